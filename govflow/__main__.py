@@ -1,0 +1,3 @@
+from govflow.cli import main
+
+main()

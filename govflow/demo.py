@@ -1,0 +1,352 @@
+"""``govflow demo``: a disclosure office's autumn, played on a fresh SQLite database.
+
+Five requests go down different paths while a fake clock crosses the 2025 National
+Day holiday (10-01…10-08, with make-up working days on Sunday 09-28 and Saturday
+10-11): an on-the-spot reply, a correction that restarts the clock, a third-party
+consultation that pauses it, an approved extension, and a fee notice never paid.
+A sixth request arrives in late December 2026, so its limit runs into 2027, whose
+schedule is not yet official: provisional until the schedule is added.
+Every step goes through the same service layer as the CLI.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+import configs
+from govflow.app import build_services
+from govflow.cli import render
+from models.db import make_engine, migrate, session_factory
+from models.org import load_org, read_org_file
+from workflow import services
+from workflow.calendar import WorkingCalendar
+from workflow.clock import SHANGHAI, FakeClock
+from workflow.deadlines import Deadline
+from workflow.outcomes import outcomes
+
+WEEKDAYS = "一二三四五六日"
+Echo = Callable[[str], None]
+
+
+def _person(name: str, id_number: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "kind": "natural_person",
+        "name": name,
+        "id_number": id_number,
+        "phone": "13800000000",
+        **extra,
+    }
+
+
+class Story:
+    """Plays steps at given Beijing times and narrates how each case's deadlines move."""
+
+    def __init__(self, svc: services.Services, clock: FakeClock, echo: Echo) -> None:
+        self.svc, self.clock, self.echo = svc, clock, echo
+        self.refs: dict[str, str] = {}
+        self.seen: dict[tuple[str, str], str] = {}
+
+    def at(self, when: str) -> None:
+        instant = datetime.fromisoformat(when).replace(tzinfo=SHANGHAI)
+        self.clock.set(instant)
+        self.echo(f"\n【{instant:%Y-%m-%d} 星期{WEEKDAYS[instant.weekday()]} {instant:%H:%M}】")
+
+    def register(self, label: str, who: str, intake: dict[str, Any], note: str, **kw: Any) -> None:
+        ref = services.register_request(
+            self.svc, agency_code="county", actor_username=who, intake=intake, **kw
+        )
+        self.refs[label] = ref
+        state = services.get_case(self.svc, ref).case.state_label
+        self.echo(f"  {label} {ref}：{note}（状态：{state}）")
+        self._changes(label)
+
+    def do(self, label: str, who: str, action: str, note: str, **payload: Any) -> None:
+        ref = self.refs[label]
+        services.act(self.svc, ref=ref, action=action, payload=payload, actor_username=who)
+        state = services.get_case(self.svc, ref).case.state_label
+        self.echo(f"  {label}：{note}（状态：{state}）")
+        self._changes(label)
+
+    def _changes(self, label: str) -> None:
+        case = services.get_case(self.svc, self.refs[label]).case
+        for d in case.deadlines:
+            text = self._describe(d)
+            if self.seen.get((label, d.key)) != text:
+                self.seen[(label, d.key)] = text
+                self.echo(f"      · {d.label}：{text}")
+
+    def _describe(self, d: Deadline) -> str:
+        if d.status.value == "paused":
+            return "中止计算（" + (d.open_pause.reason if d.open_pause else "") + "）"
+        due = (
+            f"{d.due_date.isoformat()}（星期{WEEKDAYS[d.due_date.weekday()]}）24:00"
+            if d.due_date
+            else "—"
+        )
+        flag = "，临时：2027年节假日安排尚未公布" if d.provisional else ""
+        status = {
+            "running": "届满",
+            "met": "已按期完成，期限",
+            "breached": "已超期，期限",
+            "cancelled": "已取消（" + (d.cancelled_reason or "") + "），原期限",
+        }[d.status.value]
+        return f"{status} {due}{flag}"
+
+    def summary(self, calendar: WorkingCalendar) -> None:
+        self.echo("\n========== 各申请办理结果 ==========")
+        for label, ref in self.refs.items():
+            case = services.get_case(self.svc, ref).case
+            outcome = (
+                outcomes()[case.facts.outcome].full_label if case.facts.outcome else "尚未答复"
+            )
+            self.echo(f"\n{label} {ref}　状态：{case.state_label}　答复类型：{outcome}")
+            for d in case.deadlines:
+                self.echo("    " + render.deadline_line(d, calendar, self.clock.now()))
+
+
+def run_demo(keep: Path | None = None, echo: Echo = typer.echo) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="govflow-demo-"))
+    try:
+        db = workdir / "demo.db"
+        engine = make_engine(f"sqlite:///{db}")
+        migrate(engine)
+        with session_factory(engine)() as session:
+            load_org(session, read_org_file(Path(configs.__file__).parent / "demo_org.yaml"))
+            session.commit()
+        clock = FakeClock(datetime(2025, 9, 22, 9, 0, tzinfo=SHANGHAI))
+        svc = build_services(engine, clock, WorkingCalendar.load())
+        echo("govflow 演示：示范县人民政府办公室 2025 年秋季的依申请公开工作")
+        echo("（临时 SQLite 数据库，模拟时钟跨越 2025 年国庆节、中秋节假期与调休上班日）")
+        story = Story(svc, clock, echo)
+        _autumn(story)
+        story.summary(svc.calendar)
+        _provisional(story, svc, workdir)
+        checked, findings = services.verify_all(svc)
+        echo(
+            f"\n审计：校验 {checked} 件案件的哈希链，"
+            + ("未发现篡改。" if not findings else f"发现 {len(findings)} 处问题！")
+        )
+        engine.dispose()
+        if keep is not None:
+            shutil.copy(db, keep)
+            echo(f"演示数据库已保存到 {keep}（GOVFLOW_DATABASE_URL=sqlite:///{keep}）")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _autumn(s: Story) -> None:
+    clerk, li, zhao, head = "wang.clerk", "li.handler", "zhao.handler", "zhang.head"
+    s.at("2025-09-22T09:30")
+    s.register(
+        "申请一",
+        clerk,
+        {
+            "applicant": _person("周明", "610926198801010011"),
+            "description": "本县2025年义务教育阶段学校名单",
+            "channel": "in_person",
+        },
+        "当面提交，所需信息已主动公开，当场答复并告知获取途径",
+        on_the_spot={"outcome": "disclosed", "summary": "已在政府网站公开，告知网址"},
+    )
+    s.at("2025-09-22T10:15")
+    s.register(
+        "申请二",
+        clerk,
+        {
+            "applicant": _person("吴芳", "610926199002020022"),
+            "description": "关于我家附近那个项目的文件",
+            "channel": "online",
+            "received_on": "2025-09-21",
+        },
+        "星期日经政府网站提交，待与申请人双方确认",
+    )
+    s.at("2025-09-23T09:00")
+    s.do(
+        "申请二",
+        clerk,
+        "confirm_receipt",
+        "与申请人电话确认，以今天为收到申请之日",
+        receipt_date="2025-09-23",
+    )
+    s.register(
+        "申请三",
+        clerk,
+        {
+            "applicant": _person("郑强", "610926198503030033"),
+            "description": "某公司年产5万吨建材项目环境影响评价批复",
+            "channel": "registered_post",
+            "received_on": "2025-09-23",
+        },
+        "挂号信，今天签收",
+        receipt_date=datetime(2025, 9, 23).date(),
+    )
+    s.at("2025-09-24T09:00")
+    s.register(
+        "申请四",
+        clerk,
+        {
+            "applicant": _person("王丽", "610926197904040044"),
+            "description": "2020年至2024年城区道路改造项目的全部招标文件",
+            "channel": "in_person",
+        },
+        "当面提交",
+    )
+    s.do("申请二", li, "start_review", "开始审核")
+    s.do("申请三", zhao, "start_review", "开始审核")
+    s.do("申请三", zhao, "accept", "申请内容明确，受理办理")
+    s.at("2025-09-25T10:00")
+    s.register(
+        "申请五",
+        clerk,
+        {
+            "applicant": {
+                "kind": "legal_person",
+                "subkind": "commercial",
+                "name": "某咨询有限公司",
+                "id_number": "91610926MA0000000X",
+                "email": "office@example.com",
+            },
+            "description": "近十年全县全部建设工程规划许可证及附图",
+            "channel": "in_person",
+        },
+        "企业当面提交，数量明显超出合理范围",
+    )
+    s.do(
+        "申请二",
+        li,
+        "request_correction",
+        "申请内容不明确，一次性告知补正，补正期限 10 个工作日",
+        items="请写明项目名称或文件名称、文号",
+        period_days=10,
+    )
+    s.do("申请四", li, "start_review", "开始审核")
+    s.do("申请四", li, "accept", "受理办理")
+    s.at("2025-09-26T15:00")
+    s.do(
+        "申请三",
+        zhao,
+        "start_consultation",
+        "信息涉及企业商业秘密，书面征求第三方意见",
+        party_kind="third_party",
+        party_name="某建材有限公司",
+    )
+    s.do("申请五", li, "start_review", "开始审核")
+    s.do("申请五", li, "accept", "受理办理")
+    s.at("2025-09-29T11:00")
+    s.do(
+        "申请五",
+        head,
+        "send_fee_notice",
+        "负责人确认按页数收取信息处理费（150 页），申请人当天收到通知",
+        basis="per_volume",
+        pages=150,
+        reason="申请数量明显超出合理范围",
+    )
+    s.at("2025-10-10T16:00")
+    s.do("申请二", clerk, "submit_correction", "节后申请人提交补正材料，答复期限自今天重新起算")
+    s.at("2025-10-15T10:00")
+    s.do(
+        "申请三", zhao, "end_consultation", "第三方书面答复不同意公开，恢复计算", result="objected"
+    )
+    s.at("2025-10-20T09:30")
+    s.do(
+        "申请四",
+        head,
+        "extend",
+        "材料跨五年、数量大，负责人批准延长 15 个工作日并告知申请人",
+        days=15,
+        reason="所需信息跨度五年、数量较大，需调档整理",
+    )
+    s.do(
+        "申请三",
+        zhao,
+        "draft_reply",
+        "提交答复稿：保护第三方合法权益，不予公开",
+        outcome="withheld.third_party",
+        summary="经征求第三方意见，不予公开",
+    )
+    s.at("2025-10-21T10:00")
+    s.do(
+        "申请三",
+        head,
+        "reject_reply",
+        "负责人退回：应区分处理，可公开部分应予公开",
+        reason="批复中不涉及商业秘密的部分应当公开",
+    )
+    s.at("2025-10-22T15:00")
+    s.do(
+        "申请三",
+        zhao,
+        "draft_reply",
+        "修改后提交：部分公开",
+        outcome="partially_disclosed",
+        summary="删除涉及商业秘密部分后公开",
+    )
+    s.at("2025-10-23T09:00")
+    s.do("申请三", head, "approve_reply", "负责人审批，当日答复申请人")
+    s.at("2025-10-31T10:00")
+    s.do("申请二", li, "accept", "补正后内容明确，受理办理")
+    s.do(
+        "申请二",
+        li,
+        "draft_reply",
+        "提交答复稿：本机关不掌握",
+        outcome="unavailable.not_held",
+        summary="该项目由市级部门审批，告知向其申请",
+    )
+    s.do("申请二", head, "approve_reply", "负责人审批，当日答复")
+    s.at("2025-11-04T08:30")
+    s.do("申请五", "system", "fee_expired", "缴费期限届满未缴费，系统按规定终止处理")
+    s.at("2025-11-12T16:00")
+    s.do(
+        "申请四",
+        li,
+        "draft_reply",
+        "提交答复稿：予以公开",
+        outcome="disclosed",
+        summary="提供招标文件电子版",
+    )
+    s.at("2025-11-13T09:00")
+    s.do("申请四", head, "approve_reply", "负责人审批，当日答复")
+    for label in ("申请一", "申请二", "申请三", "申请四"):
+        s.do(label, clerk, "archive", "归档")
+
+
+def _provisional(s: Story, svc: services.Services, workdir: Path) -> None:
+    s.echo("\n========== 跨年的期限：2027 年节假日安排尚未公布 ==========")
+    s.at("2026-12-18T10:00")
+    s.register(
+        "申请六",
+        "wang.clerk",
+        {
+            "applicant": _person("冯涛", "610926199505050055"),
+            "description": "2026年县级财政预算执行情况",
+            "channel": "in_person",
+        },
+        "当面提交，答复期限延伸至 2027 年，按周末计算，标为临时",
+    )
+    hypothetical = workdir / "calendar"
+    hypothetical.mkdir()
+    (hypothetical / "2027.yaml").write_text(
+        "# 假设的 2027 年元旦安排，仅供演示，并非官方通知\n"
+        "year: 2027\nholidays:\n  - {date: 2027-01-01, name: 元旦}\nmakeup_workdays: []\n",
+        encoding="utf-8",
+    )
+    s.echo("  （演示：加入一份假设的 2027 年安排——1 月 1 日放假——然后重新计算）")
+    updated = services.Services(svc.uow, svc.clock, WorkingCalendar.load([hypothetical]))
+    for ref, changes in services.recompute_deadlines(updated):
+        for key, change in changes.items():
+            s.echo(
+                f"  {ref} {key}：{change['from']} → {change['to']}，"
+                + ("仍为临时" if change["provisional"] else "不再是临时结果")
+                + "；已在案件记录变更事件"
+            )
+    s.svc = updated
+    s._changes("申请六")

@@ -1,0 +1,16 @@
+"""Alembic environment: the engine comes from ``models.db.migrate`` (config.attributes)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from models.db import make_engine
+from models.tables import Base
+
+config = context.config
+engine = config.attributes.get("engine") or make_engine()
+
+with engine.begin() as connection:
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,290 @@
+"""Rows in, domain objects out: agencies, users, cases with their events and deadlines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from models.tables import (
+    AgencyRow,
+    CaseRow,
+    DeadlineRow,
+    DisclosureRequestRow,
+    EventRow,
+    RefCounterRow,
+    UserRow,
+)
+from workflow.actors import Actor, Role
+from workflow.cases import Case
+from workflow.deadlines import Deadline
+from workflow.errors import NotFound
+from workflow.events import CaseEvent
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._rows: dict[str, CaseRow] = {}
+
+    # -- agencies and users -------------------------------------------------------
+
+    def agency(self, code: str) -> AgencyRow:
+        row = self.session.scalar(select(AgencyRow).where(AgencyRow.code == code))
+        if row is None:
+            raise NotFound(f"没有代码为 {code!r} 的机关")
+        return row
+
+    def agency_by_id(self, agency_id: int) -> AgencyRow:
+        return self.session.get_one(AgencyRow, agency_id)
+
+    def user(self, username: str) -> UserRow:
+        row = self.session.scalar(select(UserRow).where(UserRow.username == username))
+        if row is None:
+            raise NotFound(f"没有用户 {username!r}")
+        return row
+
+    def actor(self, username: str) -> Actor:
+        row = self.user(username)
+        agency = self.agency_by_id(row.agency_id)
+        return Actor(row.username, row.name, Role(row.role), agency.code)
+
+    # -- references ------------------------------------------------------------------
+
+    def next_ref_seq(self, agency_id: int, case_type: str, year: int) -> int:
+        """Atomically take the next number (row-locked upsert: safe with concurrent clerks)."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(RefCounterRow).values(
+            agency_id=agency_id, case_type=case_type, year=year, last_seq=1
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["agency_id", "case_type", "year"],
+            set_={"last_seq": RefCounterRow.last_seq + 1},
+        ).returning(RefCounterRow.last_seq)
+        return int(self.session.execute(stmt).scalar_one())
+
+    # -- cases -----------------------------------------------------------------------
+
+    def add(self, case: Case, agency_id: int, now: datetime) -> None:
+        row = CaseRow(
+            ref=case.ref,
+            case_type=case.case_type,
+            agency_id=agency_id,
+            state=case.state or "",
+            head_seq=0,
+            head_hash="",
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(row)
+        self._rows[case.ref] = row
+
+    def add_request(self, case: Case, intake: dict[str, Any], derived: dict[str, Any]) -> None:
+        applicant = intake["applicant"]
+        self.session.add(
+            DisclosureRequestRow(
+                case_id=self._rows[case.ref].id,
+                applicant_kind=applicant["kind"],
+                applicant_subkind=applicant.get("subkind"),
+                applicant_name=applicant["name"],
+                applicant_key=derived["applicant_key"],
+                id_number=applicant["id_number"],
+                phone=applicant.get("phone"),
+                address=applicant.get("address"),
+                email=applicant.get("email"),
+                description=intake["description"],
+                description_key=derived["description_key"],
+                channel=intake["channel"],
+                received_on=date.fromisoformat(intake["received_on"]),
+            )
+        )
+
+    def get(self, ref: str) -> Case:
+        row = self.session.scalar(select(CaseRow).where(CaseRow.ref == ref))
+        if row is None:
+            raise NotFound(f"没有编号为 {ref} 的案件")
+        self._rows[ref] = row
+        agency = self.agency_by_id(row.agency_id)
+        return Case(
+            ref=row.ref,
+            case_type=row.case_type,
+            agency_code=agency.code,
+            state=row.state,
+            version=row.version,
+            assignee=row.assignee,
+        )
+
+    def events(self, ref: str) -> list[CaseEvent]:
+        rows = self.session.scalars(
+            select(EventRow)
+            .where(EventRow.case_id == self._rows[ref].id)
+            .order_by(EventRow.seq, EventRow.id)
+        )
+        return [to_event(ref, r) for r in rows]
+
+    def save(self, case: Case, new_events: list[CaseEvent], now: datetime) -> None:
+        """Write the case header, its new events and all its deadline rows, in this transaction."""
+        row = self._rows[case.ref]
+        row.state = case.state or ""
+        row.assignee = case.assignee
+        row.outcome = getattr(case.facts, "outcome", None)
+        row.head_seq, row.head_hash, row.updated_at = case.head_seq, case.head_hash, now
+        for event in new_events:
+            self.session.add(
+                EventRow(
+                    case_id=row.id,
+                    seq=event.seq,
+                    occurred_at=event.occurred_at,
+                    actor=event.actor,
+                    actor_role=event.actor_role,
+                    action=event.action,
+                    state_before=event.state_before,
+                    state_after=event.state_after,
+                    data=event.data,
+                    prev_hash=event.prev_hash,
+                    hash=event.hash,
+                )
+            )
+        self._save_deadlines(row.id, case.deadlines)
+        request = self.session.get(DisclosureRequestRow, row.id)
+        if request is not None:
+            request.receipt_date = getattr(case.facts, "receipt_date", None)
+            request.replied_on = getattr(case.facts, "replied_on", None)
+
+    def _save_deadlines(self, case_id: int, deadlines: list[Deadline]) -> None:
+        existing = {
+            d.key: d
+            for d in self.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == case_id))
+        }
+        for deadline in deadlines:
+            row = existing.get(deadline.key) or DeadlineRow(case_id=case_id, key=deadline.key)
+            row.kind, row.label, row.basis = deadline.kind, deadline.label, deadline.basis.value
+            row.amount, row.due_date, row.due_at = (
+                deadline.amount,
+                deadline.due_date,
+                deadline.due_at,
+            )
+            row.status, row.provisional = deadline.status.value, deadline.provisional
+            row.detail = deadline.to_json()
+            self.session.add(row)
+
+    def stored_deadlines(self, ref: str) -> dict[str, dict[str, Any]]:
+        rows = self.session.scalars(
+            select(DeadlineRow).where(DeadlineRow.case_id == self._rows[ref].id)
+        )
+        return {r.key: r.detail for r in rows}
+
+    def request(self, ref: str) -> DisclosureRequestRow | None:
+        return self.session.get(DisclosureRequestRow, self._rows[ref].id)
+
+    def applicant_counts(self, applicant_key: str, received_on: date, ref: str) -> dict[str, Any]:
+        """The applicant's requests this month and year, and this one's ordinal in the month."""
+        month_start = received_on.replace(day=1)
+        year_start = received_on.replace(month=1, day=1)
+        case_id = self._rows[ref].id
+        base = (
+            select(func.count())
+            .select_from(DisclosureRequestRow)
+            .where(DisclosureRequestRow.applicant_key == applicant_key)
+        )
+        in_month = base.where(
+            DisclosureRequestRow.received_on >= month_start,
+            DisclosureRequestRow.received_on <= _month_end(received_on),
+        )
+        ordinal = self.session.scalar(
+            in_month.where(
+                (DisclosureRequestRow.received_on < received_on)
+                | (
+                    (DisclosureRequestRow.received_on == received_on)
+                    & (DisclosureRequestRow.case_id <= case_id)
+                )
+            )
+        )
+        return {
+            "ordinal_in_month": int(ordinal or 1),
+            "this_month": int(self.session.scalar(in_month) or 0),
+            "this_year": int(
+                self.session.scalar(
+                    base.where(
+                        DisclosureRequestRow.received_on >= year_start,
+                        DisclosureRequestRow.received_on <= year_start.replace(month=12, day=31),
+                    )
+                )
+                or 0
+            ),
+        }
+
+    def same_information(self, applicant_key: str, description_key: str, ref: str) -> list[str]:
+        rows = self.session.execute(
+            select(CaseRow.ref)
+            .join(DisclosureRequestRow, DisclosureRequestRow.case_id == CaseRow.id)
+            .where(
+                DisclosureRequestRow.applicant_key == applicant_key,
+                DisclosureRequestRow.description_key == description_key,
+                CaseRow.ref != ref,
+            )
+            .order_by(CaseRow.id)
+        )
+        return [r[0] for r in rows]
+
+    def open_refs(
+        self, case_type: str, final_states: frozenset[str], agency_ids: list[int] | None = None
+    ) -> list[str]:
+        stmt = select(CaseRow.ref).where(
+            CaseRow.case_type == case_type, CaseRow.state.not_in(final_states)
+        )
+        if agency_ids is not None:
+            stmt = stmt.where(CaseRow.agency_id.in_(agency_ids))
+        return list(self.session.scalars(stmt.order_by(CaseRow.id)))
+
+    def refs_with_provisional_deadlines(self) -> list[str]:
+        stmt = (
+            select(CaseRow.ref)
+            .join(DeadlineRow, DeadlineRow.case_id == CaseRow.id)
+            .where(DeadlineRow.provisional.is_(True))
+            .distinct()
+        )
+        return list(self.session.scalars(stmt))
+
+    def all_case_heads(self) -> Iterator[tuple[int, str, int, str]]:
+        stmt = select(CaseRow.id, CaseRow.ref, CaseRow.head_seq, CaseRow.head_hash).order_by(
+            CaseRow.id
+        )
+        for row in self.session.execute(stmt):
+            yield row[0], row[1], row[2], row[3]
+
+    def events_by_case_id(self, case_id: int, ref: str) -> list[CaseEvent]:
+        rows = self.session.scalars(
+            select(EventRow).where(EventRow.case_id == case_id).order_by(EventRow.seq, EventRow.id)
+        )
+        return [to_event(ref, r) for r in rows]
+
+
+def to_event(ref: str, row: EventRow) -> CaseEvent:
+    return CaseEvent(
+        case_ref=ref,
+        seq=row.seq,
+        occurred_at=row.occurred_at,
+        actor=row.actor,
+        actor_role=row.actor_role,
+        action=row.action,
+        state_before=row.state_before,
+        state_after=row.state_after,
+        data=row.data,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+def _month_end(day: date) -> date:
+    nxt = (
+        day.replace(year=day.year + 1, month=1, day=1)
+        if day.month == 12
+        else day.replace(month=day.month + 1, day=1)
+    )
+    return date.fromordinal(nxt.toordinal() - 1)

@@ -1,0 +1,160 @@
+"""The case aggregate: a case's header, its events, and what they add up to.
+
+``Case.act`` is the one way a case changes: check the action against the state
+machine and the law, record one event (hash-chained), fold it into the facts and
+recompute the deadlines. It does no I/O; the service layer loads and saves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from workflow.actors import Actor, Role
+from workflow.calendar import WorkingCalendar
+from workflow.deadlines import Deadline
+from workflow.errors import ActionNotAllowed, InvalidInput
+from workflow.events import GENESIS, CaseEvent, new_event
+from workflow.registry import Workflow, workflow
+
+CREATE_ACTION = "receive"
+
+
+@dataclass
+class Case:
+    ref: str
+    case_type: str
+    agency_code: str
+    state: str | None = None
+    version: int = 0
+    assignee: str | None = None
+    events: list[CaseEvent] = field(default_factory=list)
+    facts: Any = None
+    deadlines: list[Deadline] = field(default_factory=list)
+
+    @property
+    def workflow(self) -> Workflow:
+        return workflow(self.case_type)
+
+    @property
+    def head_hash(self) -> str:
+        return self.events[-1].hash if self.events else GENESIS
+
+    @property
+    def head_seq(self) -> int:
+        return len(self.events)
+
+    @property
+    def state_label(self) -> str:
+        return self.workflow.case_type.state_label(self.state)
+
+    @classmethod
+    def replay(cls, header: Case, events: list[CaseEvent], calendar: WorkingCalendar) -> Case:
+        """Rebuild facts and deadlines from the events alone."""
+        header.events = list(events)
+        header.facts = header.workflow.new_facts()
+        for event in events:
+            header.facts.apply(
+                event.action, event.data["payload"], event.data["derived"], event.occurred_at
+            )
+        header.deadlines = header.facts.computed_deadlines(calendar)
+        return header
+
+    def parse(self, action: str, raw: dict[str, Any], today_iso: str) -> Any:
+        model = self.workflow.payloads.get(action)
+        if model is None:
+            raise ActionNotAllowed(f"未知动作 {action!r}")
+        data = dict(raw)
+        date_field = self.workflow.date_defaults.get(action)
+        if date_field and data.get(date_field) is None:
+            data[date_field] = today_iso
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise InvalidInput(_validation_message(action, exc)) from None
+
+    def act(
+        self,
+        action: str,
+        raw_payload: dict[str, Any],
+        actor: Actor,
+        now: datetime,
+        calendar: WorkingCalendar,
+        context: Any,
+    ) -> CaseEvent:
+        """Apply one action; raises before anything changes if it is not allowed."""
+        case_type = self.workflow.case_type
+        if action == CREATE_ACTION:
+            if self.state is not None:
+                raise ActionNotAllowed("案件已登记，不能重复登记")
+            if actor.role not in (Role.CLERK, Role.HANDLER, Role.OFFICE_HEAD):
+                raise ActionNotAllowed(f"角色 {actor.role.value} 无权登记申请")
+            next_state = case_type.initial
+        else:
+            assert self.state is not None
+            case_type.check(self.state, action, actor.role)
+        payload = self.parse(action, raw_payload, context.today.isoformat())
+        self.workflow.check(action, self.facts, payload, context)
+        if action != CREATE_ACTION:
+            next_state = case_type.next_state(self.state, action, self.facts, payload)
+        derived = self.workflow.derive(action, self.facts, payload, context)
+        payload_json = payload.model_dump(mode="json", exclude_none=True)
+        self.facts.apply(action, payload_json, derived, now)
+        self.deadlines = self.facts.computed_deadlines(calendar)
+        return self._record(action, payload_json, derived, actor, now, next_state)
+
+    def record_system_event(
+        self, action: str, data: dict[str, Any], now: datetime, calendar: WorkingCalendar
+    ) -> CaseEvent:
+        """An event that changes no facts (e.g. deadlines recomputed after a calendar update)."""
+        self.deadlines = self.facts.computed_deadlines(calendar)
+        assert self.state is not None
+        return self._record(action, {}, data, _system_actor(), now, self.state)
+
+    def _record(
+        self,
+        action: str,
+        payload: dict[str, Any],
+        derived: dict[str, Any],
+        actor: Actor,
+        now: datetime,
+        next_state: str,
+    ) -> CaseEvent:
+        event = new_event(
+            case_ref=self.ref,
+            seq=self.head_seq + 1,
+            occurred_at=now,
+            actor=actor.username,
+            actor_role=actor.role.value,
+            action=action,
+            state_before=self.state,
+            state_after=next_state,
+            data={
+                "payload": payload,
+                "derived": derived,
+                "deadlines": {d.key: d.snapshot() for d in self.deadlines},
+            },
+            prev_hash=self.head_hash,
+        )
+        self.events.append(event)
+        self.state = next_state
+        if action == "assign":
+            self.assignee = payload["assignee"]
+        return event
+
+
+def _system_actor() -> Actor:
+    from workflow.actors import SYSTEM
+
+    return SYSTEM
+
+
+def _validation_message(action: str, exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(x) for x in err["loc"]) or "输入"
+        parts.append(f"{where}：{err['msg']}")
+    return f"“{action}”的输入有误：" + "；".join(parts)

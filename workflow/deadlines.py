@@ -1,0 +1,233 @@
+"""Deadlines (期限): one per legal obligation of a case, derived from its events.
+
+A ``Deadline`` holds what the events said (basis, start, pauses, extension, a D-7
+date, when it was met or cancelled) and ``compute`` turns that into the due
+instant, the status and a zh-CN explanation using the working calendar. Nothing
+here reads the clock: "breached by now" is a question asked with an instant
+(``is_overdue``), so the stored row is a pure function of the events (SPEC T-3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from workflow.calendar import Pause, WorkingCalendar
+from workflow.clock import SHANGHAI, end_of_day, local_date
+
+
+class Basis(StrEnum):
+    WORKING_DAYS = "working_days"
+    HOURS = "hours"
+
+
+class DeadlineStatus(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED = "breached"
+    CANCELLED = "cancelled"
+
+
+STATUS_LABELS = {
+    DeadlineStatus.RUNNING: "计时中",
+    DeadlineStatus.PAUSED: "中止计算",
+    DeadlineStatus.MET: "已按期完成",
+    DeadlineStatus.BREACHED: "已超期",
+    DeadlineStatus.CANCELLED: "已取消",
+}
+
+
+@dataclass
+class PauseSpan:
+    """A pause (中止计算): days strictly after ``start`` up to and including ``end`` do not count."""
+
+    start: date
+    end: date | None
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat() if self.end else None,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class Deadline:
+    key: str
+    kind: str
+    label: str
+    basis: Basis
+    amount: int
+    start_date: date | None = None
+    start_at: datetime | None = None
+    pauses: list[PauseSpan] = field(default_factory=list)
+    extension_days: int = 0
+    override_due: date | None = None
+    override_reason: str | None = None
+    met_on: date | None = None
+    met_at: datetime | None = None
+    cancelled_reason: str | None = None
+    lapsed_on: date | None = None
+    restarts: int = 0
+    # derived by compute()
+    due_date: date | None = None
+    due_at: datetime | None = None
+    status: DeadlineStatus = DeadlineStatus.RUNNING
+    provisional: bool = False
+    explanation: list[str] = field(default_factory=list)
+
+    @property
+    def open_pause(self) -> PauseSpan | None:
+        return next((p for p in self.pauses if p.end is None), None)
+
+    def pause(self, on: date, reason: str) -> None:
+        if self.open_pause is None:
+            self.pauses.append(PauseSpan(on, None, reason))
+
+    def resume(self, on: date) -> None:
+        span = self.open_pause
+        if span is not None:
+            span.end = max(on, span.start)
+
+    def restart(self, on: date) -> None:
+        """补正后重新起算 (D-4): the start day is replaced and earlier pauses no longer matter."""
+        self.start_date = on
+        self.pauses = []
+        self.restarts += 1
+
+    def meet(self, on: date, at: datetime) -> None:
+        self.met_on, self.met_at = on, at
+
+    def cancel(self, reason: str) -> None:
+        if self.is_open:
+            self.cancelled_reason = reason
+
+    def lapse(self, on: date) -> None:
+        """The limit ran out with the obligation unmet (recorded by an expiry action)."""
+        if self.is_open:
+            self.lapsed_on = on
+
+    @property
+    def is_open(self) -> bool:
+        """Neither met, cancelled nor lapsed: the obligation still stands."""
+        return self.met_on is None and self.cancelled_reason is None and self.lapsed_on is None
+
+    def compute(self, calendar: WorkingCalendar) -> Deadline:
+        """Fill the derived fields; returns self for chaining."""
+        if self.basis is Basis.HOURS:
+            self._compute_hours()
+        else:
+            self._compute_working_days(calendar)
+        self.status = self._status()
+        return self
+
+    def _compute_working_days(self, calendar: WorkingCalendar) -> None:
+        assert self.start_date is not None
+        if self.open_pause is not None and self.is_open:
+            span = self.open_pause
+            used = calendar.working_days_between(self.start_date, span.start, self._closed())
+            total = self.amount + self.extension_days
+            self.due_date = self.due_at = None
+            self.provisional = False
+            self.explanation = [
+                f"自 {span.start.isoformat()} 起中止计算（{span.reason}），"
+                f"已用 {used} 个工作日，剩余 {max(total - used, 0)} 个工作日，恢复计算后重新确定届满日。"
+            ]
+            return
+        count = calendar.add_working_days(
+            self.start_date, self.amount + self.extension_days, self._closed()
+        )
+        self.due_date = count.due_date
+        self.provisional = count.provisional
+        self.explanation = count.explain(calendar)
+        if self.extension_days:
+            self.explanation.append(f"经批准延长 {self.extension_days} 个工作日，已计入上述天数。")
+        if self.override_due is not None:
+            self.due_date = self.override_due
+            self.provisional = calendar.is_provisional_between(self.start_date, self.override_due)
+            self.explanation.append(
+                f"依《条例》第三十五条另行确定答复期限至 {self.override_due.isoformat()}"
+                f"（理由：{self.override_reason}），取代法定期限。"
+            )
+        self.due_at = end_of_day(self.due_date)
+
+    def _compute_hours(self) -> None:
+        assert self.start_at is not None
+        self.due_at = self.start_at + timedelta(hours=self.amount)
+        self.due_date = None
+        self.provisional = False
+        start = self.start_at.astimezone(SHANGHAI)
+        due = self.due_at.astimezone(SHANGHAI)
+        self.explanation = [
+            f"自 {start:%Y-%m-%d %H:%M}（北京时间）起连续计算 {self.amount} 小时，"
+            f"夜间、周末、节假日照常计算，至 {due:%Y-%m-%d %H:%M} 届满。"
+        ]
+
+    def _closed(self) -> tuple[Pause, ...]:
+        return tuple(Pause(p.start, p.end) for p in self.pauses if p.end is not None)
+
+    def _status(self) -> DeadlineStatus:
+        if self.cancelled_reason is not None:
+            return DeadlineStatus.CANCELLED
+        if self.lapsed_on is not None:
+            return DeadlineStatus.BREACHED
+        if self.met_on is not None:
+            late = self.due_date is not None and self.met_on > self.due_date
+            if self.basis is Basis.HOURS and self.met_at and self.due_at:
+                late = self.met_at > self.due_at
+            return DeadlineStatus.BREACHED if late else DeadlineStatus.MET
+        if self.due_at is None:
+            return DeadlineStatus.PAUSED
+        return DeadlineStatus.RUNNING
+
+    def is_overdue(self, now: datetime) -> bool:
+        return (
+            self.status is DeadlineStatus.RUNNING and self.due_at is not None and now > self.due_at
+        )
+
+    def working_days_left(self, calendar: WorkingCalendar, now: datetime) -> int | None:
+        """Working days left after today (negative: working days overdue); None when not running."""
+        if self.status is not DeadlineStatus.RUNNING or self.due_date is None:
+            return None
+        today = local_date(now)
+        if today <= self.due_date:
+            return calendar.working_days_between(today, self.due_date)
+        return -calendar.working_days_between(self.due_date, today)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The compact form kept in every event (A-1 "deadline snapshot")."""
+        return {
+            "due": self.due_at.isoformat() if self.due_at else None,
+            "status": self.status.value,
+            "provisional": self.provisional,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "label": self.label,
+            "basis": self.basis.value,
+            "amount": self.amount,
+            "start_date": self.start_date.isoformat() if self.start_date else None,
+            "start_at": self.start_at.isoformat() if self.start_at else None,
+            "pauses": [p.to_json() for p in self.pauses],
+            "extension_days": self.extension_days,
+            "override_due": self.override_due.isoformat() if self.override_due else None,
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "due_at": self.due_at.isoformat() if self.due_at else None,
+            "status": self.status.value,
+            "provisional": self.provisional,
+            "met_on": self.met_on.isoformat() if self.met_on else None,
+            "cancelled_reason": self.cancelled_reason,
+            "lapsed_on": self.lapsed_on.isoformat() if self.lapsed_on else None,
+            "explanation": list(self.explanation),
+        }
+
+    def copy(self) -> Deadline:
+        return replace(self, pauses=[replace(p) for p in self.pauses], explanation=[])

@@ -1,0 +1,254 @@
+"""Input of each disclosure-request action (SPEC D-1…D-9), validated before anything is written.
+
+Each model is what a person types or a script sends; dates default to the day the
+action is recorded (the service fills them from the clock). The validated model,
+dumped to JSON, is the ``payload`` of the action's event.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class ApplicantKind(StrEnum):
+    NATURAL_PERSON = "natural_person"
+    LEGAL_PERSON = "legal_person"
+
+
+class LegalPersonSubkind(StrEnum):
+    """The five 法人或其他组织 columns of table 三."""
+
+    COMMERCIAL = "commercial"
+    RESEARCH = "research"
+    PUBLIC_INTEREST = "public_interest"
+    LEGAL_SERVICES = "legal_services"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    """How the request arrived; decides what fixes the receipt date (D-2, Art. 31)."""
+
+    IN_PERSON = "in_person"
+    REGISTERED_POST = "registered_post"
+    LETTER = "letter"
+    ONLINE = "online"
+    EMAIL = "email"
+    FAX = "fax"
+
+
+CHANNEL_LABELS = {
+    Channel.IN_PERSON: "当面提交",
+    Channel.REGISTERED_POST: "邮寄（需签收）",
+    Channel.LETTER: "平常信函",
+    Channel.ONLINE: "互联网渠道",
+    Channel.EMAIL: "电子邮件",
+    Channel.FAX: "传真",
+}
+
+RECEIPT_RULES = {
+    Channel.IN_PERSON: "当面提交的，以提交之日为收到申请之日",
+    Channel.REGISTERED_POST: "邮寄需签收的，以签收之日为收到申请之日",
+    Channel.LETTER: "平常信函无需签收的，以与申请人确认之日为收到申请之日",
+    Channel.ONLINE: "互联网渠道提交的，以双方确认之日为收到申请之日",
+    Channel.EMAIL: "电子邮件提交的，以双方确认之日为收到申请之日",
+    Channel.FAX: "传真提交的，以双方确认之日为收到申请之日",
+}
+
+SUBKIND_LABELS = {
+    LegalPersonSubkind.COMMERCIAL: "商业企业",
+    LegalPersonSubkind.RESEARCH: "科研机构",
+    LegalPersonSubkind.PUBLIC_INTEREST: "社会公益组织",
+    LegalPersonSubkind.LEGAL_SERVICES: "法律服务机构",
+    LegalPersonSubkind.OTHER: "其他",
+}
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Applicant(Payload):
+    kind: ApplicantKind
+    subkind: LegalPersonSubkind | None = None
+    name: Name
+    id_number: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z-]{6,30}$")
+    ]
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9+\- ]{5,20}$")] | None = None
+    address: Name | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+
+    @model_validator(mode="after")
+    def _subkind_matches_kind(self) -> Applicant:
+        if self.kind is ApplicantKind.LEGAL_PERSON and self.subkind is None:
+            raise ValueError("法人或其他组织须注明类别 subkind")
+        if self.kind is ApplicantKind.NATURAL_PERSON and self.subkind is not None:
+            raise ValueError("自然人不应填写 subkind")
+        if not (self.phone or self.address or self.email):
+            raise ValueError("须至少提供一种联系方式（phone / address / email）")
+        return self
+
+
+class Receive(Payload):
+    """登记收到的申请 (D-1)."""
+
+    applicant: Applicant
+    description: Text
+    document_number: Name | None = None
+    form: Literal["paper", "electronic"] = "paper"
+    delivery: Literal["post", "pickup", "email", "online"] = "pickup"
+    channel: Channel
+    received_on: date
+
+
+class ConfirmReceipt(Payload):
+    receipt_date: date
+
+
+class Assign(Payload):
+    assignee: Name
+
+
+class Empty(Payload):
+    pass
+
+
+class ReplyOnTheSpot(Payload):
+    outcome: str
+    summary: Text
+
+
+class RequestCorrection(Payload):
+    items: Text
+    period_days: int = Field(default=15, ge=1, le=60)
+    notice_on: date
+
+
+class SubmitCorrection(Payload):
+    corrected_on: date
+    good_reason: Text | None = None
+
+
+class StartConsultation(Payload):
+    party_kind: Literal["third_party", "agency"]
+    party_name: Name
+    sent_on: date
+    note: Text | None = None
+
+
+class EndConsultation(Payload):
+    consultation: int | None = Field(default=None, ge=1)
+    answered_on: date
+    result: Literal["agreed", "objected", "no_reply"]
+    note: Text | None = None
+
+
+class SendFeeNotice(Payload):
+    basis: Literal["per_request", "per_volume"]
+    pages: int | None = Field(default=None, ge=1)
+    amount: int | None = Field(default=None, ge=0)
+    notice_received_on: date
+    reason: Text
+
+    @model_validator(mode="after")
+    def _pages_for_volume(self) -> SendFeeNotice:
+        if self.basis == "per_volume" and self.pages is None:
+            raise ValueError("按件数以外的按量计收（per_volume）须填写页数 pages")
+        return self
+
+
+class RecordPayment(Payload):
+    paid_on: date
+
+
+class Extend(Payload):
+    days: int = Field(ge=1, le=20)
+    reason: Text
+    notified_on: date
+
+
+class SetReplyDate(Payload):
+    due_date: date
+    reason: Text
+
+
+class DraftReply(Payload):
+    outcome: str
+    summary: Text
+
+
+class ApproveReply(Payload):
+    replied_on: date
+    note: Text | None = None
+
+
+class RejectReply(Payload):
+    reason: Text
+
+
+class Withdraw(Payload):
+    withdrawn_on: date
+    reason: Text
+
+
+class LegalChallenge(Payload):
+    """行政复议 / 行政诉讼 record (table 四); a later record with the same ``number`` updates it."""
+
+    number: Name
+    route: Literal["reconsideration", "direct", "after_reconsideration"] = "reconsideration"
+    result: Literal["upheld", "corrected", "other", "pending"]
+    filed_on: date
+    decided_on: date | None = None
+
+
+class Expire(Payload):
+    """A system expiry (D-4, D-6): no input, the clock decides."""
+
+
+PAYLOADS: dict[str, type[Payload]] = {
+    "receive": Receive,
+    "confirm_receipt": ConfirmReceipt,
+    "assign": Assign,
+    "start_review": Empty,
+    "reply_on_the_spot": ReplyOnTheSpot,
+    "request_correction": RequestCorrection,
+    "submit_correction": SubmitCorrection,
+    "correction_expired": Expire,
+    "accept": Empty,
+    "start_consultation": StartConsultation,
+    "end_consultation": EndConsultation,
+    "send_fee_notice": SendFeeNotice,
+    "record_payment": RecordPayment,
+    "fee_expired": Expire,
+    "extend": Extend,
+    "set_reply_date": SetReplyDate,
+    "draft_reply": DraftReply,
+    "approve_reply": ApproveReply,
+    "reject_reply": RejectReply,
+    "withdraw": Withdraw,
+    "archive": Empty,
+    "record_reconsideration": LegalChallenge,
+    "record_litigation": LegalChallenge,
+}
+
+DATE_DEFAULTS: dict[str, str] = {
+    "receive": "received_on",
+    "confirm_receipt": "receipt_date",
+    "request_correction": "notice_on",
+    "submit_correction": "corrected_on",
+    "start_consultation": "sent_on",
+    "end_consultation": "answered_on",
+    "send_fee_notice": "notice_received_on",
+    "record_payment": "paid_on",
+    "extend": "notified_on",
+    "approve_reply": "replied_on",
+    "withdraw": "withdrawn_on",
+}
+"""The date field of each action that defaults to today (Asia/Shanghai) when omitted."""

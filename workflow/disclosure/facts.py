@@ -1,0 +1,234 @@
+"""What a disclosure request's events add up to: ``DisclosureFacts``, a fold over the history.
+
+``apply`` is the only place that turns an action into consequences for the
+deadlines (start, pause, restart, extend, meet, cancel). The same fold serves the
+live action and a full rebuild, so stored deadline rows can always be checked
+against the events (SPEC T-3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from workflow.calendar import WorkingCalendar
+from workflow.clock import local_date
+from workflow.deadlines import Basis, Deadline
+from workflow.disclosure import actions as a
+
+REPLY = "reply"
+CORRECTION_NOTICE = "correction_notice"
+CORRECTION_PERIOD = "correction_period"
+FEE_PAYMENT = "fee_payment"
+
+
+def consultation_key(number: int) -> str:
+    return f"consultation-{number}"
+
+
+@dataclass
+class Consultation:
+    number: int
+    party_kind: str
+    party_name: str
+    sent_on: date
+    answered_on: date | None = None
+    result: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.answered_on is None
+
+
+@dataclass
+class DisclosureFacts:
+    received_on: date | None = None
+    channel: str | None = None
+    receipt_date: date | None = None
+    assignee: str | None = None
+    correction_notice_on: date | None = None
+    consultations: list[Consultation] = field(default_factory=list)
+    fee: dict[str, Any] | None = None
+    extension_days: int = 0
+    draft_outcome: str | None = None
+    rejected_reason: str | None = None
+    outcome: str | None = None
+    replied_on: date | None = None
+    closed_on: date | None = None
+    challenges: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deadlines: dict[str, Deadline] = field(default_factory=dict)
+
+    @property
+    def open_consultations(self) -> list[Consultation]:
+        return [c for c in self.consultations if c.open]
+
+    def deadline(self, key: str) -> Deadline | None:
+        return self.deadlines.get(key)
+
+    def computed_deadlines(self, calendar: WorkingCalendar) -> list[Deadline]:
+        return [d.compute(calendar) for d in self.deadlines.values()]
+
+    # -- the fold -------------------------------------------------------------------
+
+    def apply(
+        self, action: str, payload: dict[str, Any], derived: dict[str, Any], at: datetime
+    ) -> None:
+        handler = getattr(self, f"_on_{action}", None)
+        if handler is None:
+            return  # actions with no consequence for facts (start_review, archive, recompute)
+        model = a.PAYLOADS[action].model_validate(payload)
+        handler(model, derived, at)
+
+    def _start(self, key: str, kind: str, label: str, start: date, days: int) -> Deadline:
+        deadline = Deadline(key, kind, label, Basis.WORKING_DAYS, days, start_date=start)
+        self.deadlines[key] = deadline
+        return deadline
+
+    def _cancel_open(self, reason: str) -> None:
+        for deadline in self.deadlines.values():
+            deadline.cancel(reason)
+
+    def _on_receive(self, p: a.Receive, derived: dict[str, Any], at: datetime) -> None:
+        self.received_on = p.received_on
+        self.channel = p.channel.value
+
+    def _on_confirm_receipt(
+        self, p: a.ConfirmReceipt, derived: dict[str, Any], at: datetime
+    ) -> None:
+        self.receipt_date = p.receipt_date
+        start = date.fromisoformat(derived["clock_start"])
+        self._start(REPLY, REPLY, "答复期限", start, derived["reply_days"])
+        self._start(
+            CORRECTION_NOTICE,
+            CORRECTION_NOTICE,
+            "补正告知期限",
+            start,
+            derived["correction_notice_days"],
+        )
+
+    def _on_assign(self, p: a.Assign, derived: dict[str, Any], at: datetime) -> None:
+        self.assignee = p.assignee
+
+    def _on_reply_on_the_spot(
+        self, p: a.ReplyOnTheSpot, derived: dict[str, Any], at: datetime
+    ) -> None:
+        self._reply(p.outcome, local_date(at), at, "当场答复")
+
+    def _on_request_correction(
+        self, p: a.RequestCorrection, derived: dict[str, Any], at: datetime
+    ) -> None:
+        self.correction_notice_on = p.notice_on
+        self.deadlines[CORRECTION_NOTICE].meet(p.notice_on, at)
+        self.deadlines[REPLY].pause(p.notice_on, "待申请人补正，补正后重新起算")
+        self._start(CORRECTION_PERIOD, CORRECTION_PERIOD, "补正期限", p.notice_on, p.period_days)
+
+    def _on_submit_correction(
+        self, p: a.SubmitCorrection, derived: dict[str, Any], at: datetime
+    ) -> None:
+        self.deadlines[CORRECTION_PERIOD].meet(p.corrected_on, at)
+        self.deadlines[REPLY].restart(p.corrected_on)
+
+    def _on_correction_expired(self, p: a.Expire, derived: dict[str, Any], at: datetime) -> None:
+        self.deadlines[CORRECTION_PERIOD].lapse(local_date(at))
+        self._close("other.no_correction", local_date(at), "逾期未补正，不再处理")
+
+    def _on_accept(self, p: a.Empty, derived: dict[str, Any], at: datetime) -> None:
+        self._no_correction_needed()
+
+    def _on_start_consultation(
+        self, p: a.StartConsultation, derived: dict[str, Any], at: datetime
+    ) -> None:
+        self._no_correction_needed()
+        number = len(self.consultations) + 1
+        self.consultations.append(Consultation(number, p.party_kind, p.party_name, p.sent_on))
+        who = "第三方" if p.party_kind == "third_party" else "其他机关"
+        self._start(
+            consultation_key(number),
+            "consultation",
+            f"征求意见期限（{who}：{p.party_name}）",
+            p.sent_on,
+            derived["consultation_days"],
+        )
+        self.deadlines[REPLY].pause(p.sent_on, "征求第三方或其他机关意见，期间不计入答复期限")
+
+    def _on_end_consultation(
+        self, p: a.EndConsultation, derived: dict[str, Any], at: datetime
+    ) -> None:
+        consultation = self.consultations[derived["consultation"] - 1]
+        consultation.answered_on, consultation.result = p.answered_on, p.result
+        deadline = self.deadlines[consultation_key(consultation.number)]
+        if p.result == "no_reply":
+            deadline.lapse(p.answered_on)
+        else:
+            deadline.meet(p.answered_on, at)
+        if not self.open_consultations:
+            last = max(c.answered_on for c in self.consultations if c.answered_on)
+            self.deadlines[REPLY].resume(last)
+
+    def _on_send_fee_notice(
+        self, p: a.SendFeeNotice, derived: dict[str, Any], at: datetime
+    ) -> None:
+        self.fee = {
+            "basis": p.basis,
+            "amount": derived["amount"],
+            "notice_on": p.notice_received_on,
+        }
+        self._start(
+            FEE_PAYMENT, FEE_PAYMENT, "缴费期限", p.notice_received_on, derived["payment_days"]
+        )
+        if derived["pauses_reply_clock"]:
+            self.deadlines[REPLY].pause(p.notice_received_on, "等待申请人缴纳信息处理费")
+
+    def _on_record_payment(self, p: a.RecordPayment, derived: dict[str, Any], at: datetime) -> None:
+        assert self.fee is not None
+        self.fee["paid_on"] = p.paid_on
+        self.deadlines[FEE_PAYMENT].meet(p.paid_on, at)
+        self.deadlines[REPLY].resume(p.paid_on)
+
+    def _on_fee_expired(self, p: a.Expire, derived: dict[str, Any], at: datetime) -> None:
+        self.deadlines[FEE_PAYMENT].lapse(local_date(at))
+        self._close("other.no_fee", local_date(at), "逾期未缴费，不再处理")
+
+    def _on_extend(self, p: a.Extend, derived: dict[str, Any], at: datetime) -> None:
+        self.extension_days = p.days
+        self.deadlines[REPLY].extension_days = p.days
+
+    def _on_set_reply_date(self, p: a.SetReplyDate, derived: dict[str, Any], at: datetime) -> None:
+        reply = self.deadlines[REPLY]
+        reply.override_due, reply.override_reason = p.due_date, p.reason
+
+    def _on_draft_reply(self, p: a.DraftReply, derived: dict[str, Any], at: datetime) -> None:
+        self._no_correction_needed()
+        self.draft_outcome, self.rejected_reason = p.outcome, None
+
+    def _on_reject_reply(self, p: a.RejectReply, derived: dict[str, Any], at: datetime) -> None:
+        self.draft_outcome, self.rejected_reason = None, p.reason
+
+    def _on_approve_reply(self, p: a.ApproveReply, derived: dict[str, Any], at: datetime) -> None:
+        assert self.draft_outcome is not None
+        self._reply(self.draft_outcome, p.replied_on, at, "已答复")
+
+    def _on_withdraw(self, p: a.Withdraw, derived: dict[str, Any], at: datetime) -> None:
+        self._close("other.misc", p.withdrawn_on, "申请人撤回申请")
+
+    def _on_record_reconsideration(
+        self, p: a.LegalChallenge, derived: dict[str, Any], at: datetime
+    ) -> None:
+        self.challenges[p.number] = p.model_dump(mode="json")
+
+    _on_record_litigation = _on_record_reconsideration
+
+    def _reply(self, outcome: str, on: date, at: datetime, reason: str) -> None:
+        self.outcome, self.replied_on = outcome, on
+        self.deadlines[REPLY].meet(on, at)
+        self._cancel_open(reason)
+
+    def _close(self, outcome: str, on: date, reason: str) -> None:
+        self.outcome, self.closed_on = outcome, on
+        self._cancel_open(reason)
+
+    def _no_correction_needed(self) -> None:
+        notice = self.deadlines.get(CORRECTION_NOTICE)
+        if notice is not None:
+            notice.cancel("申请内容明确，无需补正")

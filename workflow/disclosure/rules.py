@@ -1,0 +1,295 @@
+"""The legal guards of each disclosure action and the data it derives (SPEC D-2…D-9).
+
+``check`` refuses an action the law does not allow now, saying why; ``derive``
+computes what the event must carry so that the fold never needs the clock or the
+settings again (the limits in force, the effective clock start, the fee proposal).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from workflow.calendar import WorkingCalendar
+from workflow.disclosure import actions as a
+from workflow.disclosure import fees
+from workflow.disclosure.facts import (
+    CORRECTION_NOTICE,
+    CORRECTION_PERIOD,
+    FEE_PAYMENT,
+    REPLY,
+    DisclosureFacts,
+)
+from workflow.errors import ActionNotAllowed, InvalidInput
+from workflow.outcomes import outcomes
+from workflow.policy import DisclosurePolicy
+
+
+@dataclass(frozen=True)
+class ApplicantHistory:
+    """The applicant's requests, counted by the service from the database (D-6, D-7)."""
+
+    ordinal_in_month: int = 1
+    this_month: int = 1
+    this_year: int = 1
+    same_information: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime
+    today: date
+    state: str
+    calendar: WorkingCalendar
+    policy: DisclosurePolicy
+    history: ApplicantHistory = ApplicantHistory()
+
+
+def applicant_key(applicant: a.Applicant) -> str:
+    """A stable pseudonym of the applicant: counts requests without exposing the ID number."""
+    raw = f"{applicant.kind.value}:{applicant.id_number.upper()}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def description_key(text: str) -> str:
+    normalized = "".join(ch for ch in text.lower() if ch.isalnum())
+    return hashlib.sha256(normalized.encode()).hexdigest()[:32]
+
+
+def _due(facts: DisclosureFacts, key: str, ctx: Context) -> date | None:
+    deadline = facts.deadline(key)
+    if deadline is None:
+        return None
+    return deadline.copy().compute(ctx.calendar).due_date
+
+
+def _not_future(label: str, day: date, ctx: Context) -> None:
+    if day > ctx.today:
+        raise InvalidInput(f"{label} {day.isoformat()} 晚于今天 {ctx.today.isoformat()}")
+
+
+def _not_before(label: str, day: date, other_label: str, other: date | None) -> None:
+    if other is not None and day < other:
+        raise InvalidInput(f"{label} {day.isoformat()} 早于{other_label} {other.isoformat()}")
+
+
+def _valid_outcome(code: str) -> None:
+    known = outcomes()
+    if code not in known:
+        raise InvalidInput(f"未知答复类型 {code!r}。可选：{', '.join(known)}")
+    if known[code].system_only:
+        raise InvalidInput(f"答复类型 {code} 只能由系统在期限届满时记录")
+
+
+def check(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> None:
+    """Raise ``ActionNotAllowed`` / ``InvalidInput`` when the law forbids the action now."""
+    for field in a.DATE_DEFAULTS.values():
+        value = getattr(p, field, None)
+        if isinstance(value, date):
+            _not_future(field, value, ctx)
+    guard = _GUARDS.get(action)
+    if guard is not None:
+        guard(facts, p, ctx)
+
+
+def _confirm_receipt(f: DisclosureFacts, p: a.ConfirmReceipt, ctx: Context) -> None:
+    _not_before("收到申请之日", p.receipt_date, "申请送达日", f.received_on)
+
+
+def _reply_on_the_spot(f: DisclosureFacts, p: a.ReplyOnTheSpot, ctx: Context) -> None:
+    _valid_outcome(p.outcome)
+    if f.receipt_date != ctx.today:
+        raise ActionNotAllowed("当场答复只能在收到申请的当天进行（第三十三条）")
+
+
+def _request_correction(f: DisclosureFacts, p: a.RequestCorrection, ctx: Context) -> None:
+    if f.correction_notice_on is not None:
+        raise ActionNotAllowed(
+            "补正通知只能一次性发出，本申请已于 "
+            f"{f.correction_notice_on.isoformat()} 通知过（第三十条）"
+        )
+    _not_before("补正通知日", p.notice_on, "收到申请之日", f.receipt_date)
+    due = _due(f, CORRECTION_NOTICE, ctx)
+    if due is None or p.notice_on > due:
+        raise ActionNotAllowed(
+            f"补正通知须在收到申请之日起 7 个工作日内发出（截至 {due}），已超过，不能再要求补正"
+        )
+
+
+def _submit_correction(f: DisclosureFacts, p: a.SubmitCorrection, ctx: Context) -> None:
+    _not_before("补正日", p.corrected_on, "补正通知日", f.correction_notice_on)
+    due = _due(f, CORRECTION_PERIOD, ctx)
+    if due is not None and p.corrected_on > due and p.good_reason is None:
+        raise ActionNotAllowed(
+            f"补正期限已于 {due.isoformat()} 届满；逾期补正须注明正当理由（good_reason）"
+        )
+
+
+def _expiry(key: str, label: str):
+    def guard(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None:
+        due = _due(f, key, ctx)
+        if due is None or ctx.today <= due:
+            raise ActionNotAllowed(f"{label}尚未届满（至 {due} 24:00），不能按逾期处理")
+
+    return guard
+
+
+def _start_consultation(f: DisclosureFacts, p: a.StartConsultation, ctx: Context) -> None:
+    _not_before("征求意见日", p.sent_on, "答复期限起算日", f.deadlines[REPLY].start_date)
+
+
+def _pick_consultation(f: DisclosureFacts, p: a.EndConsultation) -> int:
+    open_numbers = [c.number for c in f.open_consultations]
+    if p.consultation is None:
+        if len(open_numbers) != 1:
+            raise InvalidInput(
+                f"有多项征求意见在进行中（{open_numbers}），请用 consultation 指明哪一项"
+            )
+        return open_numbers[0]
+    if p.consultation not in open_numbers:
+        raise InvalidInput(
+            f"第 {p.consultation} 项征求意见不存在或已结束；进行中的：{open_numbers}"
+        )
+    return p.consultation
+
+
+def _end_consultation(f: DisclosureFacts, p: a.EndConsultation, ctx: Context) -> None:
+    number = _pick_consultation(f, p)
+    consultation = f.consultations[number - 1]
+    _not_before("答复日", p.answered_on, "征求意见日", consultation.sent_on)
+    if p.result == "no_reply":
+        due = _due(f, f"consultation-{number}", ctx)
+        if due is not None and p.answered_on <= due:
+            raise ActionNotAllowed(
+                f"征求意见期限至 {due.isoformat()} 才届满，届满前不能按未答复处理"
+            )
+
+
+def _send_fee_notice(f: DisclosureFacts, p: a.SendFeeNotice, ctx: Context) -> None:
+    if f.fee is not None:
+        raise ActionNotAllowed("本申请已发出过收费通知")
+    due = _due(f, REPLY, ctx)
+    if due is None or p.notice_received_on > due:
+        raise ActionNotAllowed(f"收费通知须在答复期限内发出（答复期限至 {due}）")
+
+
+def _record_payment(f: DisclosureFacts, p: a.RecordPayment, ctx: Context) -> None:
+    assert f.fee is not None
+    _not_before("缴费日", p.paid_on, "收费通知日", f.fee["notice_on"])
+    due = _due(f, FEE_PAYMENT, ctx)
+    if due is not None and p.paid_on > due:
+        raise ActionNotAllowed(f"缴费期限已于 {due.isoformat()} 届满，应按逾期未缴费处理")
+
+
+def _extend(f: DisclosureFacts, p: a.Extend, ctx: Context) -> None:
+    if f.extension_days:
+        raise ActionNotAllowed(f"答复期限只能延长一次，已延长 {f.extension_days} 个工作日")
+    if p.days > ctx.policy.max_extension_days:
+        raise InvalidInput(f"延长期限最长不得超过 {ctx.policy.max_extension_days} 个工作日")
+    reply = f.deadlines[REPLY].copy().compute(ctx.calendar)
+    if reply.due_date is not None and ctx.today > reply.due_date:
+        raise ActionNotAllowed(
+            f"答复期限已于 {reply.due_date.isoformat()} 届满，延长须在期限届满前批准"
+        )
+
+
+def _set_reply_date(f: DisclosureFacts, p: a.SetReplyDate, ctx: Context) -> None:
+    if p.due_date <= ctx.today:
+        raise InvalidInput("另行确定的答复期限须晚于今天")
+    due = _due(f, REPLY, ctx)
+    if due is not None and p.due_date <= due:
+        raise InvalidInput(f"另行确定的答复期限须晚于法定期限 {due.isoformat()}")
+
+
+def _draft_reply(f: DisclosureFacts, p: a.DraftReply, ctx: Context) -> None:
+    _valid_outcome(p.outcome)
+    if ctx.state == "reviewing" and not p.outcome.startswith("not_processed."):
+        raise ActionNotAllowed(
+            "审核阶段只能直接答复“不予处理”类（not_processed.*）；其他答复须先受理办理"
+        )
+
+
+def _approve_reply(f: DisclosureFacts, p: a.ApproveReply, ctx: Context) -> None:
+    _not_before("答复日", p.replied_on, "收到申请之日", f.receipt_date)
+
+
+def _challenge(route_ok: tuple[str, ...]):
+    def guard(f: DisclosureFacts, p: a.LegalChallenge, ctx: Context) -> None:
+        if p.route not in route_ok:
+            raise InvalidInput(f"route 须为 {' / '.join(route_ok)}")
+        if p.decided_on is not None and p.decided_on < p.filed_on:
+            raise InvalidInput("decided_on 早于 filed_on")
+        if p.result != "pending" and p.decided_on is None:
+            raise InvalidInput("已审结的须填写 decided_on")
+
+    return guard
+
+
+_GUARDS: dict[str, Any] = {
+    "confirm_receipt": _confirm_receipt,
+    "reply_on_the_spot": _reply_on_the_spot,
+    "request_correction": _request_correction,
+    "submit_correction": _submit_correction,
+    "correction_expired": _expiry(CORRECTION_PERIOD, "补正期限"),
+    "start_consultation": _start_consultation,
+    "end_consultation": _end_consultation,
+    "send_fee_notice": _send_fee_notice,
+    "record_payment": _record_payment,
+    "fee_expired": _expiry(FEE_PAYMENT, "缴费期限"),
+    "extend": _extend,
+    "set_reply_date": _set_reply_date,
+    "draft_reply": _draft_reply,
+    "approve_reply": _approve_reply,
+    "record_reconsideration": _challenge(("reconsideration",)),
+    "record_litigation": _challenge(("direct", "after_reconsideration")),
+}
+
+
+def derive(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> dict[str, Any]:
+    """What the event records besides the payload: the rules in force and computed values."""
+    policy = ctx.policy
+    if isinstance(p, a.Receive):
+        return {
+            "applicant_key": applicant_key(p.applicant),
+            "description_key": description_key(p.description),
+        }
+    if isinstance(p, a.ConfirmReceipt):
+        start = p.receipt_date
+        if policy.non_working_receipt_moves_to_next_working_day:
+            start = ctx.calendar.next_working_day_on_or_after(start)
+        return {
+            "clock_start": start.isoformat(),
+            "reply_days": policy.reply_days,
+            "correction_notice_days": policy.correction_notice_days,
+        }
+    if isinstance(p, a.StartConsultation):
+        return {"consultation_days": policy.consultation_days}
+    if isinstance(p, a.EndConsultation):
+        return {"consultation": _pick_consultation(facts, p)}
+    if isinstance(p, a.SendFeeNotice):
+        proposal = fees.proposal(ctx.history.ordinal_in_month, p.pages)
+        proposed = proposal[p.basis]
+        return {
+            "proposal": proposal,
+            "amount": p.amount if p.amount is not None else proposed,
+            "payment_days": policy.fee_payment_days,
+            "pauses_reply_clock": policy.fee_pauses_reply_clock,
+        }
+    return {}
+
+
+def conditions() -> dict[str, Any]:
+    """Named conditions the declaration's transitions may use: (facts, payload) -> bool."""
+
+    def last_open_consultation(facts: DisclosureFacts, p: a.Payload) -> bool:
+        return len(facts.open_consultations) <= 1
+
+    def outcome_not_processed(facts: DisclosureFacts, p: a.Payload) -> bool:
+        return getattr(p, "outcome", "").startswith("not_processed.")
+
+    return {
+        "last_open_consultation": last_open_consultation,
+        "outcome_not_processed": outcome_not_processed,
+    }

@@ -1,0 +1,164 @@
+"""Case events (A-1) and their hash chain (A-2).
+
+Every change to a case is one ``CaseEvent``. Its hash covers its content and the
+previous event's hash, so editing, inserting, deleting or reordering rows breaks
+the chain; the head (last hash and count) is also kept on the case row so that
+deleting the last events shows too. Hashing uses canonical JSON, so SQLite and
+PostgreSQL (whatever they do to JSON key order) verify alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    case_ref: str
+    seq: int
+    occurred_at: datetime
+    actor: str
+    actor_role: str
+    action: str
+    state_before: str | None
+    state_after: str
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def content(self) -> dict[str, Any]:
+        return {
+            "case_ref": self.case_ref,
+            "seq": self.seq,
+            "occurred_at": self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor": self.actor,
+            "actor_role": self.actor_role,
+            "action": self.action,
+            "state_before": self.state_before,
+            "state_after": self.state_after,
+            "data": self.data,
+        }
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def chain_hash(content: dict[str, Any], prev_hash: str) -> str:
+    digest = hashlib.sha256(prev_hash.encode())
+    digest.update(canonical_json(content).encode())
+    return digest.hexdigest()
+
+
+def new_event(
+    *,
+    case_ref: str,
+    seq: int,
+    occurred_at: datetime,
+    actor: str,
+    actor_role: str,
+    action: str,
+    state_before: str | None,
+    state_after: str,
+    data: dict[str, Any],
+    prev_hash: str,
+) -> CaseEvent:
+    # Round-trip data through JSON so what is hashed is exactly what is stored and read back.
+    data = json.loads(canonical_json(data))
+    draft = CaseEvent(
+        case_ref,
+        seq,
+        occurred_at,
+        actor,
+        actor_role,
+        action,
+        state_before,
+        state_after,
+        data,
+        prev_hash,
+        "",
+    )
+    return CaseEvent(**{**draft.__dict__, "hash": chain_hash(draft.content(), prev_hash)})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One sign of tampering, at a position (sequence number) in a case's history."""
+
+    case_ref: str
+    position: int
+    kind: str  # edited | inserted | deleted | reordered | broken_link | head_mismatch
+    message: str
+
+
+def verify_chain(
+    case_ref: str, events: Iterable[CaseEvent], head_seq: int, head_hash: str
+) -> list[Finding]:
+    """Check one case's events, read in stored order (seq, then row id), against its head."""
+    findings: list[Finding] = []
+
+    def report(position: int, kind: str, message: str) -> None:
+        findings.append(Finding(case_ref, position, kind, message))
+
+    expected_seq, prev_hash, last_seq = 1, GENESIS, 0
+    for event in events:
+        if event.seq < expected_seq:
+            report(event.seq, "inserted", f"位置 {event.seq} 出现重复事件（插入的记录）")
+            continue
+        if event.seq > expected_seq:
+            missing = (
+                f"{expected_seq}"
+                if event.seq == expected_seq + 1
+                else (f"{expected_seq}–{event.seq - 1}")
+            )
+            report(expected_seq, "deleted", f"缺少位置 {missing} 的事件（被删除）")
+        if event.seq > head_seq:
+            report(
+                event.seq,
+                "inserted",
+                f"位置 {event.seq} 超出案件记录的链头 {head_seq}（插入的记录）",
+            )
+        elif chain_hash(event.content(), event.prev_hash) != event.hash:
+            moved_from = _original_position(event, head_seq)
+            if moved_from is not None:
+                report(
+                    event.seq,
+                    "reordered",
+                    f"位置 {event.seq} 的事件原在位置 {moved_from}（顺序被调换）",
+                )
+            else:
+                report(event.seq, "edited", f"位置 {event.seq} 的事件内容被修改（哈希不符）")
+        elif event.prev_hash != prev_hash:
+            report(
+                event.seq,
+                "broken_link",
+                f"位置 {event.seq} 的前序哈希与上一事件不符（之前的事件被修改、插入或删除）",
+            )
+        prev_hash, expected_seq, last_seq = event.hash, event.seq + 1, event.seq
+    if last_seq < head_seq:
+        report(
+            last_seq + 1,
+            "deleted",
+            f"案件链头记录共 {head_seq} 个事件，现只有到位置 {last_seq} 的事件（末尾事件被删除）",
+        )
+    elif last_seq == head_seq and prev_hash != head_hash and not findings:
+        report(
+            head_seq, "head_mismatch", f"最后一个事件的哈希与案件记录的链头不符（位置 {head_seq}）"
+        )
+    return findings
+
+
+def _original_position(event: CaseEvent, head_seq: int) -> int | None:
+    for seq in range(1, head_seq + 1):
+        if seq != event.seq:
+            content = {**event.content(), "seq": seq}
+            if chain_hash(content, event.prev_hash) == event.hash:
+                return seq
+    return None

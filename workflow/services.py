@@ -1,0 +1,285 @@
+"""Use cases: small functions that load a case, apply one change, and commit (service layer).
+
+Each takes a unit of work (``models.uow.SqlUnitOfWork`` in production, anything with
+the same shape in tests), the clock and the calendar: every side effect is injected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+import structlog
+
+from workflow.actors import SYSTEM, Actor, Role
+from workflow.calendar import WorkingCalendar
+from workflow.cases import CREATE_ACTION, Case
+from workflow.clock import Clock, local_date
+from workflow.disclosure.rules import ApplicantHistory, Context
+from workflow.errors import ActionNotAllowed, GovflowError
+from workflow.events import CaseEvent, Finding, verify_chain
+from workflow.policy import load_settings
+from workflow.registry import workflow
+
+log = structlog.get_logger(__name__)
+
+DISCLOSURE = "disclosure_request"
+
+
+class UnitOfWork(Protocol):
+    repo: Any
+
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def flush(self) -> None: ...
+    def commit(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Services:
+    """What every use case needs, wired once at the edge (CLI, worker, tests)."""
+
+    uow: Any  # a callable returning a fresh UnitOfWork
+    clock: Clock
+    calendar: WorkingCalendar
+
+
+def _context(svc: Services, case: Case, repo: Any) -> Context:
+    now = svc.clock.now()
+    history = ApplicantHistory()
+    if case.state is not None:
+        request = repo.request(case.ref)
+        if request is not None:
+            counts = repo.applicant_counts(request.applicant_key, request.received_on, case.ref)
+            same = tuple(
+                repo.same_information(request.applicant_key, request.description_key, case.ref)
+            )
+            history = ApplicantHistory(same_information=same, **counts)
+    return Context(
+        now=now,
+        today=local_date(now),
+        state=case.state or "",
+        calendar=svc.calendar,
+        policy=load_settings().disclosure,
+        history=history,
+    )
+
+
+def _load(svc: Services, repo: Any, ref: str) -> Case:
+    header = repo.get(ref)
+    return Case.replay(header, repo.events(ref), svc.calendar)
+
+
+def _check_agency(actor: Actor, case: Case) -> None:
+    if actor.role is not Role.SYSTEM and actor.agency_code != case.agency_code:
+        raise ActionNotAllowed(f"{actor.name} 不属于本案所属机关（{case.agency_code}），不能办理")
+
+
+def register_request(
+    svc: Services,
+    *,
+    agency_code: str,
+    actor_username: str,
+    intake: dict[str, Any],
+    receipt_date: date | None = None,
+    on_the_spot: dict[str, Any] | None = None,
+) -> str:
+    """登记 (D-1, D-2): create the case; confirm receipt at once when the date is known.
+
+    A request handed in person is received the day it is handed in; other channels
+    wait in ``received`` until the receipt is confirmed, unless ``receipt_date`` is given.
+    """
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        repo = uow.repo
+        actor = repo.actor(actor_username)
+        agency = repo.agency(agency_code)
+        if actor.agency_code != agency_code:
+            raise ActionNotAllowed(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
+        case = Case(ref="", case_type=DISCLOSURE, agency_code=agency_code)
+        case.facts = case.workflow.new_facts()
+        intake_payload = case.parse(CREATE_ACTION, intake, local_date(now).isoformat())
+        year = intake_payload.received_on.year
+        # The number is taken inside this transaction: a refused request rolls it back too.
+        seq = repo.next_ref_seq(agency.id, DISCLOSURE, year)
+        prefix = case.workflow.case_type.ref_prefix
+        case.ref = ref = f"{agency.ref_prefix}{prefix}〔{year}〕{seq:04d}号"
+        event = case.act(
+            CREATE_ACTION,
+            intake_payload.model_dump(mode="json"),
+            actor,
+            now,
+            svc.calendar,
+            _context(svc, case, repo),
+        )
+        repo.add(case, agency.id, now)
+        uow.flush()
+        repo.add_request(case, event.data["payload"], event.data["derived"])
+        uow.flush()
+        if receipt_date is None and intake_payload.channel.value == "in_person":
+            receipt_date = intake_payload.received_on
+        if receipt_date is not None:
+            case.act(
+                "confirm_receipt",
+                {"receipt_date": receipt_date.isoformat()},
+                actor,
+                now,
+                svc.calendar,
+                _context(svc, case, repo),
+            )
+        if on_the_spot is not None:
+            case.act(
+                "reply_on_the_spot",
+                on_the_spot,
+                actor,
+                now,
+                svc.calendar,
+                _context(svc, case, repo),
+            )
+        repo.save(case, case.events, now)
+        uow.commit()
+    log.info(
+        "case.registered",
+        case_ref=ref,
+        case_type=DISCLOSURE,
+        agency=agency_code,
+        state=case.state,
+        actor=actor.username,
+    )
+    return ref
+
+
+def act(
+    svc: Services,
+    *,
+    ref: str,
+    action: str,
+    payload: dict[str, Any],
+    actor_username: str,
+) -> CaseEvent:
+    """Apply one action to a case, as a user (or ``system``), in one transaction."""
+    with svc.uow() as uow:
+        repo = uow.repo
+        actor = SYSTEM if actor_username == SYSTEM.username else repo.actor(actor_username)
+        case = _load(svc, repo, ref)
+        _check_agency(actor, case)
+        if action == "assign":
+            assignee = repo.actor(payload.get("assignee", ""))
+            if assignee.agency_code != case.agency_code or assignee.role not in (
+                Role.HANDLER,
+                Role.OFFICE_HEAD,
+            ):
+                raise ActionNotAllowed(f"{assignee.name} 不是本机关的经办人或负责人")
+        before = len(case.events)
+        event = case.act(
+            action, payload, actor, svc.clock.now(), svc.calendar, _context(svc, case, repo)
+        )
+        repo.save(case, case.events[before:], svc.clock.now())
+        uow.commit()
+    log.info(
+        "case.action",
+        case_ref=ref,
+        action=action,
+        state_before=event.state_before,
+        state_after=event.state_after,
+        actor=actor.username,
+        seq=event.seq,
+    )
+    return event
+
+
+@dataclass
+class CaseView:
+    case: Case
+    request: Any
+    history: ApplicantHistory
+
+
+def get_case(svc: Services, ref: str) -> CaseView:
+    with svc.uow() as uow:
+        case = _load(svc, uow.repo, ref)
+        context = _context(svc, case, uow.repo)
+        return CaseView(case, uow.repo.request(ref), context.history)
+
+
+def open_cases(svc: Services, agency_code: str | None = None) -> list[Case]:
+    """Open disclosure requests, the one with the least time left first."""
+    with svc.uow() as uow:
+        agency_ids = None
+        if agency_code is not None:
+            agency_ids = [uow.repo.agency(agency_code).id]
+        final = workflow(DISCLOSURE).case_type.final
+        cases = [
+            _load(svc, uow.repo, ref) for ref in uow.repo.open_refs(DISCLOSURE, final, agency_ids)
+        ]
+    return sorted(cases, key=_time_left_key)
+
+
+def _time_left_key(case: Case) -> tuple[int, str]:
+    dues = [
+        d.due_at for d in case.deadlines if d.due_at is not None and d.status.value == "running"
+    ]
+    return (0, min(dues).isoformat()) if dues else (1, case.ref)
+
+
+def check_projection(svc: Services, ref: str) -> list[str]:
+    """Differences between stored deadline rows and those rebuilt from the events (should be none)."""
+    with svc.uow() as uow:
+        case = _load(svc, uow.repo, ref)
+        stored = uow.repo.stored_deadlines(ref)
+    rebuilt = {d.key: d.to_json() for d in case.deadlines}
+    return [
+        key for key in sorted(set(stored) | set(rebuilt)) if stored.get(key) != rebuilt.get(key)
+    ]
+
+
+def recompute_deadlines(svc: Services) -> list[tuple[str, dict[str, Any]]]:
+    """T-4: after a calendar update, recompute provisional deadlines and record each change."""
+    changed: list[tuple[str, dict[str, Any]]] = []
+    with svc.uow() as uow:
+        refs = uow.repo.refs_with_provisional_deadlines()
+    for ref in refs:
+        with svc.uow() as uow:
+            case = _load(svc, uow.repo, ref)
+            stored = uow.repo.stored_deadlines(ref)
+            changes = {
+                d.key: {
+                    "from": stored.get(d.key, {}).get("due_date"),
+                    "to": d.to_json()["due_date"],
+                    "provisional": d.provisional,
+                }
+                for d in case.deadlines
+                if stored.get(d.key, {}).get("due_date") != d.to_json()["due_date"]
+                or stored.get(d.key, {}).get("provisional") != d.provisional
+            }
+            if not changes:
+                continue
+            now = svc.clock.now()
+            before = len(case.events)
+            case.record_system_event(
+                "deadlines_recomputed",
+                {"changes": changes, "reason": "节假日安排更新"},
+                now,
+                svc.calendar,
+            )
+            uow.repo.save(case, case.events[before:], now)
+            uow.commit()
+            changed.append((ref, changes))
+            log.info("deadlines.recomputed", case_ref=ref, keys=sorted(changes))
+    return changed
+
+
+def verify_all(svc: Services) -> tuple[int, list[Finding]]:
+    """A-2: check every case's chain against its stored head; returns (cases checked, findings)."""
+    findings: list[Finding] = []
+    checked = 0
+    with svc.uow() as uow:
+        for case_id, ref, head_seq, head_hash in uow.repo.all_case_heads():
+            events = uow.repo.events_by_case_id(case_id, ref)
+            findings.extend(verify_chain(ref, events, head_seq, head_hash))
+            checked += 1
+    return checked, findings
+
+
+__all__ = ["GovflowError", "Services", "act", "get_case", "open_cases", "register_request"]
