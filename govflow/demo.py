@@ -249,6 +249,11 @@ def _autumn(s: Story) -> None:
         pages=150,
         reason="申请数量明显超出合理范围",
     )
+    fee = services.get_case(s.svc, s.refs["申请五"]).case.facts.fee
+    s.echo(
+        f"      · 信息处理费：{fee['amount']} 元（按量计收：1–30 页免收，31–100 页每页 10 元，"
+        "101–200 页每页 20 元）"
+    )
     s.at("2025-10-10T16:00")
     s.do("申请二", clerk, "submit_correction", "节后申请人提交补正材料，答复期限自今天重新起算")
     s.at("2025-10-15T10:00")

@@ -30,6 +30,8 @@ def normalize_url(url: str) -> str:
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     url = normalize_url(url or database_url())
+    # Never echo bound parameters (names, ID numbers) into an exception or a log line.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -36,22 +36,22 @@ class SqlUnitOfWork:
     ) -> None:
         self.session.rollback()
         self.session.close()
+        # A stale version can surface at any autoflush inside the block, not only at commit.
+        if isinstance(exc, CONFLICT_ERRORS) and _is_conflict(exc):
+            raise Conflict(CONFLICT_MESSAGE) from exc
 
     def flush(self) -> None:
-        try:
-            self.session.flush()
-        except (StaleDataError, IntegrityError, OperationalError) as exc:
-            self._conflict(exc)
+        self.session.flush()
 
     def commit(self) -> None:
-        try:
-            self.session.commit()
-        except (StaleDataError, IntegrityError, OperationalError) as exc:
-            self._conflict(exc)
+        self.session.commit()
 
-    def _conflict(self, exc: Exception) -> None:
-        self.session.rollback()
-        transient = ("locked", "deadlock", "could not serialize")
-        if isinstance(exc, OperationalError) and not any(t in str(exc).lower() for t in transient):
-            raise exc
-        raise Conflict(CONFLICT_MESSAGE) from exc
+
+CONFLICT_ERRORS = (StaleDataError, IntegrityError, OperationalError)
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    """Another transaction won: stale version, duplicate key, or a lock it held."""
+    if isinstance(exc, OperationalError):
+        return any(t in str(exc).lower() for t in ("locked", "deadlock", "could not serialize"))
+    return True

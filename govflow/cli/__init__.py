@@ -13,18 +13,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 import yaml
 
-from govflow.app import build_services, configure_logging
-from govflow.cli import deadline, render
-from models.db import make_engine, migrate, session_factory
-from models.org import load_org, read_org_file
-from workflow import services
-from workflow.actors import Actor
+from govflow.cli import deadline
 from workflow.errors import ActionNotAllowed, Conflict, GovflowError, InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from workflow.actors import Actor
+    from workflow.services import Services
+
+# The database, ORM and service modules are imported inside the commands that need them:
+# ``govflow deadline`` is a calculator clerks run often, and should start in a blink.
 
 app = typer.Typer(
     help="govflow：政府信息公开申请与政务舆情的期限管理。",
@@ -95,7 +97,15 @@ def parse_sets(pairs: list[str]) -> dict[str, Any]:
 
 @app.callback()
 def _setup() -> None:
+    from govflow.logs import configure_logging
+
     configure_logging()
+
+
+def build_services() -> Services:
+    from govflow.app import build_services as build
+
+    return build()
 
 
 @app.command()
@@ -103,6 +113,9 @@ def init(
     org: Annotated[Path | None, typer.Option(help="机关与用户的 YAML 文件")] = None,
 ) -> None:
     """初始化数据库（执行迁移），并可导入机关与用户。"""
+    from models.db import make_engine, migrate, session_factory
+    from models.org import load_org, read_org_file
+
     with user_errors():
         org_file = read_org_file(org) if org else None
         engine = make_engine()
@@ -142,6 +155,9 @@ def register(
     as_json: JsonFlag = False,
 ) -> None:
     """登记一件政府信息公开申请。"""
+    from govflow.cli import render
+    from workflow import services
+
     with user_errors():
         intake = read_data_file(file) if file else {}
         applicant = dict(intake.get("applicant", {}))
@@ -190,6 +206,9 @@ def act(
     as_json: JsonFlag = False,
 ) -> None:
     """对案件执行一个动作（如 accept、extend、draft_reply、approve_reply）。"""
+    from govflow.cli import render
+    from workflow import services
+
     with user_errors():
         payload = read_data_file(file) if file else {}
         payload.update(parse_sets(set_ or []))
@@ -223,6 +242,9 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """查看案件：基本信息、期限（含计算说明）与时间线。"""
+    from govflow.cli import render
+    from workflow import services
+
     with user_errors():
         svc = build_services()
         reader = _actor(svc, as_user) if as_user else None
@@ -246,6 +268,9 @@ def list_cases(
     as_json: JsonFlag = False,
 ) -> None:
     """列出未办结的申请，剩余时间最少的在前。"""
+    from govflow.cli import render
+    from workflow import services
+
     with user_errors():
         svc = build_services()
         now = svc.clock.now()
@@ -283,6 +308,8 @@ def list_cases(
 @audit_app.command("verify")
 def verify(as_json: JsonFlag = False) -> None:
     """校验所有案件的事件哈希链；发现篡改时退出码为 1。"""
+    from workflow import services
+
     with user_errors():
         svc = build_services()
         checked, findings = services.verify_all(svc)
@@ -302,6 +329,8 @@ def verify(as_json: JsonFlag = False) -> None:
 @calendar_app.command("recompute")
 def recompute() -> None:
     """节假日安排更新后，重新计算所有临时期限，并在各案件记录变更事件。"""
+    from workflow import services
+
     with user_errors():
         svc = build_services()
         changed = services.recompute_deadlines(svc)
@@ -325,7 +354,7 @@ def demo(
         run_demo(keep)
 
 
-def _actor(svc: services.Services, username: str) -> Actor:
+def _actor(svc: Services, username: str) -> Actor:
     with svc.uow() as uow:
         return uow.repo.actor(username)
 
