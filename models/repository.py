@@ -233,10 +233,10 @@ class Repository:
         return [r[0] for r in rows]
 
     def open_refs(
-        self, case_type: str, final_states: frozenset[str], agency_ids: list[int] | None = None
+        self, case_type: str, open_states: frozenset[str], agency_ids: list[int] | None = None
     ) -> list[str]:
         stmt = select(CaseRow.ref).where(
-            CaseRow.case_type == case_type, CaseRow.state.not_in(final_states)
+            CaseRow.case_type == case_type, CaseRow.state.in_(open_states)
         )
         if agency_ids is not None:
             stmt = stmt.where(CaseRow.agency_id.in_(agency_ids))
@@ -246,7 +246,10 @@ class Repository:
         stmt = (
             select(CaseRow.ref)
             .join(DeadlineRow, DeadlineRow.case_id == CaseRow.id)
-            .where(DeadlineRow.provisional.is_(True))
+            .where(
+                DeadlineRow.provisional.is_(True),
+                DeadlineRow.status.in_(("running", "paused")),
+            )
             .distinct()
         )
         return list(self.session.scalars(stmt))

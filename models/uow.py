@@ -34,7 +34,9 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.session.rollback()
+        # close() rolls back whatever was not committed and detaches the rows it loaded
+        # *without* expiring them (rollback() would expire them), so a read-only use case
+        # (``get_case``) can hand its rows to the caller after the block ends.
         self.session.close()
         # A stale version can surface at any autoflush inside the block, not only at commit.
         if isinstance(exc, CONFLICT_ERRORS) and _is_conflict(exc):

@@ -44,6 +44,7 @@ class CaseType:
     initial: str
     states: dict[str, str]
     final: frozenset[str]
+    open_states: frozenset[str]
     actions: dict[str, ActionSpec]
     machine: Machine = field(repr=False)
 
@@ -123,11 +124,14 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
         auto_transitions=False,
         send_event=True,
     )
+    if not isinstance(raw["actions"] or {}, dict):
+        raise fail("actions", "必须是映射（动作名: 定义）")
     actions: dict[str, ActionSpec] = {}
     for action, body in (raw["actions"] or {}).items():
         place = f"actions.{action}"
-        if not isinstance(body, dict) or not body.get("transitions"):
-            raise fail(place, "需要 label、roles、transitions")
+        transitions = body.get("transitions") if isinstance(body, dict) else None
+        if not transitions or not isinstance(transitions, list):
+            raise fail(place, "需要 label、roles、transitions（列表）")
         try:
             roles = frozenset(Role(r) for r in body.get("roles", []))
         except ValueError as exc:
@@ -135,6 +139,8 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
         sources: set[str] = set()
         for i, tr in enumerate(body["transitions"]):
             tplace = f"{place}.transitions[{i}]"
+            if not isinstance(tr, dict):
+                raise fail(tplace, "必须是映射（source、dest、conditions）")
             srcs = tr.get("source")
             srcs = [srcs] if isinstance(srcs, str) else list(srcs or [])
             srcs = [s for src in srcs for s in (open_states if src == "open" else [src])]
@@ -163,6 +169,7 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
         initial=raw["initial"],
         states=dict(states),
         final=final,
+        open_states=frozenset(open_states or set(states) - final),
         actions=actions,
         machine=machine,
     )

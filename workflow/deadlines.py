@@ -95,9 +95,14 @@ class Deadline:
             span.end = max(on, span.start)
 
     def restart(self, on: date) -> None:
-        """补正后重新起算 (D-4): the start day is replaced and earlier pauses no longer matter."""
+        """补正后重新起算 (D-4): the start day is replaced and earlier pauses no longer matter.
+
+        A D-7 date set before the correction replaced the old statutory limit, not the
+        restarted one: it is dropped, or it could fall before the new 20 working days.
+        """
         self.start_date = on
         self.pauses = []
+        self.override_due = self.override_reason = None
         self.restarts += 1
 
     def meet(self, on: date, at: datetime) -> None:

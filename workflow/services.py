@@ -164,8 +164,10 @@ def act(
         actor = SYSTEM if actor_username == SYSTEM.username else repo.actor(actor_username)
         case = _load(svc, repo, ref)
         _check_agency(actor, case)
-        if action == "assign":
-            assignee = repo.actor(payload.get("assignee", ""))
+        name = payload.get("assignee") if action == "assign" else None
+        # A missing or blank assignee is left to the payload check ("field required").
+        if isinstance(name, str) and name.strip():
+            assignee = repo.actor(name.strip())
             if assignee.agency_code != case.agency_code or assignee.role not in (
                 Role.HANDLER,
                 Role.OFFICE_HEAD,
@@ -204,14 +206,15 @@ def get_case(svc: Services, ref: str) -> CaseView:
 
 
 def open_cases(svc: Services, agency_code: str | None = None) -> list[Case]:
-    """Open disclosure requests, the one with the least time left first."""
+    """Requests not yet replied or closed, the one with the least time left first."""
     with svc.uow() as uow:
         agency_ids = None
         if agency_code is not None:
             agency_ids = [uow.repo.agency(agency_code).id]
-        final = workflow(DISCLOSURE).case_type.final
+        open_states = workflow(DISCLOSURE).case_type.open_states
         cases = [
-            _load(svc, uow.repo, ref) for ref in uow.repo.open_refs(DISCLOSURE, final, agency_ids)
+            _load(svc, uow.repo, ref)
+            for ref in uow.repo.open_refs(DISCLOSURE, open_states, agency_ids)
         ]
     return sorted(cases, key=_time_left_key)
 

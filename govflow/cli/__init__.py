@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -65,6 +65,12 @@ def user_errors() -> Iterator[None]:
         yield
     except GovflowError as exc:
         fail(str(exc), EXIT_CODES.get(type(exc), 2))
+    except Exception as exc:
+        if not type(exc).__module__.startswith("sqlalchemy"):
+            raise
+        # Parameters are hidden by the engine, so the message carries no personal data.
+        first_line = str(exc).splitlines()[0]
+        fail(f"数据库错误（数据库是否已用 govflow init 初始化？）：{first_line}", 1)
 
 
 def echo_json(value: Any) -> None:
@@ -286,6 +292,9 @@ def list_cases(
                     "state_label": case.state_label,
                     "assignee": case.assignee,
                     "reply_due": reply.due_at.isoformat() if reply and reply.due_at else None,
+                    "reply_due_date": (
+                        reply.due_date.isoformat() if reply and reply.due_date else None
+                    ),
                     "reply_status": reply.status.value if reply else None,
                     "time_left": render.time_left(reply, svc.calendar, now) if reply else "",
                     "provisional": bool(reply and reply.provisional),
@@ -298,7 +307,9 @@ def list_cases(
             typer.echo("没有未办结的申请。")
         for row in rows:
             flag = "【临时】" if row["provisional"] else ""
-            due = render.local(_instant(row["reply_due"])) if row["reply_due"] else "—"
+            # A working-day limit ends at 24:00 of its last day, written as `case show` does
+            # (the instant itself would read as 00:00 of the next day).
+            due = f"{row['reply_due_date']} 24:00" if row["reply_due_date"] else "—"
             typer.echo(
                 f"{row['ref']}　{row['state_label']}　答复期限 {due}　"
                 f"{row['time_left'] or row['state_label']}{flag}"
@@ -366,10 +377,6 @@ def _date(text: str | None, option: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"{option} 不是有效日期：{text!r}") from None
-
-
-def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def main() -> None:

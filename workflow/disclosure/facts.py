@@ -159,7 +159,12 @@ class DisclosureFacts:
         consultation.answered_on, consultation.result = p.answered_on, p.result
         deadline = self.deadlines[consultation_key(consultation.number)]
         if p.result == "no_reply":
-            deadline.lapse(p.answered_on)
+            # The other side's silence ends the consultation; it is no breach of the office.
+            deadline.cancel(
+                "第三方逾期未答复，由机关依法决定"
+                if consultation.party_kind == "third_party"
+                else "其他机关逾期未答复，视为同意"
+            )
         else:
             deadline.meet(p.answered_on, at)
         if not self.open_consultations:

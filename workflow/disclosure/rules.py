@@ -198,7 +198,11 @@ def _extend(f: DisclosureFacts, p: a.Extend, ctx: Context) -> None:
 def _set_reply_date(f: DisclosureFacts, p: a.SetReplyDate, ctx: Context) -> None:
     if p.due_date <= ctx.today:
         raise InvalidInput("另行确定的答复期限须晚于今天")
-    due = _due(f, REPLY, ctx)
+    reply = f.deadlines[REPLY].copy()
+    # While the clock is paused the statutory date is not known yet; it is at least the
+    # date the limit would reach if counting resumed today.
+    reply.resume(ctx.today)
+    due = reply.compute(ctx.calendar).due_date
     if due is not None and p.due_date <= due:
         raise InvalidInput(f"另行确定的答复期限须晚于法定期限 {due.isoformat()}")
 
@@ -217,6 +221,9 @@ def _approve_reply(f: DisclosureFacts, p: a.ApproveReply, ctx: Context) -> None:
 
 def _challenge(route_ok: tuple[str, ...]):
     def guard(f: DisclosureFacts, p: a.LegalChallenge, ctx: Context) -> None:
+        _not_future("filed_on", p.filed_on, ctx)
+        if p.decided_on is not None:
+            _not_future("decided_on", p.decided_on, ctx)
         if p.route not in route_ok:
             raise InvalidInput(f"route 须为 {' / '.join(route_ok)}")
         if p.decided_on is not None and p.decided_on < p.filed_on:

@@ -1,0 +1,52 @@
+"""``govflow demo``: the quick start's first command plays every path and audits clean."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def govflow(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
+    base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), base.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "govflow", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**base, **env},
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_demo_plays_every_path_and_ends_with_a_clean_audit(tmp_path: Path) -> None:
+    proc = govflow("demo", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    out = proc.stdout
+    for path in ("当场答复", "补正", "征求", "延长", "缴费", "临时"):
+        assert path in out, path
+    # The story's turning points, with the dates the limits really move to.
+    assert "答复期限自今天重新起算" in out and "届满 2025-11-06（星期四）24:00" in out
+    assert "中止计算（征求第三方或其他机关意见" in out
+    assert "信息处理费：1700 元" in out
+    assert "临时：2027年节假日安排尚未公布" in out and "不再是临时结果" in out
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert lines[-1] == "审计：校验 6 件案件的哈希链，未发现篡改。"
+    # It played on a temporary database: nothing left in the working directory.
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_keeps_its_database_on_request_and_it_verifies(tmp_path: Path) -> None:
+    kept = tmp_path / "demo.db"
+    proc = govflow("demo", "--keep", str(kept), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert f"演示数据库已保存到 {kept}" in proc.stdout
+    audit = govflow("audit", "verify", cwd=tmp_path, GOVFLOW_DATABASE_URL=f"sqlite:///{kept}")
+    assert audit.returncode == 0, audit.stderr
+    assert audit.stdout.strip() == "校验 6 件案件，历史记录完整，未发现篡改。"
