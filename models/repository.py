@@ -76,6 +76,7 @@ class Repository:
             case_type=case.case_type,
             agency_id=agency_id,
             state=case.state or "",
+            escalation_policy=case.escalation_policy,
             head_seq=0,
             head_hash="",
             created_at=now,
@@ -117,7 +118,11 @@ class Repository:
             state=row.state,
             version=row.version,
             assignee=row.assignee,
+            escalation_policy=row.escalation_policy,
         )
+
+    def case_id(self, ref: str) -> int:
+        return self._rows[ref].id
 
     def events(self, ref: str) -> list[CaseEvent]:
         rows = self.session.scalars(
@@ -132,6 +137,7 @@ class Repository:
         row = self._rows[case.ref]
         row.state = case.state or ""
         row.assignee = case.assignee
+        row.escalation_policy = case.escalation_policy
         row.outcome = getattr(case.facts, "outcome", None)
         row.head_seq, row.head_hash, row.updated_at = case.head_seq, case.head_hash, now
         for event in new_events:

@@ -75,6 +75,7 @@ class UserRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(32))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    email: Mapped[str | None] = mapped_column(String(200))
 
 
 class RefCounterRow(Base):
@@ -99,6 +100,7 @@ class CaseRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     head_seq: Mapped[int] = mapped_column(Integer)
     head_hash: Mapped[str] = mapped_column(String(64))
+    escalation_policy: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -167,3 +169,75 @@ class EventRow(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+
+class EscalationPolicyRow(Base):
+    """Every escalation policy ever put in force, by digest: cases point at the one they follow."""
+
+    __tablename__ = "escalation_policies"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_type: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EscalationScheduleRow(Base):
+    """When each rule of each running deadline fires next; the sweeper's indexed work list.
+
+    ``epoch`` grows whenever the deadline's due instant changes (extension, pause, restart),
+    so the ladder starts again for the new date; ``repeat_no`` counts repeats within an epoch.
+    """
+
+    __tablename__ = "escalation_schedule"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    deadline_key: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(64))
+    epoch: Mapped[int] = mapped_column(Integer, default=0)
+    repeat_no: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("case_id", "deadline_key", "rule"),)
+
+
+class FiringRow(Base):
+    """One firing of one rule, recorded once under its unique key (SPEC E-2)."""
+
+    __tablename__ = "firings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("escalation_schedule.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    deadline_key: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(200))
+    threshold_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    late: Mapped[bool] = mapped_column(Boolean)
+    message: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+
+
+class DeliveryRow(Base):
+    """The outbox: one notification to one recipient through one channel."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(240), unique=True)
+    firing_id: Mapped[int] = mapped_column(ForeignKey("firings.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16))  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_deliveries_status_not_before", "status", "not_before"),)

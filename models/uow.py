@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from models.escalation_repo import EscalationRepository
 from models.repository import Repository
 from workflow.errors import Conflict
 
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         self.session = self._sessions()
         self.repo = Repository(self.session)
+        self.escalations = EscalationRepository(self.session)
         return self
 
     def __exit__(

@@ -31,6 +31,7 @@ class Case:
     state: str | None = None
     version: int = 0
     assignee: str | None = None
+    escalation_policy: str | None = None
     events: list[CaseEvent] = field(default_factory=list)
     facts: Any = None
     deadlines: list[Deadline] = field(default_factory=list)
@@ -101,18 +102,26 @@ class Case:
         if action != CREATE_ACTION:
             next_state = case_type.next_state(self.state, action, self.facts, payload)
         derived = self.workflow.derive(action, self.facts, payload, context)
+        if action == CREATE_ACTION and self.escalation_policy is not None:
+            derived["escalation_policy"] = self.escalation_policy  # E-1: the ladder in force
         payload_json = payload.model_dump(mode="json", exclude_none=True)
         self.facts.apply(action, payload_json, derived, now)
         self.deadlines = self.facts.computed_deadlines(calendar)
         return self._record(action, payload_json, derived, actor, now, next_state)
 
     def record_system_event(
-        self, action: str, data: dict[str, Any], now: datetime, calendar: WorkingCalendar
+        self,
+        action: str,
+        data: dict[str, Any],
+        now: datetime,
+        calendar: WorkingCalendar,
+        actor: Actor | None = None,
     ) -> CaseEvent:
-        """An event that changes no facts (e.g. deadlines recomputed after a calendar update)."""
+        """An event outside the workflow's actions that changes no facts: deadlines recomputed
+        after a calendar update, another escalation policy adopted."""
         self.deadlines = self.facts.computed_deadlines(calendar)
         assert self.state is not None
-        return self._record(action, {}, data, _system_actor(), now, self.state)
+        return self._record(action, {}, data, actor or _system_actor(), now, self.state)
 
     def _record(
         self,

@@ -7,8 +7,10 @@ later edits of the file never silently move an open case's dates.
 from __future__ import annotations
 
 import os
+from datetime import time
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,10 +31,32 @@ class DisclosurePolicy(BaseModel):
     non_working_receipt_moves_to_next_working_day: bool = False
 
 
+class NotificationSettings(BaseModel):
+    """Channels of SPEC E-3 and how the workers use them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channels: tuple[Literal["log", "email", "webhook"], ...] = ("log",)
+    link: str = "govflow case show {ref}"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "govflow@localhost"
+    smtp_timeout_seconds: float = 10
+    webhook_url: str | None = None
+    webhook_timeout_seconds: float = 10
+    quiet_start: time = time(20, 0)
+    quiet_end: time = time(8, 0)
+    max_attempts: int = Field(5, ge=1)
+    sweep_interval_seconds: float = Field(30, gt=0)
+    late_after_seconds: float = Field(300, ge=0)
+    redeliver_after_seconds: float = Field(300, gt=0)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     disclosure: DisclosurePolicy = DisclosurePolicy()
+    notifications: NotificationSettings = NotificationSettings()
 
 
 @cache

@@ -7,17 +7,19 @@ the same shape in tests), the clock and the calendar: every side effect is injec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import structlog
 
+from workflow import escalation
 from workflow.actors import SYSTEM, Actor, Role
 from workflow.calendar import WorkingCalendar
 from workflow.cases import CREATE_ACTION, Case
 from workflow.clock import Clock, local_date
 from workflow.disclosure.rules import ApplicantHistory, Context
 from workflow.errors import ActionNotAllowed, GovflowError
+from workflow.escalation import current_policies
 from workflow.events import CaseEvent, Finding, verify_chain
 from workflow.policy import load_settings
 from workflow.registry import workflow
@@ -29,6 +31,7 @@ DISCLOSURE = "disclosure_request"
 
 class UnitOfWork(Protocol):
     repo: Any
+    escalations: Any
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...
@@ -99,6 +102,7 @@ def register_request(
             raise ActionNotAllowed(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
         case = Case(ref="", case_type=DISCLOSURE, agency_code=agency_code)
         case.facts = case.workflow.new_facts()
+        case.escalation_policy = uow.escalations.ensure_policy(current_policies()[DISCLOSURE], now)
         intake_payload = case.parse(CREATE_ACTION, intake, local_date(now).isoformat())
         year = intake_payload.received_on.year
         # The number is taken inside this transaction: a refused request rolls it back too.
@@ -137,7 +141,7 @@ def register_request(
                 svc.calendar,
                 _context(svc, case, repo),
             )
-        repo.save(case, case.events, now)
+        save(svc, uow, case, case.events, now)
         uow.commit()
     log.info(
         "case.registered",
@@ -160,25 +164,37 @@ def act(
 ) -> CaseEvent:
     """Apply one action to a case, as a user (or ``system``), in one transaction."""
     with svc.uow() as uow:
-        repo = uow.repo
-        actor = SYSTEM if actor_username == SYSTEM.username else repo.actor(actor_username)
-        case = _load(svc, repo, ref)
-        _check_agency(actor, case)
-        name = payload.get("assignee") if action == "assign" else None
-        # A missing or blank assignee is left to the payload check ("field required").
-        if isinstance(name, str) and name.strip():
-            assignee = repo.actor(name.strip())
-            if assignee.agency_code != case.agency_code or assignee.role not in (
-                Role.HANDLER,
-                Role.OFFICE_HEAD,
-            ):
-                raise ActionNotAllowed(f"{assignee.name} 不是本机关的经办人或负责人")
-        before = len(case.events)
-        event = case.act(
-            action, payload, actor, svc.clock.now(), svc.calendar, _context(svc, case, repo)
-        )
-        repo.save(case, case.events[before:], svc.clock.now())
+        event = apply_action(svc, uow, ref, action, payload, actor_username)
         uow.commit()
+    return event
+
+
+def apply_action(
+    svc: Services,
+    uow: UnitOfWork,
+    ref: str,
+    action: str,
+    payload: dict[str, Any],
+    actor_username: str,
+) -> CaseEvent:
+    """The body of ``act`` inside a caller's unit of work (the sweeper's expiries use it)."""
+    repo = uow.repo
+    actor = SYSTEM if actor_username == SYSTEM.username else repo.actor(actor_username)
+    case = _load(svc, repo, ref)
+    _check_agency(actor, case)
+    name = payload.get("assignee") if action == "assign" else None
+    # A missing or blank assignee is left to the payload check ("field required").
+    if isinstance(name, str) and name.strip():
+        assignee = repo.actor(name.strip())
+        if assignee.agency_code != case.agency_code or assignee.role not in (
+            Role.HANDLER,
+            Role.OFFICE_HEAD,
+        ):
+            raise ActionNotAllowed(f"{assignee.name} 不是本机关的经办人或负责人")
+    before = len(case.events)
+    now = svc.clock.now()
+    event = case.act(action, payload, actor, now, svc.calendar, _context(svc, case, repo))
+    save(svc, uow, case, case.events[before:], now)
     log.info(
         "case.action",
         case_ref=ref,
@@ -189,6 +205,22 @@ def act(
         seq=event.seq,
     )
     return event
+
+
+def save(
+    svc: Services, uow: UnitOfWork, case: Case, new_events: list[CaseEvent], now: datetime
+) -> None:
+    """Write a changed case and bring its escalation schedule in line with its deadlines."""
+    uow.repo.save(case, new_events, now)
+    if case.escalation_policy is not None:
+        policy = uow.escalations.policy(case.escalation_policy)
+        planned = escalation.plan(case.deadlines, policy, svc.calendar)
+        uow.escalations.sync_schedule(uow.repo.case_id(case.ref), planned)
+
+
+def load_case(svc: Services, uow: UnitOfWork, ref: str) -> Case:
+    """A case with its facts and deadlines rebuilt from its events."""
+    return _load(svc, uow.repo, ref)
 
 
 @dataclass
@@ -266,7 +298,7 @@ def recompute_deadlines(svc: Services) -> list[tuple[str, dict[str, Any]]]:
                 now,
                 svc.calendar,
             )
-            uow.repo.save(case, case.events[before:], now)
+            save(svc, uow, case, case.events[before:], now)
             uow.commit()
             changed.append((ref, changes))
             log.info("deadlines.recomputed", case_ref=ref, keys=sorted(changes))

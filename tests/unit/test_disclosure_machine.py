@@ -194,7 +194,13 @@ EXPECTED_ACTIONS = {
     "handling": {"start_consultation", "send_fee_notice", "extend", "set_reply_date", "draft_reply"}
     | OPEN_ALWAYS,
     "awaiting_correction": {"submit_correction", "correction_expired"} | OPEN_ALWAYS,
-    "consulting": {"start_consultation", "end_consultation", "extend", "set_reply_date"}
+    "consulting": {
+        "start_consultation",
+        "end_consultation",
+        "consultation_expired",
+        "extend",
+        "set_reply_date",
+    }
     | OPEN_ALWAYS,
     "awaiting_fee": {"record_payment", "fee_expired", "extend", "set_reply_date"} | OPEN_ALWAYS,
     "reply_review": {"approve_reply", "reject_reply", "extend", "set_reply_date"} | OPEN_ALWAYS,
@@ -221,13 +227,13 @@ def test_actions_allowed_in_each_state(state: str) -> None:
 def test_supervisor_writes_nothing_and_system_only_records_expiries(state: str) -> None:
     assert CT.allowed_actions(state, Role.SUPERVISOR) == []
     system = {a.name for a in CT.allowed_actions(state, Role.SYSTEM)}
-    assert system <= {"correction_expired", "fee_expired"}
+    assert system <= {"correction_expired", "fee_expired", "consultation_expired"}
     people = {
         a.name
         for role in (Role.CLERK, Role.HANDLER, Role.OFFICE_HEAD)
         for a in CT.allowed_actions(state, role)
     }
-    assert not people & {"correction_expired", "fee_expired"}
+    assert not people & {"correction_expired", "fee_expired", "consultation_expired"}
 
 
 def test_office_head_only_actions() -> None:

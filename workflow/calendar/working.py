@@ -221,6 +221,20 @@ class WorkingCalendar:
             provisional=self.is_provisional_between(start, due_date),
         )
 
+    def working_day_before(self, d: date, n: int) -> date:
+        """The working day W with exactly ``n`` working days in ``(W, d]`` (``d`` itself when n = 0).
+
+        Escalation ladders use it: "5 working days left" starts on that day.
+        """
+        if n < 0:
+            raise CalendarError(f"工作日数不能为负，实为 {n}")
+        if n == 0:
+            return d
+        i = bisect_right(self._work, self._check(d)) - 1 - n
+        if i < 0:
+            raise CalendarError(f"{d.isoformat()} 之前在日历范围内不足 {n} 个工作日")
+        return date.fromordinal(self._work[i])
+
     def working_days_between(self, a: date, b: date, pauses: Sequence[Pause] = ()) -> int:
         """Counted working days in ``(a, b]``, pauses removed; 0 if ``b <= a``."""
         ao, bo = self._check(a), self._check(b)

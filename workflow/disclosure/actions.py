@@ -209,7 +209,13 @@ class LegalChallenge(Payload):
 
 
 class Expire(Payload):
-    """A system expiry (D-4, D-6): no input, the clock decides."""
+    """A system expiry (D-4, D-5, D-6), fired by the sweeper: the clock decides.
+
+    ``deadline`` names the deadline that ran out (needed when there are several, as
+    with consultations).
+    """
+
+    deadline: Name | None = None
 
 
 PAYLOADS: dict[str, type[Payload]] = {
@@ -224,6 +230,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "accept": Empty,
     "start_consultation": StartConsultation,
     "end_consultation": EndConsultation,
+    "consultation_expired": Expire,
     "send_fee_notice": SendFeeNotice,
     "record_payment": RecordPayment,
     "fee_expired": Expire,

@@ -171,6 +171,20 @@ class DisclosureFacts:
             last = max(c.answered_on for c in self.consultations if c.answered_on)
             self.deadlines[REPLY].resume(last)
 
+    def _on_consultation_expired(self, p: a.Expire, derived: dict[str, Any], at: datetime) -> None:
+        """15 working days without an answer (Art. 32, 34): the clock resumes after the limit."""
+        consultation = self.consultations[derived["consultation"] - 1]
+        ended_on = date.fromisoformat(derived["ended_on"])
+        consultation.answered_on, consultation.result = ended_on, "no_reply"
+        self.deadlines[consultation_key(consultation.number)].cancel(
+            "第三方逾期未答复，由机关依法决定"
+            if consultation.party_kind == "third_party"
+            else "其他机关逾期未答复，视为同意"
+        )
+        if not self.open_consultations:
+            last = max(c.answered_on for c in self.consultations if c.answered_on)
+            self.deadlines[REPLY].resume(last)
+
     def _on_send_fee_notice(
         self, p: a.SendFeeNotice, derived: dict[str, Any], at: datetime
     ) -> None:

@@ -167,6 +167,27 @@ def _end_consultation(f: DisclosureFacts, p: a.EndConsultation, ctx: Context) ->
             )
 
 
+def _expired_consultation(f: DisclosureFacts, p: a.Expire) -> int:
+    prefix = "consultation-"
+    if (
+        p.deadline is None
+        or not p.deadline.startswith(prefix)
+        or not p.deadline[len(prefix) :].isdigit()
+    ):
+        raise InvalidInput("须用 deadline 指明到期的征求意见（如 consultation-1）")
+    number = int(p.deadline[len(prefix) :])
+    if number not in [c.number for c in f.open_consultations]:
+        raise ActionNotAllowed(f"第 {number} 项征求意见不存在或已结束")
+    return number
+
+
+def _consultation_expired(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None:
+    number = _expired_consultation(f, p)
+    due = _due(f, f"consultation-{number}", ctx)
+    if due is None or ctx.today <= due:
+        raise ActionNotAllowed(f"征求意见期限尚未届满（至 {due} 24:00）")
+
+
 def _send_fee_notice(f: DisclosureFacts, p: a.SendFeeNotice, ctx: Context) -> None:
     if f.fee is not None:
         raise ActionNotAllowed("本申请已发出过收费通知")
@@ -242,6 +263,7 @@ _GUARDS: dict[str, Any] = {
     "correction_expired": _expiry(CORRECTION_PERIOD, "补正期限"),
     "start_consultation": _start_consultation,
     "end_consultation": _end_consultation,
+    "consultation_expired": _consultation_expired,
     "send_fee_notice": _send_fee_notice,
     "record_payment": _record_payment,
     "fee_expired": _expiry(FEE_PAYMENT, "缴费期限"),
@@ -275,6 +297,10 @@ def derive(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> d
         return {"consultation_days": policy.consultation_days}
     if isinstance(p, a.EndConsultation):
         return {"consultation": _pick_consultation(facts, p)}
+    if action == "consultation_expired":
+        assert isinstance(p, a.Expire)
+        number = _expired_consultation(facts, p)
+        return {"consultation": number, "ended_on": str(_due(facts, f"consultation-{number}", ctx))}
     if isinstance(p, a.SendFeeNotice):
         proposal = fees.proposal(ctx.history.ordinal_in_month, p.pages)
         proposed = proposal[p.basis]

@@ -1,0 +1,205 @@
+"""``govflow run`` / ``sweeper`` / ``worker`` and ``govflow escalation …`` (SPEC section 6)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from typing import Annotated
+
+import typer
+
+from govflow.cli.common import JsonFlag, echo_json, fail, user_errors
+
+escalation_app = typer.Typer(help="预警与督办：查看、确认、变更规则。", no_args_is_help=True)
+
+
+def _metrics(port: int | None) -> None:
+    if port:
+        from prometheus_client import start_http_server
+
+        start_http_server(port)
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+
+
+def run(
+    org: Annotated[str | None, typer.Option(help="首次运行时导入的机关与用户文件")] = None,
+    interval: Annotated[float | None, typer.Option(help="扫描间隔（秒）")] = None,
+    metrics_port: Annotated[int | None, typer.Option(help="Prometheus 指标端口")] = None,
+) -> None:
+    """单机运行：SQLite + 进程内消息队列与工作线程 + 期限扫描，一条命令全部启动。"""
+    from pathlib import Path
+
+    from govflow.app import build_services
+    from models.db import database_url, make_engine, migrate, session_factory
+    from models.org import load_org, read_org_file
+    from workers.runtime import Embedded
+    from workflow.policy import load_settings
+
+    with user_errors():
+        engine = make_engine()
+        migrate(engine)
+        if org:
+            with session_factory(engine)() as session:
+                load_org(session, read_org_file(Path(org)))
+                session.commit()
+        settings = load_settings().notifications
+        if interval is not None:
+            settings = settings.model_copy(update={"sweep_interval_seconds": interval})
+        embedded = Embedded(build_services(engine), settings)
+        _metrics(metrics_port)
+        typer.echo(
+            "govflow 单机运行中\n"
+            f"  数据库：{database_url()}\n"
+            "  消息队列：进程内（dramatiq StubBroker），2 个投递线程\n"
+            f"  期限扫描：每 {settings.sweep_interval_seconds:g} 秒一次\n"
+            f"  通知渠道：{'、'.join(settings.channels)}\n"
+            + (f"  指标：http://127.0.0.1:{metrics_port}/metrics\n" if metrics_port else "")
+            + "  按 Ctrl-C 停止（已记录的提醒不会丢失，下次启动继续投递）。"
+        )
+        _stop_on_signals(embedded.stop_event)
+        embedded.run(
+            lambda r: (
+                r.fired and typer.echo(f"扫描：触发 {len(r.fired)} 条提醒，其中迟发 {r.late} 条。")
+            )
+        )
+        typer.echo("已停止。")
+
+
+def sweeper(
+    interval: Annotated[float | None, typer.Option(help="扫描间隔（秒）")] = None,
+    once: Annotated[bool, typer.Option(help="只扫描一次")] = False,
+    metrics_port: Annotated[int | None, typer.Option(help="Prometheus 指标端口")] = None,
+) -> None:
+    """生产部署的期限扫描进程（PostgreSQL + Redis，可同时运行多个）。"""
+    from govflow.app import build_services
+    from workers.broker import install, make_broker
+    from workers.runtime import sweep_forever
+    from workers.sweeper import sweep
+    from workflow.policy import load_settings
+
+    with user_errors():
+        if not os.environ.get("GOVFLOW_BROKER_URL"):
+            fail(
+                "须设置 GOVFLOW_BROKER_URL（如 redis://127.0.0.1:6379/0）；单机部署请用 govflow run",
+                2,
+            )
+        install(make_broker())
+        from workers.actors import deliver
+
+        svc = build_services()
+        settings = load_settings().notifications
+        if once:
+            report = sweep(svc, deliver.send, settings)
+            typer.echo(
+                f"触发 {len(report.fired)} 条（迟发 {report.late}），投递 {report.enqueued} 条。"
+            )
+            return
+        _metrics(metrics_port)
+        stop = threading.Event()
+        _stop_on_signals(stop)
+        typer.echo("期限扫描已启动，按 Ctrl-C 停止。")
+        sweep_forever(
+            svc, deliver.send, settings, stop, interval or settings.sweep_interval_seconds
+        )
+
+
+def worker(
+    processes: Annotated[int, typer.Option(help="工作进程数")] = 2,
+    threads: Annotated[int, typer.Option(help="每个进程的线程数")] = 4,
+    metrics_port: Annotated[int | None, typer.Option(help="Prometheus 指标端口")] = None,
+) -> None:
+    """生产部署的投递进程：运行 dramatiq 工作进程，从 Redis 取任务。"""
+    if not os.environ.get("GOVFLOW_BROKER_URL"):
+        fail("须设置 GOVFLOW_BROKER_URL（如 redis://127.0.0.1:6379/0）", 2)
+    env = dict(os.environ)
+    if metrics_port:
+        # dramatiq's Prometheus middleware serves every process's metrics (ours included)
+        # from one multiprocess directory, which must be known before any process starts.
+        import tempfile
+
+        env.update(
+            GOVFLOW_WORKER_METRICS="1",
+            dramatiq_prom_port=str(metrics_port),
+            PROMETHEUS_MULTIPROC_DIR=os.path.join(tempfile.gettempdir(), "dramatiq-prometheus"),
+        )
+    command = [
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "workers.actors",
+        "--processes",
+        str(processes),
+        "--threads",
+        str(threads),
+        "--queues",
+        "govflow",
+    ]
+    raise typer.Exit(subprocess.call(command, env=env))
+
+
+@escalation_app.command("list")
+def list_firings(
+    case: Annotated[str | None, typer.Option(help="案件编号")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """列出已触发的提醒与督办（含投递状态）。"""
+    from govflow.app import build_services
+    from workflow.clock import SHANGHAI
+    from workflow.escalation_service import firings
+
+    with user_errors():
+        rows = firings(build_services(), case)
+        if as_json:
+            echo_json([r.__dict__ for r in rows])
+            return
+        for r in rows:
+            sent = sum(1 for s in r.deliveries.values() if s == "sent")
+            typer.echo(
+                f"{r.fired_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} {r.key}"
+                f"{'（迟发）' if r.late else ''}　{r.message.splitlines()[0]}　"
+                f"已投递 {sent}/{len(r.deliveries)}"
+            )
+        if not rows:
+            typer.echo("尚无提醒。")
+
+
+@escalation_app.command("ack")
+def ack(
+    key: str,
+    as_user: Annotated[str, typer.Option("--as", help="确认人用户名")],
+) -> None:
+    """确认一条提醒：该规则不再重复提醒（更高一级的督办仍会按期触发）。"""
+    from govflow.app import build_services
+    from workflow.escalation_service import acknowledge
+
+    with user_errors():
+        acknowledge(build_services(), key, as_user)
+        typer.echo(f"已确认：{key}")
+
+
+@escalation_app.command("adopt")
+def adopt(
+    ref: str,
+    as_user: Annotated[str, typer.Option("--as", help="公开办负责人用户名")],
+) -> None:
+    """让在办案件改用 configs/escalation.yaml 中现行的督办规则（记入案件历史）。"""
+    from govflow.app import build_services
+    from workflow.escalation_service import adopt_policy
+
+    with user_errors():
+        changed = adopt_policy(build_services(), ref, as_user)
+        typer.echo(f"{ref}：" + ("已改用现行督办规则。" if changed else "已是现行督办规则。"))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(run)
+    app.command()(sweeper)
+    app.command()(worker)
+    app.add_typer(escalation_app, name="escalation")

@@ -1,0 +1,189 @@
+"""Rows of the escalation machinery: policies, the schedule, firings and the delivery outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from models.tables import (
+    AgencyRow,
+    CaseRow,
+    DeliveryRow,
+    EscalationPolicyRow,
+    EscalationScheduleRow,
+    FiringRow,
+    UserRow,
+)
+from workflow.errors import NotFound
+from workflow.escalation import PlannedRule, Policy
+
+
+class EscalationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- policies ------------------------------------------------------------------
+
+    def ensure_policy(self, policy: Policy, now: datetime) -> str:
+        """Store the policy under its digest once; clerks registering at once all get it."""
+        digest = policy.digest
+        if self.session.get(EscalationPolicyRow, digest) is None:
+            dialect = self.session.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            self.session.execute(
+                insert(EscalationPolicyRow)
+                .values(
+                    digest=digest,
+                    case_type=policy.case_type,
+                    body=policy.model_dump(mode="json"),
+                    created_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["digest"])
+            )
+        return digest
+
+    def policy(self, digest: str) -> Policy:
+        row = self.session.get(EscalationPolicyRow, digest)
+        if row is None:
+            raise NotFound(f"没有摘要为 {digest[:12]} 的督办规则")
+        return Policy.model_validate(row.body)
+
+    # -- the schedule ----------------------------------------------------------------
+
+    def sync_schedule(self, case_id: int, planned: list[PlannedRule]) -> None:
+        """Make the schedule match the case's running deadlines, after every change of the case.
+
+        A rule whose deadline moved starts a new epoch (its ladder fires again for the new
+        date); a rule whose deadline stopped running stops firing.
+        """
+        rows = {
+            (r.deadline_key, r.rule): r
+            for r in self.session.scalars(
+                select(EscalationScheduleRow).where(EscalationScheduleRow.case_id == case_id)
+            )
+        }
+        wanted = {(p.deadline_key, p.rule): p for p in planned}
+        for key, plan in wanted.items():
+            row = rows.get(key)
+            if row is None:
+                row = EscalationScheduleRow(
+                    case_id=case_id,
+                    deadline_key=plan.deadline_key,
+                    rule=plan.rule,
+                    epoch=0,
+                    repeat_no=0,
+                )
+                self.session.add(row)
+            elif row.due_at == plan.due_at:
+                continue
+            else:
+                row.epoch += 1
+            row.repeat_no, row.due_at, row.next_fire_at = 0, plan.due_at, plan.first_at
+            row.acknowledged_at = row.acknowledged_by = None
+        for key, row in rows.items():
+            if key not in wanted:
+                row.due_at = row.next_fire_at = None
+
+    def due_schedule_ids(self, now: datetime, limit: int) -> list[int]:
+        """The indexed look-up of a sweep: rules whose next firing instant has come."""
+        stmt = (
+            select(EscalationScheduleRow.id)
+            .where(EscalationScheduleRow.next_fire_at <= now)
+            .order_by(EscalationScheduleRow.next_fire_at)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
+    def claim(self, schedule_id: int, now: datetime) -> EscalationScheduleRow | None:
+        """Lock one due row; another sweeper holding it, or having fired it, makes this None."""
+        stmt = (
+            select(EscalationScheduleRow)
+            .where(
+                EscalationScheduleRow.id == schedule_id, EscalationScheduleRow.next_fire_at <= now
+            )
+            .with_for_update(skip_locked=True)
+        )
+        return self.session.scalar(stmt)
+
+    def case_ref(self, case_id: int) -> str:
+        return self.session.get_one(CaseRow, case_id).ref
+
+    def firing_by_key(self, firing_key: str) -> FiringRow:
+        firing = self.session.scalar(select(FiringRow).where(FiringRow.key == firing_key))
+        if firing is None:
+            raise NotFound(f"没有编号为 {firing_key} 的提醒")
+        return firing
+
+    def acknowledge(self, firing: FiringRow, username: str, now: datetime) -> None:
+        """Stop the repeats of the fired rule, unless its deadline has moved on since.
+
+        The rule has fired in this epoch, so whatever its row still schedules in the
+        same epoch is a repeat; a new epoch (a new due date) keeps its own ladder.
+        """
+        row = self.session.get_one(EscalationScheduleRow, firing.schedule_id)
+        epoch = int(firing.key.rsplit(":", 2)[1])
+        if row.epoch == epoch:
+            row.acknowledged_at, row.acknowledged_by = now, username
+            row.next_fire_at = None
+
+    def deliveries_of(self, firing_id: int) -> list[DeliveryRow]:
+        stmt = select(DeliveryRow).where(DeliveryRow.firing_id == firing_id)
+        return list(self.session.scalars(stmt.order_by(DeliveryRow.id)))
+
+    # -- firings and the outbox -----------------------------------------------------
+
+    def add_firing(self, **fields: Any) -> FiringRow:
+        row = FiringRow(**fields)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def add_delivery(self, **fields: Any) -> None:
+        self.session.add(DeliveryRow(status="pending", attempts=0, **fields))
+
+    def firings(self, case_id: int | None = None) -> list[FiringRow]:
+        stmt = select(FiringRow).order_by(FiringRow.id)
+        if case_id is not None:
+            stmt = stmt.where(FiringRow.case_id == case_id)
+        return list(self.session.scalars(stmt))
+
+    def deliveries_to_enqueue(self, now: datetime, stale_before: datetime) -> list[DeliveryRow]:
+        """Pending deliveries never handed to the broker, or handed over so long ago that the
+        broker must have lost them (SPEC E-4: losing the broker loses nothing)."""
+        stmt = (
+            select(DeliveryRow)
+            .where(
+                DeliveryRow.status == "pending",
+                DeliveryRow.not_before <= now,
+                or_(DeliveryRow.enqueued_at.is_(None), DeliveryRow.enqueued_at < stale_before),
+            )
+            .order_by(DeliveryRow.id)
+            .limit(1000)
+        )
+        return list(self.session.scalars(stmt))
+
+    def lock_delivery(self, delivery_id: int) -> DeliveryRow | None:
+        stmt = select(DeliveryRow).where(DeliveryRow.id == delivery_id).with_for_update()
+        return self.session.scalar(stmt)
+
+    def firing(self, firing_id: int) -> FiringRow:
+        return self.session.get_one(FiringRow, firing_id)
+
+    # -- who is told -----------------------------------------------------------------
+
+    def staff(self, agency_id: int, role: str) -> list[UserRow]:
+        stmt = select(UserRow).where(UserRow.agency_id == agency_id, UserRow.role == role)
+        return list(self.session.scalars(stmt.order_by(UserRow.username)))
+
+    def user(self, username: str) -> UserRow | None:
+        return self.session.scalar(select(UserRow).where(UserRow.username == username))
+
+    def agency(self, agency_id: int) -> AgencyRow:
+        return self.session.get_one(AgencyRow, agency_id)
+
+    def case_row(self, case_id: int) -> CaseRow:
+        return self.session.get_one(CaseRow, case_id)

@@ -1,0 +1,157 @@
+"""Escalation policies (预警与督办升级, SPEC E-1): when a deadline's rules fire, as pure functions.
+
+A policy is a ladder of rules per deadline kind, read from ``configs/escalation.yaml``.
+Each case records the digest of the policy in force when it is registered, so editing
+the file never silently changes the ladder of an open case. ``plan`` turns a case's
+running deadlines into first firing instants; the sweeper (``workers/sweeper.py``)
+stores them, fires them and schedules repeats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+import configs
+from workflow.calendar import WorkingCalendar
+from workflow.clock import end_of_day
+from workflow.deadlines import Basis, Deadline, DeadlineStatus
+
+Recipient = Literal["assignee", "office_head", "supervisor"]
+
+
+class Span(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    hours: float = Field(0, ge=0)
+    days: float = Field(0, ge=0)
+
+    @property
+    def delta(self) -> timedelta:
+        return timedelta(hours=self.hours, days=self.days)
+
+
+class Threshold(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    working_days_left: int | None = Field(None, ge=0)
+    hours_left: float | None = Field(None, ge=0)
+    elapsed: float | None = Field(None, gt=0, le=1)
+    past_due: Span | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Threshold:
+        given = [v for v in self.model_dump().values() if v is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "threshold 须且只能给出一种：working_days_left / hours_left / elapsed / past_due"
+            )
+        return self
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rule: str = Field(pattern=r"^[a-z0-9_]+$")
+    threshold: Threshold
+    notify: tuple[Recipient, ...] = ()
+    level: Literal["warning", "escalation"] = "warning"
+    action: str | None = None
+    repeat: Span | None = None
+
+    @model_validator(mode="after")
+    def _notify_or_act(self) -> Rule:
+        if bool(self.notify) == bool(self.action):
+            raise ValueError("每条规则须有 notify（通知谁）或 action（系统动作）之一")
+        return self
+
+
+class Policy(BaseModel):
+    """The ladders of one case type, by deadline kind."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    case_type: str
+    ladders: dict[str, tuple[Rule, ...]]
+
+    @property
+    def digest(self) -> str:
+        body = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+    def rule(self, kind: str, name: str) -> Rule | None:
+        return next((r for r in self.ladders.get(kind, ()) if r.rule == name), None)
+
+
+class PolicyError(ValueError):
+    """A malformed escalation policy file; the message names the file and the place."""
+
+
+def parse_policies(raw: Any, where: str) -> dict[str, Policy]:
+    try:
+        policies = raw["policies"]
+        return {
+            case_type: Policy(case_type=case_type, ladders=ladders)
+            for case_type, ladders in policies.items()
+        }
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise PolicyError(f"{where}: 须有 policies: {{案件类型: {{期限种类: [规则…]}}}}") from exc
+    except ValidationError as exc:
+        problems = "；".join(
+            f"{'.'.join(str(x) for x in e['loc'])}：{e['msg']}" for e in exc.errors()
+        )
+        raise PolicyError(f"{where}: {problems}") from None
+
+
+@cache
+def current_policies() -> dict[str, Policy]:
+    path = Path(configs.__file__).parent / "escalation.yaml"
+    return parse_policies(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+
+
+@dataclass(frozen=True)
+class PlannedRule:
+    deadline_key: str
+    rule: str
+    due_at: datetime
+    first_at: datetime
+
+
+def threshold_at(rule: Rule, deadline: Deadline, calendar: WorkingCalendar) -> datetime:
+    """The instant ``rule`` first fires for ``deadline`` (never before the deadline starts)."""
+    assert deadline.due_at is not None
+    start = deadline.start_at or end_of_day(deadline.start_date)  # type: ignore[arg-type]
+    t = rule.threshold
+    if t.past_due is not None:
+        return deadline.due_at + t.past_due.delta
+    if t.hours_left is not None:
+        at = deadline.due_at - timedelta(hours=t.hours_left)
+    elif t.elapsed is not None:
+        at = start + (deadline.due_at - start) * t.elapsed
+    else:
+        assert t.working_days_left is not None
+        if deadline.basis is Basis.HOURS or deadline.due_date is None:
+            at = deadline.due_at - timedelta(days=t.working_days_left + 1)
+        else:
+            day = calendar.working_day_before(deadline.due_date, t.working_days_left)
+            at = end_of_day(day) - timedelta(days=1)  # 00:00 of that day
+    return max(at, start)
+
+
+def plan(deadlines: list[Deadline], policy: Policy, calendar: WorkingCalendar) -> list[PlannedRule]:
+    """First firing instants of every rule of every running deadline."""
+    planned = []
+    for deadline in deadlines:
+        if deadline.status is not DeadlineStatus.RUNNING or deadline.due_at is None:
+            continue
+        for rule in policy.ladders.get(deadline.kind, ()):
+            planned.append(
+                PlannedRule(
+                    deadline.key, rule.rule, deadline.due_at, threshold_at(rule, deadline, calendar)
+                )
+            )
+    return planned
