@@ -10,6 +10,7 @@ from models.db import make_engine, session_factory
 from models.uow import SqlUnitOfWork
 from workflow.calendar import WorkingCalendar
 from workflow.clock import Clock, clock_from_env
+from workflow.registry import workflows
 from workflow.services import Services
 
 
@@ -18,6 +19,7 @@ def build_services(
     clock: Clock | None = None,
     calendar: WorkingCalendar | None = None,
 ) -> Services:
+    workflows()  # a malformed case-type declaration stops start-up here, naming file and place
     engine = engine or make_engine()
     return Services(
         uow=partial(SqlUnitOfWork, session_factory(engine)),

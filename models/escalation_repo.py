@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -58,7 +58,10 @@ class EscalationRepository:
         """Make the schedule match the case's running deadlines, after every change of the case.
 
         A rule whose deadline moved starts a new epoch (its ladder fires again for the new
-        date); a rule whose deadline stopped running stops firing.
+        date); a rule whose deadline stopped running stops firing, and keeps its place in
+        the epoch should the deadline run again to the same date (a pause that took no
+        working day): what fired then does not fire twice. ``repeat_no`` counts the firings
+        of the epoch, so the next one is always known from the plan.
         """
         rows = {
             (r.deadline_key, r.rule): r
@@ -78,15 +81,19 @@ class EscalationRepository:
                     repeat_no=0,
                 )
                 self.session.add(row)
-            elif row.due_at == plan.due_at:
-                continue
-            else:
+            elif row.due_at != plan.due_at:
                 row.epoch += 1
-            row.repeat_no, row.due_at, row.next_fire_at = 0, plan.due_at, plan.first_at
-            row.acknowledged_at = row.acknowledged_by = None
+                row.repeat_no = 0
+                row.acknowledged_at = row.acknowledged_by = None
+            row.due_at = plan.due_at
+            # Within an epoch the plan decides too: a policy adopted since may have moved
+            # the threshold of a rule that has not fired yet.
+            next_fire_at = _next_fire_at(row, plan)
+            if row.next_fire_at != next_fire_at:
+                row.next_fire_at = next_fire_at
         for key, row in rows.items():
             if key not in wanted:
-                row.due_at = row.next_fire_at = None
+                row.next_fire_at = None
 
     def due_schedule_ids(self, now: datetime, limit: int) -> list[int]:
         """The indexed look-up of a sweep: rules whose next firing instant has come."""
@@ -97,6 +104,10 @@ class EscalationRepository:
             .limit(limit)
         )
         return list(self.session.scalars(stmt))
+
+    def next_due_at(self) -> datetime | None:
+        """The earliest instant any rule fires next (the demo's simulated sweeper jumps to it)."""
+        return self.session.scalar(select(func.min(EscalationScheduleRow.next_fire_at)))
 
     def claim(self, schedule_id: int, now: datetime) -> EscalationScheduleRow | None:
         """Lock one due row; another sweeper holding it, or having fired it, makes this None."""
@@ -187,3 +198,11 @@ class EscalationRepository:
 
     def case_row(self, case_id: int) -> CaseRow:
         return self.session.get_one(CaseRow, case_id)
+
+
+def _next_fire_at(row: EscalationScheduleRow, plan: PlannedRule) -> datetime | None:
+    if row.acknowledged_at is not None:
+        return None
+    if plan.repeat is None:
+        return plan.first_at if row.repeat_no == 0 else None
+    return plan.first_at + plan.repeat * row.repeat_no

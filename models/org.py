@@ -32,6 +32,7 @@ class UserIn(BaseModel):
     name: str = Field(min_length=1)
     role: Role
     agency: str
+    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+$")  # for the e-mail channel
 
 
 class OrgFile(BaseModel):
@@ -93,6 +94,7 @@ def load_org(session: Session, org: OrgFile) -> tuple[int, int]:
     for user in org.users:
         row = users.get(user.username) or UserRow(username=user.username)
         row.name, row.role, row.agency_id = user.name, user.role.value, by_code[user.agency].id
+        row.email = user.email
         session.add(row)
     session.flush()
     return len(org.agencies), len(org.users)

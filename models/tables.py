@@ -185,7 +185,8 @@ class EscalationScheduleRow(Base):
     """When each rule of each running deadline fires next; the sweeper's indexed work list.
 
     ``epoch`` grows whenever the deadline's due instant changes (extension, pause, restart),
-    so the ladder starts again for the new date; ``repeat_no`` counts repeats within an epoch.
+    so the ladder starts again for the new date; ``repeat_no`` counts the firings made within
+    the epoch (the next firing's number: 0 for the first, then its repeats).
     """
 
     __tablename__ = "escalation_schedule"

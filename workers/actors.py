@@ -12,7 +12,7 @@ from workers.broker import make_broker
 from workers.channels import Channel, build_channels
 from workers.delivery import RetryLater
 from workers.delivery import deliver as deliver_one
-from workflow.policy import load_settings
+from workflow.policy import NotificationSettings, load_settings
 from workflow.services import Services
 
 if dramatiq.broker.global_broker is None:
@@ -23,9 +23,16 @@ _runtime: dict[str, object] = {}
 """What the actors work with; built from the environment on first use unless configured."""
 
 
-def configure(services: Services, channels: dict[str, Channel]) -> None:
-    """Point the actors at given services and channels (the embedded runtime, tests)."""
+def configure(
+    services: Services,
+    channels: dict[str, Channel],
+    settings: NotificationSettings | None = None,
+) -> None:
+    """Point the actors at given services and channels (the embedded runtime, tests), and at
+    the notification settings the sweeper uses (``max_attempts``), if not those of the file."""
     _runtime.update(services=services, channels=channels)
+    if settings is not None:
+        _runtime["settings"] = settings
 
 
 def _services() -> Services:
@@ -42,6 +49,10 @@ def _channels() -> dict[str, Channel]:
     return _runtime["channels"]  # type: ignore[return-value]
 
 
+def _settings() -> NotificationSettings:
+    return _runtime.get("settings") or load_settings().notifications  # type: ignore[return-value]
+
+
 @dramatiq.actor(
     queue_name="govflow",
     min_backoff=1_000,
@@ -49,7 +60,7 @@ def _channels() -> dict[str, Channel]:
     retry_when=lambda retries, exc: isinstance(exc, RetryLater) and retries < 20,
 )
 def deliver(delivery_id: int) -> None:
-    deliver_one(_services(), delivery_id, _channels(), load_settings().notifications)
+    deliver_one(_services(), delivery_id, _channels(), _settings())
 
 
 ALL = [deliver]

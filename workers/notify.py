@@ -15,7 +15,7 @@ from models.tables import CaseRow, UserRow
 from workflow.calendar import WorkingCalendar
 from workflow.cases import Case
 from workflow.clock import SHANGHAI
-from workflow.deadlines import Basis, Deadline
+from workflow.deadlines import Deadline
 from workflow.escalation import Rule
 
 LEVEL_TITLES = {"warning": "【预警】", "escalation": "【督办】"}
@@ -53,19 +53,6 @@ def _local(instant: datetime) -> str:
     return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
-def time_left_text(deadline: Deadline, calendar: WorkingCalendar, now: datetime) -> str:
-    assert deadline.due_at is not None
-    if deadline.basis is Basis.HOURS:
-        hours = (deadline.due_at - now).total_seconds() / 3600
-        return f"还剩 {hours:.1f} 小时" if hours >= 0 else f"已超期 {-hours:.1f} 小时"
-    left = deadline.working_days_left(calendar, now)
-    if left is None:
-        return ""
-    if now > deadline.due_at:
-        return f"已超期 {max(-left, 1)} 个工作日"
-    return "今日届满" if left == 0 else f"还剩 {left} 个工作日"
-
-
 def compose(
     case: Case,
     deadline: Deadline,
@@ -84,8 +71,8 @@ def compose(
         if deadline.due_date is not None
         else _local(deadline.due_at)
     )
-    verb = "已于" if now > deadline.due_at else "将于"
-    left = time_left_text(deadline, calendar, now)
+    verb = "已于" if now >= deadline.due_at else "将于"
+    left = deadline.time_left(calendar, now)
     subject = f"{LEVEL_TITLES[rule.level]}{case.ref} {deadline.label}{left}"
     body = (
         f"{case.ref}（{case.workflow.case_type.label}）{deadline.label}{verb} {due}（北京时间）届满，"
@@ -93,5 +80,7 @@ def compose(
         f"办理入口：{link.format(ref=case.ref)}"
     )
     if late:
-        body += f"（本提醒因系统停机而迟发，原定 {_local(threshold_at)} 发出。）"
+        # Late because the sweeper was down, or because the limit moved into the past
+        # (a raised grade): either way, say when it was due.
+        body += f"（本提醒原定 {_local(threshold_at)} 发出，迟发。）"
     return subject, body

@@ -49,7 +49,7 @@ class Embedded:
     def __init__(self, svc: Services, settings: NotificationSettings, threads: int = 2) -> None:
         self.svc, self.settings = svc, settings
         self.broker = install(StubBroker())
-        actors.configure(svc, build_channels(settings))
+        actors.configure(svc, build_channels(settings), settings)
         self.worker = dramatiq.Worker(self.broker, worker_threads=threads)
         self.stop_event = threading.Event()
 

@@ -57,9 +57,11 @@ def sweep(
             due = uow.escalations.due_schedule_ids(now, batch)
         fired_now = [key for sid in due for key in _fire(svc, sid, now, settings, report)]
         report.fired += fired_now
+        # Hand each batch's notifications over at once: at a working day's midnight a
+        # burst of thresholds must not wait for the whole pass.
+        report.enqueued += dispatch_outbox(svc, enqueue, settings)
         if len(due) < batch or not fired_now:
             break
-    report.enqueued = dispatch_outbox(svc, enqueue, settings)
     report.seconds = time.perf_counter() - started
     metrics.SWEEP_SECONDS.observe(report.seconds)
     if report.fired or report.enqueued:
@@ -179,8 +181,8 @@ def _fire_once(
                 not_before=not_before if channel == "email" else now,
             )
     if row.next_fire_at is not None:  # an expiry re-plans the case and stops its own row
+        row.repeat_no += 1  # fired: the next firing of this epoch, if any, is a repeat
         if rule.repeat and row.acknowledged_at is None:
-            row.repeat_no += 1
             row.next_fire_at = threshold_at + rule.repeat.delta
         else:
             row.next_fire_at = None

@@ -13,14 +13,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workflow.actors import Actor, Role
+from workflow.actors import Actor
 from workflow.calendar import WorkingCalendar
 from workflow.deadlines import Deadline
 from workflow.errors import ActionNotAllowed, InvalidInput
 from workflow.events import GENESIS, CaseEvent, new_event
 from workflow.registry import Workflow, workflow
-
-CREATE_ACTION = "receive"
 
 
 @dataclass
@@ -88,21 +86,24 @@ class Case:
     ) -> CaseEvent:
         """Apply one action; raises before anything changes if it is not allowed."""
         case_type = self.workflow.case_type
-        if action == CREATE_ACTION:
+        creating = action == case_type.create  # the declaration's creation action
+        if creating:
             if self.state is not None:
                 raise ActionNotAllowed("案件已登记，不能重复登记")
-            if actor.role not in (Role.CLERK, Role.HANDLER, Role.OFFICE_HEAD):
-                raise ActionNotAllowed(f"角色 {actor.role.value} 无权登记申请")
+            if actor.role not in case_type.create_action.roles:
+                raise ActionNotAllowed(
+                    f"角色 {actor.role.value} 无权{case_type.create_action.label}"
+                )
             next_state = case_type.initial
         else:
             assert self.state is not None
             case_type.check(self.state, action, actor.role)
         payload = self.parse(action, raw_payload, context.today.isoformat())
         self.workflow.check(action, self.facts, payload, context)
-        if action != CREATE_ACTION:
+        if not creating:
             next_state = case_type.next_state(self.state, action, self.facts, payload)
         derived = self.workflow.derive(action, self.facts, payload, context)
-        if action == CREATE_ACTION and self.escalation_policy is not None:
+        if creating and self.escalation_policy is not None:
             derived["escalation_policy"] = self.escalation_policy  # E-1: the ladder in force
         payload_json = payload.model_dump(mode="json", exclude_none=True)
         self.facts.apply(action, payload_json, derived, now)

@@ -14,18 +14,50 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from transitions import EventData, Machine
 
 from workflow.actors import Role
+from workflow.declaration import (
+    DeadlineSpec,
+    DeclarationError,
+    FieldSpec,
+    parse_deadlines,
+    parse_fields,
+    read_declaration,
+)
 from workflow.errors import ActionNotAllowed
 
 Condition = Callable[[Any, Any], bool]
 """A named condition: (facts, payload) -> bool."""
 
 
-class DeclarationError(ValueError):
-    """A malformed case-type declaration; the message names the file and the place."""
+TOP_LEVEL_KEYS = {
+    "name",
+    "label",
+    "description",
+    "ref_prefix",
+    "rules",
+    "create",
+    "escalation",
+    "initial",
+    "states",
+    "final",
+    "open",
+    "actions",
+    "deadlines",
+}
+ACTION_KEYS = {"label", "roles", "transitions", "fields"}
+DEFAULT_CREATE = "receive"
+CREATOR_ROLES = frozenset({Role.CLERK, Role.HANDLER, Role.OFFICE_HEAD})
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One declared transition, kept for diagrams: ``dest`` is resolved (``=`` → source)."""
+
+    source: str
+    dest: str
+    conditions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -34,6 +66,8 @@ class ActionSpec:
     label: str
     roles: frozenset[Role]
     sources: frozenset[str]
+    fields: tuple[FieldSpec, ...] = ()
+    edges: tuple[Edge, ...] = ()
 
 
 @dataclass
@@ -47,6 +81,15 @@ class CaseType:
     open_states: frozenset[str]
     actions: dict[str, ActionSpec]
     machine: Machine = field(repr=False)
+    create: str = DEFAULT_CREATE
+    deadlines: tuple[DeadlineSpec, ...] = ()
+    escalation: str | None = None
+    rules: str | None = None
+    source: str = ""
+
+    @property
+    def create_action(self) -> ActionSpec:
+        return self.actions[self.create]
 
     def state_label(self, state: str | None) -> str:
         return self.states.get(state or "", state or "—")
@@ -90,11 +133,7 @@ class _Subject:
 
 
 def load_case_type(path: Path, conditions: Mapping[str, Condition]) -> CaseType:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DeclarationError(f"{path}: 无法读取：{exc}") from exc
-    return build_case_type(raw, str(path), conditions)
+    return build_case_type(read_declaration(path), str(path), conditions)
 
 
 def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -> CaseType:
@@ -106,9 +145,16 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
     for key in ("name", "label", "initial", "states", "actions"):
         if key not in raw:
             raise fail(key, "缺少必填项")
+    unknown = sorted(set(raw) - TOP_LEVEL_KEYS)
+    if unknown:
+        raise fail(", ".join(unknown), f"未知的键（可用：{', '.join(sorted(TOP_LEVEL_KEYS))}）")
     states = raw["states"]
     if not isinstance(states, dict) or not states:
         raise fail("states", "必须是非空映射（状态名: 中文名）")
+    labels = [str(v) for v in states.values()]
+    twice = sorted({v for v in labels if labels.count(v) > 1})
+    if twice:
+        raise fail("states", f"状态中文名重复：{', '.join(twice)}")
     if raw["initial"] not in states:
         raise fail("initial", f"未知状态 {raw['initial']!r}")
     final = frozenset(raw.get("final", []))
@@ -126,17 +172,24 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
     )
     if not isinstance(raw["actions"] or {}, dict):
         raise fail("actions", "必须是映射（动作名: 定义）")
+    create = raw.get("create", DEFAULT_CREATE)
+    if not isinstance(create, str):
+        raise fail("create", "应为创建案件的动作名")
+    if "create" in raw and create not in (raw["actions"] or {}):
+        raise fail("create", f"创建动作 {create!r} 未在 actions 中声明")
     actions: dict[str, ActionSpec] = {}
     for action, body in (raw["actions"] or {}).items():
         place = f"actions.{action}"
+        if action == create:
+            actions[action] = _create_spec(action, body, place, fail)
+            continue
         transitions = body.get("transitions") if isinstance(body, dict) else None
         if not transitions or not isinstance(transitions, list):
             raise fail(place, "需要 label、roles、transitions（列表）")
-        try:
-            roles = frozenset(Role(r) for r in body.get("roles", []))
-        except ValueError as exc:
-            raise fail(f"{place}.roles", str(exc)) from exc
+        _known_keys(body, place, fail)
+        roles = _roles(body, place, fail)
         sources: set[str] = set()
+        edges: list[Edge] = []
         for i, tr in enumerate(body["transitions"]):
             tplace = f"{place}.transitions[{i}]"
             if not isinstance(tr, dict):
@@ -159,9 +212,24 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
                 conds.append(_condition(conditions[cname]))
             machine.add_transition(action, srcs, dest, conditions=conds)
             sources.update(srcs)
+            names = tuple(tr.get("conditions", []))
+            edges += [Edge(s, s if dest == "=" else dest, names) for s in srcs]
         actions[action] = ActionSpec(
-            action, str(body.get("label", action)), roles, frozenset(sources)
+            action,
+            str(body.get("label", action)),
+            roles,
+            frozenset(sources),
+            parse_fields(body.get("fields"), f"{place}.fields", fail),
+            tuple(edges),
         )
+    if create not in actions:  # a declaration without `create:` is created by `receive`
+        actions[create] = ActionSpec(create, "登记", CREATOR_ROLES, frozenset())
+    escalation = raw.get("escalation")
+    if escalation is not None and not isinstance(escalation, str):
+        raise fail("escalation", "应为 configs/escalation.yaml 中的规则名")
+    rules = raw.get("rules")
+    if rules is not None and not isinstance(rules, str):
+        raise fail("rules", "应为 Python 模块名（如 workflow.incident）")
     return CaseType(
         name=raw["name"],
         label=raw["label"],
@@ -172,6 +240,43 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
         open_states=frozenset(open_states or set(states) - final),
         actions=actions,
         machine=machine,
+        create=create,
+        deadlines=parse_deadlines(raw.get("deadlines"), actions, fail),
+        escalation=escalation,
+        rules=rules,
+        source=where,
+    )
+
+
+def _known_keys(body: dict[str, Any], place: str, fail: Any) -> None:
+    unknown = sorted(set(body) - ACTION_KEYS)
+    if unknown:
+        raise fail(
+            place, f"未知的键 {', '.join(unknown)}（可用：{', '.join(sorted(ACTION_KEYS))}）"
+        )
+
+
+def _roles(body: dict[str, Any], place: str, fail: Any) -> frozenset[Role]:
+    try:
+        return frozenset(Role(r) for r in body.get("roles", []))
+    except (ValueError, TypeError) as exc:
+        raise fail(f"{place}.roles", str(exc)) from exc
+
+
+def _create_spec(action: str, body: Any, place: str, fail: Any) -> ActionSpec:
+    """The creation action: label, roles and fields, but no transitions (it starts in initial)."""
+    if not isinstance(body, dict):
+        raise fail(place, "创建动作须为映射（label、roles、fields）")
+    _known_keys(body, place, fail)
+    if "transitions" in body:
+        raise fail(place, "创建动作不应有 transitions：案件创建后处于 initial 状态")
+    roles = _roles(body, place, fail) if "roles" in body else CREATOR_ROLES
+    return ActionSpec(
+        action,
+        str(body.get("label", action)),
+        roles,
+        frozenset(),
+        parse_fields(body.get("fields"), f"{place}.fields", fail),
     )
 
 

@@ -21,6 +21,7 @@ from workflow.clock import SHANGHAI, end_of_day, local_date
 class Basis(StrEnum):
     WORKING_DAYS = "working_days"
     HOURS = "hours"
+    FIXED = "fixed"  # a set instant (督办函's report-back time): ``start_at`` → ``fixed_due_at``
 
 
 class DeadlineStatus(StrEnum):
@@ -74,6 +75,7 @@ class Deadline:
     cancelled_reason: str | None = None
     lapsed_on: date | None = None
     restarts: int = 0
+    fixed_due_at: datetime | None = None
     # derived by compute()
     due_date: date | None = None
     due_at: datetime | None = None
@@ -126,6 +128,8 @@ class Deadline:
         """Fill the derived fields; returns self for chaining."""
         if self.basis is Basis.HOURS:
             self._compute_hours()
+        elif self.basis is Basis.FIXED:
+            self._compute_fixed()
         else:
             self._compute_working_days(calendar)
         self.status = self._status()
@@ -173,6 +177,14 @@ class Deadline:
             f"夜间、周末、节假日照常计算，至 {due:%Y-%m-%d %H:%M} 届满。"
         ]
 
+    def _compute_fixed(self) -> None:
+        assert self.fixed_due_at is not None
+        self.due_at, self.due_date, self.provisional = self.fixed_due_at, None, False
+        due = self.due_at.astimezone(SHANGHAI)
+        self.explanation = [
+            f"须于 {due:%Y-%m-%d %H:%M}（北京时间）前完成：时点由来文确定，不因夜间、节假日顺延。"
+        ]
+
     def _closed(self) -> tuple[Pause, ...]:
         return tuple(Pause(p.start, p.end) for p in self.pauses if p.end is not None)
 
@@ -183,7 +195,7 @@ class Deadline:
             return DeadlineStatus.BREACHED
         if self.met_on is not None:
             late = self.due_date is not None and self.met_on > self.due_date
-            if self.basis is Basis.HOURS and self.met_at and self.due_at:
+            if self.basis is not Basis.WORKING_DAYS and self.met_at and self.due_at:
                 late = self.met_at > self.due_at
             return DeadlineStatus.BREACHED if late else DeadlineStatus.MET
         if self.due_at is None:
@@ -194,6 +206,25 @@ class Deadline:
         return (
             self.status is DeadlineStatus.RUNNING and self.due_at is not None and now > self.due_at
         )
+
+    def time_left(self, calendar: WorkingCalendar, now: datetime) -> str:
+        """还剩 / 已超期 in the limit's own unit, as people read it; empty unless running.
+
+        A working-day limit ends at 24:00 of its last day: from that instant it is overdue
+        by at least one working day.
+        """
+        if self.status is DeadlineStatus.PAUSED:
+            return "暂停计时"
+        if self.status is not DeadlineStatus.RUNNING or self.due_at is None:
+            return ""
+        if self.basis is not Basis.WORKING_DAYS or self.due_date is None:
+            hours = (self.due_at - now).total_seconds() / 3600
+            return f"还剩 {hours:.1f} 小时" if hours >= 0 else f"已超期 {-hours:.1f} 小时"
+        today = local_date(now)
+        if now >= self.due_at:
+            return f"已超期 {max(calendar.working_days_between(self.due_date, today), 1)} 个工作日"
+        left = calendar.working_days_between(today, self.due_date)
+        return "今日届满" if left == 0 else f"还剩 {left} 个工作日"
 
     def working_days_left(self, calendar: WorkingCalendar, now: datetime) -> int | None:
         """Working days left after today (negative: working days overdue); None when not running."""

@@ -83,6 +83,17 @@ class Policy(BaseModel):
         body = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(body.encode()).hexdigest()
 
+    @model_validator(mode="after")
+    def _unique_rules(self) -> Policy:
+        # The schedule keeps one row per (deadline, rule): a second rule of the same name
+        # would silently never fire.
+        for kind, rules in self.ladders.items():
+            names = [r.rule for r in rules]
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                raise ValueError(f"期限种类 {kind} 中规则名重复：{', '.join(twice)}")
+        return self
+
     def rule(self, kind: str, name: str) -> Rule | None:
         return next((r for r in self.ladders.get(kind, ()) if r.rule == name), None)
 
@@ -93,18 +104,22 @@ class PolicyError(ValueError):
 
 def parse_policies(raw: Any, where: str) -> dict[str, Policy]:
     try:
-        policies = raw["policies"]
-        return {
-            case_type: Policy(case_type=case_type, ladders=ladders)
-            for case_type, ladders in policies.items()
-        }
+        items = list(raw["policies"].items())
     except (KeyError, TypeError, AttributeError) as exc:
         raise PolicyError(f"{where}: 须有 policies: {{案件类型: {{期限种类: [规则…]}}}}") from exc
-    except ValidationError as exc:
-        problems = "；".join(
-            f"{'.'.join(str(x) for x in e['loc'])}：{e['msg']}" for e in exc.errors()
-        )
-        raise PolicyError(f"{where}: {problems}") from None
+    parsed = {}
+    for case_type, ladders in items:
+        try:
+            parsed[case_type] = Policy(case_type=case_type, ladders=ladders)
+        except ValidationError as exc:
+            # Name the place as it is written in the file: policies.<case type>.<kind>.<n>…
+            problems = "；".join(
+                ".".join(["policies", str(case_type), *(str(x) for x in e["loc"][1:])])
+                + f"：{e['msg']}"
+                for e in exc.errors()
+            )
+            raise PolicyError(f"{where}: {problems}") from None
+    return parsed
 
 
 @cache
@@ -119,6 +134,7 @@ class PlannedRule:
     rule: str
     due_at: datetime
     first_at: datetime
+    repeat: timedelta | None = None  # the rule's repeat interval, if it repeats
 
 
 def threshold_at(rule: Rule, deadline: Deadline, calendar: WorkingCalendar) -> datetime:
@@ -151,7 +167,11 @@ def plan(deadlines: list[Deadline], policy: Policy, calendar: WorkingCalendar) -
         for rule in policy.ladders.get(deadline.kind, ()):
             planned.append(
                 PlannedRule(
-                    deadline.key, rule.rule, deadline.due_at, threshold_at(rule, deadline, calendar)
+                    deadline.key,
+                    rule.rule,
+                    deadline.due_at,
+                    threshold_at(rule, deadline, calendar),
+                    rule.repeat.delta if rule.repeat else None,
                 )
             )
     return planned

@@ -29,7 +29,10 @@ def adopt_policy(svc: services.Services, ref: str, actor_username: str) -> bool:
             raise ActionNotAllowed("只有本机关的公开办负责人可以变更在办案件的督办规则")
         if case.state in case.workflow.case_type.final:
             raise ActionNotAllowed(f"案件已{case.state_label}，无需变更督办规则")
-        digest = uow.escalations.ensure_policy(current_policies()[case.case_type], now)
+        name = case.workflow.escalation
+        if name is None:
+            raise ActionNotAllowed(f"{case.workflow.case_type.label}没有督办规则")
+        digest = uow.escalations.ensure_policy(current_policies()[name], now)
         if digest == case.escalation_policy:
             return False
         previous, case.escalation_policy = case.escalation_policy, digest
@@ -95,10 +98,17 @@ def acknowledge(svc: services.Services, firing_key: str, actor_username: str) ->
     with svc.uow() as uow:
         actor = uow.repo.actor(actor_username)
         firing = uow.escalations.firing_by_key(firing_key)
-        allowed = actor.username in firing.recipients or actor.role in (
-            Role.OFFICE_HEAD,
-            Role.SUPERVISOR,
+        # Besides the people told: the office head of the case's agency, and its supervisors
+        # or those of the agency above (who receive its escalations); nobody from elsewhere.
+        agency = uow.escalations.agency(uow.escalations.case_row(firing.case_id).agency_id)
+        parent = uow.escalations.agency(agency.parent_id) if agency.parent_id else None
+        answers_for_case = (
+            actor.role is Role.OFFICE_HEAD and actor.agency_code == agency.code
+        ) or (
+            actor.role is Role.SUPERVISOR
+            and actor.agency_code in (agency.code, parent.code if parent else None)
         )
+        allowed = actor.username in firing.recipients or answers_for_case
         if not allowed:
             raise ActionNotAllowed(f"{actor.name} 不是该提醒的接收人，不能确认")
         uow.escalations.acknowledge(firing, actor.username, now)

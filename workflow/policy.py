@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 import configs
 
@@ -57,6 +57,12 @@ class Settings(BaseModel):
 
     disclosure: DisclosurePolicy = DisclosurePolicy()
     notifications: NotificationSettings = NotificationSettings()
+    # Limits of declared case types, by type and setting name (a deadline's `amount_setting`):
+    # a province sets online messages to 7 or 15 working days here, not in the declaration.
+    case_types: dict[str, dict[str, PositiveInt]] = Field(default_factory=dict)
+
+    def case_type_amount(self, case_type: str, setting: str) -> int | None:
+        return self.case_types.get(case_type, {}).get(setting)
 
 
 @cache

@@ -1,46 +1,150 @@
-"""The case types this installation knows: declaration (configs/case_types) + Python rules."""
+"""The case types this installation knows, read once at start-up (SPEC X-1).
+
+Every YAML file in ``configs/case_types/`` (and in the directories named by
+``GOVFLOW_CASE_TYPES_DIR``, ``os.pathsep``-separated) declares one case type. A type
+whose declaration names a Python module (``rules: workflow.incident``) takes its
+payloads, fold, guards and derivations from that module, where the law needs code;
+any other type is run by the generic engine (``workflow.declared``). A malformed
+declaration stops start-up with its file, place and problem.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 import configs
-from workflow.casetype import CaseType, load_case_type
-from workflow.disclosure import actions as disclosure_actions
-from workflow.disclosure import rules as disclosure_rules
-from workflow.disclosure.facts import DisclosureFacts
+from workflow import declared
+from workflow.casetype import CaseType, build_case_type
+from workflow.declaration import DeclarationError, read_declaration
+from workflow.errors import NotFound
+from workflow.escalation import current_policies
+from workflow.policy import load_settings
 
 
 @dataclass(frozen=True)
 class Workflow:
     case_type: CaseType
-    payloads: dict[str, type[disclosure_actions.Payload]]
+    payloads: dict[str, type[BaseModel]]
     date_defaults: dict[str, str]
     new_facts: Callable[[], Any]
     check: Callable[..., None]
     derive: Callable[..., dict[str, Any]]
+    escalation: str | None = None  # the policy's name in configs/escalation.yaml, if any
+
+    @property
+    def create(self) -> str:
+        return self.case_type.create
 
 
-def _declaration(name: str) -> Path:
-    return Path(configs.__file__).parent / "case_types" / f"{name}.yaml"
+def shipped_dir() -> Path:
+    return Path(configs.__file__).parent / "case_types"
+
+
+def declaration_dirs() -> list[Path]:
+    extra = os.environ.get("GOVFLOW_CASE_TYPES_DIR", "")
+    return [shipped_dir(), *(Path(p) for p in extra.split(os.pathsep) if p)]
+
+
+def load_workflow(path: Path) -> Workflow:
+    """One declaration file, with its rules module or the generic engine."""
+    raw = read_declaration(path)
+    module_name = raw.get("rules") if isinstance(raw, dict) else None
+    if module_name is None:
+        case_type = build_case_type(raw, str(path), {})
+        _check_amounts(case_type)
+        facts = partial(declared.DeclaredFacts, case_type)
+        return Workflow(
+            case_type,
+            dict(declared.payload_models(case_type)),
+            {},
+            facts,
+            declared.check,
+            declared.derive,
+            _escalation(case_type),
+        )
+    try:
+        module = importlib.import_module(str(module_name))
+    except ImportError as exc:
+        raise DeclarationError(f"{path}: rules: 无法导入模块 {module_name!r}：{exc}") from None
+    case_type = build_case_type(raw, str(path), module.conditions())
+    if case_type.deadlines:
+        raise DeclarationError(f"{path}: deadlines: 期限由模块 {module_name} 计算，不应在此声明")
+    for name, spec in case_type.actions.items():
+        if spec.fields:
+            raise DeclarationError(
+                f"{path}: actions.{name}.fields: 输入由模块 {module_name} 定义，不应在此声明"
+            )
+        if name not in module.PAYLOADS:
+            raise DeclarationError(
+                f"{path}: actions.{name}: 模块 {module_name} 没有该动作的输入定义（PAYLOADS）"
+            )
+    validate = getattr(module, "validate", None)
+    if validate is not None:
+        validate()  # the module's own configuration (e.g. the incident grade table)
+    return Workflow(
+        case_type,
+        dict(module.PAYLOADS),
+        dict(getattr(module, "DATE_DEFAULTS", {})),
+        module.Facts,
+        module.check,
+        module.derive,
+        _escalation(case_type),
+    )
+
+
+def _check_amounts(case_type: CaseType) -> None:
+    settings = load_settings()
+    for i, d in enumerate(case_type.deadlines):
+        if (
+            d.amount is None
+            and settings.case_type_amount(case_type.name, d.amount_setting or "") is None
+        ):
+            raise DeclarationError(
+                f"{case_type.source}: deadlines[{i}]（{d.key}）: settings.yaml 中没有 "
+                f"case_types.{case_type.name}.{d.amount_setting}，也没有 amount"
+            )
+
+
+def _escalation(case_type: CaseType) -> str | None:
+    """The named policy must exist; an unnamed one defaults to the type's name, if present."""
+    policies = current_policies()
+    if case_type.escalation is None:
+        return case_type.name if case_type.name in policies else None
+    if case_type.escalation not in policies:
+        raise DeclarationError(
+            f"{case_type.source}: escalation: configs/escalation.yaml 中没有规则 "
+            f"{case_type.escalation!r}（现有：{', '.join(policies)}）"
+        )
+    return case_type.escalation
 
 
 @cache
 def workflows() -> dict[str, Workflow]:
-    disclosure = Workflow(
-        case_type=load_case_type(_declaration("disclosure_request"), disclosure_rules.conditions()),
-        payloads=disclosure_actions.PAYLOADS,
-        date_defaults=disclosure_actions.DATE_DEFAULTS,
-        new_facts=DisclosureFacts,
-        check=disclosure_rules.check,
-        derive=disclosure_rules.derive,
-    )
-    return {"disclosure_request": disclosure}
+    found: dict[str, Workflow] = {}
+    sources: dict[str, str] = {}
+    for directory in declaration_dirs():
+        for path in sorted(directory.glob("*.yaml")):
+            wf = load_workflow(path)
+            name = wf.case_type.name
+            if name in found:
+                raise DeclarationError(
+                    f"{path}: name: 案件类型 {name!r} 已在 {sources[name]} 中声明"
+                )
+            found[name], sources[name] = wf, str(path)
+    return found
 
 
 def workflow(case_type: str) -> Workflow:
-    return workflows()[case_type]
+    try:
+        return workflows()[case_type]
+    except KeyError:
+        known = "、".join(workflows())
+        raise NotFound(f"未知案件类型 {case_type!r}（现有：{known}）") from None

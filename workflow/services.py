@@ -15,8 +15,9 @@ import structlog
 from workflow import escalation
 from workflow.actors import SYSTEM, Actor, Role
 from workflow.calendar import WorkingCalendar
-from workflow.cases import CREATE_ACTION, Case
+from workflow.cases import Case
 from workflow.clock import Clock, local_date
+from workflow.declared import Context as DeclaredContext
 from workflow.disclosure.rules import ApplicantHistory, Context
 from workflow.errors import ActionNotAllowed, GovflowError
 from workflow.escalation import current_policies
@@ -48,8 +49,12 @@ class Services:
     calendar: WorkingCalendar
 
 
-def _context(svc: Services, case: Case, repo: Any) -> Context:
+def _context(svc: Services, case: Case, repo: Any) -> Context | DeclaredContext:
     now = svc.clock.now()
+    if case.case_type != DISCLOSURE:
+        return DeclaredContext(
+            now, local_date(now), case.state or "", svc.calendar, load_settings()
+        )
     history = ApplicantHistory()
     if case.state is not None:
         request = repo.request(case.ref)
@@ -102,15 +107,16 @@ def register_request(
             raise ActionNotAllowed(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
         case = Case(ref="", case_type=DISCLOSURE, agency_code=agency_code)
         case.facts = case.workflow.new_facts()
-        case.escalation_policy = uow.escalations.ensure_policy(current_policies()[DISCLOSURE], now)
-        intake_payload = case.parse(CREATE_ACTION, intake, local_date(now).isoformat())
+        case.escalation_policy = _policy_digest(uow, case, now)
+        create = case.workflow.create
+        intake_payload = case.parse(create, intake, local_date(now).isoformat())
         year = intake_payload.received_on.year
         # The number is taken inside this transaction: a refused request rolls it back too.
         seq = repo.next_ref_seq(agency.id, DISCLOSURE, year)
         prefix = case.workflow.case_type.ref_prefix
         case.ref = ref = f"{agency.ref_prefix}{prefix}〔{year}〕{seq:04d}号"
         event = case.act(
-            CREATE_ACTION,
+            create,
             intake_payload.model_dump(mode="json"),
             actor,
             now,
@@ -147,6 +153,62 @@ def register_request(
         "case.registered",
         case_ref=ref,
         case_type=DISCLOSURE,
+        agency=agency_code,
+        state=case.state,
+        actor=actor.username,
+    )
+    return ref
+
+
+def _policy_digest(uow: UnitOfWork, case: Case, now: datetime) -> str | None:
+    """E-1: the ladder in force for a new case, stored by digest (none if the type has none)."""
+    name = case.workflow.escalation
+    if name is None:
+        return None
+    return uow.escalations.ensure_policy(current_policies()[name], now)
+
+
+def open_case(
+    svc: Services,
+    *,
+    case_type: str,
+    agency_code: str,
+    actor_username: str,
+    payload: dict[str, Any],
+) -> str:
+    """Create a case of any type by its creation action (X-1); returns its reference number.
+
+    The number is ``<agency prefix><type prefix>〔year〕NNNN号`` (e.g. 示政办留言〔2026〕0001号),
+    taken inside the transaction, so a refused case uses no number.
+    """
+    if case_type == DISCLOSURE:  # its intake also fills the requests table (D-1, D-6, D-7)
+        return register_request(
+            svc, agency_code=agency_code, actor_username=actor_username, intake=payload
+        )
+    now = svc.clock.now()
+    wf = workflow(case_type)
+    with svc.uow() as uow:
+        repo = uow.repo
+        actor = repo.actor(actor_username)
+        agency = repo.agency(agency_code)
+        if actor.agency_code != agency_code:
+            raise ActionNotAllowed(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
+        case = Case(ref="", case_type=case_type, agency_code=agency_code)
+        case.facts = wf.new_facts()
+        case.escalation_policy = _policy_digest(uow, case, now)
+        case.parse(wf.create, payload, local_date(now).isoformat())  # refuse before numbering
+        year = local_date(now).year
+        seq = repo.next_ref_seq(agency.id, case_type, year)
+        case.ref = ref = f"{agency.ref_prefix}{wf.case_type.ref_prefix}〔{year}〕{seq:04d}号"
+        case.act(wf.create, payload, actor, now, svc.calendar, _context(svc, case, repo))
+        repo.add(case, agency.id, now)
+        uow.flush()
+        save(svc, uow, case, case.events, now)
+        uow.commit()
+    log.info(
+        "case.registered",
+        case_ref=ref,
+        case_type=case_type,
         agency=agency_code,
         state=case.state,
         actor=actor.username,
@@ -234,19 +296,22 @@ def get_case(svc: Services, ref: str) -> CaseView:
     with svc.uow() as uow:
         case = _load(svc, uow.repo, ref)
         context = _context(svc, case, uow.repo)
-        return CaseView(case, uow.repo.request(ref), context.history)
+        history = getattr(context, "history", ApplicantHistory())  # disclosure requests only
+        return CaseView(case, uow.repo.request(ref), history)
 
 
-def open_cases(svc: Services, agency_code: str | None = None) -> list[Case]:
-    """Requests not yet replied or closed, the one with the least time left first."""
+def open_cases(
+    svc: Services, agency_code: str | None = None, case_type: str = DISCLOSURE
+) -> list[Case]:
+    """Open cases of one type (for requests: not yet replied or closed), least time left first."""
     with svc.uow() as uow:
         agency_ids = None
         if agency_code is not None:
             agency_ids = [uow.repo.agency(agency_code).id]
-        open_states = workflow(DISCLOSURE).case_type.open_states
+        open_states = workflow(case_type).case_type.open_states
         cases = [
             _load(svc, uow.repo, ref)
-            for ref in uow.repo.open_refs(DISCLOSURE, open_states, agency_ids)
+            for ref in uow.repo.open_refs(case_type, open_states, agency_ids)
         ]
     return sorted(cases, key=_time_left_key)
 
@@ -317,4 +382,12 @@ def verify_all(svc: Services) -> tuple[int, list[Finding]]:
     return checked, findings
 
 
-__all__ = ["GovflowError", "Services", "act", "get_case", "open_cases", "register_request"]
+__all__ = [
+    "GovflowError",
+    "Services",
+    "act",
+    "get_case",
+    "open_case",
+    "open_cases",
+    "register_request",
+]

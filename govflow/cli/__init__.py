@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import yaml
 
-from govflow.cli import deadline, workers
+from govflow.cli import casetypes, deadline, incident, workers
 from govflow.cli.common import AsUser, JsonFlag, echo_json, user_errors
 from workflow.errors import InvalidInput
 
@@ -41,6 +41,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
 deadline.register(app)
 workers.register(app)
+casetypes.register(app, case_app)
+incident.register_commands(app)
 
 
 def read_data_file(path: Path) -> dict[str, Any]:
@@ -237,16 +239,21 @@ def show(
 @case_app.command("list")
 def list_cases(
     agency: Annotated[str | None, typer.Option(help="机关代码")] = None,
+    case_type: Annotated[
+        str, typer.Option("--type", help="案件类型（默认 disclosure_request）")
+    ] = "disclosure_request",
     as_json: JsonFlag = False,
 ) -> None:
-    """列出未办结的申请，剩余时间最少的在前。"""
-    from govflow.cli import render
+    """列出未办结的案件（默认为依申请公开），剩余时间最少的在前。"""
     from workflow import services
 
     with user_errors():
         svc = build_services()
         now = svc.clock.now()
-        cases = services.open_cases(svc, agency)
+        cases = services.open_cases(svc, agency, case_type)
+        if case_type != "disclosure_request":
+            _list_any(cases, svc, as_json)
+            return
         rows = []
         for case in cases:
             reply = next((d for d in case.deadlines if d.key == "reply"), None)
@@ -262,7 +269,7 @@ def list_cases(
                         reply.due_date.isoformat() if reply and reply.due_date else None
                     ),
                     "reply_status": reply.status.value if reply else None,
-                    "time_left": render.time_left(reply, svc.calendar, now) if reply else "",
+                    "time_left": reply.time_left(svc.calendar, now) if reply else "",
                     "provisional": bool(reply and reply.provisional),
                 }
             )
@@ -280,6 +287,39 @@ def list_cases(
                 f"{row['ref']}　{row['state_label']}　答复期限 {due}　"
                 f"{row['time_left'] or row['state_label']}{flag}"
             )
+
+
+def _list_any(cases: list[Any], svc: Services, as_json: bool) -> None:
+    """Open cases of any type with their most pressing running deadline."""
+    from govflow.cli import render
+
+    now = svc.clock.now()
+    rows = []
+    for case in cases:
+        running = [d for d in case.deadlines if d.status.value == "running" and d.due_at]
+        nearest = min(running, key=lambda d: d.due_at) if running else None
+        rows.append(
+            {
+                "ref": case.ref,
+                "agency": case.agency_code,
+                "state": case.state,
+                "state_label": case.state_label,
+                "assignee": case.assignee,
+                "deadline": nearest.key if nearest else None,
+                "deadline_label": nearest.label if nearest else None,
+                "due_at": nearest.due_at.isoformat() if nearest and nearest.due_at else None,
+                "time_left": nearest.time_left(svc.calendar, now) if nearest else "",
+            }
+        )
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        typer.echo("没有未办结的案件。")
+    for case, row in zip(cases, rows, strict=True):
+        nearest = next((d for d in case.deadlines if d.key == row["deadline"]), None)
+        due = render.deadline_line(nearest, svc.calendar, now) if nearest else "无计时中的期限"
+        typer.echo(f"{row['ref']}　{row['state_label']}　{due}")
 
 
 @audit_app.command("verify")

@@ -9,7 +9,7 @@ from workflow.actors import ROLE_LABELS, Actor, Role
 from workflow.calendar import WorkingCalendar
 from workflow.cases import Case
 from workflow.clock import SHANGHAI
-from workflow.deadlines import STATUS_LABELS, Basis, Deadline, DeadlineStatus
+from workflow.deadlines import STATUS_LABELS, Basis, Deadline
 from workflow.disclosure.actions import CHANNEL_LABELS, SUBKIND_LABELS, Channel, LegalPersonSubkind
 from workflow.outcomes import outcomes
 from workflow.services import CaseView
@@ -39,32 +39,19 @@ def local(instant: datetime | None) -> str:
     return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if instant else "—"
 
 
-def time_left(deadline: Deadline, calendar: WorkingCalendar, now: datetime) -> str:
-    if deadline.status is DeadlineStatus.PAUSED:
-        return "暂停计时"
-    if deadline.status is not DeadlineStatus.RUNNING or deadline.due_at is None:
-        return ""
-    if deadline.basis is Basis.HOURS:
-        hours = (deadline.due_at - now).total_seconds() / 3600
-        return f"剩余 {hours:.1f} 小时" if hours >= 0 else f"已超期 {-hours:.1f} 小时"
-    left = deadline.working_days_left(calendar, now)
-    if left is None:
-        return ""
-    if deadline.is_overdue(now):
-        return f"已超期 {max(-left, 0)} 个工作日"
-    return "今日届满" if left == 0 else f"剩余 {left} 个工作日"
-
-
 def deadline_line(d: Deadline, calendar: WorkingCalendar, now: datetime) -> str:
     unit = "个工作日" if d.basis is Basis.WORKING_DAYS else "小时"
     amount = f"{d.amount}{unit}" + (f"（延长 {d.extension_days}）" if d.extension_days else "")
+    if d.basis is Basis.FIXED:
+        amount = "指定时点"
     start = d.start_date.isoformat() if d.start_date else local(d.start_at)
     due = f"{d.due_date.isoformat()} 24:00" if d.due_date else local(d.due_at)
-    status = "已超期" if d.is_overdue(now) else STATUS_LABELS[d.status]
+    # An overdue running deadline says so in its time left ("已超期 …").
+    status = "" if d.is_overdue(now) else STATUS_LABELS[d.status]
     flag = "【临时：所涉年度节假日安排未公布】" if d.provisional else ""
     return (
-        f"{d.label}：{amount}，起算 {start}，届满 {due}，{status} "
-        f"{time_left(d, calendar, now)}{flag}"
+        f"{d.label}：{amount}，起算 {start}，届满 {due}，"
+        f"{' '.join(x for x in (status, d.time_left(calendar, now)) if x)}{flag}"
     ).rstrip()
 
 
@@ -94,25 +81,61 @@ def request_fields(view: CaseView, reader: Actor | None) -> dict[str, Any]:
     return fields
 
 
+def personal_fields(case: Case) -> set[str]:
+    """Fields a declared type marks ``personal: true`` (masked like an applicant's data)."""
+    actions = case.workflow.case_type.actions.values()
+    return {f.name for spec in actions for f in spec.fields if f.personal}
+
+
+def declared_fields(case: Case, reader: Actor | None) -> dict[str, Any]:
+    values = dict(getattr(case.facts, "values", {}))
+    if not may_see_personal_data(reader, case):
+        for name in personal_fields(case) & set(values):
+            values[name] = mask(str(values[name]))
+    return values
+
+
+def _field_lines(case: Case, values: dict[str, Any]) -> list[str]:
+    """Declared fields in the order of the declaration, choices by their Chinese names."""
+    lines, seen = [], set()
+    for spec in case.workflow.case_type.actions.values():
+        for f in spec.fields:
+            if f.name in values and f.name not in seen:
+                seen.add(f.name)
+                value = dict(f.choices).get(values[f.name], values[f.name])
+                lines.append(f"{f.label}：{value}")
+    return lines
+
+
 def case_json(
     view: CaseView, reader: Actor | None, calendar: WorkingCalendar, now: datetime
 ) -> dict[str, Any]:
     case = view.case
     facts = case.facts
+    extra: dict[str, Any] = {}
+    if case.case_type == "disclosure_request":
+        extra["request"] = request_fields(view, reader)
+        extra["applicant_history"] = {
+            "this_month": view.history.this_month,
+            "this_year": view.history.this_year,
+            "same_information": list(view.history.same_information),
+        }
+    elif case.case_type == "incident":
+        from govflow.cli.incident import incident_json
+
+        extra["incident"] = incident_json(case, now)
+    else:
+        extra["fields"] = declared_fields(case, reader)
     return {
         "ref": case.ref,
         "case_type": case.case_type,
+        "case_type_label": case.workflow.case_type.label,
         "agency": case.agency_code,
         "state": case.state,
         "state_label": case.state_label,
         "assignee": case.assignee,
-        "outcome": facts.outcome,
-        "request": request_fields(view, reader),
-        "applicant_history": {
-            "this_month": view.history.this_month,
-            "this_year": view.history.this_year,
-            "same_information": list(view.history.same_information),
-        },
+        "outcome": getattr(facts, "outcome", None),
+        **extra,
         "deadlines": [
             {
                 **d.to_json(),
@@ -142,8 +165,13 @@ def case_json(
 def _masked_payload(
     payload: dict[str, Any], view: CaseView, reader: Actor | None
 ) -> dict[str, Any]:
+    if may_see_personal_data(reader, view.case):
+        return payload
+    personal = personal_fields(view.case) & set(payload)
+    if personal:
+        payload = {k: (mask(str(v)) if k in personal else v) for k, v in payload.items()}
     applicant = payload.get("applicant")
-    if applicant is None or may_see_personal_data(reader, view.case):
+    if applicant is None:
         return payload
     hidden = {k: (mask(v) if k in (*PERSONAL_FIELDS, "name") else v) for k, v in applicant.items()}
     return {**payload, "applicant": hidden}
@@ -154,11 +182,17 @@ def case_text(
 ) -> list[str]:
     case, facts = view.case, view.case.facts
     data = case_json(view, reader, calendar, now)
-    req = data["request"]
+    req = data.get("request")
     lines = [
         f"案件 {case.ref}（{case.workflow.case_type.label}）",
         f"所属机关：{case.agency_code}　状态：{case.state_label}　经办人：{case.assignee or '未指定'}",
     ]
+    if case.case_type == "incident":
+        from govflow.cli.incident import incident_lines
+
+        lines += incident_lines(case, now)
+    elif case.case_type != "disclosure_request":
+        lines += _field_lines(case, data.get("fields", {}))
     if req:
         kind = (
             "自然人"
@@ -178,9 +212,9 @@ def case_text(
             f"该申请人本月申请 {view.history.this_month} 件，本年 {view.history.this_year} 件；"
             f"同一信息的既往申请：{'、'.join(view.history.same_information) or '无'}",
         ]
-    if facts.outcome:
+    if getattr(facts, "outcome", None):
         lines.append(f"答复类型：{outcomes()[facts.outcome].full_label}")
-    elif facts.draft_outcome:
+    elif getattr(facts, "draft_outcome", None):
         lines.append(f"答复稿（待审批）：{outcomes()[facts.draft_outcome].full_label}")
     lines.append("")
     lines.append("期限：")
@@ -191,7 +225,10 @@ def case_text(
     lines.append("时间线：")
     labels = {name: spec.label for name, spec in case.workflow.case_type.actions.items()}
     labels.update(
-        {"receive": "登记收到申请", "deadlines_recomputed": "节假日安排更新，重新计算期限"}
+        {
+            "deadlines_recomputed": "节假日安排更新，重新计算期限",
+            "escalation_policy_adopted": "变更督办规则",
+        }
     )
     for e in case.events:
         role = ROLE_LABELS.get(Role(e.actor_role), e.actor_role)

@@ -179,7 +179,7 @@ def test_register_show_with_masking_and_list_by_time_left(office: Office, tmp_pa
     listing = office.ok("case", "list", now="2025-10-20T09:00")
     lines = listing.strip().splitlines()
     assert [REF.search(line).group(0) for line in lines] == [firm["ref"], zhang, pending]
-    assert "答复期限 2025-10-24 24:00" in lines[0] and "剩余 4 个工作日" in lines[0]
+    assert "答复期限 2025-10-24 24:00" in lines[0] and "还剩 4 个工作日" in lines[0]
     assert "答复期限 2025-10-30 24:00" in lines[1]
     assert "待确认收到" in lines[2]
     rows = office.json("case", "list")

@@ -35,9 +35,20 @@ def test_demo_plays_every_path_and_ends_with_a_clean_audit(tmp_path: Path) -> No
     assert "答复期限自今天重新起算" in out and "届满 2025-11-06（星期四）24:00" in out
     assert "中止计算（征求第三方或其他机关意见" in out
     assert "信息处理费：1700 元" in out
+    # Escalations fire as simulated time passes: warnings, the system expiry, the 督办 ladder.
+    assert "【预警】示政办依申〔2025〕0006号 答复期限还剩 5 个工作日 → 通知 赵经办" in out
+    assert "系统处理：已执行系统动作 fee_expired" in out
+    assert "【督办】示政办依申〔2025〕0006号 答复期限已超期 1 个工作日 → 通知 陈督查" in out
+    assert out.count("supervisor_breach") == 3  # two daily repeats, then acknowledged
     assert "临时：2027年节假日安排尚未公布" in out and "不再是临时结果" in out
+    # The night incident: raised to 重大 past its 5-hour mark, breached and escalated at once.
+    incident = "示政办舆情〔2025〕0001号"
+    assert "发布权威信息时限：已超期、尚未完成，期限 2025-11-21 星期五 03:40" in out
+    assert f"2025-11-21 星期五 04:20 舆情一 【督办】{incident} 发布权威信息时限已超期" in out
+    assert "召开新闻发布会时限：已按期完成" in out and "督办函报告时限" in out
+    assert f"{incident}｜发布权威信息时限 届满 2025-11-21 03:40，超期 1.5 小时" in out
     lines = [line for line in out.splitlines() if line.strip()]
-    assert lines[-1] == "审计：校验 6 件案件的哈希链，未发现篡改。"
+    assert lines[-1] == "审计：校验 8 件案件的哈希链，未发现篡改。"
     # It played on a temporary database: nothing left in the working directory.
     assert list(tmp_path.iterdir()) == []
 
@@ -49,4 +60,4 @@ def test_demo_keeps_its_database_on_request_and_it_verifies(tmp_path: Path) -> N
     assert f"演示数据库已保存到 {kept}" in proc.stdout
     audit = govflow("audit", "verify", cwd=tmp_path, GOVFLOW_DATABASE_URL=f"sqlite:///{kept}")
     assert audit.returncode == 0, audit.stderr
-    assert audit.stdout.strip() == "校验 6 件案件，历史记录完整，未发现篡改。"
+    assert audit.stdout.strip() == "校验 8 件案件，历史记录完整，未发现篡改。"

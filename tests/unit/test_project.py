@@ -15,7 +15,9 @@ def _readme_commands() -> list[str]:
 def test_quick_start_has_exactly_two_commands() -> None:
     commands = _readme_commands()
     assert len(commands) == 2
-    assert commands[0].endswith("govflow demo")
+    assert "govflow demo" in commands[0] and commands[0].endswith(
+        "govflow run --org configs/demo_org.yaml"
+    )
     assert commands[1].endswith("pytest")
 
 

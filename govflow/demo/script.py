@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,17 +21,14 @@ import typer
 
 import configs
 from govflow.app import build_services
-from govflow.cli import render
+from govflow.demo.incident import night_incident
+from govflow.demo.story import Echo, Story
 from models.db import make_engine, migrate, session_factory
 from models.org import load_org, read_org_file
 from workflow import services
 from workflow.calendar import WorkingCalendar
 from workflow.clock import SHANGHAI, FakeClock
-from workflow.deadlines import Deadline
-from workflow.outcomes import outcomes
-
-WEEKDAYS = "一二三四五六日"
-Echo = Callable[[str], None]
+from workflow.escalation_service import acknowledge, firings
 
 
 def _person(name: str, id_number: str, **extra: Any) -> dict[str, Any]:
@@ -43,72 +39,6 @@ def _person(name: str, id_number: str, **extra: Any) -> dict[str, Any]:
         "phone": "13800000000",
         **extra,
     }
-
-
-class Story:
-    """Plays steps at given Beijing times and narrates how each case's deadlines move."""
-
-    def __init__(self, svc: services.Services, clock: FakeClock, echo: Echo) -> None:
-        self.svc, self.clock, self.echo = svc, clock, echo
-        self.refs: dict[str, str] = {}
-        self.seen: dict[tuple[str, str], str] = {}
-
-    def at(self, when: str) -> None:
-        instant = datetime.fromisoformat(when).replace(tzinfo=SHANGHAI)
-        self.clock.set(instant)
-        self.echo(f"\n【{instant:%Y-%m-%d} 星期{WEEKDAYS[instant.weekday()]} {instant:%H:%M}】")
-
-    def register(self, label: str, who: str, intake: dict[str, Any], note: str, **kw: Any) -> None:
-        ref = services.register_request(
-            self.svc, agency_code="county", actor_username=who, intake=intake, **kw
-        )
-        self.refs[label] = ref
-        state = services.get_case(self.svc, ref).case.state_label
-        self.echo(f"  {label} {ref}：{note}（状态：{state}）")
-        self._changes(label)
-
-    def do(self, label: str, who: str, action: str, note: str, **payload: Any) -> None:
-        ref = self.refs[label]
-        services.act(self.svc, ref=ref, action=action, payload=payload, actor_username=who)
-        state = services.get_case(self.svc, ref).case.state_label
-        self.echo(f"  {label}：{note}（状态：{state}）")
-        self._changes(label)
-
-    def _changes(self, label: str) -> None:
-        case = services.get_case(self.svc, self.refs[label]).case
-        for d in case.deadlines:
-            text = self._describe(d)
-            if self.seen.get((label, d.key)) != text:
-                self.seen[(label, d.key)] = text
-                self.echo(f"      · {d.label}：{text}")
-
-    def _describe(self, d: Deadline) -> str:
-        if d.status.value == "paused":
-            return "中止计算（" + (d.open_pause.reason if d.open_pause else "") + "）"
-        due = (
-            f"{d.due_date.isoformat()}（星期{WEEKDAYS[d.due_date.weekday()]}）24:00"
-            if d.due_date
-            else "—"
-        )
-        flag = "，临时：2027年节假日安排尚未公布" if d.provisional else ""
-        status = {
-            "running": "届满",
-            "met": "已按期完成，期限",
-            "breached": "已超期，期限",
-            "cancelled": "已取消（" + (d.cancelled_reason or "") + "），原期限",
-        }[d.status.value]
-        return f"{status} {due}{flag}"
-
-    def summary(self, calendar: WorkingCalendar) -> None:
-        self.echo("\n========== 各申请办理结果 ==========")
-        for label, ref in self.refs.items():
-            case = services.get_case(self.svc, ref).case
-            outcome = (
-                outcomes()[case.facts.outcome].full_label if case.facts.outcome else "尚未答复"
-            )
-            self.echo(f"\n{label} {ref}　状态：{case.state_label}　答复类型：{outcome}")
-            for d in case.deadlines:
-                self.echo("    " + render.deadline_line(d, calendar, self.clock.now()))
 
 
 def run_demo(keep: Path | None = None, echo: Echo = typer.echo) -> None:
@@ -127,6 +57,7 @@ def run_demo(keep: Path | None = None, echo: Echo = typer.echo) -> None:
         story = Story(svc, clock, echo)
         _autumn(story)
         story.summary(svc.calendar)
+        night_incident(story)
         _provisional(story, svc, workdir)
         checked, findings = services.verify_all(svc)
         echo(
@@ -201,6 +132,9 @@ def _autumn(s: Story) -> None:
     s.do("申请二", li, "start_review", "开始审核")
     s.do("申请三", zhao, "start_review", "开始审核")
     s.do("申请三", zhao, "accept", "申请内容明确，受理办理")
+    s.do("申请二", head, "assign", "负责人指定李经办承办", assignee=li)
+    s.do("申请三", head, "assign", "负责人指定赵经办承办", assignee=zhao)
+    s.do("申请四", head, "assign", "负责人指定李经办承办", assignee=li)
     s.at("2025-09-25T10:00")
     s.register(
         "申请五",
@@ -237,6 +171,7 @@ def _autumn(s: Story) -> None:
         party_kind="third_party",
         party_name="某建材有限公司",
     )
+    s.do("申请五", head, "assign", "负责人指定李经办承办", assignee=li)
     s.do("申请五", li, "start_review", "开始审核")
     s.do("申请五", li, "accept", "受理办理")
     s.at("2025-09-29T11:00")
@@ -253,6 +188,24 @@ def _autumn(s: Story) -> None:
     s.echo(
         f"      · 信息处理费：{fee['amount']} 元（按量计收：1–30 页免收，31–100 页每页 10 元，"
         "101–200 页每页 20 元）"
+    )
+    s.at("2025-10-09T10:00")
+    s.register(
+        "申请七",
+        clerk,
+        {
+            "applicant": _person("何静", "610926199206060066"),
+            "description": "本县2024年度城乡低保资金发放明细",
+            "channel": "in_person",
+        },
+        "节后第一天当面提交",
+    )
+    s.do(
+        "申请七",
+        head,
+        "assign",
+        "负责人指定赵经办承办（此后无人跟进，看系统如何预警与督办）",
+        assignee=zhao,
     )
     s.at("2025-10-10T16:00")
     s.do("申请二", clerk, "submit_correction", "节后申请人提交补正材料，答复期限自今天重新起算")
@@ -307,8 +260,10 @@ def _autumn(s: Story) -> None:
         summary="该项目由市级部门审批，告知向其申请",
     )
     s.do("申请二", head, "approve_reply", "负责人审批，当日答复")
-    s.at("2025-11-04T08:30")
-    s.do("申请五", "system", "fee_expired", "缴费期限届满未缴费，系统按规定终止处理")
+    s.at("2025-11-07T09:00")
+    _acknowledge_breach(s, "申请七", "chen.supervisor")
+    s.do("申请七", zhao, "start_review", "经督办后开始审核")
+    s.do("申请七", zhao, "accept", "受理办理")
     s.at("2025-11-12T16:00")
     s.do(
         "申请四",
@@ -320,8 +275,24 @@ def _autumn(s: Story) -> None:
     )
     s.at("2025-11-13T09:00")
     s.do("申请四", head, "approve_reply", "负责人审批，当日答复")
-    for label in ("申请一", "申请二", "申请三", "申请四"):
+    s.do(
+        "申请七",
+        zhao,
+        "draft_reply",
+        "提交答复稿：予以公开",
+        outcome="disclosed",
+        summary="提供低保资金发放汇总表",
+    )
+    s.do("申请七", head, "approve_reply", "负责人审批后答复，已超过法定期限")
+    for label in ("申请一", "申请二", "申请三", "申请四", "申请七"):
         s.do(label, clerk, "archive", "归档")
+
+
+def _acknowledge_breach(s: Story, label: str, who: str) -> None:
+    """The supervisor reads the daily 督办 and acknowledges it: the repeats stop."""
+    breach = [f for f in firings(s.svc, s.refs[label]) if f.rule == "supervisor_breach"][-1]
+    acknowledge(s.svc, breach.key, who)
+    s.echo(f"  {label}：督查确认督办提醒 {breach.key}，约谈承办人；该提醒不再每日重复")
 
 
 def _provisional(s: Story, svc: services.Services, workdir: Path) -> None:

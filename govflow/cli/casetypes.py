@@ -1,0 +1,86 @@
+"""Commands that work for every case type (SPEC X-1): ``govflow case open TYPE`` and
+``govflow workflow diagram TYPE`` (Mermaid or Graphviz dot, from the declaration)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from govflow.cli.common import AsUser, JsonFlag, echo_json, user_errors
+
+workflow_app = typer.Typer(help="案件类型：状态图。", no_args_is_help=True)
+
+
+def open_case(
+    case_type: Annotated[str, typer.Argument(help="案件类型，如 online_message、incident")],
+    as_user: AsUser,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="字段=值，可重复")] = None,
+    file: Annotated[Path | None, typer.Option(help="登记内容 YAML/JSON 文件，- 为标准输入")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """登记任一类型的案件（字段见该类型的声明 configs/case_types/TYPE.yaml）。"""
+    from govflow.cli import _actor, build_services, parse_sets, read_data_file, render
+    from workflow import services
+
+    with user_errors():
+        payload = read_data_file(file) if file else {}
+        payload.update(parse_sets(set_ or []))
+        svc = build_services()
+        actor = _actor(svc, as_user)
+        ref = services.open_case(
+            svc,
+            case_type=case_type,
+            agency_code=actor.agency_code or "",
+            actor_username=as_user,
+            payload=payload,
+        )
+        view = services.get_case(svc, ref)
+        now = svc.clock.now()
+        if as_json:
+            echo_json(render.case_json(view, actor, svc.calendar, now))
+            return
+        typer.echo(f"已登记：{ref}（{view.case.state_label}）")
+        for d in view.case.deadlines:
+            typer.echo("  " + render.deadline_line(d, svc.calendar, now))
+
+
+@workflow_app.command("diagram")
+def diagram(
+    case_type: Annotated[str, typer.Argument(help="案件类型，如 disclosure_request")],
+    fmt: Annotated[str, typer.Option("--format", help="mermaid 或 dot")] = "mermaid",
+) -> None:
+    """输出案件类型的状态图（由声明文件生成，与引擎所用为同一份定义）。"""
+    from workflow.diagram import render
+    from workflow.registry import workflow
+
+    with user_errors():
+        typer.echo(render(workflow(case_type).case_type, fmt))
+
+
+@workflow_app.command("list")
+def list_types(as_json: JsonFlag = False) -> None:
+    """列出已声明的案件类型。"""
+    from workflow.registry import workflows
+
+    with user_errors():
+        rows = [
+            {
+                "name": name,
+                "label": wf.case_type.label,
+                "source": wf.case_type.source,
+                "engine": wf.case_type.rules or "workflow.declared",
+            }
+            for name, wf in workflows().items()
+        ]
+        if as_json:
+            echo_json(rows)
+            return
+        for row in rows:
+            typer.echo(f"{row['name']}　{row['label']}　{row['source']}（{row['engine']}）")
+
+
+def register(app: typer.Typer, case_app: typer.Typer) -> None:
+    case_app.command("open")(open_case)
+    app.add_typer(workflow_app, name="workflow")

@@ -1,0 +1,169 @@
+"""The generic engine: a case type declared entirely in YAML, with no Python of its own (X-1).
+
+Fields become pydantic models (``payload_models``); the fold (``DeclaredFacts.apply``)
+keeps the field values and starts, meets, cancels, pauses and resumes the declared
+deadlines; ``derive`` copies the amount in force into the event that starts a
+deadline, so a later settings change never moves an open case (as for disclosure).
+There are no legal guards beyond field validation: law that needs code gets a rules
+module instead (``rules:`` in the declaration).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, create_model
+
+from workflow.calendar import WorkingCalendar
+from workflow.casetype import CaseType
+from workflow.clock import SHANGHAI, local_date, parse_instant, to_utc
+from workflow.deadlines import Basis, Deadline
+from workflow.declaration import DeadlineSpec, FieldSpec
+from workflow.policy import Settings
+
+
+def _instant(value: Any) -> Any:
+    """An instant from the CLI or a file: ISO 8601, read in Asia/Shanghai when it has no offset."""
+    if isinstance(value, str):
+        try:
+            return parse_instant(value)
+        except Exception:
+            raise ValueError(f"不是有效的时间点：{value!r}（如 2026-02-16T22:30）") from None
+    if isinstance(value, datetime):
+        return to_utc(value if value.tzinfo else value.replace(tzinfo=SHANGHAI))
+    return value
+
+
+Instant = Annotated[datetime, BeforeValidator(_instant)]
+"""A timezone-aware instant (UTC once validated); what hour-based limits count from."""
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _annotation(spec: FieldSpec) -> Any:
+    if spec.type == "text":
+        return Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, min_length=1, max_length=spec.max_length or 4000
+            ),
+        ]
+    if spec.type == "int":
+        return Annotated[int, Field(ge=spec.min, le=spec.max)]
+    if spec.type == "date":
+        return date
+    if spec.type == "datetime":
+        return Instant
+    return Literal[tuple(value for value, _ in spec.choices)]  # type: ignore[misc]
+
+
+def payload_model(case_type: str, action: str, fields: tuple[FieldSpec, ...]) -> type[Payload]:
+    """The pydantic model of one declared action's input (unknown fields are refused)."""
+    definitions: dict[str, Any] = {
+        f.name: (
+            _annotation(f) if f.required else _annotation(f) | None,
+            ... if f.required else None,
+        )
+        for f in fields
+    }
+    name = "".join(part.title() for part in f"{case_type}_{action}".split("_"))
+    return create_model(name, __base__=Payload, **definitions)
+
+
+def payload_models(case_type: CaseType) -> dict[str, type[Payload]]:
+    return {
+        name: payload_model(case_type.name, name, spec.fields)
+        for name, spec in case_type.actions.items()
+    }
+
+
+@dataclass(frozen=True)
+class Context:
+    """What ``check`` and ``derive`` may know besides the case: the instant and the settings."""
+
+    now: datetime
+    today: date
+    state: str
+    calendar: WorkingCalendar
+    settings: Settings
+
+
+@dataclass
+class DeclaredFacts:
+    """What a declared case's events add up to: the latest field values and the deadlines."""
+
+    case_type: CaseType = field(repr=False)
+    values: dict[str, Any] = field(default_factory=dict)
+    assignee: str | None = None
+    deadlines: dict[str, Deadline] = field(default_factory=dict)
+    outcome: str | None = None  # no report categories for declared types
+
+    def computed_deadlines(self, calendar: WorkingCalendar) -> list[Deadline]:
+        return [d.compute(calendar) for d in self.deadlines.values()]
+
+    def apply(
+        self, action: str, payload: dict[str, Any], derived: dict[str, Any], at: datetime
+    ) -> None:
+        spec = self.case_type.actions.get(action)
+        if spec is None:
+            return  # system events (deadlines recomputed, policy adopted) change no facts
+        self.values.update(payload)
+        if action == "assign" and "assignee" in payload:
+            self.assignee = payload["assignee"]
+        day = local_date(at)
+        started = derived.get("deadlines", {})
+        for d in self.case_type.deadlines:
+            current = self.deadlines.get(d.key)
+            if current is not None and current.is_open:
+                if action in d.met_by:
+                    current.meet(day, at)
+                if action in d.cancelled_by:
+                    current.cancel(f"已{spec.label}，不再计算")
+                if action in d.paused_by:
+                    current.pause(day, f"{spec.label}，期间中止计算")
+                if action in d.resumed_by:
+                    current.resume(day)
+            if action == d.starts_on:
+                self.deadlines[d.key] = _start(d, started.get(d.key, {}), day, at)
+
+
+def _start(spec: DeadlineSpec, recorded: dict[str, Any], day: date, at: datetime) -> Deadline:
+    """A deadline as its starting event recorded it (amount, basis, label in force then)."""
+    basis = Basis(recorded.get("basis", spec.basis))
+    amount = int(recorded.get("amount", spec.amount or 0))
+    label = str(recorded.get("label", spec.label))
+    if basis is Basis.HOURS:
+        return Deadline(spec.key, spec.key, label, basis, amount, start_at=at)
+    return Deadline(spec.key, spec.key, label, basis, amount, start_date=day)
+
+
+def amount_in_force(case_type: CaseType, spec: DeadlineSpec, settings: Settings) -> int:
+    """The setting named by ``amount_setting`` if set, else the declared ``amount``."""
+    if spec.amount_setting is not None:
+        value = settings.case_type_amount(case_type.name, spec.amount_setting)
+        if value is not None:
+            return value
+    assert spec.amount is not None  # the registry refuses a declaration where neither is known
+    return spec.amount
+
+
+def check(action: str, facts: DeclaredFacts, payload: Payload, ctx: Context) -> None:
+    """No legal guards beyond the fields' validation: a declared type has no code of its own."""
+
+
+def derive(action: str, facts: DeclaredFacts, payload: Payload, ctx: Context) -> dict[str, Any]:
+    """Record the amounts in force for each deadline this action starts."""
+    started = {
+        d.key: {
+            "amount": amount_in_force(facts.case_type, d, ctx.settings),
+            "basis": d.basis,
+            "label": d.label,
+        }
+        for d in facts.case_type.deadlines
+        if d.starts_on == action
+    }
+    return {"deadlines": started} if started else {}

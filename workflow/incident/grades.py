@@ -1,0 +1,93 @@
+"""Incident grades and their response limits, from ``configs/incident_grades.yaml`` (SPEC I-1).
+
+The notices distinguish only 特别重大/重大 from all other incidents; the four grades
+and their hours are data, so a revised notice is a change of that file.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+
+import configs
+from workflow.declaration import DeclarationError
+
+RESPONSE_ACTIONS = ("publish_statement", "hold_press_conference", "follow_up")
+
+
+class Milestone(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: str
+    met_by: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_actions(self) -> Milestone:
+        unknown = [a for a in self.met_by if a not in RESPONSE_ACTIONS]
+        if unknown:
+            raise ValueError(f"met_by 中的动作 {unknown} 不是回应动作 {RESPONSE_ACTIONS}")
+        return self
+
+
+class Grade(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: str
+    limits: dict[str, PositiveInt] = Field(min_length=1)
+
+
+class GradeTable(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    milestones: dict[str, Milestone]
+    grades: dict[str, Grade]
+    default_grade: str
+    topics: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GradeTable:
+        if self.default_grade not in self.grades:
+            raise ValueError(f"default_grade {self.default_grade!r} 不是已定义的级别")
+        for name, grade in self.grades.items():
+            unknown = [k for k in grade.limits if k not in self.milestones]
+            if unknown:
+                raise ValueError(f"grades.{name}.limits 中有未定义的时限 {unknown}")
+        return self
+
+    def code(self, value: str) -> str:
+        """A grade's code from its code or its Chinese name (``重大`` → ``major``)."""
+        for code, grade in self.grades.items():
+            if value in (code, grade.label):
+                return code
+        known = "、".join(f"{c}（{g.label}）" for c, g in self.grades.items())
+        raise ValueError(f"未知级别 {value!r}，可选：{known}")
+
+    def milestones_of(self, grade: str) -> dict[str, dict[str, Any]]:
+        """What an event setting ``grade`` records: each milestone's label, hours and met_by."""
+        return {
+            key: {
+                "label": self.milestones[key].label,
+                "hours": hours,
+                "met_by": list(self.milestones[key].met_by),
+            }
+            for key, hours in self.grades[grade].limits.items()
+        }
+
+
+def grades_file() -> Path:
+    return Path(configs.__file__).parent / "incident_grades.yaml"
+
+
+@cache
+def grade_table() -> GradeTable:
+    path = grades_file()
+    try:
+        return GradeTable.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DeclarationError(f"{path}: 无法读取：{exc}") from exc
+    except ValidationError as exc:
+        problems = "；".join(
+            f"{'.'.join(str(x) for x in e['loc']) or '文件'}：{e['msg']}" for e in exc.errors()
+        )
+        raise DeclarationError(f"{path}: {problems}") from None

@@ -1,0 +1,133 @@
+"""The guards of each incident action and the data it derives (SPEC I-1…I-5).
+
+``check`` refuses what the rules do not allow now (a response before detection or in
+the future, a second 定级, an unknown letter, archiving with a letter unanswered or
+without an evaluation); ``derive`` copies the grade's limits in force into the event,
+so editing ``configs/incident_grades.yaml`` never moves an open incident's milestones.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from workflow.clock import SHANGHAI
+from workflow.declared import Context, Payload
+from workflow.errors import ActionNotAllowed, InvalidInput
+from workflow.incident import actions as a
+from workflow.incident.facts import IncidentFacts
+from workflow.incident.grades import grade_table
+
+
+def _local(instant: datetime) -> str:
+    return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _not_future(label: str, instant: datetime | None, ctx: Context) -> None:
+    if instant is not None and instant > ctx.now:
+        raise InvalidInput(f"{label} {_local(instant)} 晚于现在 {_local(ctx.now)}")
+
+
+def _not_before(
+    label: str, instant: datetime | None, other_label: str, other: datetime | None
+) -> None:
+    if instant is not None and other is not None and instant < other:
+        raise InvalidInput(f"{label} {_local(instant)} 早于{other_label} {_local(other)}")
+
+
+def check(action: str, facts: IncidentFacts, p: Payload, ctx: Context) -> None:
+    """Raise ``ActionNotAllowed`` / ``InvalidInput`` when the action is not allowed now."""
+    guard = _GUARDS.get(action)
+    if guard is not None:
+        guard(facts, p, ctx)
+
+
+def _detect(f: IncidentFacts, p: a.Detect, ctx: Context) -> None:
+    _not_future("监测发现时间 detected_at", p.detected_at, ctx)
+
+
+def _grade(f: IncidentFacts, p: a.SetGrade, ctx: Context) -> None:
+    if f.graded:
+        raise ActionNotAllowed(f"已定级为“{f.grade_label}”；调整级别请用 regrade（须注明理由）")
+
+
+def _regrade(f: IncidentFacts, p: a.Regrade, ctx: Context) -> None:
+    if not f.graded:
+        raise ActionNotAllowed("尚未定级：请先用 grade 定级")
+    if p.grade == f.grade:
+        raise InvalidInput(f"级别未变化：已是“{f.grade_label}”")
+
+
+def _response(field: str, label: str):
+    def guard(f: IncidentFacts, p: Any, ctx: Context) -> None:
+        instant = getattr(p, field)
+        _not_future(f"{label} {field}", instant, ctx)
+        _not_before(f"{label} {field}", instant, "监测发现时间", f.detected_at)
+
+    return guard
+
+
+def _receive_letter(f: IncidentFacts, p: a.ReceiveSupervisionLetter, ctx: Context) -> None:
+    if f.letter(p.number) is not None:
+        raise InvalidInput(f"督办函 {p.number} 已登记过")
+    received = p.received_at or ctx.now
+    _not_future("收函时间 received_at", p.received_at, ctx)
+    if p.report_by <= received:
+        raise InvalidInput(
+            f"报告时限 report_by {_local(p.report_by)} 须晚于收函时间 {_local(received)}"
+        )
+
+
+def _answer_letter(f: IncidentFacts, p: a.AnswerSupervisionLetter, ctx: Context) -> None:
+    letter = f.letter(p.number)
+    if letter is None:
+        known = "、".join(x.number for x in f.letters) or "无"
+        raise InvalidInput(f"没有编号为 {p.number} 的督办函（已收到：{known}）")
+    if letter.answered_at is not None:
+        raise ActionNotAllowed(f"督办函 {p.number} 已于 {_local(letter.answered_at)} 报送")
+    _not_future("报送时间 answered_at", p.answered_at, ctx)
+    _not_before("报送时间 answered_at", p.answered_at, "收函时间", letter.received_at)
+
+
+def _archive(f: IncidentFacts, p: a.Empty, ctx: Context) -> None:
+    if f.open_letters:
+        numbers = "、".join(f"{x.number}（{x.sender}）" for x in f.open_letters)
+        raise ActionNotAllowed(f"督办函 {numbers} 尚未报送办理情况，不能归档")
+    if f.evaluation is None:
+        raise ActionNotAllowed("尚未评估（效果、经验教训），不能归档")
+
+
+_GUARDS: dict[str, Any] = {
+    "detect": _detect,
+    "grade": _grade,
+    "regrade": _regrade,
+    "publish_statement": _response("published_at", "发布时间"),
+    "hold_press_conference": _response("held_at", "发布会时间"),
+    "follow_up": _response("published_at", "发布时间"),
+    "receive_supervision_letter": _receive_letter,
+    "answer_supervision_letter": _answer_letter,
+    "archive": _archive,
+}
+
+
+def derive(action: str, facts: IncidentFacts, p: Payload, ctx: Context) -> dict[str, Any]:
+    """What the event records besides the payload: the grade's limits in force."""
+    table = grade_table()
+    if isinstance(p, a.Detect | a.SetGrade | a.Regrade):
+        grade = p.grade or table.default_grade
+        return {
+            "grade": grade,
+            "grade_label": table.grades[grade].label,
+            "milestones": table.milestones_of(grade),
+        }
+    return {}
+
+
+def conditions() -> dict[str, Any]:
+    """No transition of the incident declaration needs a condition."""
+    return {}
+
+
+def validate() -> None:
+    """Start-up: the grade table must load (registry hook)."""
+    grade_table()
