@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,29 +22,42 @@ def open_case(
     as_json: JsonFlag = False,
 ) -> None:
     """登记任一类型的案件（字段见该类型的声明 configs/case_types/TYPE.yaml）。"""
-    from govflow.cli import _actor, build_services, parse_sets, read_data_file, render
-    from workflow import services
+    from govflow.cli import parse_sets, read_data_file
 
     with user_errors():
         payload = read_data_file(file) if file else {}
         payload.update(parse_sets(set_ or []))
-        svc = build_services()
-        actor = _actor(svc, as_user)
-        ref = services.open_case(
-            svc,
-            case_type=case_type,
-            agency_code=actor.agency_code or "",
-            actor_username=as_user,
-            payload=payload,
-        )
-        view = services.get_case(svc, ref)
-        now = svc.clock.now()
-        if as_json:
-            echo_json(render.case_json(view, actor, svc.calendar, now))
-            return
-        typer.echo(f"已登记：{ref}（{view.case.state_label}）")
-        for d in view.case.deadlines:
-            typer.echo("  " + render.deadline_line(d, svc.calendar, now))
+        open_and_show(case_type, as_user, payload, as_json)
+
+
+def open_and_show(
+    case_type: str,
+    as_user: str,
+    payload: dict[str, Any],
+    as_json: bool,
+    describe: Callable[[Any], str] = lambda view: "",
+) -> None:
+    """Open a case in the user's agency and print it; ``describe`` adds to the state (a grade)."""
+    from govflow.cli import _actor, build_services, render
+    from workflow import services
+
+    svc = build_services()
+    actor = _actor(svc, as_user)
+    ref = services.open_case(
+        svc,
+        case_type=case_type,
+        agency_code=actor.agency_code or "",
+        actor_username=as_user,
+        payload=payload,
+    )
+    view = services.get_case(svc, ref)
+    now = svc.clock.now()
+    if as_json:
+        echo_json(render.case_json(view, actor, svc.calendar, now))
+        return
+    typer.echo(f"已登记：{ref}（{view.case.state_label}{describe(view)}）")
+    for d in view.case.deadlines:
+        typer.echo("  " + render.deadline_line(d, svc.calendar, now))
 
 
 @workflow_app.command("diagram")

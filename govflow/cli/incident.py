@@ -152,8 +152,8 @@ def register(
     as_json: JsonFlag = False,
 ) -> None:
     """登记一起政务舆情事件（自监测发现时起按小时计时，夜间、节假日照常计算）。"""
-    from govflow.cli import _actor, build_services, read_data_file, render
-    from workflow import services
+    from govflow.cli import read_data_file
+    from govflow.cli.casetypes import open_and_show
 
     with user_errors():
         payload = read_data_file(file) if file else {}
@@ -169,23 +169,9 @@ def register(
             "grade": grade,
         }
         payload.update({k: v for k, v in options.items() if v is not None})
-        svc = build_services()
-        actor = _actor(svc, as_user)
-        ref = services.open_case(
-            svc,
-            case_type="incident",
-            agency_code=actor.agency_code or "",
-            actor_username=as_user,
-            payload=payload,
+        open_and_show(
+            "incident", as_user, payload, as_json, lambda view: f"，{view.case.facts.grade_label}"
         )
-        view = services.get_case(svc, ref)
-        now = svc.clock.now()
-        if as_json:
-            echo_json(render.case_json(view, actor, svc.calendar, now))
-            return
-        typer.echo(f"已登记：{ref}（{view.case.state_label}，{view.case.facts.grade_label}）")
-        for d in view.case.deadlines:
-            typer.echo("  " + render.deadline_line(d, svc.calendar, now))
 
 
 @incident_app.command("list")
