@@ -260,18 +260,54 @@ class Repository:
         )
         return list(self.session.scalars(stmt))
 
-    def all_case_heads(self) -> Iterator[tuple[int, str, int, str]]:
-        stmt = select(CaseRow.id, CaseRow.ref, CaseRow.head_seq, CaseRow.head_hash).order_by(
-            CaseRow.id
-        )
+    def case_heads(
+        self, ref: str | None = None, agency_ids: list[int] | None = None, batch: int = 1000
+    ) -> Iterator[tuple[int, str, int, str]]:
+        """Case heads in id order, streamed (server-side cursor on PostgreSQL): constant memory."""
+        stmt = select(CaseRow.id, CaseRow.ref, CaseRow.head_seq, CaseRow.head_hash)
+        if ref is not None:
+            stmt = stmt.where(CaseRow.ref == ref)
+        if agency_ids is not None:
+            stmt = stmt.where(CaseRow.agency_id.in_(agency_ids))
+        stmt = stmt.order_by(CaseRow.id).execution_options(yield_per=batch)
         for row in self.session.execute(stmt):
             yield row[0], row[1], row[2], row[3]
 
-    def events_by_case_id(self, case_id: int, ref: str) -> list[CaseEvent]:
-        rows = self.session.scalars(
-            select(EventRow).where(EventRow.case_id == case_id).order_by(EventRow.seq, EventRow.id)
-        )
-        return [to_event(ref, r) for r in rows]
+    def agency_ids(self, code: str, include_children: bool = False) -> list[int]:
+        """An agency's id, and with ``include_children`` those of every agency below it."""
+        root = self.agency(code).id
+        if not include_children:
+            return [root]
+        children: dict[int | None, list[int]] = {}
+        for agency_id, parent_id in self.session.execute(select(AgencyRow.id, AgencyRow.parent_id)):
+            children.setdefault(parent_id, []).append(agency_id)
+        found, todo = [root], [root]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                if child not in found:
+                    found.append(child)
+                    todo.append(child)
+        return found
+
+    def chain_events(self, case_id: int, ref: str) -> list[CaseEvent]:
+        """One case's events as plain rows (no ORM objects kept in the session)."""
+        cols = [getattr(EventRow, c) for c in _EVENT_COLUMNS]
+        stmt = select(*cols).where(EventRow.case_id == case_id).order_by(EventRow.seq, EventRow.id)
+        return [CaseEvent(ref, *row) for row in self.session.execute(stmt)]
+
+
+_EVENT_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor",
+    "actor_role",
+    "action",
+    "state_before",
+    "state_after",
+    "data",
+    "prev_hash",
+    "hash",
+)
 
 
 def to_event(ref: str, row: EventRow) -> CaseEvent:

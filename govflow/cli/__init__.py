@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import yaml
 
-from govflow.cli import casetypes, deadline, incident, workers
+from govflow.cli import audit, casetypes, deadline, incident, report, workers
 from govflow.cli.common import AsUser, JsonFlag, echo_json, user_errors
 from workflow.errors import InvalidInput
 
@@ -33,16 +33,16 @@ app = typer.Typer(
 )
 request_app = typer.Typer(help="依申请公开：登记申请。", no_args_is_help=True)
 case_app = typer.Typer(help="案件：办理、查看、列出。", no_args_is_help=True)
-audit_app = typer.Typer(help="审计：校验历史记录的哈希链。", no_args_is_help=True)
 calendar_app = typer.Typer(help="工作日历：更新节假日安排后重新计算期限。", no_args_is_help=True)
 app.add_typer(request_app, name="request")
 app.add_typer(case_app, name="case")
-app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
 deadline.register(app)
+audit.register(app)
 workers.register(app)
 casetypes.register(app, case_app)
 incident.register_commands(app)
+report.register(app)
 
 
 def read_data_file(path: Path) -> dict[str, Any]:
@@ -320,27 +320,6 @@ def _list_any(cases: list[Any], svc: Services, as_json: bool) -> None:
         nearest = next((d for d in case.deadlines if d.key == row["deadline"]), None)
         due = render.deadline_line(nearest, svc.calendar, now) if nearest else "无计时中的期限"
         typer.echo(f"{row['ref']}　{row['state_label']}　{due}")
-
-
-@audit_app.command("verify")
-def verify(as_json: JsonFlag = False) -> None:
-    """校验所有案件的事件哈希链；发现篡改时退出码为 1。"""
-    from workflow import services
-
-    with user_errors():
-        svc = build_services()
-        checked, findings = services.verify_all(svc)
-        if as_json:
-            echo_json({"cases_checked": checked, "findings": [f.__dict__ for f in findings]})
-        else:
-            for f in findings:
-                typer.echo(f"{f.case_ref} 位置 {f.position}：[{f.kind}] {f.message}")
-            if findings:
-                typer.echo(f"校验 {checked} 件案件，发现 {len(findings)} 处问题。")
-            else:
-                typer.echo(f"校验 {checked} 件案件，历史记录完整，未发现篡改。")
-        if findings:
-            raise typer.Exit(1)
 
 
 @calendar_app.command("recompute")

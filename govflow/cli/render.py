@@ -165,9 +165,14 @@ def case_json(
 def _masked_payload(
     payload: dict[str, Any], view: CaseView, reader: Actor | None
 ) -> dict[str, Any]:
-    if may_see_personal_data(reader, view.case):
+    return masked_payload(payload, view.case, reader)
+
+
+def masked_payload(payload: dict[str, Any], case: Case, reader: Actor | None) -> dict[str, Any]:
+    """An event's payload with personal data masked unless the reader may see it."""
+    if may_see_personal_data(reader, case):
         return payload
-    personal = personal_fields(view.case) & set(payload)
+    personal = personal_fields(case) & set(payload)
     if personal:
         payload = {k: (mask(str(v)) if k in personal else v) for k, v in payload.items()}
     applicant = payload.get("applicant")

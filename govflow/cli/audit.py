@@ -1,0 +1,358 @@
+"""``govflow audit``: a case's timeline with the deadlines at each step (A-3), chain checks (A-2)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from govflow.cli.common import JsonFlag, echo_json, user_errors
+from workflow.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from workflow.actors import Actor
+    from workflow.audit import TimelineEntry
+    from workflow.cases import Case
+
+audit_app = typer.Typer(help="审计：案件时间线与历史记录哈希链校验。", no_args_is_help=True)
+
+PROGRESS_EVERY = 1000
+
+# Chinese names of the payload fields people look for in a history; others keep their key.
+FIELD_LABELS = {
+    "reason": "理由",
+    "days": "延长天数",
+    "notified_on": "告知日",
+    "receipt_date": "收到申请之日",
+    "received_on": "送达日",
+    "items": "补正事项",
+    "period_days": "补正期限（日）",
+    "notice_on": "通知日",
+    "corrected_on": "补正日",
+    "good_reason": "正当理由",
+    "party_kind": "征求对象类别",
+    "party_name": "征求对象",
+    "sent_on": "发出日",
+    "answered_on": "答复日",
+    "result": "结果",
+    "consultation": "征求意见编号",
+    "outcome": "答复类型",
+    "summary": "内容摘要",
+    "replied_on": "答复日",
+    "due_date": "另定答复期限",
+    "assignee": "经办人",
+    "withdrawn_on": "撤回日",
+    "paid_on": "缴费日",
+    "amount": "金额",
+    "pages": "页数",
+    "deadline": "期限",
+    "note": "备注",
+    "description": "申请内容",
+    "channel": "渠道",
+    "form": "获取信息的载体形式",
+    "delivery": "获取信息的方式",
+    "title": "标题",
+    "platform": "平台",
+    "link": "链接",
+    "topic": "话题",
+    "grade": "级别",
+    "lead_department": "牵头部门",
+    "cooperating_departments": "配合部门",
+    "detected_at": "发现时间",
+    "applicant.name": "申请人",
+    "applicant.id_number": "证件号",
+    "applicant.phone": "电话",
+    "applicant.address": "地址",
+    "applicant.email": "邮箱",
+    "applicant.kind": "申请人类别",
+    "applicant.subkind": "组织类别",
+}
+
+CSV_HEADER = [
+    "序号",
+    "时间（北京时间）",
+    "操作人",
+    "角色",
+    "动作",
+    "动作代码",
+    "原状态",
+    "新状态",
+    "理由",
+    "内容",
+    "期限",
+    "届满",
+    "剩余",
+    "期限状态",
+    "暂停计时",
+    "临时期限",
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(audit_app, name="audit")
+
+
+# Chinese names of coded values, by field (outcomes are looked up in the outcome table).
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "applicant.kind": {"natural_person": "自然人", "legal_person": "法人或其他组织"},
+    "party_kind": {"third_party": "第三方", "agency": "其他机关"},
+    "result": {
+        "agreed": "同意公开",
+        "objected": "不同意公开",
+        "no_reply": "逾期未答复",
+        "upheld": "结果维持",
+        "corrected": "结果纠正",
+        "other": "其他结果",
+        "pending": "尚未审结",
+    },
+    "form": {"paper": "纸质", "electronic": "电子"},
+    "delivery": {"post": "邮寄", "pickup": "自行领取", "email": "电子邮件", "online": "网上获取"},
+}
+
+
+def _value_labels() -> dict[str, dict[str, str]]:
+    from workflow.disclosure.actions import CHANNEL_LABELS, SUBKIND_LABELS
+    from workflow.outcomes import outcomes
+
+    return {
+        **VALUE_LABELS,
+        "channel": {k.value: v for k, v in CHANNEL_LABELS.items()},
+        "applicant.subkind": {k.value: v for k, v in SUBKIND_LABELS.items()},
+        "outcome": {code: o.full_label for code, o in outcomes().items()},
+    }
+
+
+def _flatten(payload: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for key, value in payload.items():
+        if isinstance(value, dict):
+            items += _flatten(value, f"{prefix}{key}.")
+        elif isinstance(value, list):
+            items.append((f"{prefix}{key}", "、".join(str(v) for v in value)))
+        else:
+            items.append((f"{prefix}{key}", value))
+    return items
+
+
+def details(payload: dict[str, Any], case: Case | None = None) -> str:
+    """The payload in zh-CN (``reason`` is shown on its own): field and value labels."""
+    labels, values = dict(FIELD_LABELS), _value_labels()
+    if case is not None:  # a declared type names its own fields and choices
+        for spec in case.workflow.case_type.actions.values():
+            for f in spec.fields:
+                labels.setdefault(f.name, f.label)
+                if f.choices:
+                    values.setdefault(f.name, dict(f.choices))
+    return "；".join(
+        f"{labels.get(k, k)}：{values.get(k, {}).get(str(v), v)}"
+        for k, v in _flatten(payload)
+        if v not in (None, "") and k != "reason"
+    )
+
+
+def entry_json(entry: TimelineEntry, case: Case, reader: Actor | None) -> dict[str, Any]:
+    from govflow.cli.render import masked_payload
+
+    payload = masked_payload(entry.payload, case, reader)
+    return {
+        "seq": entry.seq,
+        "occurred_at": entry.occurred_at.isoformat(),
+        "local_time": entry.local_time,
+        "actor": entry.actor,
+        "actor_name": entry.actor_name,
+        "actor_role": entry.actor_role,
+        "role_label": entry.role_label,
+        "action": entry.action,
+        "action_label": entry.action_label,
+        "state_before": entry.state_before,
+        "state_before_label": entry.state_before_label,
+        "state_after": entry.state_after,
+        "state_after_label": entry.state_after_label,
+        "reason": entry.reason,
+        "payload": payload,
+        "details": details(payload, case),
+        "hash": entry.hash,
+        "deadlines": [d.to_json() for d in entry.deadlines],
+    }
+
+
+def timeline_json(case: Case, entries: list[TimelineEntry], reader: Actor | None) -> dict[str, Any]:
+    return {
+        "ref": case.ref,
+        "case_type": case.case_type,
+        "case_type_label": case.workflow.case_type.label,
+        "agency": case.agency_code,
+        "state": case.state,
+        "state_label": case.state_label,
+        "reader": reader.username if reader else None,
+        "events": [entry_json(e, case, reader) for e in entries],
+    }
+
+
+def timeline_text(data: dict[str, Any]) -> str:
+    lines = [
+        f"案件 {data['ref']}（{data['case_type_label']}）审计时间线　当前状态：{data['state_label']}",
+        "时间为北京时间；期限为该事件发生后的情况，剩余时间按事件发生时计算。",
+    ]
+    for e in data["events"]:
+        lines.append("")
+        lines.append(
+            f"#{e['seq']} {e['local_time']}　{e['actor_name']}（{e['role_label']}）"
+            f"　{e['action_label']}：{e['state_before_label']} → {e['state_after_label']}"
+        )
+        if e["reason"]:
+            lines.append(f"    理由：{e['reason']}")
+        if e["details"]:
+            lines.append(f"    内容：{e['details']}")
+        if not e["deadlines"]:
+            lines.append("    期限：无")
+            continue
+        lines.append("    期限：")
+        for d in e["deadlines"]:
+            flag = "【临时】" if d["provisional"] else ""
+            if d["paused"]:
+                state = f"中止计算，届满日待定，{d['time_left']}"
+            elif d["time_left"]:
+                state = f"届满 {d['due']}，{d['time_left']}（{d['status_label']}）"
+            else:
+                state = f"届满 {d['due']}，{d['status_label']}"
+            lines.append(f"      {d['label']}：{state}{flag}")
+    return "\n".join(lines) + "\n"
+
+
+def timeline_csv(data: dict[str, Any]) -> str:
+    """One row per event and deadline, UTF-8 with a BOM so that Excel reads the Chinese."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for e in data["events"]:
+        head = [
+            e["seq"],
+            e["local_time"],
+            e["actor_name"],
+            e["role_label"],
+            e["action_label"],
+            e["action"],
+            e["state_before_label"],
+            e["state_after_label"],
+            e["reason"] or "",
+            e["details"],
+        ]
+        if not e["deadlines"]:
+            writer.writerow([*head, "", "", "", "", "", ""])
+        for d in e["deadlines"]:
+            writer.writerow(
+                [
+                    *head,
+                    d["label"],
+                    d["due"],
+                    d["time_left"],
+                    d["status_label"],
+                    "是" if d["paused"] else "否",
+                    "是" if d["provisional"] else "否",
+                ]
+            )
+    return "\ufeff" + out.getvalue()
+
+
+@audit_app.command("show")
+def show(
+    ref: str,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="查看人（决定能否看到个人信息）")
+    ] = None,
+    format_: Annotated[str, typer.Option("--format", help="text / json / csv")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", help="写入此文件")] = None,
+) -> None:
+    """案件完整时间线：每个事件的时间、操作人、动作、状态变化及当时的各项期限。"""
+    from govflow.cli import build_services
+    from workflow.audit import case_timeline
+
+    with user_errors():
+        if format_ not in ("text", "json", "csv"):
+            raise InvalidInput(f"--format 应为 text、json 或 csv，实为 {format_!r}")
+        svc = build_services()
+        reader = None
+        if as_user:
+            with svc.uow() as uow:
+                reader = uow.repo.actor(as_user)
+        case, entries = case_timeline(svc, ref)
+        data = timeline_json(case, entries, reader)
+        if format_ == "json":
+            body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        elif format_ == "csv":
+            body = timeline_csv(data)
+        else:
+            body = timeline_text(data)
+        if output is None:
+            typer.echo(body, nl=False)
+            return
+        try:
+            output.write_bytes(body.encode("utf-8"))
+        except OSError as exc:
+            raise InvalidInput(f"{output}: 无法写入：{exc}") from None
+        typer.echo(f"已导出 {len(entries)} 个事件：{output}", err=True)
+
+
+@audit_app.command("verify")
+def verify(
+    case: Annotated[str | None, typer.Option("--case", help="只校验这件案件（编号）")] = None,
+    agency: Annotated[str | None, typer.Option("--agency", help="只校验这个机关的案件")] = None,
+    include_children: Annotated[
+        bool, typer.Option("--include-children", help="连同下级机关的案件")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """校验案件的事件哈希链（默认全部案件）；发现篡改时退出码为 1。"""
+    from govflow.cli import build_services
+    from workflow import services
+
+    with user_errors():
+        if case is not None and agency is not None:
+            raise InvalidInput("--case 与 --agency 只能选一个")
+        if include_children and agency is None:
+            raise InvalidInput("--include-children 须与 --agency 一起使用")
+        svc = build_services()
+        tty = sys.stderr.isatty()
+        checked, found, findings = 0, 0, []  # findings are kept only for --json
+        for _ref, case_findings in services.verify_cases(
+            svc, case_ref=case, agency_code=agency, include_children=include_children
+        ):
+            checked += 1
+            found += len(case_findings)
+            if as_json:
+                findings.extend(case_findings)
+            else:
+                for f in case_findings:
+                    typer.echo(f"{f.case_ref} 位置 {f.position}：[{f.kind}] {f.message}")
+            if checked % PROGRESS_EVERY == 0:
+                note = f"已校验 {checked} 件案件，发现 {found} 处问题…"
+                typer.echo("\r" + note if tty else note, err=True, nl=not tty)
+        if tty and checked >= PROGRESS_EVERY:
+            typer.echo("", err=True)
+        scope = (
+            {"case": case}
+            if case
+            else {"agency": agency, "include_children": include_children}
+            if agency
+            else {}
+        )
+        if as_json:
+            echo_json(
+                {
+                    "scope": scope,
+                    "cases_checked": checked,
+                    "findings": [f.__dict__ for f in findings],
+                }
+            )
+        elif found:
+            typer.echo(f"校验 {checked} 件案件，发现 {found} 处问题。")
+        else:
+            typer.echo(f"校验 {checked} 件案件，历史记录完整，未发现篡改。")
+        if found:
+            raise typer.Exit(1)

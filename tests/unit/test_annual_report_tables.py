@@ -1,0 +1,148 @@
+"""Annual report tables 三 and 四 (SPEC R-1): pure aggregation against hand-worked tables."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from govflow.cli.report import to_csv, to_markdown
+from workflow.outcomes import outcomes
+from workflow.reports.annual import (
+    COLUMN_KEYS,
+    ChallengeRecord,
+    RequestRecord,
+    annual_report,
+    applicant_column,
+)
+
+D = date.fromisoformat
+COLS = COLUMN_KEYS[:6]
+
+
+def year_2025() -> list[RequestRecord]:
+    """Every D-8 outcome once in 2025, its column cycling over the six applicant columns,
+    plus requests carried in (A, B), carried out (B, D, E) and one wholly in 2024 (F)."""
+    records = [
+        RequestRecord(f"R{i}", COLS[i % 6], D("2025-02-01"), code, D("2025-02-10"))
+        for i, code in enumerate(outcomes())
+    ]
+    return [
+        *records,
+        RequestRecord("A", "natural_person", D("2024-12-20"), "disclosed", D("2025-01-10")),
+        RequestRecord("B", "commercial", D("2024-11-01")),
+        RequestRecord("D", "public_interest", D("2025-12-25")),
+        RequestRecord(
+            "E", "legal_services", D("2025-12-30"), "withheld.third_party", D("2026-01-05")
+        ),
+        RequestRecord("F", "other", D("2024-12-30"), "disclosed", D("2024-12-31")),
+    ]
+
+
+# columns: 自然人, 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他, 总计
+EXPECTED_2025 = [
+    ("一、本年新收政府信息公开申请数量", (4, 4, 4, 4, 4, 3, 23)),
+    ("二、上年结转政府信息公开申请数量", (1, 1, 0, 0, 0, 0, 2)),
+    ("三、本年度办理结果", None),
+    ("（一）予以公开", (2, 0, 0, 0, 0, 0, 2)),
+    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", (0, 1, 0, 0, 0, 0, 1)),
+    ("（三）不予公开", None),
+    ("1.属于国家秘密", (0, 0, 1, 0, 0, 0, 1)),
+    ("2.其他法律行政法规禁止公开", (0, 0, 0, 1, 0, 0, 1)),
+    ("3.危及“三安全一稳定”", (0, 0, 0, 0, 1, 0, 1)),
+    ("4.保护第三方合法权益", (0, 0, 0, 0, 0, 1, 1)),
+    ("5.属于三类内部事务信息", (1, 0, 0, 0, 0, 0, 1)),
+    ("6.属于四类过程性信息", (0, 1, 0, 0, 0, 0, 1)),
+    ("7.属于行政执法案卷", (0, 0, 1, 0, 0, 0, 1)),
+    ("8.属于行政查询事项", (0, 0, 0, 1, 0, 0, 1)),
+    ("（四）无法提供", None),
+    ("1.本机关不掌握相关政府信息", (0, 0, 0, 0, 1, 0, 1)),
+    ("2.没有现成信息需要另行制作", (0, 0, 0, 0, 0, 1, 1)),
+    ("3.补正后申请内容仍不明确", (1, 0, 0, 0, 0, 0, 1)),
+    ("（五）不予处理", None),
+    ("1.信访举报投诉类申请", (0, 1, 0, 0, 0, 0, 1)),
+    ("2.重复申请", (0, 0, 1, 0, 0, 0, 1)),
+    ("3.要求提供公开出版物", (0, 0, 0, 1, 0, 0, 1)),
+    ("4.无正当理由大量反复申请", (0, 0, 0, 0, 1, 0, 1)),
+    ("5.要求行政机关确认或重新出具已获取信息", (0, 0, 0, 0, 0, 1, 1)),
+    ("（六）其他处理", None),
+    (
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        (1, 0, 0, 0, 0, 0, 1),
+    ),
+    (
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        (0, 1, 0, 0, 0, 0, 1),
+    ),
+    ("3.其他", (0, 0, 1, 0, 0, 0, 1)),
+    ("（七）总计", (5, 4, 4, 3, 3, 3, 22)),
+    ("四、结转下年度继续办理", (0, 1, 0, 1, 1, 0, 3)),
+]
+
+
+def test_table_three_by_hand() -> None:
+    report = annual_report("示范县", 2025, year_2025())
+    assert [(r.label, r.values) for r in report.rows] == EXPECTED_2025
+    assert report.violations == []
+
+
+def test_carried_out_of_one_year_is_carried_into_the_next() -> None:
+    r2025 = annual_report("示范县", 2025, year_2025())
+    r2026 = annual_report("示范县", 2026, year_2025())
+    assert r2026.row("carried_in") == r2025.row("carried_out") == (0, 1, 0, 1, 1, 0, 3)
+    assert r2026.row("new") == (0,) * 7
+    assert r2026.row("withheld.third_party") == (0, 0, 0, 0, 1, 0, 1)  # E, replied 2026
+    assert r2026.row("total") == (0, 0, 0, 0, 1, 0, 1)
+    assert r2026.row("carried_out") == (0, 1, 0, 1, 0, 0, 2)
+    assert r2026.violations == []
+
+
+def test_balance_violation_is_reported_per_column() -> None:
+    bad = [
+        # a result dated before the receipt: new in 2025, its result counted in 2024
+        RequestRecord("X", "research", D("2025-03-01"), "disclosed", D("2024-12-01")),
+        # an outcome outside the D-8 list: in no row, so missing from （七）总计
+        RequestRecord("Y", "natural_person", D("2025-03-01"), "made_up", D("2025-03-05")),
+    ]
+    report = annual_report("示范县", 2025, bad)
+    assert report.row("new") == (1, 0, 1, 0, 0, 0, 2)
+    assert report.row("total") == (0,) * 7
+    assert report.violations == [
+        "Y：答复类型 made_up 不在 D-8 目录中",
+        "勾稽关系不符（自然人）：一 + 二 = 1 + 0 = 1，三（七） + 四 = 0 + 0 = 0",
+        "勾稽关系不符（科研机构）：一 + 二 = 1 + 0 = 1，三（七） + 四 = 0 + 0 = 0",
+        "勾稽关系不符（总计）：一 + 二 = 2 + 0 = 2，三（七） + 四 = 0 + 0 = 0",
+    ]
+    assert "勾稽关系核对发现问题" in to_markdown(report)
+    assert "勾稽关系不符（科研机构）" in to_csv(report).decode("utf-8-sig")
+
+
+def test_table_four_every_column_once_in_the_year_of_filing() -> None:
+    challenges = [
+        ChallengeRecord(f"N{route}{result}", route, result, D("2025-06-01"))
+        for route in ("reconsideration", "direct", "after_reconsideration")
+        for result in ("upheld", "corrected", "other", "pending")
+    ]
+    challenges += [
+        ChallengeRecord("late", "direct", "upheld", D("2026-01-02")),
+        ChallengeRecord("again", "reconsideration", "corrected", D("2025-12-31")),
+    ]
+    report = annual_report("示范县", 2025, [], challenges)
+    assert report.table4 == (1, 2, 1, 1, 5, 1, 1, 1, 1, 4, 1, 1, 1, 1, 4)
+
+
+def test_applicant_columns() -> None:
+    assert applicant_column("natural_person", None) == "natural_person"
+    assert applicant_column("legal_person", "research") == "research"
+    assert applicant_column("legal_person", None) == "other"
+
+
+def test_markdown_and_csv_carry_the_labels_and_numbers() -> None:
+    report = annual_report("示范县", 2025, year_2025())
+    md = to_markdown(report)
+    assert "| 一、本年新收政府信息公开申请数量 | 4 | 4 | 4 | 4 | 4 | 3 | 23 |" in md
+    assert "| 　　3.危及“三安全一稳定” | 0 | 0 | 0 | 0 | 1 | 0 | 1 |" in md
+    assert "各列均相符" in md
+    data = to_csv(report)
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert "（七）总计,5,4,4,3,3,3,22" in text
+    assert "四、结转下年度继续办理,0,1,0,1,1,0,3" in text

@@ -1,0 +1,1 @@
+"""Reports (SPEC R-): pure aggregations over rows the repository hands in."""
