@@ -85,6 +85,54 @@ def _check_agency(actor: Actor, case: Case) -> None:
         raise ActionNotAllowed(f"{actor.name} 不属于本案所属机关（{case.agency_code}），不能办理")
 
 
+def _create(
+    svc: Services,
+    uow: UnitOfWork,
+    case_type: str,
+    agency_code: str,
+    actor_username: str,
+    payload: dict[str, Any],
+    year_of: Any,
+) -> tuple[Case, Actor, Any, CaseEvent]:
+    """The part of opening a case every type shares: who may, the policy in force, the number.
+
+    The input is validated before the number is taken, and the number is taken inside the
+    transaction, so a refused case uses no number. ``year_of(parsed input)`` is the year the
+    number belongs to. Returns the case, the actor, the parsed input and the creation event.
+    """
+    now = svc.clock.now()
+    repo = uow.repo
+    actor = repo.actor(actor_username)
+    agency = repo.agency(agency_code)
+    if actor.agency_code != agency_code:
+        raise ActionNotAllowed(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
+    case = Case(ref="", case_type=case_type, agency_code=agency_code)
+    case.facts = case.workflow.new_facts()
+    case.escalation_policy = _policy_digest(uow, case, now)
+    create = case.workflow.create
+    parsed = case.parse(create, payload, local_date(now).isoformat())
+    year = year_of(parsed)
+    seq = repo.next_ref_seq(agency.id, case_type, year)
+    case.ref = f"{agency.ref_prefix}{case.workflow.case_type.ref_prefix}〔{year}〕{seq:04d}号"
+    event = case.act(
+        create, parsed.model_dump(mode="json"), actor, now, svc.calendar, _context(svc, case, repo)
+    )
+    repo.add(case, agency.id, now)
+    uow.flush()
+    return case, actor, parsed, event
+
+
+def _log_registered(case: Case, actor: Actor) -> None:
+    log.info(
+        "case.registered",
+        case_ref=case.ref,
+        case_type=case.case_type,
+        agency=case.agency_code,
+        state=case.state,
+        actor=actor.username,
+    )
+
+
 def register_request(
     svc: Services,
     *,
@@ -98,34 +146,20 @@ def register_request(
 
     A request handed in person is received the day it is handed in; other channels
     wait in ``received`` until the receipt is confirmed, unless ``receipt_date`` is given.
+    The number belongs to the year the request arrived.
     """
     now = svc.clock.now()
     with svc.uow() as uow:
         repo = uow.repo
-        actor = repo.actor(actor_username)
-        agency = repo.agency(agency_code)
-        if actor.agency_code != agency_code:
-            raise ActionNotAllowed(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
-        case = Case(ref="", case_type=DISCLOSURE, agency_code=agency_code)
-        case.facts = case.workflow.new_facts()
-        case.escalation_policy = _policy_digest(uow, case, now)
-        create = case.workflow.create
-        intake_payload = case.parse(create, intake, local_date(now).isoformat())
-        year = intake_payload.received_on.year
-        # The number is taken inside this transaction: a refused request rolls it back too.
-        seq = repo.next_ref_seq(agency.id, DISCLOSURE, year)
-        prefix = case.workflow.case_type.ref_prefix
-        case.ref = ref = f"{agency.ref_prefix}{prefix}〔{year}〕{seq:04d}号"
-        event = case.act(
-            create,
-            intake_payload.model_dump(mode="json"),
-            actor,
-            now,
-            svc.calendar,
-            _context(svc, case, repo),
+        case, actor, intake_payload, event = _create(
+            svc,
+            uow,
+            DISCLOSURE,
+            agency_code,
+            actor_username,
+            intake,
+            lambda parsed: parsed.received_on.year,
         )
-        repo.add(case, agency.id, now)
-        uow.flush()
         repo.add_request(case, event.data["payload"], event.data["derived"])
         uow.flush()
         if receipt_date is None and intake_payload.channel.value == "in_person":
@@ -150,15 +184,8 @@ def register_request(
             )
         save(svc, uow, case, case.events, now)
         uow.commit()
-    log.info(
-        "case.registered",
-        case_ref=ref,
-        case_type=DISCLOSURE,
-        agency=agency_code,
-        state=case.state,
-        actor=actor.username,
-    )
-    return ref
+    _log_registered(case, actor)
+    return case.ref
 
 
 def _policy_digest(uow: UnitOfWork, case: Case, now: datetime) -> str | None:
@@ -177,44 +204,27 @@ def open_case(
     actor_username: str,
     payload: dict[str, Any],
 ) -> str:
-    """Create a case of any type by its creation action (X-1); returns its reference number.
-
-    The number is ``<agency prefix><type prefix>〔year〕NNNN号`` (e.g. 示政办留言〔2026〕0001号),
-    taken inside the transaction, so a refused case uses no number.
-    """
+    """Create a case of any type by its creation action (X-1); returns its reference number,
+    ``<agency prefix><type prefix>〔year〕NNNN号`` (e.g. 示政办留言〔2026〕0001号)."""
     if case_type == DISCLOSURE:  # its intake also fills the requests table (D-1, D-6, D-7)
         return register_request(
             svc, agency_code=agency_code, actor_username=actor_username, intake=payload
         )
     now = svc.clock.now()
-    wf = workflow(case_type)
     with svc.uow() as uow:
-        repo = uow.repo
-        actor = repo.actor(actor_username)
-        agency = repo.agency(agency_code)
-        if actor.agency_code != agency_code:
-            raise ActionNotAllowed(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
-        case = Case(ref="", case_type=case_type, agency_code=agency_code)
-        case.facts = wf.new_facts()
-        case.escalation_policy = _policy_digest(uow, case, now)
-        case.parse(wf.create, payload, local_date(now).isoformat())  # refuse before numbering
-        year = local_date(now).year
-        seq = repo.next_ref_seq(agency.id, case_type, year)
-        case.ref = ref = f"{agency.ref_prefix}{wf.case_type.ref_prefix}〔{year}〕{seq:04d}号"
-        case.act(wf.create, payload, actor, now, svc.calendar, _context(svc, case, repo))
-        repo.add(case, agency.id, now)
-        uow.flush()
+        case, actor, _, _ = _create(
+            svc,
+            uow,
+            case_type,
+            agency_code,
+            actor_username,
+            payload,
+            lambda parsed: local_date(now).year,
+        )
         save(svc, uow, case, case.events, now)
         uow.commit()
-    log.info(
-        "case.registered",
-        case_ref=ref,
-        case_type=case_type,
-        agency=agency_code,
-        state=case.state,
-        actor=actor.username,
-    )
-    return ref
+    _log_registered(case, actor)
+    return case.ref
 
 
 def act(
