@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.tables import (
@@ -17,6 +16,7 @@ from models.tables import (
     EscalationScheduleRow,
     FiringRow,
     UserRow,
+    dialect_insert,
 )
 from workflow.errors import NotFound
 from workflow.escalation import PlannedRule, Policy
@@ -32,8 +32,7 @@ class EscalationRepository:
         """Store the policy under its digest once; clerks registering at once all get it."""
         digest = policy.digest
         if self.session.get(EscalationPolicyRow, digest) is None:
-            dialect = self.session.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            insert = dialect_insert(self.session)
             self.session.execute(
                 insert(EscalationPolicyRow)
                 .values(

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.tables import (
@@ -18,6 +17,7 @@ from models.tables import (
     EventRow,
     RefCounterRow,
     UserRow,
+    dialect_insert,
 )
 from workflow.actors import Actor, Role
 from workflow.cases import Case
@@ -57,8 +57,7 @@ class Repository:
 
     def next_ref_seq(self, agency_id: int, case_type: str, year: int) -> int:
         """Atomically take the next number (row-locked upsert: safe with concurrent clerks)."""
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = dialect_insert(self.session)
         stmt = insert(RefCounterRow).values(
             agency_id=agency_id, case_type=case_type, year=year, last_seq=1
         )
@@ -116,7 +115,6 @@ class Repository:
             case_type=row.case_type,
             agency_code=agency.code,
             state=row.state,
-            version=row.version,
             assignee=row.assignee,
             escalation_policy=row.escalation_policy,
         )

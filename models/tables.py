@@ -242,3 +242,11 @@ class DeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_deliveries_status_not_before", "status", "not_before"),)
+
+
+def dialect_insert(session: Any) -> Any:
+    """``INSERT … ON CONFLICT`` for the session's database (PostgreSQL or SQLite): the upserts
+    that keep reference numbers and policy digests safe when clerks act at once."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from workflow.actors import Actor
 from workflow.calendar import WorkingCalendar
-from workflow.deadlines import Deadline
+from workflow.deadlines import Deadline, DeadlineStatus
 from workflow.errors import ActionNotAllowed, InvalidInput
 from workflow.events import GENESIS, CaseEvent, new_event
 from workflow.registry import Workflow, workflow
@@ -27,7 +27,6 @@ class Case:
     case_type: str
     agency_code: str
     state: str | None = None
-    version: int = 0
     assignee: str | None = None
     escalation_policy: str | None = None
     events: list[CaseEvent] = field(default_factory=list)
@@ -45,6 +44,12 @@ class Case:
     @property
     def head_seq(self) -> int:
         return len(self.events)
+
+    @property
+    def next_deadline(self) -> Deadline | None:
+        """The running deadline that falls due first: what "time left" means for the case."""
+        running = [d for d in self.deadlines if d.status is DeadlineStatus.RUNNING and d.due_at]
+        return min(running, key=lambda d: d.due_at) if running else None  # type: ignore[arg-type, return-value]
 
     @property
     def state_label(self) -> str:

@@ -328,10 +328,8 @@ def open_cases(
 
 
 def _time_left_key(case: Case) -> tuple[int, str]:
-    dues = [
-        d.due_at for d in case.deadlines if d.due_at is not None and d.status.value == "running"
-    ]
-    return (0, min(dues).isoformat()) if dues else (1, case.ref)
+    nearest = case.next_deadline
+    return (0, nearest.due_at.isoformat()) if nearest and nearest.due_at else (1, case.ref)
 
 
 def check_projection(svc: Services, ref: str) -> list[str]:

@@ -296,8 +296,7 @@ def _list_any(cases: list[Any], svc: Services, as_json: bool) -> None:
     now = svc.clock.now()
     rows = []
     for case in cases:
-        running = [d for d in case.deadlines if d.status.value == "running" and d.due_at]
-        nearest = min(running, key=lambda d: d.due_at) if running else None
+        nearest = case.next_deadline
         rows.append(
             {
                 "ref": case.ref,

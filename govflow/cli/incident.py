@@ -188,8 +188,7 @@ def list_incidents(
         now = svc.clock.now()
         rows = []
         for case in services.open_cases(svc, agency, case_type="incident"):
-            running = [d for d in case.deadlines if d.status.value == "running" and d.due_at]
-            nearest = min(running, key=lambda d: d.due_at) if running else None  # type: ignore[arg-type,return-value]
+            nearest = case.next_deadline
             rows.append(
                 {
                     "ref": case.ref,
