@@ -54,45 +54,14 @@ class EscalationRepository:
     # -- the schedule ----------------------------------------------------------------
 
     def sync_schedule(self, case_id: int, planned: list[PlannedRule]) -> None:
-        """Make the schedule match the case's running deadlines, after every change of the case.
-
-        A rule whose deadline moved starts a new epoch (its ladder fires again for the new
-        date); a rule whose deadline stopped running stops firing, and keeps its place in
-        the epoch should the deadline run again to the same date (a pause that took no
-        working day): what fired then does not fire twice. ``repeat_no`` counts the firings
-        of the epoch, so the next one is always known from the plan.
-        """
+        """Make the stored schedule match the case's running deadlines (``reconcile_schedule``)."""
         rows = {
             (r.deadline_key, r.rule): r
             for r in self.session.scalars(
                 select(EscalationScheduleRow).where(EscalationScheduleRow.case_id == case_id)
             )
         }
-        wanted = {(p.deadline_key, p.rule): p for p in planned}
-        for key, plan in wanted.items():
-            row = rows.get(key)
-            if row is None:
-                row = EscalationScheduleRow(
-                    case_id=case_id,
-                    deadline_key=plan.deadline_key,
-                    rule=plan.rule,
-                    epoch=0,
-                    repeat_no=0,
-                )
-                self.session.add(row)
-            elif row.due_at != plan.due_at:
-                row.epoch += 1
-                row.repeat_no = 0
-                row.acknowledged_at = row.acknowledged_by = None
-            row.due_at = plan.due_at
-            # Within an epoch the plan decides too: a policy adopted since may have moved
-            # the threshold of a rule that has not fired yet.
-            next_fire_at = _next_fire_at(row, plan)
-            if row.next_fire_at != next_fire_at:
-                row.next_fire_at = next_fire_at
-        for key, row in rows.items():
-            if key not in wanted:
-                row.next_fire_at = None
+        self.session.add_all(reconcile_schedule(rows, case_id, planned))
 
     def due_schedule_ids(self, now: datetime, limit: int) -> list[int]:
         """The indexed look-up of a sweep: rules whose next firing instant has come."""
@@ -197,6 +166,49 @@ class EscalationRepository:
 
     def case_row(self, case_id: int) -> CaseRow:
         return self.session.get_one(CaseRow, case_id)
+
+
+def reconcile_schedule(
+    rows: dict[tuple[str, str], EscalationScheduleRow], case_id: int, planned: list[PlannedRule]
+) -> list[EscalationScheduleRow]:
+    """Bring a case's schedule rows in line with its plan, after every change of the case;
+    returns the rows to add (the others are changed in place).
+
+    A rule whose deadline moved starts a new epoch (its ladder fires again for the new
+    date); a rule whose deadline stopped running stops firing, and keeps its place in
+    the epoch should the deadline run again to the same date (a pause that took no
+    working day): what fired then does not fire twice. ``repeat_no`` counts the firings
+    of the epoch, so the next one is always known from the plan. The bulk writer of
+    synthetic data (``govflow.synth.bulk``) keeps its rows in memory and calls this too.
+    """
+    added = []
+    wanted = {(p.deadline_key, p.rule): p for p in planned}
+    for key, plan in wanted.items():
+        row = rows.get(key)
+        if row is None:
+            row = EscalationScheduleRow(
+                case_id=case_id,
+                deadline_key=plan.deadline_key,
+                rule=plan.rule,
+                epoch=0,
+                repeat_no=0,
+            )
+            rows[key] = row
+            added.append(row)
+        elif row.due_at != plan.due_at:
+            row.epoch += 1
+            row.repeat_no = 0
+            row.acknowledged_at = row.acknowledged_by = None
+        row.due_at = plan.due_at
+        # Within an epoch the plan decides too: a policy adopted since may have moved
+        # the threshold of a rule that has not fired yet.
+        next_fire_at = _next_fire_at(row, plan)
+        if row.next_fire_at != next_fire_at:
+            row.next_fire_at = next_fire_at
+    for key, row in rows.items():
+        if key not in wanted:
+            row.next_fire_at = None
+    return added
 
 
 def _next_fire_at(row: EscalationScheduleRow, plan: PlannedRule) -> datetime | None:

@@ -1,24 +1,23 @@
-"""The rows the annual report (SPEC R-1) aggregates, read in two queries.
+"""What the annual report (SPEC R-1) aggregates, read in two queries.
 
-Requests come from ``cases`` joined with the ``disclosure_requests`` projection; the day a
-closure or withdrawal took effect and the reconsideration/litigation records come from
-the events (the projection keeps only the reply date).
+Requests are counted by the database from ``cases`` joined with the ``disclosure_requests``
+projection (receipt, reply and closure days); the reconsideration and litigation records
+come from their events.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from models.tables import AgencyRow, CaseRow, DisclosureRequestRow, EventRow
-from workflow.clock import local_date
 from workflow.errors import NotFound
-from workflow.reports.annual import ChallengeRecord, RequestRecord, applicant_column
+from workflow.reports.annual import ChallengeRecord, Period, RequestTally, applicant_column
 
 DISCLOSURE = "disclosure_request"
-CLOSING = ("withdraw", "correction_expired", "fee_expired")
 CHALLENGES = ("record_reconsideration", "record_litigation")
 
 
@@ -39,57 +38,72 @@ def agency_scope(session: Session, code: str, include_children: bool) -> tuple[s
     return top.name, ids
 
 
-def annual_rows(
-    session: Session, agency_ids: list[int]
-) -> tuple[list[RequestRecord], list[ChallengeRecord]]:
-    cases = session.execute(
+def _period(day: Any, year: int) -> Any:
+    """SQL for ``workflow.reports.annual.period_of``: where the day falls against the year."""
+    return case(
+        (day < date(year, 1, 1), Period.BEFORE.value),
+        (day <= date(year, 12, 31), Period.DURING.value),
+        else_=Period.AFTER.value,
+    )
+
+
+def annual_tallies(session: Session, agency_ids: list[int], year: int) -> list[RequestTally]:
+    """The agencies' requests grouped for the year in one query: a few hundred rows back
+    however many requests there are."""
+    r = DisclosureRequestRow
+    received = _period(func.coalesce(r.receipt_date, r.received_on), year)
+    result_on = func.coalesce(r.replied_on, r.closed_on)
+    result = case((result_on.is_(None), None), else_=_period(result_on, year))
+    rows = session.execute(
         select(
-            CaseRow.id,
-            CaseRow.ref,
+            r.applicant_kind,
+            r.applicant_subkind,
+            received.label("received"),
+            result.label("result"),
             CaseRow.outcome,
-            DisclosureRequestRow.applicant_kind,
-            DisclosureRequestRow.applicant_subkind,
-            DisclosureRequestRow.received_on,
-            DisclosureRequestRow.receipt_date,
-            DisclosureRequestRow.replied_on,
+            func.count(),
+            func.min(CaseRow.ref),
         )
-        .join(DisclosureRequestRow, DisclosureRequestRow.case_id == CaseRow.id)
+        .join(CaseRow, CaseRow.id == r.case_id)
         .where(CaseRow.case_type == DISCLOSURE, CaseRow.agency_id.in_(agency_ids))
-        .order_by(CaseRow.id)
+        .group_by(r.applicant_kind, r.applicant_subkind, received, result, CaseRow.outcome)
     ).all()
-    closed_on: dict[int, date] = {}
+    merged: dict[tuple[str, Period, Period | None, str | None], tuple[int, str]] = {}
+    for kind, subkind, received_in, result_in, outcome, count, ref in rows:
+        key = (
+            applicant_column(kind, subkind),
+            Period(received_in),
+            None if result_in is None else Period(result_in),
+            outcome,
+        )
+        seen, first = merged.get(key, (0, ref))
+        merged[key] = (seen + count, min(first, ref))
+    return [
+        RequestTally(*key, count=n, ref=ref)
+        for key, (n, ref) in sorted(merged.items(), key=lambda item: item[1][1])
+    ]
+
+
+def challenge_records(session: Session, agency_ids: list[int]) -> list[ChallengeRecord]:
+    """Each reconsideration or lawsuit once: a later record with the same number replaces
+    the earlier one."""
     latest: dict[str, ChallengeRecord] = {}
     events = session.execute(
-        select(EventRow.case_id, EventRow.action, EventRow.occurred_at, EventRow.data)
+        select(EventRow.data)
         .join(CaseRow, CaseRow.id == EventRow.case_id)
         .where(
+            EventRow.action.in_(CHALLENGES),
             CaseRow.case_type == DISCLOSURE,
             CaseRow.agency_id.in_(agency_ids),
-            EventRow.action.in_(CLOSING + CHALLENGES),
         )
         .order_by(EventRow.case_id, EventRow.seq)
     )
-    for case_id, action, occurred_at, data in events:
+    for (data,) in events:
         payload = data.get("payload", {})
-        if action == "withdraw":
-            closed_on[case_id] = date.fromisoformat(payload["withdrawn_on"])
-        elif action in CLOSING:
-            closed_on[case_id] = local_date(occurred_at)
-        else:  # a later record with the same number replaces the earlier one
-            latest[payload["number"]] = ChallengeRecord(
-                number=payload["number"],
-                route=payload.get("route", "reconsideration"),
-                result=payload["result"],
-                filed_on=date.fromisoformat(payload["filed_on"]),
-            )
-    requests = [
-        RequestRecord(
-            ref=c.ref,
-            column=applicant_column(c.applicant_kind, c.applicant_subkind),
-            received=c.receipt_date or c.received_on,
-            outcome=c.outcome,
-            result_on=c.replied_on or closed_on.get(c.id),
+        latest[payload["number"]] = ChallengeRecord(
+            number=payload["number"],
+            route=payload.get("route", "reconsideration"),
+            result=payload["result"],
+            filed_on=date.fromisoformat(payload["filed_on"]),
         )
-        for c in cases
-    ]
-    return requests, list(latest.values())
+    return list(latest.values())

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from models.integrity_repo import IntegrityQueries
+from models.rows import (
+    apply_deadlines,
+    case_header,
+    event_row,
+    new_case_row,
+    new_request_row,
+    update_case_row,
+    update_request_row,
+)
 from models.tables import (
     AgencyRow,
     CaseRow,
@@ -21,12 +30,13 @@ from models.tables import (
 )
 from workflow.actors import Actor, Role
 from workflow.cases import Case
-from workflow.deadlines import Deadline
 from workflow.errors import NotFound
 from workflow.events import CaseEvent
 
 
-class Repository:
+class Repository(IntegrityQueries):
+    """Cases, agencies and users; the tamper-evidence reads come from ``IntegrityQueries``."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
         self._rows: dict[str, CaseRow] = {}
@@ -70,54 +80,19 @@ class Repository:
     # -- cases -----------------------------------------------------------------------
 
     def add(self, case: Case, agency_id: int, now: datetime) -> None:
-        row = CaseRow(
-            ref=case.ref,
-            case_type=case.case_type,
-            agency_id=agency_id,
-            state=case.state or "",
-            escalation_policy=case.escalation_policy,
-            head_seq=0,
-            head_hash="",
-            created_at=now,
-            updated_at=now,
-        )
+        row = new_case_row(case, agency_id, now)
         self.session.add(row)
         self._rows[case.ref] = row
 
     def add_request(self, case: Case, intake: dict[str, Any], derived: dict[str, Any]) -> None:
-        applicant = intake["applicant"]
-        self.session.add(
-            DisclosureRequestRow(
-                case_id=self._rows[case.ref].id,
-                applicant_kind=applicant["kind"],
-                applicant_subkind=applicant.get("subkind"),
-                applicant_name=applicant["name"],
-                applicant_key=derived["applicant_key"],
-                id_number=applicant["id_number"],
-                phone=applicant.get("phone"),
-                address=applicant.get("address"),
-                email=applicant.get("email"),
-                description=intake["description"],
-                description_key=derived["description_key"],
-                channel=intake["channel"],
-                received_on=date.fromisoformat(intake["received_on"]),
-            )
-        )
+        self.session.add(new_request_row(self._rows[case.ref].id, intake, derived))
 
     def get(self, ref: str) -> Case:
         row = self.session.scalar(select(CaseRow).where(CaseRow.ref == ref))
         if row is None:
             raise NotFound(f"没有编号为 {ref} 的案件")
         self._rows[ref] = row
-        agency = self.agency_by_id(row.agency_id)
-        return Case(
-            ref=row.ref,
-            case_type=row.case_type,
-            agency_code=agency.code,
-            state=row.state,
-            assignee=row.assignee,
-            escalation_policy=row.escalation_policy,
-        )
+        return case_header(row, self.agency_by_id(row.agency_id).code)
 
     def case_id(self, ref: str) -> int:
         return self._rows[ref].id
@@ -133,49 +108,16 @@ class Repository:
     def save(self, case: Case, new_events: list[CaseEvent], now: datetime) -> None:
         """Write the case header, its new events and all its deadline rows, in this transaction."""
         row = self._rows[case.ref]
-        row.state = case.state or ""
-        row.assignee = case.assignee
-        row.escalation_policy = case.escalation_policy
-        row.outcome = getattr(case.facts, "outcome", None)
-        row.head_seq, row.head_hash, row.updated_at = case.head_seq, case.head_hash, now
-        for event in new_events:
-            self.session.add(
-                EventRow(
-                    case_id=row.id,
-                    seq=event.seq,
-                    occurred_at=event.occurred_at,
-                    actor=event.actor,
-                    actor_role=event.actor_role,
-                    action=event.action,
-                    state_before=event.state_before,
-                    state_after=event.state_after,
-                    data=event.data,
-                    prev_hash=event.prev_hash,
-                    hash=event.hash,
-                )
-            )
-        self._save_deadlines(row.id, case.deadlines)
-        request = self.session.get(DisclosureRequestRow, row.id)
-        if request is not None:
-            request.receipt_date = getattr(case.facts, "receipt_date", None)
-            request.replied_on = getattr(case.facts, "replied_on", None)
-
-    def _save_deadlines(self, case_id: int, deadlines: list[Deadline]) -> None:
+        update_case_row(row, case, now)
+        self.session.add_all(event_row(row.id, event) for event in new_events)
         existing = {
             d.key: d
-            for d in self.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == case_id))
+            for d in self.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id))
         }
-        for deadline in deadlines:
-            row = existing.get(deadline.key) or DeadlineRow(case_id=case_id, key=deadline.key)
-            row.kind, row.label, row.basis = deadline.kind, deadline.label, deadline.basis.value
-            row.amount, row.due_date, row.due_at = (
-                deadline.amount,
-                deadline.due_date,
-                deadline.due_at,
-            )
-            row.status, row.provisional = deadline.status.value, deadline.provisional
-            row.detail = deadline.to_json()
-            self.session.add(row)
+        self.session.add_all(apply_deadlines(existing, row.id, case.deadlines))
+        request = self.session.get(DisclosureRequestRow, row.id)
+        if request is not None:
+            update_request_row(request, case)
 
     def stored_deadlines(self, ref: str) -> dict[str, dict[str, Any]]:
         rows = self.session.scalars(
@@ -258,19 +200,6 @@ class Repository:
         )
         return list(self.session.scalars(stmt))
 
-    def case_heads(
-        self, ref: str | None = None, agency_ids: list[int] | None = None, batch: int = 1000
-    ) -> Iterator[tuple[int, str, int, str]]:
-        """Case heads in id order, streamed (server-side cursor on PostgreSQL): constant memory."""
-        stmt = select(CaseRow.id, CaseRow.ref, CaseRow.head_seq, CaseRow.head_hash)
-        if ref is not None:
-            stmt = stmt.where(CaseRow.ref == ref)
-        if agency_ids is not None:
-            stmt = stmt.where(CaseRow.agency_id.in_(agency_ids))
-        stmt = stmt.order_by(CaseRow.id).execution_options(yield_per=batch)
-        for row in self.session.execute(stmt):
-            yield row[0], row[1], row[2], row[3]
-
     def agency_ids(self, code: str, include_children: bool = False) -> list[int]:
         """An agency's id, and with ``include_children`` those of every agency below it."""
         root = self.agency(code).id
@@ -286,26 +215,6 @@ class Repository:
                     found.append(child)
                     todo.append(child)
         return found
-
-    def chain_events(self, case_id: int, ref: str) -> list[CaseEvent]:
-        """One case's events as plain rows (no ORM objects kept in the session)."""
-        cols = [getattr(EventRow, c) for c in _EVENT_COLUMNS]
-        stmt = select(*cols).where(EventRow.case_id == case_id).order_by(EventRow.seq, EventRow.id)
-        return [CaseEvent(ref, *row) for row in self.session.execute(stmt)]
-
-
-_EVENT_COLUMNS = (
-    "seq",
-    "occurred_at",
-    "actor",
-    "actor_role",
-    "action",
-    "state_before",
-    "state_after",
-    "data",
-    "prev_hash",
-    "hash",
-)
 
 
 def to_event(ref: str, row: EventRow) -> CaseEvent:

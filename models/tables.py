@@ -126,6 +126,7 @@ class DisclosureRequestRow(Base):
     received_on: Mapped[date] = mapped_column(Date)
     receipt_date: Mapped[date | None] = mapped_column(Date)
     replied_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)  # withdrawn or closed without a reply
 
     __table_args__ = (
         Index("ix_disclosure_requests_applicant_month", "applicant_key", "received_on"),
@@ -161,7 +162,7 @@ class EventRow(Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(64))
     actor_role: Mapped[str] = mapped_column(String(32))
-    action: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
     state_before: Mapped[str | None] = mapped_column(String(32))
     state_after: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -242,6 +243,20 @@ class DeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_deliveries_status_not_before", "status", "not_before"),)
+
+
+class CheckpointRow(Base):
+    """A checkpoint taken (SPEC A-2): when, of which cases, how many, and the digest over
+    their heads. The digest that counts is the copy the supervisor keeps outside the
+    database; this row only says which checkpoints were taken, and by whom."""
+
+    __tablename__ = "checkpoints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scope: Mapped[dict[str, Any]] = mapped_column(JSON)
+    cases: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str | None] = mapped_column(String(64))
 
 
 def dialect_insert(session: Any) -> Any:

@@ -265,5 +265,41 @@ class Deadline:
             "explanation": list(self.explanation),
         }
 
+    @classmethod
+    def from_json(cls, stored: dict[str, Any]) -> Deadline:
+        """The deadline as ``to_json`` stored it, derived fields as stored (nothing is
+        recomputed: a stored row is the projection of the events). What the JSON leaves
+        out (the instant a limit was met, the start instant of a fixed limit) stays empty."""
+
+        def day(value: str | None) -> date | None:
+            return date.fromisoformat(value) if value else None
+
+        def instant(value: str | None) -> datetime | None:
+            return datetime.fromisoformat(value) if value else None
+
+        return cls(
+            key=stored["key"],
+            kind=stored["kind"],
+            label=stored["label"],
+            basis=Basis(stored["basis"]),
+            amount=stored["amount"],
+            start_date=day(stored.get("start_date")),
+            start_at=instant(stored.get("start_at")),
+            pauses=[
+                PauseSpan(date.fromisoformat(p["start"]), day(p.get("end")), p.get("reason", ""))
+                for p in stored.get("pauses", [])
+            ],
+            extension_days=stored.get("extension_days", 0),
+            override_due=day(stored.get("override_due")),
+            met_on=day(stored.get("met_on")),
+            cancelled_reason=stored.get("cancelled_reason"),
+            lapsed_on=day(stored.get("lapsed_on")),
+            due_date=day(stored.get("due_date")),
+            due_at=instant(stored.get("due_at")),
+            status=DeadlineStatus(stored["status"]),
+            provisional=bool(stored.get("provisional")),
+            explanation=list(stored.get("explanation", [])),
+        )
+
     def copy(self) -> Deadline:
         return replace(self, pauses=[replace(p) for p in self.pauses], explanation=[])

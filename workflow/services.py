@@ -6,7 +6,6 @@ the same shape in tests), the clock and the calendar: every side effect is injec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -20,9 +19,9 @@ from workflow.cases import Case
 from workflow.clock import Clock, local_date
 from workflow.declared import Context as DeclaredContext
 from workflow.disclosure.rules import ApplicantHistory, Context
-from workflow.errors import ActionNotAllowed, GovflowError, NotFound
+from workflow.errors import ActionNotAllowed, GovflowError
 from workflow.escalation import current_policies
-from workflow.events import CaseEvent, Finding, verify_chain
+from workflow.events import CaseEvent
 from workflow.policy import load_settings
 from workflow.registry import workflow
 
@@ -377,42 +376,6 @@ def recompute_deadlines(svc: Services) -> list[tuple[str, dict[str, Any]]]:
             changed.append((ref, changes))
             log.info("deadlines.recomputed", case_ref=ref, keys=sorted(changes))
     return changed
-
-
-def verify_all(svc: Services) -> tuple[int, list[Finding]]:
-    """A-2: check every case's chain against its stored head; returns (cases checked, findings)."""
-    findings: list[Finding] = []
-    checked = 0
-    for _ref, case_findings in verify_cases(svc):
-        findings.extend(case_findings)
-        checked += 1
-    return checked, findings
-
-
-def verify_cases(
-    svc: Services,
-    *,
-    case_ref: str | None = None,
-    agency_code: str | None = None,
-    include_children: bool = False,
-) -> Iterator[tuple[str, list[Finding]]]:
-    """A-2 at scale: each case in scope with its findings, one case at a time.
-
-    Case heads are streamed and each case's events fetched on their own, so memory stays
-    constant however many cases there are. Scope: one case, one agency (with the agencies
-    below it if asked), or everything.
-    """
-    with svc.uow() as uow:
-        agency_ids = None
-        if agency_code is not None:
-            agency_ids = uow.repo.agency_ids(agency_code, include_children)
-        found = False
-        for case_id, ref, head_seq, head_hash in uow.repo.case_heads(case_ref, agency_ids):
-            found = True
-            events = uow.repo.chain_events(case_id, ref)
-            yield ref, verify_chain(ref, events, head_seq, head_hash)
-        if case_ref is not None and not found:
-            raise NotFound(f"没有编号为 {case_ref} 的案件")
 
 
 __all__ = [

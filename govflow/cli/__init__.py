@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import yaml
 
-from govflow.cli import audit, casetypes, deadline, incident, report, workers
+from govflow.cli import audit, casetypes, deadline, generate, incident, report, workers
 from govflow.cli.common import AsUser, JsonFlag, echo_json, user_errors
 from workflow.errors import InvalidInput
 
@@ -43,6 +43,7 @@ workers.register(app)
 casetypes.register(app, case_app)
 incident.register_commands(app)
 report.register(app)
+generate.register(app)
 
 
 def read_data_file(path: Path) -> dict[str, Any]:

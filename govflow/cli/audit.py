@@ -1,17 +1,20 @@
-"""``govflow audit``: a case's timeline with the deadlines at each step (A-3), chain checks (A-2)."""
+"""``govflow audit``: a case's timeline with the deadlines at each step (A-3).
+
+The chain checks of the same group (``verify``, ``checkpoint``, ``checkpoint-check``, A-2)
+are in ``govflow.cli.integrity``.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from govflow.cli.common import JsonFlag, echo_json, user_errors
+from govflow.cli.common import user_errors
 from workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -19,9 +22,9 @@ if TYPE_CHECKING:
     from workflow.audit import TimelineEntry
     from workflow.cases import Case
 
-audit_app = typer.Typer(help="审计：案件时间线与历史记录哈希链校验。", no_args_is_help=True)
-
-PROGRESS_EVERY = 1000
+audit_app = typer.Typer(
+    help="审计：案件时间线、历史记录哈希链校验、链头检查点。", no_args_is_help=True
+)
 
 # Chinese names of the payload fields people look for in a history; others keep their key.
 FIELD_LABELS = {
@@ -94,6 +97,9 @@ CSV_HEADER = [
 
 
 def register(app: typer.Typer) -> None:
+    from govflow.cli import integrity
+
+    integrity.register(audit_app)
     app.add_typer(audit_app, name="audit")
 
 
@@ -297,62 +303,3 @@ def show(
         except OSError as exc:
             raise InvalidInput(f"{output}: 无法写入：{exc}") from None
         typer.echo(f"已导出 {len(entries)} 个事件：{output}", err=True)
-
-
-@audit_app.command("verify")
-def verify(
-    case: Annotated[str | None, typer.Option("--case", help="只校验这件案件（编号）")] = None,
-    agency: Annotated[str | None, typer.Option("--agency", help="只校验这个机关的案件")] = None,
-    include_children: Annotated[
-        bool, typer.Option("--include-children", help="连同下级机关的案件")
-    ] = False,
-    as_json: JsonFlag = False,
-) -> None:
-    """校验案件的事件哈希链（默认全部案件）；发现篡改时退出码为 1。"""
-    from govflow.cli import build_services
-    from workflow import services
-
-    with user_errors():
-        if case is not None and agency is not None:
-            raise InvalidInput("--case 与 --agency 只能选一个")
-        if include_children and agency is None:
-            raise InvalidInput("--include-children 须与 --agency 一起使用")
-        svc = build_services()
-        tty = sys.stderr.isatty()
-        checked, found, findings = 0, 0, []  # findings are kept only for --json
-        for _ref, case_findings in services.verify_cases(
-            svc, case_ref=case, agency_code=agency, include_children=include_children
-        ):
-            checked += 1
-            found += len(case_findings)
-            if as_json:
-                findings.extend(case_findings)
-            else:
-                for f in case_findings:
-                    typer.echo(f"{f.case_ref} 位置 {f.position}：[{f.kind}] {f.message}")
-            if checked % PROGRESS_EVERY == 0:
-                note = f"已校验 {checked} 件案件，发现 {found} 处问题…"
-                typer.echo("\r" + note if tty else note, err=True, nl=not tty)
-        if tty and checked >= PROGRESS_EVERY:
-            typer.echo("", err=True)
-        scope = (
-            {"case": case}
-            if case
-            else {"agency": agency, "include_children": include_children}
-            if agency
-            else {}
-        )
-        if as_json:
-            echo_json(
-                {
-                    "scope": scope,
-                    "cases_checked": checked,
-                    "findings": [f.__dict__ for f in findings],
-                }
-            )
-        elif found:
-            typer.echo(f"校验 {checked} 件案件，发现 {found} 处问题。")
-        else:
-            typer.echo(f"校验 {checked} 件案件，历史记录完整，未发现篡改。")
-        if found:
-            raise typer.Exit(1)

@@ -25,7 +25,7 @@ from govflow.demo.incident import night_incident
 from govflow.demo.story import Echo, Story
 from models.db import make_engine, migrate, session_factory
 from models.org import load_org, read_org_file
-from workflow import services
+from workflow import integrity, services
 from workflow.calendar import WorkingCalendar
 from workflow.clock import SHANGHAI, FakeClock
 from workflow.escalation_service import acknowledge, firings
@@ -59,7 +59,7 @@ def run_demo(keep: Path | None = None, echo: Echo = typer.echo) -> None:
         story.summary(svc.calendar)
         night_incident(story)
         _provisional(story, svc, workdir)
-        checked, findings = services.verify_all(svc)
+        checked, findings = integrity.verify_all(svc)
         echo(
             f"\n审计：校验 {checked} 件案件的哈希链，"
             + ("未发现篡改。" if not findings else f"发现 {len(findings)} 处问题！")

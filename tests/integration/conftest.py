@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from workflow import services
+from workflow import integrity, services
 from workflow.cases import Case
 from workflow.clock import SHANGHAI, FakeClock
 from workflow.deadlines import Deadline
@@ -87,7 +87,7 @@ class Flow:
     def consistent(self, ref: str) -> None:
         """Stored deadline rows equal the rebuild from events; no chain is broken anywhere."""
         assert services.check_projection(self.svc, ref) == []
-        checked, findings = services.verify_all(self.svc)
+        checked, findings = integrity.verify_all(self.svc)
         assert findings == []
         assert checked >= 1
 

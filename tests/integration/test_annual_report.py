@@ -221,3 +221,26 @@ def test_scripted_year(flow, tmp_path: Path) -> None:
         assert run("--format", "xlsx", "--output", str(out)).returncode == 0
         cli_sheet = load_workbook(out)["表三"]
         assert [tuple(c.value for c in r) for r in cli_sheet.iter_rows(min_row=4)] == body
+
+
+def test_migration_fills_closure_days_from_the_events(flow) -> None:
+    """0003 keeps the closure day on the request; a database made before it is filled from
+    the events, and the report is the same."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from models.db import alembic_config, migrate
+
+    script_year(flow)
+    before = build_report(flow.svc.uow, "county", 2025, include_children=False)
+    query = "SELECT case_id, closed_on FROM disclosure_requests ORDER BY case_id"
+    with flow.engine.connect() as conn:
+        closed = conn.execute(text(query)).all()
+    assert sum(1 for _, day in closed if day is not None) == 2  # withdrawn, 逾期不补正
+
+    command.downgrade(alembic_config(flow.engine), "0002")
+    migrate(flow.engine)
+    with flow.engine.connect() as conn:
+        assert conn.execute(text(query)).all() == closed
+    after = build_report(flow.svc.uow, "county", 2025, include_children=False)
+    assert numbers(after) == numbers(before)

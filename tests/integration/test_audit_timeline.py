@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from govflow.cli.audit import timeline_csv, timeline_json, timeline_text
-from workflow import services
+from workflow import integrity
 from workflow.audit import case_timeline
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,7 +148,7 @@ def tamper(engine: Engine, ref: str) -> None:
 
 def scoped(svc, **scope) -> tuple[int, set[str]]:
     checked, refs = 0, set()
-    for _ref, findings in services.verify_cases(svc, **scope):
+    for _ref, findings in integrity.verify_cases(svc, **scope):
         checked += 1
         refs |= {f.case_ref for f in findings}
     return checked, refs
@@ -163,7 +163,7 @@ def test_scoped_verify_sees_only_its_scope(flow) -> None:
     tamper(flow.engine, edu)
 
     assert scoped(flow.svc) == (3, {county[1], edu})
-    assert services.verify_all(flow.svc)[0] == 3
+    assert integrity.verify_all(flow.svc)[0] == 3
     assert scoped(flow.svc, case_ref=county[0]) == (1, set())
     assert scoped(flow.svc, case_ref=county[1]) == (1, {county[1]})
     assert scoped(flow.svc, agency_code="county") == (2, {county[1]})
@@ -236,13 +236,13 @@ def test_verify_reports_progress_on_stderr(flow, monkeypatch, tmp_path: Path) ->
     from typer.testing import CliRunner
 
     from govflow.cli import app
-    from govflow.cli import audit as audit_cli
+    from govflow.cli import integrity as integrity_cli
 
     flow.checking = False
     flow.at("2025-09-22 09:30")
     refs = [flow.register() for _ in range(3)]
     tamper(flow.engine, refs[1])
-    monkeypatch.setattr(audit_cli, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(integrity_cli, "PROGRESS_EVERY", 2)
     url = flow.engine.url.render_as_string(hide_password=False)
     result = CliRunner().invoke(
         app, ["audit", "verify", "--json"], env={"GOVFLOW_DATABASE_URL": url}

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, text
 
 from models.db import session_factory
 from models.uow import SqlUnitOfWork
-from workflow import services
+from workflow import integrity, services
 from workflow.calendar import WorkingCalendar
 from workflow.clock import SHANGHAI, FakeClock
 from workflow.errors import ActionNotAllowed, Conflict
@@ -129,7 +129,7 @@ def assert_history_intact(svc: Services, engine: Engine, ref: str) -> None:
         ).scalar_one()
     assert head_seq == len(seqs)
     assert services.check_projection(svc, ref) == []
-    assert services.verify_all(svc)[1] == []
+    assert integrity.verify_all(svc)[1] == []
 
 
 def outcomes(results: list[Any]) -> Counter[str]:
@@ -256,7 +256,7 @@ def test_concurrent_registrations_get_unique_contiguous_references(
         last_seq = conn.execute(text("SELECT last_seq FROM ref_counters")).scalar_one()
     assert stored == [f"示政办依申〔2025〕{n:04d}号" for n in range(1, total + 1)]
     assert last_seq == total
-    checked, findings = services.verify_all(pg_svc)
+    checked, findings = integrity.verify_all(pg_svc)
     assert (checked, findings) == (total, [])
 
 

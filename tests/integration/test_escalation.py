@@ -247,7 +247,7 @@ def test_extension_starts_a_new_epoch_with_the_ladder_of_the_new_date(flow, engi
 
 def test_a_pause_that_takes_no_working_day_keeps_the_epoch(flow) -> None:
     """Paused and resumed to the same due date: what fired does not fire again, what was
-    pending still fires, and the daily breach repeats carry on where they were."""
+    pending still fires, and the daily breach repeats carry on."""
     ref = accepted_case(flow)
     sweeper = Sweeper(flow)
     assert sweeper.at("2025-10-23 00:00:30") == ["reply:assignee_5_days:0:0"]
@@ -268,9 +268,10 @@ def test_a_pause_that_takes_no_working_day_keeps_the_epoch(flow) -> None:
     assert sweeper.at("2025-10-28 10:01") == []
     assert sweeper.at("2025-10-30 00:00:30") == ["reply:head_last_day:0:0"]
     assert sweeper.at("2025-10-31 00:00:30") == ["reply:supervisor_breach:0:0"]
+    # Once the limit has run out, a consultation can no longer pause it: the breach stays.
     flow.at("2025-10-31 10:00")
-    flow.act(ref, LI, "start_consultation", party_kind="agency", party_name="县财政局")
-    flow.act(ref, LI, "end_consultation", consultation=2, result="agreed")
+    with pytest.raises(ActionNotAllowed, match="2025-10-30 届满"):
+        flow.act(ref, LI, "start_consultation", party_kind="agency", party_name="县财政局")
     assert sweeper.at("2025-10-31 10:01") == []
     assert sweeper.at("2025-11-01 00:00:30") == ["reply:supervisor_breach:0:1"]
     assert list(fired(flow, ref)) == [

@@ -1,7 +1,7 @@
 """SPEC A-2: tampering with the stored history is found, naming the case, position and kind.
 
 Cases are built through the service layer; then rows are changed with plain SQL, as
-someone with database access would, and ``services.verify_all`` (and the
+someone with database access would, and ``integrity.verify_all`` (and the
 ``govflow audit verify`` command) must report exactly what was done, on which case.
 
 Every case built by ``build_case`` has six events: 1 receive, 2 confirm_receipt,
@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import JSON, Engine, bindparam, text
 
 from models.tables import UTCDateTime
-from workflow import services
+from workflow import integrity, services
 from workflow.clock import SHANGHAI
 from workflow.events import CaseEvent, chain_hash, new_event
 
@@ -191,14 +191,14 @@ def test_each_kind_of_tampering_is_reported_with_case_position_and_kind(flow) ->
     refs = {name: build_case(flow, f"第{i}号案卷") for i, (name, _, _) in enumerate(SCENARIOS)}
     bystander = build_case(flow, "不受影响的案件")
     cases = len(SCENARIOS) + 1
-    assert services.verify_all(flow.svc) == (cases, [])
+    assert integrity.verify_all(flow.svc) == (cases, [])
     for ref in [*refs.values(), bystander]:
         assert services.check_projection(flow.svc, ref) == []
 
     for name, tamper, _ in SCENARIOS:
         tamper(flow, refs[name])
 
-    checked, findings = services.verify_all(flow.svc)
+    checked, findings = integrity.verify_all(flow.svc)
     assert checked == cases
     found: dict[str, list[tuple[int, str]]] = {}
     for f in findings:
@@ -212,11 +212,63 @@ def test_each_kind_of_tampering_is_reported_with_case_position_and_kind(flow) ->
 
 def test_untampered_database_has_no_findings(flow) -> None:
     flow.at("2025-09-22 09:00")
-    assert services.verify_all(flow.svc) == (0, [])
+    assert integrity.verify_all(flow.svc) == (0, [])
     ref = build_case(flow, "一件完整的案件")  # checked after every step by ``flow``
     flow.act(ref, "zhang.head", "approve_reply")
     flow.act(ref, "wang.clerk", "archive")
-    assert services.verify_all(flow.svc) == (1, [])
+    assert integrity.verify_all(flow.svc) == (1, [])
+
+
+def delete_all_events(flow, ref: str) -> None:
+    sql(flow.engine, "DELETE FROM events WHERE case_id = :c", c=case_id(flow.engine, ref))
+
+
+def edit_first_actor(flow, ref: str) -> None:
+    sql(
+        flow.engine,
+        "UPDATE events SET actor = 'intruder' WHERE case_id = :c AND seq = 1",
+        c=case_id(flow.engine, ref),
+    )
+
+
+def test_batched_verify_finds_the_same_across_batch_boundaries(flow) -> None:
+    """Cases are read a batch at a time with all their events in one query. With batches of
+    1, 2 and 3 cases the tampered cases fall at the start, at the end and alone in a batch
+    (one with no events left at all); every case must come once, in order, with exactly
+    the findings it has when checked on its own."""
+    flow.checking = False
+    refs = [build_case(flow, f"第{i}号案卷") for i in range(4)]
+    other = flow.register(who="liu.clerk", agency="edu")  # out of the county's scope
+    refs += [build_case(flow, f"第{i}号案卷") for i in range(4, 7)]
+    tampered = {
+        refs[0]: (edit_data, [(5, "edited")]),
+        refs[1]: (delete_all_events, [(1, "deleted")]),
+        refs[3]: (swap_3_and_4, [(3, "reordered"), (4, "reordered"), (5, "broken_link")]),
+        refs[4]: (delete_last, [(6, "deleted")]),
+        refs[6]: (insert_forged_at_end, [(7, "inserted")]),
+        other: (edit_first_actor, [(1, "edited")]),
+    }
+    for ref, (tamper, _) in tampered.items():
+        tamper(flow, ref)
+    expected = {ref: kinds for ref, (_, kinds) in tampered.items()}
+    one_at_a_time = {
+        ref: [(f.position, f.kind) for f in findings]
+        for ref in [*refs, other]
+        for _, findings in integrity.verify_cases(flow.svc, case_ref=ref)
+        if findings
+    }
+    assert one_at_a_time == expected
+    in_county = {ref: kinds for ref, kinds in expected.items() if ref != other}
+
+    everything = [*refs[:4], other, *refs[4:]]
+    for batch in (1, 2, 3, 1000):
+        result = list(integrity.verify_cases(flow.svc, batch=batch))
+        assert [ref for ref, _ in result] == everything, batch
+        found = {ref: [(f.position, f.kind) for f in fs] for ref, fs in result if fs}
+        assert found == expected, batch
+        county = list(integrity.verify_cases(flow.svc, agency_code="county", batch=batch))
+        assert [ref for ref, _ in county] == refs, batch
+        assert {ref: [(f.position, f.kind) for f in fs] for ref, fs in county if fs} == in_county
 
 
 # -- the supervisor's command ------------------------------------------------------------------

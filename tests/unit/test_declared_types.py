@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from govflow.app import build_services
-from workflow import services
+from workflow import integrity, services
 from workflow.actors import Actor, Role
 from workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
 from workflow.cases import Case
@@ -339,7 +339,7 @@ def publication_type(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 def _consistent(svc: services.Services, ref: str) -> None:
     assert services.check_projection(svc, ref) == []
-    assert services.verify_all(svc)[1] == []
+    assert integrity.verify_all(svc)[1] == []
 
 
 def test_a_test_declared_type_runs_end_to_end(

@@ -509,6 +509,21 @@ def test_extension_while_the_clock_is_paused() -> None:
     assert desk.due("reply") is not None
 
 
+def test_a_consultation_cannot_pause_a_limit_that_has_run_out() -> None:
+    """A pause started after the due date would hide the breach (the limit would show as
+    paused, then move later): refused, as a late fee notice is. On the last day it is fine."""
+    late = Desk("2025-09-26").handling().at("2025-10-31T09:00")
+    message = late.refuse(
+        "start_consultation", HANDLER, ActionNotAllowed, party_kind="agency", party_name="县财政局"
+    )
+    assert "2025-10-30" in message and "届满" in message
+    backdated = Desk("2025-09-26").handling().at("2025-10-31T09:00")
+    backdated.act(
+        "start_consultation", party_kind="agency", party_name="县财政局", sent_on="2025-10-30"
+    )
+    assert backdated.state == "consulting" and backdated.due("reply") is None
+
+
 def test_set_reply_date_must_be_later_than_the_statutory_limit() -> None:
     desk = Desk("2025-09-26").handling()
     assert "晚于法定期限 2025-10-30" in desk.refuse(

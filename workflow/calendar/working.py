@@ -14,6 +14,7 @@ result provisional (T-4).
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -80,9 +81,16 @@ class WorkingDayCount:
 
     def explain(self, calendar: WorkingCalendar) -> list[str]:
         """zh-CN lines telling a clerk, day group by day group, why the due date is what it is."""
-        from workflow.calendar.explain import explain_count
+        return list(_explained(self, calendar))
 
-        return explain_count(self, calendar)
+
+@functools.lru_cache(maxsize=4096)
+def _explained(count: WorkingDayCount, calendar: WorkingCalendar) -> tuple[str, ...]:
+    # Every replay of a case recomputes its deadlines, and the day-by-day walk behind the
+    # text is most of that cost; the same count on the same calendar always reads the same.
+    from workflow.calendar.explain import explain_count
+
+    return tuple(explain_count(count, calendar))
 
 
 def merge_pauses(pauses: Iterable[Pause], after: date) -> list[tuple[date, date]]:

@@ -137,7 +137,14 @@ def _expiry(key: str, label: str):
 
 
 def _start_consultation(f: DisclosureFacts, p: a.StartConsultation, ctx: Context) -> None:
+    """征求意见 pauses the reply limit (Art. 32), so it must start while the limit runs:
+    a consultation sent after the limit passed would hide the breach behind a pause."""
     _not_before("征求意见日", p.sent_on, "答复期限起算日", f.deadlines[REPLY].start_date)
+    due = _due(f, REPLY, ctx)
+    if due is not None and p.sent_on > due:
+        raise ActionNotAllowed(
+            f"答复期限已于 {due.isoformat()} 届满，征求意见不能再中止计算；请尽快答复"
+        )
 
 
 def _pick_consultation(f: DisclosureFacts, p: a.EndConsultation) -> int:

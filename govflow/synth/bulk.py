@@ -1,0 +1,358 @@
+"""The bulk writer: the service layer run against memory, its rows inserted in batches.
+
+Playing a million cases through ``SqlUnitOfWork`` costs some ten queries an action; here
+the same use cases (``workflow.services``) run against ``BulkUnitOfWork``, a unit of work
+whose repository keeps the cases in progress in memory (cosmicpython's fake repository,
+made to write), and ``BulkStore.flush`` inserts the finished ones with one multi-row
+statement per table. Rows are built by the same mapping as the real repository
+(``models.rows``, ``models.escalation_repo.reconcile_schedule``), and the queries the use
+cases ask (an applicant's requests this month, the same information asked before) are
+answered from an index kept alongside, so the database ends up as the service layer
+would leave it: the tests compare the two, row for row.
+
+Assumes no one else writes cases while it runs (it hands out case ids itself).
+A use case that fails leaves the store unusable: nothing more is flushed.
+"""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from models.escalation_repo import reconcile_schedule
+from models.rows import (
+    case_header,
+    deadline_values,
+    event_values,
+    new_case_row,
+    new_request_row,
+    update_case_row,
+    update_request_row,
+)
+from models.tables import (
+    AgencyRow,
+    CaseRow,
+    DeadlineRow,
+    DisclosureRequestRow,
+    EscalationPolicyRow,
+    EscalationScheduleRow,
+    EventRow,
+    RefCounterRow,
+    UserRow,
+    dialect_insert,
+)
+from workflow.actors import Actor, Role
+from workflow.cases import Case
+from workflow.deadlines import Deadline
+from workflow.errors import GovflowError, NotFound
+from workflow.escalation import PlannedRule, Policy
+from workflow.events import CaseEvent
+
+
+@dataclass(frozen=True)
+class PastRequest:
+    """What the use cases ask about an applicant's earlier requests (D-7 counting)."""
+
+    received_on: date
+    case_id: int
+    description_key: str
+    ref: str
+
+
+@dataclass
+class OpenCase:
+    """A case written since the last flush: its row, history, deadlines and schedule."""
+
+    row: CaseRow
+    agency_code: str
+    events: list[CaseEvent] = field(default_factory=list)
+    deadlines: dict[str, Deadline] = field(default_factory=dict)  # as last saved, by key
+    schedule: dict[tuple[str, str], EscalationScheduleRow] = field(default_factory=dict)
+    request: DisclosureRequestRow | None = None
+
+
+class BulkStore:
+    """The database as the use cases see it, in memory, between flushes."""
+
+    def __init__(self, engine: Engine, first_id: int | None = None) -> None:
+        """``first_id``: where this store's case ids start (default: after the last one);
+        writers running in parallel are given ranges that do not overlap."""
+        self.engine = engine
+        self.broken = False
+        self.cases: dict[str, OpenCase] = {}
+        self.by_id: dict[int, OpenCase] = {}
+        self.new_policies: list[EscalationPolicyRow] = []
+        with Session(engine) as session:
+            self.agencies = {
+                a.code: AgencyRow(id=a.id, code=a.code, name=a.name, ref_prefix=a.ref_prefix)
+                for a in session.execute(select(AgencyRow)).scalars()
+            }
+            codes = {a.id: a.code for a in self.agencies.values()}
+            self.actors = {
+                u.username: Actor(u.username, u.name, Role(u.role), codes[u.agency_id])
+                for u in session.execute(select(UserRow)).scalars()
+            }
+            self.counters = {
+                (c.agency_id, c.case_type, c.year): c.last_seq
+                for c in session.execute(select(RefCounterRow)).scalars()
+            }
+            self.policies = {
+                p.digest: Policy.model_validate(p.body)
+                for p in session.execute(select(EscalationPolicyRow)).scalars()
+            }
+            self.next_id = first_id or (session.scalar(select(func.max(CaseRow.id))) or 0) + 1
+            self.applicants: dict[str, list[PastRequest]] = {}
+            past = session.execute(
+                select(
+                    DisclosureRequestRow.applicant_key,
+                    DisclosureRequestRow.received_on,
+                    DisclosureRequestRow.case_id,
+                    DisclosureRequestRow.description_key,
+                    CaseRow.ref,
+                )
+                .join(CaseRow, CaseRow.id == DisclosureRequestRow.case_id)
+                .order_by(DisclosureRequestRow.case_id)
+            )
+            for key, received_on, case_id, description_key, ref in past:
+                self.applicants.setdefault(key, []).append(
+                    PastRequest(received_on, case_id, description_key, ref)
+                )
+        self.changed_counters: set[tuple[int, str, int]] = set()
+
+    def case(self, ref: str) -> OpenCase:
+        found = self.cases.get(ref)
+        if found is None:
+            raise NotFound(f"没有编号为 {ref} 的案件（批量写入只能办理本批新建的案件）")
+        return found
+
+    def flush(self) -> int:
+        """Insert the cases written since the last flush, in one transaction; returns how many."""
+        if self.broken:
+            raise GovflowError("批量写入中途出错，已停止写入数据库")
+        if not self.cases and not self.new_policies:
+            return 0
+        cases = list(self.cases.values())
+        with Session(self.engine) as session, session.begin():
+            upsert = dialect_insert(session)
+            if self.new_policies:
+                session.execute(
+                    upsert(EscalationPolicyRow).on_conflict_do_nothing(index_elements=["digest"]),
+                    [_values(p) for p in self.new_policies],
+                )
+            _insert(session, CaseRow, [c.row for c in cases])
+            _insert(session, DisclosureRequestRow, [c.request for c in cases if c.request])
+            _insert_values(
+                session, EventRow, [event_values(c.row.id, e) for c in cases for e in c.events]
+            )
+            # A deadline row is rewritten whole on every save: the last save is what stays.
+            _insert_values(
+                session,
+                DeadlineRow,
+                [
+                    {"case_id": c.row.id, "key": key, **deadline_values(d)}
+                    for c in cases
+                    for key, d in c.deadlines.items()
+                ],
+            )
+            _insert(session, EscalationScheduleRow, [s for c in cases for s in c.schedule.values()])
+            for key in sorted(self.changed_counters):
+                stmt = upsert(RefCounterRow).values(
+                    agency_id=key[0], case_type=key[1], year=key[2], last_seq=self.counters[key]
+                )
+                session.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["agency_id", "case_type", "year"],
+                        set_={"last_seq": stmt.excluded.last_seq},
+                    )
+                )
+            if session.get_bind().dialect.name == "postgresql":
+                # Ids were handed out here: move the sequence past them for later inserts
+                # (never back: a parallel writer may have gone further).
+                session.execute(
+                    text(
+                        "SELECT setval(pg_get_serial_sequence('cases', 'id'),"
+                        " GREATEST(:last, (SELECT max(id) FROM cases)))"
+                    ),
+                    {"last": self.next_id - 1},
+                )
+        self.cases.clear()
+        self.by_id.clear()
+        self.new_policies.clear()
+        self.changed_counters.clear()
+        return len(cases)
+
+
+def _values(row: Any) -> dict[str, Any]:
+    """A row's column values, leaving out a primary key not yet assigned."""
+    return {
+        c.key: getattr(row, c.key)
+        for c in row.__table__.columns
+        if not (c.primary_key and getattr(row, c.key) is None)
+    }
+
+
+def _insert(session: Session, table: type[Any], rows: list[Any]) -> None:
+    _insert_values(session, table, [_values(r) for r in rows])
+
+
+def _insert_values(session: Session, table: type[Any], values: list[dict[str, Any]]) -> None:
+    # Core, not the ORM's bulk insert: that one would reset the optimistic-lock version.
+    if values:
+        session.execute(insert(table.__table__), values)
+
+
+class BulkRepository:
+    """``models.repository.Repository``'s use-case half, answered from a ``BulkStore``."""
+
+    def __init__(self, store: BulkStore) -> None:
+        self.store = store
+
+    def actor(self, username: str) -> Actor:
+        actor = self.store.actors.get(username)
+        if actor is None:
+            raise NotFound(f"没有用户 {username!r}")
+        return actor
+
+    def agency(self, code: str) -> AgencyRow:
+        agency = self.store.agencies.get(code)
+        if agency is None:
+            raise NotFound(f"没有代码为 {code!r} 的机关")
+        return agency
+
+    def next_ref_seq(self, agency_id: int, case_type: str, year: int) -> int:
+        key = (agency_id, case_type, year)
+        self.store.counters[key] = self.store.counters.get(key, 0) + 1
+        self.store.changed_counters.add(key)
+        return self.store.counters[key]
+
+    def add(self, case: Case, agency_id: int, now: datetime) -> None:
+        row = new_case_row(case, agency_id, now)
+        row.id, self.store.next_id = self.store.next_id, self.store.next_id + 1
+        row.version = 1  # what the insert sets; each save adds one, as each UPDATE does
+        entry = OpenCase(row, case.agency_code)
+        self.store.cases[case.ref] = self.store.by_id[row.id] = entry
+
+    def add_request(self, case: Case, intake: dict[str, Any], derived: dict[str, Any]) -> None:
+        entry = self.store.case(case.ref)
+        entry.request = new_request_row(entry.row.id, intake, derived)
+        self.store.applicants.setdefault(entry.request.applicant_key, []).append(
+            PastRequest(
+                entry.request.received_on, entry.row.id, entry.request.description_key, case.ref
+            )
+        )
+
+    def get(self, ref: str) -> Case:
+        entry = self.store.case(ref)
+        return case_header(entry.row, entry.agency_code)
+
+    def events(self, ref: str) -> list[CaseEvent]:
+        return list(self.store.case(ref).events)
+
+    def save(self, case: Case, new_events: list[CaseEvent], now: datetime) -> None:
+        entry = self.store.case(case.ref)
+        update_case_row(entry.row, case, now)
+        entry.row.version += 1
+        # As the database gives them back: instants in UTC.
+        entry.events.extend(
+            replace(e, occurred_at=e.occurred_at.astimezone(UTC)) for e in new_events
+        )
+        entry.deadlines.update((d.key, d) for d in case.deadlines)
+        if entry.request is not None:
+            update_request_row(entry.request, case)
+
+    def case_id(self, ref: str) -> int:
+        return self.store.case(ref).row.id
+
+    def request(self, ref: str) -> DisclosureRequestRow | None:
+        return self.store.case(ref).request
+
+    def applicant_counts(self, applicant_key: str, received_on: date, ref: str) -> dict[str, Any]:
+        """As ``Repository.applicant_counts`` counts them in SQL."""
+        case_id = self.case_id(ref)
+        past = self.store.applicants.get(applicant_key, [])
+        last_day = month_calendar.monthrange(received_on.year, received_on.month)[1]
+        month_start, month_end = received_on.replace(day=1), received_on.replace(day=last_day)
+        in_month = [p for p in past if month_start <= p.received_on <= month_end]
+        ordinal = sum(
+            1
+            for p in in_month
+            if p.received_on < received_on
+            or (p.received_on == received_on and p.case_id <= case_id)
+        )
+        return {
+            "ordinal_in_month": ordinal or 1,
+            "this_month": len(in_month),
+            "this_year": sum(1 for p in past if p.received_on.year == received_on.year),
+        }
+
+    def same_information(self, applicant_key: str, description_key: str, ref: str) -> list[str]:
+        past = self.store.applicants.get(applicant_key, [])
+        return [
+            p.ref
+            for p in sorted(past, key=lambda p: p.case_id)
+            if p.description_key == description_key and p.ref != ref
+        ]
+
+
+class BulkEscalations:
+    """The policy and schedule half of the escalation repository, in memory."""
+
+    def __init__(self, store: BulkStore) -> None:
+        self.store = store
+
+    def ensure_policy(self, policy: Policy, now: datetime) -> str:
+        digest = policy.digest
+        if digest not in self.store.policies:
+            self.store.policies[digest] = policy
+            self.store.new_policies.append(
+                EscalationPolicyRow(
+                    digest=digest,
+                    case_type=policy.case_type,
+                    body=policy.model_dump(mode="json"),
+                    created_at=now,
+                )
+            )
+        return digest
+
+    def policy(self, digest: str) -> Policy:
+        found = self.store.policies.get(digest)
+        if found is None:
+            raise NotFound(f"没有摘要为 {digest[:12]} 的督办规则")
+        return found
+
+    def sync_schedule(self, case_id: int, planned: list[PlannedRule]) -> None:
+        reconcile_schedule(self.store.by_id[case_id].schedule, case_id, planned)
+
+
+class BulkUnitOfWork:
+    """A unit of work over a ``BulkStore``: commit is the store's business (``flush``)."""
+
+    def __init__(self, store: BulkStore) -> None:
+        self.store = store
+        self.repo = BulkRepository(store)
+        self.escalations = BulkEscalations(store)
+
+    def __enter__(self) -> BulkUnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # Memory cannot be rolled back: a failed use case stops the whole bulk write.
+        if exc is not None:
+            self.store.broken = True
+
+    def flush(self) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass

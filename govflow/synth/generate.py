@@ -1,0 +1,68 @@
+"""Write planned cases into a database, through the service layer or in bulk.
+
+Both writers play the same scripts through the same use cases (``apply_script``); they
+differ only in the unit of work: ``SqlUnitOfWork`` (one transaction an action, exactly
+as clerks work) or ``BulkUnitOfWork`` (memory, flushed every ``batch`` cases). The
+organisation is loaded first, so a fresh database needs nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from govflow.app import build_services
+from govflow.synth.bulk import BulkStore, BulkUnitOfWork
+from govflow.synth.script import CaseScript, apply_script
+from models.db import session_factory
+from models.org import OrgFile, load_org
+from workflow.calendar import WorkingCalendar
+from workflow.clock import SHANGHAI, FakeClock
+from workflow.services import Services
+
+Progress = Callable[[int], None]
+
+
+def load_synthetic_org(engine: Engine, org: OrgFile) -> None:
+    with session_factory(engine)() as session:
+        load_org(session, org)
+        session.commit()
+
+
+def write_cases(
+    engine: Engine,
+    scripts: Iterable[CaseScript],
+    *,
+    bulk: bool,
+    calendar: WorkingCalendar | None = None,
+    batch: int = 1000,
+    first_id: int | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Play every script; returns the number of cases written. ``progress(n)`` is called
+    after every ``batch`` cases (and at the end) with the count so far; ``first_id`` is
+    for parallel bulk writers (``BulkStore``)."""
+    calendar = calendar or WorkingCalendar.load()
+    clock = FakeClock(datetime(2000, 1, 1, tzinfo=SHANGHAI))  # each script sets its own times
+    store = BulkStore(engine, first_id) if bulk else None
+    svc = (
+        Services(uow=lambda: BulkUnitOfWork(store), clock=clock, calendar=calendar)
+        if store is not None
+        else build_services(engine, clock, calendar)
+    )
+    written = 0
+    for script in scripts:
+        apply_script(svc, clock, script)
+        written += 1
+        if written % batch == 0:
+            if store is not None:
+                store.flush()
+            if progress is not None:
+                progress(written)
+    if store is not None:
+        store.flush()
+    if progress is not None and written % batch:
+        progress(written)
+    return written

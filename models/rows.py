@@ -1,0 +1,129 @@
+"""The mapping between a case and its rows, apart from any session.
+
+The repository uses it inside a transaction; the bulk writer of synthetic data
+(``govflow.synth.bulk``) keeps the rows in memory and inserts them in batches. One
+mapping for both is what makes the two writers give identical databases.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from models.tables import CaseRow, DeadlineRow, DisclosureRequestRow, EventRow
+from workflow.cases import Case
+from workflow.deadlines import Deadline
+from workflow.events import CaseEvent
+
+
+def case_header(row: CaseRow, agency_code: str) -> Case:
+    """The case as its row describes it; ``Case.replay`` adds what its events say."""
+    return Case(
+        ref=row.ref,
+        case_type=row.case_type,
+        agency_code=agency_code,
+        state=row.state,
+        assignee=row.assignee,
+        escalation_policy=row.escalation_policy,
+    )
+
+
+def new_case_row(case: Case, agency_id: int, now: datetime) -> CaseRow:
+    return CaseRow(
+        ref=case.ref,
+        case_type=case.case_type,
+        agency_id=agency_id,
+        state=case.state or "",
+        escalation_policy=case.escalation_policy,
+        head_seq=0,
+        head_hash="",
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def update_case_row(row: CaseRow, case: Case, now: datetime) -> None:
+    row.state = case.state or ""
+    row.assignee = case.assignee
+    row.escalation_policy = case.escalation_policy
+    row.outcome = getattr(case.facts, "outcome", None)
+    row.head_seq, row.head_hash, row.updated_at = case.head_seq, case.head_hash, now
+
+
+def new_request_row(
+    case_id: int, intake: dict[str, Any], derived: dict[str, Any]
+) -> DisclosureRequestRow:
+    applicant = intake["applicant"]
+    return DisclosureRequestRow(
+        case_id=case_id,
+        applicant_kind=applicant["kind"],
+        applicant_subkind=applicant.get("subkind"),
+        applicant_name=applicant["name"],
+        applicant_key=derived["applicant_key"],
+        id_number=applicant["id_number"],
+        phone=applicant.get("phone"),
+        address=applicant.get("address"),
+        email=applicant.get("email"),
+        description=intake["description"],
+        description_key=derived["description_key"],
+        channel=intake["channel"],
+        received_on=date.fromisoformat(intake["received_on"]),
+    )
+
+
+def update_request_row(request: DisclosureRequestRow, case: Case) -> None:
+    request.receipt_date = getattr(case.facts, "receipt_date", None)
+    request.replied_on = getattr(case.facts, "replied_on", None)
+    request.closed_on = getattr(case.facts, "closed_on", None)
+
+
+def event_values(case_id: int, event: CaseEvent) -> dict[str, Any]:
+    """The ``events`` row of an event, as column values (the bulk writer inserts these)."""
+    return {
+        "case_id": case_id,
+        "seq": event.seq,
+        "occurred_at": event.occurred_at,
+        "actor": event.actor,
+        "actor_role": event.actor_role,
+        "action": event.action,
+        "state_before": event.state_before,
+        "state_after": event.state_after,
+        "data": event.data,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def event_row(case_id: int, event: CaseEvent) -> EventRow:
+    return EventRow(**event_values(case_id, event))
+
+
+def deadline_values(deadline: Deadline) -> dict[str, Any]:
+    """A ``deadlines`` row's columns besides its case and key: the projection of one deadline."""
+    return {
+        "kind": deadline.kind,
+        "label": deadline.label,
+        "basis": deadline.basis.value,
+        "amount": deadline.amount,
+        "due_date": deadline.due_date,
+        "due_at": deadline.due_at,
+        "status": deadline.status.value,
+        "provisional": deadline.provisional,
+        "detail": deadline.to_json(),
+    }
+
+
+def apply_deadlines(
+    existing: dict[str, DeadlineRow], case_id: int, deadlines: list[Deadline]
+) -> list[DeadlineRow]:
+    """Write every deadline into its row (the projection is rewritten whole on each change);
+    returns the rows that are new."""
+    added = []
+    for deadline in deadlines:
+        row = existing.get(deadline.key)
+        if row is None:
+            row = existing[deadline.key] = DeadlineRow(case_id=case_id, key=deadline.key)
+            added.append(row)
+        for column, value in deadline_values(deadline).items():
+            setattr(row, column, value)
+    return added

@@ -1,0 +1,101 @@
+"""``govflow audit checkpoint`` and ``checkpoint-check`` as real processes on a SQLite file
+(SPEC A-2): the supervisor exports the heads, keeps the digest, and later finds the cut
+that ``audit verify`` cannot see; an edited file is refused. (Bad input, every attack and
+both databases: ``tests/integration/test_checkpoints.py``.)"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ORG = ROOT / "configs" / "demo_org.yaml"
+FIRST, SECOND = "示政办依申〔2025〕0001号", "示政办依申〔2025〕0002号"
+
+
+def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
+    env["GOVFLOW_DATABASE_URL"] = f"sqlite:///{home / 'govflow.db'}"
+    env["GOVFLOW_NOW"] = "2025-09-24T18:00"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "govflow", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=home,
+        timeout=60,
+    )
+
+
+def ok(home: Path, *args: str) -> str:
+    done = run(home, *args)
+    assert done.returncode == 0, (args, done.stdout, done.stderr)
+    return done.stdout
+
+
+def register(home: Path, description: str) -> None:
+    ok(
+        home, "request", "register", "--as", "wang.clerk", "--channel", "in_person",
+        "--applicant-kind", "natural_person", "--name", "张三",
+        "--id-number", "610926199001011234", "--phone", "13800000000",
+        "--description", description,
+    )  # fmt: skip
+
+
+def cut_last_event_and_roll_back(db: Path, ref: str) -> None:
+    """Delete the case's last event and set the case row's head to the one before."""
+    with sqlite3.connect(db) as conn:
+        case_id, head = conn.execute(
+            "SELECT id, head_seq FROM cases WHERE ref = ?", (ref,)
+        ).fetchone()
+        (before,) = conn.execute(
+            "SELECT hash FROM events WHERE case_id = ? AND seq = ?", (case_id, head - 1)
+        ).fetchone()
+        conn.execute("DELETE FROM events WHERE case_id = ? AND seq = ?", (case_id, head))
+        conn.execute(
+            "UPDATE cases SET head_seq = ?, head_hash = ? WHERE id = ?", (head - 1, before, case_id)
+        )
+
+
+def test_checkpoint_then_check_finds_what_verify_cannot(tmp_path: Path) -> None:
+    ok(tmp_path, "init", "--org", str(ORG))
+    register(tmp_path, "2024年县级财政预算执行情况")
+    register(tmp_path, "2024年政府采购目录")
+    ok(tmp_path, "case", "act", FIRST, "start_review", "--as", "li.handler")
+
+    out = ok(tmp_path, "audit", "checkpoint", "--output", "cp.jsonl.gz", "--as", "chen.supervisor")
+    lines = out.splitlines()
+    assert lines[0] == "已导出检查点：cp.jsonl.gz"
+    assert lines[1] == "范围：全部案件；案件数：2；导出时间：2025-09-24 18:00:00（北京时间）"
+    digest = lines[2].removeprefix("摘要（SHA-256）：")
+    assert len(digest) == 64 and "另行保存" not in lines[2] and "分开保管" in out
+    with gzip.open(tmp_path / "cp.jsonl.gz", "rt", encoding="utf-8") as f:
+        records = [json.loads(x) for x in f]
+    assert [r.get("ref") for r in records[1:-1]] == [FIRST, SECOND]
+    assert (records[1]["head_seq"], records[-1]) == (3, {"digest": digest})
+
+    clean = ok(tmp_path, "audit", "checkpoint-check", "cp.jsonl.gz", "--digest", digest)
+    assert clean.splitlines()[-1].startswith("核对检查点中的 2 件案件，均与数据库一致")
+
+    cut_last_event_and_roll_back(tmp_path / "govflow.db", FIRST)
+    assert run(tmp_path, "audit", "verify").returncode == 0  # the chain left is whole
+    caught = run(tmp_path, "audit", "checkpoint-check", "cp.jsonl.gz", "--digest", digest)
+    assert caught.returncode == 1, caught.stderr
+    assert caught.stdout.splitlines()[1].startswith(f"{FIRST} 位置 3：[truncated]")
+    assert caught.stdout.splitlines()[-1] == "核对检查点中的 2 件案件，发现 1 处问题。"
+    assert SECOND not in caught.stdout
+
+    # The file edited to match the cut database: its digest no longer matches.
+    edited = tmp_path / "edited.jsonl"
+    text = gzip.decompress((tmp_path / "cp.jsonl.gz").read_bytes()).decode()
+    edited.write_text(text.replace('"head_seq":3', '"head_seq":2', 1), "utf-8")
+    refused = run(tmp_path, "audit", "checkpoint-check", str(edited))
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.startswith(f"错误：{edited}: 检查点文件不可信")
