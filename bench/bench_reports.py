@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import Engine, text  # noqa: E402
 
 from govflow.cli.report import build_report  # noqa: E402
+from govflow.logs import configure_logging  # noqa: E402
 from govflow.synth.generate import load_synthetic_org, write_cases  # noqa: E402
 from govflow.synth.org import synthetic_org  # noqa: E402
 from govflow.synth.plan import plan_agency  # noqa: E402
@@ -84,6 +85,7 @@ def schema_url(schema: str) -> str:
 def _write_share(args: tuple[str, int, list[int], int, int]) -> int:
     """One process's agencies, written in bulk from its own range of case ids."""
     url, agencies, indexes, per_agency, first_id = args
+    configure_logging()  # warnings only: a line per action would cost more than the action
     engine = make_engine(url)
     org = synthetic_org(SEED, agencies)
     users = org.users
@@ -169,6 +171,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the schema")
     parser.add_argument("--reuse", metavar="SCHEMA", help="measure a schema kept earlier")
     args = parser.parse_args()
+    configure_logging()
     print(f"{platform.python_version()} {platform.machine()} {os.cpu_count()} CPUs")
 
     schema = args.reuse or f"bench_reports_{uuid.uuid4().hex[:8]}"
