@@ -1,8 +1,8 @@
 """What the annual report (SPEC R-1) aggregates, read in two queries.
 
-Requests are counted by the database from ``cases`` joined with the ``disclosure_requests``
-projection (receipt, reply and closure days); the reconsideration and litigation records
-come from their events.
+Requests are counted by the database in the ``disclosure_requests`` projection (receipt,
+reply and closure days, outcome, agency); the reconsideration and litigation records
+come from the ``challenges`` projection.
 """
 
 from __future__ import annotations
@@ -13,12 +13,9 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from models.tables import AgencyRow, CaseRow, DisclosureRequestRow, EventRow
+from models.tables import AgencyRow, CaseRow, ChallengeRow, DisclosureRequestRow
 from workflow.errors import NotFound
 from workflow.reports.annual import ChallengeRecord, Period, RequestTally, applicant_column
-
-DISCLOSURE = "disclosure_request"
-CHALLENGES = ("record_reconsideration", "record_litigation")
 
 
 def agency_scope(session: Session, code: str, include_children: bool) -> tuple[str, list[int]]:
@@ -48,8 +45,9 @@ def _period(day: Any, year: int) -> Any:
 
 
 def annual_tallies(session: Session, agency_ids: list[int], year: int) -> list[RequestTally]:
-    """The agencies' requests grouped for the year in one query: a few hundred rows back
-    however many requests there are."""
+    """The agencies' requests grouped for the year in one query over ``disclosure_requests``
+    alone (its report index holds every column counted): a few hundred rows back however
+    many requests there are."""
     r = DisclosureRequestRow
     received = _period(func.coalesce(r.receipt_date, r.received_on), year)
     result_on = func.coalesce(r.replied_on, r.closed_on)
@@ -60,50 +58,42 @@ def annual_tallies(session: Session, agency_ids: list[int], year: int) -> list[R
             r.applicant_subkind,
             received.label("received"),
             result.label("result"),
-            CaseRow.outcome,
+            r.outcome,
             func.count(),
-            func.min(CaseRow.ref),
+            func.min(r.case_id),
         )
-        .join(CaseRow, CaseRow.id == r.case_id)
-        .where(CaseRow.case_type == DISCLOSURE, CaseRow.agency_id.in_(agency_ids))
-        .group_by(r.applicant_kind, r.applicant_subkind, received, result, CaseRow.outcome)
+        .where(r.agency_id.in_(agency_ids))
+        .group_by(r.applicant_kind, r.applicant_subkind, received, result, r.outcome)
     ).all()
-    merged: dict[tuple[str, Period, Period | None, str | None], tuple[int, str]] = {}
-    for kind, subkind, received_in, result_in, outcome, count, ref in rows:
+    merged: dict[tuple[str, Period, Period | None, str | None], tuple[int, int]] = {}
+    for kind, subkind, received_in, result_in, outcome, count, first_id in rows:
         key = (
             applicant_column(kind, subkind),
             Period(received_in),
             None if result_in is None else Period(result_in),
             outcome,
         )
-        seen, first = merged.get(key, (0, ref))
-        merged[key] = (seen + count, min(first, ref))
-    return [
-        RequestTally(*key, count=n, ref=ref)
-        for key, (n, ref) in sorted(merged.items(), key=lambda item: item[1][1])
-    ]
+        seen, first = merged.get(key, (0, first_id))
+        merged[key] = (seen + count, min(first, first_id))
+    # A group's first request names it in messages (an outcome missing from the list).
+    refs = dict(
+        session.execute(
+            select(CaseRow.id, CaseRow.ref).where(CaseRow.id.in_([f for _, f in merged.values()]))
+        ).all()
+    )
+    ordered = sorted(merged.items(), key=lambda item: item[1][1])
+    return [RequestTally(*key, count=n, ref=refs[first]) for key, (n, first) in ordered]
 
 
 def challenge_records(session: Session, agency_ids: list[int]) -> list[ChallengeRecord]:
     """Each reconsideration or lawsuit once: a later record with the same number replaces
     the earlier one."""
     latest: dict[str, ChallengeRecord] = {}
-    events = session.execute(
-        select(EventRow.data)
-        .join(CaseRow, CaseRow.id == EventRow.case_id)
-        .where(
-            EventRow.action.in_(CHALLENGES),
-            CaseRow.case_type == DISCLOSURE,
-            CaseRow.agency_id.in_(agency_ids),
-        )
-        .order_by(EventRow.case_id, EventRow.seq)
+    records = session.execute(
+        select(ChallengeRow.number, ChallengeRow.route, ChallengeRow.result, ChallengeRow.filed_on)
+        .where(ChallengeRow.agency_id.in_(agency_ids))
+        .order_by(ChallengeRow.case_id, ChallengeRow.seq)
     )
-    for (data,) in events:
-        payload = data.get("payload", {})
-        latest[payload["number"]] = ChallengeRecord(
-            number=payload["number"],
-            route=payload.get("route", "reconsideration"),
-            result=payload["result"],
-            filed_on=date.fromisoformat(payload["filed_on"]),
-        )
+    for number, route, result, filed_on in records:
+        latest[number] = ChallengeRecord(number, route, result, filed_on)
     return list(latest.values())

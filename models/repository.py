@@ -12,6 +12,7 @@ from models.integrity_repo import IntegrityQueries
 from models.rows import (
     apply_deadlines,
     case_header,
+    challenge_values,
     event_row,
     new_case_row,
     new_request_row,
@@ -21,6 +22,7 @@ from models.rows import (
 from models.tables import (
     AgencyRow,
     CaseRow,
+    ChallengeRow,
     DeadlineRow,
     DisclosureRequestRow,
     EventRow,
@@ -85,7 +87,8 @@ class Repository(IntegrityQueries):
         self._rows[case.ref] = row
 
     def add_request(self, case: Case, intake: dict[str, Any], derived: dict[str, Any]) -> None:
-        self.session.add(new_request_row(self._rows[case.ref].id, intake, derived))
+        row = self._rows[case.ref]
+        self.session.add(new_request_row(row.id, row.agency_id, intake, derived))
 
     def get(self, ref: str) -> Case:
         row = self.session.scalar(select(CaseRow).where(CaseRow.ref == ref))
@@ -110,6 +113,10 @@ class Repository(IntegrityQueries):
         row = self._rows[case.ref]
         update_case_row(row, case, now)
         self.session.add_all(event_row(row.id, event) for event in new_events)
+        for event in new_events:
+            challenge = challenge_values(row.id, row.agency_id, event)
+            if challenge is not None:
+                self.session.add(ChallengeRow(**challenge))
         existing = {
             d.key: d
             for d in self.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id))

@@ -51,11 +51,12 @@ def update_case_row(row: CaseRow, case: Case, now: datetime) -> None:
 
 
 def new_request_row(
-    case_id: int, intake: dict[str, Any], derived: dict[str, Any]
+    case_id: int, agency_id: int, intake: dict[str, Any], derived: dict[str, Any]
 ) -> DisclosureRequestRow:
     applicant = intake["applicant"]
     return DisclosureRequestRow(
         case_id=case_id,
+        agency_id=agency_id,
         applicant_kind=applicant["kind"],
         applicant_subkind=applicant.get("subkind"),
         applicant_name=applicant["name"],
@@ -75,6 +76,26 @@ def update_request_row(request: DisclosureRequestRow, case: Case) -> None:
     request.receipt_date = getattr(case.facts, "receipt_date", None)
     request.replied_on = getattr(case.facts, "replied_on", None)
     request.closed_on = getattr(case.facts, "closed_on", None)
+    request.outcome = getattr(case.facts, "outcome", None)
+
+
+CHALLENGES = ("record_reconsideration", "record_litigation")
+
+
+def challenge_values(case_id: int, agency_id: int, event: CaseEvent) -> dict[str, Any] | None:
+    """The ``challenges`` row an event adds (a reconsideration or lawsuit record), if any."""
+    if event.action not in CHALLENGES:
+        return None
+    payload = event.data["payload"]
+    return {
+        "case_id": case_id,
+        "agency_id": agency_id,
+        "seq": event.seq,
+        "number": payload["number"],
+        "route": payload["route"],
+        "result": payload["result"],
+        "filed_on": date.fromisoformat(payload["filed_on"]),
+    }
 
 
 def event_values(case_id: int, event: CaseEvent) -> dict[str, Any]:

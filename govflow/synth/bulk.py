@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from models.escalation_repo import reconcile_schedule
 from models.rows import (
     case_header,
+    challenge_values,
     deadline_values,
     event_values,
     new_case_row,
@@ -38,6 +39,7 @@ from models.rows import (
 from models.tables import (
     AgencyRow,
     CaseRow,
+    ChallengeRow,
     DeadlineRow,
     DisclosureRequestRow,
     EscalationPolicyRow,
@@ -150,6 +152,10 @@ class BulkStore:
             _insert_values(
                 session, EventRow, [event_values(c.row.id, e) for c in cases for e in c.events]
             )
+            challenges = (
+                challenge_values(c.row.id, c.row.agency_id, e) for c in cases for e in c.events
+            )
+            _insert_values(session, ChallengeRow, [v for v in challenges if v is not None])
             # A deadline row is rewritten whole on every save: the last save is what stays.
             _insert_values(
                 session,
@@ -240,7 +246,7 @@ class BulkRepository:
 
     def add_request(self, case: Case, intake: dict[str, Any], derived: dict[str, Any]) -> None:
         entry = self.store.case(case.ref)
-        entry.request = new_request_row(entry.row.id, intake, derived)
+        entry.request = new_request_row(entry.row.id, entry.row.agency_id, intake, derived)
         self.store.applicants.setdefault(entry.request.applicant_key, []).append(
             PastRequest(
                 entry.request.received_on, entry.row.id, entry.request.description_key, case.ref

@@ -24,6 +24,7 @@ from models.db import make_engine, migrate
 from models.tables import (
     AgencyRow,
     CaseRow,
+    ChallengeRow,
     DeadlineRow,
     DisclosureRequestRow,
     EscalationPolicyRow,
@@ -60,7 +61,8 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
         return {
             "cases": rows(CaseRow, agency_id=codes),
-            "requests": rows(DisclosureRequestRow, case_id=refs),
+            "requests": rows(DisclosureRequestRow, case_id=refs, agency_id=codes),
+            "challenges": rows(ChallengeRow, case_id=refs, agency_id=codes),
             "events": rows(EventRow, case_id=refs),
             "deadlines": rows(DeadlineRow, case_id=refs),
             "schedule": rows(EscalationScheduleRow, case_id=refs),
