@@ -13,26 +13,15 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from models.tables import AgencyRow, CaseRow, ChallengeRow, DisclosureRequestRow
-from workflow.errors import NotFound
+from models.repository import Repository
+from models.tables import CaseRow, ChallengeRow, DisclosureRequestRow
 from workflow.reports.annual import ChallengeRecord, Period, RequestTally, applicant_column
 
 
 def agency_scope(session: Session, code: str, include_children: bool) -> tuple[str, list[int]]:
     """The agency's name and its id, with every agency below it when asked."""
-    agencies = session.execute(
-        select(AgencyRow.id, AgencyRow.code, AgencyRow.name, AgencyRow.parent_id)
-    ).all()
-    top = next((a for a in agencies if a.code == code), None)
-    if top is None:
-        raise NotFound(f"没有代码为 {code} 的机关")
-    ids = [top.id]
-    if include_children:
-        frontier = [top.id]
-        while frontier:
-            frontier = [a.id for a in agencies if a.parent_id in frontier and a.id not in ids]
-            ids.extend(frontier)
-    return top.name, ids
+    repo = Repository(session)
+    return repo.agency(code).name, repo.agency_ids(code, include_children)
 
 
 def _period(day: Any, year: int) -> Any:

@@ -79,6 +79,23 @@ def echo_finding(f: Finding) -> None:
     typer.echo(f"{f.case_ref} 位置 {f.position}：[{f.kind}] {f.message}")
 
 
+def stream_findings(
+    results: Iterable[tuple[Any, list[Finding]]], progress: Progress, as_json: bool
+) -> list[Finding]:
+    """Print each case's findings as they come, counting cases; with ``--json`` they are
+    kept for the one document printed at the end instead (and returned)."""
+    kept: list[Finding] = []
+    for _case, found in results:
+        if as_json:
+            kept.extend(found)
+        else:
+            for f in found:
+                echo_finding(f)
+        progress.tick(len(found))
+    progress.done()
+    return kept
+
+
 def verify(
     case: Annotated[str | None, typer.Option("--case", help="只校验这件案件（编号）")] = None,
     agency: Agency = None,
@@ -95,17 +112,10 @@ def verify(
         _check_scope(agency, include_children)
         svc = build_services()
         progress = Progress("已校验 {count} 件案件，发现 {found} 处问题…")
-        findings: list[Finding] = []  # kept only for --json
-        for _ref, case_findings in integrity.verify_cases(
+        results = integrity.verify_cases(
             svc, case_ref=case, agency_code=agency, include_children=include_children
-        ):
-            if as_json:
-                findings.extend(case_findings)
-            else:
-                for f in case_findings:
-                    echo_finding(f)
-            progress.tick(len(case_findings))
-        progress.done()
+        )
+        findings = stream_findings(results, progress, as_json)
         checked, found = progress.count, progress.found
         if as_json:
             scope = {"case": case} if case else scope_of(agency, include_children)
@@ -199,15 +209,8 @@ def checkpoint_check(
             )
         svc = build_services()
         progress = Progress("已核对 {count} 件案件，发现 {found} 处问题…")
-        findings: list[Finding] = []  # kept only for --json
-        for _head, head_findings in integrity.check_checkpoint(svc, heads(read_lines(file))):
-            if as_json:
-                findings.extend(head_findings)
-            else:
-                for f in head_findings:
-                    echo_finding(f)
-            progress.tick(len(head_findings))
-        progress.done()
+        results = integrity.check_checkpoint(svc, heads(read_lines(file)))
+        findings = stream_findings(results, progress, as_json)
         checked, found = progress.count, progress.found
         if as_json:
             echo_json(

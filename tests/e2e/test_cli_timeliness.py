@@ -167,7 +167,7 @@ def test_json_and_csv(office: Office, tmp_path: Path) -> None:
     ("code", "args", "message"),
     [
         (4, ("--agency", "nowhere", "--from", "2025-09-01", "--to", "2025-10-31"),
-         "错误：没有代码为 nowhere 的机关"),
+         "错误：没有代码为 'nowhere' 的机关"),
         (2, ("--agency", "county", "--from", "2025-02-30", "--to", "2025-10-31"),
          "错误：--from 不是有效日期：'2025-02-30'（应为 YYYY-MM-DD，如 2025-09-30）"),
         (2, ("--agency", "county", "--from", "2025-09-01", "--to", "十月底"),
