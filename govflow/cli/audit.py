@@ -188,13 +188,10 @@ def entry_json(entry: TimelineEntry, case: Case, reader: Actor | None) -> dict[s
 
 
 def timeline_json(case: Case, entries: list[TimelineEntry], reader: Actor | None) -> dict[str, Any]:
+    from govflow.cli.render import case_header_json
+
     return {
-        "ref": case.ref,
-        "case_type": case.case_type,
-        "case_type_label": case.workflow.case_type.label,
-        "agency": case.agency_code,
-        "state": case.state,
-        "state_label": case.state_label,
+        **case_header_json(case),
         "reader": reader.username if reader else None,
         "events": [entry_json(e, case, reader) for e in entries],
     }

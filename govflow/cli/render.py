@@ -107,6 +107,18 @@ def _field_lines(case: Case, values: dict[str, Any]) -> list[str]:
     return lines
 
 
+def case_header_json(case: Case) -> dict[str, Any]:
+    """What names a case in every JSON view of it (``case show``, ``audit show``)."""
+    return {
+        "ref": case.ref,
+        "case_type": case.case_type,
+        "case_type_label": case.workflow.case_type.label,
+        "agency": case.agency_code,
+        "state": case.state,
+        "state_label": case.state_label,
+    }
+
+
 def case_json(
     view: CaseView, reader: Actor | None, calendar: WorkingCalendar, now: datetime
 ) -> dict[str, Any]:
@@ -127,12 +139,7 @@ def case_json(
     else:
         extra["fields"] = declared_fields(case, reader)
     return {
-        "ref": case.ref,
-        "case_type": case.case_type,
-        "case_type_label": case.workflow.case_type.label,
-        "agency": case.agency_code,
-        "state": case.state,
-        "state_label": case.state_label,
+        **case_header_json(case),
         "assignee": case.assignee,
         "outcome": getattr(facts, "outcome", None),
         **extra,

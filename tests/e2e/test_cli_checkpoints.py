@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG = ROOT / "configs" / "demo_org.yaml"
@@ -19,10 +20,7 @@ FIRST, SECOND = "示政办依申〔2025〕0001号", "示政办依申〔2025〕00
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
-    env["GOVFLOW_DATABASE_URL"] = f"sqlite:///{home / 'govflow.db'}"
-    env["GOVFLOW_NOW"] = "2025-09-24T18:00"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env = cli_env(f"sqlite:///{home / 'govflow.db'}", GOVFLOW_NOW="2025-09-24T18:00")
     return subprocess.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True,

@@ -3,10 +3,11 @@ what it wrote; the same seed written through the service layer gives the same re
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ARGS = ("--seed", "7", "--agencies", "3", "--cases-per-agency", "25")
@@ -14,9 +15,7 @@ ARGS += ("--from", "2024-06-01", "--to", "2025-12-31")
 
 
 def govflow(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
-    env["GOVFLOW_DATABASE_URL"] = f"sqlite:///{db}"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env = cli_env(f"sqlite:///{db}")
     return subprocess.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True,

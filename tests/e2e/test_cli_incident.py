@@ -5,12 +5,13 @@ workflow diagram`` as real processes on a SQLite file, the clock pinned by ``GOV
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG = ROOT / "configs" / "demo_org.yaml"
@@ -19,9 +20,7 @@ REF = "示政办舆情〔2025〕0001号"
 
 class Office:
     def __init__(self, home: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
-        env["GOVFLOW_DATABASE_URL"] = f"sqlite:///{home / 'govflow.db'}"
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        env = cli_env(f"sqlite:///{home / 'govflow.db'}")
         self.home, self.env = home, env
 
     def run(

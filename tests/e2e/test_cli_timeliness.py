@@ -14,13 +14,14 @@ On time 1 of 2 decided → 50.0 %; handling time 7 (mean, median, 90th percentil
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG = ROOT / "configs" / "demo_org.yaml"
@@ -30,9 +31,7 @@ PERIOD = ("--agency", "county", "--from", "2025-09-01", "--to", "2025-10-31")
 
 class Office:
     def __init__(self, home: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
-        env["GOVFLOW_DATABASE_URL"] = f"sqlite:///{home / 'govflow.db'}"
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        env = cli_env(f"sqlite:///{home / 'govflow.db'}")
         self.home, self.env = home, env
 
     def run(self, *args: str, now: str = NOW) -> subprocess.CompletedProcess[str]:

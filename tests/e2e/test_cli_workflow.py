@@ -8,7 +8,6 @@ the applicants' identity numbers and phones never appear on stderr (the logs).
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -16,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG = ROOT / "configs" / "demo_org.yaml"
@@ -100,9 +101,7 @@ class Office:
 
 
 def _office(tmp_path: Path, log_level: str | None = None) -> Office:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
-    env["GOVFLOW_DATABASE_URL"] = f"sqlite:///{tmp_path / 'govflow.db'}"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env = cli_env(f"sqlite:///{tmp_path / 'govflow.db'}")
     if log_level:
         env["GOVFLOW_LOG_LEVEL"] = log_level
     office = Office(tmp_path, env)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def govflow(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
-    base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), base.get("PYTHONPATH")]))
+    base = cli_env()
     return subprocess.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from govflow.cli.audit import timeline_csv, timeline_json, timeline_text
+from tests.cli import cli_env
 from workflow import integrity
 from workflow.audit import case_timeline
 
@@ -179,9 +179,7 @@ def test_scoped_verify_sees_only_its_scope(flow) -> None:
 
 
 def govflow(engine: Engine, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
-    env["GOVFLOW_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env = cli_env(engine.url.render_as_string(hide_password=False))
     return subprocess.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True,

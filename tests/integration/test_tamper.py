@@ -10,7 +10,6 @@ Every case built by ``build_case`` has six events: 1 receive, 2 confirm_receipt,
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from typing import Any
 from sqlalchemy import JSON, Engine, bindparam, text
 
 from models.tables import UTCDateTime
+from tests.cli import cli_env
 from workflow import integrity, services
 from workflow.clock import SHANGHAI
 from workflow.events import CaseEvent, chain_hash, new_event
@@ -284,9 +284,7 @@ def database_url(engine: Engine) -> str:
 
 
 def audit_verify(engine: Engine, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
-    env["GOVFLOW_DATABASE_URL"] = database_url(engine)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env = cli_env(database_url(engine))
     return subprocess.run(
         [sys.executable, "-m", "govflow", "audit", "verify"],
         capture_output=True,

@@ -1,0 +1,18 @@
+"""Running ``govflow`` as a user does: a child process on a database of its own, with no
+``GOVFLOW_*`` setting of the test run leaking into it and the checkout importable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli_env(database_url: str | None = None, **settings: str) -> dict[str, str]:
+    """The environment for a ``python -m govflow`` child; ``settings`` are extra variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    if database_url is not None:
+        env["GOVFLOW_DATABASE_URL"] = database_url
+    return {**env, **settings}
