@@ -27,6 +27,7 @@ import configs
 from govflow.app import build_services
 from models.db import session_factory
 from models.org import OrgFile, load_org
+from tests.conftest import intake
 from tests.integration.receivers import (
     SmtpReceiver,
     WebhookReceiver,
@@ -121,16 +122,7 @@ def register(svc: Services) -> str:
         svc,
         agency_code="county",
         actor_username="wang.clerk",
-        intake={
-            "applicant": {
-                "kind": "natural_person",
-                "name": "张三",
-                "id_number": "610926199001011234",
-                "phone": "13800000000",
-            },
-            "description": "2024年县级财政预算公开表",
-            "channel": "in_person",
-        },
+        intake=intake(),
     )
 
 

@@ -31,7 +31,7 @@ from redis.retry import Retry
 from sqlalchemy import Engine, text
 
 from govflow.app import build_services
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, intake
 from tests.integration.receivers import WebhookReceiver, wait_until
 from workers import actors
 from workers.broker import HEARTBEAT_TIMEOUT_MS, install, make_broker
@@ -237,16 +237,7 @@ def register_overdue(svc: Services, clock: FakeClock) -> str:
         svc,
         agency_code="county",
         actor_username="wang.clerk",
-        intake={
-            "applicant": {
-                "kind": "natural_person",
-                "name": "张三",
-                "id_number": "610926199001011234",
-                "phone": "13800000000",
-            },
-            "description": "2024年县级财政预算公开表",
-            "channel": "in_person",
-        },
+        intake=intake(),
     )
     clock.set(PAST_DUE)
     return ref
