@@ -32,7 +32,7 @@ def _imports() -> tuple[Any, Any, Any]:
         sys.path.insert(0, str(root))
     import chinese_calendar
 
-    from workflow.calendar import Pause, WorkingCalendar
+    from govflow.workflow.calendar import Pause, WorkingCalendar
 
     return chinese_calendar, Pause, WorkingCalendar
 

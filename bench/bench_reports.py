@@ -45,15 +45,15 @@ from sqlalchemy import Engine, text  # noqa: E402
 
 from govflow.cli.report import build_report  # noqa: E402
 from govflow.logs import configure_logging  # noqa: E402
-from govflow.synth.generate import load_synthetic_org, write_cases  # noqa: E402
-from govflow.synth.org import synthetic_org  # noqa: E402
-from govflow.synth.plan import plan_agency  # noqa: E402
-from models.db import (  # noqa: E402
+from govflow.models.db import (  # noqa: E402
     make_engine,
     migrate,
     session_factory,
 )
-from models.uow import SqlUnitOfWork  # noqa: E402
+from govflow.models.uow import SqlUnitOfWork  # noqa: E402
+from govflow.synth.generate import load_synthetic_org, write_cases  # noqa: E402
+from govflow.synth.org import synthetic_org  # noqa: E402
+from govflow.synth.plan import plan_agency  # noqa: E402
 
 PG_URL = os.environ.get("GOVFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SEED = 20261122
@@ -62,8 +62,8 @@ START, END = date(2019, 1, 1), date(2025, 12, 31)
 CHILD = """
 import resource, sys, time, json
 from govflow.app import build_services
-from models.db import make_engine
-from workflow.integrity import verify_cases
+from govflow.models.db import make_engine
+from govflow.workflow.integrity import verify_cases
 url, agency = sys.argv[1], sys.argv[2] or None
 svc = build_services(make_engine(url))
 t = time.perf_counter()

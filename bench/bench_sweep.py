@@ -7,9 +7,9 @@ Two figures, with their targets:
 (b) the latency from a threshold crossing to the notification handed to its channel,
     through the real pipeline (``workers.runtime.sweep_forever`` → ``workers.sweeper.sweep``
     with the system clock → outbox → dramatiq ``StubBroker`` + ``dramatiq.Worker`` →
-    ``workers.actors.deliver`` → channel) — target p99 ≤ sweep interval + 2 s.
+    ``govflow.workers.actors.deliver`` → channel) — target p99 ≤ sweep interval + 2 s.
 
-Set-up: a fresh PostgreSQL schema, migrated with ``models.db.migrate``; the demo
+Set-up: a fresh PostgreSQL schema, migrated with ``govflow.models.db.migrate``; the demo
 organisation; the shipped escalation policy stored by ``ensure_policy``. Then, in SQL
 (``INSERT … SELECT generate_series``), N open cases (state ``handling``) with one running
 reply deadline each, due over the next 60 days, and the 4 schedule rows of the reply
@@ -55,25 +55,25 @@ import dramatiq  # noqa: E402
 from dramatiq.brokers.stub import StubBroker  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
 
-import configs  # noqa: E402
+from govflow import configs  # noqa: E402
 from govflow.app import build_services  # noqa: E402
 from govflow.logs import configure_logging  # noqa: E402
-from models.db import make_engine, migrate, session_factory  # noqa: E402
-from models.escalation_repo import EscalationRepository  # noqa: E402
-from models.org import load_org, read_org_file  # noqa: E402
-from workers import actors  # noqa: E402
-from workers.broker import install  # noqa: E402
-from workers.channels import Notification  # noqa: E402
-from workers.runtime import sweep_forever  # noqa: E402
-from workers.sweeper import SweepReport  # noqa: E402
-from workflow import services  # noqa: E402
-from workflow.calendar import WorkingCalendar  # noqa: E402
-from workflow.clock import SystemClock  # noqa: E402
-from workflow.escalation import current_policies  # noqa: E402
-from workflow.policy import load_settings  # noqa: E402
+from govflow.models.db import make_engine, migrate, session_factory  # noqa: E402
+from govflow.models.escalation_repo import EscalationRepository  # noqa: E402
+from govflow.models.org import load_org, read_org_file  # noqa: E402
+from govflow.workers import actors  # noqa: E402
+from govflow.workers.broker import install  # noqa: E402
+from govflow.workers.channels import Notification  # noqa: E402
+from govflow.workers.runtime import sweep_forever  # noqa: E402
+from govflow.workers.sweeper import SweepReport  # noqa: E402
+from govflow.workflow import services  # noqa: E402
+from govflow.workflow.calendar import WorkingCalendar  # noqa: E402
+from govflow.workflow.clock import SystemClock  # noqa: E402
+from govflow.workflow.escalation import current_policies  # noqa: E402
+from govflow.workflow.policy import load_settings  # noqa: E402
 
 PG_URL = os.environ.get("GOVFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-ORG_FILE = Path(configs.__file__).parent / "demo_org.yaml"
+ORG_FILE = configs.shipped("demo_org.yaml")
 CASE_TYPE = "disclosure_request"
 # The reply ladder of configs/escalation.yaml, with the calendar-day lead each threshold
 # has before the due instant in the synthetic data (5, 2, 0 working days left; the breach).

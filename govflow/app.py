@@ -6,12 +6,12 @@ from functools import partial
 
 from sqlalchemy import Engine
 
-from models.db import make_engine, session_factory
-from models.uow import SqlUnitOfWork
-from workflow.calendar import WorkingCalendar
-from workflow.clock import Clock, clock_from_env
-from workflow.registry import workflows
-from workflow.services import Services
+from govflow.models.db import make_engine, session_factory
+from govflow.models.uow import SqlUnitOfWork
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import Clock, clock_from_env
+from govflow.workflow.registry import workflows
+from govflow.workflow.services import Services
 
 
 def build_services(

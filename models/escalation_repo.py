@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from models.tables import (
+from govflow.models.tables import (
     AgencyRow,
     CaseRow,
     DeliveryRow,
@@ -18,8 +18,8 @@ from models.tables import (
     UserRow,
     dialect_insert,
 )
-from workflow.errors import NotFound
-from workflow.escalation import PlannedRule, Policy
+from govflow.workflow.errors import NotFound
+from govflow.workflow.escalation import PlannedRule, Policy
 
 
 class EscalationRepository:

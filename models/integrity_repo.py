@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
-from models.tables import CaseRow, CheckpointRow, EventRow
-from workflow.checkpoints import CurrentHead, Head
-from workflow.events import CaseEvent
+from govflow.models.tables import CaseRow, CheckpointRow, EventRow
+from govflow.workflow.checkpoints import CurrentHead, Head
+from govflow.workflow.events import CaseEvent
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.tables import AgencyRow, UserRow
-from workflow.actors import Role
-from workflow.errors import InvalidInput
+from govflow.models.tables import AgencyRow, UserRow
+from govflow.workflow.actors import Role
+from govflow.workflow.errors import InvalidInput
 
 
 class AgencyIn(BaseModel):

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from models.repository import Repository
-from models.tables import CaseRow, ChallengeRow, DisclosureRequestRow
-from workflow.reports.annual import ChallengeRecord, Period, RequestTally, applicant_column
+from govflow.models.repository import Repository
+from govflow.models.tables import CaseRow, ChallengeRow, DisclosureRequestRow
+from govflow.workflow.reports.annual import ChallengeRecord, Period, RequestTally, applicant_column
 
 
 def agency_scope(session: Session, code: str, include_children: bool) -> tuple[str, list[int]]:

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.integrity_repo import IntegrityQueries
-from models.rows import (
+from govflow.models.integrity_repo import IntegrityQueries
+from govflow.models.rows import (
     apply_deadlines,
     case_header,
     challenge_values,
@@ -19,7 +19,7 @@ from models.rows import (
     update_case_row,
     update_request_row,
 )
-from models.tables import (
+from govflow.models.tables import (
     AgencyRow,
     CaseRow,
     ChallengeRow,
@@ -30,10 +30,10 @@ from models.tables import (
     UserRow,
     dialect_insert,
 )
-from workflow.actors import Actor, Role
-from workflow.cases import Case
-from workflow.errors import NotFound
-from workflow.events import CaseEvent
+from govflow.workflow.actors import Actor, Role
+from govflow.workflow.cases import Case
+from govflow.workflow.errors import NotFound
+from govflow.workflow.events import CaseEvent
 
 
 class Repository(IntegrityQueries):

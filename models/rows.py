@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from models.tables import CaseRow, DeadlineRow, DisclosureRequestRow, EventRow
-from workflow.cases import Case
-from workflow.deadlines import Deadline
-from workflow.events import CaseEvent
+from govflow.models.tables import CaseRow, DeadlineRow, DisclosureRequestRow, EventRow
+from govflow.workflow.cases import Case
+from govflow.workflow.deadlines import Deadline
+from govflow.workflow.events import CaseEvent
 
 
 def case_header(row: CaseRow, agency_code: str) -> Case:

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
-from models.tables import AgencyRow, CaseRow, DeadlineRow, DisclosureRequestRow, UserRow
-from workflow.deadlines import Basis, Deadline
-from workflow.disclosure.facts import REPLY
-from workflow.registry import workflow
-from workflow.reports.timeliness import DISCLOSURE, INCIDENT, MilestoneRecord, RequestLimits
+from govflow.models.tables import AgencyRow, CaseRow, DeadlineRow, DisclosureRequestRow, UserRow
+from govflow.workflow.deadlines import Basis, Deadline
+from govflow.workflow.disclosure.facts import REPLY
+from govflow.workflow.registry import workflow
+from govflow.workflow.reports.timeliness import DISCLOSURE, INCIDENT, MilestoneRecord, RequestLimits
 
 BATCH = 1000
 

@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from models.escalation_repo import EscalationRepository
-from models.repository import Repository
-from workflow.errors import Conflict
+from govflow.models.escalation_repo import EscalationRepository
+from govflow.models.repository import Repository
+from govflow.workflow.errors import Conflict
 
 CONFLICT_MESSAGE = "案件已被他人修改，本次操作未保存，请重新加载后再试"
 

@@ -2,12 +2,13 @@
 
 PostgreSQL is not optional: ``GOVFLOW_TEST_PG_URL`` (default the CI machine's
 ``postgresql://postgres@127.0.0.1:5432/test``) must answer, or the tests that need it
-fail. Each test gets its own schema, so tests never see each other's rows.
+fail. The run creates a database of its own on that server (``tests/backing.py``) and
+drops it at the end; each test gets its own schema in it, so tests never see each other's
+rows. Tests that need Redis get a ``redis-server`` the suite starts (``redis_server``).
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,16 +17,33 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-import configs
+from govflow import configs
 from govflow.app import build_services
-from models.db import make_engine, migrate, session_factory
-from models.org import load_org, read_org_file
-from workflow.calendar import WorkingCalendar
-from workflow.clock import SHANGHAI, FakeClock
-from workflow.services import Services
+from govflow.models.db import make_engine, migrate, session_factory
+from govflow.models.org import load_org, read_org_file
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.services import Services
+from tests.backing import PG_URL, RedisServer, create_run_database, drop_run_database
 
-PG_URL = os.environ.get("GOVFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-ORG_FILE = Path(configs.__file__).parent / "demo_org.yaml"
+ORG_FILE = configs.shipped("demo_org.yaml")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    create_run_database()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    drop_run_database()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """The suite's own Redis: tests may flush, stop and restart it."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

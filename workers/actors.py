@@ -1,4 +1,4 @@
-"""dramatiq actors. ``dramatiq workers.actors`` (what ``govflow worker`` runs) imports this.
+"""dramatiq actors. ``dramatiq govflow.workers.actors`` (what ``govflow worker`` runs) imports this.
 
 Actors only carry work: each looks up the truth in the database and is idempotent, so
 a message delivered twice, or lost and re-sent by the sweeper, does no harm.
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import dramatiq
 
-from workers.broker import make_broker
-from workers.channels import Channel, build_channels
-from workers.delivery import RetryLater
-from workers.delivery import deliver as deliver_one
-from workflow.policy import NotificationSettings, load_settings
-from workflow.services import Services
+from govflow.workers.broker import make_broker
+from govflow.workers.channels import Channel, build_channels
+from govflow.workers.delivery import RetryLater
+from govflow.workers.delivery import deliver as deliver_one
+from govflow.workflow.policy import NotificationSettings, load_settings
+from govflow.workflow.services import Services
 
 if dramatiq.broker.global_broker is None:
     dramatiq.set_broker(make_broker())

@@ -38,7 +38,7 @@ def make_broker(url: str | None = None) -> dramatiq.Broker:
 def install(broker: dramatiq.Broker) -> dramatiq.Broker:
     """Make ``broker`` the one our actors send to and are consumed from."""
     dramatiq.set_broker(broker)
-    from workers import actors
+    from govflow.workers import actors
 
     for actor in actors.ALL:
         actor.broker = broker

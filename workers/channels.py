@@ -18,7 +18,7 @@ from typing import Protocol
 
 import structlog
 
-from workflow.policy import NotificationSettings
+from govflow.workflow.policy import NotificationSettings
 
 log = structlog.get_logger("govflow.notifications")
 

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 
 import structlog
 
-from workers import metrics
-from workers.channels import Channel, ChannelError, Notification
-from workflow import services
-from workflow.policy import NotificationSettings
+from govflow.workers import metrics
+from govflow.workers.channels import Channel, ChannelError, Notification
+from govflow.workflow import services
+from govflow.workflow.policy import NotificationSettings
 
 log = structlog.get_logger(__name__)
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.escalation_repo import EscalationRepository
-from models.tables import CaseRow, UserRow
-from workflow.calendar import WorkingCalendar
-from workflow.cases import Case
-from workflow.clock import SHANGHAI
-from workflow.deadlines import Deadline
-from workflow.escalation import Rule
+from govflow.models.escalation_repo import EscalationRepository
+from govflow.models.tables import CaseRow, UserRow
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.cases import Case
+from govflow.workflow.clock import SHANGHAI
+from govflow.workflow.deadlines import Deadline
+from govflow.workflow.escalation import Rule
 
 LEVEL_TITLES = {"warning": "【预警】", "escalation": "【督办】"}
 

@@ -14,12 +14,12 @@ import dramatiq
 import structlog
 from dramatiq.brokers.stub import StubBroker
 
-from workers import actors
-from workers.broker import install
-from workers.channels import build_channels
-from workers.sweeper import Enqueue, SweepReport, sweep
-from workflow.policy import NotificationSettings
-from workflow.services import Services
+from govflow.workers import actors
+from govflow.workers.broker import install
+from govflow.workers.channels import build_channels
+from govflow.workers.sweeper import Enqueue, SweepReport, sweep
+from govflow.workflow.policy import NotificationSettings
+from govflow.workflow.services import Services
 
 log = structlog.get_logger(__name__)
 

@@ -19,18 +19,18 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.exc import IntegrityError
 
-from workers import metrics
-from workers.notify import compose, recipients
-from workflow import services
-from workflow.clock import SHANGHAI
-from workflow.deadlines import Basis, DeadlineStatus
-from workflow.errors import Conflict, GovflowError
-from workflow.policy import NotificationSettings, load_settings
+from govflow.workers import metrics
+from govflow.workers.notify import compose, recipients
+from govflow.workflow import services
+from govflow.workflow.clock import SHANGHAI
+from govflow.workflow.deadlines import Basis, DeadlineStatus
+from govflow.workflow.errors import Conflict, GovflowError
+from govflow.workflow.policy import NotificationSettings, load_settings
 
 log = structlog.get_logger(__name__)
 
 Enqueue = Callable[[int], None]
-"""Hands one delivery id to the broker (``workers.actors.deliver.send``)."""
+"""Hands one delivery id to the broker (``govflow.workers.actors.deliver.send``)."""
 
 
 @dataclass

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workflow.actors import ROLE_LABELS, Role
-from workflow.calendar import WorkingCalendar
-from workflow.cases import Case
-from workflow.clock import SHANGHAI
-from workflow.deadlines import STATUS_LABELS, Basis, Deadline, DeadlineStatus
-from workflow.events import CaseEvent
+from govflow.workflow.actors import ROLE_LABELS, Role
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.cases import Case
+from govflow.workflow.clock import SHANGHAI
+from govflow.workflow.deadlines import STATUS_LABELS, Basis, Deadline, DeadlineStatus
+from govflow.workflow.events import CaseEvent
 
 SYSTEM_ACTION_LABELS = {
     "deadlines_recomputed": "节假日安排更新，重新计算期限",
@@ -162,9 +162,9 @@ def timeline(
 
 def case_timeline(svc: Any, ref: str) -> tuple[Case, list[TimelineEntry]]:
     """Use case: load a case and its history, with the actors' names from the user table."""
-    from workflow import services
-    from workflow.actors import SYSTEM
-    from workflow.errors import NotFound
+    from govflow.workflow import services
+    from govflow.workflow.actors import SYSTEM
+    from govflow.workflow.errors import NotFound
 
     with svc.uow() as uow:
         case = services.load_case(svc, uow, ref)

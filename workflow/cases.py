@@ -13,12 +13,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workflow.actors import Actor
-from workflow.calendar import WorkingCalendar
-from workflow.deadlines import Deadline, DeadlineStatus
-from workflow.errors import ActionNotAllowed, InvalidInput
-from workflow.events import GENESIS, CaseEvent, new_event
-from workflow.registry import Workflow, workflow
+from govflow.workflow.actors import Actor
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.deadlines import Deadline, DeadlineStatus
+from govflow.workflow.errors import ActionNotAllowed, InvalidInput
+from govflow.workflow.events import GENESIS, CaseEvent, new_event
+from govflow.workflow.registry import Workflow, workflow
 
 
 @dataclass
@@ -162,7 +162,7 @@ class Case:
 
 
 def _system_actor() -> Actor:
-    from workflow.actors import SYSTEM
+    from govflow.workflow.actors import SYSTEM
 
     return SYSTEM
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from transitions import EventData, Machine
 
-from workflow.actors import Role
-from workflow.declaration import (
+from govflow.workflow.actors import Role
+from govflow.workflow.declaration import (
     DeadlineSpec,
     DeclarationError,
     FieldSpec,
@@ -25,7 +25,7 @@ from workflow.declaration import (
     parse_fields,
     read_declaration,
 )
-from workflow.errors import ActionNotAllowed
+from govflow.workflow.errors import ActionNotAllowed
 
 Condition = Callable[[Any, Any], bool]
 """A named condition: (facts, payload) -> bool."""
@@ -229,7 +229,7 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
         raise fail("escalation", "应为 configs/escalation.yaml 中的规则名")
     rules = raw.get("rules")
     if rules is not None and not isinstance(rules, str):
-        raise fail("rules", "应为 Python 模块名（如 workflow.incident）")
+        raise fail("rules", "应为 Python 模块名（如 govflow.workflow.incident）")
     return CaseType(
         name=raw["name"],
         label=raw["label"],

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from workflow.errors import InvalidInput
-from workflow.events import Finding, canonical_json
+from govflow.workflow.errors import InvalidInput
+from govflow.workflow.events import Finding, canonical_json
 
 FORMAT = "govflow-checkpoint"
 VERSION = 1

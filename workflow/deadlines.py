@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from workflow.calendar import Pause, WorkingCalendar
-from workflow.clock import SHANGHAI, end_of_day, local_date
+from govflow.workflow.calendar import Pause, WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, end_of_day, local_date
 
 
 class Basis(StrEnum):

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from workflow.errors import InvalidInput
+from govflow.workflow.errors import InvalidInput
 
 FIELD_TYPES = ("text", "int", "date", "datetime", "choice")
 FIELD_KEYS = {

@@ -16,12 +16,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, create_model
 
-from workflow.calendar import WorkingCalendar
-from workflow.casetype import CaseType
-from workflow.clock import SHANGHAI, local_date, parse_instant, to_utc
-from workflow.deadlines import Basis, Deadline
-from workflow.declaration import DeadlineSpec, FieldSpec
-from workflow.policy import Settings
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.casetype import CaseType
+from govflow.workflow.clock import SHANGHAI, local_date, parse_instant, to_utc
+from govflow.workflow.deadlines import Basis, Deadline
+from govflow.workflow.declaration import DeadlineSpec, FieldSpec
+from govflow.workflow.policy import Settings
 
 
 def _instant(value: Any) -> Any:

@@ -6,8 +6,8 @@ Chinese labels; a transition guarded by a named condition shows it in brackets.
 
 from __future__ import annotations
 
-from workflow.casetype import CaseType
-from workflow.errors import InvalidInput
+from govflow.workflow.casetype import CaseType
+from govflow.workflow.errors import InvalidInput
 
 FORMATS = ("mermaid", "dot")
 

@@ -14,16 +14,15 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-import configs
-from workflow.calendar import WorkingCalendar
-from workflow.clock import end_of_day
-from workflow.deadlines import Basis, Deadline, DeadlineStatus
+from govflow import configs
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import end_of_day
+from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
 
 Recipient = Literal["assignee", "office_head", "supervisor"]
 
@@ -124,7 +123,7 @@ def parse_policies(raw: Any, where: str) -> dict[str, Policy]:
 
 @cache
 def current_policies() -> dict[str, Policy]:
-    path = Path(configs.__file__).parent / "escalation.yaml"
+    path = configs.shipped("escalation.yaml")
     return parse_policies(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
 
 

@@ -7,10 +7,10 @@ from datetime import datetime
 
 import structlog
 
-from workflow import services
-from workflow.actors import Role
-from workflow.errors import ActionNotAllowed
-from workflow.escalation import current_policies
+from govflow.workflow import services
+from govflow.workflow.actors import Role
+from govflow.workflow.errors import ActionNotAllowed
+from govflow.workflow.escalation import current_policies
 
 log = structlog.get_logger(__name__)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from workflow import services
-from workflow.errors import NotFound
-from workflow.registry import workflow
+from govflow.workflow import services
+from govflow.workflow.errors import NotFound
+from govflow.workflow.registry import workflow
 
 INCIDENT = "incident"
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
-from workflow.checkpoints import Head, Header, compare
-from workflow.errors import NotFound
-from workflow.events import Finding, verify_chain
+from govflow.workflow.checkpoints import Head, Header, compare
+from govflow.workflow.errors import NotFound
+from govflow.workflow.events import Finding, verify_chain
 
 if TYPE_CHECKING:
-    from workflow.services import Services
+    from govflow.workflow.services import Services
 
 VERIFY_BATCH = 500  # cases per query, with their events: ~50 KiB a case at most in memory
 CHECK_BATCH = 1000

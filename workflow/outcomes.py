@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import yaml
 
-import configs
+from govflow import configs
 
 
 @dataclass(frozen=True)
@@ -25,7 +24,7 @@ class Outcome:
 
 @cache
 def outcomes() -> dict[str, Outcome]:
-    path = Path(configs.__file__).parent / "outcomes.yaml"
+    path = configs.shipped("outcomes.yaml")
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {
         o["code"]: Outcome(o["code"], o["heading"], o["label"], o.get("set_by") == "system")

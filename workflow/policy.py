@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
-import configs
+from govflow import configs
 
 
 class DisclosurePolicy(BaseModel):
@@ -68,7 +68,7 @@ class Settings(BaseModel):
 @cache
 def load_settings() -> Settings:
     """``configs/settings.yaml``, overlaid by the file named in ``GOVFLOW_SETTINGS`` if set."""
-    raw: dict = yaml.safe_load((Path(configs.__file__).parent / "settings.yaml").read_text("utf-8"))
+    raw: dict = yaml.safe_load((configs.shipped("settings.yaml")).read_text("utf-8"))
     override = os.environ.get("GOVFLOW_SETTINGS")
     if override:
         extra = yaml.safe_load(Path(override).read_text("utf-8")) or {}

@@ -2,7 +2,7 @@
 
 Every YAML file in ``configs/case_types/`` (and in the directories named by
 ``GOVFLOW_CASE_TYPES_DIR``, ``os.pathsep``-separated) declares one case type. A type
-whose declaration names a Python module (``rules: workflow.incident``) takes its
+whose declaration names a Python module (``rules: govflow.workflow.incident``) takes its
 payloads, fold, guards and derivations from that module, where the law needs code;
 any other type is run by the generic engine (``workflow.declared``). A malformed
 declaration stops start-up with its file, place and problem.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
@@ -20,13 +21,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-import configs
-from workflow import declared
-from workflow.casetype import CaseType, build_case_type
-from workflow.declaration import DeclarationError, read_declaration
-from workflow.errors import NotFound
-from workflow.escalation import current_policies
-from workflow.policy import load_settings
+from govflow import configs
+from govflow.workflow import declared
+from govflow.workflow.casetype import CaseType, build_case_type
+from govflow.workflow.declaration import DeclarationError, read_declaration
+from govflow.workflow.errors import NotFound
+from govflow.workflow.escalation import current_policies
+from govflow.workflow.policy import load_settings
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Workflow:
 
 
 def shipped_dir() -> Path:
-    return Path(configs.__file__).parent / "case_types"
+    return configs.shipped("case_types")
 
 
 def declaration_dirs() -> list[Path]:
@@ -70,8 +71,9 @@ def load_workflow(path: Path) -> Workflow:
             declared.derive,
             _escalation(case_type),
         )
+    module_name = _current_module_name(str(module_name), path)
     try:
-        module = importlib.import_module(str(module_name))
+        module = importlib.import_module(module_name)
     except ImportError as exc:
         raise DeclarationError(f"{path}: rules: 无法导入模块 {module_name!r}：{exc}") from None
     case_type = build_case_type(raw, str(path), module.conditions())
@@ -98,6 +100,22 @@ def load_workflow(path: Path) -> Workflow:
         module.derive,
         _escalation(case_type),
     )
+
+
+# Before everything was installed under ``govflow``, declarations named their rules module
+# at the top level (``rules: workflow.incident``). Those names keep working for one release.
+_OLD_TOP_LEVEL = ("workflow.", "models.", "workers.")
+
+
+def _current_module_name(name: str, path: Path) -> str:
+    if name.startswith(_OLD_TOP_LEVEL):
+        new = f"govflow.{name}"
+        print(
+            f"注意：{path}: rules: 模块名 {name!r} 已过时，请改为 {new!r}（下一版本起不再支持）",
+            file=sys.stderr,
+        )
+        return new
+    return name
 
 
 def _check_amounts(case_type: CaseType) -> None:

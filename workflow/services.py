@@ -1,6 +1,6 @@
 """Use cases: small functions that load a case, apply one change, and commit (service layer).
 
-Each takes a unit of work (``models.uow.SqlUnitOfWork`` in production, anything with
+Each takes a unit of work (``govflow.models.uow.SqlUnitOfWork`` in production, anything with
 the same shape in tests), the clock and the calendar: every side effect is injected.
 """
 
@@ -12,18 +12,18 @@ from typing import Any, Protocol
 
 import structlog
 
-from workflow import escalation
-from workflow.actors import SYSTEM, Actor, Role
-from workflow.calendar import WorkingCalendar
-from workflow.cases import Case
-from workflow.clock import Clock, local_date
-from workflow.declared import Context as DeclaredContext
-from workflow.disclosure.rules import ApplicantHistory, Context
-from workflow.errors import ActionNotAllowed, GovflowError
-from workflow.escalation import current_policies
-from workflow.events import CaseEvent
-from workflow.policy import load_settings
-from workflow.registry import workflow
+from govflow.workflow import escalation
+from govflow.workflow.actors import SYSTEM, Actor, Role
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.cases import Case
+from govflow.workflow.clock import Clock, local_date
+from govflow.workflow.declared import Context as DeclaredContext
+from govflow.workflow.disclosure.rules import ApplicantHistory, Context
+from govflow.workflow.errors import ActionNotAllowed, GovflowError
+from govflow.workflow.escalation import current_policies
+from govflow.workflow.events import CaseEvent
+from govflow.workflow.policy import load_settings
+from govflow.workflow.registry import workflow
 
 log = structlog.get_logger(__name__)
 

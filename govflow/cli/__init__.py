@@ -17,11 +17,11 @@ import yaml
 
 from govflow.cli import audit, casetypes, deadline, generate, incident, report, workers
 from govflow.cli.common import AsUser, JsonFlag, echo_json, user_errors
-from workflow.errors import InvalidInput
+from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from workflow.actors import Actor
-    from workflow.services import Services
+    from govflow.workflow.actors import Actor
+    from govflow.workflow.services import Services
 
 # The database, ORM and service modules are imported inside the commands that need them:
 # ``govflow deadline`` is a calculator clerks run often, and should start in a blink.
@@ -88,8 +88,8 @@ def init(
     org: Annotated[Path | None, typer.Option(help="机关与用户的 YAML 文件")] = None,
 ) -> None:
     """初始化数据库（执行迁移），并可导入机关与用户。"""
-    from models.db import make_engine, migrate, session_factory
-    from models.org import load_org, read_org_file
+    from govflow.models.db import make_engine, migrate, session_factory
+    from govflow.models.org import load_org, read_org_file
 
     with user_errors():
         org_file = read_org_file(org) if org else None
@@ -131,7 +131,7 @@ def register(
 ) -> None:
     """登记一件政府信息公开申请。"""
     from govflow.cli import render
-    from workflow import services
+    from govflow.workflow import services
 
     with user_errors():
         intake = read_data_file(file) if file else {}
@@ -182,7 +182,7 @@ def act(
 ) -> None:
     """对案件执行一个动作（如 accept、extend、draft_reply、approve_reply）。"""
     from govflow.cli import render
-    from workflow import services
+    from govflow.workflow import services
 
     with user_errors():
         payload = read_data_file(file) if file else {}
@@ -218,7 +218,7 @@ def show(
 ) -> None:
     """查看案件：基本信息、期限（含计算说明）与时间线。"""
     from govflow.cli import render
-    from workflow import services
+    from govflow.workflow import services
 
     with user_errors():
         svc = build_services()
@@ -246,7 +246,7 @@ def list_cases(
     as_json: JsonFlag = False,
 ) -> None:
     """列出未办结的案件（默认为依申请公开），剩余时间最少的在前。"""
-    from workflow import services
+    from govflow.workflow import services
 
     with user_errors():
         svc = build_services()
@@ -325,7 +325,7 @@ def _list_any(cases: list[Any], svc: Services, as_json: bool) -> None:
 @calendar_app.command("recompute")
 def recompute() -> None:
     """节假日安排更新后，重新计算所有临时期限，并在各案件记录变更事件。"""
-    from workflow import services
+    from govflow.workflow import services
 
     with user_errors():
         svc = build_services()

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from govflow.cli.common import user_errors
-from workflow.errors import InvalidInput
+from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from workflow.actors import Actor
-    from workflow.audit import TimelineEntry
-    from workflow.cases import Case
+    from govflow.workflow.actors import Actor
+    from govflow.workflow.audit import TimelineEntry
+    from govflow.workflow.cases import Case
 
 audit_app = typer.Typer(
     help="审计：案件时间线、历史记录哈希链校验、链头检查点。", no_args_is_help=True
@@ -122,8 +122,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
 
 
 def _value_labels() -> dict[str, dict[str, str]]:
-    from workflow.disclosure.actions import CHANNEL_LABELS, SUBKIND_LABELS
-    from workflow.outcomes import outcomes
+    from govflow.workflow.disclosure.actions import CHANNEL_LABELS, SUBKIND_LABELS
+    from govflow.workflow.outcomes import outcomes
 
     return {
         **VALUE_LABELS,
@@ -274,7 +274,7 @@ def show(
 ) -> None:
     """案件完整时间线：每个事件的时间、操作人、动作、状态变化及当时的各项期限。"""
     from govflow.cli import build_services
-    from workflow.audit import case_timeline
+    from govflow.workflow.audit import case_timeline
 
     with user_errors():
         if format_ not in ("text", "json", "csv"):

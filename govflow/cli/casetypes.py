@@ -39,7 +39,7 @@ def open_and_show(
 ) -> None:
     """Open a case in the user's agency and print it; ``describe`` adds to the state (a grade)."""
     from govflow.cli import _actor, build_services, render
-    from workflow import services
+    from govflow.workflow import services
 
     svc = build_services()
     actor = _actor(svc, as_user)
@@ -66,8 +66,8 @@ def diagram(
     fmt: Annotated[str, typer.Option("--format", help="mermaid 或 dot")] = "mermaid",
 ) -> None:
     """输出案件类型的状态图（由声明文件生成，与引擎所用为同一份定义）。"""
-    from workflow.diagram import render
-    from workflow.registry import workflow
+    from govflow.workflow.diagram import render
+    from govflow.workflow.registry import workflow
 
     with user_errors():
         typer.echo(render(workflow(case_type).case_type, fmt))
@@ -76,7 +76,7 @@ def diagram(
 @workflow_app.command("list")
 def list_types(as_json: JsonFlag = False) -> None:
     """列出已声明的案件类型。"""
-    from workflow.registry import workflows
+    from govflow.workflow.registry import workflows
 
     with user_errors():
         rows = [
@@ -84,7 +84,7 @@ def list_types(as_json: JsonFlag = False) -> None:
                 "name": name,
                 "label": wf.case_type.label,
                 "source": wf.case_type.source,
-                "engine": wf.case_type.rules or "workflow.declared",
+                "engine": wf.case_type.rules or "govflow.workflow.declared",
             }
             for name, wf in workflows().items()
         ]

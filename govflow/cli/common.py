@@ -9,7 +9,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from workflow.errors import ActionNotAllowed, Conflict, GovflowError, InvalidInput, NotFound
+from govflow.workflow.errors import ActionNotAllowed, Conflict, GovflowError, InvalidInput, NotFound
 
 EXIT_CODES: dict[type[GovflowError], int] = {
     InvalidInput: 2,

@@ -16,8 +16,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from workflow.calendar import CalendarError, Pause, WorkingCalendar
-from workflow.clock import SHANGHAI, local_date, parse_instant
+from govflow.workflow.calendar import CalendarError, Pause, WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, local_date, parse_instant
 
 EXIT_BAD_INPUT = 2
 EXIT_BAD_CONFIG = 1

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from govflow.cli.common import user_errors
-from workflow.errors import InvalidInput
+from govflow.workflow.errors import InvalidInput
 
 
 def register(app: typer.Typer) -> None:
@@ -41,10 +41,10 @@ def generate(
     ] = True,
 ) -> None:
     """生成模拟数据：机关、用户与多年的依申请公开、舆情、网民留言案件，覆盖所有办理路径与结果。"""
+    from govflow.models.db import make_engine, migrate
     from govflow.synth.generate import load_synthetic_org, write_cases
     from govflow.synth.org import synthetic_org
     from govflow.synth.plan import plan
-    from models.db import make_engine, migrate
 
     with user_errors():
         start, end = _day("--from", from_), _day("--to", to)

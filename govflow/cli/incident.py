@@ -15,7 +15,7 @@ import typer
 from govflow.cli.common import AsUser, JsonFlag, echo_json, user_errors
 
 if TYPE_CHECKING:
-    from workflow.cases import Case
+    from govflow.workflow.cases import Case
 
 incident_app = typer.Typer(
     help="政务舆情：登记事件、按剩余时间列出、问责清单。", no_args_is_help=True
@@ -181,7 +181,7 @@ def list_incidents(
 ) -> None:
     """列出未归档的舆情事件，最紧迫的时限在前。"""
     from govflow.cli import build_services, render
-    from workflow import services
+    from govflow.workflow import services
 
     with user_errors():
         svc = build_services()
@@ -229,7 +229,7 @@ def accountability_list(
 ) -> None:
     """问责清单：超过回应时限或督办时限的事件，附时限届满时的牵头部门与经办人。"""
     from govflow.cli import build_services, render
-    from workflow.incident_service import accountability
+    from govflow.workflow.incident_service import accountability
 
     with user_errors():
         svc = build_services()

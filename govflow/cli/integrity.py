@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from govflow.cli.common import JsonFlag, echo_json, fail, user_errors
-from workflow.checkpoints import (
+from govflow.workflow.checkpoints import (
     CheckpointFormatError,
     Digest,
     Head,
@@ -39,11 +39,11 @@ from workflow.checkpoints import (
     scope_of,
     trailer,
 )
-from workflow.clock import SHANGHAI
-from workflow.errors import InvalidInput
+from govflow.workflow.clock import SHANGHAI
+from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from workflow.events import Finding
+    from govflow.workflow.events import Finding
 
 PROGRESS_EVERY = 1000
 
@@ -104,7 +104,7 @@ def verify(
 ) -> None:
     """校验案件的事件哈希链（默认全部案件）；发现篡改时退出码为 1。"""
     from govflow.cli import build_services
-    from workflow import integrity
+    from govflow.workflow import integrity
 
     with user_errors():
         if case is not None and agency is not None:
@@ -145,7 +145,7 @@ def checkpoint(
 ) -> None:
     """导出检查点：每件案件的链头与总摘要；摘要请另行保存，日后用 checkpoint-check 核对。"""
     from govflow.cli import build_services
-    from workflow import integrity
+    from govflow.workflow import integrity
 
     with user_errors():
         _check_scope(agency, include_children)
@@ -187,7 +187,7 @@ def checkpoint_check(
 ) -> None:
     """用检查点核对数据库：案件是否仍在、历史是否被截短或改写；发现问题时退出码为 1。"""
     from govflow.cli import build_services
-    from workflow import integrity
+    from govflow.workflow import integrity
 
     with user_errors():
         kept = None if digest is None else digest.strip().lower()

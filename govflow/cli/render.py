@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from workflow.actors import ROLE_LABELS, Actor, Role
-from workflow.calendar import WorkingCalendar
-from workflow.cases import Case
-from workflow.clock import SHANGHAI
-from workflow.deadlines import STATUS_LABELS, Basis, Deadline
-from workflow.disclosure.actions import CHANNEL_LABELS, SUBKIND_LABELS, Channel, LegalPersonSubkind
-from workflow.outcomes import outcomes
-from workflow.services import CaseView
+from govflow.workflow.actors import ROLE_LABELS, Actor, Role
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.cases import Case
+from govflow.workflow.clock import SHANGHAI
+from govflow.workflow.deadlines import STATUS_LABELS, Basis, Deadline
+from govflow.workflow.disclosure.actions import (
+    CHANNEL_LABELS,
+    SUBKIND_LABELS,
+    Channel,
+    LegalPersonSubkind,
+)
+from govflow.workflow.outcomes import outcomes
+from govflow.workflow.services import CaseView
 
 PERSONAL_FIELDS = ("id_number", "phone", "address", "email")
 

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from govflow.cli.common import user_errors
-from workflow.errors import InvalidInput
+from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from workflow.reports.annual import AnnualReport
+    from govflow.workflow.reports.annual import AnnualReport
 
 report_app = typer.Typer(
     help="报表：政府信息公开工作年度报告、办理时效统计。", no_args_is_help=True
@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _header_3() -> tuple[list[str], list[str]]:
-    from workflow.reports.annual import APPLICANT_COLUMNS, APPLICANT_HEADER
+    from govflow.workflow.reports.annual import APPLICANT_COLUMNS, APPLICANT_HEADER
 
     return (
         ["", APPLICANT_HEADER] + [""] * 6,
@@ -46,7 +46,7 @@ def _header_3() -> tuple[list[str], list[str]]:
 
 
 def _labels_4() -> tuple[list[str], list[str], list[str]]:
-    from workflow.reports.annual import RESULTS_4, ROUTES
+    from govflow.workflow.reports.annual import RESULTS_4, ROUTES
 
     groups, subs, results = [], [], []
     for _, group, sub in ROUTES:
@@ -58,7 +58,7 @@ def _labels_4() -> tuple[list[str], list[str], list[str]]:
 
 
 def to_markdown(report: AnnualReport) -> str:
-    from workflow.reports.annual import COLUMN_LABELS, TITLE_3, TITLE_4
+    from govflow.workflow.reports.annual import COLUMN_LABELS, TITLE_3, TITLE_4
 
     lines = [f"# {report.agency} {report.year} 年度政府信息公开工作年度报告（表三、表四）", ""]
     lines += [f"## {TITLE_3}", ""]
@@ -89,7 +89,7 @@ def _violation_lines(report: AnnualReport) -> list[str]:
 
 
 def to_csv(report: AnnualReport) -> bytes:
-    from workflow.reports.annual import TITLE_3, TITLE_4
+    from govflow.workflow.reports.annual import TITLE_3, TITLE_4
 
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
@@ -114,7 +114,7 @@ def to_xlsx(report: AnnualReport, path: Path | io.BytesIO) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
-    from workflow.reports.annual import TITLE_3, TITLE_4
+    from govflow.workflow.reports.annual import TITLE_3, TITLE_4
 
     wb = Workbook()
     ws = wb.active
@@ -159,8 +159,8 @@ def build_report(
     uow_factory: Callable[[], Any], agency: str, year: int, include_children: bool
 ) -> AnnualReport:
     """Read the rows for the agency (and those below it) and aggregate them for the year."""
-    from models.reports_repo import agency_scope, annual_tallies, challenge_records
-    from workflow.reports.annual import report_from_tallies
+    from govflow.models.reports_repo import agency_scope, annual_tallies, challenge_records
+    from govflow.workflow.reports.annual import report_from_tallies
 
     with uow_factory() as uow:
         name, ids = agency_scope(uow.session, agency, include_children)

@@ -13,11 +13,11 @@ import typer
 
 from govflow.cli.common import JsonFlag, user_errors
 from govflow.cli.report import report_app
-from workflow.errors import InvalidInput
+from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from workflow.reports.timeliness import TimelinessReport
-    from workflow.services import Services
+    from govflow.workflow.reports.timeliness import TimelinessReport
+    from govflow.workflow.services import Services
 
 
 TIMELINESS_FORMATS = ("text", "json", "csv")
@@ -37,10 +37,10 @@ def build_timeliness(
     svc: Services, agency: str, start: date, end: date, include_children: bool
 ) -> TimelinessReport:
     """Scope the agencies, take the incidents' accountability list (I-4), stream the rows."""
-    from models.reports_repo import agency_scope
-    from models.timeliness_repo import agency_names, incident_milestones, request_limits
-    from workflow.incident_service import accountability
-    from workflow.reports.timeliness import timeliness_report
+    from govflow.models.reports_repo import agency_scope
+    from govflow.models.timeliness_repo import agency_names, incident_milestones, request_limits
+    from govflow.workflow.incident_service import accountability
+    from govflow.workflow.reports.timeliness import timeliness_report
 
     if start > end:
         raise InvalidInput(f"--from {start.isoformat()} 晚于 --to {end.isoformat()}")
@@ -110,7 +110,7 @@ def timeliness_rows(report: TimelinessReport) -> list[tuple[str, str, Any]]:
 
 
 def _breach_cells(report: TimelinessReport) -> list[list[str]]:
-    from workflow.reports.timeliness import BREACH_LABELS, CASE_TYPE_LABELS
+    from govflow.workflow.reports.timeliness import BREACH_LABELS, CASE_TYPE_LABELS
 
     return [
         [b.ref, CASE_TYPE_LABELS[b.case_type], b.label, b.breached_on.isoformat(),

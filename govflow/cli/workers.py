@@ -37,10 +37,10 @@ def run(
     from pathlib import Path
 
     from govflow.app import build_services
-    from models.db import database_url, make_engine, migrate, session_factory
-    from models.org import load_org, read_org_file
-    from workers.runtime import Embedded
-    from workflow.policy import load_settings
+    from govflow.models.db import database_url, make_engine, migrate, session_factory
+    from govflow.models.org import load_org, read_org_file
+    from govflow.workers.runtime import Embedded
+    from govflow.workflow.policy import load_settings
 
     with user_errors():
         engine = make_engine()
@@ -79,10 +79,10 @@ def sweeper(
 ) -> None:
     """生产部署的期限扫描进程（PostgreSQL + Redis，可同时运行多个）。"""
     from govflow.app import build_services
-    from workers.broker import install, make_broker
-    from workers.runtime import sweep_forever
-    from workers.sweeper import sweep
-    from workflow.policy import load_settings
+    from govflow.workers.broker import install, make_broker
+    from govflow.workers.runtime import sweep_forever
+    from govflow.workers.sweeper import sweep
+    from govflow.workflow.policy import load_settings
 
     with user_errors():
         if not os.environ.get("GOVFLOW_BROKER_URL"):
@@ -91,7 +91,7 @@ def sweeper(
                 2,
             )
         install(make_broker())
-        from workers.actors import deliver
+        from govflow.workers.actors import deliver
 
         svc = build_services()
         settings = load_settings().notifications
@@ -133,7 +133,7 @@ def worker(
         sys.executable,
         "-m",
         "dramatiq",
-        "workers.actors",
+        "govflow.workers.actors",
         "--processes",
         str(processes),
         "--threads",
@@ -151,8 +151,8 @@ def list_firings(
 ) -> None:
     """列出已触发的提醒与督办（含投递状态）。"""
     from govflow.app import build_services
-    from workflow.clock import SHANGHAI
-    from workflow.escalation_service import firings
+    from govflow.workflow.clock import SHANGHAI
+    from govflow.workflow.escalation_service import firings
 
     with user_errors():
         rows = firings(build_services(), case)
@@ -177,7 +177,7 @@ def ack(
 ) -> None:
     """确认一条提醒：该规则不再重复提醒（更高一级的督办仍会按期触发）。"""
     from govflow.app import build_services
-    from workflow.escalation_service import acknowledge
+    from govflow.workflow.escalation_service import acknowledge
 
     with user_errors():
         acknowledge(build_services(), key, as_user)
@@ -191,7 +191,7 @@ def adopt(
 ) -> None:
     """让在办案件改用 configs/escalation.yaml 中现行的督办规则（记入案件历史）。"""
     from govflow.app import build_services
-    from workflow.escalation_service import adopt_policy
+    from govflow.workflow.escalation_service import adopt_policy
 
     with user_errors():
         changed = adopt_policy(build_services(), ref, as_user)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from govflow.cli import render
 from govflow.demo.story import Story
-from workflow.incident_service import accountability
+from govflow.workflow.incident_service import accountability
 
 LABEL = "舆情一"
 

@@ -19,16 +19,16 @@ from typing import Any
 
 import typer
 
-import configs
+from govflow import configs
 from govflow.app import build_services
 from govflow.demo.incident import night_incident
 from govflow.demo.story import Echo, Story
-from models.db import make_engine, migrate, session_factory
-from models.org import load_org, read_org_file
-from workflow import integrity, services
-from workflow.calendar import WorkingCalendar
-from workflow.clock import SHANGHAI, FakeClock
-from workflow.escalation_service import acknowledge, firings
+from govflow.models.db import make_engine, migrate, session_factory
+from govflow.models.org import load_org, read_org_file
+from govflow.workflow import integrity, services
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.escalation_service import acknowledge, firings
 
 
 def _person(name: str, id_number: str, **extra: Any) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def run_demo(keep: Path | None = None, echo: Echo = typer.echo) -> None:
         engine = make_engine(f"sqlite:///{db}")
         migrate(engine)
         with session_factory(engine)() as session:
-            load_org(session, read_org_file(Path(configs.__file__).parent / "demo_org.yaml"))
+            load_org(session, read_org_file(configs.shipped("demo_org.yaml")))
             session.commit()
         clock = FakeClock(datetime(2025, 9, 22, 9, 0, tzinfo=SHANGHAI))
         svc = build_services(engine, clock, WorkingCalendar.load())

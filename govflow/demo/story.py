@@ -8,15 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from govflow.cli import render
-from workers.channels import Notification
-from workers.delivery import deliver
-from workers.sweeper import sweep
-from workflow import services
-from workflow.calendar import WorkingCalendar
-from workflow.clock import SHANGHAI, FakeClock
-from workflow.deadlines import Deadline
-from workflow.outcomes import outcomes
-from workflow.policy import load_settings
+from govflow.workers.channels import Notification
+from govflow.workers.delivery import deliver
+from govflow.workers.sweeper import sweep
+from govflow.workflow import services
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.deadlines import Deadline
+from govflow.workflow.outcomes import outcomes
+from govflow.workflow.policy import load_settings
 
 WEEKDAYS = "一二三四五六日"
 Echo = Callable[[str], None]

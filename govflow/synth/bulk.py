@@ -5,7 +5,7 @@ the same use cases (``workflow.services``) run against ``BulkUnitOfWork``, a uni
 whose repository keeps the cases in progress in memory (cosmicpython's fake repository,
 made to write), and ``BulkStore.flush`` inserts the finished ones with one multi-row
 statement per table. Rows are built by the same mapping as the real repository
-(``models.rows``, ``models.escalation_repo.reconcile_schedule``), and the queries the use
+(``govflow.models.rows``, ``govflow.models.escalation_repo.reconcile_schedule``), and the queries the use
 cases ask (an applicant's requests this month, the same information asked before) are
 answered from an index kept alongside, so the database ends up as the service layer
 would leave it: the tests compare the two, row for row.
@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from models.escalation_repo import reconcile_schedule
-from models.rows import (
+from govflow.models.escalation_repo import reconcile_schedule
+from govflow.models.rows import (
     case_header,
     challenge_values,
     deadline_values,
@@ -36,7 +36,7 @@ from models.rows import (
     update_case_row,
     update_request_row,
 )
-from models.tables import (
+from govflow.models.tables import (
     AgencyRow,
     CaseRow,
     ChallengeRow,
@@ -49,12 +49,12 @@ from models.tables import (
     UserRow,
     dialect_insert,
 )
-from workflow.actors import Actor, Role
-from workflow.cases import Case
-from workflow.deadlines import Deadline
-from workflow.errors import GovflowError, NotFound
-from workflow.escalation import PlannedRule, Policy
-from workflow.events import CaseEvent
+from govflow.workflow.actors import Actor, Role
+from govflow.workflow.cases import Case
+from govflow.workflow.deadlines import Deadline
+from govflow.workflow.errors import GovflowError, NotFound
+from govflow.workflow.escalation import PlannedRule, Policy
+from govflow.workflow.events import CaseEvent
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,7 @@ def _insert_values(session: Session, table: type[Any], values: list[dict[str, An
 
 
 class BulkRepository:
-    """``models.repository.Repository``'s use-case half, answered from a ``BulkStore``."""
+    """``govflow.models.repository.Repository``'s use-case half, answered from a ``BulkStore``."""
 
     def __init__(self, store: BulkStore) -> None:
         self.store = store

@@ -12,11 +12,11 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
+from govflow.models.org import AgencyIn, UserIn
 from govflow.synth import names
 from govflow.synth.names import ApplicantProfile
-from models.org import AgencyIn, UserIn
-from workflow.actors import Role
-from workflow.calendar import WorkingCalendar
+from govflow.workflow.actors import Role
+from govflow.workflow.calendar import WorkingCalendar
 
 REPEAT = 0.35
 

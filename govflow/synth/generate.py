@@ -14,13 +14,13 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from govflow.app import build_services
+from govflow.models.db import session_factory
+from govflow.models.org import OrgFile, load_org
 from govflow.synth.bulk import BulkStore, BulkUnitOfWork
 from govflow.synth.script import CaseScript, apply_script
-from models.db import session_factory
-from models.org import OrgFile, load_org
-from workflow.calendar import WorkingCalendar
-from workflow.clock import SHANGHAI, FakeClock
-from workflow.services import Services
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.services import Services
 
 Progress = Callable[[int], None]
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
+from govflow.models.org import AgencyIn, OrgFile, UserIn
 from govflow.synth import names
 from govflow.synth.seeds import derive_seed
 from govflow.synth.topics import DEPARTMENTS, TOWNS
-from models.org import AgencyIn, OrgFile, UserIn
-from workflow.actors import Role
+from govflow.workflow.actors import Role
 
 COUNTY_FIRST = {
     "青": "qing", "临": "lin", "安": "an", "永": "yong", "云": "yun", "宁": "ning",

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from govflow.models.org import AgencyIn, OrgFile, UserIn
 from govflow.synth import topics
 from govflow.synth.context import AgencyPlan, ApplicantPool, Staff
 from govflow.synth.paths_disclosure import CHANNELS, PATHS, RANDOM_PATHS, pick
@@ -53,9 +54,8 @@ from govflow.synth.plan_incident import INCIDENT_PATHS, MESSAGE_PATHS, incident,
 from govflow.synth.script import DISCLOSURE, INCIDENT, ONLINE_MESSAGE, CaseScript
 from govflow.synth.seeds import derive_seed
 from govflow.synth.timeline import default_calendar, off_hours_time, office_time
-from models.org import AgencyIn, OrgFile, UserIn
-from workflow.calendar import WorkingCalendar
-from workflow.clock import end_of_day, local_date
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import end_of_day, local_date
 
 CASE_TYPES = {DISCLOSURE: 80, ONLINE_MESSAGE: 14, INCIDENT: 6}
 ANYTIME = {"online": 0.3, "email": 0.3, INCIDENT: 0.5, ONLINE_MESSAGE: 0.35}

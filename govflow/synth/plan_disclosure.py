@@ -19,7 +19,7 @@ from govflow.synth import names, topics
 from govflow.synth.context import AgencyPlan
 from govflow.synth.script import DISCLOSURE, CaseScript, Step
 from govflow.synth.timeline import Cursor, ReplyClock, days_limit, working_days
-from workflow.clock import local_date
+from govflow.workflow.clock import local_date
 
 SYSTEM = "system"
 IMMEDIATE = ("in_person", "registered_post")  # the receipt date is known when registered (D-2)

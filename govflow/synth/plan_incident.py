@@ -36,7 +36,7 @@ from govflow.synth import names, topics
 from govflow.synth.context import AgencyPlan
 from govflow.synth.script import INCIDENT, ONLINE_MESSAGE, CaseScript, Step
 from govflow.synth.timeline import Cursor, days_limit
-from workflow.clock import local_date
+from govflow.workflow.clock import local_date
 
 INCIDENT_PATHS = {
     "general_in_time": 45,

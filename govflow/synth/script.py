@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from workflow import services
-from workflow.clock import FakeClock
-from workflow.services import Services
+from govflow.workflow import services
+from govflow.workflow.clock import FakeClock
+from govflow.workflow.services import Services
 
 DISCLOSURE = "disclosure_request"
 INCIDENT = "incident"

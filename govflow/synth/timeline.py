@@ -16,9 +16,9 @@ import random
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
-from workflow.calendar import Pause, WorkingCalendar
-from workflow.clock import SHANGHAI, local_date
-from workflow.deadlines import Basis, Deadline
+from govflow.workflow.calendar import Pause, WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, local_date
+from govflow.workflow.deadlines import Basis, Deadline
 
 OPEN = time(8, 30)
 CLOSE = time(17, 30)

@@ -1,11 +1,11 @@
-"""Alembic environment: the engine comes from ``models.db.migrate`` (config.attributes)."""
+"""Alembic environment: the engine comes from ``govflow.models.db.migrate`` (config.attributes)."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from models.db import make_engine
-from models.tables import Base
+from govflow.models.db import make_engine
+from govflow.models.tables import Base
 
 config = context.config
 engine = config.attributes.get("engine") or make_engine()

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from workflow import integrity, services
-from workflow.cases import Case
-from workflow.clock import SHANGHAI, FakeClock
-from workflow.deadlines import Deadline
-from workflow.events import CaseEvent
-from workflow.services import Services
+from govflow.workflow import integrity, services
+from govflow.workflow.cases import Case
+from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.deadlines import Deadline
+from govflow.workflow.events import CaseEvent
+from govflow.workflow.services import Services
 
 CLERK = "wang.clerk"
 

@@ -229,7 +229,7 @@ def test_migration_fills_closure_days_from_the_events(flow) -> None:
     from alembic import command
     from sqlalchemy import text
 
-    from models.db import alembic_config, migrate
+    from govflow.models.db import alembic_config, migrate
 
     script_year(flow)
     before = build_report(flow.svc.uow, "county", 2025, include_children=False)

@@ -17,9 +17,9 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from govflow.cli.audit import timeline_csv, timeline_json, timeline_text
+from govflow.workflow import integrity
+from govflow.workflow.audit import case_timeline
 from tests.cli import cli_env
-from workflow import integrity
-from workflow.audit import case_timeline
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from workflow import services
-from workflow.calendar import WorkingCalendar
-from workflow.services import Services
+from govflow.workflow import services
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.services import Services
 
 TEST_2027 = """\
 # 仅供测试的假设安排，并非国务院办公厅通知

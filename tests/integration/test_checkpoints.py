@@ -27,11 +27,11 @@ from typer.testing import CliRunner, Result
 
 from govflow.cli import app
 from govflow.cli.integrity import read_lines, write_checkpoint
-from models.integrity_repo import CaseChain
-from models.tables import CheckpointRow
-from workflow import integrity
-from workflow.checkpoints import CurrentHead, Head, heads, line, scan, trailer
-from workflow.events import GENESIS, CaseEvent, new_event
+from govflow.models.integrity_repo import CaseChain
+from govflow.models.tables import CheckpointRow
+from govflow.workflow import integrity
+from govflow.workflow.checkpoints import CurrentHead, Head, heads, line, scan, trailer
+from govflow.workflow.events import GENESIS, CaseEvent, new_event
 
 NOW = "2025-09-24T18:00:00+08:00"
 

@@ -23,13 +23,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from models.db import session_factory
-from models.uow import SqlUnitOfWork
-from workflow import integrity, services
-from workflow.calendar import WorkingCalendar
-from workflow.clock import SHANGHAI, FakeClock
-from workflow.errors import ActionNotAllowed, Conflict
-from workflow.services import Services
+from govflow.models.db import session_factory
+from govflow.models.uow import SqlUnitOfWork
+from govflow.workflow import integrity, services
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.errors import ActionNotAllowed, Conflict
+from govflow.workflow.services import Services
 
 THREADS = 8
 ROUNDS = 3

@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import dramatiq
@@ -23,10 +22,21 @@ import redis
 import yaml
 from sqlalchemy import Engine, text
 
-import configs
+from govflow import configs
 from govflow.app import build_services
-from models.db import session_factory
-from models.org import OrgFile, load_org
+from govflow.models.db import session_factory
+from govflow.models.org import OrgFile, load_org
+from govflow.workers import actors
+from govflow.workers.broker import install, make_broker
+from govflow.workers.channels import build_channels
+from govflow.workers.delivery import RetryLater, deliver
+from govflow.workers.sweeper import sweep
+from govflow.workflow import services
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.policy import NotificationSettings
+from govflow.workflow.services import Services
+from tests.backing import RedisServer
 from tests.conftest import intake
 from tests.integration.receivers import (
     SmtpReceiver,
@@ -34,20 +44,9 @@ from tests.integration.receivers import (
     refusing_url,
     wait_until,
 )
-from workers import actors
-from workers.broker import install, make_broker
-from workers.channels import build_channels
-from workers.delivery import RetryLater, deliver
-from workers.sweeper import sweep
-from workflow import services
-from workflow.calendar import WorkingCalendar
-from workflow.clock import SHANGHAI, FakeClock
-from workflow.policy import NotificationSettings
-from workflow.services import Services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
 LINK = "https://govflow.example.gov.cn/cases/{ref}"
 FIVE_DAYS_LEFT = datetime(2025, 10, 17, 10, 0, tzinfo=SHANGHAI)  # reply: 5 working days left
 PAST_DUE = datetime(2025, 10, 25, 10, 0, tzinfo=SHANGHAI)  # reply due 2025-10-24 24:00
@@ -62,7 +61,7 @@ def emails_of(username: str) -> str:
 
 def load_org_with_emails(engine: Engine) -> None:
     """The demo organisation, every user given an e-mail address in the organisation file."""
-    raw = yaml.safe_load((Path(configs.__file__).parent / "demo_org.yaml").read_text("utf-8"))
+    raw = yaml.safe_load((configs.shipped("demo_org.yaml")).read_text("utf-8"))
     for user in raw["users"]:
         user["email"] = emails_of(user["username"])
     with session_factory(engine)() as session:
@@ -83,8 +82,13 @@ def smtp() -> Iterator[SmtpReceiver]:
 
 
 @pytest.fixture
-def redis_db() -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(REDIS_URL)
+def redis_url(redis_server: RedisServer) -> str:
+    return redis_server.url(5)
+
+
+@pytest.fixture
+def redis_db(redis_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url)
     client.flushdb()
     yield client
     client.flushdb()
@@ -92,14 +96,14 @@ def redis_db() -> Iterator[redis.Redis]:
 
 
 @pytest.fixture
-def start_worker(redis_db: redis.Redis) -> Iterator[Callable[..., dramatiq.Broker]]:
+def start_worker(redis_db: redis.Redis, redis_url: str) -> Iterator[Callable[..., dramatiq.Broker]]:
     """Install a Redis broker and run a dramatiq worker in this process; undone afterwards."""
     previous_broker = dramatiq.get_broker()
     previous_runtime = dict(actors._runtime)
     running: list[tuple[dramatiq.Broker, dramatiq.Worker]] = []
 
     def start(svc: Services, settings: NotificationSettings) -> dramatiq.Broker:
-        broker = install(make_broker(REDIS_URL))
+        broker = install(make_broker(redis_url))
         actors.configure(svc, build_channels(settings), settings)
         worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
         worker.start()

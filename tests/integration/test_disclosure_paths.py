@@ -17,8 +17,8 @@ from datetime import date
 
 import pytest
 
-from workflow import services
-from workflow.errors import ActionNotAllowed, InvalidInput, NotFound
+from govflow.workflow import services
+from govflow.workflow.errors import ActionNotAllowed, InvalidInput, NotFound
 
 CLERK, LI, ZHAO, HEAD, SUPERVISOR = (
     "wang.clerk",

@@ -22,16 +22,16 @@ import pytest
 from sqlalchemy import Engine, select, text
 
 from govflow.app import build_services
-from models.tables import CaseRow, DeliveryRow, EscalationScheduleRow
-from workers.channels import ChannelError, Notification
-from workers.delivery import RetryLater, deliver
-from workers.sweeper import dispatch_outbox, sweep
-from workflow import escalation, escalation_service, services
-from workflow.clock import SHANGHAI, FakeClock
-from workflow.errors import ActionNotAllowed, NotFound
-from workflow.escalation import Policy, current_policies
-from workflow.escalation_service import acknowledge, adopt_policy, firings
-from workflow.policy import NotificationSettings
+from govflow.models.tables import CaseRow, DeliveryRow, EscalationScheduleRow
+from govflow.workers.channels import ChannelError, Notification
+from govflow.workers.delivery import RetryLater, deliver
+from govflow.workers.sweeper import dispatch_outbox, sweep
+from govflow.workflow import escalation, escalation_service, services
+from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.errors import ActionNotAllowed, NotFound
+from govflow.workflow.escalation import Policy, current_policies
+from govflow.workflow.escalation_service import acknowledge, adopt_policy, firings
+from govflow.workflow.policy import NotificationSettings
 
 CLERK, LI, ZHAO, HEAD, SUPERVISOR = (
     "wang.clerk",

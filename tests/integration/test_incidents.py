@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from workers.sweeper import sweep
-from workflow import services
-from workflow.clock import SHANGHAI
-from workflow.errors import ActionNotAllowed, InvalidInput
-from workflow.escalation_service import firings
-from workflow.incident_service import accountability
-from workflow.policy import NotificationSettings
+from govflow.workers.sweeper import sweep
+from govflow.workflow import services
+from govflow.workflow.clock import SHANGHAI
+from govflow.workflow.errors import ActionNotAllowed, InvalidInput
+from govflow.workflow.escalation_service import firings
+from govflow.workflow.incident_service import accountability
+from govflow.workflow.policy import NotificationSettings
 
 CLERK, LI, ZHAO, HEAD = "wang.clerk", "li.handler", "zhao.handler", "zhang.head"
 REF = "示政办舆情〔2025〕0001号"

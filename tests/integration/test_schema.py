@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-from models.tables import Base
+from govflow.models.tables import Base
 
 
 def test_migrations_match_the_tables(engine: Engine) -> None:

@@ -17,11 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from govflow.synth.generate import load_synthetic_org, write_cases
-from govflow.synth.org import synthetic_org
-from govflow.synth.plan import plan
-from models.db import make_engine, migrate
-from models.tables import (
+from govflow.models.db import make_engine, migrate
+from govflow.models.tables import (
     AgencyRow,
     CaseRow,
     ChallengeRow,
@@ -32,8 +29,11 @@ from models.tables import (
     EventRow,
     RefCounterRow,
 )
+from govflow.synth.generate import load_synthetic_org, write_cases
+from govflow.synth.org import synthetic_org
+from govflow.synth.plan import plan
+from govflow.workflow.integrity import verify_all
 from tests.conftest import drop_pg_schema, pg_engine_in_fresh_schema
-from workflow.integrity import verify_all
 
 SEED, AGENCIES, PER_AGENCY = 20261122, 3, 40
 START, END = date(2024, 11, 1), date(2025, 12, 31)
@@ -122,8 +122,8 @@ def test_sqlite_and_postgres_hold_the_same_rows(fresh: Any) -> None:
 def test_bulk_data_verifies_and_the_service_layer_can_go_on(fresh: Any) -> None:
     """Rows written in bulk are real: chains verify, and new cases get fresh numbers and ids."""
     from govflow.app import build_services
-    from workflow import services
-    from workflow.clock import SHANGHAI, FakeClock
+    from govflow.workflow import services
+    from govflow.workflow.clock import SHANGHAI, FakeClock
 
     engine = fresh("postgres")
     write_cases(engine, scripts(), bulk=True)

@@ -21,19 +21,19 @@ import pytest
 from sqlalchemy import Engine, select
 
 from govflow.app import build_services
+from govflow.models.db import session_factory
+from govflow.models.org import OrgFile, load_org
+from govflow.models.tables import CaseRow, DeadlineRow, EventRow
 from govflow.synth.org import synthetic_org
 from govflow.synth.plan import CATALOGUE, plan_agency
 from govflow.synth.script import DISCLOSURE, INCIDENT, ONLINE_MESSAGE, CaseScript, apply_script
-from models.db import session_factory
-from models.org import OrgFile, load_org
-from models.tables import CaseRow, DeadlineRow, EventRow
-from workflow import services
-from workflow.calendar import WorkingCalendar
-from workflow.clock import SHANGHAI, FakeClock
-from workflow.incident.grades import grade_table
-from workflow.integrity import verify_all
-from workflow.outcomes import outcomes
-from workflow.registry import workflow
+from govflow.workflow import services
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.incident.grades import grade_table
+from govflow.workflow.integrity import verify_all
+from govflow.workflow.outcomes import outcomes
+from govflow.workflow.registry import workflow
 
 SEED, AGENCIES = 5, 4
 COVERING = len(CATALOGUE) + 1  # every path, and one case opened in the last days

@@ -19,11 +19,11 @@ from typing import Any
 
 from sqlalchemy import JSON, Engine, bindparam, text
 
-from models.tables import UTCDateTime
+from govflow.models.tables import UTCDateTime
+from govflow.workflow import integrity, services
+from govflow.workflow.clock import SHANGHAI
+from govflow.workflow.events import CaseEvent, chain_hash, new_event
 from tests.cli import cli_env
-from workflow import integrity, services
-from workflow.clock import SHANGHAI
-from workflow.events import CaseEvent, chain_hash, new_event
 
 ROOT = Path(__file__).resolve().parents[2]
 

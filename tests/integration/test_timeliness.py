@@ -62,8 +62,8 @@ from govflow.cli.timeliness import (
     timeliness_json,
     timeliness_text,
 )
-from workflow import services
-from workflow.reports.timeliness import Breach, GroupCount, MilestoneShare
+from govflow.workflow import services
+from govflow.workflow.reports.timeliness import Breach, GroupCount, MilestoneShare
 
 CLERK, LI, ZHAO, HEAD = "wang.clerk", "li.handler", "zhao.handler", "zhang.head"
 EDU_CLERK, EDU_HEAD = "liu.clerk", "sun.head"

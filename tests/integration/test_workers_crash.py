@@ -1,6 +1,6 @@
 """SPEC E-2, E-4 with real processes: workers killed, Redis restarted, the embedded runtime.
 
-A dramatiq worker runs as its own process group (``python -m dramatiq workers.actors``,
+A dramatiq worker runs as its own process group (``python -m dramatiq govflow.workers.actors``,
 what ``govflow worker`` runs) on PostgreSQL (this test's schema) and Redis (db 6, flushed
 before and after); the sweeper runs here with a fake clock past the thresholds of a
 disclosure request. The webhook receiver holds the very first request for up to 30 s, so
@@ -26,44 +26,24 @@ import dramatiq
 import pytest
 import redis
 import yaml
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 from sqlalchemy import Engine, text
 
 from govflow.app import build_services
-from tests.conftest import PG_URL, intake
+from govflow.workers import actors
+from govflow.workers.broker import HEARTBEAT_TIMEOUT_MS, install, make_broker
+from govflow.workers.sweeper import sweep
+from govflow.workflow import services
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.policy import NotificationSettings
+from govflow.workflow.services import Services
+from tests.backing import PG_URL, RedisServer
+from tests.conftest import intake
 from tests.integration.receivers import WebhookReceiver, wait_until
-from workers import actors
-from workers.broker import HEARTBEAT_TIMEOUT_MS, install, make_broker
-from workers.sweeper import sweep
-from workflow import services
-from workflow.calendar import WorkingCalendar
-from workflow.clock import SHANGHAI, FakeClock
-from workflow.policy import NotificationSettings
-from workflow.services import Services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/6"
-REDIS_START = [
-    "redis-server",
-    "--daemonize",
-    "yes",
-    "--bind",
-    "127.0.0.1",
-    "-::1",
-    "--port",
-    "6379",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--dir",
-    "/var/lib/redis",
-    "--logfile",
-    "/var/log/redis/ci.log",
-]
 PAST_DUE = datetime(2025, 10, 25, 10, 0, tzinfo=SHANGHAI)  # reply due 2025-10-24 24:00
 REDELIVER_AFTER = 2.0  # seconds: the sweeper re-hands a delivery not sent by then
 QUEUE = "dramatiq:govflow"  # the Redis list of the govflow queue
@@ -72,50 +52,29 @@ QUEUE = "dramatiq:govflow"  # the Redis list of the govflow queue
 # -- Redis ---------------------------------------------------------------------------------------
 
 
-def redis_answers() -> bool:
-    client = redis.Redis(
-        host="127.0.0.1", port=6379, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
-    )
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
-    finally:
-        client.close()
-
-
-def start_redis() -> None:
-    if not redis_answers():
-        subprocess.run(REDIS_START, check=True, capture_output=True, timeout=30)
-        wait_until(redis_answers, 15)
-
-
-def stop_redis() -> None:
-    """Stop Redis the hard way: nothing saved, every queued message gone."""
-    subprocess.run(
-        ["redis-cli", "-p", "6379", "shutdown", "nosave"], capture_output=True, timeout=30
-    )
-    wait_until(lambda: not redis_answers(), 15)
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    return redis_server.url(6)
 
 
 @pytest.fixture
-def redis_db() -> Iterator[redis.Redis]:
-    start_redis()
-    client = redis.Redis.from_url(REDIS_URL)
+def redis_db(redis_server: RedisServer, redis_url: str) -> Iterator[redis.Redis]:
+    redis_server.start()
+    client = redis.Redis.from_url(redis_url)
     client.flushdb()
     try:
         yield client
     finally:
-        start_redis()  # whatever the test did to it
+        redis_server.start()  # whatever the test did to it
         client.flushdb()
         client.close()
 
 
 @pytest.fixture
-def sweeper_broker(redis_db: redis.Redis) -> Iterator[dramatiq.Broker]:
+def sweeper_broker(redis_db: redis.Redis, redis_url: str) -> Iterator[dramatiq.Broker]:
     """This process sends to the same Redis as the worker processes consume from."""
     previous = dramatiq.get_broker()
-    broker = install(make_broker(REDIS_URL))
+    broker = install(make_broker(redis_url))
     try:
         yield broker
     finally:
@@ -127,7 +86,7 @@ def sweeper_broker(redis_db: redis.Redis) -> Iterator[dramatiq.Broker]:
 
 
 class Workers:
-    """``python -m dramatiq workers.actors`` processes, each in its own process group."""
+    """``python -m dramatiq govflow.workers.actors`` processes, each in its own process group."""
 
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env, self.logs = env, logs
@@ -140,7 +99,7 @@ class Workers:
                 sys.executable,
                 "-m",
                 "dramatiq",
-                "workers.actors",
+                "govflow.workers.actors",
                 "--processes",
                 "1",
                 "--threads",
@@ -207,12 +166,12 @@ def settings(tmp_path: Path, webhook: WebhookReceiver) -> tuple[NotificationSett
 
 @pytest.fixture
 def workers(
-    pg_engine: Engine, settings: tuple[NotificationSettings, Path], tmp_path: Path
+    pg_engine: Engine, settings: tuple[NotificationSettings, Path], tmp_path: Path, redis_url: str
 ) -> Iterator[Workers]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GOVFLOW_", "dramatiq_"))}
     env.update(
         GOVFLOW_DATABASE_URL=schema_url(pg_engine),
-        GOVFLOW_BROKER_URL=REDIS_URL,
+        GOVFLOW_BROKER_URL=redis_url,
         GOVFLOW_SETTINGS=str(settings[1]),
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
         PYTHONUNBUFFERED="1",
@@ -340,6 +299,7 @@ def test_redis_restarted_with_deliveries_queued_nothing_is_lost(
     webhook: WebhookReceiver,
     settings: tuple[NotificationSettings, Path],
     redis_db: redis.Redis,
+    redis_server: RedisServer,
     sweeper_broker: dramatiq.Broker,
     workers: Workers,
 ) -> None:
@@ -357,11 +317,11 @@ def test_redis_restarted_with_deliveries_queued_nothing_is_lost(
     waiting = redis_db.llen(QUEUE)
     assert waiting >= 1  # handed to the broker, not consumed by any worker
 
-    stop_redis()
+    redis_server.stop()
     try:
-        assert not redis_answers()
+        assert not redis_server.answers()
     finally:
-        start_redis()
+        redis_server.start()
     restarted = time.monotonic()
     assert redis_db.llen(QUEUE) == 0  # the queued messages are gone with it
     webhook.release()  # the busy worker finishes its delivery

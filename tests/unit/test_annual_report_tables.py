@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from govflow.cli.report import to_csv, to_markdown
-from workflow.outcomes import outcomes
-from workflow.reports.annual import (
+from govflow.workflow.outcomes import outcomes
+from govflow.workflow.reports.annual import (
     COLUMN_KEYS,
     ChallengeRecord,
     RequestRecord,

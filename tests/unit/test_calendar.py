@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.calendar import (
+from govflow.workflow.calendar import (
     ENV_CALENDAR_DIR,
     CalendarError,
     DayKind,

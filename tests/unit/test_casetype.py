@@ -12,19 +12,19 @@ from typing import Any
 import pytest
 import yaml
 
-import configs
-from workflow.actors import Actor, Role
-from workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
-from workflow.cases import Case
-from workflow.casetype import DeclarationError, build_case_type, load_case_type
-from workflow.clock import SHANGHAI, local_date
-from workflow.disclosure import rules
-from workflow.errors import ActionNotAllowed
-from workflow.policy import DisclosurePolicy
-from workflow.registry import workflow, workflows
+from govflow import configs
+from govflow.workflow.actors import Actor, Role
+from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
+from govflow.workflow.cases import Case
+from govflow.workflow.casetype import DeclarationError, build_case_type, load_case_type
+from govflow.workflow.clock import SHANGHAI, local_date
+from govflow.workflow.disclosure import rules
+from govflow.workflow.errors import ActionNotAllowed
+from govflow.workflow.policy import DisclosurePolicy
+from govflow.workflow.registry import workflow, workflows
 
 WHERE = "configs/case_types/sample.yaml"
-SHIPPED = Path(configs.__file__).parent / "case_types" / "disclosure_request.yaml"
+SHIPPED = configs.shipped("case_types", "disclosure_request.yaml")
 
 
 def is_urgent(facts: Any, payload: Any) -> bool:

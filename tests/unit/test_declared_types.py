@@ -16,18 +16,19 @@ from typing import Any
 import pytest
 import yaml
 
+from govflow import configs
 from govflow.app import build_services
-from workflow import integrity, services
-from workflow.actors import Actor, Role
-from workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
-from workflow.cases import Case
-from workflow.clock import SHANGHAI, FakeClock, local_date
-from workflow.deadlines import DeadlineStatus
-from workflow.declaration import DeclarationError
-from workflow.declared import Context
-from workflow.errors import ActionNotAllowed, InvalidInput
-from workflow.policy import Settings
-from workflow.registry import load_workflow, workflow, workflows
+from govflow.workflow import integrity, services
+from govflow.workflow.actors import Actor, Role
+from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
+from govflow.workflow.cases import Case
+from govflow.workflow.clock import SHANGHAI, FakeClock, local_date
+from govflow.workflow.deadlines import DeadlineStatus
+from govflow.workflow.declaration import DeclarationError
+from govflow.workflow.declared import Context
+from govflow.workflow.errors import ActionNotAllowed, InvalidInput
+from govflow.workflow.policy import Settings
+from govflow.workflow.registry import load_workflow, workflow, workflows
 
 CAL = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
 CLERK = Actor("wang.clerk", "王登记", Role.CLERK, "county")
@@ -285,17 +286,19 @@ def test_unknown_keys_policies_and_modules_are_refused(tmp_path: Path) -> None:
     assert "escalation: configs/escalation.yaml 中没有规则 'nowhere'" in refused(
         tmp_path, changed(escalation="nowhere")
     )
-    assert "rules: 无法导入模块 'workflow.nowhere'" in refused(
-        tmp_path, changed(rules="workflow.nowhere")
+    assert "rules: 无法导入模块 'govflow.workflow.nowhere'" in refused(
+        tmp_path, changed(rules="govflow.workflow.nowhere")
     )
     # A rules module must define every declared action's input.
-    message = refused(tmp_path, changed(rules="workflow.incident"))
-    assert "deadlines: 期限由模块 workflow.incident 计算" in message
-    raw = changed(rules="workflow.incident")
+    message = refused(tmp_path, changed(rules="govflow.workflow.incident"))
+    assert "deadlines: 期限由模块 govflow.workflow.incident 计算" in message
+    raw = changed(rules="govflow.workflow.incident")
     del raw["deadlines"]
     for body in raw["actions"].values():
         body.pop("fields", None)
-    assert "actions.record: 模块 workflow.incident 没有该动作的输入定义" in refused(tmp_path, raw)
+    assert "actions.record: 模块 govflow.workflow.incident 没有该动作的输入定义" in refused(
+        tmp_path, raw
+    )
 
 
 def test_amount_setting_unknown_without_a_default_is_refused(tmp_path: Path) -> None:
@@ -502,3 +505,18 @@ def test_closing_an_unanswered_message_cancels_its_limit() -> None:
     (reply,) = case.deadlines
     assert reply.status is DeadlineStatus.CANCELLED
     assert reply.cancelled_reason == "已办结，不再计算"
+
+
+def test_a_rules_module_named_before_the_govflow_namespace_still_loads_for_one_release(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``rules: workflow.incident`` (the pre-namespace name) is mapped, with a deprecation line."""
+    raw = yaml.safe_load(configs.shipped("case_types", "incident.yaml").read_text("utf-8"))
+    raw["rules"] = "workflow.incident"
+    path = tmp_path / "incident.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    loaded = load_workflow(path)
+    assert loaded.case_type.name == "incident"
+    assert (
+        "'workflow.incident' 已过时，请改为 'govflow.workflow.incident'" in capsys.readouterr().err
+    )

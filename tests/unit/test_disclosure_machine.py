@@ -16,18 +16,18 @@ from typing import Any
 
 import pytest
 
-from workflow.actors import SYSTEM, Actor, Role
-from workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
-from workflow.cases import Case
-from workflow.clock import SHANGHAI, local_date
-from workflow.deadlines import Deadline, DeadlineStatus
-from workflow.disclosure.actions import PAYLOADS
-from workflow.disclosure.rules import ApplicantHistory, Context, applicant_key
-from workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
-from workflow.events import GENESIS, verify_chain
-from workflow.outcomes import outcomes
-from workflow.policy import DisclosurePolicy
-from workflow.registry import workflow
+from govflow.workflow.actors import SYSTEM, Actor, Role
+from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
+from govflow.workflow.cases import Case
+from govflow.workflow.clock import SHANGHAI, local_date
+from govflow.workflow.deadlines import Deadline, DeadlineStatus
+from govflow.workflow.disclosure.actions import PAYLOADS
+from govflow.workflow.disclosure.rules import ApplicantHistory, Context, applicant_key
+from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
+from govflow.workflow.events import GENESIS, verify_chain
+from govflow.workflow.outcomes import outcomes
+from govflow.workflow.policy import DisclosurePolicy
+from govflow.workflow.registry import workflow
 
 D = date.fromisoformat
 # The shipped schedules only, whatever GOVFLOW_CALENDAR_DIR says.

@@ -23,16 +23,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as note_event
 from hypothesis import strategies as st
 
-from workflow.actors import SYSTEM, Actor, Role
-from workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
-from workflow.cases import Case
-from workflow.clock import SHANGHAI, local_date
-from workflow.disclosure.rules import ApplicantHistory, Context
-from workflow.errors import GovflowError
-from workflow.events import GENESIS, verify_chain
-from workflow.outcomes import outcomes
-from workflow.policy import DisclosurePolicy
-from workflow.registry import workflow
+from govflow.workflow.actors import SYSTEM, Actor, Role
+from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
+from govflow.workflow.cases import Case
+from govflow.workflow.clock import SHANGHAI, local_date
+from govflow.workflow.disclosure.rules import ApplicantHistory, Context
+from govflow.workflow.errors import GovflowError
+from govflow.workflow.events import GENESIS, verify_chain
+from govflow.workflow.outcomes import outcomes
+from govflow.workflow.policy import DisclosurePolicy
+from govflow.workflow.registry import workflow
 
 CAL = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
 CT = workflow("disclosure_request").case_type

@@ -12,10 +12,10 @@ from datetime import date, datetime
 
 import pytest
 
-from workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
-from workflow.clock import SHANGHAI
-from workflow.deadlines import Basis, Deadline, PauseSpan
-from workflow.escalation import (
+from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
+from govflow.workflow.clock import SHANGHAI
+from govflow.workflow.deadlines import Basis, Deadline, PauseSpan
+from govflow.workflow.escalation import (
     PolicyError,
     Rule,
     Threshold,

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from workflow.events import (
+from govflow.workflow.events import (
     GENESIS,
     CaseEvent,
     Finding,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.disclosure.fees import per_request_fee, per_volume_fee, proposal
+from govflow.workflow.disclosure.fees import per_request_fee, per_volume_fee, proposal
 
 
 @pytest.mark.parametrize(

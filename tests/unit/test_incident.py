@@ -16,17 +16,17 @@ from typing import Any
 
 import pytest
 
-from workflow.actors import Actor, Role
-from workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
-from workflow.cases import Case
-from workflow.clock import SHANGHAI, local_date
-from workflow.deadlines import Basis, DeadlineStatus
-from workflow.declared import Context
-from workflow.diagram import render
-from workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
-from workflow.escalation import current_policies, plan
-from workflow.policy import Settings
-from workflow.registry import workflow
+from govflow.workflow.actors import Actor, Role
+from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
+from govflow.workflow.cases import Case
+from govflow.workflow.clock import SHANGHAI, local_date
+from govflow.workflow.deadlines import Basis, DeadlineStatus
+from govflow.workflow.declared import Context
+from govflow.workflow.diagram import render
+from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
+from govflow.workflow.escalation import current_policies, plan
+from govflow.workflow.policy import Settings
+from govflow.workflow.registry import workflow
 
 CAL = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
 CLERK = Actor("wang.clerk", "王登记", Role.CLERK, "county")

@@ -24,3 +24,34 @@ def test_quick_start_has_exactly_two_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert _readme_commands()[1] in ci.splitlines()
+
+
+def test_every_package_folder_is_installed_under_the_one_govflow_namespace() -> None:
+    """The wheel's only top-level package is ``govflow`` (no generic ``models``/``workflow``
+    beside other projects' in site-packages), and no folder with code is left out of it."""
+    import tomllib
+
+    setup = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    mapping: dict[str, str] = setup["package-dir"]
+    assert {name.split(".")[0] for name in mapping} == {"govflow"}
+    found = set()
+    for package, folder in mapping.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            if ".venv" in init.parts or "__pycache__" in init.parts:
+                continue
+            rel = init.parent.relative_to(ROOT / folder).parts
+            found.add(".".join([package, *rel]))
+    assert found == set(setup["packages"])
+
+
+def test_no_module_imports_the_folders_by_their_old_top_level_names() -> None:
+    import re
+
+    old = re.compile(r"^\s*(from|import) (workflow|models|workers|configs)\b", re.M)
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("govflow", "workflow", "models", "workers", "configs", "tests", "bench")
+        for path in (ROOT / folder).rglob("*.py")
+        if old.search(path.read_text("utf-8"))
+    ]
+    assert offenders == []

@@ -22,11 +22,11 @@ from govflow.synth.org import synthetic_org
 from govflow.synth.plan import CATALOGUE, plan, plan_agency
 from govflow.synth.script import DISCLOSURE, INCIDENT, ONLINE_MESSAGE, CaseScript
 from govflow.synth.timeline import default_calendar
-from workflow.actors import Role
-from workflow.clock import SHANGHAI, end_of_day, local_date
-from workflow.disclosure.actions import Channel, LegalPersonSubkind
-from workflow.incident.grades import grade_table
-from workflow.outcomes import outcomes
+from govflow.workflow.actors import Role
+from govflow.workflow.clock import SHANGHAI, end_of_day, local_date
+from govflow.workflow.disclosure.actions import Channel, LegalPersonSubkind
+from govflow.workflow.incident.grades import grade_table
+from govflow.workflow.outcomes import outcomes
 
 SEED = 20240101
 START, END = date(2024, 1, 1), date(2025, 12, 31)

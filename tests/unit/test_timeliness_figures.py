@@ -12,12 +12,12 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from govflow.cli.timeliness import timeliness_csv, timeliness_json, timeliness_text
-from workflow.calendar import WorkingCalendar
-from workflow.clock import SHANGHAI, local_date
-from workflow.deadlines import Basis, Deadline, DeadlineStatus, PauseSpan
-from workflow.errors import InvalidInput
-from workflow.incident_service import AccountabilityEntry
-from workflow.reports.timeliness import (
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, local_date
+from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus, PauseSpan
+from govflow.workflow.errors import InvalidInput
+from govflow.workflow.incident_service import AccountabilityEntry
+from govflow.workflow.reports.timeliness import (
     HandlingTime,
     MilestoneRecord,
     RequestLimits,

@@ -5,8 +5,8 @@ any override directories; ``add_working_days`` turns "N working days from day D"
 into a due date. See ``working.py`` for the counting rules.
 """
 
-from workflow.calendar.explain import explain_count, provisional_note, zh_day
-from workflow.calendar.schedule import (
+from govflow.workflow.calendar.explain import explain_count, provisional_note, zh_day
+from govflow.workflow.calendar.schedule import (
     ENV_CALENDAR_DIR,
     CalendarError,
     YearSchedule,
@@ -15,7 +15,7 @@ from workflow.calendar.schedule import (
     load_year_file,
     shipped_calendar_dir,
 )
-from workflow.calendar.working import (
+from govflow.workflow.calendar.working import (
     DayInfo,
     DayKind,
     Pause,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from workflow.calendar.working import DayKind, merge_pauses
+from govflow.workflow.calendar.working import DayKind, merge_pauses
 
 if TYPE_CHECKING:
-    from workflow.calendar.working import WorkingCalendar, WorkingDayCount
+    from govflow.workflow.calendar.working import WorkingCalendar, WorkingDayCount
 
 _WEEKDAYS = "一二三四五六日"
 

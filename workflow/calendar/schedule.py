@@ -160,9 +160,9 @@ def _as_date(value: Any, at: str) -> date:
 
 def shipped_calendar_dir() -> Path:
     """``configs/calendar`` inside the installed ``configs`` package."""
-    import configs
+    from govflow import configs
 
-    return Path(configs.__file__).parent / "calendar"
+    return configs.shipped("calendar")
 
 
 def calendar_dirs(extra_dirs: Sequence[Path] = ()) -> list[Path]:

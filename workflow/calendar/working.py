@@ -22,7 +22,7 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from workflow.calendar.schedule import (
+from govflow.workflow.calendar.schedule import (
     CalendarError,
     YearSchedule,
     calendar_dirs,
@@ -88,7 +88,7 @@ class WorkingDayCount:
 def _explained(count: WorkingDayCount, calendar: WorkingCalendar) -> tuple[str, ...]:
     # Every replay of a case recomputes its deadlines, and the day-by-day walk behind the
     # text is most of that cost; the same count on the same calendar always reads the same.
-    from workflow.calendar.explain import explain_count
+    from govflow.workflow.calendar.explain import explain_count
 
     return tuple(explain_count(count, calendar))
 

@@ -5,8 +5,8 @@ the inputs (``actions``), the fold that moves the deadlines (``facts``), the leg
 guards and the rules in force (``rules``), and the fee bands (``fees``).
 """
 
-from workflow.disclosure.actions import DATE_DEFAULTS, PAYLOADS
-from workflow.disclosure.facts import DisclosureFacts as Facts
-from workflow.disclosure.rules import check, conditions, derive
+from govflow.workflow.disclosure.actions import DATE_DEFAULTS, PAYLOADS
+from govflow.workflow.disclosure.facts import DisclosureFacts as Facts
+from govflow.workflow.disclosure.rules import check, conditions, derive
 
 __all__ = ["DATE_DEFAULTS", "PAYLOADS", "Facts", "check", "conditions", "derive"]

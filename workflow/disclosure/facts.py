@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from workflow.calendar import WorkingCalendar
-from workflow.clock import local_date
-from workflow.deadlines import Basis, Deadline
-from workflow.disclosure import actions as a
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import local_date
+from govflow.workflow.deadlines import Basis, Deadline
+from govflow.workflow.disclosure import actions as a
 
 REPLY = "reply"
 CORRECTION_NOTICE = "correction_notice"

@@ -12,19 +12,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from workflow.calendar import WorkingCalendar
-from workflow.disclosure import actions as a
-from workflow.disclosure import fees
-from workflow.disclosure.facts import (
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.disclosure import actions as a
+from govflow.workflow.disclosure import fees
+from govflow.workflow.disclosure.facts import (
     CORRECTION_NOTICE,
     CORRECTION_PERIOD,
     FEE_PAYMENT,
     REPLY,
     DisclosureFacts,
 )
-from workflow.errors import ActionNotAllowed, InvalidInput
-from workflow.outcomes import outcomes
-from workflow.policy import DisclosurePolicy
+from govflow.workflow.errors import ActionNotAllowed, InvalidInput
+from govflow.workflow.outcomes import outcomes
+from govflow.workflow.policy import DisclosurePolicy
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ inputs (``actions``), the fold that moves the hour milestones and supervision-le
 deadlines (``facts``), the guards and the grade limits in force (``rules``, ``grades``).
 """
 
-from workflow.incident.actions import PAYLOADS
-from workflow.incident.facts import IncidentFacts as Facts
-from workflow.incident.rules import check, conditions, derive, validate
+from govflow.workflow.incident.actions import PAYLOADS
+from govflow.workflow.incident.facts import IncidentFacts as Facts
+from govflow.workflow.incident.rules import check, conditions, derive, validate
 
 __all__ = ["PAYLOADS", "Facts", "check", "conditions", "derive", "validate"]

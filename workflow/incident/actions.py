@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
-from workflow.declared import Instant, Payload
-from workflow.incident.grades import grade_table
+from govflow.workflow.declared import Instant, Payload
+from govflow.workflow.incident.grades import grade_table
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

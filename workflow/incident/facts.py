@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from workflow.calendar import WorkingCalendar
-from workflow.clock import local_date
-from workflow.deadlines import Basis, Deadline, DeadlineStatus
-from workflow.incident import actions as a
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import local_date
+from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
+from govflow.workflow.incident import actions as a
 
 LETTER = "supervision_letter"
 NO_LONGER_APPLIES = "调整级别后不再适用"

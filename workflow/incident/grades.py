@@ -13,8 +13,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
 
-import configs
-from workflow.declaration import DeclarationError
+from govflow import configs
+from govflow.workflow.declaration import DeclarationError
 
 RESPONSE_ACTIONS = ("publish_statement", "hold_press_conference", "follow_up")
 
@@ -76,7 +76,7 @@ class GradeTable(BaseModel):
 
 
 def grades_file() -> Path:
-    return Path(configs.__file__).parent / "incident_grades.yaml"
+    return configs.shipped("incident_grades.yaml")
 
 
 @cache

@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from workflow.clock import SHANGHAI
-from workflow.declared import Context, Payload
-from workflow.errors import ActionNotAllowed, InvalidInput
-from workflow.incident import actions as a
-from workflow.incident.facts import IncidentFacts
-from workflow.incident.grades import grade_table
+from govflow.workflow.clock import SHANGHAI
+from govflow.workflow.declared import Context, Payload
+from govflow.workflow.errors import ActionNotAllowed, InvalidInput
+from govflow.workflow.incident import actions as a
+from govflow.workflow.incident.facts import IncidentFacts
+from govflow.workflow.incident.grades import grade_table
 
 
 def _local(instant: datetime) -> str:

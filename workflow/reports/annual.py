@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from workflow.outcomes import outcomes
+from govflow.workflow.outcomes import outcomes
 
 TITLE_3 = "三、收到和处理政府信息公开申请情况"
 TITLE_4 = "四、政府信息公开行政复议、行政诉讼情况"

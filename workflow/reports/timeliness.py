@@ -47,13 +47,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from workflow.calendar import Pause, WorkingCalendar
-from workflow.clock import local_date
-from workflow.deadlines import Deadline, DeadlineStatus
-from workflow.errors import InvalidInput
+from govflow.workflow.calendar import Pause, WorkingCalendar
+from govflow.workflow.clock import local_date
+from govflow.workflow.deadlines import Deadline, DeadlineStatus
+from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from workflow.incident_service import AccountabilityEntry
+    from govflow.workflow.incident_service import AccountabilityEntry
 
 DISCLOSURE = "disclosure_request"
 INCIDENT = "incident"
