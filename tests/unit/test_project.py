@@ -55,3 +55,8 @@ def test_no_module_imports_the_folders_by_their_old_top_level_names() -> None:
         if old.search(path.read_text("utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_project_stands_alone_its_docs_never_send_a_reader_outside_it() -> None:
+    docs = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+    assert [str(p.relative_to(ROOT)) for p in docs if "../shared" in p.read_text("utf-8")] == []
