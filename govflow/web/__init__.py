@@ -1,0 +1,7 @@
+"""The web front ends (HTTP API and pages) and the assets they serve themselves.
+
+The office intranet has no internet: every script, stylesheet and font the pages or the API
+documentation use is vendored under ``static/vendor/`` (versions, licences and checksums in
+``static/vendor/VENDOR.md``) and served by govflow. Nothing here holds a rule: handlers parse,
+call the service layer and render.
+"""
