@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import yaml
 
-from govflow.cli import audit, casetypes, deadline, generate, incident, report, workers
+from govflow.cli import audit, casetypes, deadline, generate, incident, report, serve, workers
 from govflow.cli.common import AsUser, JsonFlag, echo_json, user_errors
 from govflow.workflow.errors import InvalidInput
 
@@ -44,6 +44,7 @@ casetypes.register(app, case_app)
 incident.register_commands(app)
 report.register(app)
 generate.register(app)
+serve.register(app)
 
 
 def read_data_file(path: Path) -> dict[str, Any]:

@@ -1,0 +1,64 @@
+"""The FastAPI application: the HTTP API under ``/api/v1`` and (soon) the web pages.
+
+``create_app`` takes everything from its caller — the services, the readiness checks — so
+tests, ``govflow serve`` and the embedded ``govflow run`` wire it the same way. Handlers only
+parse, call the service layer and render; every refusal goes through ``errors``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from govflow.web import docs, errors, health
+from govflow.workflow.services import Services
+
+STATIC = Path(str(files("govflow.web").joinpath("static")))
+THREADS = 40
+"""AnyIO's default thread pool for sync handlers; the database pool is sized to match."""
+
+
+def create_app(svc: Services, checks: Mapping[str, health.ReadinessCheck]) -> FastAPI:
+    app = FastAPI(
+        title="govflow API",
+        summary="政府信息公开申请与政务舆情的期限管理",
+        version="1",
+        openapi_url=docs.OPENAPI_URL,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.services = svc
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    errors.install(app)
+    app.include_router(docs.router)
+    app.include_router(health.router(checks))
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory ``govflow serve`` hands to uvicorn (one call per server process)."""
+    import os
+
+    from govflow.app import build_services
+    from govflow.logs import configure_logging
+    from govflow.models.db import make_engine
+
+    configure_logging()
+    engine = make_engine(**_pool_options())
+    checks: dict[str, health.ReadinessCheck] = {"database": health.database_check(engine)}
+    broker = os.environ.get("GOVFLOW_BROKER_URL")
+    if broker:
+        checks["broker"] = health.redis_check(broker)
+    return create_app(build_services(engine), checks)
+
+
+def _pool_options() -> dict[str, int]:
+    from govflow.models.db import database_url
+
+    if database_url().startswith("sqlite"):
+        return {}
+    return {"pool_size": THREADS, "max_overflow": 0}

@@ -1,0 +1,42 @@
+"""The API's documentation pages, served from vendored files (the intranet has no internet).
+
+FastAPI's built-in ``/docs`` and ``/redoc`` load Swagger UI, ReDoc and Google Fonts from
+CDNs; these routes render the same pages pointing at ``/static/vendor/``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+
+API = "/api/v1"
+OPENAPI_URL = f"{API}/openapi.json"
+SWAGGER = "/static/vendor/swagger-ui-5.35.0"
+REDOC = "/static/vendor/redoc-2.5.4"
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get(f"{API}/docs")
+def swagger_ui() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url=OPENAPI_URL,
+        title="govflow API",
+        swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+        swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+        # No validator badge: it would call validator.swagger.io.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+
+
+@router.get(f"{API}/redoc")
+def redoc() -> HTMLResponse:
+    return get_redoc_html(
+        openapi_url=OPENAPI_URL,
+        title="govflow API",
+        redoc_js_url=f"{REDOC}/redoc.standalone.js",
+        redoc_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+        with_google_fonts=False,
+    )

@@ -1,0 +1,158 @@
+"""One error model for every failure of the HTTP API (SPEC W-1).
+
+``{"error": code, "message": zh-CN text, "fields": {field: zh-CN message}}`` — mapped from
+the same domain errors the CLI maps to exit codes, so a refusal reads the same everywhere:
+
+| domain error | status | code |
+|---|---|---|
+| malformed request (body, query, header) | 400 | ``invalid_input`` |
+| ``InvalidInput`` | 400 | ``invalid_input`` |
+| no or bad credentials | 401 | ``unauthenticated`` |
+| not permitted | 403 | ``forbidden`` |
+| ``NotFound`` (or not visible to the reader) | 404 | ``not_found`` |
+| ``Conflict`` | 409 | ``conflict`` |
+| ``ActionNotAllowed`` (state, role or a legal rule) | 422 | ``not_allowed`` |
+| anything else | 500 | ``internal`` (with a reference to the log line) |
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from govflow.workflow.errors import ActionNotAllowed, Conflict, GovflowError, InvalidInput, NotFound
+
+log = structlog.get_logger(__name__)
+
+DOMAIN_STATUS: dict[type[GovflowError], tuple[int, str]] = {
+    InvalidInput: (400, "invalid_input"),
+    NotFound: (404, "not_found"),
+    Conflict: (409, "conflict"),
+    ActionNotAllowed: (422, "not_allowed"),
+}
+HTTP_CODES = {
+    400: ("invalid_input", "请求格式有误"),
+    401: ("unauthenticated", "未登录或凭据无效"),
+    403: ("forbidden", "无权执行此操作"),
+    404: ("not_found", "未找到，或您无权查看"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    406: ("not_acceptable", "不支持请求的内容格式"),
+    409: ("conflict", "该案件已被他人更新，请刷新后重试"),
+    413: ("too_large", "请求内容过大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+    422: ("not_allowed", "该操作不被允许"),
+}
+
+
+class ErrorBody(BaseModel):
+    """What every refusal of the API returns."""
+
+    error: str = Field(description="机器可读的错误代码", examples=["conflict"])
+    message: str = Field(description="面向用户的中文说明")
+    fields: dict[str, str] = Field(default_factory=dict, description="逐字段的中文说明")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, (_, text) in HTTP_CODES.items()
+    if status in (400, 401, 403, 404, 409, 422)
+}
+"""For ``responses=`` on routes, so the OpenAPI document describes every refusal."""
+
+
+def error_response(
+    status: int, code: str, message: str, fields: dict[str, str] | None = None
+) -> JSONResponse:
+    body = ErrorBody(error=code, message=message, fields=fields or {})
+    return JSONResponse(body.model_dump(), status_code=status)
+
+
+# pydantic's error types, in the words a clerk reads. Anything not listed falls back to a
+# general sentence rather than English.
+_PYDANTIC_ZH = {
+    "missing": "必填",
+    "string_type": "应为文本",
+    "string_too_long": "过长",
+    "string_too_short": "过短",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为是或否",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式应为 ISO 8601（如 2026-02-16T22:30:00+08:00）",
+    "datetime_from_date_parsing": "时间格式应为 ISO 8601（如 2026-02-16T22:30:00+08:00）",
+    "enum": "不是可选值之一",
+    "literal_error": "不是可选值之一",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "greater_than": "数值过小",
+    "less_than": "数值过大",
+    "extra_forbidden": "不允许的字段",
+    "json_invalid": "不是有效的 JSON",
+    "model_attributes_type": "格式有误",
+    "dict_type": "应为对象",
+    "list_type": "应为列表",
+}
+
+
+def field_messages(errors: Sequence[Any]) -> dict[str, str]:
+    """pydantic/FastAPI validation errors as ``{"body.field": "中文说明"}``."""
+    out: dict[str, str] = {}
+    for err in errors:
+        where = ".".join(str(part) for part in err.get("loc", ())) or "请求"
+        text = _PYDANTIC_ZH.get(err.get("type", ""), "格式有误")
+        out[where] = f"{out[where]}；{text}" if where in out else text
+    return out
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into the one error model."""
+
+    @app.exception_handler(GovflowError)
+    async def _domain(request: Request, exc: GovflowError) -> JSONResponse:
+        for cls in type(exc).__mro__:
+            if cls in DOMAIN_STATUS:
+                status, code = DOMAIN_STATUS[cls]
+                return error_response(status, code, str(exc))
+        return error_response(400, "invalid_input", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = field_messages(exc.errors())
+        summary = "；".join(f"{k}：{v}" for k, v in fields.items())
+        return error_response(400, "invalid_input", f"请求格式有误：{summary}", fields)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        code, text = HTTP_CODES.get(exc.status_code, ("error", "请求未能完成"))
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, str) and exc.detail and not exc.detail.isascii()
+            else text
+        )
+        response = error_response(exc.status_code, code, detail)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        reference = uuid.uuid4().hex[:12]
+        # The log line carries the reference and the exception type, never the request body.
+        log.error(
+            "http.internal_error",
+            reference=reference,
+            path=request.url.path,
+            error=type(exc).__name__,
+            exc_info=exc,
+        )
+        return error_response(500, "internal", f"内部错误，请联系管理员（参考编号 {reference}）")
