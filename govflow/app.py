@@ -20,7 +20,7 @@ def build_services(
     calendar: WorkingCalendar | None = None,
 ) -> Services:
     workflows()  # a malformed case-type declaration stops start-up here, naming file and place
-    engine = engine or make_engine()
+    engine = engine or make_engine(must_exist=True)
     return Services(
         uow=partial(SqlUnitOfWork, session_factory(engine)),
         clock=clock or clock_from_env(),

@@ -7,7 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
+
+from govflow.workflow.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -16,9 +20,30 @@ DEFAULT_URL = "sqlite:///govflow.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+SUPPORTED = ("sqlite", "postgresql")
+"""The two deployments: SQLite embedded, PostgreSQL in production."""
+
+
 def database_url() -> str:
-    """``GOVFLOW_DATABASE_URL``, or a SQLite file ``govflow.db`` in the working directory."""
-    return normalize_url(os.environ.get("GOVFLOW_DATABASE_URL") or DEFAULT_URL)
+    """``GOVFLOW_DATABASE_URL``, or a SQLite file ``govflow.db`` in the working directory.
+
+    A URL that cannot be parsed or names another database is refused before any
+    connection is tried; the message never repeats the URL (it may carry a password).
+    """
+    url = normalize_url(os.environ.get("GOVFLOW_DATABASE_URL") or DEFAULT_URL)
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise ConfigurationError(
+            "环境变量 GOVFLOW_DATABASE_URL 不是有效的数据库地址"
+            "（应为 sqlite:///文件路径 或 postgresql://用户@主机/数据库）"
+        ) from None
+    if backend not in SUPPORTED:
+        raise ConfigurationError(
+            f"环境变量 GOVFLOW_DATABASE_URL：不支持的数据库 {backend!r}"
+            "（支持 sqlite:///文件路径 与 postgresql://用户@主机/数据库）"
+        )
+    return url
 
 
 def normalize_url(url: str) -> str:
@@ -29,11 +54,21 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+def make_engine(url: str | None = None, *, must_exist: bool = False, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (default: ``database_url()``).
+
+    ``must_exist``: refuse a SQLite file that is not there instead of letting SQLite create
+    an empty one — only ``govflow init`` (and the all-in-one ``govflow run``) create a database.
+    """
     url = normalize_url(url or database_url())
     # Never echo bound parameters (names, ID numbers) into an exception or a log line.
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
+        path = make_url(url).database
+        if must_exist and path and path != ":memory:" and not Path(path).exists():
+            raise ConfigurationError(
+                f"数据库文件 {path} 不存在（GOVFLOW_DATABASE_URL）；新建数据库请先运行 govflow init"
+            )
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -19,6 +19,7 @@ from govflow.workflow.deadlines import Deadline, DeadlineStatus
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.events import GENESIS, CaseEvent, new_event
 from govflow.workflow.registry import Workflow, workflow
+from govflow.workflow.validation import summary
 
 
 @dataclass
@@ -168,8 +169,4 @@ def _system_actor() -> Actor:
 
 
 def _validation_message(action: str, exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(x) for x in err["loc"]) or "输入"
-        parts.append(f"{where}：{err['msg']}")
-    return f"“{action}”的输入有误：" + "；".join(parts)
+    return f"“{action}”的输入有误：{summary(exc.errors())}"

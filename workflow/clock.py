@@ -63,7 +63,10 @@ def parse_instant(text: str) -> datetime:
     """Parse an ISO 8601 instant; a bare date or a time without offset is read in Asia/Shanghai."""
     import pendulum
 
-    parsed = pendulum.parse(text, tz="Asia/Shanghai", strict=False)
+    try:
+        parsed = pendulum.parse(text, tz="Asia/Shanghai", strict=False)
+    except ValueError:  # pendulum's ParserError is one
+        raise ValueError(f"不是有效的时间点：{text!r}") from None
     if not isinstance(parsed, datetime):
         raise ValueError(f"不是时间点: {text!r}")
     # Hand the rest of the code a plain stdlib datetime, not a pendulum subclass.
@@ -74,5 +77,13 @@ def clock_from_env() -> Clock:
     """``GOVFLOW_NOW`` pins the clock (an ISO 8601 instant); otherwise the system clock."""
     pinned = os.environ.get("GOVFLOW_NOW")
     if pinned:
-        return FakeClock(parse_instant(pinned))
+        try:
+            return FakeClock(parse_instant(pinned))
+        except ValueError:
+            from govflow.workflow.errors import ConfigurationError
+
+            raise ConfigurationError(
+                f"环境变量 GOVFLOW_NOW 的值 {pinned!r} 不是有效的时间点"
+                "（应为 ISO 8601，如 2025-09-26T09:00 或 2025-09-26T09:00+08:00）"
+            ) from None
     return SystemClock()

@@ -25,3 +25,8 @@ class NotFound(GovflowError):
 
 class Conflict(GovflowError):
     """Someone else changed the case first; reload and try again."""
+
+
+class ConfigurationError(InvalidInput):
+    """A setting, an environment variable or a configuration file is wrong. The message names
+    the variable or file, the place in it, and the problem; nothing was written."""

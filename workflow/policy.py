@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 
 from govflow import configs
+from govflow.workflow.errors import ConfigurationError
+from govflow.workflow.validation import summary, yaml_problem
 
 
 class DisclosurePolicy(BaseModel):
@@ -67,11 +69,40 @@ class Settings(BaseModel):
 
 @cache
 def load_settings() -> Settings:
-    """``configs/settings.yaml``, overlaid by the file named in ``GOVFLOW_SETTINGS`` if set."""
-    raw: dict = yaml.safe_load((configs.shipped("settings.yaml")).read_text("utf-8"))
+    """``configs/settings.yaml``, overlaid by the file named in ``GOVFLOW_SETTINGS`` if set.
+
+    A missing, unreadable or malformed file, or a value out of range, stops with a
+    ``ConfigurationError`` naming the file, the place and the problem.
+    """
+    raw = _read_yaml(configs.shipped("settings.yaml"), None)
     override = os.environ.get("GOVFLOW_SETTINGS")
     if override:
-        extra = yaml.safe_load(Path(override).read_text("utf-8")) or {}
+        extra = _read_yaml(Path(override), "GOVFLOW_SETTINGS")
         for section, values in extra.items():
-            raw.setdefault(section, {}).update(values or {})
-    return Settings.model_validate(raw)
+            if isinstance(values, dict) and isinstance(raw.get(section), dict):
+                raw[section].update(values)
+            else:
+                raw[section] = values
+    source = override or str(configs.shipped("settings.yaml"))
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigurationError(f"设置文件 {source}：{summary(exc.errors(), '文件')}") from None
+
+
+def _read_yaml(path: Path, variable: str | None) -> dict:
+    named = f"环境变量 {variable} 指向的设置文件 {path}" if variable else f"设置文件 {path}"
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise ConfigurationError(f"{named} 不存在") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "不是 UTF-8 文本" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        raise ConfigurationError(f"{named} 无法读取：{reason}") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{named}：{yaml_problem(exc)}") from None
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{named}：顶层应为键值映射（如 disclosure: …）")
+    return data

@@ -16,8 +16,16 @@ import typer
 import yaml
 
 from govflow.cli import audit, casetypes, deadline, generate, incident, report, serve, workers
-from govflow.cli.common import AsUser, JsonFlag, echo_json, user_errors
-from govflow.workflow.errors import InvalidInput
+from govflow.cli.common import (
+    AsUser,
+    JsonFlag,
+    database_problem,
+    echo_json,
+    exit_code,
+    internal_error,
+    user_errors,
+)
+from govflow.workflow.errors import GovflowError, InvalidInput
 
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor
@@ -30,6 +38,7 @@ app = typer.Typer(
     help="govflow：政府信息公开申请与政务舆情的期限管理。",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,  # a person sees one 错误 line, never a traceback
 )
 request_app = typer.Typer(help="依申请公开：登记申请。", no_args_is_help=True)
 case_app = typer.Typer(help="案件：办理、查看、列出。", no_args_is_help=True)
@@ -366,4 +375,15 @@ def _date(text: str | None, option: str) -> date | None:
 
 
 def main() -> None:
-    app()
+    """Every failure ends as one ``错误：`` line and a documented exit code, never a traceback."""
+    try:
+        app()
+    except GovflowError as exc:  # raised outside a command's own error handling
+        typer.echo(f"错误：{exc}", err=True)
+        raise SystemExit(exit_code(exc)) from None
+    except Exception as exc:
+        message = database_problem(exc)
+        if message is None:
+            internal_error(exc)
+        typer.echo(f"错误：{message}", err=True)
+        raise SystemExit(2) from None

@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from govflow.workflow.errors import ActionNotAllowed, Conflict, GovflowError, InvalidInput, NotFound
+from govflow.workflow.validation import zh_errors
 
 log = structlog.get_logger(__name__)
 
@@ -75,41 +76,10 @@ def error_response(
     return JSONResponse(body.model_dump(), status_code=status)
 
 
-# pydantic's error types, in the words a clerk reads. Anything not listed falls back to a
-# general sentence rather than English.
-_PYDANTIC_ZH = {
-    "missing": "必填",
-    "string_type": "应为文本",
-    "string_too_long": "过长",
-    "string_too_short": "过短",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "float_parsing": "应为数字",
-    "bool_parsing": "应为是或否",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "datetime_parsing": "时间格式应为 ISO 8601（如 2026-02-16T22:30:00+08:00）",
-    "datetime_from_date_parsing": "时间格式应为 ISO 8601（如 2026-02-16T22:30:00+08:00）",
-    "enum": "不是可选值之一",
-    "literal_error": "不是可选值之一",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "greater_than": "数值过小",
-    "less_than": "数值过大",
-    "extra_forbidden": "不允许的字段",
-    "json_invalid": "不是有效的 JSON",
-    "model_attributes_type": "格式有误",
-    "dict_type": "应为对象",
-    "list_type": "应为列表",
-}
-
-
 def field_messages(errors: Sequence[Any]) -> dict[str, str]:
-    """pydantic/FastAPI validation errors as ``{"body.field": "中文说明"}``."""
+    """FastAPI's validation errors as ``{"body.field": "中文说明"}`` (one catalogue: the domain's)."""
     out: dict[str, str] = {}
-    for err in errors:
-        where = ".".join(str(part) for part in err.get("loc", ())) or "请求"
-        text = _PYDANTIC_ZH.get(err.get("type", ""), "格式有误")
+    for where, text in zh_errors(errors, "请求"):
         out[where] = f"{out[where]}；{text}" if where in out else text
     return out
 

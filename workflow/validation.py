@@ -1,0 +1,98 @@
+"""Validation failures in the words a clerk reads (zh-CN), for every front end.
+
+pydantic reports ``Input should be a valid date…``; people using govflow read Chinese. This
+module turns pydantic's error list (and YAML's parse errors) into ``(where, message)`` pairs,
+so the CLI, the HTTP API and the web pages say the same thing about the same mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+_FIXED = {
+    "missing": "必填",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "decimal_parsing": "应为数字",
+    "bool_type": "应为是或否",
+    "bool_parsing": "应为是或否（true / false）",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "应为日期，不含时刻",
+    "datetime_type": "时间格式应为 ISO 8601（如 2026-02-16T22:30:00+08:00）",
+    "datetime_parsing": "时间格式应为 ISO 8601（如 2026-02-16T22:30:00+08:00）",
+    "datetime_from_date_parsing": "时间格式应为 ISO 8601（如 2026-02-16T22:30:00+08:00）",
+    "time_parsing": "时刻格式应为 HH:MM",
+    "extra_forbidden": "不是可用的字段",
+    "json_invalid": "不是有效的 JSON",
+    "model_type": "应为键值映射",
+    "model_attributes_type": "应为键值映射",
+    "dict_type": "应为键值映射",
+    "list_type": "应为列表",
+    "tuple_type": "应为列表",
+    "url_parsing": "不是有效的网址",
+    "url_scheme": "网址应以 http:// 或 https:// 开头",
+    "uuid_parsing": "不是有效的编号",
+    "string_pattern_mismatch": "格式不符",
+    "frozen_instance": "不可修改",
+}
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if kind in _FIXED:
+        return _FIXED[kind]
+    if kind == "string_too_long":
+        return f"不能超过 {ctx.get('max_length')} 个字符"
+    if kind == "string_too_short":
+        return "不能为空" if ctx.get("min_length") == 1 else f"至少 {ctx.get('min_length')} 个字符"
+    if kind in ("too_long", "too_short"):
+        return "条目过多" if kind == "too_long" else "条目过少"
+    if kind == "greater_than_equal":
+        return f"不能小于 {ctx.get('ge')}"
+    if kind == "greater_than":
+        return f"应大于 {ctx.get('gt')}"
+    if kind == "less_than_equal":
+        return f"不能大于 {ctx.get('le')}"
+    if kind == "less_than":
+        return f"应小于 {ctx.get('lt')}"
+    if kind in ("enum", "literal_error"):
+        expected = ctx.get("expected")
+        return f"应为以下之一：{expected}" if expected else "不是可选值之一"
+    if kind in ("value_error", "assertion_error"):
+        # Our own validators raise ValueError with a Chinese sentence: keep it.
+        text = (
+            str(err.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        )
+        return text or "取值无效"
+    return "取值无效"
+
+
+def zh_errors(errors: Iterable[Mapping[str, Any]], root: str = "输入") -> list[tuple[str, str]]:
+    """``(where, message)`` for each pydantic error; ``where`` is the dotted field path."""
+    out: list[tuple[str, str]] = []
+    for err in errors:
+        where = ".".join(str(part) for part in err.get("loc", ())) or root
+        out.append((where, _message(err)))
+    return out
+
+
+def summary(errors: Iterable[Mapping[str, Any]], root: str = "输入") -> str:
+    """One line: ``字段：说明；字段：说明``."""
+    return "；".join(f"{where}：{text}" for where, text in zh_errors(errors, root))
+
+
+def yaml_problem(exc: Exception) -> str:
+    """Where a YAML file is malformed, in one line: ``第 3 行第 14 列：…``."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or "格式有误"
+    if mark is None:
+        return f"YAML 格式有误（{problem}）"
+    return f"第 {mark.line + 1} 行第 {mark.column + 1} 列：YAML 格式有误（{problem}）"
