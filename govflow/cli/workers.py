@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import threading
 from typing import Annotated
@@ -141,7 +140,12 @@ def worker(
         "--queues",
         "govflow",
     ]
-    raise typer.Exit(subprocess.call(command, env=env))
+    # Become dramatiq's master process (exec, not a child): a SIGTERM or SIGINT sent to this
+    # PID by systemd or an operator reaches the master, which stops its worker processes and
+    # waits for them — none is left behind holding database sessions.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, command, env)
 
 
 @escalation_app.command("list")
