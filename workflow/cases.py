@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from govflow.workflow.actors import Actor
 from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.events import GENESIS, CaseEvent, new_event
@@ -91,6 +92,7 @@ class Case:
         context: Any,
     ) -> CaseEvent:
         """Apply one action; raises before anything changes if it is not allowed."""
+        self._check_not_before_last_event(now)
         case_type = self.workflow.case_type
         creating = action == case_type.create  # the declaration's creation action
         if creating:
@@ -116,6 +118,17 @@ class Case:
         self.deadlines = self.facts.computed_deadlines(calendar)
         return self._record(action, payload_json, derived, actor, now, next_state)
 
+    def _check_not_before_last_event(self, now: datetime) -> None:
+        """A history runs forward: an action dated before the case's last event (a clock set
+        back, a pinned ``GOVFLOW_NOW``) would let it slip past a limit that had already
+        passed, and the chain would read out of order."""
+        if self.events and now < self.events[-1].occurred_at:
+            last = self.events[-1].occurred_at.astimezone(SHANGHAI)
+            raise ActionNotAllowed(
+                f"操作时间 {now.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 早于本案最近一次记录"
+                f"（{last:%Y-%m-%d %H:%M}）：案件历史只能向前记录，请检查系统时间"
+            )
+
     def record_system_event(
         self,
         action: str,
@@ -126,6 +139,7 @@ class Case:
     ) -> CaseEvent:
         """An event outside the workflow's actions that changes no facts: deadlines recomputed
         after a calendar update, another escalation policy adopted."""
+        self._check_not_before_last_event(now)
         self.deadlines = self.facts.computed_deadlines(calendar)
         assert self.state is not None
         return self._record(action, {}, data, actor or _system_actor(), now, self.state)
