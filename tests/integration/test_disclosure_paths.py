@@ -708,7 +708,7 @@ BAD_ACTIONS = [
     ("assignee of another agency", HEAD, "assign", {"assignee": EDU_HEAD},
      ActionNotAllowed, "孙主任 不是本机关的经办人或负责人"),
     ("missing assignee", HEAD, "assign", {},
-     InvalidInput, "assignee：Field required"),
+     InvalidInput, "assignee：必填"),
     ("blank assignee", HEAD, "assign", {"assignee": "  "},
      InvalidInput, "assignee"),
     ("unknown assignee", HEAD, "assign", {"assignee": "ghost"},
