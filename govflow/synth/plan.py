@@ -25,7 +25,7 @@ How the cases of one agency are laid out:
    dropped, so cases opened late stay open in whatever state they reached. A prefix of
    a legal script is legal, so nothing after ``end`` is ever needed to make it consistent.
 
-Dates must lie in the calendar's range (``configs/calendar``: 2019 on). The applicants
+Dates must lie in the calendar's range (``configs/calendar``: 2008 on). The applicants
 of different agencies are drawn independently, so the same identity number can (rarely)
 turn up in two agencies; the engine counts an applicant's requests across agencies (D-6
 ordinal), so such a pair must be written in the same order to give identical events.

@@ -29,7 +29,7 @@ from govflow.workflow.calendar.schedule import (
     load_schedules,
 )
 
-DEFAULT_FIRST_YEAR = 2019
+DEFAULT_FIRST_YEAR = 2008  # the 2008 regulations (in force 2008-05-01) are the first edition
 HORIZON_YEAR = 2100
 
 
