@@ -70,12 +70,15 @@ class Deadline:
     extension_days: int = 0
     override_due: date | None = None
     override_reason: str | None = None
+    override_basis: str | None = None  # the article that allows the later date (Art. 35 of 2019)
     met_on: date | None = None
     met_at: datetime | None = None
     cancelled_reason: str | None = None
     lapsed_on: date | None = None
     restarts: int = 0
     fixed_due_at: datetime | None = None
+    # The rule and the edition it comes from, as people read it: "依据《条例》(2019) 第三十三条：…"
+    legal_basis: str | None = None
     # derived by compute()
     due_date: date | None = None
     due_at: datetime | None = None
@@ -104,7 +107,7 @@ class Deadline:
         """
         self.start_date = on
         self.pauses = []
-        self.override_due = self.override_reason = None
+        self.override_due = self.override_reason = self.override_basis = None
         self.restarts += 1
 
     def meet(self, on: date, at: datetime) -> None:
@@ -132,6 +135,8 @@ class Deadline:
             self._compute_fixed()
         else:
             self._compute_working_days(calendar)
+        if self.legal_basis:
+            self.explanation.insert(0, f"{self.legal_basis}。")
         self.status = self._status()
         return self
 
@@ -160,7 +165,7 @@ class Deadline:
             self.due_date = self.override_due
             self.provisional = calendar.is_provisional_between(self.start_date, self.override_due)
             self.explanation.append(
-                f"依《条例》第三十五条另行确定答复期限至 {self.override_due.isoformat()}"
+                f"{self.override_basis or ''}另行确定答复期限至 {self.override_due.isoformat()}"
                 f"（理由：{self.override_reason}），取代法定期限。"
             )
         self.due_at = end_of_day(self.due_date)
@@ -262,6 +267,7 @@ class Deadline:
             "met_on": self.met_on.isoformat() if self.met_on else None,
             "cancelled_reason": self.cancelled_reason,
             "lapsed_on": self.lapsed_on.isoformat() if self.lapsed_on else None,
+            "legal_basis": self.legal_basis,
             "explanation": list(self.explanation),
         }
 
@@ -294,6 +300,7 @@ class Deadline:
             met_on=day(stored.get("met_on")),
             cancelled_reason=stored.get("cancelled_reason"),
             lapsed_on=day(stored.get("lapsed_on")),
+            legal_basis=stored.get("legal_basis"),
             due_date=day(stored.get("due_date")),
             due_at=instant(stored.get("due_at")),
             status=DeadlineStatus(stored["status"]),

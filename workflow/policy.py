@@ -1,7 +1,10 @@
 """Settings that law leaves to local rules or configuration (``configs/settings.yaml``).
 
 The values in force when a deadline starts are copied into that action's event, so
-later edits of the file never silently move an open case's dates.
+later edits of the file never silently move an open case's dates. The statutory limits
+of disclosure requests (20 working days and the rest) are not settings: they belong to
+the edition of the regulations that governs each request (``configs/editions.yaml``,
+``workflow.disclosure.editions``), and a settings file naming one is refused.
 """
 
 from __future__ import annotations
@@ -10,27 +13,47 @@ import os
 from datetime import time
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
 
 from govflow import configs
 from govflow.workflow.errors import ConfigurationError
 from govflow.workflow.validation import summary, yaml_problem
 
+STATUTORY_KEYS = (
+    "reply_days",
+    "max_extension_days",
+    "correction_notice_days",
+    "consultation_days",
+    "fee_payment_days",
+)
+
 
 class DisclosurePolicy(BaseModel):
+    """What the regulations leave to the office: each value is copied into the event that
+    starts the deadline it shapes (the correction period into the correction notice, the
+    fee switch into the fee notice, the receipt rule into the confirmed receipt)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    reply_days: int = Field(20, ge=1)
-    max_extension_days: int = Field(20, ge=0)
-    correction_notice_days: int = Field(7, ge=1)
-    correction_period_days: int = Field(15, ge=1)
-    consultation_days: int = Field(15, ge=1)
-    fee_payment_days: int = Field(20, ge=1)
+    # Art. 30 asks for "a reasonable period" to correct; the office sets its default here and
+    # may give another on each notice.
+    correction_period_days: int = Field(15, ge=1, le=60)
     fee_pauses_reply_clock: bool = True
     non_working_receipt_moves_to_next_working_day: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _statutory_limits_are_not_settings(cls, data: Any) -> Any:
+        named = [k for k in STATUTORY_KEYS if isinstance(data, dict) and k in data]
+        if named:
+            raise ValueError(
+                f"{'、'.join(named)} 是《条例》规定的法定期限，按申请适用的条例版本确定"
+                "（configs/editions.yaml），不能在设置中修改"
+            )
+        return data
 
 
 class NotificationSettings(BaseModel):

@@ -18,6 +18,7 @@ from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import Clock, local_date
 from govflow.workflow.declared import Context as DeclaredContext
+from govflow.workflow.disclosure.actions import RECEIPT_ON_ARRIVAL
 from govflow.workflow.disclosure.rules import ApplicantHistory, Context
 from govflow.workflow.errors import ActionNotAllowed, GovflowError
 from govflow.workflow.escalation import current_policies
@@ -49,7 +50,9 @@ class Services:
     calendar: WorkingCalendar
 
 
-def _context(svc: Services, case: Case, repo: Any) -> Context | DeclaredContext:
+def _context(
+    svc: Services, case: Case, repo: Any, actor: Actor | None = None
+) -> Context | DeclaredContext:
     now = svc.clock.now()
     if case.case_type != DISCLOSURE:
         return DeclaredContext(
@@ -71,6 +74,7 @@ def _context(svc: Services, case: Case, repo: Any) -> Context | DeclaredContext:
         calendar=svc.calendar,
         policy=load_settings().disclosure,
         history=history,
+        role=actor.role if actor is not None else None,
     )
 
 
@@ -114,7 +118,12 @@ def _create(
     seq = repo.next_ref_seq(agency.id, case_type, year)
     case.ref = f"{agency.ref_prefix}{case.workflow.case_type.ref_prefix}〔{year}〕{seq:04d}号"
     event = case.act(
-        create, parsed.model_dump(mode="json"), actor, now, svc.calendar, _context(svc, case, repo)
+        create,
+        parsed.model_dump(mode="json"),
+        actor,
+        now,
+        svc.calendar,
+        _context(svc, case, repo, actor),
     )
     repo.add(case, agency.id, now)
     uow.flush()
@@ -143,9 +152,10 @@ def register_request(
 ) -> str:
     """登记 (D-1, D-2): create the case; confirm receipt at once when the date is known.
 
-    A request handed in person is received the day it is handed in; other channels
-    wait in ``received`` until the receipt is confirmed, unless ``receipt_date`` is given.
-    The number belongs to the year the request arrived.
+    A request handed in person is received the day it is handed in, and one sent by
+    registered post the day the office signed for it (Art. 31: its ``received_on``); other
+    channels wait in ``received`` until the receipt is confirmed with the applicant, unless
+    ``receipt_date`` is given. The number belongs to the year the request arrived.
     """
     now = svc.clock.now()
     with svc.uow() as uow:
@@ -161,7 +171,7 @@ def register_request(
         )
         repo.add_request(case, event.data["payload"], event.data["derived"])
         uow.flush()
-        if receipt_date is None and intake_payload.channel.value == "in_person":
+        if receipt_date is None and intake_payload.channel in RECEIPT_ON_ARRIVAL:
             receipt_date = intake_payload.received_on
         if receipt_date is not None:
             case.act(
@@ -170,7 +180,7 @@ def register_request(
                 actor,
                 now,
                 svc.calendar,
-                _context(svc, case, repo),
+                _context(svc, case, repo, actor),
             )
         if on_the_spot is not None:
             case.act(
@@ -179,7 +189,7 @@ def register_request(
                 actor,
                 now,
                 svc.calendar,
-                _context(svc, case, repo),
+                _context(svc, case, repo, actor),
             )
         save(svc, uow, case, case.events, now)
         uow.commit()
@@ -265,7 +275,7 @@ def apply_action(
             raise ActionNotAllowed(f"{assignee.name} 不是本机关的经办人或负责人")
     before = len(case.events)
     now = svc.clock.now()
-    event = case.act(action, payload, actor, now, svc.calendar, _context(svc, case, repo))
+    event = case.act(action, payload, actor, now, svc.calendar, _context(svc, case, repo, actor))
     save(svc, uow, case, case.events[before:], now)
     log.info(
         "case.action",

@@ -133,10 +133,18 @@ def register(
     address: Annotated[str | None, typer.Option()] = None,
     email: Annotated[str | None, typer.Option()] = None,
     description: Annotated[str | None, typer.Option(help="所需信息的名称、文号或描述")] = None,
-    received_on: Annotated[str | None, typer.Option(help="申请送达日（默认今天）")] = None,
+    received_on: Annotated[
+        str | None, typer.Option(help="申请送达日，邮寄需签收的为签收日（默认今天）")
+    ] = None,
     receipt_date: Annotated[str | None, typer.Option(help="收到申请之日（已确认时填写）")] = None,
-    on_the_spot: Annotated[str | None, typer.Option(help="当场答复的答复类型代码")] = None,
+    on_the_spot: Annotated[
+        str | None,
+        typer.Option(help="当场答复的答复类型代码（只限无须作出决定的情形，如 disclosed）"),
+    ] = None,
     summary: Annotated[str | None, typer.Option(help="当场答复的内容摘要")] = None,
+    where: Annotated[
+        str | None, typer.Option(help="当场答复已公开信息时，写明公开途径（网站栏目、文号）")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """登记一件政府信息公开申请。"""
@@ -172,7 +180,15 @@ def register(
             actor_username=as_user,
             intake=intake,
             receipt_date=_date(receipt_date, "--receipt-date"),
-            on_the_spot={"outcome": on_the_spot, "summary": summary or ""} if on_the_spot else None,
+            on_the_spot=(
+                {
+                    "outcome": on_the_spot,
+                    "summary": summary or "",
+                    **({"where": where} if where else {}),
+                }
+                if on_the_spot
+                else None
+            ),
         )
         view = services.get_case(svc, ref)
         if as_json:

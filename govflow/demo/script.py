@@ -84,7 +84,11 @@ def _autumn(s: Story) -> None:
             "channel": "in_person",
         },
         "当面提交，所需信息已主动公开，当场答复并告知获取途径",
-        on_the_spot={"outcome": "disclosed", "summary": "已在政府网站公开，告知网址"},
+        on_the_spot={
+            "outcome": "disclosed",
+            "summary": "已在政府网站公开，告知网址",
+            "where": "示范县人民政府门户网站·政府信息公开专栏",
+        },
     )
     s.at("2025-09-22T10:15")
     s.register(

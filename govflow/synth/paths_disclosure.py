@@ -139,10 +139,12 @@ def standard(r: Request, opts: dict[str, Any]) -> None:
 
 def on_the_spot(r: Request, opts: dict[str, Any]) -> None:
     """当场答复: registered and replied at the counter (the intake is in person)."""
-    from govflow.synth.topics import ON_THE_SPOT
+    from govflow.synth.topics import ON_THE_SPOT, PUBLISHED_AT
 
     outcome = opts.get("outcome") or r.rng.choice(sorted(ON_THE_SPOT))
     r.on_the_spot = {"outcome": outcome, "summary": ON_THE_SPOT[outcome]}
+    if outcome == "disclosed":  # already published: the reply says where
+        r.on_the_spot["where"] = PUBLISHED_AT
     r.replied_on, r.state = r.received_on, "replied"
     finish(r, opts)
 

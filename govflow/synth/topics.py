@@ -252,8 +252,10 @@ REPLY_SUMMARIES = {
 ON_THE_SPOT = {
     "disclosed": "所申请信息已主动公开，当场告知获取方式并提供复印件",
     "not_processed.publication": "所申请的为公开出版物，当场告知购买和查阅途径",
-    "unavailable.not_held": "经当场检索，本机关不掌握该信息，当场书面告知",
+    "not_processed.petition": "所提为投诉事项，当场告知不作为政府信息公开申请处理及投诉渠道",
 }
+# Where a disclosed-on-the-spot request's information was already published (L-1: say where).
+PUBLISHED_AT = "县政府门户网站·政府信息公开专栏"
 
 INCIDENT_TITLES = {
     "减税降费": ("企业反映{place}镇变相摊派、违规收费", "网传{place}工业园区取消减免政策"),

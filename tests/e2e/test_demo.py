@@ -33,7 +33,10 @@ def test_demo_plays_every_path_and_ends_with_a_clean_audit(tmp_path: Path) -> No
         assert path in out, path
     # The story's turning points, with the dates the limits really move to.
     assert "答复期限自今天重新起算" in out and "届满 2025-11-06（星期四）24:00" in out
-    assert "中止计算（征求第三方或其他机关意见" in out
+    assert (
+        "中止计算（征求第三方意见，依据《条例》(2019) 第三十二条、第三十三条，期间不计入答复期限）"
+        in out
+    )
     assert "信息处理费：1700 元" in out
     # Escalations fire as simulated time passes: warnings, the system expiry, the 督办 ladder.
     assert "【预警】示政办依申〔2025〕0006号 答复期限还剩 5 个工作日 → 通知 赵经办" in out

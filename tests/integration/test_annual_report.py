@@ -28,6 +28,7 @@ from govflow.cli.report import build_report, to_csv, to_markdown, to_xlsx
 
 CLERK, LI, HEAD = "wang.clerk", "li.handler", "zhang.head"
 EDU_CLERK = "liu.clerk"
+EDU_HEAD = "sun.head"
 
 
 def org(flow, name: str, id_number: str, subkind: str) -> dict:
@@ -58,10 +59,14 @@ def script_year(flow) -> None:
     flow.act(first, HEAD, "approve_reply")
 
     flow.at("2025-03-03 10:00")
-    flow.register(
-        intake=flow.intake(applicant=org(flow, "某研究院", "12610000MA6T000002", "research")),
-        on_the_spot={"outcome": "partially_disclosed", "summary": "区分处理后公开"},
+    partial = flow.register(
+        intake=flow.intake(applicant=org(flow, "某研究院", "12610000MA6T000002", "research"))
     )
+    # A partial disclosure is a decision: reviewed and approved, not given on the spot.
+    flow.act(partial, LI, "start_review")
+    flow.act(partial, LI, "accept")
+    flow.act(partial, LI, "draft_reply", outcome="partially_disclosed", summary="区分处理后公开")
+    flow.act(partial, HEAD, "approve_reply")
 
     flow.at("2025-04-01 10:00")
     dup = flow.register(
@@ -108,11 +113,11 @@ def script_year(flow) -> None:
     flow.act(unclear, LI, "start_review")
     flow.act(unclear, LI, "request_correction", items="请写明所需信息名称")
     flow.at("2025-07-01 10:00")
-    flow.register(
-        who=EDU_CLERK,
-        agency="edu",
-        on_the_spot={"outcome": "unavailable.not_held", "summary": "本机关不掌握"},
-    )
+    not_held = flow.register(who=EDU_CLERK, agency="edu")
+    flow.act(not_held, EDU_HEAD, "start_review")
+    flow.act(not_held, EDU_HEAD, "accept")
+    flow.act(not_held, EDU_HEAD, "draft_reply", outcome="unavailable.not_held", summary="不掌握")
+    flow.act(not_held, EDU_HEAD, "approve_reply")
 
     flow.at("2025-07-15 10:00")
     flow.act(unclear, "system", "correction_expired")

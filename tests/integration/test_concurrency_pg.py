@@ -156,7 +156,7 @@ MIXED = [
     (HEAD, "extend", {"days": 10, "reason": "材料多"}),
     (HEAD, "set_reply_date", {"due_date": "2025-12-31", "reason": "数量巨大"}),
     (CLERK, "withdraw", {"reason": "申请人撤回"}),
-    (HEAD, "reply_on_the_spot", {"outcome": "disclosed", "summary": "已公开"}),
+    (HEAD, "reply_on_the_spot", {"outcome": "disclosed", "summary": "已公开", "where": "网站"}),
     (HEAD, "assign", {"assignee": LI}),
     (HEAD, "extend", {"days": 20, "reason": "材料很多"}),
     (CLERK, "withdraw", {"reason": "申请人电话撤回"}),

@@ -90,7 +90,13 @@ def test_request_by_post_waits_in_received_until_receipt_is_confirmed(flow) -> N
 
 def test_on_the_spot_reply_is_registered_and_replied_the_same_day(flow) -> None:
     flow.at("2025-09-22 10:00")
-    ref = flow.register(on_the_spot={"outcome": "disclosed", "summary": "已主动公开，告知网址"})
+    ref = flow.register(
+        on_the_spot={
+            "outcome": "disclosed",
+            "summary": "已主动公开，告知网址",
+            "where": "县政府网站",
+        }
+    )
     case = flow.case(ref)
     assert case.state == "replied"
     assert case.facts.outcome == "disclosed"
@@ -116,7 +122,7 @@ def test_on_the_spot_reply_refused_unless_received_today_and_nothing_is_written(
         flow.register(
             intake=flow.intake(channel="registered_post", received_on="2025-09-19"),
             receipt_date=date(2025, 9, 19),
-            on_the_spot={"outcome": "disclosed", "summary": "已公开"},
+            on_the_spot={"outcome": "disclosed", "summary": "已公开", "where": "县政府网站"},
         )
     with pytest.raises(InvalidInput, match="未知答复类型 'published'"):
         flow.register(on_the_spot={"outcome": "published", "summary": "已公开"})
@@ -421,7 +427,7 @@ def test_extension_once_only_by_office_head_before_the_limit(flow) -> None:
     before = flow.footprint(ref)
     with pytest.raises(ActionNotAllowed, match="角色 handler 无权执行“延长答复期限”"):
         flow.act(ref, LI, "extend", days=10, reason="材料多")
-    with pytest.raises(InvalidInput, match="days"):
+    with pytest.raises(InvalidInput, match="最长不得超过 20 个工作日"):
         flow.act(ref, HEAD, "extend", days=21, reason="材料多")
     with pytest.raises(InvalidInput, match="reason"):
         flow.act(ref, HEAD, "extend", days=10)

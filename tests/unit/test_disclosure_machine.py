@@ -102,7 +102,7 @@ class Desk:
 
     # -- acting ----------------------------------------------------------------------
 
-    def context(self) -> Context:
+    def context(self, actor: Actor = HANDLER) -> Context:
         return Context(
             now=self.now,
             today=local_date(self.now),
@@ -110,10 +110,11 @@ class Desk:
             calendar=CAL,
             policy=self.policy,
             history=self.history,
+            role=actor.role,
         )
 
     def act(self, action: str, actor: Actor = HANDLER, **payload: Any):
-        return self.case.act(action, payload, actor, self.now, CAL, self.context())
+        return self.case.act(action, payload, actor, self.now, CAL, self.context(actor))
 
     def snapshot(self) -> tuple[Any, ...]:
         c = self.case
@@ -374,10 +375,15 @@ def test_confirm_receipt_starts_the_reply_and_correction_notice_limits() -> None
     # 09-28 (1), 09-29, 09-30 (3), 10-09, 10-10, 10-11 (6), 10-13 (7).
     assert desk.due("correction_notice") == D("2025-10-13")
     assert desk.status("reply") is DeadlineStatus.RUNNING
+    # The edition governing the request and its limits, copied into the event (SPEC L-1).
     assert event.data["derived"] == {
         "clock_start": "2025-09-26",
+        "edition": "ogi-2019",
         "reply_days": 20,
+        "max_extension_days": 20,
         "correction_notice_days": 7,
+        "consultation_days": 15,
+        "fee_payment_days": 20,
     }
     assert event.data["deadlines"]["reply"]["due"] == "2025-10-30T16:00:00+00:00"
 
@@ -433,7 +439,11 @@ def test_reply_on_the_spot_on_the_receipt_day() -> None:
     desk = Desk("2025-09-22T09:30").registered()
     desk.at("2025-09-22T16:00")
     event = desk.act(
-        "reply_on_the_spot", CLERK, outcome="disclosed", summary="已主动公开，告知网址"
+        "reply_on_the_spot",
+        CLERK,
+        outcome="disclosed",
+        summary="已主动公开，告知网址",
+        where="县政府门户网站·政府信息公开专栏",
     )
     assert event.state_after == "replied"
     assert desk.facts.outcome == "disclosed" and desk.facts.replied_on == D("2025-09-22")
@@ -444,7 +454,7 @@ def test_reply_on_the_spot_on_the_receipt_day() -> None:
 def test_reply_on_the_spot_refused_the_next_day() -> None:
     desk = Desk("2025-09-22").registered().at("2025-09-23")
     message = desk.refuse(
-        "reply_on_the_spot", CLERK, ActionNotAllowed, outcome="disclosed", summary="x"
+        "reply_on_the_spot", CLERK, ActionNotAllowed, outcome="disclosed", summary="x", where="网站"
     )
     assert "当天" in message
 
@@ -475,16 +485,20 @@ def test_extension_once_by_the_office_head() -> None:
 
 def test_extension_at_most_20_working_days() -> None:
     desk = Desk().handling()
-    assert "days" in desk.refuse("extend", HEAD, InvalidInput, days=21, reason="太多")
+    message = desk.refuse("extend", HEAD, InvalidInput, days=21, reason="太多")
+    assert "最长不得超过 20 个工作日（依据《条例》(2019) 第三十三条）" in message
     assert "days" in desk.refuse("extend", HEAD, InvalidInput, days=0, reason="零")
     desk.act("extend", HEAD, days=20, reason="最多")
     # 40 working days from 2025-09-26: 11-20 is the 35th, 11-21 (36), 11-24…11-27 (40).
     assert desk.due("reply") == D("2025-11-27")
 
 
-def test_extension_cap_follows_the_policy() -> None:
-    desk = Desk(policy=DisclosurePolicy(max_extension_days=10)).handling()
-    assert "10 个工作日" in desk.refuse("extend", HEAD, InvalidInput, days=11, reason="x")
+def test_extension_cap_is_the_one_the_case_recorded() -> None:
+    """The maximum is the edition's, copied at registration: a 2008-rules request gets 15."""
+    desk = Desk("2019-05-10").handling()
+    message = desk.refuse("extend", HEAD, InvalidInput, days=16, reason="x")
+    assert "最长不得超过 15 个工作日（依据《条例》(2008) 第二十四条）" in message
+    desk.act("extend", HEAD, days=15, reason="材料多")
 
 
 def test_extension_on_the_last_day_allowed_the_day_after_refused() -> None:
@@ -536,7 +550,9 @@ def test_set_reply_date_must_be_later_than_the_statutory_limit() -> None:
     desk.act("set_reply_date", HEAD, due_date="2025-12-31", reason="申请数量明显超出合理范围")
     reply = desk.deadline("reply")
     assert reply.due_date == D("2025-12-31") and reply.override_due == D("2025-12-31")
-    assert reply.explanation[-1].startswith("依《条例》第三十五条另行确定答复期限至 2025-12-31")
+    assert reply.explanation[-1].startswith(
+        "依据《条例》(2019) 第三十五条，另行确定答复期限至 2025-12-31"
+    )
     assert "申请数量明显超出合理范围" in reply.explanation[-1]
 
 

@@ -50,7 +50,7 @@ RECORD_ACTIONS = {"record_reconsideration", "record_litigation"}
 SIDE_ACTIONS = {"assign", "withdraw", "extend", "set_reply_date"}
 
 
-def _context(case: Case, now: datetime, history: ApplicantHistory) -> Context:
+def _context(case: Case, now: datetime, history: ApplicantHistory, actor: Actor) -> Context:
     return Context(
         now=now,
         today=local_date(now),
@@ -58,6 +58,7 @@ def _context(case: Case, now: datetime, history: ApplicantHistory) -> Context:
         calendar=CAL,
         policy=POLICY,
         history=history,
+        role=actor.role,
     )
 
 
@@ -90,7 +91,10 @@ def _payload(data: st.DataObject, action: str, case: Case, today: date) -> dict[
     if action in ("reply_on_the_spot", "draft_reply"):
         pool = NOT_PROCESSED if case.state == "reviewing" else OUTCOMES
         code = draw(st.one_of(st.sampled_from(pool), st.sampled_from(OUTCOMES)), label="outcome")
-        return {"outcome": code, "summary": "答复内容"}
+        if action == "draft_reply":
+            return {"outcome": code, "summary": "答复内容"}
+        where = draw(st.sampled_from([None, "县政府网站"]), label="where")  # already published at
+        return {"outcome": code, "summary": "答复内容", **({"where": where} if where else {})}
     if action == "request_correction":
         return {
             "items": "写明文件名称",
@@ -239,7 +243,12 @@ def test_random_histories_keep_the_case_consistent(
 
     clerk = ACTORS[Role.CLERK]
     first = case.act(
-        "receive", _intake(data, local_date(now)), clerk, now, CAL, _context(case, now, history)
+        "receive",
+        _intake(data, local_date(now)),
+        clerk,
+        now,
+        CAL,
+        _context(case, now, history, clerk),
     )
     assert (first.seq, first.prev_hash, case.state) == (1, GENESIS, "received")
 
@@ -256,7 +265,7 @@ def test_random_histories_keep_the_case_consistent(
         before = _snapshot(case)
         head_hash, head_seq, state = case.head_hash, case.head_seq, case.state
         try:
-            event = case.act(action, payload, actor, now, CAL, _context(case, now, history))
+            event = case.act(action, payload, actor, now, CAL, _context(case, now, history, actor))
         except GovflowError:
             assert _snapshot(case) == before, (action, payload)
             note_event(f"refused: {action}")

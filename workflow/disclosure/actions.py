@@ -61,6 +61,11 @@ RECEIPT_RULES = {
     Channel.FAX: "传真提交的，以双方确认之日为收到申请之日",
 }
 
+RECEIPT_ON_ARRIVAL = frozenset({Channel.IN_PERSON, Channel.REGISTERED_POST})
+"""Channels whose receipt date is known when the request arrives (Art. 31): the day it is
+handed in, or the day the office signed for the registered letter. Registering such a
+request starts its clock at once; the others wait for a confirmation with the applicant."""
+
 SUBKIND_LABELS = {
     LegalPersonSubkind.COMMERCIAL: "商业企业",
     LegalPersonSubkind.RESEARCH: "科研机构",
@@ -121,13 +126,17 @@ class Empty(Payload):
 
 
 class ReplyOnTheSpot(Payload):
+    """当场答复: only outcomes that need no decision (the edition's ``on_the_spot``)."""
+
     outcome: str
     summary: Text
+    where: Name | None = None  # already published: where the applicant finds it
 
 
 class RequestCorrection(Payload):
     items: Text
-    period_days: int = Field(default=15, ge=1, le=60)
+    # None: the office's default (settings ``correction_period_days``), recorded in the event.
+    period_days: int | None = Field(default=None, ge=1, le=60)
     notice_on: date
 
 
@@ -169,7 +178,7 @@ class RecordPayment(Payload):
 
 
 class Extend(Payload):
-    days: int = Field(ge=1, le=20)
+    days: int = Field(ge=1)  # at most the edition's maximum, which the case recorded (L-1)
     reason: Text
     notified_on: date
 

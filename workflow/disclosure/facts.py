@@ -16,6 +16,7 @@ from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import local_date
 from govflow.workflow.deadlines import Basis, Deadline
 from govflow.workflow.disclosure import actions as a
+from govflow.workflow.disclosure.editions import LEGACY, Edition, Limits, edition
 
 REPLY = "reply"
 CORRECTION_NOTICE = "correction_notice"
@@ -35,6 +36,9 @@ class Consultation:
     sent_on: date
     answered_on: date | None = None
     result: str | None = None
+    pauses: bool = (
+        True  # left out of the reply limit (every kind in 2019; only third parties in 2008)
+    )
 
     @property
     def open(self) -> bool:
@@ -58,6 +62,14 @@ class DisclosureFacts:
     closed_on: date | None = None
     challenges: dict[str, dict[str, Any]] = field(default_factory=dict)
     deadlines: dict[str, Deadline] = field(default_factory=dict)
+    # The edition governing the request and the limits it had when the receipt was confirmed
+    # (SPEC L-1): recorded in that event, so later edits of either file move nothing.
+    edition_code: str | None = None
+    limits: Limits | None = None
+
+    @property
+    def edition(self) -> Edition | None:
+        return edition(self.edition_code) if self.edition_code else None
 
     @property
     def open_consultations(self) -> list[Consultation]:
@@ -80,8 +92,16 @@ class DisclosureFacts:
         model = a.PAYLOADS[action].model_validate(payload)
         handler(model, derived, at)
 
-    def _start(self, key: str, kind: str, label: str, start: date, days: int) -> Deadline:
-        deadline = Deadline(key, kind, label, Basis.WORKING_DAYS, days, start_date=start)
+    def _start(
+        self, key: str, kind: str, label: str, start: date, days: int, rule: str | None = None
+    ) -> Deadline:
+        """A working-day deadline; ``rule`` names the edition's article that sets it."""
+        basis = None
+        if rule is not None and self.edition is not None:
+            basis = self.edition.basis(rule, days)
+        deadline = Deadline(
+            key, kind, label, Basis.WORKING_DAYS, days, start_date=start, legal_basis=basis
+        )
         self.deadlines[key] = deadline
         return deadline
 
@@ -97,15 +117,23 @@ class DisclosureFacts:
         self, p: a.ConfirmReceipt, derived: dict[str, Any], at: datetime
     ) -> None:
         self.receipt_date = p.receipt_date
+        # Events from before editions were recorded name no edition: they were counted by the
+        # 2019 rules, and any limit they did not copy is that edition's.
+        governing = edition(derived.get("edition", LEGACY))
+        self.edition_code = governing.code
+        recorded = {**governing.limits.to_json(), **derived}
+        self.limits = Limits(**{k: recorded[k] for k in governing.limits.to_json()})
         start = date.fromisoformat(derived["clock_start"])
-        self._start(REPLY, REPLY, "答复期限", start, derived["reply_days"])
-        self._start(
-            CORRECTION_NOTICE,
-            CORRECTION_NOTICE,
-            "补正告知期限",
-            start,
-            derived["correction_notice_days"],
-        )
+        self._start(REPLY, REPLY, "答复期限", start, self.limits.reply_days, "reply")
+        if self.limits.correction_notice_days is not None:
+            self._start(
+                CORRECTION_NOTICE,
+                CORRECTION_NOTICE,
+                "补正告知期限",
+                start,
+                self.limits.correction_notice_days,
+                "correction_notice",
+            )
 
     def _on_assign(self, p: a.Assign, derived: dict[str, Any], at: datetime) -> None:
         self.assignee = p.assignee
@@ -119,9 +147,15 @@ class DisclosureFacts:
         self, p: a.RequestCorrection, derived: dict[str, Any], at: datetime
     ) -> None:
         self.correction_notice_on = p.notice_on
-        self.deadlines[CORRECTION_NOTICE].meet(p.notice_on, at)
+        notice = self.deadlines.get(CORRECTION_NOTICE)
+        if notice is not None:
+            notice.meet(p.notice_on, at)
         self.deadlines[REPLY].pause(p.notice_on, "待申请人补正，补正后重新起算")
-        self._start(CORRECTION_PERIOD, CORRECTION_PERIOD, "补正期限", p.notice_on, p.period_days)
+        # The period in force when the notice went out (the office's default or the notice's own).
+        days = derived.get("period_days", p.period_days)
+        self._start(
+            CORRECTION_PERIOD, CORRECTION_PERIOD, "补正期限", p.notice_on, days, "correction_period"
+        )
 
     def _on_submit_correction(
         self, p: a.SubmitCorrection, derived: dict[str, Any], at: datetime
@@ -141,24 +175,34 @@ class DisclosureFacts:
     ) -> None:
         self._no_correction_needed()
         number = len(self.consultations) + 1
-        self.consultations.append(Consultation(number, p.party_kind, p.party_name, p.sent_on))
-        who = "第三方" if p.party_kind == "third_party" else "其他机关"
-        self._start(
-            consultation_key(number),
-            "consultation",
-            f"征求意见期限（{who}：{p.party_name}）",
-            p.sent_on,
-            derived["consultation_days"],
+        pauses = derived.get("pauses_reply_clock", True)
+        self.consultations.append(
+            Consultation(number, p.party_kind, p.party_name, p.sent_on, pauses=pauses)
         )
-        self.deadlines[REPLY].pause(p.sent_on, "征求第三方或其他机关意见，期间不计入答复期限")
+        who = "第三方" if p.party_kind == "third_party" else "其他机关"
+        rule = f"consultation_{p.party_kind}"
+        if derived.get("consultation_days") is not None:  # the 2008 rules set the party no time
+            self._start(
+                consultation_key(number),
+                "consultation",
+                f"征求意见期限（{who}：{p.party_name}）",
+                p.sent_on,
+                derived["consultation_days"],
+                rule,
+            )
+        if pauses:
+            cite = f"{self.edition.cite(rule)}，" if self.edition else ""
+            self.deadlines[REPLY].pause(p.sent_on, f"征求{who}意见，{cite}期间不计入答复期限")
 
     def _on_end_consultation(
         self, p: a.EndConsultation, derived: dict[str, Any], at: datetime
     ) -> None:
         consultation = self.consultations[derived["consultation"] - 1]
         consultation.answered_on, consultation.result = p.answered_on, p.result
-        deadline = self.deadlines[consultation_key(consultation.number)]
-        if p.result == "no_reply":
+        deadline = self.deadlines.get(consultation_key(consultation.number))
+        if deadline is None:
+            pass  # no time was set for the answer (2008 rules)
+        elif p.result == "no_reply":
             # The other side's silence ends the consultation; it is no breach of the office.
             deadline.cancel(
                 "第三方逾期未答复，由机关依法决定"
@@ -167,9 +211,7 @@ class DisclosureFacts:
             )
         else:
             deadline.meet(p.answered_on, at)
-        if not self.open_consultations:
-            last = max(c.answered_on for c in self.consultations if c.answered_on)
-            self.deadlines[REPLY].resume(last)
+        self._resume_after_consultations()
 
     def _on_consultation_expired(self, p: a.Expire, derived: dict[str, Any], at: datetime) -> None:
         """15 working days without an answer (Art. 32, 34): the clock resumes after the limit."""
@@ -181,8 +223,13 @@ class DisclosureFacts:
             if consultation.party_kind == "third_party"
             else "其他机关逾期未答复，视为同意"
         )
-        if not self.open_consultations:
-            last = max(c.answered_on for c in self.consultations if c.answered_on)
+        self._resume_after_consultations()
+
+    def _resume_after_consultations(self) -> None:
+        """The reply clock resumes the day after the last consultation that paused it ended."""
+        pausing = [c for c in self.consultations if c.pauses]
+        if pausing and all(not c.open for c in pausing):
+            last = max(c.answered_on for c in pausing if c.answered_on)
             self.deadlines[REPLY].resume(last)
 
     def _on_send_fee_notice(
@@ -194,7 +241,12 @@ class DisclosureFacts:
             "notice_on": p.notice_received_on,
         }
         self._start(
-            FEE_PAYMENT, FEE_PAYMENT, "缴费期限", p.notice_received_on, derived["payment_days"]
+            FEE_PAYMENT,
+            FEE_PAYMENT,
+            "缴费期限",
+            p.notice_received_on,
+            derived["payment_days"],
+            "fee_payment",
         )
         if derived["pauses_reply_clock"]:
             self.deadlines[REPLY].pause(p.notice_received_on, "等待申请人缴纳信息处理费")
@@ -211,11 +263,17 @@ class DisclosureFacts:
 
     def _on_extend(self, p: a.Extend, derived: dict[str, Any], at: datetime) -> None:
         self.extension_days = p.days
-        self.deadlines[REPLY].extension_days = p.days
+        reply = self.deadlines[REPLY]
+        reply.extension_days = p.days
+        if self.edition is not None and self.limits is not None:
+            extension = self.edition.basis("extension", self.limits.max_extension_days)
+            reply.legal_basis = f"{reply.legal_basis}；{extension}"
 
     def _on_set_reply_date(self, p: a.SetReplyDate, derived: dict[str, Any], at: datetime) -> None:
         reply = self.deadlines[REPLY]
         reply.override_due, reply.override_reason = p.due_date, p.reason
+        if self.edition is not None:
+            reply.override_basis = f"{self.edition.cite('unreasonable_volume')}，"
 
     def _on_draft_reply(self, p: a.DraftReply, derived: dict[str, Any], at: datetime) -> None:
         self._no_correction_needed()

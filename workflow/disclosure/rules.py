@@ -1,8 +1,10 @@
-"""The legal guards of each disclosure action and the data it derives (SPEC D-2…D-9).
+"""The legal guards of each disclosure action and the data it derives (SPEC D-2…D-9, L-1).
 
 ``check`` refuses an action the law does not allow now, saying why; ``derive``
 computes what the event must carry so that the fold never needs the clock or the
-settings again (the limits in force, the effective clock start, the fee proposal).
+settings again (the edition and limits in force, the effective clock start, the fee
+proposal). Every limit a guard applies is the one the case recorded when its receipt
+was confirmed (``DisclosureFacts.limits``), from the edition governing it.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from govflow.workflow.actors import ROLE_LABELS, Role
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.disclosure import actions as a
 from govflow.workflow.disclosure import fees
+from govflow.workflow.disclosure.editions import Edition, Limits, edition_on
 from govflow.workflow.disclosure.facts import (
     CORRECTION_NOTICE,
     CORRECTION_PERIOD,
@@ -45,6 +49,7 @@ class Context:
     calendar: WorkingCalendar
     policy: DisclosurePolicy
     history: ApplicantHistory = ApplicantHistory()
+    role: Role | None = None  # who acts: on-the-spot replies are limited by role (L-1)
 
 
 def applicant_key(applicant: a.Applicant) -> str:
@@ -75,12 +80,24 @@ def _not_before(label: str, day: date, other_label: str, other: date | None) -> 
         raise InvalidInput(f"{label} {day.isoformat()} 早于{other_label} {other.isoformat()}")
 
 
-def _valid_outcome(code: str) -> None:
+def _governing(f: DisclosureFacts) -> tuple[Edition, Limits]:
+    """The edition and limits recorded at registration (every action after it has them)."""
+    if f.edition is None or f.limits is None:
+        raise ActionNotAllowed("尚未确认收到申请，不能办理此项")
+    return f.edition, f.limits
+
+
+def _valid_outcome(code: str, f: DisclosureFacts) -> None:
     known = outcomes()
     if code not in known:
         raise InvalidInput(f"未知答复类型 {code!r}。可选：{', '.join(known)}")
     if known[code].system_only:
         raise InvalidInput(f"答复类型 {code} 只能由系统在期限届满时记录")
+    governing, _ = _governing(f)
+    if code not in governing.outcomes:
+        raise InvalidInput(
+            f"答复类型 {code}（{known[code].full_label}）不适用于{governing.short}管辖的申请"
+        )
 
 
 def check(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> None:
@@ -96,12 +113,30 @@ def check(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> No
 
 def _confirm_receipt(f: DisclosureFacts, p: a.ConfirmReceipt, ctx: Context) -> None:
     _not_before("收到申请之日", p.receipt_date, "申请送达日", f.received_on)
+    edition_on(p.receipt_date)  # a receipt before the first edition has no rules to follow
 
 
 def _reply_on_the_spot(f: DisclosureFacts, p: a.ReplyOnTheSpot, ctx: Context) -> None:
-    _valid_outcome(p.outcome)
+    """当场答复: only what needs no decision, by the roles the edition names. A refusal, a
+    partial disclosure or "cannot provide" is a decision: review and approval (D-9)."""
+    governing, _ = _governing(f)
+    _valid_outcome(p.outcome, f)
     if f.receipt_date != ctx.today:
-        raise ActionNotAllowed("当场答复只能在收到申请的当天进行（第三十三条）")
+        raise ActionNotAllowed(
+            f"当场答复只能在收到申请的当天进行（{governing.cite('on_the_spot')}）"
+        )
+    spot = governing.spot_outcomes.get(p.outcome)
+    if spot is None:
+        allowed = "；".join(f"{s.code}（{s.says}）" for s in governing.spot_outcomes.values())
+        raise ActionNotAllowed(
+            f"答复类型 {p.outcome} 须经审核并由负责人审批后答复（先受理、提交答复稿），"
+            f"不能当场答复。当场只能答复无须作出决定的情形：{allowed or '无'}"
+        )
+    if ctx.role is None or ctx.role not in governing.spot_roles:
+        roles = "、".join(ROLE_LABELS[r] for r in sorted(governing.spot_roles)) or "无"
+        raise ActionNotAllowed(f"当场答复只能由{roles}作出")
+    if spot.needs_where and not p.where:
+        raise InvalidInput(f"{spot.says}：须在 where 中写明已公开的途径（如网站栏目、文号）")
 
 
 def _request_correction(f: DisclosureFacts, p: a.RequestCorrection, ctx: Context) -> None:
@@ -111,10 +146,14 @@ def _request_correction(f: DisclosureFacts, p: a.RequestCorrection, ctx: Context
             f"{f.correction_notice_on.isoformat()} 通知过（第三十条）"
         )
     _not_before("补正通知日", p.notice_on, "收到申请之日", f.receipt_date)
+    governing, limits = _governing(f)
+    if limits.correction_notice_days is None:
+        return  # the 2008 rules set no time limit for the notice
     due = _due(f, CORRECTION_NOTICE, ctx)
     if due is None or p.notice_on > due:
         raise ActionNotAllowed(
-            f"补正通知须在收到申请之日起 7 个工作日内发出（截至 {due}），已超过，不能再要求补正"
+            f"补正通知须在收到申请之日起 {limits.correction_notice_days} 个工作日内发出"
+            f"（截至 {due}；{governing.cite('correction_notice')}），已超过，不能再要求补正"
         )
 
 
@@ -198,6 +237,17 @@ def _consultation_expired(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None
 def _send_fee_notice(f: DisclosureFacts, p: a.SendFeeNotice, ctx: Context) -> None:
     if f.fee is not None:
         raise ActionNotAllowed("本申请已发出过收费通知")
+    governing, _ = _governing(f)
+    if governing.fee_measures is None or governing.fees_from is None:
+        raise ActionNotAllowed(
+            f"{governing.short}没有信息处理费制度（只可收取检索、复制、邮寄等成本费用），"
+            "不能发出收费通知"
+        )
+    if p.notice_received_on < governing.fees_from:
+        raise ActionNotAllowed(
+            f"信息处理费按{governing.fee_measures}自 {governing.fees_from.isoformat()} 起收取，"
+            f"收费通知日 {p.notice_received_on.isoformat()} 早于该日"
+        )
     due = _due(f, REPLY, ctx)
     if due is None or p.notice_received_on > due:
         raise ActionNotAllowed(f"收费通知须在答复期限内发出（答复期限至 {due}）")
@@ -212,10 +262,15 @@ def _record_payment(f: DisclosureFacts, p: a.RecordPayment, ctx: Context) -> Non
 
 
 def _extend(f: DisclosureFacts, p: a.Extend, ctx: Context) -> None:
+    governing, limits = _governing(f)
     if f.extension_days:
-        raise ActionNotAllowed(f"答复期限只能延长一次，已延长 {f.extension_days} 个工作日")
-    if p.days > ctx.policy.max_extension_days:
-        raise InvalidInput(f"延长期限最长不得超过 {ctx.policy.max_extension_days} 个工作日")
+        raise ActionNotAllowed(
+            f"答复期限只能延长一次，已延长 {f.extension_days} 个工作日（{governing.cite('extension')}）"
+        )
+    if p.days > limits.max_extension_days:
+        raise InvalidInput(
+            f"延长期限最长不得超过 {limits.max_extension_days} 个工作日（{governing.cite('extension')}）"
+        )
     reply = f.deadlines[REPLY].copy().compute(ctx.calendar)
     if reply.due_date is not None and ctx.today > reply.due_date:
         raise ActionNotAllowed(
@@ -224,6 +279,9 @@ def _extend(f: DisclosureFacts, p: a.Extend, ctx: Context) -> None:
 
 
 def _set_reply_date(f: DisclosureFacts, p: a.SetReplyDate, ctx: Context) -> None:
+    governing, _ = _governing(f)
+    if not governing.unreasonable_volume:
+        raise ActionNotAllowed(f"{governing.short}没有另行确定答复期限的规定，不能延迟答复")
     if p.due_date <= ctx.today:
         raise InvalidInput("另行确定的答复期限须晚于今天")
     reply = f.deadlines[REPLY].copy()
@@ -236,7 +294,7 @@ def _set_reply_date(f: DisclosureFacts, p: a.SetReplyDate, ctx: Context) -> None
 
 
 def _draft_reply(f: DisclosureFacts, p: a.DraftReply, ctx: Context) -> None:
-    _valid_outcome(p.outcome)
+    _valid_outcome(p.outcome, f)
     if ctx.state == "reviewing" and not p.outcome.startswith("not_processed."):
         raise ActionNotAllowed(
             "审核阶段只能直接答复“不予处理”类（not_processed.*）；其他答复须先受理办理"
@@ -295,13 +353,20 @@ def derive(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> d
         start = p.receipt_date
         if policy.non_working_receipt_moves_to_next_working_day:
             start = ctx.calendar.next_working_day_on_or_after(start)
+        governing = edition_on(p.receipt_date)
         return {
             "clock_start": start.isoformat(),
-            "reply_days": policy.reply_days,
-            "correction_notice_days": policy.correction_notice_days,
+            "edition": governing.code,
+            **governing.limits.to_json(),
         }
+    if isinstance(p, a.RequestCorrection):
+        return {"period_days": p.period_days or policy.correction_period_days}
     if isinstance(p, a.StartConsultation):
-        return {"consultation_days": policy.consultation_days}
+        governing, limits = _governing(facts)
+        return {
+            "consultation_days": limits.consultation_days,
+            "pauses_reply_clock": governing.pauses(p.party_kind),
+        }
     if isinstance(p, a.EndConsultation):
         return {"consultation": _pick_consultation(facts, p)}
     if action == "consultation_expired":
@@ -314,7 +379,7 @@ def derive(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> d
         return {
             "proposal": proposal,
             "amount": p.amount if p.amount is not None else proposed,
-            "payment_days": policy.fee_payment_days,
+            "payment_days": _governing(facts)[1].fee_payment_days,
             "pauses_reply_clock": policy.fee_pauses_reply_clock,
         }
     return {}
