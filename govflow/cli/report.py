@@ -61,6 +61,7 @@ def to_markdown(report: AnnualReport) -> str:
     from govflow.workflow.reports.annual import COLUMN_LABELS, TITLE_3, TITLE_4
 
     lines = [f"# {report.agency} {report.year} 年度政府信息公开工作年度报告（表三、表四）", ""]
+    lines += [f"格式：《{report.format_title}》（{report.format_name}）", ""]
     lines += [f"## {TITLE_3}", ""]
     org = ["法人或其他组织/" + label for label in COLUMN_LABELS[1:6]]
     header = ["本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和"]

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from govflow import configs
 from govflow.cli.report import to_csv, to_markdown
+from govflow.workflow.errors import InvalidInput
 from govflow.workflow.outcomes import outcomes
 from govflow.workflow.reports.annual import (
     COLUMN_KEYS,
@@ -13,6 +17,7 @@ from govflow.workflow.reports.annual import (
     annual_report,
     applicant_column,
 )
+from govflow.workflow.reports.formats import FormatError, read_formats
 
 D = date.fromisoformat
 COLS = COLUMN_KEYS[:6]
@@ -146,3 +151,56 @@ def test_markdown_and_csv_carry_the_labels_and_numbers() -> None:
     text = data.decode("utf-8-sig")
     assert "（七）总计,5,4,4,3,3,3,22" in text
     assert "四、结转下年度继续办理,0,1,0,1,1,0,3" in text
+
+
+# -- the year's format (SPEC R-1, L-1) ------------------------------------------------------
+
+
+def test_2019_in_the_trial_format_with_one_undivided_other_row() -> None:
+    """The same requests a year earlier: the 2019 trial format counts 其他处理 in one row."""
+    shifted = [
+        RequestRecord(
+            r.ref,
+            r.column,
+            r.received.replace(year=r.received.year - 6),
+            r.outcome,
+            r.result_on.replace(year=r.result_on.year - 6) if r.result_on else None,
+        )
+        for r in year_2025()
+    ]
+    report = annual_report("示范县", 2019, shifted)
+    assert report.format_name == "国办公开办函〔2019〕60号"
+    labels = [r.label for r in report.rows]
+    # 其他处理 is one row with numbers, and nothing is numbered under it.
+    i = labels.index("（六）其他处理")
+    assert report.rows[i].values == (1, 1, 1, 0, 0, 0, 3)  # no correction, no fee, other
+    assert report.rows[i].depth == 1 and report.rows[i + 1].label == "（七）总计"
+    assert report.row("other") == (1, 1, 1, 0, 0, 0, 3)
+    divided = {label for label, _ in EXPECTED_2025[-5:-2]}  # the three rows under 其他处理
+    expected = [row for row in EXPECTED_2025 if row[0] not in divided]
+    expected[expected.index(("（六）其他处理", None))] = ("（六）其他处理", (1, 1, 1, 0, 0, 0, 3))
+    assert [(r.label, r.values) for r in report.rows] == expected
+    assert report.violations == []
+    assert "格式：《中华人民共和国政府信息公开工作年度报告格式（试行）》" in to_markdown(report)
+    # From 2020 the 30号 format divides it into three.
+    later = annual_report("示范县", 2020, shifted)
+    assert later.format_name == "国办公开办函〔2021〕30号"
+    assert "（六）其他处理" in [r.label for r in later.rows if r.values is None]
+
+
+def test_no_format_before_2019() -> None:
+    with pytest.raises(InvalidInput, match="2018 年度没有统一的年度报告格式"):
+        annual_report("示范县", 2018, [])
+
+
+def test_a_format_must_count_every_outcome_once(tmp_path) -> None:
+    shipped = configs.shipped("report_formats.yaml").read_text("utf-8")
+    path = tmp_path / "formats.yaml"
+    path.write_text(shipped.replace("outcomes: [other.no_correction, other.no_fee, other.misc]",
+                                    "outcomes: [other.no_correction, other.misc]"), "utf-8")  # fmt: skip
+    with pytest.raises(FormatError, match=r"未计入 \['other.no_fee'\]"):
+        read_formats(path)
+    path.write_text(shipped.replace("outcomes: [withheld.query_matter]",
+                                    "key: q, outcomes: [withheld.query_matter, disclosed]", 1), "utf-8")  # fmt: skip
+    with pytest.raises(FormatError, match=r"重复 \['disclosed'\]"):
+        read_formats(path)

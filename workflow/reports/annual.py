@@ -1,4 +1,8 @@
-"""The annual report's tables 三 and 四 (SPEC R-1, 国办公开办函〔2021〕30号): rows in, tables out.
+"""The annual report's tables 三 and 四 (SPEC R-1): rows in, tables out, in the year's format.
+
+Table 三's result rows are those of the format the report year takes
+(``workflow.reports.formats``: the 2019 trial format for 2019, 国办公开办函〔2021〕30号 from
+2020); everything else is the same in both.
 
 Counting rules, for year Y (a request's "received" day is its receipt date, or the day
 it was handed in when receipt was never confirmed; its "result" day is the reply date,
@@ -26,6 +30,7 @@ from datetime import date
 from enum import StrEnum
 
 from govflow.workflow.outcomes import outcomes
+from govflow.workflow.reports.formats import format_for_year
 
 TITLE_3 = "三、收到和处理政府信息公开申请情况"
 TITLE_4 = "四、政府信息公开行政复议、行政诉讼情况"
@@ -151,6 +156,8 @@ class AnnualReport:
     rows: list[Row]
     table4: tuple[int, ...]
     violations: list[str] = field(default_factory=list)
+    format_name: str = ""  # the format the year's report follows (国办公开办函〔2021〕30号)
+    format_title: str = ""
 
     def row(self, key: str) -> tuple[int, ...]:
         for row in self.rows:
@@ -206,23 +213,35 @@ def report_from_tallies(
         Row(CARRIED_IN, 0, _with_total(carried_in), "carried_in"),
         Row(RESULTS, 0, None, "results"),
     ]
+    form = format_for_year(year)
     total = [0] * 7
     heading = None
-    for code, outcome in outcomes().items():
-        values = _with_total(by_outcome.get(code, {}))
+    for result in form.rows:
+        counts: dict[str, int] = {}
+        for code in result.outcomes:
+            for col, n in by_outcome.get(code, {}).items():
+                counts[col] = counts.get(col, 0) + n
+        values = _with_total(counts)
         total = [a + b for a, b in zip(total, values, strict=True)]
-        if outcome.label == outcome.heading:
-            rows.append(Row(outcome.label, 1, values, code))
+        if result.heading is None:
+            rows.append(Row(result.label, 1, values, result.key))
             heading = None
             continue
-        if outcome.heading != heading:
-            rows.append(Row(outcome.heading, 1, None, outcome.heading))
-            heading = outcome.heading
-        rows.append(Row(outcome.label, 2, values, code))
+        if result.heading != heading:
+            rows.append(Row(result.heading, 1, None, result.heading))
+            heading = result.heading
+        rows.append(Row(result.label, 2, values, result.key))
     rows.append(Row(TOTAL, 1, tuple(total), "total"))
     rows.append(Row(CARRIED_OUT, 0, _with_total(carried_out), "carried_out"))
 
-    report = AnnualReport(agency, year, rows, table_four(year, challenges))
+    report = AnnualReport(
+        agency,
+        year,
+        rows,
+        table_four(year, challenges),
+        format_name=form.name,
+        format_title=form.title,
+    )
     report.violations = unknown + balance_violations(report)
     return report
 
