@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from govflow.models.declared_repo import declared_records
 from govflow.models.integrity_repo import IntegrityQueries
 from govflow.models.rows import (
     apply_deadlines,
@@ -206,6 +207,12 @@ class Repository(IntegrityQueries):
             .distinct()
         )
         return list(self.session.scalars(stmt))
+
+    def declared_records(
+        self, case_type: str, deadline_key: str, agency_ids: list[int], open_states: frozenset[str]
+    ) -> list[Any]:
+        """The cases of a declared type as its periodic reports read them."""
+        return declared_records(self.session, case_type, deadline_key, agency_ids, open_states)
 
     def agency_ids(self, code: str, include_children: bool = False) -> list[int]:
         """An agency's id, and with ``include_children`` those of every agency below it."""

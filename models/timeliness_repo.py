@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session, aliased
 from govflow.models.tables import AgencyRow, CaseRow, DeadlineRow, DisclosureRequestRow, UserRow
 from govflow.workflow.deadlines import Basis, Deadline
 from govflow.workflow.disclosure.facts import REPLY
+from govflow.workflow.errors import NotFound
 from govflow.workflow.registry import workflow
+from govflow.workflow.reports.other_limits import DeclaredLimit
 from govflow.workflow.reports.timeliness import DISCLOSURE, INCIDENT, MilestoneRecord, RequestLimits
 
 BATCH = 1000
@@ -83,3 +85,35 @@ def incident_milestones(
     )
     for ref, detail in session.execute(stmt):
         yield MilestoneRecord(ref, Deadline.from_json(detail))
+
+
+def declared_limits(
+    session: Session, agency_ids: list[int], batch: int = BATCH
+) -> Iterator[DeclaredLimit]:
+    """Every working-day limit of the declared types' cases in scope (not requests or
+    incidents, which have places of their own), streamed."""
+    stmt = (
+        select(CaseRow.ref, CaseRow.case_type, AgencyRow.name, UserRow.name, CaseRow.assignee,
+               DeadlineRow.detail)
+        .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+        .join(AgencyRow, AgencyRow.id == CaseRow.agency_id)
+        .outerjoin(UserRow, UserRow.username == CaseRow.assignee)
+        .where(
+            CaseRow.case_type.not_in((DISCLOSURE, INCIDENT)),
+            CaseRow.agency_id.in_(agency_ids),
+            DeadlineRow.basis == Basis.WORKING_DAYS.value,
+        )
+        .order_by(CaseRow.id, DeadlineRow.id)
+        .execution_options(yield_per=batch)
+    )  # fmt: skip
+    labels: dict[str, str] = {}
+    for ref, case_type, agency, user_name, assignee, detail in session.execute(stmt):
+        if case_type not in labels:
+            try:
+                labels[case_type] = workflow(case_type).case_type.label
+            except NotFound:  # a type whose declaration was removed keeps its code
+                labels[case_type] = case_type
+        yield DeclaredLimit(
+            ref, case_type, labels[case_type], agency, user_name or assignee,
+            Deadline.from_json(detail),
+        )  # fmt: skip

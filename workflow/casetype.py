@@ -21,11 +21,13 @@ from govflow.workflow.declaration import (
     DeadlineSpec,
     DeclarationError,
     FieldSpec,
+    ReportSpec,
     parse_deadlines,
     parse_fields,
+    parse_reports,
     read_declaration,
 )
-from govflow.workflow.errors import ActionNotAllowed
+from govflow.workflow.errors import ActionNotAllowed, NotFound
 
 Condition = Callable[[Any, Any], bool]
 """A named condition: (facts, payload) -> bool."""
@@ -45,6 +47,7 @@ TOP_LEVEL_KEYS = {
     "open",
     "actions",
     "deadlines",
+    "reports",
 }
 ACTION_KEYS = {"label", "roles", "transitions", "fields"}
 DEFAULT_CREATE = "receive"
@@ -86,6 +89,14 @@ class CaseType:
     escalation: str | None = None
     rules: str | None = None
     source: str = ""
+    reports: tuple[ReportSpec, ...] = ()
+
+    def report(self, name: str) -> ReportSpec:
+        for spec in self.reports:
+            if spec.name == name:
+                return spec
+        known = "、".join(f"{r.name}（{r.label}）" for r in self.reports) or "无"
+        raise NotFound(f"{self.label}没有报表 {name!r}（现有：{known}）")
 
     @property
     def create_action(self) -> ActionSpec:
@@ -230,6 +241,7 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
     rules = raw.get("rules")
     if rules is not None and not isinstance(rules, str):
         raise fail("rules", "应为 Python 模块名（如 govflow.workflow.incident）")
+    deadline_specs = parse_deadlines(raw.get("deadlines"), actions, fail)
     return CaseType(
         name=raw["name"],
         label=raw["label"],
@@ -241,10 +253,11 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
         actions=actions,
         machine=machine,
         create=create,
-        deadlines=parse_deadlines(raw.get("deadlines"), actions, fail),
+        deadlines=deadline_specs,
         escalation=escalation,
         rules=rules,
         source=where,
+        reports=parse_reports(raw.get("reports"), actions[create].fields, deadline_specs, fail),
     )
 
 

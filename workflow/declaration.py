@@ -38,12 +38,16 @@ DEADLINE_KEYS = {
     "amount",
     "amount_setting",
     "starts_on",
+    "starts_from",
     "met_by",
     "cancelled_by",
     "paused_by",
     "resumed_by",
 }
 BASES = ("working_days", "hours")
+REPORT_KEYS = {"label", "kind", "period", "deadline", "group_by", "columns"}
+REPORT_KINDS = {"list": "清单", "summary": "汇总", "bulletin": "通报"}
+PERIODS = {"day": "日", "month": "月", "quarter": "季度"}
 
 
 class DeclarationError(InvalidInput, ValueError):
@@ -80,9 +84,31 @@ class DeadlineSpec:
     amount_setting: str | None
     starts_on: str
     met_by: tuple[str, ...] = ()
+    # A date field of the starting action the limit counts from (the decision date, the
+    # signing date) instead of the day the action is recorded.
+    starts_from: str | None = None
     cancelled_by: tuple[str, ...] = ()
     paused_by: tuple[str, ...] = ()
     resumed_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """A periodic report over a declared type (县长信箱 一日一清单、一月一汇总、一季一通报).
+
+    ``kind``: ``list`` (the cases received in the period and every open one, with time
+    left), ``summary`` (counts and the on-time rate, by ``group_by``), ``bulletin`` (the
+    summary and every breach, by handler and department). ``deadline`` is the limit the
+    report judges; ``columns`` are fields of the creation action a list shows.
+    """
+
+    name: str
+    label: str
+    kind: str
+    period: str
+    deadline: str
+    group_by: str | None = None
+    columns: tuple[str, ...] = ()
 
 
 class _DuplicateKey(Exception):
@@ -202,6 +228,17 @@ def _choices(raw: Any, kind: str, place: str, fail: Fail) -> tuple[tuple[str, st
     return tuple(pairs)
 
 
+def _check_start_field(spec: DeadlineSpec, action: Any, place: str, fail: Fail) -> None:
+    """``starts_from`` names a required date field of the starting action."""
+    field = next((f for f in action.fields if f.name == spec.starts_from), None)
+    if field is None:
+        raise fail(f"{place}.starts_from", f"动作 {spec.starts_on!r} 没有字段 {spec.starts_from!r}")
+    if field.type != "date" or not field.required:
+        raise fail(f"{place}.starts_from", f"字段 {spec.starts_from!r} 须为必填的 date 字段")
+    if spec.basis != "working_days":
+        raise fail(f"{place}.starts_from", "只有按工作日计算的期限可以从日期字段起算")
+
+
 def parse_deadlines(raw: Any, actions: Mapping[str, Any], fail: Fail) -> tuple[DeadlineSpec, ...]:
     """``deadlines:``: each names actions of this declaration; anything else is refused."""
     if raw is None:
@@ -238,6 +275,7 @@ def parse_deadlines(raw: Any, actions: Mapping[str, Any], fail: Fail) -> tuple[D
             amount=amount,
             amount_setting=setting,
             starts_on=item.get("starts_on"),  # type: ignore[arg-type]
+            starts_from=item.get("starts_from"),
             met_by=_names(item.get("met_by"), f"{place}.met_by", fail),
             cancelled_by=_names(item.get("cancelled_by"), f"{place}.cancelled_by", fail),
             paused_by=_names(item.get("paused_by"), f"{place}.paused_by", fail),
@@ -252,9 +290,54 @@ def parse_deadlines(raw: Any, actions: Mapping[str, Any], fail: Fail) -> tuple[D
                     raise fail(f"{place}.{role}", f"未知动作 {action!r}")
         if spec.starts_on in spec.met_by:
             raise fail(place, f"动作 {spec.starts_on!r} 不能既开始又完成同一期限")
+        if spec.starts_from is not None:
+            _check_start_field(spec, actions[spec.starts_on], place, fail)
         if basis == "hours" and (spec.paused_by or spec.resumed_by):
             raise fail(place, "按小时连续计算的期限不能中止（paused_by / resumed_by）")
         if bool(spec.paused_by) != bool(spec.resumed_by):
             raise fail(place, "paused_by 与 resumed_by 须同时给出")
         specs.append(spec)
+    return tuple(specs)
+
+
+def parse_reports(
+    raw: Any, create_fields: tuple[FieldSpec, ...], deadlines: tuple[DeadlineSpec, ...], fail: Fail
+) -> tuple[ReportSpec, ...]:
+    """``reports:``: name → {label, kind, period, deadline, group_by, columns}."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise fail("reports", "应为映射（报表名: 定义）")
+    fields = {f.name: f for f in create_fields}
+    specs = []
+    for name, body in raw.items():
+        place = f"reports.{name}"
+        if not isinstance(body, dict):
+            raise fail(place, "应为映射（label、kind、period、deadline …）")
+        unknown = sorted(set(body) - REPORT_KEYS)
+        if unknown:
+            raise fail(place, f"未知的键 {', '.join(unknown)}")
+        kind, period = body.get("kind"), body.get("period")
+        if kind not in REPORT_KINDS:
+            raise fail(place, f"kind 应为 {' / '.join(REPORT_KINDS)}，实为 {kind!r}")
+        if period not in PERIODS:
+            raise fail(place, f"period 应为 {' / '.join(PERIODS)}，实为 {period!r}")
+        deadline = body.get("deadline")
+        if deadline not in {d.key for d in deadlines}:
+            raise fail(place, f"deadline {deadline!r} 不是本类型声明的期限")
+        group_by = body.get("group_by")
+        if group_by is not None and (group_by not in fields or fields[group_by].type != "choice"):
+            raise fail(place, f"group_by {group_by!r} 须为登记动作的 choice 字段")
+        columns = _names(body.get("columns"), f"{place}.columns", fail)
+        strange = [c for c in columns if c not in fields]
+        if strange:
+            raise fail(f"{place}.columns", f"登记动作没有字段 {', '.join(strange)}")
+        personal = [c for c in columns if fields[c].personal]
+        if personal:  # reports go to supervisors and meetings: no personal data in them
+            raise fail(f"{place}.columns", f"报表不能列出个人信息字段 {', '.join(personal)}")
+        specs.append(
+            ReportSpec(
+                str(name), str(body.get("label", name)), kind, period, deadline, group_by, columns
+            )
+        )
     return tuple(specs)

@@ -21,6 +21,7 @@ from govflow.workflow.casetype import CaseType
 from govflow.workflow.clock import SHANGHAI, local_date, parse_instant, to_utc
 from govflow.workflow.deadlines import Basis, Deadline
 from govflow.workflow.declaration import DeadlineSpec, FieldSpec
+from govflow.workflow.errors import InvalidInput
 from govflow.workflow.policy import Settings
 
 
@@ -128,11 +129,13 @@ class DeclaredFacts:
                 if action in d.resumed_by:
                     current.resume(day)
             if action == d.starts_on:
-                self.deadlines[d.key] = _start(d, started.get(d.key, {}), day, at)
+                start = date.fromisoformat(payload[d.starts_from]) if d.starts_from else day
+                self.deadlines[d.key] = _start(d, started.get(d.key, {}), start, at)
 
 
 def _start(spec: DeadlineSpec, recorded: dict[str, Any], day: date, at: datetime) -> Deadline:
-    """A deadline as its starting event recorded it (amount, basis, label in force then)."""
+    """A deadline as its starting event recorded it (amount, basis, label in force then);
+    ``day`` is the action's day, or the date the user entered when it counts from a field."""
     basis = Basis(recorded.get("basis", spec.basis))
     amount = int(recorded.get("amount", spec.amount or 0))
     label = str(recorded.get("label", spec.label))
@@ -152,7 +155,21 @@ def amount_in_force(case_type: CaseType, spec: DeadlineSpec, settings: Settings)
 
 
 def check(action: str, facts: DeclaredFacts, payload: Payload, ctx: Context) -> None:
-    """No legal guards beyond the fields' validation: a declared type has no code of its own."""
+    """No legal guards beyond the fields' validation, and one the engine owes every type: a
+    date a limit counts from (``starts_from``) is a day that has passed, on the calendar."""
+    for d in facts.case_type.deadlines:
+        if d.starts_on != action or d.starts_from is None:
+            continue
+        day = getattr(payload, d.starts_from)
+        label = next(
+            f.label for f in facts.case_type.actions[action].fields if f.name == d.starts_from
+        )
+        if day > ctx.today:
+            raise InvalidInput(f"{label} {day.isoformat()} 晚于今天 {ctx.today.isoformat()}")
+        if day < ctx.calendar.first_day:
+            raise InvalidInput(
+                f"{label} {day.isoformat()} 早于工作日历起点 {ctx.calendar.first_day.isoformat()}"
+            )
 
 
 def derive(action: str, facts: DeclaredFacts, payload: Payload, ctx: Context) -> dict[str, Any]:

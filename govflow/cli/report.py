@@ -25,7 +25,7 @@ FORMATS = ("md", "csv", "xlsx")
 
 
 def register(app: typer.Typer) -> None:
-    from govflow.cli import timeliness  # noqa: F401  (its command joins ``report_app``)
+    from govflow.cli import periodic, timeliness  # noqa: F401  (their commands join ``report_app``)
 
     app.add_typer(report_app, name="report")
 

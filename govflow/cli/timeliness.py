@@ -38,7 +38,12 @@ def build_timeliness(
 ) -> TimelinessReport:
     """Scope the agencies, take the incidents' accountability list (I-4), stream the rows."""
     from govflow.models.reports_repo import agency_scope
-    from govflow.models.timeliness_repo import agency_names, incident_milestones, request_limits
+    from govflow.models.timeliness_repo import (
+        agency_names,
+        declared_limits,
+        incident_milestones,
+        request_limits,
+    )
     from govflow.workflow.incident_service import accountability
     from govflow.workflow.reports.timeliness import timeliness_report
 
@@ -60,6 +65,7 @@ def build_timeliness(
             incident_milestones(uow.session, ids),
             entries,
             names,
+            declared_limits(uow.session, ids),
         )
 
 
@@ -106,6 +112,15 @@ def timeliness_rows(report: TimelinessReport) -> list[tuple[str, str, Any]]:
             strict=True,
         ):
             rows.append(("政务舆情回应时效", f"{m.label}（{m.hours} 小时）/{label}", value))
+    for o in report.other_limits:
+        for label, value in zip(
+            ("按期", "超期完成", "超期未完成", "计时中", "按期率"),
+            (o.on_time, o.late, o.overdue, o.running, _percent(o.rate)),
+            strict=True,
+        ):
+            rows.append(
+                ("其他限时工作", f"{o.type_label}/{o.label}（{o.amount} 个工作日）/{label}", value)
+            )
     return rows
 
 
@@ -113,8 +128,8 @@ def _breach_cells(report: TimelinessReport) -> list[list[str]]:
     from govflow.workflow.reports.timeliness import BREACH_LABELS, CASE_TYPE_LABELS
 
     return [
-        [b.ref, CASE_TYPE_LABELS[b.case_type], b.label, b.breached_on.isoformat(),
-         BREACH_LABELS[b.kind], b.department, b.handler]
+        [b.ref, b.type_label or CASE_TYPE_LABELS[b.case_type], b.label,
+         b.breached_on.isoformat(), BREACH_LABELS[b.kind], b.department, b.handler]
         for b in report.breaches
     ]  # fmt: skip
 
@@ -156,7 +171,9 @@ def timeliness_text(report: TimelinessReport) -> str:
     for title, groups in (("按部门", report.by_department), ("按经办人", report.by_handler)):
         lines += [f"　{title}："] if groups else []
         lines += [
-            f"　　{g.name}：{g.total} 件（依申请公开 {g.disclosure}，政务舆情 {g.incident}）"
+            f"　　{g.name}：{g.total} 件（依申请公开 {g.disclosure}，政务舆情 {g.incident}"
+            + (f"，其他限时工作 {g.other}" if g.other else "")
+            + "）"
             for g in groups
         ]
     lines += ["　明细："] if report.breaches else ["　无超期。"]
@@ -171,7 +188,14 @@ def timeliness_text(report: TimelinessReport) -> str:
         f"（另：计时中 {m.pending} 起，调整级别后不再适用 {m.cancelled} 起）"
         for m in report.milestones
     ] or ["　本期无舆情事件。"]
-    lines += ["", "六、问责清单（政务舆情超时限，以时限届满日计入统计期间）"]
+    lines += ["", "六、其他限时工作（以期限届满日计入统计期间）"]
+    lines += [
+        f"　{o.type_label}·{o.label}（{o.amount} 个工作日）：按期 {o.on_time} 件，"
+        f"超期完成 {o.late} 件，超期未完成 {o.overdue} 件，按期率 {_percent(o.rate)}"
+        f"（另：本期起算、计时中 {o.running} 件）"
+        for o in report.other_limits
+    ] or ["　无。"]
+    lines += ["", "七、问责清单（政务舆情超时限，以时限届满日计入统计期间）"]
     lines += [
         f"　{ref} {title}（{grade}）｜{label} 届满 {due}，{how}，超期 {hours} 小时｜"
         f"牵头部门：{lead}｜经办人：{handler}"

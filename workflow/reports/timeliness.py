@@ -32,6 +32,9 @@ clock; not capped at the period's end, so "overdue" and "time left" are as of no
   征求意见). Grouped by department — the request's agency; for an incident, its lead
   department (牵头部门) at the breach, else its agency — and by handler — the request's
   current assignee, the incident's handler at the breach; 未分配 when there is none.
+- **Other limits** (其他限时工作): every working-day limit of the types declared in
+  configuration (双公示, 规范性文件公开, 政策解读方案, 县长信箱, 网民留言 …) judged like a
+  reply limit, by type and limit (``other_limits``); their breaches join the list above.
 - **Incident response times** (政务舆情回应时效), for incidents detected in the period: per
   milestone (5 h statement, 24 h press conference, 48 h response — whatever the grade
   table gave), how many were met within the limit, met late, overdue (past the limit at
@@ -54,6 +57,7 @@ from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
     from govflow.workflow.incident_service import AccountabilityEntry
+    from govflow.workflow.reports.other_limits import DeclaredLimit, LimitShare
 
 DISCLOSURE = "disclosure_request"
 INCIDENT = "incident"
@@ -148,6 +152,7 @@ class Breach:
     kind: str  # late | lapsed | overdue
     department: str
     handler: str  # a name, or 未分配
+    type_label: str = ""  # a declared type's name (依申请公开 and 政务舆情 have their own)
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,7 @@ class GroupCount:
     disclosure: int
     incident: int
     total: int
+    other: int = 0  # limits of declared types
 
 
 @dataclass(frozen=True)
@@ -196,6 +202,7 @@ class TimelinessReport:
     incidents_detected: int
     milestones: list[MilestoneShare]
     accountability: list[AccountabilityEntry] = field(default_factory=list)
+    other_limits: list[LimitShare] = field(default_factory=list)
 
 
 # -- the pieces, each testable on its own ------------------------------------------------
@@ -270,7 +277,13 @@ def _groups(breaches: list[Breach], attr: str) -> list[GroupCount]:
         per_type = counts.setdefault(getattr(b, attr), {})
         per_type[b.case_type] = per_type.get(b.case_type, 0) + 1
     groups = [
-        GroupCount(name, c.get(DISCLOSURE, 0), c.get(INCIDENT, 0), sum(c.values()))
+        GroupCount(
+            name,
+            c.get(DISCLOSURE, 0),
+            c.get(INCIDENT, 0),
+            sum(c.values()),
+            sum(n for kind, n in c.items() if kind not in (DISCLOSURE, INCIDENT)),
+        )
         for name, c in counts.items()
     ]
     return sorted(groups, key=lambda g: (-g.total, g.name))
@@ -289,6 +302,7 @@ def timeliness_report(
     milestones: Iterable[MilestoneRecord],
     accountability: Iterable[AccountabilityEntry] = (),
     agency_names: Mapping[str, str] | None = None,
+    declared: Iterable[DeclaredLimit] = (),
 ) -> TimelinessReport:
     """One pass over each kind of row; ``agency_names`` maps agency codes to names (the
     department of an incident that names no lead department)."""
@@ -310,6 +324,10 @@ def timeliness_report(
         )
         for e in listed
     ]
+    from govflow.workflow.reports.other_limits import other_limits  # it builds on this module
+
+    others, other_breaches = other_limits(period.has, now, declared)
+    breaches += other_breaches
     breaches.sort(key=lambda b: (b.breached_on, b.ref, b.label))
     detected, shares = _milestone_shares(period, now, milestones)
     return TimelinessReport(
@@ -328,6 +346,7 @@ def timeliness_report(
         incidents_detected=detected,
         milestones=shares,
         accountability=sorted(listed, key=lambda e: (e.due_at, e.ref)),
+        other_limits=others,
     )
 
 
