@@ -27,6 +27,7 @@ from govflow.models.tables import (
     DeadlineRow,
     DisclosureRequestRow,
     EventRow,
+    ImportedRequestRow,
     RefCounterRow,
     UserRow,
     dialect_insert,
@@ -207,6 +208,26 @@ class Repository(IntegrityQueries):
             .distinct()
         )
         return list(self.session.scalars(stmt))
+
+    def imported_refs(self, agency_id: int, keys: list[str]) -> dict[str, str]:
+        """Reference numbers of requests already imported for the agency, by row key."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):  # a parameter list the databases accept
+            rows = self.session.execute(
+                select(ImportedRequestRow.row_key, CaseRow.ref)
+                .join(CaseRow, CaseRow.id == ImportedRequestRow.case_id)
+                .where(
+                    ImportedRequestRow.agency_id == agency_id,
+                    ImportedRequestRow.row_key.in_(keys[start : start + 500]),
+                )
+            )
+            found.update(dict(rows.all()))
+        return found
+
+    def add_imported(self, case: Case, **values: Any) -> None:
+        """Record where an imported request came from (its case row must be flushed)."""
+        row = self._rows[case.ref]
+        self.session.add(ImportedRequestRow(case_id=row.id, agency_id=row.agency_id, **values))
 
     def declared_records(
         self, case_type: str, deadline_key: str, agency_ids: list[int], open_states: frozenset[str]

@@ -167,6 +167,26 @@ class ChallengeRow(Base):
     filed_on: Mapped[date] = mapped_column(Date)
 
 
+class ImportedRequestRow(Base):
+    """A disclosure request created from an office's spreadsheet (``govflow import requests``):
+    from which file and line, by whom, and the request's identity (``row_key``: the office's
+    own number, or receipt date, applicant and description), unique per agency, so importing
+    the same file again creates nothing twice."""
+
+    __tablename__ = "imported_requests"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    row_key: Mapped[str] = mapped_column(String(64))
+    original_ref: Mapped[str | None] = mapped_column(String(200))
+    file_name: Mapped[str] = mapped_column(String(300))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    line: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("agency_id", "row_key"),)
+
+
 class DeadlineRow(Base):
     __tablename__ = "deadlines"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -90,8 +90,19 @@ class Case:
         now: datetime,
         calendar: WorkingCalendar,
         context: Any,
+        *,
+        imported: dict[str, Any] | None = None,
+        findings: list[str] | None = None,
     ) -> CaseEvent:
-        """Apply one action; raises before anything changes if it is not allowed."""
+        """Apply one action; raises before anything changes if it is not allowed.
+
+        ``imported`` marks an event of a history kept before govflow (who imported it, from
+        which file and row): it is recorded with the event, inside its hash. With ``findings``
+        given, a legal guard's refusal does not stop the action: it is appended there and
+        recorded in the mark — a past history is taken as it was, and its departures from the
+        law are listed, not rewritten. The state machine, the roles and the input are checked
+        all the same.
+        """
         self._check_not_before_last_event(now)
         case_type = self.workflow.case_type
         creating = action == case_type.create  # the declaration's creation action
@@ -107,7 +118,13 @@ class Case:
             assert self.state is not None
             case_type.check(self.state, action, actor.role)
         payload = self.parse(action, raw_payload, context.today.isoformat())
-        self.workflow.check(action, self.facts, payload, context)
+        try:
+            self.workflow.check(action, self.facts, payload, context)
+        except ActionNotAllowed as refusal:
+            if findings is None:
+                raise
+            findings.append(str(refusal))
+            imported = {**(imported or {}), "finding": str(refusal)}
         if not creating:
             next_state = case_type.next_state(self.state, action, self.facts, payload)
         derived = self.workflow.derive(action, self.facts, payload, context)
@@ -116,7 +133,7 @@ class Case:
         payload_json = payload.model_dump(mode="json", exclude_none=True)
         self.facts.apply(action, payload_json, derived, now)
         self.deadlines = self.facts.computed_deadlines(calendar)
-        return self._record(action, payload_json, derived, actor, now, next_state)
+        return self._record(action, payload_json, derived, actor, now, next_state, imported)
 
     def _check_not_before_last_event(self, now: datetime) -> None:
         """A history runs forward: an action dated before the case's last event (a clock set
@@ -152,7 +169,15 @@ class Case:
         actor: Actor,
         now: datetime,
         next_state: str,
+        imported: dict[str, Any] | None = None,
     ) -> CaseEvent:
+        data: dict[str, Any] = {
+            "payload": payload,
+            "derived": derived,
+            "deadlines": {d.key: d.snapshot() for d in self.deadlines},
+        }
+        if imported:
+            data["imported"] = imported
         event = new_event(
             case_ref=self.ref,
             seq=self.head_seq + 1,
@@ -162,11 +187,7 @@ class Case:
             action=action,
             state_before=self.state,
             state_after=next_state,
-            data={
-                "payload": payload,
-                "derived": derived,
-                "deadlines": {d.key: d.snapshot() for d in self.deadlines},
-            },
+            data=data,
             prev_hash=self.head_hash,
         )
         self.events.append(event)

@@ -15,7 +15,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import yaml
 
-from govflow.cli import audit, casetypes, deadline, generate, incident, report, serve, workers
+from govflow.cli import (
+    audit,
+    casetypes,
+    deadline,
+    generate,
+    imports,
+    incident,
+    report,
+    serve,
+    workers,
+)
 from govflow.cli.common import (
     AsUser,
     JsonFlag,
@@ -54,6 +64,7 @@ incident.register_commands(app)
 report.register(app)
 generate.register(app)
 serve.register(app)
+imports.register(app)
 
 
 def read_data_file(path: Path) -> dict[str, Any]:

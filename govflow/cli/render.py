@@ -251,8 +251,10 @@ def case_text(
         role = ROLE_LABELS.get(Role(e.actor_role), e.actor_role)
         before = case.workflow.case_type.state_label(e.state_before) if e.state_before else "—"
         after = case.workflow.case_type.state_label(e.state_after)
+        # An imported event says so: it was recorded later, from the office's own ledger.
+        imported = "（导入）" if e.data.get("imported") else ""
         lines.append(
             f"  #{e.seq} {local(e.occurred_at)} {e.actor}（{role}）"
-            f"{labels.get(e.action, e.action)}：{before} → {after}"
+            f"{labels.get(e.action, e.action)}{imported}：{before} → {after}"
         )
     return lines
