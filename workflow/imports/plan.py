@@ -158,8 +158,8 @@ def _dates(row: ImportRow, today: date) -> list[Problem]:
     return problems
 
 
-def _together(row: ImportRow) -> list[Problem]:
-    """Columns that only make sense with others."""
+def _together(row: ImportRow, unreadable: set[str]) -> list[Problem]:
+    """Columns that only make sense with others (a cell already refused is not "missing")."""
     needs = [
         ("corrected_on", "correction_notice_on"),
         ("extension_days", "extension_notified_on"),
@@ -180,7 +180,7 @@ def _together(row: ImportRow) -> list[Problem]:
     problems = [
         Problem(row.line, header(have), f"须同时填写{header(need)}")
         for have, need in needs
-        if row.get(have) is not None and row.get(need) is None
+        if row.get(have) is not None and row.get(need) is None and header(need) not in unreadable
     ]
     for route in ("reconsideration", "litigation"):
         if (
@@ -198,11 +198,17 @@ def _together(row: ImportRow) -> list[Problem]:
     return problems
 
 
-def plan_row(row: ImportRow, today: date) -> tuple[Plan | None, list[Problem]]:
-    """The steps of one parsed row, or its problems."""
-    problems = _dates(row, today) + _together(row)
+def plan_row(
+    row: ImportRow, today: date, unreadable: set[str] | None = None
+) -> tuple[Plan | None, list[Problem]]:
+    """The steps of one parsed row, or its problems; ``unreadable`` are the headers of cells
+    that could not be read (their problems are listed already)."""
+    unreadable = unreadable or set()
+    problems = _dates(row, today) + _together(row, unreadable)
     applicant, wrong = _applicant(row)
-    problems += wrong
+    problems += [p for p in wrong if p.column not in unreadable]
+    if unreadable:
+        return None, problems
     receipt = row.get("receipt_date")
     if receipt is not None and not problems:
         try:

@@ -166,11 +166,13 @@ def import_requests(
                 "导入历史申请须由公开办负责人操作（其中的延长、答复审批由负责人作出）"
             )
         result.problems, result.ignored_headers = _headers(sheet)
+        absent = {p.column for p in result.problems}  # named once, on the header line
         plans: list[Plan] = []
         first_line: dict[str, int] = {}
         for done, (line, cells) in enumerate(sheet.rows, start=1):
             row, problems = parse_row(line, cells)
-            plan, more = plan_row(row, local_date(now)) if not problems else (None, [])
+            plan, more = plan_row(row, local_date(now), {p.column for p in problems})
+            problems = [p for p in problems if p.column not in absent]
             result.problems += problems + more
             if plan is not None:
                 if plan.key in first_line:
