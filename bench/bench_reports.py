@@ -4,7 +4,7 @@ Targets: ``govflow report annual`` ≤ 2 s; ``govflow audit verify`` over everyt
 in constant memory.
 
 Set-up: a fresh PostgreSQL schema, migrated; ``synthetic_org(seed, --agencies)``; then
-``--cases`` cases planned by ``govflow.synth.plan.plan_agency`` over 2019-01-01 …
+``--cases`` cases planned by ``govflow.synth.plan.plan_agency`` over 2021-01-01 …
 2025-12-31 and written by the bulk writer (``govflow.synth.generate``), agencies split
 over ``--jobs`` processes with disjoint case-id ranges (the same rows as one process
 writes: each agency is planned from its own seed). VACUUM ANALYZE.
@@ -57,7 +57,8 @@ from govflow.synth.plan import plan_agency  # noqa: E402
 
 PG_URL = os.environ.get("GOVFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SEED = 20261122
-START, END = date(2019, 1, 1), date(2025, 12, 31)
+# The synthetic planner follows today's rules (govflow.cli.generate.SYNTH_FIRST_DAY).
+START, END = date(2021, 1, 1), date(2025, 12, 31)
 
 CHILD = """
 import resource, sys, time, json

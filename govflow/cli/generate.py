@@ -17,6 +17,12 @@ def register(app: typer.Typer) -> None:
     app.command("generate")(generate)
 
 
+# The planner writes today's rules (the 2019 regulations, and fees under 国办函〔2020〕109号 from
+# 2021-01-01); govflow applies the rules of each request's date, so earlier cases would not
+# follow the plan.
+SYNTH_FIRST_DAY = date(2021, 1, 1)
+
+
 def _day(option: str, text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -50,6 +56,11 @@ def generate(
         start, end = _day("--from", from_), _day("--to", to)
         if start > end:
             raise InvalidInput(f"--from {start} 晚于 --to {end}")
+        if start < SYNTH_FIRST_DAY:
+            raise InvalidInput(
+                f"--from {start} 早于 {SYNTH_FIRST_DAY}：模拟数据按现行规则（2019 年修订的《条例》、"
+                "国办函〔2020〕109号收费办法）生成，不能早于该日"
+            )
         if not 1 <= agencies <= 1000:
             raise InvalidInput(f"--agencies 须在 1–1000 之间，实为 {agencies}")
         if cases < 0:

@@ -1,0 +1,74 @@
+"""The import sheet's cells as an office types them, and its documented layout (no I/O)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from govflow.workflow.imports.columns import COLUMNS, WITHDRAWN, parse_row
+from govflow.workflow.imports.sheet import read_sheet, template
+from govflow.workflow.outcomes import outcomes
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "import.md"
+
+
+def test_every_column_is_documented_as_the_code_reads_it() -> None:
+    rows = {line.split("|")[1].strip(): line for line in DOC.read_text("utf-8").splitlines()
+            if line.startswith("| ") and not line.startswith("| 列名")}  # fmt: skip
+    assert list(rows) == [c.header for c in COLUMNS]
+    for c in COLUMNS:
+        assert ("必填" in rows[c.header].split("|")[2]) == c.required, c.header
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2025-03-05",
+        "2025/3/5",
+        "2025.3.5",
+        "2025年3月5日",
+        date(2025, 3, 5),
+        datetime(2025, 3, 5, 0, 0),
+    ],
+)
+def test_dates_as_offices_write_them(raw: object) -> None:
+    row, problems = parse_row(2, {"收到申请之日": raw})
+    assert row.get("receipt_date") == date(2025, 3, 5)
+    assert all(p.column != "收到申请之日" for p in problems)
+
+
+def test_every_outcome_by_its_report_row_or_code() -> None:
+    for code, o in outcomes().items():
+        for text in (code, o.full_label.replace(" ", ""), o.label):
+            row, problems = parse_row(2, {"答复类型": text})
+            assert row.get("outcome") == code, text
+    assert parse_row(2, {"答复类型": "予以公开"})[0].get("outcome") == "disclosed"
+    assert parse_row(2, {"答复类型": "属于国家秘密"})[0].get("outcome") == "withheld.state_secret"
+    assert parse_row(2, {"答复类型": "申请人撤回"})[0].get("outcome") == WITHDRAWN
+    _, problems = parse_row(2, {"答复类型": "已办结"})
+    assert next(str(p) for p in problems if p.column == "答复类型").startswith(
+        "第 2 行【答复类型】无法识别的答复类型 '已办结'"
+    )
+
+
+def test_required_cells_and_choices() -> None:
+    _, problems = parse_row(3, {"提交方式": "信鸽", "延长天数（工作日）": "十"})
+    texts = {str(p) for p in problems}
+    assert "第 3 行【收到申请之日】不能为空" in texts
+    assert any(t.startswith("第 3 行【提交方式】无法识别 '信鸽'") for t in texts)
+    assert "第 3 行【延长天数（工作日）】应为正整数，实为 '十'" in texts
+
+
+def test_the_template_reads_back_as_an_empty_sheet() -> None:
+    sheet = read_sheet(template("t.xlsx"), "t.xlsx")
+    assert sheet.headers == [c.header for c in COLUMNS] and sheet.rows == []
+    csv = read_sheet(template("t.csv"), "t.csv")
+    assert csv.headers == sheet.headers
+
+
+def test_a_gb18030_csv_as_a_chinese_excel_saves_it() -> None:
+    data = "收到申请之日,申请内容\r\n2025/3/5,预算\r\n,\r\n".encode("gb18030")
+    sheet = read_sheet(data, "台账.csv")
+    assert sheet.rows == [(2, {"收到申请之日": "2025/3/5", "申请内容": "预算"})]
