@@ -111,7 +111,10 @@ def test_an_unreachable_postgresql_is_a_configuration_error(tmp_path: Path) -> N
         (None, "不存在"),
         ("disclosure:\n  reply_days: [\n", "第 3 行第 1 列：YAML 格式有误"),
         ("disclosure:\n  reply_dayz: 3\n", "disclosure.reply_dayz：不是可用的字段"),
-        ("disclosure:\n  correction_period_days: 0\n", "disclosure.correction_period_days：不能小于 1"),
+        (
+            "disclosure:\n  correction_period_days: 0\n",
+            "disclosure.correction_period_days：不能小于 1",
+        ),
         # A statutory limit is the edition's, not a setting (configs/editions.yaml).
         ("disclosure:\n  reply_days: 30\n", "disclosure：reply_days 是《条例》规定的法定期限"),
         ("- a list\n", "顶层应为键值映射"),
