@@ -22,6 +22,7 @@ from govflow.workflow.disclosure.rules import description_key
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.imports.columns import BY_KEY, WITHDRAWN, ImportRow, Problem, header
 from govflow.workflow.outcomes import outcomes
+from govflow.workflow.validation import zh_errors
 
 # Same-day actions happen in this order (a reply is drafted before it is approved …).
 RANK = {
@@ -57,12 +58,6 @@ APPLICANT_COLUMNS = {
     "phone": "phone",
     "address": "address",
     "email": "email",
-}
-PYDANTIC_MESSAGES = {
-    "string_pattern_mismatch": "格式不正确",
-    "string_too_long": "过长",
-    "string_too_short": "不能为空",
-    "missing": "不能为空",
 }
 
 
@@ -105,9 +100,8 @@ def _applicant(row: ImportRow) -> tuple[dict[str, Any], list[Problem]]:
         a.Applicant.model_validate(raw)
     except ValidationError as exc:
         problems = []
-        for err in exc.errors():
-            column = APPLICANT_COLUMNS.get(str(err["loc"][0])) if err["loc"] else None
-            message = PYDANTIC_MESSAGES.get(err["type"], err["msg"].removeprefix("Value error, "))
+        for where, message in zh_errors(exc.errors(), ""):
+            column = APPLICANT_COLUMNS.get(where.split(".")[0])
             problems.append(Problem(row.line, header(column) if column else "", message))
         return raw, problems
     return raw, []
