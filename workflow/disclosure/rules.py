@@ -143,7 +143,7 @@ def _request_correction(f: DisclosureFacts, p: a.RequestCorrection, ctx: Context
     if f.correction_notice_on is not None:
         raise ActionNotAllowed(
             "补正通知只能一次性发出，本申请已于 "
-            f"{f.correction_notice_on.isoformat()} 通知过（第三十条）"
+            f"{f.correction_notice_on.isoformat()} 通知过（{f.edition.cite('correction_notice') if f.edition else '第三十条'}）"
         )
     _not_before("补正通知日", p.notice_on, "收到申请之日", f.receipt_date)
     governing, limits = _governing(f)
