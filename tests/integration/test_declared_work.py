@@ -125,6 +125,13 @@ def test_the_county_mailbox_and_its_reports(flow) -> None:
     ]
     flow.at("2025-10-09 10:00")
     flow.act(letters[0], HEAD, "assign", assignee=LI, department="县住建局")
+    # The ladder: two working days left (10-10 for the letter due 10-13, 10-11 for 10-14),
+    # the last day, then the office head and supervisor once a letter is overdue.
+    flow.at("2025-10-11 00:00:30")
+    assert fired(flow) == ["reply:assignee_2_days:0:0", "reply:assignee_2_days:0:0"]
+    flow.at("2025-10-14 00:00:30")
+    assert fired(flow) == ["reply:head_last_day:0:0", "reply:head_last_day:0:0",
+                           "reply:supervisor_overdue:0:0"]  # fmt: skip
     flow.at("2025-10-14 10:00")
     flow.act(letters[0], LI, "reply", reply="已修复")  # the last day: on time
     flow.at("2025-10-20 10:00")

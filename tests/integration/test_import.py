@@ -308,6 +308,18 @@ def test_a_200_row_ledger_counts_in_the_reports_as_cases_handled_in_govflow(flow
         table4 = build_report(flow.svc.uow, "county", year, False).table4
         assert table4[4] + table4[9] + table4[14] == filed[year]
 
+    # The timeliness report counts them as it counts requests handled in govflow: a reply
+    # limit met on time in the period of the reply, a late one in the period of its due day.
+    from govflow.cli.timeliness import build_timeliness
+
+    replies = [r for r in rows if r.outcome and r.due and r.cells.get("答复类型") != "申请人撤回"]
+    replies = [r for r in replies if not r.outcome.startswith("other.no_")]
+    for year in (2019, 2025):
+        figures = build_timeliness(flow.svc, "county", date(year, 1, 1), date(year, 12, 31), False)
+        on_time = sum(1 for r in replies if not r.late and r.result_on.year == year)
+        late = sum(1 for r in replies if r.late and r.due.year == year)
+        assert (figures.replies.on_time, figures.replies.late) == (on_time, late), year
+
     # Every event is marked imported; every chain verifies; the projection is the events'.
     sha = hashlib.sha256(data).hexdigest()
     line, ref = result.created[7]
