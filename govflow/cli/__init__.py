@@ -35,6 +35,7 @@ from govflow.cli.common import (
     internal_error,
     user_errors,
 )
+from govflow.cli.files import Force
 from govflow.workflow.errors import GovflowError, InvalidInput
 
 if TYPE_CHECKING:
@@ -379,12 +380,13 @@ def recompute() -> None:
 @app.command()
 def demo(
     keep: Annotated[Path | None, typer.Option(help="保留演示数据库到此文件")] = None,
+    force: Force = False,
 ) -> None:
     """演示：在临时 SQLite 数据库上，随时间推移办理多件申请。"""
     from govflow.demo import run_demo
 
     with user_errors():
-        run_demo(keep)
+        run_demo(keep, force=force)
 
 
 def _actor(svc: Services, username: str) -> Actor:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from govflow.cli.common import user_errors
+from govflow.cli.files import Force, check_target, write_output
 from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -271,6 +272,7 @@ def show(
     ] = None,
     format_: Annotated[str, typer.Option("--format", help="text / json / csv")] = "text",
     output: Annotated[Path | None, typer.Option("--output", help="写入此文件")] = None,
+    force: Force = False,
 ) -> None:
     """案件完整时间线：每个事件的时间、操作人、动作、状态变化及当时的各项期限。"""
     from govflow.cli import build_services
@@ -279,6 +281,8 @@ def show(
     with user_errors():
         if format_ not in ("text", "json", "csv"):
             raise InvalidInput(f"--format 应为 text、json 或 csv，实为 {format_!r}")
+        if output is not None:
+            check_target(output, force)
         svc = build_services()
         reader = None
         if as_user:
@@ -295,8 +299,5 @@ def show(
         if output is None:
             typer.echo(body, nl=False)
             return
-        try:
-            output.write_bytes(body.encode("utf-8"))
-        except OSError as exc:
-            raise InvalidInput(f"{output}: 无法写入：{exc}") from None
+        write_output(output, body.encode("utf-8"), force)
         typer.echo(f"已导出 {len(entries)} 个事件：{output}", err=True)

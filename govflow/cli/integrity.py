@@ -12,19 +12,21 @@ input, 4 not found.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
-import os
+import io
 import sys
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 
 import typer
 
 from govflow.cli.common import JsonFlag, echo_json, fail, user_errors
+from govflow.cli.files import Force, check_target, safe_output
 from govflow.workflow.checkpoints import (
     CheckpointFormatError,
     Digest,
@@ -141,6 +143,7 @@ def checkpoint(
     agency: Agency = None,
     include_children: IncludeChildren = False,
     as_user: Annotated[str | None, typer.Option("--as", help="导出人（记入检查点记录）")] = None,
+    force: Force = False,
     as_json: JsonFlag = False,
 ) -> None:
     """导出检查点：每件案件的链头与总摘要；摘要请另行保存，日后用 checkpoint-check 核对。"""
@@ -149,8 +152,7 @@ def checkpoint(
 
     with user_errors():
         _check_scope(agency, include_children)
-        if not output.parent.is_dir():
-            raise InvalidInput(f"{output}: 所在目录不存在")
+        check_target(output, force)
         svc = build_services()
         if as_user is not None:
             with svc.uow() as uow:
@@ -160,7 +162,7 @@ def checkpoint(
         stream = integrity.checkpoint_heads(
             svc, agency_code=agency, include_children=include_children
         )
-        header, digest = write_checkpoint(output, stream, taken_at, scope)
+        header, digest = write_checkpoint(output, stream, taken_at, scope, force)
         integrity.record_checkpoint(svc, header, digest, as_user)
         if as_json:
             echo_json({"file": str(output), **header.record(), "digest": digest})
@@ -257,16 +259,21 @@ def trusted_scan(file: Path, kept: str | None) -> Scan:
 
 
 def write_checkpoint(
-    output: Path, stream: Iterable[Head], taken_at: datetime, scope: dict[str, Any]
+    output: Path,
+    stream: Iterable[Head],
+    taken_at: datetime,
+    scope: dict[str, Any],
+    force: bool = False,
 ) -> tuple[Header, str]:
     """Write the file; returns its header and digest.
 
     The header carries the case count, known only at the end: the heads are spooled to an
-    unnamed temporary file first, then copied behind the header. The result is written
-    under a temporary name and renamed, so a checkpoint cut short never looks complete.
+    unnamed temporary file first, then copied behind the header. The result goes through
+    ``safe_output`` (a temporary name, then renamed), so a checkpoint cut short never looks
+    complete and an existing file or a planted link is never overwritten.
     """
     progress = Progress("已导出 {count} 件案件的链头…")
-    part = output.with_name(output.name + ".part")
+    check_target(output, force)
     try:
         with tempfile.TemporaryFile("w+", encoding="utf-8", dir=output.parent) as spool:
             for head in stream:
@@ -276,24 +283,27 @@ def write_checkpoint(
             header = Header(taken_at, scope, progress.count)
             digest = Digest(header.record())
             spool.seek(0)
-            with _open_for_writing(part, gz=output.name.endswith(".gz")) as out:
+            with safe_output(output, force) as raw, _text(raw, output.name.endswith(".gz")) as out:
                 out.write(line(header.record()) + "\n")
                 for text in spool:
                     digest.add_line(text.rstrip("\n"))
                     out.write(text)
                 out.write(line(trailer(digest.hexdigest())) + "\n")
-        os.replace(part, output)
     except OSError as exc:
         raise InvalidInput(f"{output}: 无法写入：{exc}") from None
-    finally:
-        part.unlink(missing_ok=True)
     return header, digest.hexdigest()
 
 
-def _open_for_writing(path: Path, gz: bool) -> TextIO:
-    if gz:
-        return gzip.open(path, "wt", encoding="utf-8", newline="\n")
-    return path.open("w", encoding="utf-8", newline="\n")
+@contextlib.contextmanager
+def _text(raw: BinaryIO, gz: bool) -> Iterator[TextIO]:
+    """UTF-8 text lines over the output stream, gzip-compressed if asked; the stream itself
+    stays open for ``safe_output`` to publish."""
+    compressed = gzip.GzipFile(fileobj=raw, mode="wb") if gz else None
+    text = io.TextIOWrapper(compressed or raw, encoding="utf-8", newline="\n")
+    yield text
+    text.detach()  # flushes, and leaves the stream under it open
+    if compressed is not None:
+        compressed.close()  # writes the gzip trailer; ``raw`` stays open
 
 
 def read_lines(path: Path) -> Iterator[str]:

@@ -7,11 +7,12 @@ import csv
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
 from govflow.cli.common import user_errors
+from govflow.cli.files import Force, check_target, write_output, write_with
 from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ def to_csv(report: AnnualReport) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(report: AnnualReport, path: Path | io.BytesIO) -> None:
+def to_xlsx(report: AnnualReport, path: Path | BinaryIO) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
@@ -180,6 +181,7 @@ def annual(
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help="md / csv / xlsx")] = "md",
     output: Annotated[Path | None, typer.Option(help="输出文件（xlsx 必填）")] = None,
+    force: Force = False,
 ) -> None:
     """政府信息公开工作年度报告：表三（收到和处理申请情况）与表四（复议、诉讼情况）。"""
     from govflow.app import build_services
@@ -189,26 +191,28 @@ def annual(
             raise InvalidInput(f"--format 须为 md、csv 或 xlsx，实为 {fmt!r}")
         if fmt == "xlsx" and output is None:
             raise InvalidInput("--format xlsx 须用 --output 指定文件")
+        if output is not None:
+            check_target(output, force)
         report = build_report(build_services().uow, agency, year, include_children)
         for v in report.violations:
             typer.echo(f"警告：{v}", err=True)
         if fmt == "xlsx":
             assert output is not None
-            to_xlsx(report, output)
+            write_with(output, force, lambda stream: to_xlsx(report, stream))
             typer.echo(f"已写入：{output}")
         elif fmt == "csv":
             data = to_csv(report)
             if output is None:
                 typer.echo(data.decode("utf-8"), nl=False)
             else:
-                output.write_bytes(data)
+                write_output(output, data, force)
                 typer.echo(f"已写入：{output}")
         else:
             text = to_markdown(report)
             if output is None:
                 typer.echo(text, nl=False)
             else:
-                output.write_text(text, encoding="utf-8")
+                write_output(output, text.encode("utf-8"), force)
                 typer.echo(f"已写入：{output}")
         if report.violations:
             raise typer.Exit(1)  # the tables are written anyway, with the findings in them

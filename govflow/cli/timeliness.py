@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from govflow.cli.common import JsonFlag, user_errors
+from govflow.cli.files import Force, check_target, write_output
 from govflow.cli.report import report_app
 from govflow.workflow.errors import InvalidInput
 
@@ -238,6 +239,7 @@ def timeliness(
     fmt: Annotated[str, typer.Option("--format", help="text / json / csv")] = "text",
     as_json: JsonFlag = False,
     output: Annotated[Path | None, typer.Option(help="写入此文件")] = None,
+    force: Force = False,
 ) -> None:
     """办理时效统计：按期答复率、办理用时、在办剩余时间、超期（按部门与经办人）、舆情回应时效。"""
     from govflow.app import build_services
@@ -249,6 +251,8 @@ def timeliness(
             raise InvalidInput("--json 与 --format csv 不能同时使用")
         fmt = "json" if as_json else fmt
         first, last = parse_day("--from", start), parse_day("--to", end)
+        if output is not None:
+            check_target(output, force)
         report = build_timeliness(build_services(), agency, first, last, include_children)
         if fmt == "json":
             body = timeliness_json(report).encode("utf-8")
@@ -259,8 +263,5 @@ def timeliness(
         if output is None:
             typer.echo(body.decode("utf-8"), nl=False)
             return
-        try:
-            output.write_bytes(body)
-        except OSError as exc:
-            raise InvalidInput(f"{output}: 无法写入：{exc}") from None
+        write_output(output, body, force)
         typer.echo(f"已写入：{output}")

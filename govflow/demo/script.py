@@ -21,6 +21,7 @@ import typer
 
 from govflow import configs
 from govflow.app import build_services
+from govflow.cli.files import check_target, write_with
 from govflow.demo.incident import night_incident
 from govflow.demo.story import Echo, Story
 from govflow.models.db import make_engine, migrate, session_factory
@@ -41,7 +42,9 @@ def _person(name: str, id_number: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def run_demo(keep: Path | None = None, echo: Echo = typer.echo) -> None:
+def run_demo(keep: Path | None = None, echo: Echo = typer.echo, force: bool = False) -> None:
+    if keep is not None:
+        check_target(keep, force)
     workdir = Path(tempfile.mkdtemp(prefix="govflow-demo-"))
     try:
         db = workdir / "demo.db"
@@ -66,7 +69,8 @@ def run_demo(keep: Path | None = None, echo: Echo = typer.echo) -> None:
         )
         engine.dispose()
         if keep is not None:
-            shutil.copy(db, keep)
+            with db.open("rb") as source:
+                write_with(keep, force, lambda target: shutil.copyfileobj(source, target))
             echo(f"演示数据库已保存到 {keep}（GOVFLOW_DATABASE_URL=sqlite:///{keep}）")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
