@@ -50,11 +50,25 @@ COMMANDS = {
     "audit show": ("audit", "show", REF, "--format", "csv"),
     "report annual": ("report", "annual", "--agency", "county", "--year", "2025"),
     "report annual xlsx": (
-        "report", "annual", "--agency", "county", "--year", "2025", "--format", "xlsx",
-    ),  # fmt: skip
+        "report",
+        "annual",
+        "--agency",
+        "county",
+        "--year",
+        "2025",
+        "--format",
+        "xlsx",
+    ),
     "report timeliness": (
-        "report", "timeliness", "--agency", "county", "--from", "2025-09-01", "--to", "2025-09-30",
-    ),  # fmt: skip
+        "report",
+        "timeliness",
+        "--agency",
+        "county",
+        "--from",
+        "2025-09-01",
+        "--to",
+        "2025-09-30",
+    ),
     "audit checkpoint": ("audit", "checkpoint"),
 }
 
