@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dramatiq
 
+from govflow.logs import configure_logging
 from govflow.workers.broker import make_broker
 from govflow.workers.channels import Channel, build_channels
 from govflow.workers.delivery import RetryLater
@@ -17,6 +18,10 @@ from govflow.workflow.services import Services
 
 if dramatiq.broker.global_broker is None:
     dramatiq.set_broker(make_broker())
+
+# Run as ``dramatiq govflow.workers.actors`` too, the worker processes log JSON lines at
+# ``GOVFLOW_LOG_LEVEL`` like every other govflow process (and replace dramatiq's text lines).
+configure_logging()
 
 
 _runtime: dict[str, object] = {}

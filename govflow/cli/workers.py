@@ -131,7 +131,7 @@ def worker(
     command = [
         sys.executable,
         "-m",
-        "dramatiq",
+        "govflow.workers.process",
         "govflow.workers.actors",
         "--processes",
         str(processes),
