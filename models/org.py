@@ -62,8 +62,15 @@ class OrgFile(BaseModel):
 def read_org_file(path: Path) -> OrgFile:
     try:
         return OrgFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"{path}: 无法读取：{exc}") from None
+    except OSError as exc:
+        raise InvalidInput(f"{path}: 无法读取：{exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path}: 不是 UTF-8 编码的文本") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列：" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise InvalidInput(f"{path}: {where}YAML 格式错误（{problem}）") from None
     except ValidationError as exc:
         problems = "；".join(
             f"{'.'.join(str(x) for x in e['loc']) or '文件'}：{e['msg']}" for e in exc.errors()

@@ -8,11 +8,12 @@ recompute the deadlines. It does no I/O; the service layer loads and saves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from govflow.workflow import lawful
 from govflow.workflow.actors import Actor
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI
@@ -70,6 +71,8 @@ class Case:
         return header
 
     def parse(self, action: str, raw: dict[str, Any], today_iso: str) -> Any:
+        """The action's input, validated: text that is text, dates that are dates and lawful
+        (``workflow.lawful``), then the payload model; zh-CN messages naming the field."""
         model = self.workflow.payloads.get(action)
         if model is None:
             raise ActionNotAllowed(f"未知动作 {action!r}")
@@ -77,10 +80,15 @@ class Case:
         date_field = self.workflow.date_defaults.get(action)
         if date_field and data.get(date_field) is None:
             data[date_field] = today_iso
+        labels = self.workflow.case_type.field_labels
+        lawful.check_text(data)
+        lawful.check_date_types(model, data, labels)
         try:
-            return model.model_validate(data)
+            payload = model.model_validate(data)
         except ValidationError as exc:
             raise InvalidInput(_validation_message(action, exc)) from None
+        lawful.check_date_range(payload, labels, date.fromisoformat(today_iso))
+        return payload
 
     def act(
         self,

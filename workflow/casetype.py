@@ -102,6 +102,11 @@ class CaseType:
     def create_action(self) -> ActionSpec:
         return self.actions[self.create]
 
+    @property
+    def field_labels(self) -> dict[str, str]:
+        """The Chinese label of each declared field, for messages that name a field."""
+        return {f.name: f.label for spec in self.actions.values() for f in spec.fields}
+
     def state_label(self, state: str | None) -> str:
         return self.states.get(state or "", state or "—")
 

@@ -8,6 +8,7 @@ found, 5 conflict, 1 verification findings.
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -29,14 +30,17 @@ from govflow.cli import (
 from govflow.cli.common import (
     AsUser,
     JsonFlag,
+    check_arguments,
     database_problem,
     echo_json,
     exit_code,
+    guard_standard_streams,
     internal_error,
     user_errors,
 )
 from govflow.cli.files import Force
 from govflow.workflow.errors import GovflowError, InvalidInput
+from govflow.workflow.validation import yaml_problem
 
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor
@@ -69,17 +73,29 @@ imports.register(app)
 
 
 def read_data_file(path: Path) -> dict[str, Any]:
-    """A YAML or JSON file, or ``-`` for standard input."""
+    """A YAML or JSON file, or ``-`` for standard input: UTF-8 text holding a mapping."""
     try:
-        text = (
-            typer.get_text_stream("stdin").read() if str(path) == "-" else path.read_text("utf-8")
-        )
+        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: 无法读取：{exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{path}: 不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节处）；请另存为 UTF-8 后重试"
+        ) from None
+    try:
         data = yaml.safe_load(text) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"{path}: 无法读取：{exc}") from None
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"{path}: {yaml_problem(exc)}") from None
     if not isinstance(data, dict):
-        raise InvalidInput(f"{path}: 应为键值映射")
+        raise InvalidInput(f"{path}: 应为键值映射（字段: 值），实为{_kind(data)}")
     return data
+
+
+def _kind(value: Any) -> str:
+    names = {str: "文本", int: "数字", float: "数字", bool: "是/否", list: "列表", dict: "键值映射"}
+    return names.get(type(value), type(value).__name__)
 
 
 def parse_sets(pairs: list[str]) -> dict[str, Any]:
@@ -165,7 +181,13 @@ def register(
 
     with user_errors():
         intake = read_data_file(file) if file else {}
-        applicant = dict(intake.get("applicant", {}))
+        applicant = intake.get("applicant") or {}
+        if not isinstance(applicant, dict):
+            raise InvalidInput(
+                "applicant（申请人）应为键值映射（kind、name、id_number、phone…），"
+                f"实为{_kind(applicant)}"
+            )
+        applicant = dict(applicant)
         for key, value in (
             ("kind", applicant_kind),
             ("subkind", applicant_subkind),
@@ -405,6 +427,11 @@ def _date(text: str | None, option: str) -> date | None:
 
 def main() -> None:
     """Every failure ends as one ``错误：`` line and a documented exit code, never a traceback."""
+    guard_standard_streams()
+    try:
+        check_arguments(sys.argv[1:])
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
     try:
         app()
     except GovflowError as exc:  # raised outside a command's own error handling

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TextIO
 
 import typer
 
@@ -23,7 +26,9 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
 def fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"错误：{message}", err=True)
+    from govflow.logs import redact
+
+    typer.echo(f"错误：{redact(message)}", err=True)
     raise typer.Exit(code)
 
 
@@ -85,3 +90,71 @@ def internal_error(exc: BaseException) -> NoReturn:
 
 def echo_json(value: Any) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+# -- what reaches a terminal ---------------------------------------------------------------------
+
+_CONTROLS = {
+    **{c: f"\\u{c:04x}" for c in range(0x20) if chr(c) not in "\t\n\r"},
+    0x7F: "\\u007f",
+    **{c: f"\\u{c:04x}" for c in range(0x80, 0xA0)},
+    # Bidirectional overrides and isolates reorder what a reader sees ("Trojan source").
+    **{c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+}
+_LONE_CR = re.compile(r"(?<!^)\r(?!\n)")
+
+
+def visible(text: str) -> str:
+    """Control characters as visible escapes (``\\u001b``): text stored in a case (a
+    description, a name) can carry a terminal escape sequence, which must reach a clerk's
+    terminal as text, never as a command. A lone carriage return is escaped too, except at
+    the start of a write (the progress line on a terminal rewrites itself that way); in JSON
+    output the same escapes stay valid JSON."""
+    return _LONE_CR.sub("\\\\u000d", text.translate(_CONTROLS))
+
+
+class VisibleControls(io.TextIOBase):
+    """A standard stream for people: everything written goes through ``visible``."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return self.stream.errors
+
+    def write(self, text: str) -> int:
+        self.stream.write(visible(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+
+def guard_standard_streams() -> None:
+    if not isinstance(sys.stdout, VisibleControls):
+        sys.stdout = VisibleControls(sys.stdout)
+    if not isinstance(sys.stderr, VisibleControls):
+        sys.stderr = VisibleControls(sys.stderr)
+
+
+def check_arguments(argv: list[str]) -> None:
+    """Every command-line argument is UTF-8 text (Python hands on other bytes as surrogates,
+    which fail later, deep inside, with ``surrogates not allowed``)."""
+    for position, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = arg.encode("utf-8", "surrogateescape")
+            after = f"（{argv[position - 2]} 的值）" if position > 1 else ""
+            fail(f"第 {position} 个命令行参数{after}不是有效的 UTF-8 文本：{raw!r}", 2)

@@ -798,7 +798,9 @@ def test_bad_registration_is_refused_and_writes_nothing(flow) -> None:
 def test_receipt_date_before_delivery_is_refused_at_registration(flow) -> None:
     flow.at("2025-09-24 10:00")
     before = flow.footprint()
-    with pytest.raises(InvalidInput, match="收到申请之日 2025-09-22 早于申请送达日 2025-09-23"):
+    with pytest.raises(
+        InvalidInput, match="收到申请之日 receipt_date 2025-09-22 早于申请送达日 2025-09-23"
+    ):
         flow.register(
             intake=flow.intake(channel="registered_post", received_on="2025-09-23"),
             receipt_date=date(2025, 9, 22),

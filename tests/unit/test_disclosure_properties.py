@@ -297,3 +297,81 @@ def test_final_states_refuse_everything_but_records(data: st.DataObject) -> None
     except GovflowError:
         return
     raise AssertionError(f"{action} allowed in final state {state} for {role}")
+
+
+# -- lawful dates (issue 16 item 4) --------------------------------------------------------------
+
+WILD_DAYS = ["1900-01-01", "0001-01-01", "1970-01-01", "2008-04-30", "9999-12-31"]
+
+
+def _wild(data: st.DataObject, payload: dict[str, Any], today: date) -> dict[str, Any]:
+    """Now and then a date field gets an impossible or far-off value: far in the past or
+    future, a year back, or a number instead of a date."""
+    out = dict(payload)
+    for key, value in payload.items():
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+            choice = data.draw(st.integers(0, 9), label=f"wild {key}")
+            if choice == 0:
+                out[key] = data.draw(st.sampled_from(WILD_DAYS), label="wild day")
+            elif choice == 1:
+                out[key] = (today - timedelta(days=data.draw(st.integers(30, 800)))).isoformat()
+            elif choice == 2:
+                out[key] = data.draw(st.sampled_from([0, 20250101, 1.5]), label="not a date")
+    return out
+
+
+def _annual_balances(case: Case, first: int, last: int) -> None:
+    """What the annual report would count for this request balances in every year."""
+    from govflow.workflow.reports.annual import RequestRecord, annual_report, applicant_column
+
+    facts = case.facts
+    applicant = case.events[0].data["payload"]["applicant"]
+    record = RequestRecord(
+        ref=case.ref,
+        column=applicant_column(applicant["kind"], applicant.get("subkind")),
+        received=facts.receipt_date or facts.received_on,
+        outcome=facts.outcome,
+        result_on=facts.replied_on or facts.closed_on,
+    )
+    for year in range(first, last + 1):
+        report = annual_report("县政府办", year, [record])
+        assert report.violations == [], (year, record, [e.action for e in case.events])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    start=st.dates(min_value=date(2024, 11, 1), max_value=date(2026, 2, 28)),
+)
+def test_no_accepted_history_breaks_the_annual_reports_balance(
+    data: st.DataObject, start: date
+) -> None:
+    """Whatever dates people type, an action that is accepted keeps 一 + 二 = 三（七） + 四
+    for every year; the impossible ones are refused, naming the field, and change nothing."""
+    history = ApplicantHistory()
+    now = datetime.combine(start, time(9, 0), SHANGHAI)
+    case = Case(ref="TEST-1", case_type="disclosure_request", agency_code="county")
+    case.facts = case.workflow.new_facts()
+    intake = _wild(data, _intake(data, local_date(now)), local_date(now))
+    try:
+        case.act("receive", intake, ACTORS[Role.CLERK], now, CAL, _context(case, now, history))
+    except GovflowError as exc:
+        assert "received_on" in str(exc)
+        return
+    for _ in range(data.draw(st.integers(1, 25), label="steps")):
+        now += timedelta(days=data.draw(st.just(0) | st.integers(0, 40)), minutes=7)
+        today = local_date(now)
+        action, actor = _choose(data, case)
+        payload = _wild(data, _payload(data, action, case, today), today)
+        before = _snapshot(case)
+        try:
+            case.act(action, payload, actor, now, CAL, _context(case, now, history))
+        except GovflowError as exc:
+            assert _snapshot(case) == before
+            assert str(exc)
+            continue
+        for event in case.events:
+            for value in event.data["payload"].values():
+                if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+                    assert "2008-05-01" <= value <= (today + timedelta(days=366)).isoformat()
+    _annual_balances(case, start.year - 1, local_date(now).year + 1)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from govflow.workflow import lawful
 from govflow.workflow.actors import ROLE_LABELS, Role
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.disclosure import actions as a
@@ -70,14 +71,19 @@ def _due(facts: DisclosureFacts, key: str, ctx: Context) -> date | None:
     return deadline.copy().compute(ctx.calendar).due_date
 
 
-def _not_future(label: str, day: date, ctx: Context) -> None:
-    if day > ctx.today:
-        raise InvalidInput(f"{label} {day.isoformat()} 晚于今天 {ctx.today.isoformat()}")
+def _not_future(field: str, day: date, ctx: Context) -> None:
+    lawful.not_future(field, day, ctx.today)
 
 
-def _not_before(label: str, day: date, other_label: str, other: date | None) -> None:
-    if other is not None and day < other:
-        raise InvalidInput(f"{label} {day.isoformat()} 早于{other_label} {other.isoformat()}")
+_not_before = lawful.not_before
+
+
+def _counted_from(f: DisclosureFacts) -> tuple[str, date | None]:
+    """The day the request counts from (收到申请之日 once confirmed, else the day it arrived):
+    the annual report counts it new in that year, so no result may be dated before it."""
+    if f.receipt_date is not None:
+        return "收到申请之日", f.receipt_date
+    return "申请送达日", f.received_on
 
 
 def _governing(f: DisclosureFacts) -> tuple[Edition, Limits]:
@@ -112,7 +118,7 @@ def check(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> No
 
 
 def _confirm_receipt(f: DisclosureFacts, p: a.ConfirmReceipt, ctx: Context) -> None:
-    _not_before("收到申请之日", p.receipt_date, "申请送达日", f.received_on)
+    _not_before("receipt_date", p.receipt_date, "申请送达日", f.received_on)
     edition_on(p.receipt_date)  # a receipt before the first edition has no rules to follow
 
 
@@ -145,7 +151,7 @@ def _request_correction(f: DisclosureFacts, p: a.RequestCorrection, ctx: Context
             "补正通知只能一次性发出，本申请已于 "
             f"{f.correction_notice_on.isoformat()} 通知过（{f.edition.cite('correction_notice') if f.edition else '第三十条'}）"
         )
-    _not_before("补正通知日", p.notice_on, "收到申请之日", f.receipt_date)
+    _not_before("notice_on", p.notice_on, "收到申请之日", f.receipt_date)
     governing, limits = _governing(f)
     if limits.correction_notice_days is None:
         return  # the 2008 rules set no time limit for the notice
@@ -158,7 +164,7 @@ def _request_correction(f: DisclosureFacts, p: a.RequestCorrection, ctx: Context
 
 
 def _submit_correction(f: DisclosureFacts, p: a.SubmitCorrection, ctx: Context) -> None:
-    _not_before("补正日", p.corrected_on, "补正通知日", f.correction_notice_on)
+    _not_before("corrected_on", p.corrected_on, "补正通知日", f.correction_notice_on)
     due = _due(f, CORRECTION_PERIOD, ctx)
     if due is not None and p.corrected_on > due and p.good_reason is None:
         raise ActionNotAllowed(
@@ -178,7 +184,7 @@ def _expiry(key: str, label: str):
 def _start_consultation(f: DisclosureFacts, p: a.StartConsultation, ctx: Context) -> None:
     """征求意见 pauses the reply limit (Art. 32), so it must start while the limit runs:
     a consultation sent after the limit passed would hide the breach behind a pause."""
-    _not_before("征求意见日", p.sent_on, "答复期限起算日", f.deadlines[REPLY].start_date)
+    _not_before("sent_on", p.sent_on, "答复期限起算日", f.deadlines[REPLY].start_date)
     due = _due(f, REPLY, ctx)
     if due is not None and p.sent_on > due:
         raise ActionNotAllowed(
@@ -204,7 +210,7 @@ def _pick_consultation(f: DisclosureFacts, p: a.EndConsultation) -> int:
 def _end_consultation(f: DisclosureFacts, p: a.EndConsultation, ctx: Context) -> None:
     number = _pick_consultation(f, p)
     consultation = f.consultations[number - 1]
-    _not_before("答复日", p.answered_on, "征求意见日", consultation.sent_on)
+    _not_before("answered_on", p.answered_on, "征求意见日", consultation.sent_on)
     if p.result == "no_reply":
         due = _due(f, f"consultation-{number}", ctx)
         if due is not None and p.answered_on <= due:
@@ -235,6 +241,7 @@ def _consultation_expired(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None
 
 
 def _send_fee_notice(f: DisclosureFacts, p: a.SendFeeNotice, ctx: Context) -> None:
+    _not_before("notice_received_on", p.notice_received_on, *_counted_from(f))
     if f.fee is not None:
         raise ActionNotAllowed("本申请已发出过收费通知")
     governing, _ = _governing(f)
@@ -255,13 +262,14 @@ def _send_fee_notice(f: DisclosureFacts, p: a.SendFeeNotice, ctx: Context) -> No
 
 def _record_payment(f: DisclosureFacts, p: a.RecordPayment, ctx: Context) -> None:
     assert f.fee is not None
-    _not_before("缴费日", p.paid_on, "收费通知日", f.fee["notice_on"])
+    _not_before("paid_on", p.paid_on, "收费通知日", f.fee["notice_on"])
     due = _due(f, FEE_PAYMENT, ctx)
     if due is not None and p.paid_on > due:
         raise ActionNotAllowed(f"缴费期限已于 {due.isoformat()} 届满，应按逾期未缴费处理")
 
 
 def _extend(f: DisclosureFacts, p: a.Extend, ctx: Context) -> None:
+    _not_before("notified_on", p.notified_on, *_counted_from(f))
     governing, limits = _governing(f)
     if f.extension_days:
         raise ActionNotAllowed(
@@ -302,18 +310,29 @@ def _draft_reply(f: DisclosureFacts, p: a.DraftReply, ctx: Context) -> None:
 
 
 def _approve_reply(f: DisclosureFacts, p: a.ApproveReply, ctx: Context) -> None:
-    _not_before("答复日", p.replied_on, "收到申请之日", f.receipt_date)
+    _not_before("replied_on", p.replied_on, *_counted_from(f))
+
+
+def _withdraw(f: DisclosureFacts, p: a.Withdraw, ctx: Context) -> None:
+    _not_before("withdrawn_on", p.withdrawn_on, *_counted_from(f))
 
 
 def _challenge(route_ok: tuple[str, ...]):
     def guard(f: DisclosureFacts, p: a.LegalChallenge, ctx: Context) -> None:
         _not_future("filed_on", p.filed_on, ctx)
+        if f.replied_on is not None:
+            _not_before("filed_on", p.filed_on, "答复日", f.replied_on)
+        elif f.closed_on is not None:
+            _not_before("filed_on", p.filed_on, "办结日", f.closed_on)
         if p.decided_on is not None:
             _not_future("decided_on", p.decided_on, ctx)
         if p.route not in route_ok:
             raise InvalidInput(f"route 须为 {' / '.join(route_ok)}")
         if p.decided_on is not None and p.decided_on < p.filed_on:
-            raise InvalidInput("decided_on 早于 filed_on")
+            raise InvalidInput(
+                f"审结日 decided_on {p.decided_on.isoformat()} 早于复议或起诉日 filed_on "
+                f"{p.filed_on.isoformat()}"
+            )
         if p.result != "pending" and p.decided_on is None:
             raise InvalidInput("已审结的须填写 decided_on")
 
@@ -336,6 +355,7 @@ _GUARDS: dict[str, Any] = {
     "set_reply_date": _set_reply_date,
     "draft_reply": _draft_reply,
     "approve_reply": _approve_reply,
+    "withdraw": _withdraw,
     "record_reconsideration": _challenge(("reconsideration",)),
     "record_litigation": _challenge(("direct", "after_reconsideration")),
 }
