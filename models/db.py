@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,12 +24,15 @@ SUPPORTED = ("sqlite", "postgresql")
 
 
 def database_url() -> str:
-    """``GOVFLOW_DATABASE_URL``, or a SQLite file ``govflow.db`` in the working directory.
+    """``GOVFLOW_DATABASE_URL`` (or the file named by ``GOVFLOW_DATABASE_URL_FILE``, to keep
+    its password out of the environment), else a SQLite file ``govflow.db`` here.
 
     A URL that cannot be parsed or names another database is refused before any
     connection is tried; the message never repeats the URL (it may carry a password).
     """
-    url = normalize_url(os.environ.get("GOVFLOW_DATABASE_URL") or DEFAULT_URL)
+    from govflow.workflow.policy import secret_from_env
+
+    url = normalize_url(secret_from_env("GOVFLOW_DATABASE_URL") or DEFAULT_URL)
     try:
         backend = make_url(url).get_backend_name()
     except ArgumentError:

@@ -202,18 +202,22 @@ def reconcile_schedule(
         row.due_at = plan.due_at
         # Within an epoch the plan decides too: a policy adopted since may have moved
         # the threshold of a rule that has not fired yet.
-        next_fire_at = _next_fire_at(row, plan)
-        if row.next_fire_at != next_fire_at:
-            row.next_fire_at = next_fire_at
+        planned_next = next_fire_at(row.acknowledged_at, row.repeat_no, plan)
+        if row.next_fire_at != planned_next:
+            row.next_fire_at = planned_next
     for key, row in rows.items():
         if key not in wanted:
             row.next_fire_at = None
     return added
 
 
-def _next_fire_at(row: EscalationScheduleRow, plan: PlannedRule) -> datetime | None:
-    if row.acknowledged_at is not None:
+def next_fire_at(
+    acknowledged_at: datetime | None, repeat_no: int, plan: PlannedRule
+) -> datetime | None:
+    """When a rule fires next, given how often it fired in its epoch and whether someone
+    acknowledged it: the plan decides (``audit verify`` checks the stored value with it)."""
+    if acknowledged_at is not None:
         return None
     if plan.repeat is None:
-        return plan.first_at if row.repeat_no == 0 else None
-    return plan.first_at + plan.repeat * row.repeat_no
+        return plan.first_at if repeat_no == 0 else None
+    return plan.first_at + plan.repeat * repeat_no

@@ -8,28 +8,61 @@ memory. ``Repository`` inherits these queries (``uow.repo.chain_batch(…)``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
-from govflow.models.tables import CaseRow, CheckpointRow, EventRow
+from govflow.models.projection import StoredCase, differences
+from govflow.models.tables import (
+    AgencyRow,
+    AuditFindingRow,
+    CaseRow,
+    ChallengeRow,
+    CheckpointRow,
+    DeadlineRow,
+    DisclosureRequestRow,
+    EscalationPolicyRow,
+    EscalationScheduleRow,
+    EventRow,
+    FiringRow,
+)
 from govflow.workflow.checkpoints import CurrentHead, Head
-from govflow.workflow.events import CaseEvent
+from govflow.workflow.escalation import Policy
+from govflow.workflow.events import CaseEvent, Finding
 
 
 @dataclass(frozen=True)
 class CaseChain:
-    """One case's stored head and its events in stored order (seq, then row id)."""
+    """One case's stored head and its events in stored order (seq, then row id), with the
+    case row's other columns (what ``audit verify`` compares with the events)."""
 
     case_id: int
     ref: str
     head_seq: int
     head_hash: str
     events: list[CaseEvent]
+    case_type: str = ""
+    agency_id: int = 0
+    version: int = 0
+    columns: dict[str, Any] = field(default_factory=dict)
 
+
+_CASE_COLUMNS = (
+    CaseRow.id,
+    CaseRow.ref,
+    CaseRow.head_seq,
+    CaseRow.head_hash,
+    CaseRow.case_type,
+    CaseRow.agency_id,
+    CaseRow.version,
+    CaseRow.state,
+    CaseRow.assignee,
+    CaseRow.outcome,
+    CaseRow.escalation_policy,
+)
 
 _EVENT_COLUMNS = (
     EventRow.seq,
@@ -42,6 +75,8 @@ _EVENT_COLUMNS = (
     EventRow.data,
     EventRow.prev_hash,
     EventRow.hash,
+    EventRow.key_id,
+    EventRow.mac,
 )
 
 
@@ -49,6 +84,10 @@ class IntegrityQueries:
     """Mixed into ``Repository``: needs only its ``session``."""
 
     session: Session
+
+    # What each derived row should hold, from a case rebuilt from its events (pure: the
+    # mapping lives with the rows, so the service layer asks the repository).
+    differences = staticmethod(differences)
 
     def chain_batch(
         self,
@@ -66,29 +105,154 @@ class IntegrityQueries:
         be were its new event read after its older head (an "inserted" event).
         """
         heads = (
-            _scoped(
-                select(CaseRow.id, CaseRow.ref, CaseRow.head_seq, CaseRow.head_hash),
-                after_id,
-                ref,
-                agency_ids,
-            )
+            _scoped(select(*_CASE_COLUMNS), after_id, ref, agency_ids)
             .order_by(CaseRow.id)
             .limit(limit)
             .subquery("heads")
         )
         stmt = (
-            select(heads.c.id, heads.c.ref, heads.c.head_seq, heads.c.head_hash, *_EVENT_COLUMNS)
+            select(*heads.c, *_EVENT_COLUMNS)
             .outerjoin(EventRow, EventRow.case_id == heads.c.id)
             .order_by(heads.c.id, EventRow.seq, EventRow.id)
         )
         chains: list[CaseChain] = []
+        width = len(_CASE_COLUMNS)
         # Core execution: the ORM's result processing costs ~15 % of a verify and buys nothing.
-        for case_id, ref_, head_seq, head_hash, *event in self.session.connection().execute(stmt):
+        for row in self.session.connection().execute(stmt):
+            case_id, ref_, head_seq, head_hash, case_type, agency_id, version, *rest = row[:width]
+            event = row[width:]
             if not chains or chains[-1].case_id != case_id:
-                chains.append(CaseChain(case_id, ref_, head_seq, head_hash, []))
+                state, assignee, outcome, policy = rest
+                columns = {
+                    "state": state,
+                    "assignee": assignee,
+                    "escalation_policy": policy,
+                    "outcome": outcome,
+                    "head_seq": head_seq,
+                    "head_hash": head_hash,
+                }
+                chains.append(
+                    CaseChain(
+                        case_id,
+                        ref_,
+                        head_seq,
+                        head_hash,
+                        [],
+                        case_type,
+                        agency_id,
+                        version,
+                        columns,
+                    )
+                )
             if event[0] is not None:  # a case without events has one row of NULLs
                 chains[-1].events.append(CaseEvent(ref_, *event))
         return chains
+
+    def derived_rows(self, chains: Sequence[CaseChain]) -> dict[int, StoredCase]:
+        """The rows derived from these cases' events, five indexed queries for the batch."""
+        stored = {
+            c.case_id: StoredCase(c.case_id, c.ref, c.case_type, c.agency_id, c.columns, c.version)
+            for c in chains
+        }
+        ids = list(stored)
+        if not ids:
+            return stored
+        conn = self.session.connection()
+        deadline_columns = [c for c in DeadlineRow.__table__.columns if c.key not in ("id", "key")]
+        for row in conn.execute(
+            select(DeadlineRow.key, *deadline_columns).where(DeadlineRow.case_id.in_(ids))
+        ).mappings():
+            stored[row["case_id"]].deadlines[row["key"]] = dict(row)
+        for row in conn.execute(
+            select(DisclosureRequestRow).where(DisclosureRequestRow.case_id.in_(ids))
+        ).mappings():
+            stored[row["case_id"]].request = dict(row)
+        for row in conn.execute(
+            select(ChallengeRow).where(ChallengeRow.case_id.in_(ids))
+        ).mappings():
+            stored[row["case_id"]].challenges.append(dict(row))
+        schedule_ids: dict[int, int] = {}
+        for row in conn.execute(
+            select(EscalationScheduleRow).where(EscalationScheduleRow.case_id.in_(ids))
+        ).mappings():
+            stored[row["case_id"]].schedule.append(dict(row))
+            schedule_ids[row["id"]] = row["case_id"]
+        if schedule_ids:
+            for schedule_id, key in conn.execute(
+                select(FiringRow.schedule_id, FiringRow.key).where(FiringRow.case_id.in_(ids))
+            ):
+                case = stored[schedule_ids[schedule_id]]
+                case.firings.setdefault(schedule_id, []).append(key)
+        return stored
+
+    def policies_by_digest(self) -> dict[str, Policy]:
+        """Every escalation policy ever in force (one per edit of the file: few)."""
+        return {
+            digest: Policy.model_validate(body)
+            for digest, body in self.session.execute(
+                select(EscalationPolicyRow.digest, EscalationPolicyRow.body)
+            )
+        }
+
+    def agencies_by_id(self) -> dict[int, tuple[str, str]]:
+        """Every agency's (code, reference prefix), by id: a few hundred rows at most."""
+        return {
+            agency_id: (code, prefix)
+            for agency_id, code, prefix in self.session.execute(
+                select(AgencyRow.id, AgencyRow.code, AgencyRow.ref_prefix)
+            )
+        }
+
+    # -- findings -----------------------------------------------------------------------------
+
+    def sync_findings(
+        self,
+        chains: Sequence[CaseChain],
+        found: dict[int, list[Finding]],
+        now: datetime,
+    ) -> None:
+        """Record what a verify found on these cases: new findings added, those no longer
+        found cleared (kept, with the instant they were last seen wrong)."""
+        ids = [c.case_id for c in chains]
+        open_rows = list(
+            self.session.scalars(
+                select(AuditFindingRow).where(
+                    AuditFindingRow.case_id.in_(ids), AuditFindingRow.cleared_at.is_(None)
+                )
+            )
+        )
+        if not open_rows and not any(found.values()):
+            return
+        current = {
+            (case_id, f.kind, f.position, f.table, f.column): f
+            for case_id, findings in found.items()
+            for f in findings
+        }
+        for row in open_rows:
+            key = (row.case_id, row.kind, row.position, row.table_name, row.column_name)
+            if current.pop(key, None) is None:
+                row.cleared_at = now
+        agency = {c.case_id: c.agency_id for c in chains}
+        for (case_id, kind, position, table, column), f in current.items():
+            self.session.add(
+                AuditFindingRow(
+                    case_id=case_id,
+                    case_ref=f.case_ref,
+                    agency_id=agency.get(case_id),
+                    position=position,
+                    kind=kind,
+                    table_name=table,
+                    column_name=column,
+                    message=f.message,
+                    found_at=now,
+                )
+            )
+
+    def open_findings(self, agency_ids: list[int] | None) -> list[AuditFindingRow]:
+        stmt = select(AuditFindingRow).where(AuditFindingRow.cleared_at.is_(None))
+        if agency_ids is not None:
+            stmt = stmt.where(AuditFindingRow.agency_id.in_(agency_ids))
+        return list(self.session.scalars(stmt.order_by(AuditFindingRow.id)))
 
     def head_batch(
         self, after_id: int | None, limit: int, agency_ids: list[int] | None = None

@@ -265,6 +265,8 @@ def to_event(ref: str, row: EventRow) -> CaseEvent:
         data=row.data,
         prev_hash=row.prev_hash,
         hash=row.hash,
+        key_id=row.key_id,
+        mac=row.mac,
     )
 
 

@@ -42,12 +42,22 @@ def new_case_row(case: Case, agency_id: int, now: datetime) -> CaseRow:
     )
 
 
+def case_values(case: Case) -> dict[str, Any]:
+    """The ``cases`` columns a case's events decide (``audit verify`` compares them)."""
+    return {
+        "state": case.state or "",
+        "assignee": case.assignee,
+        "escalation_policy": case.escalation_policy,
+        "outcome": getattr(case.facts, "outcome", None),
+        "head_seq": case.head_seq,
+        "head_hash": case.head_hash,
+    }
+
+
 def update_case_row(row: CaseRow, case: Case, now: datetime) -> None:
-    row.state = case.state or ""
-    row.assignee = case.assignee
-    row.escalation_policy = case.escalation_policy
-    row.outcome = getattr(case.facts, "outcome", None)
-    row.head_seq, row.head_hash, row.updated_at = case.head_seq, case.head_hash, now
+    for column, value in case_values(case).items():
+        setattr(row, column, value)
+    row.updated_at = now
 
 
 def new_request_row(
@@ -112,6 +122,8 @@ def event_values(case_id: int, event: CaseEvent) -> dict[str, Any]:
         "data": event.data,
         "prev_hash": event.prev_hash,
         "hash": event.hash,
+        "key_id": event.key_id,
+        "mac": event.mac,
     }
 
 

@@ -222,6 +222,10 @@ class EventRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA-256 of the hash under the installation key ``key_id`` (NULL: written before
+    # the chain was keyed); the key itself is never in the database.
+    key_id: Mapped[str | None] = mapped_column(String(32))
+    mac: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (UniqueConstraint("case_id", "seq"),)
 
@@ -311,6 +315,27 @@ class CheckpointRow(Base):
     cases: Mapped[int] = mapped_column(Integer)
     digest: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditFindingRow(Base):
+    """What ``audit verify`` found on a case, until a later verify finds the case clean
+    (``cleared_at``). Reports refuse an agency with open findings (issue 16 item 1). No
+    foreign key: a finding outlives a case deleted by whoever tampered with it."""
+
+    __tablename__ = "audit_findings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    case_ref: Mapped[str] = mapped_column(String(64))
+    agency_id: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    table_name: Mapped[str | None] = mapped_column(String(64))
+    column_name: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_audit_findings_agency_open", "agency_id", "cleared_at"),)
 
 
 def dialect_insert(session: Any) -> Any:

@@ -12,6 +12,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def cli_env(database_url: str | None = None, **settings: str) -> dict[str, str]:
     """The environment for a ``python -m govflow`` child; ``settings`` are extra variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
+    # A test installation with the suite's chain key (tests/conftest.py), unless overridden.
+    env["GOVFLOW_MODE"] = "test"
+    env["GOVFLOW_CHAIN_KEY"] = os.environ.get("GOVFLOW_CHAIN_KEY", "ktest:" + "5e" * 32)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     if database_url is not None:
         env["GOVFLOW_DATABASE_URL"] = database_url

@@ -9,6 +9,7 @@ rows. Tests that need Redis get a ``redis-server`` the suite starts (``redis_ser
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -27,6 +28,12 @@ from govflow.workflow.services import Services
 from tests.backing import PG_URL, RedisServer, create_run_database, drop_run_database
 
 ORG_FILE = configs.shipped("demo_org.yaml")
+
+# The suite runs as a test installation with a chain key of its own (issue 16): every event
+# it writes carries a MAC, and nothing is generated in the user's configuration folder.
+TEST_CHAIN_KEY = "ktest:" + "5e" * 32
+os.environ["GOVFLOW_MODE"] = "test"
+os.environ["GOVFLOW_CHAIN_KEY"] = TEST_CHAIN_KEY
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

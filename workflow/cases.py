@@ -18,7 +18,7 @@ from govflow.workflow.actors import Actor
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
-from govflow.workflow.errors import ActionNotAllowed, InvalidInput
+from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, InvalidInput
 from govflow.workflow.events import GENESIS, CaseEvent, new_event
 from govflow.workflow.registry import Workflow, workflow
 from govflow.workflow.validation import summary
@@ -60,15 +60,46 @@ class Case:
 
     @classmethod
     def replay(cls, header: Case, events: list[CaseEvent], calendar: WorkingCalendar) -> Case:
-        """Rebuild facts and deadlines from the events alone."""
+        """Rebuild facts and deadlines from the events alone.
+
+        An event whose data no longer parses (edited in the database) raises
+        ``DamagedHistory`` naming its position, never a validation traceback.
+        """
         header.events = list(events)
         header.facts = header.workflow.new_facts()
         for event in events:
-            header.facts.apply(
-                event.action, event.data["payload"], event.data["derived"], event.occurred_at
-            )
-        header.deadlines = header.facts.computed_deadlines(calendar)
+            try:
+                header.facts.apply(
+                    event.action, event.data["payload"], event.data["derived"], event.occurred_at
+                )
+            except Exception as exc:  # whatever an edited row makes the fold trip over
+                raise DamagedHistory(header.ref, event.seq, exc) from None
+        try:
+            header.deadlines = header.facts.computed_deadlines(calendar)
+        except Exception as exc:
+            raise DamagedHistory(header.ref, len(events), exc) from None
         return header
+
+    @classmethod
+    def rebuild(
+        cls,
+        ref: str,
+        case_type: str,
+        agency_code: str,
+        events: list[CaseEvent],
+        calendar: WorkingCalendar,
+    ) -> Case:
+        """The case as its events alone imply it, its header too (state, assignee, the
+        escalation policy): what ``audit verify`` compares the stored rows with."""
+        case = cls.replay(cls(ref, case_type, agency_code), events, calendar)
+        for event in events:
+            case.state = event.state_after
+            derived = event.data.get("derived") or {}
+            if derived.get("escalation_policy"):
+                case.escalation_policy = derived["escalation_policy"]
+            if event.action == "assign":  # as ``_record`` keeps it
+                case.assignee = event.data["payload"]["assignee"]
+        return case
 
     def parse(self, action: str, raw: dict[str, Any], today_iso: str) -> Any:
         """The action's input, validated: text that is text, dates that are dates and lawful

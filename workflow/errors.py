@@ -30,3 +30,15 @@ class Conflict(GovflowError):
 class ConfigurationError(InvalidInput):
     """A setting, an environment variable or a configuration file is wrong. The message names
     the variable or file, the place in it, and the problem; nothing was written."""
+
+
+class DamagedHistory(GovflowError):
+    """A case's stored events no longer parse: its history is damaged at ``position``."""
+
+    def __init__(self, ref: str, position: int, cause: BaseException) -> None:
+        self.ref, self.position = ref, position
+        self.reason = type(cause).__name__
+        super().__init__(
+            f"案件 {ref} 的历史记录在第 {position} 条处损坏，无法读取"
+            "（事件数据被改动；请运行 govflow audit verify 并从备份核实）"
+        )

@@ -1,20 +1,27 @@
-"""Tamper evidence at scale (SPEC A-2): verify every chain; take and check checkpoints.
+"""Tamper evidence at scale (SPEC A-2): verify every chain and what it implies; take and
+check checkpoints.
 
 A supervisor runs these over a whole county's history — a million cases and more — on a
 live system. So cases are read in batches by keyset (``id > last``), each batch in its
 own short unit of work with its events in the same statement: memory stays at one
 batch, no transaction stays open for the whole run, and a case acted on meanwhile is read
-consistently. The hash-chain rules themselves are in ``workflow.events``, the checkpoint
-format and comparison in ``workflow.checkpoints``.
+consistently. For each case, ``verify`` checks the chain and its MACs (``workflow.events``),
+then rebuilds the case from its events with the fold every action uses (``Case.rebuild``)
+and compares each row derived from them — the case row, deadlines, the request, challenges,
+the escalation schedule — with what the events imply (``models.projection``). A case whose
+events no longer parse is one finding (``damaged``), not a crash. What a batch found is
+recorded (``audit_findings``), so reports can refuse an agency with open findings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from govflow.workflow.cases import Case
 from govflow.workflow.checkpoints import Head, Header, compare
-from govflow.workflow.errors import NotFound
+from govflow.workflow.errors import DamagedHistory, NotFound
+from govflow.workflow.escalation import Policy
 from govflow.workflow.events import Finding, verify_chain
 
 if TYPE_CHECKING:
@@ -46,24 +53,81 @@ def verify_cases(
 ) -> Iterator[tuple[str, list[Finding]]]:
     """A-2 at scale: each case in scope, in id order, with its findings.
 
-    ``batch`` cases are fetched at a time with all their events (one query), then each
-    chain is checked on its own. Scope: one case, one agency (with the agencies below it
-    if asked), or everything.
+    ``batch`` cases are fetched at a time with all their events (one query) and their
+    derived rows (five more), then each case is checked on its own; the batch's findings
+    are recorded before its cases are handed on. Scope: one case, one agency (with the
+    agencies below it if asked), or everything.
     """
     agency_ids = _agency_ids(svc, agency_code, include_children)
+    with svc.uow() as uow:
+        check = _Check(svc, uow.repo.agencies_by_id(), uow.repo.policies_by_digest())
+        check.compare = uow.repo.differences  # pure: the row mapping lives with the rows
     after: int | None = None
     found = False
     while True:
         with svc.uow() as uow:
             chains = uow.repo.chain_batch(after, batch, case_ref, agency_ids)
+            stored = uow.repo.derived_rows(chains)
+        results = {chain.case_id: check.case(chain, stored[chain.case_id]) for chain in chains}
+        if chains:
+            with svc.uow() as uow:
+                uow.repo.sync_findings(chains, results, svc.clock.now())
+                uow.commit()
         for chain in chains:
             found = True
-            yield chain.ref, verify_chain(chain.ref, chain.events, chain.head_seq, chain.head_hash)
+            yield chain.ref, results[chain.case_id]
         if len(chains) < batch:
             break
         after = chains[-1].case_id
     if case_ref is not None and not found:
         raise NotFound(f"没有编号为 {case_ref} 的案件")
+
+
+class _Check:
+    """One case at a time: its chain and MACs, then its derived rows against a rebuild."""
+
+    compare: Any
+
+    def __init__(
+        self, svc: Services, agencies: dict[int, tuple[str, str]], policies: dict[str, Policy]
+    ) -> None:
+        self.svc, self.agencies, self.policies = svc, agencies, policies
+
+    def case(self, chain: Any, stored: Any) -> list[Finding]:
+        svc = self.svc
+        findings = verify_chain(
+            chain.ref, chain.events, chain.head_seq, chain.head_hash, svc.keyring
+        )
+        agency = self.agencies.get(chain.agency_id, ("?", "?"))
+        try:
+            case = Case.rebuild(chain.ref, chain.case_type, agency[0], chain.events, svc.calendar)
+        except DamagedHistory as exc:
+            return [*findings, Finding(chain.ref, exc.position, "damaged", str(exc))]
+        except NotFound as exc:  # a case type no longer declared
+            return [*findings, Finding(chain.ref, 1, "damaged", str(exc))]
+        if findings:  # the events themselves are in doubt: rows compared with them say nothing
+            return findings
+        # The policy the events name (the row's may be forged: the comparison says so).
+        policy = self.policies.get(case.escalation_policy or "")
+        for diff in self.compare(case, stored, agency, policy, svc.calendar):
+            findings.append(
+                Finding(chain.ref, case.head_seq, "derived", diff.message, diff.table, diff.column)
+            )
+        return findings
+
+
+def open_findings(
+    svc: Services, agency_code: str | None = None, include_children: bool = False
+) -> list[Finding]:
+    """Findings of past verifies not yet cleared by a later one, in an agency's scope:
+    what reports refuse to run on (issue 16 item 1)."""
+    agency_ids = _agency_ids(svc, agency_code, include_children)
+    with svc.uow() as uow:
+        rows = uow.repo.open_findings(agency_ids)
+        return [
+            Finding(r.case_ref, r.position, r.kind, r.message, r.table_name, r.column_name)
+            for r in rows
+        ]
 
 
 def checkpoint_heads(

@@ -1,22 +1,40 @@
-"""Settings that law leaves to local rules or configuration (``configs/settings.yaml``).
+"""Settings that law leaves to local rules or configuration (``configs/settings.yaml``),
+and the installation's mode and secrets.
 
 The values in force when a deadline starts are copied into that action's event, so
 later edits of the file never silently move an open case's dates. The statutory limits
 of disclosure requests (20 working days and the rest) are not settings: they belong to
 the edition of the regulations that governs each request (``configs/editions.yaml``,
 ``workflow.disclosure.editions``), and a settings file naming one is refused.
+
+Secrets (the SMTP password, webhook and robot URLs with their tokens) are ``SecretStr``:
+never shown by ``repr``, an error or a log line. They come from a settings file outside the
+repository (``GOVFLOW_SETTINGS``) or from the environment — ``GOVFLOW_SMTP_PASSWORD``, or
+``GOVFLOW_SMTP_PASSWORD_FILE`` naming a file that holds it (``SECRET_ENV``) — never from the
+shipped ``configs/settings.yaml``. The installation's mode (``GOVFLOW_MODE``) says how strict
+start-up is: ``production`` refuses to start without a chain key; ``demo`` (the embedded
+SQLite default) and ``test`` generate one.
 """
 
 from __future__ import annotations
 
 import os
 from datetime import time
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 
 from govflow import configs
 from govflow.workflow.errors import ConfigurationError
@@ -67,7 +85,13 @@ class NotificationSettings(BaseModel):
     smtp_port: int = 25
     smtp_sender: str = "govflow@localhost"
     smtp_timeout_seconds: float = 10
-    webhook_url: str | None = None
+    # none: plain SMTP (a relay on the same machine); starttls: upgrade on port 587;
+    # ssl: SMTPS from the first byte (port 465). A user and password log in (AUTH).
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_ca_file: Path | None = None  # the CA of a mail server with a private certificate
+    webhook_url: SecretStr | None = None  # its query often carries the robot's token
     webhook_timeout_seconds: float = 10
     quiet_start: time = time(20, 0)
     quiet_end: time = time(8, 0)
@@ -89,15 +113,36 @@ class Settings(BaseModel):
     def case_type_amount(self, case_type: str, setting: str) -> int | None:
         return self.case_types.get(case_type, {}).get(setting)
 
+    def secret_values(self) -> list[str]:
+        """Every secret in force, as plain text: what the logs must never show."""
+        n = self.notifications
+        return [s.get_secret_value() for s in (n.smtp_password, n.webhook_url) if s is not None]
+
+
+SECRET_ENV: dict[tuple[str, str], str] = {
+    ("notifications", "smtp_password"): "GOVFLOW_SMTP_PASSWORD",
+    ("notifications", "webhook_url"): "GOVFLOW_WEBHOOK_URL",
+}
+"""Secrets the environment may give: ``NAME`` holds the value, ``NAME_FILE`` a file with it."""
+
 
 @cache
 def load_settings() -> Settings:
-    """``configs/settings.yaml``, overlaid by the file named in ``GOVFLOW_SETTINGS`` if set.
+    """``configs/settings.yaml``, overlaid by the file named in ``GOVFLOW_SETTINGS`` if set,
+    then by the secrets in the environment (``SECRET_ENV``).
 
     A missing, unreadable or malformed file, or a value out of range, stops with a
-    ``ConfigurationError`` naming the file, the place and the problem.
+    ``ConfigurationError`` naming the file, the place and the problem — never a value (it
+    may be a password).
     """
-    raw = _read_yaml(configs.shipped("settings.yaml"), None)
+    shipped = configs.shipped("settings.yaml")
+    raw = _read_yaml(shipped, None)
+    for (section, name), variable in SECRET_ENV.items():
+        if (raw.get(section) or {}).get(name) is not None:
+            raise ConfigurationError(
+                f"{shipped}: {section}.{name} 是机密，不能写在随程序发布的设置文件里；"
+                f"请写在 GOVFLOW_SETTINGS 指定的文件中或用环境变量 {variable}"
+            )
     override = os.environ.get("GOVFLOW_SETTINGS")
     if override:
         extra = _read_yaml(Path(override), "GOVFLOW_SETTINGS")
@@ -106,6 +151,10 @@ def load_settings() -> Settings:
                 raw[section].update(values)
             else:
                 raw[section] = values
+    for (section, name), variable in SECRET_ENV.items():
+        value = secret_from_env(variable)
+        if value is not None and isinstance(raw.setdefault(section, {}), dict):
+            raw[section][name] = value
     source = override or str(configs.shipped("settings.yaml"))
     try:
         return Settings.model_validate(raw)
@@ -129,3 +178,71 @@ def _read_yaml(path: Path, variable: str | None) -> dict:
     if not isinstance(data, dict):
         raise ConfigurationError(f"{named}：顶层应为键值映射（如 disclosure: …）")
     return data
+
+
+def secret_from_env(variable: str) -> str | None:
+    """``$NAME``, or the content of the file named by ``$NAME_FILE`` (trailing newline off)."""
+    value = os.environ.get(variable)
+    if value:
+        return value
+    path = os.environ.get(f"{variable}_FILE")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(f"{variable}_FILE={path}: 无法读取：{exc}") from None
+
+
+# -- the installation --------------------------------------------------------------------------
+
+
+class Mode(StrEnum):
+    """How strict start-up is (``GOVFLOW_MODE``).
+
+    ``production``: a chain key must be configured (and, with issue 10, ``GOVFLOW_NOW`` is
+    ignored); ``demo``: the embedded default, a key is generated if none is configured;
+    ``test``: as demo, for test suites. Unset: ``demo`` for a SQLite database (the embedded
+    default), ``production`` for any other.
+    """
+
+    PRODUCTION = "production"
+    DEMO = "demo"
+    TEST = "test"
+
+
+class Installation(BaseModel):
+    """What the environment says about this installation; read once at the edge."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mode: Mode
+    database_url: SecretStr
+    chain_key: SecretStr | None = None  # GOVFLOW_CHAIN_KEY: ``id:hex[,id:hex…]``
+    chain_key_file: Path | None = None  # GOVFLOW_CHAIN_KEY_FILE: the same, one a line
+
+    def secret_values(self) -> list[str]:
+        out = [self.database_url.get_secret_value()]
+        if self.chain_key is not None:
+            out.append(self.chain_key.get_secret_value())
+        return out
+
+
+def load_installation(database_url: str) -> Installation:
+    """The mode and the chain key's source, from the environment."""
+    name = os.environ.get("GOVFLOW_MODE", "").strip().lower()
+    if name and name not in {m.value for m in Mode}:
+        raise ConfigurationError(f"GOVFLOW_MODE 应为 production、demo 或 test，实为 {name!r}")
+    if name:
+        mode = Mode(name)
+    else:
+        mode = Mode.DEMO if database_url.startswith("sqlite") else Mode.PRODUCTION
+    key_file = os.environ.get("GOVFLOW_CHAIN_KEY_FILE")
+    return Installation(
+        mode=mode,
+        database_url=SecretStr(database_url),
+        chain_key=SecretStr(os.environ["GOVFLOW_CHAIN_KEY"])
+        if os.environ.get("GOVFLOW_CHAIN_KEY")
+        else None,
+        chain_key_file=Path(key_file) if key_file else None,
+    )

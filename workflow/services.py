@@ -22,7 +22,7 @@ from govflow.workflow.disclosure.actions import RECEIPT_ON_ARRIVAL
 from govflow.workflow.disclosure.rules import ApplicantHistory, Context
 from govflow.workflow.errors import ActionNotAllowed, GovflowError
 from govflow.workflow.escalation import current_policies
-from govflow.workflow.events import CaseEvent
+from govflow.workflow.events import UNKEYED, CaseEvent, Keyring
 from govflow.workflow.policy import load_settings
 from govflow.workflow.registry import workflow
 
@@ -48,6 +48,7 @@ class Services:
     uow: Any  # a callable returning a fresh UnitOfWork
     clock: Clock
     calendar: WorkingCalendar
+    keyring: Keyring = UNKEYED  # the installation's chain keys (MACs of new events)
 
 
 def _context(
@@ -275,8 +276,9 @@ def apply_action(
             raise ActionNotAllowed(f"{assignee.name} 不是本机关的经办人或负责人")
     before = len(case.events)
     now = svc.clock.now()
-    event = case.act(action, payload, actor, now, svc.calendar, _context(svc, case, repo, actor))
+    case.act(action, payload, actor, now, svc.calendar, _context(svc, case, repo, actor))
     save(svc, uow, case, case.events[before:], now)
+    event = case.events[-1]  # as sealed
     log.info(
         "case.action",
         case_ref=ref,
@@ -292,7 +294,15 @@ def apply_action(
 def save(
     svc: Services, uow: UnitOfWork, case: Case, new_events: list[CaseEvent], now: datetime
 ) -> None:
-    """Write a changed case and bring its escalation schedule in line with its deadlines."""
+    """Write a changed case and bring its escalation schedule in line with its deadlines.
+
+    The new events are sealed here with the installation key (a MAC each, CPU only), so
+    every writer — an action, a sweep's expiry, a recompute, the bulk generator — keys them.
+    """
+    sealed = [svc.keyring.seal(e) for e in new_events]
+    if sealed and new_events:
+        case.events[len(case.events) - len(new_events) :] = sealed
+    new_events = sealed
     uow.repo.save(case, new_events, now)
     if case.escalation_policy is not None:
         policy = uow.escalations.policy(case.escalation_policy)

@@ -12,9 +12,17 @@ from typing import Annotated, Any, NoReturn, TextIO
 
 import typer
 
-from govflow.workflow.errors import ActionNotAllowed, Conflict, GovflowError, InvalidInput, NotFound
+from govflow.workflow.errors import (
+    ActionNotAllowed,
+    Conflict,
+    DamagedHistory,
+    GovflowError,
+    InvalidInput,
+    NotFound,
+)
 
 EXIT_CODES: dict[type[GovflowError], int] = {
+    DamagedHistory: 1,  # an audit finding
     InvalidInput: 2,
     ActionNotAllowed: 3,
     NotFound: 4,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -324,7 +325,7 @@ def _provisional(s: Story, svc: services.Services, workdir: Path) -> None:
         encoding="utf-8",
     )
     s.echo("  （演示：加入一份假设的 2027 年安排——1 月 1 日放假——然后重新计算）")
-    updated = services.Services(svc.uow, svc.clock, WorkingCalendar.load([hypothetical]))
+    updated = replace(svc, calendar=WorkingCalendar.load([hypothetical]))
     for ref, changes in services.recompute_deadlines(updated):
         for key, change in changes.items():
             s.echo(

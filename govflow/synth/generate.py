@@ -9,6 +9,7 @@ organisation is loaded first, so a fresh database needs nothing else.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -20,7 +21,6 @@ from govflow.synth.bulk import BulkStore, BulkUnitOfWork
 from govflow.synth.script import CaseScript, apply_script
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, FakeClock
-from govflow.workflow.services import Services
 
 Progress = Callable[[int], None]
 
@@ -47,11 +47,9 @@ def write_cases(
     calendar = calendar or WorkingCalendar.load()
     clock = FakeClock(datetime(2000, 1, 1, tzinfo=SHANGHAI))  # each script sets its own times
     store = BulkStore(engine, first_id) if bulk else None
-    svc = (
-        Services(uow=lambda: BulkUnitOfWork(store), clock=clock, calendar=calendar)
-        if store is not None
-        else build_services(engine, clock, calendar)
-    )
+    svc = build_services(engine, clock, calendar)  # the installation's chain key included
+    if store is not None:
+        svc = replace(svc, uow=lambda: BulkUnitOfWork(store))
     written = 0
     for script in scripts:
         apply_script(svc, clock, script)

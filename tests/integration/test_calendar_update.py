@@ -8,6 +8,7 @@ holidays Fri 01-01, Mon 01-04 and Tue 01-05, and Sat 01-09 a make-up working day
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,6 @@ import pytest
 
 from govflow.workflow import services
 from govflow.workflow.calendar import WorkingCalendar
-from govflow.workflow.services import Services
 
 TEST_2027 = """\
 # 仅供测试的假设安排，并非国务院办公厅通知
@@ -63,7 +63,7 @@ def test_provisional_deadline_is_recomputed_once_the_year_is_known(flow, calenda
     settled_events, ref_events = events(flow, settled), events(flow, ref)
 
     # The 2027 schedule is published: every service from now on uses the new calendar.
-    flow.svc = Services(flow.svc.uow, flow.svc.clock, calendar_2027)
+    flow.svc = replace(flow.svc, calendar=calendar_2027)
     flow.at("2026-12-21 09:00")
     # The stored rows still hold the provisional date until the recompute records it.
     assert services.check_projection(flow.svc, ref) == ["reply"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from govflow.app import build_services
 from govflow.models.db import session_factory
 from govflow.models.uow import SqlUnitOfWork
 from govflow.workflow import integrity, services
@@ -76,7 +78,7 @@ class BarrierUnitOfWork(SqlUnitOfWork):
 @pytest.fixture
 def pg_svc(pg_engine: Engine, calendar: WorkingCalendar) -> Services:
     clock = FakeClock(datetime(2025, 9, 22, 9, 0, tzinfo=SHANGHAI))
-    return Services(partial(SqlUnitOfWork, session_factory(pg_engine)), clock, calendar)
+    return build_services(pg_engine, clock, calendar)
 
 
 def race(fns: list[Any]) -> list[Any]:
@@ -180,11 +182,7 @@ def test_one_action_wins_the_others_conflict(
         version_before = case_version(pg_engine, ref)
         barrier = threading.Barrier(len(moves))
         racer_svc = (
-            Services(
-                partial(BarrierUnitOfWork, session_factory(pg_engine), barrier),
-                pg_svc.clock,
-                pg_svc.calendar,
-            )
+            replace(pg_svc, uow=partial(BarrierUnitOfWork, session_factory(pg_engine), barrier))
             if tight
             else pg_svc
         )
