@@ -97,17 +97,20 @@ class EscalationRepository:
             raise NotFound(f"没有编号为 {firing_key} 的提醒")
         return firing
 
-    def acknowledge(self, firing: FiringRow, username: str, now: datetime) -> None:
-        """Stop the repeats of the fired rule, unless its deadline has moved on since.
+    def acknowledge(self, firing: FiringRow, username: str, now: datetime) -> int | None:
+        """Stop the repeats of the fired rule, unless its deadline has moved on since;
+        returns the epoch acknowledged (None: nothing left to stop).
 
         The rule has fired in this epoch, so whatever its row still schedules in the
         same epoch is a repeat; a new epoch (a new due date) keeps its own ladder.
         """
         row = self.session.get_one(EscalationScheduleRow, firing.schedule_id)
         epoch = int(firing.key.rsplit(":", 2)[1])
-        if row.epoch == epoch:
-            row.acknowledged_at, row.acknowledged_by = now, username
-            row.next_fire_at = None
+        if row.epoch != epoch:
+            return None
+        row.acknowledged_at, row.acknowledged_by = now, username
+        row.next_fire_at = None
+        return epoch
 
     def deliveries_of(self, firing_id: int) -> list[DeliveryRow]:
         stmt = select(DeliveryRow).where(DeliveryRow.firing_id == firing_id)

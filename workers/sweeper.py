@@ -24,7 +24,7 @@ from govflow.workers.notify import compose, recipients
 from govflow.workflow import services
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.deadlines import Basis, DeadlineStatus
-from govflow.workflow.errors import Conflict, GovflowError
+from govflow.workflow.errors import Conflict, DamagedHistory, GovflowError
 from govflow.workflow.policy import NotificationSettings, load_settings
 
 log = structlog.get_logger(__name__)
@@ -95,6 +95,9 @@ def _fire(
                 keys.append(key)
         except (Conflict, IntegrityError):
             return keys  # another sweeper fired it first: its key is taken
+        except DamagedHistory as exc:  # reported by audit verify; the other cases go on
+            log.error("sweep.damaged_history", case_ref=exc.ref, position=exc.position)
+            return keys
 
 
 def _fire_once(

@@ -111,6 +111,20 @@ def acknowledge(svc: services.Services, firing_key: str, actor_username: str) ->
         allowed = actor.username in firing.recipients or answers_for_case
         if not allowed:
             raise ActionNotAllowed(f"{actor.name} 不是该提醒的接收人，不能确认")
-        uow.escalations.acknowledge(firing, actor.username, now)
+        epoch = uow.escalations.acknowledge(firing, actor.username, now)
+        if epoch is not None:
+            # On the case's history, so that ``audit verify`` can tell an acknowledgement
+            # from a schedule row silenced in the database (issue 16 item 1).
+            case = services.load_case(svc, uow, uow.escalations.case_ref(firing.case_id))
+            before = len(case.events)
+            case.record_system_event(
+                "escalation_acknowledged",
+                {"deadline": firing.deadline_key, "rule": firing.rule, "epoch": epoch,
+                 "firing": firing_key},
+                now,
+                svc.calendar,
+                actor,
+            )  # fmt: skip
+            services.save(svc, uow, case, case.events[before:], now)
         uow.commit()
     log.info("escalation.acknowledged", key=firing_key, actor=actor_username)

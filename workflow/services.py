@@ -20,7 +20,7 @@ from govflow.workflow.clock import Clock, local_date
 from govflow.workflow.declared import Context as DeclaredContext
 from govflow.workflow.disclosure.actions import RECEIPT_ON_ARRIVAL
 from govflow.workflow.disclosure.rules import ApplicantHistory, Context
-from govflow.workflow.errors import ActionNotAllowed, GovflowError
+from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, GovflowError
 from govflow.workflow.escalation import current_policies
 from govflow.workflow.events import UNKEYED, CaseEvent, Keyring
 from govflow.workflow.policy import load_settings
@@ -339,10 +339,12 @@ def open_cases(
         if agency_code is not None:
             agency_ids = [uow.repo.agency(agency_code).id]
         open_states = workflow(case_type).case_type.open_states
-        cases = [
-            _load(svc, uow.repo, ref)
-            for ref in uow.repo.open_refs(case_type, open_states, agency_ids)
-        ]
+        cases = []
+        for ref in uow.repo.open_refs(case_type, open_states, agency_ids):
+            try:
+                cases.append(_load(svc, uow.repo, ref))
+            except DamagedHistory as exc:  # one damaged case must not hide all the others
+                log.error("case.damaged", case_ref=ref, position=exc.position, cause=exc.reason)
     return sorted(cases, key=_time_left_key)
 
 

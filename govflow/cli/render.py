@@ -245,6 +245,8 @@ def case_text(
         {
             "deadlines_recomputed": "节假日安排更新，重新计算期限",
             "escalation_policy_adopted": "变更督办规则",
+            "escalation_acknowledged": "确认督办提醒",
+            "chain_sealed": "以链密钥封存此前的历史",
         }
     )
     for e in case.events:

@@ -182,8 +182,16 @@ SCENARIOS: list[tuple[str, Tamper, list[tuple[int, str]]]] = [
     ("swap two events", swap_3_and_4, [(3, "reordered"), (4, "reordered"), (5, "broken_link")]),
     # Rehashed events also lose their MAC (issue 16): the key shows which one was forged,
     # and an event whose data no longer parses is reported as damaged history.
-    ("edit and rehash a middle event", lambda f, r: rehash(f, r, 3), [(4, "broken_link"), (3, "forged")]),
-    ("edit and rehash the last event", lambda f, r: rehash(f, r, 6), [(6, "head_mismatch"), (6, "damaged")]),
+    (
+        "edit and rehash a middle event",
+        lambda f, r: rehash(f, r, 3),
+        [(4, "broken_link"), (3, "forged")],
+    ),
+    (
+        "edit and rehash the last event",
+        lambda f, r: rehash(f, r, 6),
+        [(6, "head_mismatch"), (6, "damaged")],
+    ),
 ]
 
 
