@@ -13,7 +13,9 @@ The file is JSON lines, each line canonical JSON (sorted keys, no spaces, UTF-8)
 * first line, the header: ``{"cases": N, "format": "govflow-checkpoint", "scope": {…},
   "taken_at": "<UTC instant>", "version": 1}``;
 * then one line per case, in case-id order: ``{"head_hash": …, "head_seq": …, "ref": …}``;
-* last line: ``{"digest": "<sha256, hex>"}``.
+* last line: ``{"digest": "<sha256, hex>"}``, with the installation's chain key also
+  ``"key_id"`` and ``"mac"`` (HMAC-SHA-256 of ``checkpoint:<digest>``): then the file proves
+  itself to anyone holding the key, without the digest kept on paper.
 
 ``digest`` is the SHA-256 of the header line and every case line, each followed by a
 newline — the header is covered so that its instant, scope and count cannot be changed
@@ -78,8 +80,13 @@ def line(record: dict[str, Any]) -> str:
     return canonical_json(record)
 
 
-def trailer(digest: str) -> dict[str, Any]:
-    return {"digest": digest}
+def trailer(digest: str, key_id: str | None = None, mac: str | None = None) -> dict[str, Any]:
+    return {"digest": digest} if mac is None else {"digest": digest, "key_id": key_id, "mac": mac}
+
+
+def mac_text(digest: str) -> str:
+    """What a checkpoint's MAC covers: its digest, marked so no event MAC can stand for it."""
+    return f"checkpoint:{digest}"
 
 
 class Digest:
@@ -130,6 +137,8 @@ class Scan:
     heads: int
     computed: str  # over the lines as they are now
     recorded: str  # the digest the file's last line states
+    key_id: str | None = None  # the key its MAC names, if it has one
+    mac: str | None = None
 
     def tampered(self) -> str | None:
         """Why the file cannot be trusted as it stands, or None."""
@@ -148,6 +157,7 @@ def scan(lines: Iterable[str]) -> Scan:
     header: Header | None = None
     digest: Digest | None = None
     recorded: str | None = None
+    signed: tuple[str | None, str | None] = (None, None)
     count = 0
     for number, record in _records(lines):
         if header is None or digest is None:
@@ -157,6 +167,7 @@ def scan(lines: Iterable[str]) -> Scan:
             raise CheckpointFormatError(f"第 {number} 行：摘要行之后不应再有内容")
         elif "digest" in record:
             recorded = _trailer(record, number)
+            signed = (record.get("key_id"), record.get("mac"))
         else:
             _head(record, number)
             digest.add(record)
@@ -165,7 +176,7 @@ def scan(lines: Iterable[str]) -> Scan:
         raise CheckpointFormatError("文件为空，不是检查点文件")
     if recorded is None:
         raise CheckpointFormatError("缺少末行的摘要（文件不完整）")
-    return Scan(header, count, digest.hexdigest(), recorded)
+    return Scan(header, count, digest.hexdigest(), recorded, *signed)
 
 
 def heads(lines: Iterable[str]) -> Iterator[Head]:
@@ -224,8 +235,17 @@ def _head(record: dict[str, Any], number: int) -> Head:
 
 def _trailer(record: dict[str, Any], number: int) -> str:
     digest = record.get("digest")
-    if set(record) != {"digest"} or not isinstance(digest, str) or not is_digest(digest):
+    keys = set(record)
+    if keys not in ({"digest"}, {"digest", "key_id", "mac"}):
+        raise CheckpointFormatError(f"第 {number} 行：末行应只有 digest（及 key_id、mac）")
+    if not isinstance(digest, str) or not is_digest(digest):
         raise CheckpointFormatError(f"第 {number} 行：摘要应为 64 位十六进制数")
+    if "mac" in record and not (
+        isinstance(record["mac"], str)
+        and is_digest(record["mac"])
+        and isinstance(record["key_id"], str)
+    ):
+        raise CheckpointFormatError(f"第 {number} 行：mac 应为 64 位十六进制数，key_id 为文本")
     return digest
 
 

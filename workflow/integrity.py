@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from govflow.workflow.cases import Case
 from govflow.workflow.checkpoints import Head, Header, compare
-from govflow.workflow.errors import DamagedHistory, NotFound
+from govflow.workflow.errors import ActionNotAllowed, Conflict, DamagedHistory, NotFound
 from govflow.workflow.escalation import Policy
-from govflow.workflow.events import Finding, verify_chain
+from govflow.workflow.events import Finding, Keyring, verify_chain
 
 if TYPE_CHECKING:
     from govflow.workflow.services import Services
@@ -93,10 +93,10 @@ class _Check:
     ) -> None:
         self.svc, self.agencies, self.policies = svc, agencies, policies
 
-    def case(self, chain: Any, stored: Any) -> list[Finding]:
+    def case(self, chain: Any, stored: Any, keyring: Keyring | None = None) -> list[Finding]:
         svc = self.svc
         findings = verify_chain(
-            chain.ref, chain.events, chain.head_seq, chain.head_hash, svc.keyring
+            chain.ref, chain.events, chain.head_seq, chain.head_hash, keyring or svc.keyring
         )
         agency = self.agencies.get(chain.agency_id, ("?", "?"))
         try:
@@ -189,3 +189,70 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def seal_unkeyed(svc: Services, batch: int = VERIFY_BATCH) -> Iterator[tuple[str, str]]:
+    """Bring a history written before the installation had a key under the key: each case
+    whose last events carry no MAC gets one ``chain_sealed`` system event, keyed, whose hash
+    covers everything before it. Yields (reference, ``sealed`` | ``keyed`` | a reason).
+
+    What is honest about it: the seal vouches for the history *as it stands now*. So a case
+    is sealed only when its chain is intact and every derived row matches its events; one
+    with any other finding is left unsealed and named (compare with the last checkpoint
+    taken before the upgrade, then repair it from a backup). A case already vouched for by
+    a keyed event needs nothing.
+    """
+    if not svc.keyring.keyed:
+        raise ActionNotAllowed("未配置链密钥，无法封存")
+    with svc.uow() as uow:
+        check = _Check(svc, uow.repo.agencies_by_id(), uow.repo.policies_by_digest())
+        check.compare = uow.repo.differences
+    after: int | None = None
+    while True:
+        with svc.uow() as uow:
+            chains = uow.repo.chain_batch(after, batch)
+            stored = uow.repo.derived_rows(chains)
+        for chain in chains:
+            keyed = check.case(chain, stored[chain.case_id])
+            if not keyed:
+                yield chain.ref, "keyed"
+                continue
+            if any(f.kind != "unkeyed" for f in keyed):
+                yield chain.ref, f"未封存：{keyed[0].message}"
+                continue
+            # Unkeyed only: the chain is intact; its derived rows must match it too.
+            found = check.case(chain, stored[chain.case_id], Keyring())
+            if found:
+                yield chain.ref, f"未封存：{found[0].message}"
+                continue
+            yield chain.ref, _seal_one(svc, chain.ref, chain.head_seq)
+        if len(chains) < batch:
+            break
+        after = chains[-1].case_id
+
+
+def _seal_one(svc: Services, ref: str, head_seq: int) -> str:
+    from govflow.workflow import services
+
+    now = svc.clock.now()
+    try:
+        with svc.uow() as uow:
+            case = services.load_case(svc, uow, ref)
+            if case.head_seq != head_seq:
+                return "未封存：校验后案件又有新的办理，请重新运行"
+            case.record_system_event(
+                "chain_sealed",
+                {
+                    "sealed_events": head_seq,
+                    "head_hash": case.head_hash,
+                    "key_id": svc.keyring.current,
+                    "reason": "启用链密钥之前写入的历史，经校验完整后封存",
+                },
+                now,
+                svc.calendar,
+            )
+            services.save(svc, uow, case, case.events[head_seq:], now)
+            uow.commit()
+    except Conflict:
+        return "未封存：案件正被他人办理，请重新运行"
+    return "sealed"

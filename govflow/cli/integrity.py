@@ -36,6 +36,7 @@ from govflow.workflow.checkpoints import (
     heads,
     is_digest,
     line,
+    mac_text,
     scan,
     scope_label,
     scope_of,
@@ -45,7 +46,7 @@ from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from govflow.workflow.events import Finding
+    from govflow.workflow.events import Finding, Keyring
 
 PROGRESS_EVERY = 1000
 
@@ -57,6 +58,8 @@ def register(audit_app: typer.Typer) -> None:
     audit_app.command("verify")(verify)
     audit_app.command("checkpoint")(checkpoint)
     audit_app.command("checkpoint-check")(checkpoint_check)
+    audit_app.command("seal")(seal)
+    audit_app.command("keygen")(keygen)
 
 
 class Progress:
@@ -78,7 +81,46 @@ class Progress:
 
 
 def echo_finding(f: Finding) -> None:
-    typer.echo(f"{f.case_ref} 位置 {f.position}：[{f.kind}] {f.message}")
+    where = f"（{f.table}.{f.column}）" if f.table else ""
+    typer.echo(f"{f.case_ref} 位置 {f.position}：[{f.kind}]{where} {f.message}")
+
+
+def seal() -> None:
+    """用链密钥封存启用密钥之前写入的历史：逐件校验，完整者追加一个带 MAC 的封存事件。"""
+    from govflow.cli import build_services
+    from govflow.workflow import integrity
+
+    with user_errors():
+        svc = build_services()
+        counts = {"sealed": 0, "keyed": 0, "refused": 0}
+        progress = Progress("已处理 {count} 件案件…")
+        for ref, status in integrity.seal_unkeyed(svc):
+            if status in counts:
+                counts[status] += 1
+            else:
+                counts["refused"] += 1
+                typer.echo(f"{ref}：{status}")
+            progress.tick()
+        progress.done()
+        typer.echo(
+            f"封存 {counts['sealed']} 件；{counts['keyed']} 件已有密钥保护；"
+            f"{counts['refused']} 件有问题未封存（见上，核实修复后重新运行）。"
+        )
+        if counts["refused"]:
+            raise typer.Exit(1)
+
+
+def keygen(
+    key_id: Annotated[str | None, typer.Option("--id", help="密钥编号（默认按日期生成）")] = None,
+) -> None:
+    """生成一个新的链密钥（一行 编号:64 位十六进制），追加到密钥文件末行即启用（轮换）。"""
+    from govflow.app import new_key_line
+    from govflow.workflow.events import KEY_ID
+
+    with user_errors():
+        if key_id is not None and not KEY_ID.fullmatch(key_id):
+            raise InvalidInput("--id 只能含字母、数字、点、下划线和连字符，最长 32 个字符")
+        typer.echo(new_key_line(key_id))
 
 
 def stream_findings(
@@ -129,9 +171,12 @@ def verify(
                 }
             )
         elif found:
-            typer.echo(f"校验 {checked} 件案件，发现 {found} 处问题。")
+            typer.echo(
+                f"校验 {checked} 件案件，发现 {found} 处问题（已记录；在再次校验无误之前，"
+                "涉及机关的报表将拒绝生成）。"
+            )
         else:
-            typer.echo(f"校验 {checked} 件案件，历史记录完整，未发现篡改。")
+            typer.echo(f"校验 {checked} 件案件，历史记录完整，派生数据与事件一致，未发现篡改。")
         if found:
             raise typer.Exit(1)
 
@@ -162,7 +207,7 @@ def checkpoint(
         stream = integrity.checkpoint_heads(
             svc, agency_code=agency, include_children=include_children
         )
-        header, digest = write_checkpoint(output, stream, taken_at, scope, force)
+        header, digest = write_checkpoint(output, stream, taken_at, scope, force, svc.keyring)
         integrity.record_checkpoint(svc, header, digest, as_user)
         if as_json:
             echo_json({"file": str(output), **header.record(), "digest": digest})
@@ -195,9 +240,17 @@ def checkpoint_check(
         kept = None if digest is None else digest.strip().lower()
         if kept is not None and not is_digest(kept):
             raise InvalidInput("--digest 应为 64 位十六进制数（导出检查点时显示的摘要）")
-        found_file = trusted_scan(file, kept)
+        svc = build_services()
+        found_file = trusted_scan(file, kept, svc.keyring)
         header = found_file.header
-        if kept is None and not as_json:
+        keyed = (
+            kept is None
+            and found_file.mac is not None
+            and found_file.key_id is not None
+            and svc.keyring.check(found_file.key_id, mac_text(found_file.computed), found_file.mac)
+            is True
+        )
+        if kept is None and not keyed and not as_json:
             typer.echo(
                 "提示：未给出另行保存的摘要（--digest），只能确认文件与其自身记载的摘要一致；"
                 "文件若连同摘要被替换，须用另行保存的摘要才能发现。",
@@ -207,9 +260,14 @@ def checkpoint_check(
             typer.echo(
                 f"检查点：{_local(header.taken_at)}（北京时间）导出，范围：{scope_label(header.scope)}，"
                 f"{header.cases} 件案件，摘要 {found_file.computed}"
-                + ("（与另行保存的摘要一致）" if kept else "（与文件记载一致）")
+                + (
+                    "（与另行保存的摘要一致）"
+                    if kept
+                    else "（文件的 MAC 与本机链密钥相符）"
+                    if keyed
+                    else "（与文件记载一致）"
+                )
             )
-        svc = build_services()
         progress = Progress("已核对 {count} 件案件，发现 {found} 处问题…")
         results = integrity.check_checkpoint(svc, heads(read_lines(file)))
         findings = stream_findings(results, progress, as_json)
@@ -238,7 +296,7 @@ def checkpoint_check(
 # -- the file -----------------------------------------------------------------------------------
 
 
-def trusted_scan(file: Path, kept: str | None) -> Scan:
+def trusted_scan(file: Path, kept: str | None, keyring: Keyring | None = None) -> Scan:
     """The first pass over a checkpoint file: parsed and its digest recomputed. A file that
     is not a checkpoint is bad input (exit 2); one altered since it was written, or not
     matching the digest kept elsewhere, is a finding in itself (exit 1): nothing is checked
@@ -248,6 +306,15 @@ def trusted_scan(file: Path, kept: str | None) -> Scan:
     except CheckpointFormatError as exc:
         raise CheckpointFormatError(f"{file}: {exc}") from None
     problem = found.tampered()
+    if problem is None and found.mac is not None and found.key_id is not None and keyring:
+        ok = keyring.check(found.key_id, mac_text(found.computed), found.mac)
+        if ok is False:
+            problem = "文件末行的 MAC 与本机链密钥不符（文件被没有链密钥的人改动或伪造）"
+        elif ok is None and kept is None:
+            typer.echo(
+                f"提示：文件以链密钥 {found.key_id} 签名，本机未配置该密钥，无法核对 MAC。",
+                err=True,
+            )
     if problem is None and kept is not None and kept != found.computed:
         problem = (
             f"文件的摘要为 {found.computed}，与另行保存的摘要 {kept} 不符"
@@ -264,6 +331,7 @@ def write_checkpoint(
     taken_at: datetime,
     scope: dict[str, Any],
     force: bool = False,
+    keyring: Keyring | None = None,
 ) -> tuple[Header, str]:
     """Write the file; returns its header and digest.
 
@@ -288,7 +356,10 @@ def write_checkpoint(
                 for text in spool:
                     digest.add_line(text.rstrip("\n"))
                     out.write(text)
-                out.write(line(trailer(digest.hexdigest())) + "\n")
+                final = digest.hexdigest()
+                key_id = keyring.current if keyring is not None else None
+                mac = keyring.mac(key_id, mac_text(final)) if key_id and keyring else None
+                out.write(line(trailer(final, key_id, mac)) + "\n")
     except OSError as exc:
         raise InvalidInput(f"{output}: 无法写入：{exc}") from None
     return header, digest.hexdigest()

@@ -24,6 +24,46 @@ report_app = typer.Typer(
 
 FORMATS = ("md", "csv", "xlsx")
 
+AllowFindings = Annotated[
+    bool,
+    typer.Option("--allow-findings", help="机关有未核实的审计发现时仍生成（报表中注明）"),
+]
+
+
+def findings_note(svc: Any, agency: str, include_children: bool, allow: bool) -> str | None:
+    """Refuse a report on an agency with open findings of ``audit verify`` (its rows may be
+    forged: a report would publish them), unless ``--allow-findings``; then say so."""
+    from govflow.cli.common import fail
+    from govflow.workflow import integrity
+
+    found = integrity.open_findings(svc, agency, include_children)
+    if not found:
+        return None
+    refs = sorted({f.case_ref for f in found})
+    scope = f"机关 {agency}" + ("（含下级机关）" if include_children else "")
+    text = (
+        f"{scope} 有 {len(found)} 处未核实的审计发现（涉及 {len(refs)} 件案件，如 {refs[0]}），"
+        "报表数字可能不实"
+    )
+    if not allow:
+        fail(
+            f"{text}，已拒绝生成。请核实处理后重新运行 govflow audit verify，"
+            "或加 --allow-findings 照常生成（报表中将注明）",
+            1,
+        )
+    typer.echo(f"注意：{text}", err=True)
+    return f"注意：{text}（按 --allow-findings 照常生成）"
+
+
+def with_note(body: bytes, note: str | None, csv_rows: bool = False) -> bytes:
+    """The report with the note as its first line (a CSV keeps its BOM in front)."""
+    if note is None:
+        return body
+    bom = "\ufeff".encode()
+    if body.startswith(bom):
+        return bom + f"{note}\r\n".encode() + body[len(bom) :]
+    return f"{note}\n\n".encode() + body
+
 
 def register(app: typer.Typer) -> None:
     from govflow.cli import periodic, timeliness  # noqa: F401  (their commands join ``report_app``)
@@ -112,7 +152,7 @@ def to_csv(report: AnnualReport) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(report: AnnualReport, path: Path | BinaryIO) -> None:
+def to_xlsx(report: AnnualReport, path: Path | BinaryIO, note: str | None = None) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
@@ -133,6 +173,8 @@ def to_xlsx(report: AnnualReport, path: Path | BinaryIO) -> None:
         ws.append([row.label, *(row.values if row.values is not None else [None] * 7)])
     for v in report.violations:
         ws.append([v])
+    if note:
+        ws.append([note])
     for cells in ws.iter_rows(min_row=1, max_row=3):
         for cell in cells:
             cell.alignment = center
@@ -182,6 +224,7 @@ def annual(
     fmt: Annotated[str, typer.Option("--format", help="md / csv / xlsx")] = "md",
     output: Annotated[Path | None, typer.Option(help="输出文件（xlsx 必填）")] = None,
     force: Force = False,
+    allow_findings: AllowFindings = False,
 ) -> None:
     """政府信息公开工作年度报告：表三（收到和处理申请情况）与表四（复议、诉讼情况）。"""
     from govflow.app import build_services
@@ -193,22 +236,24 @@ def annual(
             raise InvalidInput("--format xlsx 须用 --output 指定文件")
         if output is not None:
             check_target(output, force)
-        report = build_report(build_services().uow, agency, year, include_children)
+        svc = build_services()
+        note = findings_note(svc, agency, include_children, allow_findings)
+        report = build_report(svc.uow, agency, year, include_children)
         for v in report.violations:
             typer.echo(f"警告：{v}", err=True)
         if fmt == "xlsx":
             assert output is not None
-            write_with(output, force, lambda stream: to_xlsx(report, stream))
+            write_with(output, force, lambda stream: to_xlsx(report, stream, note))
             typer.echo(f"已写入：{output}")
         elif fmt == "csv":
-            data = to_csv(report)
+            data = with_note(to_csv(report), note)
             if output is None:
                 typer.echo(data.decode("utf-8"), nl=False)
             else:
                 write_output(output, data, force)
                 typer.echo(f"已写入：{output}")
         else:
-            text = to_markdown(report)
+            text = with_note(to_markdown(report).encode("utf-8"), note).decode("utf-8")
             if output is None:
                 typer.echo(text, nl=False)
             else:

@@ -13,7 +13,7 @@ import typer
 
 from govflow.cli.common import JsonFlag, user_errors
 from govflow.cli.files import Force, check_target, write_output
-from govflow.cli.report import report_app
+from govflow.cli.report import AllowFindings, findings_note, report_app, with_note
 from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -240,6 +240,7 @@ def timeliness(
     as_json: JsonFlag = False,
     output: Annotated[Path | None, typer.Option(help="写入此文件")] = None,
     force: Force = False,
+    allow_findings: AllowFindings = False,
 ) -> None:
     """办理时效统计：按期答复率、办理用时、在办剩余时间、超期（按部门与经办人）、舆情回应时效。"""
     from govflow.app import build_services
@@ -253,13 +254,18 @@ def timeliness(
         first, last = parse_day("--from", start), parse_day("--to", end)
         if output is not None:
             check_target(output, force)
-        report = build_timeliness(build_services(), agency, first, last, include_children)
+        svc = build_services()
+        note = findings_note(svc, agency, include_children, allow_findings)
+        report = build_timeliness(svc, agency, first, last, include_children)
         if fmt == "json":
-            body = timeliness_json(report).encode("utf-8")
+            data = json.loads(timeliness_json(report))
+            if note:
+                data["audit_findings_note"] = note
+            body = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         elif fmt == "csv":
-            body = timeliness_csv(report)
+            body = with_note(timeliness_csv(report), note)
         else:
-            body = timeliness_text(report).encode("utf-8")
+            body = with_note(timeliness_text(report).encode("utf-8"), note)
         if output is None:
             typer.echo(body.decode("utf-8"), nl=False)
             return

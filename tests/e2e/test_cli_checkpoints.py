@@ -6,6 +6,7 @@ both databases: ``tests/integration/test_checkpoints.py``.)"""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import sqlite3
 import subprocess
@@ -77,13 +78,30 @@ def test_checkpoint_then_check_finds_what_verify_cannot(tmp_path: Path) -> None:
     with gzip.open(tmp_path / "cp.jsonl.gz", "rt", encoding="utf-8") as f:
         records = [json.loads(x) for x in f]
     assert [r.get("ref") for r in records[1:-1]] == [FIRST, SECOND]
-    assert (records[1]["head_seq"], records[-1]) == (3, {"digest": digest})
+    assert (records[1]["head_seq"], records[-1]["digest"]) == (3, digest)
+    assert records[-1]["key_id"] == "ktest" and len(records[-1]["mac"]) == 64
 
     clean = ok(tmp_path, "audit", "checkpoint-check", "cp.jsonl.gz", "--digest", digest)
     assert clean.splitlines()[-1].startswith("核对检查点中的 2 件案件，均与数据库一致")
+    # With the chain key the file proves itself: no digest kept on paper is needed.
+    keyed = run(tmp_path, "audit", "checkpoint-check", "cp.jsonl.gz")
+    assert keyed.returncode == 0 and "文件的 MAC 与本机链密钥相符" in keyed.stdout, keyed.stdout
+    assert "未给出另行保存的摘要" not in keyed.stderr
+
+    # A file rewritten by someone without the key, its digest recomputed: the MAC betrays it.
+    forged = tmp_path / "forged.jsonl"
+    lines_ = gzip.decompress((tmp_path / "cp.jsonl.gz").read_bytes()).decode().splitlines()
+    body = [lines_[0], lines_[1].replace('"head_seq":3', '"head_seq":2'), lines_[2]]
+    new_digest = hashlib.sha256("".join(x + "\n" for x in body).encode()).hexdigest()
+    trailer = {**json.loads(lines_[-1]), "digest": new_digest}
+    forged.write_text("\n".join([*body, json.dumps(trailer)]) + "\n", "utf-8")
+    refused = run(tmp_path, "audit", "checkpoint-check", str(forged))
+    assert refused.returncode == 1 and "MAC 与本机链密钥不符" in refused.stderr, refused.stderr
 
     cut_last_event_and_roll_back(tmp_path / "govflow.db", FIRST)
-    assert run(tmp_path, "audit", "verify").returncode == 0  # the chain left is whole
+    # The chain left is whole, but the case row's state no longer matches its events.
+    verified = run(tmp_path, "audit", "verify")
+    assert verified.returncode == 1 and "[derived]（cases.state）" in verified.stdout
     caught = run(tmp_path, "audit", "checkpoint-check", "cp.jsonl.gz", "--digest", digest)
     assert caught.returncode == 1, caught.stderr
     assert caught.stdout.splitlines()[1].startswith(f"{FIRST} 位置 3：[truncated]")

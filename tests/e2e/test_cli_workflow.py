@@ -232,7 +232,9 @@ def test_a_request_moves_through_the_weeks(tmp_path: Path) -> None:
     shown = office.ok("case", "show", ref, "--as", "zhang.head")
     assert "状态：已归档" in shown and "答复类型：（一）予以公开" in shown
     assert "#10 " in shown and "归档：已答复 → 已归档" in shown
-    assert "校验 1 件案件，历史记录完整，未发现篡改。" in office.ok("audit", "verify")
+    assert "校验 1 件案件，历史记录完整，派生数据与事件一致，未发现篡改。" in office.ok(
+        "audit", "verify"
+    )
 
 
 def test_errors_say_what_is_wrong_and_write_nothing(office: Office) -> None:

@@ -219,10 +219,12 @@ def test_audit_show_and_scoped_verify_commands(flow, tmp_path: Path) -> None:
     tamper(flow.engine, other)
     scoped_ok = cli("audit", "verify", "--agency", "county")
     assert (scoped_ok.exit_code, scoped_ok.stderr) == (0, "")
-    assert scoped_ok.stdout.strip() == "校验 1 件案件，历史记录完整，未发现篡改。"
+    assert (
+        scoped_ok.stdout.strip() == "校验 1 件案件，历史记录完整，派生数据与事件一致，未发现篡改。"
+    )
     tree = cli("audit", "verify", "--agency", "county", "--include-children")
     assert tree.exit_code == 1
-    assert tree.stdout.splitlines()[-1] == "校验 2 件案件，发现 1 处问题。"
+    assert tree.stdout.splitlines()[-1].startswith("校验 2 件案件，发现 1 处问题")
     assert other in tree.stdout and ref not in tree.stdout
     assert cli("audit", "verify", "--case", ref, "--agency", "county").exit_code == 2
 

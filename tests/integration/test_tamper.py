@@ -312,7 +312,9 @@ def test_audit_verify_command(flow, tmp_path: Path) -> None:
     if flow.engine.dialect.name == "sqlite":  # one process start fewer: the suite stays fast
         clean = audit_verify(flow.engine, tmp_path)
         assert (clean.returncode, clean.stderr) == (0, "")
-        assert clean.stdout.strip() == "校验 2 件案件，历史记录完整，未发现篡改。"
+        assert (
+            clean.stdout.strip() == "校验 2 件案件，历史记录完整，派生数据与事件一致，未发现篡改。"
+        )
 
     delete_middle(flow, ref)
     tampered = audit_verify(flow.engine, tmp_path)
@@ -320,6 +322,6 @@ def test_audit_verify_command(flow, tmp_path: Path) -> None:
     lines = tampered.stdout.splitlines()
     assert lines[0].startswith(f"{ref} 位置 3：[deleted]")
     assert lines[1].startswith(f"{ref} 位置 4：[broken_link]")
-    assert lines[-1] == "校验 2 件案件，发现 2 处问题。"
+    assert lines[-1].startswith("校验 2 件案件，发现 2 处问题")
     assert "未发现篡改" not in tampered.stdout
     assert other not in tampered.stdout
