@@ -38,11 +38,7 @@ def build_services(
 ) -> Services:
     workflows()  # a malformed case-type declaration stops start-up here, naming file and place
     url = engine.url.render_as_string(hide_password=False) if engine else database_url()
-    installation = load_installation(url)
-    settings = load_settings()  # a bad settings file stops start-up here, in one line
-    keyring = keyring or chain_keyring(installation)
-    register_secrets([*installation.secret_values(), *settings.secret_values()])
-    register_secrets(keyring.secrets())
+    keyring = keyring or check_installation(url)
     engine = engine or make_engine(must_exist=True)
     return Services(
         uow=partial(SqlUnitOfWork, session_factory(engine)),
@@ -50,6 +46,17 @@ def build_services(
         calendar=calendar or WorkingCalendar.load(),
         keyring=keyring,
     )
+
+
+def check_installation(url: str | None = None) -> Keyring:
+    """Start-up: the mode, the settings and the chain key, every secret registered for
+    redaction; a problem stops here in one line (production without a key among them)."""
+    installation = load_installation(url or database_url())
+    settings = load_settings()  # a bad settings file stops start-up here, in one line
+    register_secrets([*installation.secret_values(), *settings.secret_values()])
+    keyring = chain_keyring(installation)
+    register_secrets(keyring.secrets())
+    return keyring
 
 
 def default_key_file() -> Path:

@@ -126,10 +126,12 @@ def init(
     org: Annotated[Path | None, typer.Option(help="机关与用户的 YAML 文件")] = None,
 ) -> None:
     """初始化数据库（执行迁移），并可导入机关与用户。"""
+    from govflow.app import check_installation
     from govflow.models.db import make_engine, migrate, session_factory
     from govflow.models.org import load_org, read_org_file
 
     with user_errors():
+        check_installation()
         org_file = read_org_file(org) if org else None
         engine = make_engine()
         migrate(engine)

@@ -35,13 +35,15 @@ def run(
     """单机运行：SQLite + 进程内消息队列与工作线程 + 期限扫描，一条命令全部启动。"""
     from pathlib import Path
 
-    from govflow.app import build_services
+    from govflow.app import build_services, check_installation
+    from govflow.logs import redact
     from govflow.models.db import database_url, make_engine, migrate, session_factory
     from govflow.models.org import load_org, read_org_file
     from govflow.workers.runtime import Embedded
     from govflow.workflow.policy import load_settings
 
     with user_errors():
+        check_installation()
         engine = make_engine()
         migrate(engine)
         if org:
@@ -55,7 +57,7 @@ def run(
         _metrics(metrics_port)
         typer.echo(
             "govflow 单机运行中\n"
-            f"  数据库：{database_url()}\n"
+            f"  数据库：{redact(database_url())}\n"
             "  消息队列：进程内（dramatiq StubBroker），2 个投递线程\n"
             f"  期限扫描：每 {settings.sweep_interval_seconds:g} 秒一次\n"
             f"  通知渠道：{'、'.join(settings.channels)}\n"
