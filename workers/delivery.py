@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 import structlog
 
+from govflow.logs import redact
 from govflow.workers import metrics
 from govflow.workers.channels import Channel, ChannelError, Notification
 from govflow.workflow import services
@@ -59,7 +60,7 @@ def deliver(
                 raise ChannelError(f"渠道 {row.channel} 未配置")
             channel.send(notification)
         except ChannelError as exc:
-            row.last_error = str(exc)[:1000]
+            row.last_error = redact(str(exc))[:1000]  # stored text never holds a secret
             row.status = "failed" if row.attempts >= settings.max_attempts else "pending"
             uow.commit()
             metrics.DELIVERIES.labels(channel=row.channel, status="error").inc()
@@ -69,7 +70,7 @@ def deliver(
                 channel=row.channel,
                 attempts=row.attempts,
                 final=row.status == "failed",
-                error=str(exc)[:200],
+                error=redact(str(exc))[:200],
             )
             if row.status == "pending":
                 raise RetryLater(row.key) from exc

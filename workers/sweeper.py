@@ -170,7 +170,8 @@ def _fire_once(
         targets = (
             [(p.username, p.email) for p in people]
             if channel != "webhook"
-            else ([("webhook", settings.webhook_url)] if people else [])
+            # The webhook's URL carries its token: it stays in the settings, not in the outbox.
+            else ([("webhook", None)] if people else [])
         )
         for username, address in targets:
             if channel == "email" and not address:
