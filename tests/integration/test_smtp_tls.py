@@ -106,6 +106,6 @@ def test_a_wrong_password_or_an_untrusted_server_fails_without_showing_the_passw
     with pytest.raises(ChannelError) as refused:
         channel(security, port, certificate[0], wrong).send(note())
     assert wrong not in str(refused.value) and PASSWORD not in str(refused.value)
-    with pytest.raises(ChannelError, match="CERTIFICATE_VERIFY_FAILED|certificate"):
+    with pytest.raises(ChannelError, match=r"CERTIFICATE_VERIFY_FAILED|certificate"):
         channel(security, port, None, PASSWORD).send(note())  # type: ignore[arg-type]
     assert inbox.mails == []
