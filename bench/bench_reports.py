@@ -13,9 +13,12 @@ Measured:
 (a) the annual report for 2024 (the year with a full year before and after it) of the
     top agency with every agency below it (all cases) and of one department: the
     CLI's ``build_report`` (both queries and the tables), median of 5 runs;
-(b) ``audit verify`` streamed over one department, then over everything, each in a
-    fresh process that reports its wall time and peak resident memory: constant
-    memory means the second peak is no larger than the first by more than noise.
+(b) ``audit verify`` over one department three ways — the hash chain alone (as before
+    issue 16), with the MACs, and in full (with every derived row compared with a rebuild
+    from the events) — to show what each layer costs; then in full over one department
+    and over everything, each in a fresh process that reports its wall time and peak
+    resident memory: constant memory means the second peak is no larger than the first
+    by more than noise.
 
 Run (from the repository root): ``python bench/bench_reports.py [--cases 1000000] [--jobs 2]
 [--keep]`` or, on a schema kept from an earlier run, ``--reuse SCHEMA``. The database
@@ -64,12 +67,30 @@ CHILD = """
 import resource, sys, time, json
 from govflow.app import build_services
 from govflow.models.db import make_engine
+from govflow.workflow.events import UNKEYED, verify_chain
 from govflow.workflow.integrity import verify_cases
-url, agency = sys.argv[1], sys.argv[2] or None
+url, agency, mode = sys.argv[1], sys.argv[2] or None, sys.argv[3]
 svc = build_services(make_engine(url))
 t = time.perf_counter()
 checked = findings = 0
-for _ref, found in verify_cases(svc, agency_code=agency):
+if mode == "full":  # the chain, its MACs, and every derived row against a rebuild (issue 16)
+    results = verify_cases(svc, agency_code=agency)
+else:  # the chain alone, as before issue 16 ("hash"), or with its MACs ("mac")
+    keyring = svc.keyring if mode == "mac" else UNKEYED
+    with svc.uow() as uow:
+        ids = uow.repo.agency_ids(agency) if agency else None
+    def chains():
+        after = None
+        while True:
+            with svc.uow() as uow:
+                batch = uow.repo.chain_batch(after, 500, None, ids)
+            for c in batch:
+                yield c.ref, verify_chain(c.ref, c.events, c.head_seq, c.head_hash, keyring)
+            if len(batch) < 500:
+                return
+            after = batch[-1].case_id
+    results = chains()
+for _ref, found in results:
     checked += 1
     findings += len(found)
 print(json.dumps({"checked": checked, "findings": findings,
@@ -153,9 +174,9 @@ def time_report(engine: Engine, agency: str, children: bool) -> list[float]:
     return runs
 
 
-def verify_in_child(url: str, agency: str | None) -> dict[str, float]:
+def verify_in_child(url: str, agency: str | None, mode: str = "full") -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, url, agency or ""],
+        [sys.executable, "-c", CHILD, url, agency or "", mode],
         check=True,
         capture_output=True,
         text=True,
@@ -196,6 +217,12 @@ def main() -> None:
                 + ", ".join(f"{r:.3f}" for r in runs)
             )
         engine.dispose()
+        for mode in ("hash", "mac", "full"):  # what each layer of checks costs
+            result = verify_in_child(url, department, mode)
+            print(
+                f"verify {department} ({mode}): {result['checked']:,} cases, "
+                f"{result['seconds']:.1f} s ({result['checked'] / result['seconds']:,.0f} cases/s)"
+            )
         for agency in (department, None):
             result = verify_in_child(url, agency)
             print(

@@ -82,7 +82,7 @@ def test_rotation_keeps_old_events_verifying(tmp_path: Path) -> None:
 def test_a_legacy_history_is_unkeyed_until_sealed_and_reports_wait(tmp_path: Path) -> None:
     assert govflow(tmp_path, "init", "--org", str(ORG)).returncode == 0
     register(tmp_path)
-    with sqlite3.connect(tmp_path / "govflow.db") as conn:  # as written before migration 0006
+    with sqlite3.connect(tmp_path / "govflow.db") as conn:  # as written before migration 0007
         conn.execute("UPDATE events SET key_id = NULL, mac = NULL")
     found = govflow(tmp_path, "audit", "verify")
     assert found.returncode == 1 and f"{REF} 位置 1：[unkeyed]" in found.stdout, found.stdout

@@ -4,16 +4,16 @@ findings of ``audit verify`` per case, which reports consult.
 Events written before this migration keep NULL in both columns: they still verify as a
 hash chain and are reported as unkeyed until ``govflow audit seal`` vouches for them.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
