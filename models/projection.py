@@ -155,6 +155,22 @@ def _case_row(case: Case, stored: StoredCase, agency: tuple[str, str]) -> list[D
     return out
 
 
+def recorded_by_events(case: Case, key: str, row: dict[str, Any]) -> bool:
+    """The row holds what the case's last event recorded for this deadline (its snapshot is
+    on the chain): a rebuild that differs was computed with another calendar — a year's
+    schedule added or removed since (T-4) — not from an edited row."""
+    snapshot = case.events[-1].data.get("deadlines", {}).get(key) if case.events else None
+    if not snapshot:
+        return False
+    due_at = row.get("due_at")
+    return (
+        snapshot.get("due") == (due_at.isoformat() if due_at else None)
+        and snapshot.get("status") == row.get("status")
+        and snapshot.get("provisional") == row.get("provisional")
+        and (row.get("detail") or {}).get("due_at") == snapshot.get("due")
+    )
+
+
 def _deadlines(case: Case, stored: StoredCase) -> list[Difference]:
     out = []
     expected = {d.key: deadline_values(d) for d in case.deadlines}
@@ -163,6 +179,8 @@ def _deadlines(case: Case, stored: StoredCase) -> list[Difference]:
         if row is None:
             out.append(Difference("deadlines", key, f"缺少期限 {key} 的记录（deadlines 行被删除）"))
             continue
+        if any(row.get(c) != v for c, v in values.items()) and recorded_by_events(case, key, row):
+            continue  # the calendar changed since the last event, not the row
         for column, value in values.items():
             if row.get(column) != value:
                 hint = (
@@ -256,6 +274,14 @@ def _schedule(
     for key, plan in planned.items():
         name = f"{key[0]}/{key[1]}"
         row = rows.get(key)
+        deadline = stored.deadlines.get(key[0])
+        if (
+            row is not None
+            and deadline is not None
+            and deadline.get("due_at") != plan.due_at
+            and recorded_by_events(case, key[0], deadline)
+        ):
+            continue  # planned with the calendar of the last event, not this one
         if row is None:
             out.append(
                 Difference("escalation_schedule", name, f"缺少督办规则 {name} 的计划（行被删除）")

@@ -174,6 +174,8 @@ def workers(
         GOVFLOW_BROKER_URL=redis_url,
         GOVFLOW_SETTINGS=str(settings[1]),
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        GOVFLOW_MODE="test",
+        GOVFLOW_CHAIN_KEY=os.environ["GOVFLOW_CHAIN_KEY"],
         PYTHONUNBUFFERED="1",
     )
     pool = Workers(env, tmp_path)
@@ -356,6 +358,8 @@ def test_govflow_run_fires_delivers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     env.update(
         GOVFLOW_DATABASE_URL=f"sqlite:///{tmp_path / 'govflow.db'}",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        GOVFLOW_MODE="test",
+        GOVFLOW_CHAIN_KEY=os.environ["GOVFLOW_CHAIN_KEY"],
         PYTHONUNBUFFERED="1",
     )
     org = str(ROOT / "configs" / "demo_org.yaml")
