@@ -240,14 +240,16 @@ def checkpoint_check(
         kept = None if digest is None else digest.strip().lower()
         if kept is not None and not is_digest(kept):
             raise InvalidInput("--digest 应为 64 位十六进制数（导出检查点时显示的摘要）")
-        svc = build_services()
-        found_file = trusted_scan(file, kept, svc.keyring)
+        from govflow.app import check_installation
+
+        keyring = check_installation()  # the file is judged before any database is opened
+        found_file = trusted_scan(file, kept, keyring)
         header = found_file.header
         keyed = (
             kept is None
             and found_file.mac is not None
             and found_file.key_id is not None
-            and svc.keyring.check(found_file.key_id, mac_text(found_file.computed), found_file.mac)
+            and keyring.check(found_file.key_id, mac_text(found_file.computed), found_file.mac)
             is True
         )
         if kept is None and not keyed and not as_json:
@@ -268,6 +270,7 @@ def checkpoint_check(
                     else "（与文件记载一致）"
                 )
             )
+        svc = build_services()
         progress = Progress("已核对 {count} 件案件，发现 {found} 处问题…")
         results = integrity.check_checkpoint(svc, heads(read_lines(file)))
         findings = stream_findings(results, progress, as_json)
