@@ -155,20 +155,35 @@ def _case_row(case: Case, stored: StoredCase, agency: tuple[str, str]) -> list[D
     return out
 
 
-def recorded_by_events(case: Case, key: str, row: dict[str, Any]) -> bool:
+CALENDAR_DEPENDENT = {"due_date", "due_at", "provisional", "explanation"}
+
+
+def recorded_by_events(
+    case: Case, key: str, row: dict[str, Any], expected: dict[str, Any] | None = None
+) -> bool:
     """The row holds what the case's last event recorded for this deadline (its snapshot is
-    on the chain): a rebuild that differs was computed with another calendar — a year's
-    schedule added or removed since (T-4) — not from an edited row."""
+    on the chain), and differs from the rebuild only where the calendar decides: then the
+    rebuild was computed with another calendar — a year's schedule added since (T-4) — and
+    the row was not edited."""
     snapshot = case.events[-1].data.get("deadlines", {}).get(key) if case.events else None
     if not snapshot:
         return False
-    due_at = row.get("due_at")
-    return (
-        snapshot.get("due") == (due_at.isoformat() if due_at else None)
-        and snapshot.get("status") == row.get("status")
-        and snapshot.get("provisional") == row.get("provisional")
-        and (row.get("detail") or {}).get("due_at") == snapshot.get("due")
+    detail = row.get("detail") or {}
+    due_at, due_date = row.get("due_at"), row.get("due_date")
+    consistent = (
+        snapshot.get("due") == (due_at.isoformat() if due_at else None) == detail.get("due_at")
+        and (due_date.isoformat() if due_date else None) == detail.get("due_date")
+        and snapshot.get("status") == row.get("status") == detail.get("status")
+        and snapshot.get("provisional") == row.get("provisional") == detail.get("provisional")
     )
+    if not consistent or expected is None:
+        return consistent
+    rebuilt = expected.get("detail") or {}
+    same_facts = all(detail.get(k) == v for k, v in rebuilt.items() if k not in CALENDAR_DEPENDENT)
+    same_columns = all(
+        row.get(c) == v for c, v in expected.items() if c not in (*CALENDAR_DEPENDENT, "detail")
+    )
+    return same_facts and same_columns
 
 
 def _deadlines(case: Case, stored: StoredCase) -> list[Difference]:
@@ -179,7 +194,9 @@ def _deadlines(case: Case, stored: StoredCase) -> list[Difference]:
         if row is None:
             out.append(Difference("deadlines", key, f"缺少期限 {key} 的记录（deadlines 行被删除）"))
             continue
-        if any(row.get(c) != v for c, v in values.items()) and recorded_by_events(case, key, row):
+        if any(row.get(c) != v for c, v in values.items()) and recorded_by_events(
+            case, key, row, values
+        ):
             continue  # the calendar changed since the last event, not the row
         for column, value in values.items():
             if row.get(column) != value:
