@@ -41,6 +41,10 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# A benchmark is a test installation with a chain key of its own (every event gets its MAC,
+# as in production; nothing is generated in the user's configuration folder).
+os.environ.setdefault("GOVFLOW_MODE", "test")
+os.environ.setdefault("GOVFLOW_CHAIN_KEY", "kbench:" + "be" * 32)
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

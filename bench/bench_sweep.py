@@ -48,6 +48,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+# A benchmark is a test installation with a chain key of its own (every event gets its MAC,
+# as in production; nothing is generated in the user's configuration folder).
+os.environ.setdefault("GOVFLOW_MODE", "test")
+os.environ.setdefault("GOVFLOW_CHAIN_KEY", "kbench:" + "be" * 32)
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
