@@ -127,7 +127,8 @@ def test_dual_publicity_seven_working_days_from_the_decision_not_the_registratio
 def test_a_decision_date_in_the_future_or_before_the_calendar_is_refused() -> None:
     with pytest.raises(InvalidInput, match="决定日期 2025-09-30 晚于今天 2025-09-29"):
         dual(decided_on="2025-09-30")
-    with pytest.raises(InvalidInput, match="决定日期 2007-12-31 早于工作日历起点 2008-01-01"):
+    # The range every date field shares (issue 16) refuses it before the calendar's start.
+    with pytest.raises(InvalidInput, match="决定日期 decided_on 2007-12-31 早于"):
         dual(decided_on="2007-12-31")
 
 

@@ -354,7 +354,8 @@ def test_no_accepted_history_breaks_the_annual_reports_balance(
     case.facts = case.workflow.new_facts()
     intake = _wild(data, _intake(data, local_date(now)), local_date(now))
     try:
-        case.act("receive", intake, ACTORS[Role.CLERK], now, CAL, _context(case, now, history))
+        clerk = ACTORS[Role.CLERK]
+        case.act("receive", intake, clerk, now, CAL, _context(case, now, history, clerk))
     except GovflowError as exc:
         assert "received_on" in str(exc)
         return
@@ -365,7 +366,7 @@ def test_no_accepted_history_breaks_the_annual_reports_balance(
         payload = _wild(data, _payload(data, action, case, today), today)
         before = _snapshot(case)
         try:
-            case.act(action, payload, actor, now, CAL, _context(case, now, history))
+            case.act(action, payload, actor, now, CAL, _context(case, now, history, actor))
         except GovflowError as exc:
             assert _snapshot(case) == before
             assert str(exc)
