@@ -74,6 +74,8 @@ from govflow.workflow import services  # noqa: E402
 from govflow.workflow.calendar import WorkingCalendar  # noqa: E402
 from govflow.workflow.clock import SystemClock  # noqa: E402
 from govflow.workflow.escalation import current_policies  # noqa: E402
+from govflow.workflow.identity.accounts import principal_for  # noqa: E402
+from govflow.workflow.identity.principal import SYSTEM_CHANNEL  # noqa: E402
 from govflow.workflow.policy import load_settings  # noqa: E402
 
 PG_URL = os.environ.get("GOVFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -359,13 +361,14 @@ class CapturingChannel:
 
 
 def register_cases(svc: services.Services, count: int) -> list[int]:
+    clerk = principal_for(svc, "wang.clerk", SYSTEM_CHANNEL)
     refs = []
     for i in range(count):
         refs.append(
             services.register_request(
                 svc,
                 agency_code="county",
-                actor_username="wang.clerk",
+                principal=clerk,
                 intake={
                     "applicant": {
                         "kind": "natural_person",

@@ -45,6 +45,7 @@ def build_services(
         clock=clock or clock_from_env(),
         calendar=calendar or WorkingCalendar.load(),
         keyring=keyring,
+        identity=load_settings().identity,
     )
 
 

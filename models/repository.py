@@ -29,12 +29,13 @@ from govflow.models.tables import (
     EventRow,
     ImportedRequestRow,
     RefCounterRow,
+    UserRoleRow,
     UserRow,
     dialect_insert,
 )
-from govflow.workflow.actors import Actor, Role
+from govflow.workflow.actors import AccountStatus, Actor, Role, ordered
 from govflow.workflow.cases import Case
-from govflow.workflow.errors import NotFound
+from govflow.workflow.errors import ActionNotAllowed, NotFound
 from govflow.workflow.events import CaseEvent
 
 
@@ -63,9 +64,24 @@ class Repository(IntegrityQueries):
         return row
 
     def actor(self, username: str) -> Actor:
-        row = self.user(username)
-        agency = self.agency_by_id(row.agency_id)
-        return Actor(row.username, row.name, Role(row.role), agency.code)
+        """The user with every role held and the account's status, in one statement (every
+        action asks): whether the status lets them act is the service layer's to say."""
+        stmt = (
+            select(UserRow.name, UserRow.status, AgencyRow.code, UserRoleRow.role)
+            .outerjoin(AgencyRow, AgencyRow.id == UserRow.agency_id)
+            .outerjoin(UserRoleRow, UserRoleRow.user_id == UserRow.id)
+            .where(UserRow.username == username)
+        )
+        rows = self.session.execute(stmt).all()
+        if not rows:
+            raise NotFound(f"没有用户 {username!r}")
+        name, status, agency_code = rows[0][:3]
+        roles = ordered(Role(r.role) for r in rows if r.role is not None)
+        if not roles:
+            raise ActionNotAllowed(f"用户 {username} 没有任何角色")
+        return Actor(
+            username, name, roles[0], agency_code, roles=roles, status=AccountStatus(status)
+        )
 
     # -- references ------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from govflow.models.escalation_repo import EscalationRepository
+from govflow.models.identity_repo import IdentityRepository
 from govflow.models.repository import Repository
 from govflow.workflow.errors import Conflict
 
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
         self.session = self._sessions()
         self.repo = Repository(self.session)
         self.escalations = EscalationRepository(self.session)
+        self.identity = IdentityRepository(self.session)
         return self
 
     def __exit__(

@@ -77,6 +77,7 @@ class TimelineEntry:
     state_after: str
     state_after_label: str
     payload: dict[str, Any]  # the action's data as recorded (mask before showing)
+    channel: str | None  # web, api:<token>, cli:<OS user>, system; none before it was recorded
     reason: str | None
     deadlines: list[DeadlineAt]
     hash: str
@@ -154,6 +155,7 @@ def timeline(
                 state_after=event.state_after,
                 state_after_label=case_type.state_label(event.state_after),
                 payload=payload,
+                channel=event.data.get("channel"),
                 reason=reason,
                 deadlines=[deadline_at(d, calendar, event.occurred_at) for d in deadlines],
                 hash=event.hash,

@@ -42,3 +42,8 @@ class DamagedHistory(GovflowError):
             f"案件 {ref} 的历史记录在第 {position} 条处损坏，无法读取"
             "（事件数据被改动；请运行 govflow audit verify 并从备份核实）"
         )
+
+
+class NotAuthenticated(GovflowError):
+    """No valid credentials: a wrong password, an unknown or expired token or session.
+    The message never says which part was wrong where that would help a guesser."""

@@ -11,11 +11,13 @@ from govflow.workflow import services
 from govflow.workflow.actors import Role
 from govflow.workflow.errors import ActionNotAllowed
 from govflow.workflow.escalation import current_policies
+from govflow.workflow.identity.acting import acting_actor, check_scope
+from govflow.workflow.identity.principal import Principal
 
 log = structlog.get_logger(__name__)
 
 
-def adopt_policy(svc: services.Services, ref: str, actor_username: str) -> bool:
+def adopt_policy(svc: services.Services, ref: str, principal: Principal) -> bool:
     """Move one open case to the escalation policy now in ``configs/escalation.yaml``.
 
     Editing the file never changes open cases by itself (SPEC E-1); this explicit action
@@ -23,8 +25,9 @@ def adopt_policy(svc: services.Services, ref: str, actor_username: str) -> bool:
     """
     now = svc.clock.now()
     with svc.uow() as uow:
-        actor = uow.repo.actor(actor_username)
+        actor = acting_actor(uow.repo, principal).acting_as({Role.OFFICE_HEAD})
         case = services.load_case(svc, uow, ref)
+        check_scope(principal, "escalation_policy_adopted", case.agency_code)
         if actor.role is not Role.OFFICE_HEAD or actor.agency_code != case.agency_code:
             raise ActionNotAllowed("只有本机关的公开办负责人可以变更在办案件的督办规则")
         if case.state in case.workflow.case_type.final:
@@ -46,7 +49,7 @@ def adopt_policy(svc: services.Services, ref: str, actor_username: str) -> bool:
         )
         services.save(svc, uow, case, case.events[before:], now)
         uow.commit()
-    log.info("escalation.policy_adopted", case_ref=ref, digest=digest[:12], actor=actor_username)
+    log.info("escalation.policy_adopted", case_ref=ref, digest=digest[:12], actor=actor.username)
     return True
 
 
@@ -92,22 +95,24 @@ def firings(svc: services.Services, ref: str | None = None) -> list[FiringView]:
         ]
 
 
-def acknowledge(svc: services.Services, firing_key: str, actor_username: str) -> None:
+def acknowledge(svc: services.Services, firing_key: str, principal: Principal) -> None:
     """已阅/已办: stop the repeats of the rule that fired; the next level still fires."""
     now = svc.clock.now()
     with svc.uow() as uow:
-        actor = uow.repo.actor(actor_username)
+        actor = acting_actor(uow.repo, principal)
         firing = uow.escalations.firing_by_key(firing_key)
         # Besides the people told: the office head of the case's agency, and its supervisors
         # or those of the agency above (who receive its escalations); nobody from elsewhere.
         agency = uow.escalations.agency(uow.escalations.case_row(firing.case_id).agency_id)
         parent = uow.escalations.agency(agency.parent_id) if agency.parent_id else None
         answers_for_case = (
-            actor.role is Role.OFFICE_HEAD and actor.agency_code == agency.code
+            actor.has_role(Role.OFFICE_HEAD) and actor.agency_code == agency.code
         ) or (
-            actor.role is Role.SUPERVISOR
+            actor.has_role(Role.SUPERVISOR)
             and actor.agency_code in (agency.code, parent.code if parent else None)
         )
+        if principal.scope is not None and principal.scope.read_only:
+            raise ActionNotAllowed("此令牌为只读令牌，不能确认提醒")
         allowed = actor.username in firing.recipients or answers_for_case
         if not allowed:
             raise ActionNotAllowed(f"{actor.name} 不是该提醒的接收人，不能确认")
@@ -127,4 +132,4 @@ def acknowledge(svc: services.Services, firing_key: str, actor_username: str) ->
             )  # fmt: skip
             services.save(svc, uow, case, case.events[before:], now)
         uow.commit()
-    log.info("escalation.acknowledged", key=firing_key, actor=actor_username)
+    log.info("escalation.acknowledged", key=firing_key, actor=actor.username)

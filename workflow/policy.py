@@ -38,6 +38,7 @@ from pydantic import (
 
 from govflow import configs
 from govflow.workflow.errors import ConfigurationError
+from govflow.workflow.identity.settings import IdentitySettings
 from govflow.workflow.validation import summary, yaml_problem
 
 STATUTORY_KEYS = (
@@ -106,6 +107,7 @@ class Settings(BaseModel):
 
     disclosure: DisclosurePolicy = DisclosurePolicy()
     notifications: NotificationSettings = NotificationSettings()
+    identity: IdentitySettings = IdentitySettings()
     # Limits of declared case types, by type and setting name (a deadline's `amount_setting`):
     # a province sets online messages to 7 or 15 working days here, not in the declaration.
     case_types: dict[str, dict[str, PositiveInt]] = Field(default_factory=dict)

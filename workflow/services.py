@@ -6,14 +6,14 @@ the same shape in tests), the clock and the calendar: every side effect is injec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
 import structlog
 
 from govflow.workflow import escalation
-from govflow.workflow.actors import SYSTEM, Actor, Role
+from govflow.workflow.actors import STATUS_LABELS, AccountStatus, Actor, Role
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import Clock, local_date
@@ -23,6 +23,9 @@ from govflow.workflow.disclosure.rules import ApplicantHistory, Context
 from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, GovflowError
 from govflow.workflow.escalation import current_policies
 from govflow.workflow.events import UNKEYED, CaseEvent, Keyring
+from govflow.workflow.identity.acting import acting_actor, check_scope
+from govflow.workflow.identity.principal import Principal
+from govflow.workflow.identity.settings import IdentitySettings
 from govflow.workflow.policy import load_settings
 from govflow.workflow.registry import workflow
 
@@ -34,6 +37,7 @@ DISCLOSURE = "disclosure_request"
 class UnitOfWork(Protocol):
     repo: Any
     escalations: Any
+    identity: Any  # govflow.workflow.identity.ports.IdentityStore
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...
@@ -49,11 +53,14 @@ class Services:
     clock: Clock
     calendar: WorkingCalendar
     keyring: Keyring = UNKEYED  # the installation's chain keys (MACs of new events)
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
 
 
 def _context(
-    svc: Services, case: Case, repo: Any, actor: Actor | None = None
+    svc: Services, case: Case, repo: Any, actor: Actor | None = None, action: str | None = None
 ) -> Context | DeclaredContext:
+    """The facts the rules read; ``role`` is the one ``actor`` takes ``action`` in (a user
+    with several roles acts in the least senior the action allows, as ``Case.act`` records)."""
     now = svc.clock.now()
     if case.case_type != DISCLOSURE:
         return DeclaredContext(
@@ -75,8 +82,15 @@ def _context(
         calendar=svc.calendar,
         policy=load_settings().disclosure,
         history=history,
-        role=actor.role if actor is not None else None,
+        role=_acting_role(case, actor, action),
     )
+
+
+def _acting_role(case: Case, actor: Actor | None, action: str | None) -> Role | None:
+    if actor is None:
+        return None
+    spec = case.workflow.case_type.actions.get(action or "")
+    return actor.acting_as(spec.roles).role if spec is not None else actor.role
 
 
 def _load(svc: Services, repo: Any, ref: str) -> Case:
@@ -94,7 +108,7 @@ def _create(
     uow: UnitOfWork,
     case_type: str,
     agency_code: str,
-    actor_username: str,
+    principal: Principal,
     payload: dict[str, Any],
     year_of: Any,
 ) -> tuple[Case, Actor, Any, CaseEvent]:
@@ -106,11 +120,12 @@ def _create(
     """
     now = svc.clock.now()
     repo = uow.repo
-    actor = repo.actor(actor_username)
+    actor = acting_actor(repo, principal)
     agency = repo.agency(agency_code)
     if actor.agency_code != agency_code:
         raise ActionNotAllowed(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
     case = Case(ref="", case_type=case_type, agency_code=agency_code)
+    check_scope(principal, case.workflow.case_type.create, agency_code)
     case.facts = case.workflow.new_facts()
     case.escalation_policy = _policy_digest(uow, case, now)
     create = case.workflow.create
@@ -124,7 +139,7 @@ def _create(
         actor,
         now,
         svc.calendar,
-        _context(svc, case, repo, actor),
+        _context(svc, case, repo, actor, create),
     )
     repo.add(case, agency.id, now)
     uow.flush()
@@ -146,7 +161,7 @@ def register_request(
     svc: Services,
     *,
     agency_code: str,
-    actor_username: str,
+    principal: Principal,
     intake: dict[str, Any],
     receipt_date: date | None = None,
     on_the_spot: dict[str, Any] | None = None,
@@ -166,7 +181,7 @@ def register_request(
             uow,
             DISCLOSURE,
             agency_code,
-            actor_username,
+            principal,
             intake,
             lambda parsed: parsed.received_on.year,
         )
@@ -181,7 +196,7 @@ def register_request(
                 actor,
                 now,
                 svc.calendar,
-                _context(svc, case, repo, actor),
+                _context(svc, case, repo, actor, "confirm_receipt"),
             )
         if on_the_spot is not None:
             case.act(
@@ -190,7 +205,7 @@ def register_request(
                 actor,
                 now,
                 svc.calendar,
-                _context(svc, case, repo, actor),
+                _context(svc, case, repo, actor, "reply_on_the_spot"),
             )
         save(svc, uow, case, case.events, now)
         uow.commit()
@@ -211,15 +226,13 @@ def open_case(
     *,
     case_type: str,
     agency_code: str,
-    actor_username: str,
+    principal: Principal,
     payload: dict[str, Any],
 ) -> str:
     """Create a case of any type by its creation action (X-1); returns its reference number,
     ``<agency prefix><type prefix>〔year〕NNNN号`` (e.g. 示政办留言〔2026〕0001号)."""
     if case_type == DISCLOSURE:  # its intake also fills the requests table (D-1, D-6, D-7)
-        return register_request(
-            svc, agency_code=agency_code, actor_username=actor_username, intake=payload
-        )
+        return register_request(svc, agency_code=agency_code, principal=principal, intake=payload)
     now = svc.clock.now()
     with svc.uow() as uow:
         case, actor, _, _ = _create(
@@ -227,7 +240,7 @@ def open_case(
             uow,
             case_type,
             agency_code,
-            actor_username,
+            principal,
             payload,
             lambda parsed: local_date(now).year,
         )
@@ -243,11 +256,11 @@ def act(
     ref: str,
     action: str,
     payload: dict[str, Any],
-    actor_username: str,
+    principal: Principal,
 ) -> CaseEvent:
     """Apply one action to a case, as a user (or ``system``), in one transaction."""
     with svc.uow() as uow:
-        event = apply_action(svc, uow, ref, action, payload, actor_username)
+        event = apply_action(svc, uow, ref, action, payload, principal)
         uow.commit()
     return event
 
@@ -258,25 +271,30 @@ def apply_action(
     ref: str,
     action: str,
     payload: dict[str, Any],
-    actor_username: str,
+    principal: Principal,
 ) -> CaseEvent:
     """The body of ``act`` inside a caller's unit of work (the sweeper's expiries use it)."""
     repo = uow.repo
-    actor = SYSTEM if actor_username == SYSTEM.username else repo.actor(actor_username)
+    actor = acting_actor(repo, principal)
     case = _load(svc, repo, ref)
     _check_agency(actor, case)
+    check_scope(principal, action, case.agency_code)
     name = payload.get("assignee") if action == "assign" else None
     # A missing or blank assignee is left to the payload check ("field required").
     if isinstance(name, str) and name.strip():
         assignee = repo.actor(name.strip())
-        if assignee.agency_code != case.agency_code or assignee.role not in (
-            Role.HANDLER,
-            Role.OFFICE_HEAD,
+        if assignee.agency_code != case.agency_code or not assignee.has_role(
+            Role.HANDLER, Role.OFFICE_HEAD
         ):
             raise ActionNotAllowed(f"{assignee.name} 不是本机关的经办人或负责人")
+        if assignee.status is not AccountStatus.ACTIVE:
+            raise ActionNotAllowed(
+                f"{assignee.name} 的账户{STATUS_LABELS[assignee.status]}，不能指定"
+            )
     before = len(case.events)
     now = svc.clock.now()
-    case.act(action, payload, actor, now, svc.calendar, _context(svc, case, repo, actor))
+    context = _context(svc, case, repo, actor, action)
+    case.act(action, payload, actor, now, svc.calendar, context)
     save(svc, uow, case, case.events[before:], now)
     event = case.events[-1]  # as sealed
     log.info(
@@ -286,6 +304,7 @@ def apply_action(
         state_before=event.state_before,
         state_after=event.state_after,
         actor=actor.username,
+        channel=actor.channel,
         seq=event.seq,
     )
     return event

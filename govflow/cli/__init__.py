@@ -25,12 +25,14 @@ from govflow.cli import (
     incident,
     report,
     serve,
+    users,
     workers,
 )
 from govflow.cli.common import (
     AsUser,
     JsonFlag,
     check_arguments,
+    cli_principal,
     database_problem,
     echo_json,
     exit_code,
@@ -43,6 +45,7 @@ from govflow.workflow.errors import GovflowError, InvalidInput
 from govflow.workflow.validation import yaml_problem
 
 if TYPE_CHECKING:
+    from govflow.models.org import OrgFile
     from govflow.workflow.actors import Actor
     from govflow.workflow.services import Services
 
@@ -70,6 +73,7 @@ report.register(app)
 generate.register(app)
 serve.register(app)
 imports.register(app)
+users.register(app)
 
 
 def read_data_file(path: Path) -> dict[str, Any]:
@@ -125,10 +129,11 @@ def build_services() -> Services:
 def init(
     org: Annotated[Path | None, typer.Option(help="机关与用户的 YAML 文件")] = None,
 ) -> None:
-    """初始化数据库（执行迁移），并可导入机关与用户。"""
+    """初始化数据库（执行迁移），并可导入机关与用户；首次运行时创建系统管理员。"""
+    from govflow.app import build_services as build
     from govflow.app import check_installation
-    from govflow.models.db import make_engine, migrate, session_factory
-    from govflow.models.org import load_org, read_org_file
+    from govflow.models.db import make_engine, migrate
+    from govflow.models.org import read_org_file
 
     with user_errors():
         check_installation()
@@ -136,11 +141,48 @@ def init(
         engine = make_engine()
         migrate(engine)
         typer.echo(f"数据库已就绪：{engine.url.render_as_string(hide_password=True)}")
+        svc = build(engine)
         if org_file is not None:
-            with session_factory(engine)() as session:
-                agencies, users = load_org(session, org_file)
-                session.commit()
-            typer.echo(f"已导入 {agencies} 个机关、{users} 个用户。")
+            import_org(svc, engine, org_file)
+        announce_admin(svc)
+
+
+def import_org(svc: Services, engine: Any, org_file: OrgFile) -> None:
+    """Load the organisation file (SPEC section 1) as the CLI's operator, and say what changed."""
+    from dataclasses import replace
+
+    from govflow.cli.common import os_user
+    from govflow.models.db import session_factory
+    from govflow.models.org import load_org
+    from govflow.workflow.actors import SYSTEM
+    from govflow.workflow.identity.principal import cli_channel
+
+    with session_factory(engine)() as session:
+        done = load_org(
+            session,
+            org_file,
+            now=svc.clock.now(),
+            by=replace(SYSTEM, channel=cli_channel(os_user())),
+        )
+        session.commit()
+    typer.echo(
+        f"已导入 {done.agencies} 个机关、{done.users} 个用户"
+        f"（新增 {done.added}，变更 {done.updated}，停用 {done.deactivated}，"
+        f"恢复 {done.reactivated}）。"
+    )
+
+
+def announce_admin(svc: Services) -> None:
+    """First start: create the administrator and show its one-time password, once."""
+    from govflow.workflow.identity.accounts import bootstrap_admin
+
+    created = bootstrap_admin(svc)
+    if created is not None:
+        username, password = created
+        typer.echo(
+            f"已创建系统管理员 {username}，一次性密码：{password}\n"
+            "（仅显示这一次，请妥善保管；首次登录后必须修改。）"
+        )
 
 
 @request_app.command("register")
@@ -210,10 +252,11 @@ def register(
             if value is not None:
                 intake[key] = value
         svc = build_services()
+        principal = cli_principal(svc, as_user)
         ref = services.register_request(
             svc,
-            agency_code=_actor(svc, as_user).agency_code or "",
-            actor_username=as_user,
+            agency_code=principal.agency_code or "",
+            principal=principal,
             intake=intake,
             receipt_date=_date(receipt_date, "--receipt-date"),
             on_the_spot=(
@@ -228,7 +271,7 @@ def register(
         )
         view = services.get_case(svc, ref)
         if as_json:
-            echo_json(render.case_json(view, _actor(svc, as_user), svc.calendar, svc.clock.now()))
+            echo_json(render.case_json(view, principal.as_actor(), svc.calendar, svc.clock.now()))
         else:
             typer.echo(f"已登记：{ref}（{view.case.state_label}）")
 
@@ -250,7 +293,8 @@ def act(
         payload = read_data_file(file) if file else {}
         payload.update(parse_sets(set_ or []))
         svc = build_services()
-        event = services.act(svc, ref=ref, action=action, payload=payload, actor_username=as_user)
+        principal = cli_principal(svc, as_user)
+        event = services.act(svc, ref=ref, action=action, payload=payload, principal=principal)
         if as_json:
             echo_json(
                 {
@@ -292,9 +336,12 @@ def show(
         else:
             typer.echo("\n".join(render.case_text(view, reader, svc.calendar, now)))
             if reader is not None:
-                allowed = view.case.workflow.case_type.allowed_actions(
-                    view.case.state or "", reader.role
-                )
+                state = view.case.state or ""
+                allowed = [  # what any of the reader's roles may do now
+                    a
+                    for a in view.case.workflow.case_type.actions.values()
+                    if state in a.sources and a.roles & set(reader.held_roles)
+                ]
                 names = "、".join(f"{a.name}（{a.label}）" for a in allowed) or "无"
                 typer.echo(f"\n{reader.name} 可执行的动作：{names}")
 
@@ -414,8 +461,8 @@ def demo(
 
 
 def _actor(svc: Services, username: str) -> Actor:
-    with svc.uow() as uow:
-        return uow.repo.actor(username)
+    """A reader named by ``--as`` (who must be active), with every role held."""
+    return cli_principal(svc, username).as_actor()
 
 
 def _date(text: str | None, option: str) -> date | None:

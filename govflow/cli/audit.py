@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from govflow.cli.common import user_errors
+from govflow.cli.common import cli_principal, user_errors
 from govflow.cli.files import Force, check_target, write_output
 from govflow.workflow.errors import InvalidInput
 
@@ -174,6 +174,7 @@ def entry_json(entry: TimelineEntry, case: Case, reader: Actor | None) -> dict[s
         "actor_name": entry.actor_name,
         "actor_role": entry.actor_role,
         "role_label": entry.role_label,
+        "channel": entry.channel,
         "action": entry.action,
         "action_label": entry.action_label,
         "state_before": entry.state_before,
@@ -208,6 +209,7 @@ def timeline_text(data: dict[str, Any]) -> str:
         lines.append(
             f"#{e['seq']} {e['local_time']}　{e['actor_name']}（{e['role_label']}）"
             f"　{e['action_label']}：{e['state_before_label']} → {e['state_after_label']}"
+            + (f"　经由 {e['channel']}" if e["channel"] else "")
         )
         if e["reason"]:
             lines.append(f"    理由：{e['reason']}")
@@ -286,8 +288,7 @@ def show(
         svc = build_services()
         reader = None
         if as_user:
-            with svc.uow() as uow:
-                reader = uow.repo.actor(as_user)
+            reader = cli_principal(svc, as_user).as_actor()
         case, entries = case_timeline(svc, ref)
         data = timeline_json(case, entries, reader)
         if format_ == "json":

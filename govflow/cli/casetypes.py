@@ -38,16 +38,18 @@ def open_and_show(
     describe: Callable[[Any], str] = lambda view: "",
 ) -> None:
     """Open a case in the user's agency and print it; ``describe`` adds to the state (a grade)."""
-    from govflow.cli import _actor, build_services, render
+    from govflow.cli import build_services, render
+    from govflow.cli.common import cli_principal
     from govflow.workflow import services
 
     svc = build_services()
-    actor = _actor(svc, as_user)
+    principal = cli_principal(svc, as_user)
+    actor = principal.as_actor()
     ref = services.open_case(
         svc,
         case_type=case_type,
         agency_code=actor.agency_code or "",
-        actor_username=as_user,
+        principal=principal,
         payload=payload,
     )
     view = services.get_case(svc, ref)

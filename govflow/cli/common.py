@@ -8,7 +8,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
 
@@ -18,13 +18,19 @@ from govflow.workflow.errors import (
     DamagedHistory,
     GovflowError,
     InvalidInput,
+    NotAuthenticated,
     NotFound,
 )
+
+if TYPE_CHECKING:
+    from govflow.workflow.identity.principal import Principal
+    from govflow.workflow.services import Services
 
 EXIT_CODES: dict[type[GovflowError], int] = {
     DamagedHistory: 1,  # an audit finding
     InvalidInput: 2,
     ActionNotAllowed: 3,
+    NotAuthenticated: 3,
     NotFound: 4,
     Conflict: 5,
 }
@@ -166,3 +172,23 @@ def check_arguments(argv: list[str]) -> None:
             raw = arg.encode("utf-8", "surrogateescape")
             after = f"（{argv[position - 2]} 的值）" if position > 1 else ""
             fail(f"第 {position} 个命令行参数{after}不是有效的 UTF-8 文本：{raw!r}", 2)
+
+
+def os_user() -> str:
+    """The operating-system user running the command: the CLI's events say ``cli:<this>``."""
+    import getpass
+    import os
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (a bare container)
+        return f"uid{os.getuid()}"
+
+
+def cli_principal(svc: Services, username: str) -> Principal:
+    """``--as USER``: the command line is an operator's tool for whoever holds the database
+    credentials, so the named user acts (if active) through the channel ``cli:<OS user>``."""
+    from govflow.workflow.identity.accounts import principal_for
+    from govflow.workflow.identity.principal import cli_channel
+
+    return principal_for(svc, username, cli_channel(os_user()))

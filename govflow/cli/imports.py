@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govflow.cli.common import AsUser, JsonFlag, user_errors
+from govflow.cli.common import AsUser, JsonFlag, cli_principal, user_errors
 from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -86,9 +86,10 @@ def requests(
         from govflow.app import build_services
         from govflow.workflow.imports.service import import_requests
 
+        svc = build_services()
         result = import_requests(
-            build_services(),
-            actor_username=as_user,
+            svc,
+            principal=cli_principal(svc, as_user),
             sheet=read_sheet(data, file.name),
             file_name=file.name,
             sha256=hashlib.sha256(data).hexdigest(),

@@ -26,7 +26,7 @@ def may_see_personal_data(reader: Actor | None, case: Case) -> bool:
     """Seed 004 item 37: only the staff working the case's agency see identity and contact data."""
     return (
         reader is not None
-        and reader.role in (Role.CLERK, Role.HANDLER, Role.OFFICE_HEAD)
+        and reader.has_role(Role.CLERK, Role.HANDLER, Role.OFFICE_HEAD)
         and reader.agency_code == case.agency_code
     )
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from govflow.cli.common import JsonFlag, echo_json, fail, user_errors
+from govflow.cli.common import JsonFlag, cli_principal, echo_json, fail, user_errors
 
 escalation_app = typer.Typer(help="预警与督办：查看、确认、变更规则。", no_args_is_help=True)
 
@@ -36,24 +36,26 @@ def run(
     from pathlib import Path
 
     from govflow.app import build_services, check_installation
+    from govflow.cli import announce_admin, import_org
     from govflow.logs import redact
-    from govflow.models.db import database_url, make_engine, migrate, session_factory
-    from govflow.models.org import load_org, read_org_file
+    from govflow.models.db import database_url, make_engine, migrate
+    from govflow.models.org import read_org_file
     from govflow.workers.runtime import Embedded
     from govflow.workflow.policy import load_settings
 
     with user_errors():
         check_installation()
+        org_file = read_org_file(Path(org)) if org else None
         engine = make_engine()
         migrate(engine)
-        if org:
-            with session_factory(engine)() as session:
-                load_org(session, read_org_file(Path(org)))
-                session.commit()
+        svc = build_services(engine)
+        if org_file is not None:
+            import_org(svc, engine, org_file)
+        announce_admin(svc)
         settings = load_settings().notifications
         if interval is not None:
             settings = settings.model_copy(update={"sweep_interval_seconds": interval})
-        embedded = Embedded(build_services(engine), settings)
+        embedded = Embedded(svc, settings)
         _metrics(metrics_port)
         typer.echo(
             "govflow 单机运行中\n"
@@ -186,7 +188,8 @@ def ack(
     from govflow.workflow.escalation_service import acknowledge
 
     with user_errors():
-        acknowledge(build_services(), key, as_user)
+        svc = build_services()
+        acknowledge(svc, key, cli_principal(svc, as_user))
         typer.echo(f"已确认：{key}")
 
 
@@ -200,7 +203,8 @@ def adopt(
     from govflow.workflow.escalation_service import adopt_policy
 
     with user_errors():
-        changed = adopt_policy(build_services(), ref, as_user)
+        svc = build_services()
+        changed = adopt_policy(svc, ref, cli_principal(svc, as_user))
         typer.echo(f"{ref}：" + ("已改用现行督办规则。" if changed else "已是现行督办规则。"))
 
 

@@ -300,7 +300,7 @@ def _autumn(s: Story) -> None:
 def _acknowledge_breach(s: Story, label: str, who: str) -> None:
     """The supervisor reads the daily 督办 and acknowledges it: the repeats stop."""
     breach = [f for f in firings(s.svc, s.refs[label]) if f.rule == "supervisor_breach"][-1]
-    acknowledge(s.svc, breach.key, who)
+    acknowledge(s.svc, breach.key, s.principals(who))
     s.echo(f"  {label}：督查确认督办提醒 {breach.key}，约谈承办人；该提醒不再每日重复")
 
 

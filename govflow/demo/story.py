@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from govflow.cli import render
+from govflow.cli.common import os_user
 from govflow.workers.channels import Notification
 from govflow.workers.delivery import deliver
 from govflow.workers.sweeper import sweep
@@ -15,6 +16,8 @@ from govflow.workflow import services
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.deadlines import Deadline
+from govflow.workflow.identity.accounts import Principals
+from govflow.workflow.identity.principal import cli_channel
 from govflow.workflow.outcomes import outcomes
 from govflow.workflow.policy import load_settings
 
@@ -44,6 +47,8 @@ class Story:
         self.seen: dict[tuple[str, str], str] = {}
         self.inbox = Inbox()
         self.settings = load_settings().notifications.model_copy(update={"channels": ("log",)})
+        # The demo's people act through the command line of whoever runs it.
+        self.principals = Principals(svc, cli_channel(os_user()))
 
     def at(self, when: str) -> None:
         instant = datetime.fromisoformat(when).replace(tzinfo=SHANGHAI)
@@ -91,7 +96,7 @@ class Story:
 
     def register(self, label: str, who: str, intake: dict[str, Any], note: str, **kw: Any) -> None:
         ref = services.register_request(
-            self.svc, agency_code="county", actor_username=who, intake=intake, **kw
+            self.svc, agency_code="county", principal=self.principals(who), intake=intake, **kw
         )
         self.refs[label] = ref
         self.labels[ref] = label
@@ -104,7 +109,11 @@ class Story:
     ) -> None:
         """Open a case of any type (an incident, an online message) by its creation action."""
         ref = services.open_case(
-            self.svc, case_type=case_type, agency_code="county", actor_username=who, payload=payload
+            self.svc,
+            case_type=case_type,
+            agency_code="county",
+            principal=self.principals(who),
+            payload=payload,
         )
         self.refs[label] = ref
         self.labels[ref] = label
@@ -114,7 +123,9 @@ class Story:
 
     def do(self, label: str, who: str, action: str, note: str, **payload: Any) -> None:
         ref = self.refs[label]
-        services.act(self.svc, ref=ref, action=action, payload=payload, actor_username=who)
+        services.act(
+            self.svc, ref=ref, action=action, payload=payload, principal=self.principals(who)
+        )
         state = services.get_case(self.svc, ref).case.state_label
         self.echo(f"  {label}：{note}（状态：{state}）")
         self._changes(label)

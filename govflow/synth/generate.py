@@ -21,13 +21,15 @@ from govflow.synth.bulk import BulkStore, BulkUnitOfWork
 from govflow.synth.script import CaseScript, apply_script
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.identity.accounts import Principals
+from govflow.workflow.identity.principal import SYSTEM_CHANNEL
 
 Progress = Callable[[int], None]
 
 
 def load_synthetic_org(engine: Engine, org: OrgFile) -> None:
     with session_factory(engine)() as session:
-        load_org(session, org)
+        load_org(session, org, complete=False)  # beside whatever organisation is there
         session.commit()
 
 
@@ -40,10 +42,11 @@ def write_cases(
     batch: int = 1000,
     first_id: int | None = None,
     progress: Progress | None = None,
+    channel: str = SYSTEM_CHANNEL,
 ) -> int:
     """Play every script; returns the number of cases written. ``progress(n)`` is called
     after every ``batch`` cases (and at the end) with the count so far; ``first_id`` is
-    for parallel bulk writers (``BulkStore``)."""
+    for parallel bulk writers (``BulkStore``); ``channel`` is recorded on every event."""
     calendar = calendar or WorkingCalendar.load()
     clock = FakeClock(datetime(2000, 1, 1, tzinfo=SHANGHAI))  # each script sets its own times
     store = BulkStore(engine, first_id) if bulk else None
@@ -51,8 +54,9 @@ def write_cases(
     if store is not None:
         svc = replace(svc, uow=lambda: BulkUnitOfWork(store))
     written = 0
+    principals = Principals(svc, channel)
     for script in scripts:
-        apply_script(svc, clock, script)
+        apply_script(svc, clock, script, principals)
         written += 1
         if written % batch == 0:
             if store is not None:

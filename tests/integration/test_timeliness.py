@@ -64,6 +64,7 @@ from govflow.cli.timeliness import (
 )
 from govflow.workflow import services
 from govflow.workflow.reports.timeliness import Breach, GroupCount, MilestoneShare
+from tests.principals import acting
 
 CLERK, LI, ZHAO, HEAD = "wang.clerk", "li.handler", "zhao.handler", "zhang.head"
 EDU_CLERK, EDU_HEAD = "liu.clerk", "sun.head"
@@ -102,7 +103,11 @@ def incident(
         **fields,
     }
     return services.open_case(
-        flow.svc, case_type="incident", agency_code=agency, actor_username=who, payload=payload
+        flow.svc,
+        case_type="incident",
+        agency_code=agency,
+        principal=acting(flow.svc, who),
+        payload=payload,
     )
 
 
