@@ -5,16 +5,16 @@ sessions; API tokens; the login log and the security log.
 organisation file, so each is marked as managed by it (a later import deactivates those
 who have left it, never deleting them).
 
-Revision ID: 0007_identity
-Revises: 0006
+Revision ID: 0008_identity
+Revises: 0007
 Create Date: 2026-11-23
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_identity"
-down_revision = "0006"
+revision = "0008_identity"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
