@@ -2,29 +2,49 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from govflow.models.tables import (
     AgencyRow,
     CaseRow,
+    DeadlineRow,
     DeliveryRow,
+    DigestRunRow,
     EscalationPolicyRow,
     EscalationScheduleRow,
     FiringRow,
     UserRow,
     dialect_insert,
 )
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.errors import NotFound
 from govflow.workflow.escalation import PlannedRule, Policy
+from govflow.workflow.escalation_firing import Directory, DueRow, Person, Step
+from govflow.workflow.escalation_ports import DigestDeadline, NewDelivery, NewFiring
+
+SCHEDULE = EscalationScheduleRow.__table__
+FIRINGS = FiringRow.__table__
+DELIVERIES = DeliveryRow.__table__
 
 
 class EscalationRepository:
+    """The SQL side of ``escalation_ports.EscalationStore`` (and the reads of the CLI's lists).
+
+    The batch methods are set-based, so a sweep costs a few statements per batch, not per
+    firing: one ``SELECT … FOR UPDATE SKIP LOCKED`` claims the batch with its cases and
+    deadlines, one multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING`` records the
+    firings, one the deliveries, one ``executemany`` (pipelined by psycopg) steps the rows.
+    """
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._policies: dict[str, Policy] = {}
 
     # -- policies ------------------------------------------------------------------
 
@@ -46,10 +66,13 @@ class EscalationRepository:
         return digest
 
     def policy(self, digest: str) -> Policy:
-        row = self.session.get(EscalationPolicyRow, digest)
-        if row is None:
-            raise NotFound(f"没有摘要为 {digest[:12]} 的督办规则")
-        return Policy.model_validate(row.body)
+        # A policy never changes under its digest: one read per unit of work is enough.
+        if digest not in self._policies:
+            row = self.session.get(EscalationPolicyRow, digest)
+            if row is None:
+                raise NotFound(f"没有摘要为 {digest[:12]} 的督办规则")
+            self._policies[digest] = Policy.model_validate(row.body)
+        return self._policies[digest]
 
     # -- the schedule ----------------------------------------------------------------
 
@@ -72,6 +95,137 @@ class EscalationRepository:
             .limit(limit)
         )
         return list(self.session.scalars(stmt))
+
+    def claim_due(self, now: datetime, limit: int) -> list[DueRow]:
+        """Lock up to ``limit`` due rows, earliest first, with their cases and deadlines.
+
+        ``FOR UPDATE OF escalation_schedule SKIP LOCKED``: rows another sweeper holds are
+        passed over, not waited for, so sweepers share a burst (SQLite, one sweeper, ignores
+        the clause). The locks last until this unit of work commits or rolls back.
+        """
+        s, c, d = EscalationScheduleRow, CaseRow, DeadlineRow
+        stmt = (
+            select(
+                s.id,
+                s.case_id,
+                c.ref,
+                c.case_type,
+                c.agency_id,
+                c.state,
+                c.assignee,
+                c.escalation_policy,
+                s.deadline_key,
+                s.rule,
+                s.epoch,
+                s.repeat_no,
+                s.due_at,
+                s.next_fire_at,
+                d.detail,
+            )
+            .join(c, c.id == s.case_id)
+            .outerjoin(d, and_(d.case_id == s.case_id, d.key == s.deadline_key))
+            .where(s.next_fire_at <= now)
+            .order_by(s.next_fire_at, s.id)
+            .limit(limit)
+            .with_for_update(of=s, skip_locked=True)
+        )
+        return [
+            DueRow(*row[:-1], Deadline.from_json(row[-1]) if row[-1] else None)
+            for row in self.session.execute(stmt)
+        ]
+
+    def advance(self, steps: Sequence[Step]) -> None:
+        """Move each fired (or stale) row on to its next repeat: one executemany."""
+        if not steps:
+            return
+        self.session.execute(
+            update(SCHEDULE)
+            .where(SCHEDULE.c.id == bindparam("b_id"))
+            .values(repeat_no=bindparam("b_repeat_no"), next_fire_at=bindparam("b_next"))
+            .execution_options(synchronize_session=False),
+            [
+                {"b_id": x.schedule_id, "b_repeat_no": x.repeat_no, "b_next": x.next_fire_at}
+                for x in steps
+            ],
+        )
+
+    def directory(self) -> Directory:
+        people = [
+            Person(u.username, u.name, u.email, u.agency_id, u.role)
+            for u in self.session.execute(
+                select(
+                    UserRow.username, UserRow.name, UserRow.email, UserRow.agency_id, UserRow.role
+                )
+            )
+        ]
+        agencies = self.session.execute(select(AgencyRow.id, AgencyRow.parent_id, AgencyRow.name))
+        return Directory.of(people, [tuple(a) for a in agencies])
+
+    def insert_firings(self, firings: Sequence[NewFiring]) -> dict[str, int]:
+        """Record firings in one statement; a key already taken is skipped, not duplicated.
+        Returns the id of each firing recorded now, by key."""
+        if not firings:
+            return {}
+        insert = dialect_insert(self.session)
+        stmt = (
+            insert(FIRINGS)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(FIRINGS.c.key, FIRINGS.c.id)
+        )
+        rows = self.session.execute(stmt, [asdict(f) for f in firings])
+        return {key: firing_id for key, firing_id in rows}
+
+    def insert_deliveries(self, deliveries: Sequence[NewDelivery]) -> list[int]:
+        """The outbox rows of a batch in one statement; returns the ids recorded."""
+        if not deliveries:
+            return []
+        insert = dialect_insert(self.session)
+        stmt = (
+            insert(DELIVERIES)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(DELIVERIES.c.id)
+        )
+        values = [asdict(d) | {"status": "pending", "attempts": 0} for d in deliveries]
+        return [delivery_id for (delivery_id,) in self.session.execute(stmt, values)]
+
+    # -- the daily digest ------------------------------------------------------------------
+
+    def claim_digest_day(self, day: date) -> bool:
+        """Take the day's digests, unless another sweeper holds them or they are done.
+
+        The day's row is created first (and committed by itself, so no sweeper ever waits
+        on another's insert), then locked with ``SKIP LOCKED`` in the caller's unit of work.
+        """
+        insert = dialect_insert(self.session)
+        with self.session.get_bind().connect() as conn:
+            conn.execute(
+                insert(DigestRunRow)
+                .values(day=day, done_at=None, digests=0)
+                .on_conflict_do_nothing(index_elements=["day"])
+            )
+            conn.commit()
+        stmt = (
+            select(DigestRunRow.day)
+            .where(DigestRunRow.day == day, DigestRunRow.done_at.is_(None))
+            .with_for_update(skip_locked=True)
+        )
+        return self.session.scalar(stmt) is not None
+
+    def finish_digest_day(self, day: date, now: datetime, digests: int) -> None:
+        self.session.execute(
+            update(DigestRunRow).where(DigestRunRow.day == day).values(done_at=now, digests=digests)
+        )
+
+    def digest_deadlines(self, before: datetime) -> list[DigestDeadline]:
+        """Running deadlines of every case falling due before ``before`` (overdue ones too),
+        through the index on ``(status, due_at)``."""
+        stmt = (
+            select(CaseRow.ref, CaseRow.agency_id, CaseRow.assignee, DeadlineRow.detail)
+            .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+            .where(DeadlineRow.status == "running", DeadlineRow.due_at < before)
+            .order_by(DeadlineRow.due_at, CaseRow.ref)
+        )
+        return [DigestDeadline(*row) for row in self.session.execute(stmt)]
 
     def next_due_at(self) -> datetime | None:
         """The earliest instant any rule fires next (the demo's simulated sweeper jumps to it)."""

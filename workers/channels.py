@@ -13,40 +13,20 @@ import smtplib
 import ssl
 import urllib.error
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 import structlog
 
 from govflow.logs import redact
+from govflow.workflow.notifications import Channel, ChannelError, Notification
 from govflow.workflow.policy import NotificationSettings
 
+__all__ = ["Channel", "ChannelError", "Notification", "build_channels"]
+
 log = structlog.get_logger("govflow.notifications")
-
-
-class ChannelError(Exception):
-    """The channel could not take the message now; the delivery is retried with backoff."""
-
-
-@dataclass(frozen=True)
-class Notification:
-    key: str
-    case_ref: str
-    level: str
-    subject: str
-    body: str
-    recipient: str
-    recipient_name: str
-    address: str | None
-    recipients: tuple[str, ...]
-
-
-class Channel(Protocol):
-    name: str
-
-    def send(self, notification: Notification) -> None: ...
 
 
 class LogChannel:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from govflow.workflow import texts
 from govflow.workflow.actors import ROLE_LABELS, Role
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import Case
@@ -26,6 +27,7 @@ SYSTEM_ACTION_LABELS = {
     "escalation_acknowledged": "确认督办提醒",
     "chain_sealed": "以链密钥封存此前的历史",
 }
+"""Events outside a workflow's declared actions, by the name they are recorded under."""
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,7 @@ class TimelineEntry:
 
 
 def deadline_at(d: Deadline, calendar: WorkingCalendar, at: datetime) -> DeadlineAt:
-    if d.due_date is not None:
-        due = f"{d.due_date.isoformat()} 24:00"
-    elif d.due_at is not None:
-        due = d.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    else:
-        due = "—"
+    due = texts.due_text(d.due_date, d.due_at)
     running = d.status is DeadlineStatus.RUNNING and d.due_at is not None
     hours = None
     if running and d.basis is not Basis.WORKING_DAYS and d.due_at is not None:

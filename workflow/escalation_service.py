@@ -64,6 +64,9 @@ class FiringView:
     message: str
     recipients: list[str]
     deliveries: dict[str, str]
+    repeats: int = 1
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
 
 
 def firings(svc: services.Services, ref: str | None = None) -> list[FiringView]:
@@ -87,6 +90,9 @@ def firings(svc: services.Services, ref: str | None = None) -> list[FiringView]:
                 r.message,
                 list(r.recipients),
                 {d.key: d.status for d in uow.escalations.deliveries_of(r.id)},
+                r.repeats,
+                r.acknowledged_by,
+                r.acknowledged_at,
             )
             for r in rows
         ]

@@ -79,7 +79,7 @@ class NotificationSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    channels: tuple[Literal["log", "email", "webhook"], ...] = ("log",)
+    channels: tuple[Literal["log", "email", "webhook", "wecom", "dingtalk"], ...] = ("log",)
     link: str = "govflow case show {ref}"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -97,6 +97,7 @@ class NotificationSettings(BaseModel):
     quiet_end: time = time(8, 0)
     max_attempts: int = Field(5, ge=1)
     sweep_interval_seconds: float = Field(30, gt=0)
+    sweep_batch_size: int = Field(500, ge=1, le=5000)  # schedule rows claimed per transaction
     late_after_seconds: float = Field(300, ge=0)
     redeliver_after_seconds: float = Field(300, gt=0)
 

@@ -308,7 +308,7 @@ def list_cases(
     as_json: JsonFlag = False,
 ) -> None:
     """列出未办结的案件（默认为依申请公开），剩余时间最少的在前。"""
-    from govflow.workflow import services
+    from govflow.workflow import services, texts
 
     with user_errors():
         svc = build_services()
@@ -345,7 +345,8 @@ def list_cases(
             flag = "【临时】" if row["provisional"] else ""
             # A working-day limit ends at 24:00 of its last day, written as `case show` does
             # (the instant itself would read as 00:00 of the next day).
-            due = f"{row['reply_due_date']} 24:00" if row["reply_due_date"] else "—"
+            day = row["reply_due_date"]
+            due = texts.day_end(date.fromisoformat(day)) if day else "—"
             typer.echo(
                 f"{row['ref']}　{row['state_label']}　答复期限 {due}　"
                 f"{row['time_left'] or row['state_label']}{flag}"

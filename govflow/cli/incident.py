@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from govflow.cli.common import AsUser, JsonFlag, echo_json, user_errors
+from govflow.workflow.texts import BREACH_LABELS
 
 if TYPE_CHECKING:
     from govflow.workflow.cases import Case
@@ -21,7 +22,7 @@ incident_app = typer.Typer(
     help="政务舆情：登记事件、按剩余时间列出、问责清单。", no_args_is_help=True
 )
 
-KIND_LABELS = {"late": "超时完成", "lapsed": "至归档未完成", "overdue": "已超期，尚未完成"}
+KIND_LABELS = BREACH_LABELS  # one label per breach kind, everywhere (workflow/texts.py)
 RESPONSE_LABELS = {
     "publish_statement": "发布权威信息",
     "hold_press_conference": "召开新闻发布会",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from govflow.workflow import texts
 from govflow.workflow.actors import ROLE_LABELS, Actor, Role
+from govflow.workflow.audit import SYSTEM_ACTION_LABELS
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import Case
-from govflow.workflow.clock import SHANGHAI
-from govflow.workflow.deadlines import STATUS_LABELS, Basis, Deadline
+from govflow.workflow.deadlines import Basis, Deadline
 from govflow.workflow.disclosure.actions import (
     CHANNEL_LABELS,
     SUBKIND_LABELS,
@@ -41,7 +42,7 @@ def mask(value: str | None) -> str | None:
 
 
 def local(instant: datetime | None) -> str:
-    return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if instant else "—"
+    return texts.local(instant)
 
 
 def deadline_line(d: Deadline, calendar: WorkingCalendar, now: datetime) -> str:
@@ -50,9 +51,9 @@ def deadline_line(d: Deadline, calendar: WorkingCalendar, now: datetime) -> str:
     if d.basis is Basis.FIXED:
         amount = "指定时点"
     start = d.start_date.isoformat() if d.start_date else local(d.start_at)
-    due = f"{d.due_date.isoformat()} 24:00" if d.due_date else local(d.due_at)
+    due = texts.due_text(d.due_date, d.due_at)
     # An overdue running deadline says so in its time left ("已超期 …").
-    status = "" if d.is_overdue(now) else STATUS_LABELS[d.status]
+    status = d.status_label(now)
     flag = "【临时：所涉年度节假日安排未公布】" if d.provisional else ""
     return (
         f"{d.label}：{amount}，起算 {start}，届满 {due}，"
@@ -241,14 +242,7 @@ def case_text(
     lines.append("")
     lines.append("时间线：")
     labels = {name: spec.label for name, spec in case.workflow.case_type.actions.items()}
-    labels.update(
-        {
-            "deadlines_recomputed": "节假日安排更新，重新计算期限",
-            "escalation_policy_adopted": "变更督办规则",
-            "escalation_acknowledged": "确认督办提醒",
-            "chain_sealed": "以链密钥封存此前的历史",
-        }
-    )
+    labels.update(SYSTEM_ACTION_LABELS)
     for e in case.events:
         role = ROLE_LABELS.get(Role(e.actor_role), e.actor_role)
         before = case.workflow.case_type.state_label(e.state_before) if e.state_before else "—"

@@ -15,6 +15,7 @@ from govflow.cli.common import JsonFlag, user_errors
 from govflow.cli.files import Force, check_target, write_output
 from govflow.cli.report import AllowFindings, findings_note, report_app, with_note
 from govflow.workflow.errors import InvalidInput
+from govflow.workflow.texts import BREACH_LABELS
 
 if TYPE_CHECKING:
     from govflow.workflow.reports.timeliness import TimelinessReport
@@ -108,7 +109,14 @@ def timeliness_rows(report: TimelinessReport) -> list[tuple[str, str, Any]]:
     rows.append(("政务舆情", "本期监测发现", report.incidents_detected))
     for m in report.milestones:
         for label, value in zip(
-            ("按时", "超时完成", "已超期未完成", "计时中", "调整级别后不再适用", "按时率"),
+            (
+                "按时",
+                BREACH_LABELS["late"],
+                BREACH_LABELS["overdue"],
+                "计时中",
+                "调整级别后不再适用",
+                "按时率",
+            ),
             (m.within, m.late, m.overdue, m.pending, m.cancelled, _percent(m.share)),
             strict=True,
         ):
@@ -126,7 +134,7 @@ def timeliness_rows(report: TimelinessReport) -> list[tuple[str, str, Any]]:
 
 
 def _breach_cells(report: TimelinessReport) -> list[list[str]]:
-    from govflow.workflow.reports.timeliness import BREACH_LABELS, CASE_TYPE_LABELS
+    from govflow.workflow.reports.timeliness import CASE_TYPE_LABELS
 
     return [
         [b.ref, b.type_label or CASE_TYPE_LABELS[b.case_type], b.label,
@@ -184,8 +192,8 @@ def timeliness_text(report: TimelinessReport) -> str:
     ]
     lines += ["", f"五、政务舆情回应时效（本期监测发现 {report.incidents_detected} 起）"]
     lines += [
-        f"　{m.label}（{m.hours} 小时）：按时 {m.within} 起，超时完成 {m.late} 起，"
-        f"已超期未完成 {m.overdue} 起，按时率 {_percent(m.share)}"
+        f"　{m.label}（{m.hours} 小时）：按时 {m.within} 起，{BREACH_LABELS['late']} {m.late} 起，"
+        f"{BREACH_LABELS['overdue']} {m.overdue} 起，按时率 {_percent(m.share)}"
         f"（另：计时中 {m.pending} 起，调整级别后不再适用 {m.cancelled} 起）"
         for m in report.milestones
     ] or ["　本期无舆情事件。"]

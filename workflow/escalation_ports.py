@@ -1,0 +1,74 @@
+"""The ports of the escalation use cases: what they need from persistence and from the broker.
+
+``govflow.models.escalation_repo.EscalationRepository`` is the SQL implementation of
+``EscalationStore`` (``uow.escalations``); ``Enqueue`` is the broker's send
+(``govflow.workers.actors.deliver.send``), or a list's ``append`` in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from govflow.workflow.escalation import Policy
+from govflow.workflow.escalation_firing import Directory, DueRow, Step
+
+Enqueue = Callable[[int], None]
+"""Hands one delivery id to the broker, after the transaction that recorded it committed."""
+
+
+@dataclass(frozen=True)
+class NewFiring:
+    """A firing to record (its deliveries go in once its id is known)."""
+
+    key: str
+    schedule_id: int | None
+    case_id: int | None
+    deadline_key: str
+    rule: str
+    level: str
+    action: str | None
+    outcome: str
+    threshold_at: datetime
+    fired_at: datetime
+    late: bool
+    message: str
+    recipients: list[str]
+    repeats: int = 1
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    key: str
+    firing_id: int
+    channel: str
+    recipient: str
+    address: str | None
+    not_before: datetime
+    enqueued_at: datetime | None  # set when it is handed to the broker right after the commit
+
+
+@dataclass(frozen=True)
+class DigestDeadline:
+    """A running deadline of an open case, for the daily digest (one query for everyone)."""
+
+    case_ref: str
+    agency_id: int
+    assignee: str | None
+    detail: dict[str, Any]
+
+
+class EscalationStore(Protocol):
+    """What the escalation use cases read and write (``uow.escalations``)."""
+
+    def policy(self, digest: str) -> Policy: ...
+    def claim_due(self, now: datetime, limit: int) -> list[DueRow]: ...
+    def directory(self) -> Directory: ...
+    def insert_firings(self, firings: Sequence[NewFiring]) -> dict[str, int]: ...
+    def insert_deliveries(self, deliveries: Sequence[NewDelivery]) -> list[int]: ...
+    def advance(self, steps: Sequence[Step]) -> None: ...
+    def claim_digest_day(self, day: date) -> bool: ...
+    def finish_digest_day(self, day: date, now: datetime, digests: int) -> None: ...
+    def digest_deadlines(self, before: datetime) -> list[DigestDeadline]: ...
