@@ -204,8 +204,7 @@ def _fire_batch(
         for key in ids
         for d in outbox[key]
     ]
-    handed = [n.enqueued_at is not None for n in new]
-    delivery_ids = store.insert_deliveries(new)
+    recorded = store.insert_deliveries(new)
     store.advance(steps)
     for key in ids:
         row, decision = planned[key]
@@ -230,7 +229,7 @@ def _fire_batch(
             late=decision.late,
             repeats=decision.repeats,
         )
-    return [i for i, now_ready in zip(delivery_ids, handed, strict=True) if now_ready]
+    return [delivery_id for delivery_id, handed in recorded if handed]
 
 
 def _expire(
