@@ -328,7 +328,7 @@ class EscalationRepository:
         )
         return self.session.scalar(stmt)
 
-    def case_ref(self, case_id: int) -> str:
+    def case_ref(self, case_id: int | None) -> str:
         return self.session.get_one(CaseRow, case_id).ref
 
     def firing_by_key(self, firing_key: str) -> FiringRow:
@@ -344,6 +344,7 @@ class EscalationRepository:
         The rule has fired in this epoch, so whatever its row still schedules in the
         same epoch is a repeat; a new epoch (a new due date) keeps its own ladder.
         """
+        firing.acknowledged_at, firing.acknowledged_by = now, username
         row = self.session.get_one(EscalationScheduleRow, firing.schedule_id)
         epoch = int(firing.key.rsplit(":", 2)[1])
         if row.epoch != epoch:
@@ -368,10 +369,26 @@ class EscalationRepository:
         self.session.add(DeliveryRow(status="pending", attempts=0, **fields))
 
     def firings(self, case_id: int | None = None) -> list[FiringRow]:
+        """The firings of one case, or of every case (not the daily digests)."""
         stmt = select(FiringRow).order_by(FiringRow.id)
         if case_id is not None:
             stmt = stmt.where(FiringRow.case_id == case_id)
+        else:
+            stmt = stmt.where(FiringRow.case_id.is_not(None))
         return list(self.session.scalars(stmt))
+
+    def digest_firings(self, day: date | None = None) -> list[FiringRow]:
+        prefix = f"digest:{day.isoformat()}:" if day else "digest:"
+        stmt = select(FiringRow).where(
+            FiringRow.case_id.is_(None), FiringRow.key.startswith(prefix)
+        )
+        return list(self.session.scalars(stmt.order_by(FiringRow.id)))
+
+    def names(self, usernames: set[str]) -> dict[str, str]:
+        if not usernames:
+            return {}
+        stmt = select(UserRow.username, UserRow.name).where(UserRow.username.in_(usernames))
+        return {username: name for username, name in self.session.execute(stmt)}
 
     def deliveries_to_enqueue(self, now: datetime, stale_before: datetime) -> list[DeliveryRow]:
         """Pending deliveries never handed to the broker, or handed over so long ago that the

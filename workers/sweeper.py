@@ -10,10 +10,15 @@ from __future__ import annotations
 from govflow.workers import metrics
 from govflow.workflow import services
 from govflow.workflow.escalation_ports import Enqueue
-from govflow.workflow.escalation_sweep import SweepReport, dispatch_outbox, fire_due
+from govflow.workflow.escalation_sweep import (
+    SweepReport,
+    dispatch_outbox,
+    fire_due,
+    send_digests,
+)
 from govflow.workflow.policy import NotificationSettings, load_settings
 
-__all__ = ["Enqueue", "SweepReport", "dispatch_outbox", "sweep"]
+__all__ = ["Enqueue", "SweepReport", "digests", "dispatch_outbox", "sweep"]
 
 
 def sweep(
@@ -34,3 +39,14 @@ def sweep(
         ).inc()
         metrics.ESCALATION_LAG.observe(fired.lag_seconds)
     return report
+
+
+def digests(
+    svc: services.Services, enqueue: Enqueue, settings: NotificationSettings | None = None
+) -> int:
+    """The day's digests if they are due and nobody has made them yet (once a day)."""
+    settings = settings or load_settings().notifications
+    made = send_digests(svc, enqueue, settings)
+    if made:
+        metrics.FIRINGS.labels(level="digest", late="false", kind="digest").inc(made)
+    return made

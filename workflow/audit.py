@@ -28,6 +28,8 @@ SYSTEM_ACTION_LABELS = {
     "chain_sealed": "以链密钥封存此前的历史",
 }
 """Events outside a workflow's declared actions, by the name they are recorded under."""
+EXPLAINED_EVENTS = frozenset({"escalation_acknowledged"})
+"""System events whose recorded reason is shown beside their label (which rule was acknowledged)."""
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,8 @@ class NotificationSettings(BaseModel):
     max_attempts: int = Field(5, ge=1)
     sweep_interval_seconds: float = Field(30, gt=0)
     sweep_batch_size: int = Field(500, ge=1, le=5000)  # schedule rows claimed per transaction
+    digest_at: time | None = time(8, 30)  # the daily digest, on working days (None: none)
+    digest_within_working_days: int = Field(2, ge=0, le=20)
     late_after_seconds: float = Field(300, ge=0)
     redeliver_after_seconds: float = Field(300, gt=0)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from govflow.workflow import texts
 from govflow.workflow.actors import ROLE_LABELS, Actor, Role
-from govflow.workflow.audit import SYSTEM_ACTION_LABELS
+from govflow.workflow.audit import EXPLAINED_EVENTS, SYSTEM_ACTION_LABELS
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import Case
 from govflow.workflow.deadlines import Basis, Deadline
@@ -249,8 +249,10 @@ def case_text(
         after = case.workflow.case_type.state_label(e.state_after)
         # An imported event says so: it was recorded later, from the office's own ledger.
         imported = "（导入）" if e.data.get("imported") else ""
+        note = e.data["derived"].get("reason") if e.action in EXPLAINED_EVENTS else None
         lines.append(
             f"  #{e.seq} {local(e.occurred_at)} {e.actor}（{role}）"
             f"{labels.get(e.action, e.action)}{imported}：{before} → {after}"
+            + (f"（{note}）" if note else "")
         )
     return lines

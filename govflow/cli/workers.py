@@ -76,13 +76,16 @@ def run(
 def sweeper(
     interval: Annotated[float | None, typer.Option(help="扫描间隔（秒）")] = None,
     once: Annotated[bool, typer.Option(help="只扫描一次")] = False,
+    batch: Annotated[
+        int | None, typer.Option(min=1, max=5000, help="每批领取的到期规则数（一批一个事务）")
+    ] = None,
     metrics_port: Annotated[int | None, typer.Option(help="Prometheus 指标端口")] = None,
 ) -> None:
     """生产部署的期限扫描进程（PostgreSQL + Redis，可同时运行多个）。"""
     from govflow.app import build_services
     from govflow.workers.broker import install, make_broker
     from govflow.workers.runtime import sweep_forever
-    from govflow.workers.sweeper import sweep
+    from govflow.workers.sweeper import digests, sweep
     from govflow.workflow.policy import load_settings
 
     with user_errors():
@@ -96,10 +99,14 @@ def sweeper(
 
         svc = build_services()
         settings = load_settings().notifications
+        if batch is not None:
+            settings = settings.model_copy(update={"sweep_batch_size": batch})
         if once:
             report = sweep(svc, deliver.send, settings)
+            made = digests(svc, deliver.send, settings)
             typer.echo(
-                f"触发 {len(report.fired)} 条（迟发 {report.late}），投递 {report.enqueued} 条。"
+                f"触发 {len(report.fired)} 条（迟发 {report.late}），投递 {report.enqueued} 条"
+                + (f"；每日提醒 {made} 条。" if made else "。")
             )
             return
         _metrics(metrics_port)
@@ -155,10 +162,10 @@ def list_firings(
     case: Annotated[str | None, typer.Option(help="案件编号")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """列出已触发的提醒与督办（含投递状态）。"""
+    """列出已触发的提醒与督办（含投递状态、确认情况）。"""
     from govflow.app import build_services
-    from govflow.workflow.clock import SHANGHAI
     from govflow.workflow.escalation_service import firings
+    from govflow.workflow.texts import local
 
     with user_errors():
         rows = firings(build_services(), case)
@@ -167,13 +174,50 @@ def list_firings(
             return
         for r in rows:
             sent = sum(1 for s in r.deliveries.values() if s == "sent")
+            acked = (
+                f"　已确认：{r.acknowledged_by_name} {local(r.acknowledged_at)}"
+                if r.acknowledged_at
+                else ""
+            )
             typer.echo(
-                f"{r.fired_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} {r.key}"
-                f"{'（迟发）' if r.late else ''}　{r.message.splitlines()[0]}　"
-                f"已投递 {sent}/{len(r.deliveries)}"
+                f"{local(r.fired_at)} {r.key}"
+                f"{'（迟发）' if r.late else ''}{f'（合并 {r.repeats} 次）' if r.repeats > 1 else ''}"
+                f"　{r.message.splitlines()[0]}　已投递 {sent}/{len(r.deliveries)}{acked}"
             )
         if not rows:
             typer.echo("尚无提醒。")
+
+
+@escalation_app.command("digests")
+def list_digests(
+    day: Annotated[str | None, typer.Option(help="日期（YYYY-MM-DD），默认全部")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """列出每日提醒（每人每个工作日一条）及其投递状态。"""
+    from datetime import date
+
+    from govflow.app import build_services
+    from govflow.workflow.errors import InvalidInput
+    from govflow.workflow.escalation_service import digests
+    from govflow.workflow.texts import local
+
+    with user_errors():
+        try:
+            on = date.fromisoformat(day) if day else None
+        except ValueError:
+            raise InvalidInput(f"--day 不是有效日期：{day!r}") from None
+        rows = digests(build_services(), on)
+        if as_json:
+            echo_json([r.__dict__ for r in rows])
+            return
+        for r in rows:
+            sent = sum(1 for s in r.deliveries.values() if s == "sent")
+            typer.echo(
+                f"{local(r.fired_at)} {r.recipient_name}　{r.message.splitlines()[0]}"
+                f"　已投递 {sent}/{len(r.deliveries)}"
+            )
+        if not rows:
+            typer.echo("尚无每日提醒。")
 
 
 @escalation_app.command("ack")
@@ -181,13 +225,13 @@ def ack(
     key: str,
     as_user: Annotated[str, typer.Option("--as", help="确认人用户名")],
 ) -> None:
-    """确认一条提醒：该规则不再重复提醒（更高一级的督办仍会按期触发）。"""
+    """确认一条提醒：该规则不再重复提醒（更高一级的督办仍会按期触发），并记入案件历史。"""
     from govflow.app import build_services
     from govflow.workflow.escalation_service import acknowledge
 
     with user_errors():
-        acknowledge(build_services(), key, as_user)
-        typer.echo(f"已确认：{key}")
+        done = acknowledge(build_services(), key, as_user)
+        typer.echo(f"已确认：{key}" if done else f"此前已确认过：{key}")
 
 
 @escalation_app.command("adopt")
