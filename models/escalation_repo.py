@@ -303,12 +303,12 @@ class EscalationRepository:
         )
 
     def digest_deadlines(self, before: datetime) -> list[DigestDeadline]:
-        """Running deadlines of every case falling due before ``before`` (overdue ones too),
+        """Running deadlines of every case falling due by ``before`` (overdue ones too),
         through the index on ``(status, due_at)``."""
         stmt = (
             select(CaseRow.ref, CaseRow.agency_id, CaseRow.assignee, DeadlineRow.detail)
             .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
-            .where(DeadlineRow.status == "running", DeadlineRow.due_at < before)
+            .where(DeadlineRow.status == "running", DeadlineRow.due_at <= before)
             .order_by(DeadlineRow.due_at, CaseRow.ref)
         )
         return [DigestDeadline(*row) for row in self.session.execute(stmt)]

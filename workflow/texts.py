@@ -150,14 +150,14 @@ def rule_label(level: str, threshold: dict[str, object], repeat: dict[str, objec
         when = "超期时"
     every = ""
     if repeat:
-        every = {1: "，此后每日重复"}.get(repeat.get("days"), "")  # type: ignore[arg-type]
-        every = every or {1: "，此后每小时重复"}.get(repeat.get("hours"), "，此后定期重复")  # type: ignore[arg-type]
+        every = {1: "（每日重复）"}.get(repeat.get("days"), "")  # type: ignore[arg-type]
+        every = every or {1: "（每小时重复）"}.get(repeat.get("hours"), "（定期重复）")  # type: ignore[arg-type]
     return f"{when}{kind}{every}"
 
 
 def acknowledged(deadline_label: str, rule: str) -> str:
     """The reason recorded on a case when someone acknowledges a warning or escalation."""
-    return f"已阅知{deadline_label}的{rule}，此后不再重复提醒（更高一级的督办仍按期触发）"
+    return f"已阅{deadline_label}「{rule}」，不再重复提醒；更高一级的督办仍按期触发"
 
 
 # -- the daily digest --------------------------------------------------------------------------

@@ -224,7 +224,7 @@ def test_one_place_for_the_words() -> None:
     assert texts.due_text(None, bj("2026-02-17 03:30")) == "2026-02-17 03:30"
     assert texts.BREACH_LABELS["late"] == "超期完成"  # never 超时完成 anywhere
     assert texts.rule_label("escalation", {"past_due": {"hours": 0}}, {"days": 1}) == (
-        "超期时督办，此后每日重复"
+        "超期时督办（每日重复）"
     )
     assert texts.rule_label("warning", {"working_days_left": 0}, None) == "届满当日预警"
     assert texts.rule_label("warning", {"elapsed": 0.8}, None) == "时限已过 80% 时预警"
