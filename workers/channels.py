@@ -1,4 +1,5 @@
-"""Notification channels (SPEC E-3): the structured log, e-mail over SMTP, a JSON webhook.
+"""Notification channels (SPEC E-3): the structured log, e-mail over SMTP, a JSON webhook;
+the WeCom and DingTalk group robots are in ``govflow.workers.robots``.
 
 Each delivery carries its key (firing key + channel + recipient). A channel may be
 asked to send the same key twice after a crash (at-least-once); e-mail puts the key
@@ -9,10 +10,12 @@ can drop the duplicate.
 from __future__ import annotations
 
 import json
+import os
 import smtplib
 import ssl
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import asdict
 from email.message import EmailMessage
 from pathlib import Path
@@ -21,6 +24,7 @@ from typing import Literal
 import structlog
 
 from govflow.logs import redact
+from govflow.workers.robots import build_robots
 from govflow.workflow.notifications import Channel, ChannelError, Notification
 from govflow.workflow.policy import NotificationSettings
 
@@ -124,8 +128,13 @@ class WebhookChannel:
             raise ChannelError(redact(f"webhook {self._url}: {exc}")) from None
 
 
-def build_channels(settings: NotificationSettings) -> dict[str, Channel]:
+def build_channels(
+    settings: NotificationSettings, environ: Mapping[str, str] | None = None
+) -> dict[str, Channel]:
+    """Every channel the settings can name; a robot only when its secrets are in the
+    environment (``robots.missing_secrets`` says which are missing)."""
     channels: dict[str, Channel] = {"log": LogChannel()}
+    channels.update(build_robots(settings, os.environ if environ is None else environ))
     channels["email"] = EmailChannel(
         settings.smtp_host,
         settings.smtp_port,

@@ -93,6 +93,10 @@ class NotificationSettings(BaseModel):
     smtp_ca_file: Path | None = None  # the CA of a mail server with a private certificate
     webhook_url: SecretStr | None = None  # its query often carries the robot's token
     webhook_timeout_seconds: float = 10
+    # Group robots; their key, token and secret come from the environment only.
+    wecom_url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+    dingtalk_url: str = "https://oapi.dingtalk.com/robot/send"
+    robot_timeout_seconds: float = 10
     quiet_start: time = time(20, 0)
     quiet_end: time = time(8, 0)
     max_attempts: int = Field(5, ge=1)

@@ -205,3 +205,29 @@ def digest(
 
 def digest_scope(agency_name: str | None) -> str:
     return f"{agency_name}全部在办案件" if agency_name else "您经办的案件"
+
+
+# -- group robots (WeCom, DingTalk): markdown ------------------------------------------------
+
+TRUNCATED = "…（内容过长，已截断，请在系统中查看）"
+
+
+def markdown(
+    subject: str, body: str, link: str | None, firing_key: str, limit_bytes: int | None = None
+) -> str:
+    """A notification as a robot's markdown: the subject as a heading, the body, a link to
+    the case when it is a web address, and the firing's key (to acknowledge it by)."""
+    tail = []
+    if link and link.startswith(("http://", "https://")):
+        tail.append(f"[查看案件]({link})")
+    tail.append(f"> 提醒编号：{firing_key}")
+    lines = [line for line in body.splitlines() if line]
+
+    def render(kept: list[str], cut: bool) -> str:
+        return "\n\n".join([f"### {subject}", *kept, *([TRUNCATED] if cut else []), *tail])
+
+    text = render(lines, False)
+    while limit_bytes is not None and len(text.encode()) > limit_bytes and lines:
+        lines = lines[:-1]
+        text = render(lines, True)
+    return text

@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,6 +20,16 @@ def _metrics(port: int | None) -> None:
         from prometheus_client import start_http_server
 
         start_http_server(port)
+
+
+def _check_robots(settings: Any) -> None:
+    """A robot channel named in the settings without its secret in the environment stops
+    start-up, naming the variable (never a value)."""
+    from govflow.workers.robots import missing_secrets
+
+    problems = missing_secrets(settings, os.environ)
+    if problems:
+        fail("；".join(problems), 2)
 
 
 def _stop_on_signals(stop: threading.Event) -> None:
@@ -51,6 +61,7 @@ def run(
                 load_org(session, read_org_file(Path(org)))
                 session.commit()
         settings = load_settings().notifications
+        _check_robots(settings)
         if interval is not None:
             settings = settings.model_copy(update={"sweep_interval_seconds": interval})
         embedded = Embedded(build_services(engine), settings)
@@ -126,6 +137,10 @@ def worker(
     """生产部署的投递进程：运行 dramatiq 工作进程，从 Redis 取任务。"""
     if not os.environ.get("GOVFLOW_BROKER_URL"):
         fail("须设置 GOVFLOW_BROKER_URL（如 redis://127.0.0.1:6379/0）", 2)
+    from govflow.workflow.policy import load_settings
+
+    with user_errors():
+        _check_robots(load_settings().notifications)
     env = dict(os.environ)
     if metrics_port:
         # dramatiq's Prometheus middleware serves every process's metrics (ours included)
