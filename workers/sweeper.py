@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from govflow.workers import metrics
 from govflow.workflow import services
+from govflow.workflow.escalation_digest import send_digests
 from govflow.workflow.escalation_ports import Enqueue
-from govflow.workflow.escalation_sweep import (
-    SweepReport,
-    dispatch_outbox,
-    fire_due,
-    send_digests,
-)
+from govflow.workflow.escalation_sweep import SweepReport, dispatch_outbox, fire_due
 from govflow.workflow.policy import NotificationSettings, load_settings
 
 __all__ = ["Enqueue", "SweepReport", "digests", "dispatch_outbox", "sweep"]

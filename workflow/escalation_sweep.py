@@ -24,13 +24,10 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.exc import IntegrityError
 
-from govflow.workflow import escalation_digest, services, texts
-from govflow.workflow.clock import SHANGHAI
-from govflow.workflow.deadlines import Basis
+from govflow.workflow import services, texts
 from govflow.workflow.errors import Conflict, GovflowError
 from govflow.workflow.escalation import Rule
 from govflow.workflow.escalation_firing import (
-    PERSONAL_CHANNELS,
     Decision,
     Directory,
     DueRow,
@@ -309,76 +306,6 @@ def _expire(
         outcome=outcome,
     )
     return Fired(key, rule.level, late, True, max((now - threshold_at).total_seconds(), 0))
-
-
-def send_digests(svc: services.Services, enqueue: Enqueue, settings: NotificationSettings) -> int:
-    """The day's digests, once: on a working day from ``digest_at`` on (a sweeper that was
-    down at that time sends them when it is back, the same day). Returns how many were made.
-
-    One sweeper takes the day (``claim_digest_day``: ``SKIP LOCKED``, no waiting) and
-    records every digest as a firing under ``digest:<day>:<username>`` in one transaction,
-    marking the day done in it; a crash leaves the day to whoever sweeps next.
-    """
-    if settings.digest_at is None:
-        return 0
-    now = svc.clock.now()
-    local = now.astimezone(SHANGHAI)
-    today = local.date()
-    if local.time() < settings.digest_at or not svc.calendar.is_working_day(today):
-        return 0
-    within = settings.digest_within_working_days
-    due_at = local.replace(
-        hour=settings.digest_at.hour, minute=settings.digest_at.minute, second=0, microsecond=0
-    )
-    with svc.uow() as uow:
-        store: EscalationStore = uow.escalations
-        if not store.claim_digest_day(today):
-            return 0
-        rows = store.digest_deadlines(escalation_digest.horizon(today, within, svc.calendar))
-        made = escalation_digest.digests(now, rows, store.directory(), svc.calendar, within)
-        late = (now - due_at).total_seconds() > settings.late_after_seconds
-        ids = store.insert_firings(
-            [
-                NewFiring(
-                    key=escalation_digest.digest_key(today, d.person.username),
-                    schedule_id=None,
-                    case_id=None,
-                    deadline_key="",
-                    rule=escalation_digest.DIGEST_RULE,
-                    level="digest",
-                    action=None,
-                    outcome="notified",
-                    threshold_at=due_at,
-                    fired_at=now,
-                    late=late,
-                    message=f"{d.subject}\n{d.body}",
-                    recipients=[d.person.username],
-                )
-                for d in made
-            ]
-        )
-        new = []
-        for d in made:
-            key = escalation_digest.digest_key(today, d.person.username)
-            if key not in ids:
-                continue
-            # A group (webhook, WeCom, DingTalk) gets the agency's digest, not each person's.
-            for x in deliveries(key, [d.person], settings, Basis.WORKING_DAYS, now):
-                if x.channel in PERSONAL_CHANNELS or d.for_agency:
-                    new.append(
-                        NewDelivery(
-                            x.key, ids[key], x.channel, x.recipient, x.address, x.not_before,
-                            now if x.not_before <= now else None,
-                        )
-                    )  # fmt: skip
-        recorded = store.insert_deliveries(new)
-        store.finish_digest_day(today, now, len(ids))
-        uow.commit()
-    for delivery_id, handed in recorded:
-        if handed:
-            enqueue(delivery_id)
-    log.info("digests", day=today.isoformat(), made=len(ids), late=late)
-    return len(ids)
 
 
 def dispatch_outbox(
