@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy.exc import IntegrityError
 
 from govflow.workflow import services, texts
 from govflow.workflow.errors import Conflict, GovflowError
@@ -293,7 +292,7 @@ def _expire(
                 row.repeat_no += 1
                 row.next_fire_at = None
             uow.commit()
-    except (Conflict, IntegrityError):
+    except Conflict:
         return None  # someone acted on the case first: the next sweep tries again
     log.info(
         "escalation.fired",
