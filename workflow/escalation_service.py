@@ -1,4 +1,5 @@
-"""Use cases around escalation: adopting a new policy for open cases, acknowledging a firing."""
+"""Use cases around escalation people call: adopting a new policy for open cases, the lists of
+firings and digests, acknowledging a firing (an event on its case)."""
 
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ def fire_due(
     started = time.perf_counter()
     report = SweepReport()
     now = svc.clock.now()
-    directory: list[Directory] = []  # read once per sweep, when there is something to tell
+    directory: Directory | None = None  # read once per sweep, when there is something to tell
     tried: set[int] = set()  # expiries attempted in this sweep (one that lost a race waits)
     while True:
         with svc.uow() as uow:
@@ -89,11 +89,9 @@ def fire_due(
             expiries = [r for r in rows if _is_action(store, r) and r.schedule_id not in tried]
             waiting = {r.case_id for r in expiries}
             notify = [r for r in rows if r.case_id not in waiting and not _is_action(store, r)]
-            if notify and not directory:
-                directory.append(store.directory())
-            ready = _fire_batch(
-                svc, store, notify, directory[0] if notify else None, now, settings, report
-            )
+            if notify and directory is None:
+                directory = store.directory()
+            ready = _fire_batch(svc, store, notify, directory, now, settings, report)
             uow.commit()
         report.batches += 1
         for delivery_id in ready:  # only now: the batch is committed
