@@ -267,8 +267,9 @@ def arm(engine: Engine, cases: range, rule: str, at: datetime | list[datetime]) 
 # -- (b) the burst ---------------------------------------------------------------------------
 
 
-def _sweeper(url: str, now: datetime, batch: int, start: Any, out: Any) -> None:
-    """One sweeper process: waits for the start, sweeps once, reports."""
+def _sweeper(url: str, now: datetime, batch: int, ready: Any, start: Any, out: Any) -> None:
+    """One sweeper process: warms up, says it is ready, waits for the start, sweeps once,
+    reports (with the wall-clock instant it finished)."""
     configure_logging()
     from govflow.workers.sweeper import sweep
 
@@ -279,28 +280,38 @@ def _sweeper(url: str, now: datetime, batch: int, start: Any, out: Any) -> None:
     with svc.uow() as uow:  # warm: connection, imports, statement caches
         uow.escalations.claim_due(now - timedelta(days=3650), 1)
     trips.counts.clear()
+    ready.put(os.getpid())
     start.wait()
     began, cpu = time.perf_counter(), time.process_time()
     report = sweep(svc, lambda _id: None, settings, batch)
     wall = time.perf_counter() - began
     out.put(
-        (len(report.fired), report.batches, wall, dict(trips.counts), time.process_time() - cpu)
+        (
+            len(report.fired),
+            report.batches,
+            wall,
+            dict(trips.counts),
+            time.process_time() - cpu,
+            time.time(),
+        )
     )
 
 
 def burst(url: str, engine: Engine, now: datetime, sweepers: int, batch: int) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
-    start, out = ctx.Event(), ctx.Queue()
+    ready, start, out = ctx.Queue(), ctx.Event(), ctx.Queue()
     procs = [
-        ctx.Process(target=_sweeper, args=(url, now, batch, start, out)) for _ in range(sweepers)
+        ctx.Process(target=_sweeper, args=(url, now, batch, ready, start, out))
+        for _ in range(sweepers)
     ]
     for p in procs:
         p.start()
-    time.sleep(4)  # every process imported and connected
-    began = time.perf_counter()
+    for _ in procs:  # every process imported, connected and warm
+        ready.get(timeout=600)
+    began = time.time()
     start.set()
     results = [out.get(timeout=600) for _ in procs]
-    wall = time.perf_counter() - began
+    wall = max(r[5] for r in results) - began
     for p in procs:
         p.join()
     fired = sum(r[0] for r in results)
