@@ -20,6 +20,7 @@ from govflow.models.tables import (
 )
 from govflow.workflow.errors import NotFound
 from govflow.workflow.escalation import PlannedRule, Policy
+from govflow.workflow.escalation_ports import Outgoing
 
 
 class EscalationRepository(SweepQueries):
@@ -153,6 +154,28 @@ class EscalationRepository(SweepQueries):
             .limit(1000)
         )
         return list(self.session.scalars(stmt))
+
+    def outgoing(self, delivery_id: int) -> Outgoing | None:
+        """A delivery locked for sending (``FOR UPDATE OF deliveries``: a twin handed the same
+        delivery waits, then finds it sent), read with its firing, case and recipient."""
+        stmt = (
+            select(
+                DeliveryRow,
+                FiringRow.message,
+                FiringRow.level,
+                FiringRow.recipients,
+                FiringRow.threshold_at,
+                CaseRow.ref,
+                UserRow.name,
+            )
+            .join(FiringRow, FiringRow.id == DeliveryRow.firing_id)
+            .outerjoin(CaseRow, CaseRow.id == FiringRow.case_id)
+            .outerjoin(UserRow, UserRow.username == DeliveryRow.recipient)
+            .where(DeliveryRow.id == delivery_id)
+            .with_for_update(of=DeliveryRow)
+        )
+        found = self.session.execute(stmt).first()
+        return Outgoing(*found) if found else None
 
     def lock_delivery(self, delivery_id: int) -> DeliveryRow | None:
         stmt = select(DeliveryRow).where(DeliveryRow.id == delivery_id).with_for_update()

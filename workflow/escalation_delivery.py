@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import structlog
 
 from govflow.workflow import services
+from govflow.workflow.escalation_ports import EscalationStore
 from govflow.workflow.notifications import Channel, ChannelError, Notification, RateLimited
 from govflow.workflow.policy import NotificationSettings
 
@@ -39,25 +40,23 @@ def deliver(
     settings: NotificationSettings,
 ) -> Delivered:
     with svc.uow() as uow:
-        store = uow.escalations
-        row = store.lock_delivery(delivery_id)
-        if row is None or row.status != "pending":
+        store: EscalationStore = uow.escalations
+        out = store.outgoing(delivery_id)
+        if out is None or out.row.status != "pending":
             return Delivered("skipped")
-        firing = store.firing(row.firing_id)
-        subject, _, body = firing.message.partition("\n")
-        user = store.user(row.recipient)
-        case_ref = store.case_ref(firing.case_id) if firing.case_id is not None else None
+        row = out.row
+        subject, _, body = out.message.partition("\n")
         notification = Notification(
             key=row.key,
-            case_ref=case_ref,
-            level=firing.level,
+            case_ref=out.case_ref,
+            level=out.level,
             subject=subject,
             body=body,
             recipient=row.recipient,
-            recipient_name=user.name if user else row.recipient,
+            recipient_name=out.recipient_name or row.recipient,
             address=row.address,
-            recipients=tuple(firing.recipients),
-            link=settings.link.format(ref=case_ref) if case_ref else None,
+            recipients=tuple(out.recipients),
+            link=settings.link.format(ref=out.case_ref) if out.case_ref else None,
         )
         channel = channels.get(row.channel)
         now = svc.clock.now()
@@ -89,4 +88,4 @@ def deliver(
         uow.commit()
         attempts, channel_name = row.attempts, row.channel
     log.info("delivery.sent", key=notification.key, attempts=attempts)
-    return Delivered("sent", channel_name, max((now - firing.threshold_at).total_seconds(), 0))
+    return Delivered("sent", channel_name, max((now - out.threshold_at).total_seconds(), 0))

@@ -60,6 +60,32 @@ class DigestDeadline:
     detail: dict[str, Any]
 
 
+class DeliveryRecord(Protocol):
+    """A delivery row as the delivery use case reads and writes it (locked while sending)."""
+
+    key: str
+    channel: str
+    recipient: str
+    address: str | None
+    status: str
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A pending delivery, locked, with what its message needs (one query)."""
+
+    row: DeliveryRecord
+    message: str
+    level: str
+    recipients: list[str]
+    threshold_at: datetime
+    case_ref: str | None
+    recipient_name: str | None
+
+
 class EscalationStore(Protocol):
     """What the escalation use cases read and write (``uow.escalations``)."""
 
@@ -72,3 +98,4 @@ class EscalationStore(Protocol):
     def claim_digest_day(self, day: date) -> bool: ...
     def finish_digest_day(self, day: date, now: datetime, digests: int) -> None: ...
     def digest_deadlines(self, before: datetime) -> list[DigestDeadline]: ...
+    def outgoing(self, delivery_id: int) -> Outgoing | None: ...
