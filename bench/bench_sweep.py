@@ -267,6 +267,16 @@ def arm(engine: Engine, cases: range, rule: str, at: datetime | list[datetime]) 
 # -- (b) the burst ---------------------------------------------------------------------------
 
 
+def server_cpu(pid: int | None) -> float:
+    """CPU seconds used so far by a PostgreSQL backend on this machine (0 when not readable):
+    the database's share of a sweep, which the sweeper's own CPU time does not show."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, TypeError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _sweeper(url: str, now: datetime, batch: int, ready: Any, start: Any, out: Any) -> None:
     """One sweeper process: warms up, says it is ready, waits for the start, sweeps once,
     reports (with the wall-clock instant it finished)."""
@@ -279,12 +289,18 @@ def _sweeper(url: str, now: datetime, batch: int, ready: Any, start: Any, out: A
     settings = load_settings().notifications.model_copy(update={"channels": ("log",)})
     with svc.uow() as uow:  # warm: connection, imports, statement caches
         uow.escalations.claim_due(now - timedelta(days=3650), 1)
+        backend = (
+            uow.session.execute(text("SELECT pg_backend_pid()")).scalar()
+            if (engine.dialect.name == "postgresql")
+            else None
+        )
     trips.counts.clear()
     ready.put(os.getpid())
     start.wait()
-    began, cpu = time.perf_counter(), time.process_time()
+    began, cpu, server = time.perf_counter(), time.process_time(), server_cpu(backend)
     report = sweep(svc, lambda _id: None, settings, batch)
     wall = time.perf_counter() - began
+    server = server_cpu(backend) - server
     out.put(
         (
             len(report.fired),
@@ -293,6 +309,7 @@ def _sweeper(url: str, now: datetime, batch: int, ready: Any, start: Any, out: A
             dict(trips.counts),
             time.process_time() - cpu,
             time.time(),
+            server,
         )
     )
 
@@ -328,7 +345,10 @@ def burst(url: str, engine: Engine, now: datetime, sweepers: int, batch: int) ->
         "fired": fired,
         "wall": wall,
         "per_second": fired / wall,
-        "per_process": [(r[0], r[1], round(r[2], 2), round(r[4], 2)) for r in results],
+        "per_process": [
+            (r[0], r[1], round(r[2], 2), round(r[4], 2), round(r[6], 2)) for r in results
+        ],
+        "cpu": sum(r[4] + r[6] for r in results),
         "trips": dict(trips),
         "trips_per_firing": sum(trips.values()) / max(fired, 1),
         "firings": (made, distinct),
@@ -415,7 +435,8 @@ def latency(engine: Engine, cases: range, interval: float, window: float) -> dic
 def show_burst(label: str, r: dict[str, Any]) -> None:
     print(
         f"  {label}: {r['fired']:,} fired in {r['wall']:.2f} s = {r['per_second']:,.0f} firings/s;"
-        f" per process (fired, batches, s, CPU s) {r['per_process']};"
+        f" per process (fired, batches, s, CPU s, database CPU s) {r['per_process']};"
+        f" CPU {r['cpu']:.2f} s in all = {r['cpu'] / r['fired'] * 1e3:.2f} ms per firing;"
         f" round trips {sum(r['trips'].values()):,} = {r['trips_per_firing']:.3f} per firing"
         f" {r['trips']}; firings {r['firings'][0]:,} ({r['firings'][1]:,} distinct),"
         f" deliveries {r['deliveries']:,}"
