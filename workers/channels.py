@@ -10,12 +10,10 @@ can drop the duplicate.
 from __future__ import annotations
 
 import json
-import os
 import smtplib
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
 from dataclasses import asdict
 from email.message import EmailMessage
 from pathlib import Path
@@ -128,13 +126,11 @@ class WebhookChannel:
             raise ChannelError(redact(f"webhook {self._url}: {exc}")) from None
 
 
-def build_channels(
-    settings: NotificationSettings, environ: Mapping[str, str] | None = None
-) -> dict[str, Channel]:
-    """Every channel the settings can name; a robot only when its secrets are in the
-    environment (``robots.missing_secrets`` says which are missing)."""
+def build_channels(settings: NotificationSettings) -> dict[str, Channel]:
+    """Every channel the settings can name; a robot only when its secrets are configured
+    (``robots.missing_secrets`` says which are missing)."""
     channels: dict[str, Channel] = {"log": LogChannel()}
-    channels.update(build_robots(settings, os.environ if environ is None else environ))
+    channels.update(build_robots(settings))
     channels["email"] = EmailChannel(
         settings.smtp_host,
         settings.smtp_port,

@@ -11,10 +11,10 @@ the group, with a link to the case and the firing's key (so someone can acknowle
   is ``urlencode(base64(HMAC-SHA256(key=secret, msg=f"{timestamp}\\n{secret}")))``, the
   timestamp in milliseconds (DingTalk refuses one more than an hour off).
 
-The key, the token and the secret come from the environment (``GOVFLOW_WECOM_KEY``,
-``GOVFLOW_DINGTALK_TOKEN``, ``GOVFLOW_DINGTALK_SECRET``), never from a file in the
-repository, and never appear in an error, a log line or a delivery row: errors name the
-robot's host only. A robot that asks us to slow down (about 20 messages a minute each)
+The key, the token and the secret are secrets like the SMTP password: from the environment
+(``GOVFLOW_WECOM_KEY``, ``GOVFLOW_DINGTALK_TOKEN``, ``GOVFLOW_DINGTALK_SECRET``, or their
+``_FILE`` forms) or a settings file outside the repository, never the shipped one; they never
+appear in an error, a log line or a delivery row: errors name the robot's host only. A robot that asks us to slow down (about 20 messages a minute each)
 raises ``RateLimited``: the delivery is retried later without using up an attempt.
 """
 
@@ -28,18 +28,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from govflow.workflow import texts
 from govflow.workflow.notifications import ChannelError, Notification, RateLimited
 from govflow.workflow.policy import NotificationSettings
-
-SECRETS = {
-    "wecom": ("GOVFLOW_WECOM_KEY",),
-    "dingtalk": ("GOVFLOW_DINGTALK_TOKEN", "GOVFLOW_DINGTALK_SECRET"),
-}
-"""The environment variables each robot channel needs."""
 
 WECOM_LIMIT = 4096  # bytes of markdown content
 RATE_LIMITED = {45009, 130101}  # WeCom "api freq out of limit"; DingTalk "send too fast"
@@ -134,27 +128,35 @@ def _markdown(notification: Notification, limit_bytes: int | None = None) -> str
     )
 
 
-def missing_secrets(settings: NotificationSettings, environ: Mapping[str, str]) -> list[str]:
-    """The environment variables a configured robot channel still needs (zh-CN problem list)."""
+def missing_secrets(settings: NotificationSettings) -> list[str]:
+    """What a configured robot channel still needs (zh-CN, naming the variable, no value)."""
+    needed = {
+        "wecom": (("wecom_key", "GOVFLOW_WECOM_KEY"),),
+        "dingtalk": (
+            ("dingtalk_token", "GOVFLOW_DINGTALK_TOKEN"),
+            ("dingtalk_secret", "GOVFLOW_DINGTALK_SECRET"),
+        ),
+    }
     return [
-        f"通知渠道 {channel} 须设置环境变量 {name}"
+        f"通知渠道 {channel} 须设置环境变量 {variable}（或 {variable}_FILE）"
         for channel in settings.channels
-        for name in SECRETS.get(channel, ())
-        if not environ.get(name)
+        for field, variable in needed.get(channel, ())
+        if getattr(settings, field) is None
     ]
 
 
-def build_robots(settings: NotificationSettings, environ: Mapping[str, str]) -> dict[str, Any]:
+def build_robots(settings: NotificationSettings) -> dict[str, Any]:
     robots: dict[str, Any] = {}
-    if environ.get("GOVFLOW_WECOM_KEY"):
+    timeout = settings.robot_timeout_seconds
+    if settings.wecom_key is not None:
         robots["wecom"] = WeComChannel(
-            settings.wecom_url, environ["GOVFLOW_WECOM_KEY"], settings.robot_timeout_seconds
+            settings.wecom_url, settings.wecom_key.get_secret_value(), timeout
         )
-    if environ.get("GOVFLOW_DINGTALK_TOKEN") and environ.get("GOVFLOW_DINGTALK_SECRET"):
+    if settings.dingtalk_token is not None and settings.dingtalk_secret is not None:
         robots["dingtalk"] = DingTalkChannel(
             settings.dingtalk_url,
-            environ["GOVFLOW_DINGTALK_TOKEN"],
-            environ["GOVFLOW_DINGTALK_SECRET"],
-            settings.robot_timeout_seconds,
+            settings.dingtalk_token.get_secret_value(),
+            settings.dingtalk_secret.get_secret_value(),
+            timeout,
         )
     return robots

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 import structlog
 
 from govflow.workflow import services, texts
-from govflow.workflow.errors import Conflict, GovflowError
+from govflow.workflow.errors import Conflict, DamagedHistory, GovflowError
 from govflow.workflow.escalation import Rule
 from govflow.workflow.escalation_firing import (
     Decision,
@@ -292,6 +292,9 @@ def _expire(
             uow.commit()
     except Conflict:
         return None  # someone acted on the case first: the next sweep tries again
+    except DamagedHistory as exc:  # reported by audit verify; the other cases go on
+        log.error("sweep.damaged_history", case_ref=exc.ref, position=exc.position)
+        return None
     log.info(
         "escalation.fired",
         key=key,

@@ -93,9 +93,13 @@ class NotificationSettings(BaseModel):
     smtp_ca_file: Path | None = None  # the CA of a mail server with a private certificate
     webhook_url: SecretStr | None = None  # its query often carries the robot's token
     webhook_timeout_seconds: float = 10
-    # Group robots; their key, token and secret come from the environment only.
+    # Group robots (企业微信, 钉钉): the addresses here, their key, token and signing secret
+    # secrets like the others (GOVFLOW_WECOM_KEY, GOVFLOW_DINGTALK_TOKEN, …_SECRET).
     wecom_url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+    wecom_key: SecretStr | None = None
     dingtalk_url: str = "https://oapi.dingtalk.com/robot/send"
+    dingtalk_token: SecretStr | None = None
+    dingtalk_secret: SecretStr | None = None
     robot_timeout_seconds: float = 10
     quiet_start: time = time(20, 0)
     quiet_end: time = time(8, 0)
@@ -123,12 +127,16 @@ class Settings(BaseModel):
     def secret_values(self) -> list[str]:
         """Every secret in force, as plain text: what the logs must never show."""
         n = self.notifications
-        return [s.get_secret_value() for s in (n.smtp_password, n.webhook_url) if s is not None]
+        secrets = (n.smtp_password, n.webhook_url, n.wecom_key, n.dingtalk_token, n.dingtalk_secret)
+        return [s.get_secret_value() for s in secrets if s is not None]
 
 
 SECRET_ENV: dict[tuple[str, str], str] = {
     ("notifications", "smtp_password"): "GOVFLOW_SMTP_PASSWORD",
     ("notifications", "webhook_url"): "GOVFLOW_WEBHOOK_URL",
+    ("notifications", "wecom_key"): "GOVFLOW_WECOM_KEY",
+    ("notifications", "dingtalk_token"): "GOVFLOW_DINGTALK_TOKEN",
+    ("notifications", "dingtalk_secret"): "GOVFLOW_DINGTALK_SECRET",
 }
 """Secrets the environment may give: ``NAME`` holds the value, ``NAME_FILE`` a file with it."""
 

@@ -27,7 +27,7 @@ def _check_robots(settings: Any) -> None:
     start-up, naming the variable (never a value)."""
     from govflow.workers.robots import missing_secrets
 
-    problems = missing_secrets(settings, os.environ)
+    problems = missing_secrets(settings)
     if problems:
         fail("；".join(problems), 2)
 

@@ -86,11 +86,11 @@ def test_sweep_acknowledge_and_read_it_back(tmp_path: Path, redis_server: RedisS
         assert "（迟发）（合并 4 次）" in line and "已确认：陈督查 2025-11-03 09:30" in line
         shown = govflow("case", "show", ref, "--as", "wang.clerk", now="2025-11-03T10:00")
         assert (
-            "chen.supervisor（督查）确认提醒：办理中 → 办理中（已阅答复期限「超期时督办（每日重复）」，"
+            "chen.supervisor（督查）确认督办提醒：办理中 → 办理中（已阅答复期限「超期时督办（每日重复）」，"
             "不再重复提醒；更高一级的督办仍按期触发）"
         ) in shown
         audit = govflow("audit", "show", ref, "--as", "chen.supervisor", now="2025-11-03T10:00")
-        assert "确认提醒" in audit
+        assert "确认督办提醒" in audit
 
         digests = govflow("escalation", "digests", "--day", "2025-11-03", now="2025-11-03T10:00")
         assert "李经办　【每日提醒】2025-11-03 您经办的案件：已超期 1 件" in digests

@@ -54,6 +54,7 @@ def test_acknowledging_is_an_event_on_the_case_shown_wherever_the_case_is_read(f
         "firing": key,
         "deadline": "reply",
         "rule": "supervisor_breach",
+        "epoch": 0,
         "reason": "已阅答复期限「超期时督办（每日重复）」，不再重复提醒；更高一级的督办仍按期触发",
     }
     flow.consistent(ref)  # in the hash chain like any event; the projection unchanged
@@ -69,7 +70,7 @@ def test_acknowledging_is_an_event_on_the_case_shown_wherever_the_case_is_read(f
     _, entries = case_timeline(flow.svc, ref)
     last = entries[-1]
     assert (last.action_label, last.actor_name, last.reason) == (
-        "确认提醒",
+        "确认督办提醒",
         "陈督查",
         event.data["derived"]["reason"],
     )
@@ -168,8 +169,11 @@ def test_the_correction_notice_limit_passed_unused_is_neither_warned_nor_shown_o
     # The last day of the limit: a warning, in time, while a notice can still be sent.
     assert sweeper.at("2025-10-13 00:00:30") == ["correction_notice:assignee_last_day:0:0"]
     assert "今日届满" in fired(flow, ref)["correction_notice:assignee_last_day:0:0"].message
-    # The other request's last day (10-15) goes unswept; at 10-20 its limit has passed.
+    # The other request's last day (10-15) goes unswept; at 10-20 its limit has passed. Its
+    # row, still scheduled, is no finding of audit verify: the limit stopped by itself.
     flow.at("2025-10-20 09:00")
+    assert schedule(flow, other)["correction_notice:assignee_last_day"][1] == bj("2025-10-15 00:00")
+    flow.consistent(other)
     flow.act(other, LI, "start_review")
     with pytest.raises(ActionNotAllowed, match="已超过，不能再要求补正"):
         flow.act(other, LI, "request_correction", items="补充")

@@ -3,8 +3,8 @@
 (``receivers.RobotReceiver`` computes the signature on its own).
 
 The end-to-end test runs the real sweeper and delivery use case on SQLite and PostgreSQL:
-a request past its reply limit, the robots as the only channels, secrets from an
-environment mapping (never a file).
+a request past its reply limit, the robots as the only channels, their secrets in the
+settings (from the environment, never the shipped file).
 """
 
 from __future__ import annotations
@@ -99,21 +99,32 @@ def test_a_robot_that_says_slow_down_or_cannot_be_reached() -> None:
     assert KEY not in str(unreachable.value)  # errors name the host, never the key
 
 
-def test_secrets_come_from_the_environment() -> None:
+def test_secrets_come_from_the_environment(tmp_path, monkeypatch) -> None:
+    from govflow.workflow.policy import load_settings
+
     settings = NotificationSettings(channels=("log", "wecom", "dingtalk"))
-    assert missing_secrets(settings, {}) == [
-        "通知渠道 wecom 须设置环境变量 GOVFLOW_WECOM_KEY",
-        "通知渠道 dingtalk 须设置环境变量 GOVFLOW_DINGTALK_TOKEN",
-        "通知渠道 dingtalk 须设置环境变量 GOVFLOW_DINGTALK_SECRET",
+    assert missing_secrets(settings) == [
+        "通知渠道 wecom 须设置环境变量 GOVFLOW_WECOM_KEY（或 GOVFLOW_WECOM_KEY_FILE）",
+        "通知渠道 dingtalk 须设置环境变量 GOVFLOW_DINGTALK_TOKEN（或 GOVFLOW_DINGTALK_TOKEN_FILE）",
+        "通知渠道 dingtalk 须设置环境变量 GOVFLOW_DINGTALK_SECRET（或 GOVFLOW_DINGTALK_SECRET_FILE）",
     ]
-    environ = {
-        "GOVFLOW_WECOM_KEY": KEY,
-        "GOVFLOW_DINGTALK_TOKEN": TOKEN,
-        "GOVFLOW_DINGTALK_SECRET": SECRET,
-    }
-    assert missing_secrets(settings, environ) == []
-    assert {"wecom", "dingtalk"} <= set(build_channels(settings, environ))
-    assert not {"wecom", "dingtalk"} & set(build_channels(settings, {}))
+    assert not {"wecom", "dingtalk"} & set(build_channels(settings))
+    # From the environment (or a file it names), never the shipped settings file.
+    secret_file = tmp_path / "dingtalk.secret"
+    secret_file.write_text(SECRET + "\n", encoding="utf-8")
+    monkeypatch.setenv("GOVFLOW_WECOM_KEY", KEY)
+    monkeypatch.setenv("GOVFLOW_DINGTALK_TOKEN", TOKEN)
+    monkeypatch.setenv("GOVFLOW_DINGTALK_SECRET_FILE", str(secret_file))
+    load_settings.cache_clear()
+    try:
+        loaded = load_settings()
+    finally:
+        load_settings.cache_clear()
+    n = loaded.notifications.model_copy(update={"channels": ("log", "wecom", "dingtalk")})
+    assert missing_secrets(n) == []
+    assert {"wecom", "dingtalk"} <= set(build_channels(n))
+    assert {KEY, TOKEN, SECRET} <= set(loaded.secret_values())  # redacted wherever logged
+    assert KEY not in repr(n) and SECRET not in repr(n)
 
 
 def test_sweeper_to_robots_end_to_end(flow, engine) -> None:
@@ -126,16 +137,12 @@ def test_sweeper_to_robots_end_to_end(flow, engine) -> None:
             channels=("wecom", "dingtalk"),
             link=LINK,
             wecom_url=wecom.url,
+            wecom_key=KEY,
             dingtalk_url=dingtalk.url,
+            dingtalk_token=TOKEN,
+            dingtalk_secret=SECRET,
         )
-        channels = build_channels(
-            settings,
-            {
-                "GOVFLOW_WECOM_KEY": KEY,
-                "GOVFLOW_DINGTALK_TOKEN": TOKEN,
-                "GOVFLOW_DINGTALK_SECRET": SECRET,
-            },
-        )
+        channels = build_channels(settings)
         sweeper = Sweeper(flow, settings)
         assert sweeper.at("2025-10-23 00:00:30") == ["reply:assignee_5_days:0:0"]
         assert len(sweeper.queue) == 2  # one message per group, not per person
@@ -151,8 +158,10 @@ def test_sweeper_to_robots_end_to_end(flow, engine) -> None:
 def test_a_rate_limited_delivery_is_retried_without_using_up_attempts(flow, engine) -> None:
     accepted_case(flow)
     with RobotReceiver("wecom", KEY, refuse=45009) as wecom:
-        settings = NotificationSettings(channels=("wecom",), wecom_url=wecom.url, max_attempts=2)
-        channels = build_channels(settings, {"GOVFLOW_WECOM_KEY": KEY})
+        settings = NotificationSettings(
+            channels=("wecom",), wecom_url=wecom.url, wecom_key=KEY, max_attempts=2
+        )
+        channels = build_channels(settings)
         sweeper = Sweeper(flow, settings)
         sweeper.at("2025-10-23 00:00:30")
         (delivery_id,) = sweeper.queue

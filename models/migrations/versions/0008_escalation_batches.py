@@ -5,16 +5,16 @@ digest is a firing of no case, so ``case_id`` and ``schedule_id`` may be empty;
 ``digest_runs`` records each day's digests. The correction notice's limit becomes an
 optional one (a limit the office may use, not one it must): stored rows say so.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-23
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
