@@ -18,11 +18,16 @@ from sqlalchemy import Engine
 
 from govflow.logs import register_secrets
 from govflow.models.db import database_url, make_engine, session_factory
+from govflow.models.filestore import DirectoryStore
 from govflow.models.uow import SqlUnitOfWork
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import Clock, clock_from_env
+from govflow.workflow.documents.store import FileStore
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.events import KeyFormatError, Keyring
+from govflow.workflow.notices.catalog import catalog
+from govflow.workflow.notices.issue import Notices
+from govflow.workflow.notices.templates import NoticeTemplates
 from govflow.workflow.policy import Installation, Mode, load_installation, load_settings
 from govflow.workflow.registry import workflows
 from govflow.workflow.services import Services
@@ -30,22 +35,41 @@ from govflow.workflow.services import Services
 _keyrings: dict[tuple[str | None, ...], Keyring] = {}
 
 
+def files_dir() -> Path:
+    """``GOVFLOW_FILES_DIR``, else ``notices.files_dir`` of the settings (relative: cwd)."""
+    return Path(os.environ.get("GOVFLOW_FILES_DIR") or load_settings().notices.files_dir)
+
+
+def build_notices(files: FileStore) -> Notices:
+    """The notice templates, checked (a bad template stops start-up with file and place)."""
+    settings = load_settings().notices
+    override = Path(settings.template_dir) if settings.template_dir else None
+    return Notices(NoticeTemplates(catalog(), override), files, settings)
+
+
 def build_services(
     engine: Engine | None = None,
     clock: Clock | None = None,
     calendar: WorkingCalendar | None = None,
     keyring: Keyring | None = None,
+    *,
+    files: FileStore | None = None,
+    notices: bool = True,
 ) -> Services:
+    """``notices=False``: actions issue no documents (synthetic histories)."""
     workflows()  # a malformed case-type declaration stops start-up here, naming file and place
     url = engine.url.render_as_string(hide_password=False) if engine else database_url()
     keyring = keyring or check_installation(url)
     engine = engine or make_engine(must_exist=True)
+    files = files or DirectoryStore(files_dir())
     return Services(
         uow=partial(SqlUnitOfWork, session_factory(engine)),
         clock=clock or clock_from_env(),
         calendar=calendar or WorkingCalendar.load(),
         keyring=keyring,
         identity=load_settings().identity,
+        notices=build_notices(files) if notices else None,
+        files=files,
     )
 
 

@@ -25,6 +25,8 @@ SYSTEM_ACTION_LABELS = {
     "escalation_policy_adopted": "变更督办规则",
     "escalation_acknowledged": "确认督办提醒",
     "chain_sealed": "以链密钥封存此前的历史",
+    "attach": "添加附件",
+    "regenerate_notice": "重新生成文书（新版本）",
 }
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from govflow.workflow.cases import Case
 from govflow.workflow.checkpoints import Head, Header, compare
+from govflow.workflow.documents.service import file_findings
 from govflow.workflow.errors import ActionNotAllowed, Conflict, DamagedHistory, NotFound
 from govflow.workflow.escalation import Policy
 from govflow.workflow.events import Finding, Keyring, verify_chain
@@ -68,7 +69,10 @@ def verify_cases(
         with svc.uow() as uow:
             chains = uow.repo.chain_batch(after, batch, case_ref, agency_ids)
             stored = uow.repo.derived_rows(chains)
-        results = {chain.case_id: check.case(chain, stored[chain.case_id]) for chain in chains}
+        results = {
+            chain.case_id: check.case(chain, stored[chain.case_id]) + _files(svc, chain)
+            for chain in chains
+        }
         if chains:
             with svc.uow() as uow:
                 uow.repo.sync_findings(chains, results, svc.clock.now())
@@ -81,6 +85,13 @@ def verify_cases(
         after = chains[-1].case_id
     if case_ref is not None and not found:
         raise NotFound(f"没有编号为 {case_ref} 的案件")
+
+
+def _files(svc: Services, chain: Any) -> list[Finding]:
+    """N-2: every stored file the chain names must be there and hash to what it recorded."""
+    if svc.files is None:
+        return []
+    return file_findings(chain.ref, chain.events, svc.files)
 
 
 class _Check:

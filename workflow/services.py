@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 
 from govflow.workflow import escalation
 from govflow.workflow.actors import STATUS_LABELS, AccountStatus, Actor, Role
 from govflow.workflow.calendar import WorkingCalendar
-from govflow.workflow.cases import Case
+from govflow.workflow.cases import Case, Issue
 from govflow.workflow.clock import Clock, local_date
 from govflow.workflow.declared import Context as DeclaredContext
 from govflow.workflow.disclosure.actions import RECEIPT_ON_ARRIVAL
 from govflow.workflow.disclosure.rules import ApplicantHistory, Context
+from govflow.workflow.documents.store import FileStore
 from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, GovflowError
 from govflow.workflow.escalation import current_policies
 from govflow.workflow.events import UNKEYED, CaseEvent, Keyring
@@ -28,6 +29,9 @@ from govflow.workflow.identity.principal import Principal
 from govflow.workflow.identity.settings import IdentitySettings
 from govflow.workflow.policy import load_settings
 from govflow.workflow.registry import workflow
+
+if TYPE_CHECKING:
+    from govflow.workflow.notices.issue import Notices
 
 log = structlog.get_logger(__name__)
 
@@ -47,13 +51,27 @@ class UnitOfWork(Protocol):
 
 @dataclass(frozen=True)
 class Services:
-    """What every use case needs, wired once at the edge (CLI, worker, tests)."""
+    """What every use case needs, wired once at the edge (CLI, worker, tests).
+
+    ``notices`` issues the written notices of the actions that require them (none: the
+    case's history is kept without documents, as for synthetic data); ``files`` is the
+    file store of notices and attachments.
+    """
 
     uow: Any  # a callable returning a fresh UnitOfWork
     clock: Clock
     calendar: WorkingCalendar
     keyring: Keyring = UNKEYED  # the installation's chain keys (MACs of new events)
     identity: IdentitySettings = field(default_factory=IdentitySettings)
+    notices: Notices | None = None
+    files: FileStore | None = None
+
+
+def _issuer(svc: Services, uow: UnitOfWork, case: Case, action: str) -> Issue | None:
+    """The notice hook for an action that issues notices (a set lookup for all others)."""
+    if svc.notices is None or not svc.notices.issues(case.case_type, action):
+        return None
+    return svc.notices.issuer(uow.repo, svc.calendar, local_date(svc.clock.now()))
 
 
 def _context(
@@ -83,6 +101,7 @@ def _context(
         policy=load_settings().disclosure,
         history=history,
         role=_acting_role(case, actor, action),
+        documents=case.documents,
     )
 
 
@@ -197,6 +216,7 @@ def register_request(
                 now,
                 svc.calendar,
                 _context(svc, case, repo, actor, "confirm_receipt"),
+                _issuer(svc, uow, case, "confirm_receipt"),
             )
         if on_the_spot is not None:
             case.act(
@@ -206,6 +226,7 @@ def register_request(
                 now,
                 svc.calendar,
                 _context(svc, case, repo, actor, "reply_on_the_spot"),
+                _issuer(svc, uow, case, "reply_on_the_spot"),
             )
         save(svc, uow, case, case.events, now)
         uow.commit()
@@ -294,7 +315,7 @@ def apply_action(
     before = len(case.events)
     now = svc.clock.now()
     context = _context(svc, case, repo, actor, action)
-    case.act(action, payload, actor, now, svc.calendar, context)
+    case.act(action, payload, actor, now, svc.calendar, context, _issuer(svc, uow, case, action))
     save(svc, uow, case, case.events[before:], now)
     event = case.events[-1]  # as sealed
     log.info(

@@ -20,6 +20,7 @@ from govflow.cli import (
     audit,
     casetypes,
     deadline,
+    documents,
     generate,
     imports,
     incident,
@@ -68,6 +69,8 @@ deadline.register(app)
 audit.register(app)
 workers.register(app)
 casetypes.register(app, case_app)
+documents.register(case_app)
+documents.register_notices(app)
 incident.register_commands(app)
 report.register(app)
 generate.register(app)
@@ -132,6 +135,7 @@ def init(
     """初始化数据库（执行迁移），并可导入机关与用户；首次运行时创建系统管理员。"""
     from govflow.app import build_services as build
     from govflow.app import check_installation
+    from govflow.cli.documents import check_templates
     from govflow.models.db import make_engine, migrate
     from govflow.models.org import read_org_file
 
@@ -142,6 +146,7 @@ def init(
         migrate(engine)
         typer.echo(f"数据库已就绪：{engine.url.render_as_string(hide_password=True)}")
         svc = build(engine)
+        check_templates()
         if org_file is not None:
             import_org(svc, engine, org_file)
         announce_admin(svc)
@@ -305,11 +310,14 @@ def act(
                     "state_after": event.state_after,
                     "hash": event.hash,
                     "deadlines": event.data["deadlines"],
+                    "documents": event.data.get("documents", []),
                 }
             )
         else:
             view = services.get_case(svc, ref)
             typer.echo(f"{ref}：{action} 已完成，当前状态：{view.case.state_label}")
+            for doc in event.data.get("documents", []):
+                typer.echo(f"  已制作文书 {doc['no']}：{doc['title']}　{doc['number']}")
             for d in view.case.deadlines:
                 typer.echo("  " + render.deadline_line(d, svc.calendar, svc.clock.now()))
 

@@ -56,6 +56,12 @@ FIELD_LABELS = {
     "pages": "页数",
     "deadline": "期限",
     "note": "备注",
+    "document": "文书序号",
+    "method": "送达方式",
+    "delivered_on": "送达日",
+    "tracking_number": "邮件号",
+    "notice_received_on": "收到通知日",
+    "category": "附件类别",
     "description": "申请内容",
     "channel": "渠道",
     "form": "获取信息的载体形式",
@@ -119,6 +125,12 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     },
     "form": {"paper": "纸质", "electronic": "电子"},
     "delivery": {"post": "邮寄", "pickup": "自行领取", "email": "电子邮件", "online": "网上获取"},
+    "method": {
+        "in_person": "当面送达",
+        "post": "邮寄签收",
+        "email": "电子邮件",
+        "sms_platform": "短信或平台",
+    },
 }
 
 

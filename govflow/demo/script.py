@@ -26,6 +26,7 @@ from govflow.cli.files import check_target, write_with
 from govflow.demo.incident import night_incident
 from govflow.demo.story import Echo, Story
 from govflow.models.db import make_engine, migrate, session_factory
+from govflow.models.filestore import DirectoryStore
 from govflow.models.org import load_org, read_org_file
 from govflow.workflow import integrity, services
 from govflow.workflow.calendar import WorkingCalendar
@@ -55,7 +56,8 @@ def run_demo(keep: Path | None = None, echo: Echo = typer.echo, force: bool = Fa
             load_org(session, read_org_file(configs.shipped("demo_org.yaml")))
             session.commit()
         clock = FakeClock(datetime(2025, 9, 22, 9, 0, tzinfo=SHANGHAI))
-        svc = build_services(engine, clock, WorkingCalendar.load())
+        files = DirectoryStore(workdir / "files")
+        svc = build_services(engine, clock, WorkingCalendar.load(), files=files)
         echo("govflow 演示：示范县人民政府办公室 2025 年秋季的依申请公开工作")
         echo("（临时 SQLite 数据库，模拟时钟跨越 2025 年国庆节、中秋节假期与调休上班日）")
         story = Story(svc, clock, echo)
@@ -72,7 +74,12 @@ def run_demo(keep: Path | None = None, echo: Echo = typer.echo, force: bool = Fa
         if keep is not None:
             with db.open("rb") as source:
                 write_with(keep, force, lambda target: shutil.copyfileobj(source, target))
-            echo(f"演示数据库已保存到 {keep}（GOVFLOW_DATABASE_URL=sqlite:///{keep}）")
+            kept_files = keep.parent / f"{keep.stem}-files"
+            shutil.copytree(workdir / "files", kept_files, dirs_exist_ok=True)
+            echo(
+                f"演示数据库已保存到 {keep}（GOVFLOW_DATABASE_URL=sqlite:///{keep}），"
+                f"文书与附件保存到 {kept_files}（GOVFLOW_FILES_DIR={kept_files}）"
+            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -179,6 +186,7 @@ def _autumn(s: Story) -> None:
         "信息涉及企业商业秘密，书面征求第三方意见",
         party_kind="third_party",
         party_name="某建材有限公司",
+        received_on="2025-09-26",
     )
     s.do("申请五", head, "assign", "负责人指定李经办承办", assignee=li)
     s.do("申请五", li, "start_review", "开始审核")
@@ -192,6 +200,7 @@ def _autumn(s: Story) -> None:
         basis="per_volume",
         pages=150,
         reason="申请数量明显超出合理范围",
+        notice_received_on="2025-09-29",
     )
     fee = services.get_case(s.svc, s.refs["申请五"]).case.facts.fee
     s.echo(

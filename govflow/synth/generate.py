@@ -50,7 +50,9 @@ def write_cases(
     calendar = calendar or WorkingCalendar.load()
     clock = FakeClock(datetime(2000, 1, 1, tzinfo=SHANGHAI))  # each script sets its own times
     store = BulkStore(engine, first_id) if bulk else None
-    svc = build_services(engine, clock, calendar)  # the installation's chain key included
+    svc = build_services(
+        engine, clock, calendar, notices=False
+    )  # the chain key; no notices, as bulk
     if store is not None:
         svc = replace(svc, uow=lambda: BulkUnitOfWork(store))
     written = 0

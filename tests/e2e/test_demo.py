@@ -61,6 +61,49 @@ def test_demo_keeps_its_database_on_request_and_it_verifies(tmp_path: Path) -> N
     proc = govflow("demo", "--keep", str(kept), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert f"演示数据库已保存到 {kept}" in proc.stdout
-    audit = govflow("audit", "verify", cwd=tmp_path, GOVFLOW_DATABASE_URL=f"sqlite:///{kept}")
+    files = tmp_path / "demo-files"  # the notices' files are kept beside it, and verified too
+    assert f"GOVFLOW_FILES_DIR={files}" in proc.stdout
+    audit = govflow(
+        "audit",
+        "verify",
+        cwd=tmp_path,
+        GOVFLOW_DATABASE_URL=f"sqlite:///{kept}",
+        GOVFLOW_FILES_DIR=str(files),
+    )
     assert audit.returncode == 0, audit.stderr
     assert audit.stdout.strip() == "校验 8 件案件，历史记录完整，派生数据与事件一致，未发现篡改。"
+    _the_demos_notices_read_back(kept, files)
+
+
+def _the_demos_notices_read_back(kept: Path, files: Path) -> None:
+    """Every notice the demo's cases issued, from its kept database and file store, opens
+    in python-docx with its number in it and no placeholder left."""
+    import io
+
+    from docx import Document
+    from sqlalchemy import text
+
+    from govflow.app import build_services
+    from govflow.models.db import make_engine
+    from govflow.models.filestore import DirectoryStore
+    from govflow.workflow.documents.service import list_documents, read_document
+    from tests.principals import acting
+
+    engine = make_engine(f"sqlite:///{kept}")
+    svc = build_services(engine, files=DirectoryStore(files))
+    with engine.connect() as conn:
+        refs = list(
+            conn.execute(
+                text("SELECT ref FROM cases WHERE case_type = 'disclosure_request'")
+            ).scalars()
+        )
+    kinds = set()
+    for ref in refs:
+        supervisor = acting(svc, "chen.supervisor")
+        for record in list_documents(svc, ref, supervisor).versions:
+            _, content = read_document(svc, ref, record.no, supervisor, record.version)
+            body = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+            assert record.number in body and "{{" not in body, (ref, record.kind)
+            kinds.add(record.kind)
+    engine.dispose()
+    assert {"receipt", "correction", "consultation_third_party", "fee", "extension"} <= kinds

@@ -446,6 +446,7 @@ def peak_bytes(cases: int) -> int:
         uow=lambda: nullcontext(uow),
         keyring=Keyring.parse(TEST_CHAIN_KEY, "test"),
         calendar=None,
+        files=None,
         clock=FakeClock(datetime(2025, 9, 24, tzinfo=SHANGHAI)),
     )
     recorded = (Head(f"R{i}", i, "h") for i in range(cases))
