@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from govflow.models.reference import ReferenceCache, cache_for
 from govflow.models.tables import (
     AgencyRow,
     CaseRow,
@@ -22,15 +24,36 @@ from govflow.workflow.errors import NotFound
 from govflow.workflow.escalation import PlannedRule, Policy
 
 
-class EscalationRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+@dataclass
+class ScheduleState:
+    """One ``escalation_schedule`` row as read, without a session: what ``reconcile_schedule``
+    needs to bring it in line with a plan (the repository loads these with the case)."""
 
-    # -- policies ------------------------------------------------------------------
+    deadline_key: str
+    rule: str
+    epoch: int
+    repeat_no: int
+    due_at: datetime | None
+    next_fire_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+
+    def values(self) -> tuple[Any, ...]:
+        return _values_of(self)
+
+
+class EscalationRepository:
+    def __init__(self, session: Session, cache: ReferenceCache | None = None) -> None:
+        self.session = session
+        self.cache = cache if cache is not None else cache_for(session.get_bind())
+
+    # -- policies (immutable under their digest: cached per process) ---------------
 
     def ensure_policy(self, policy: Policy, now: datetime) -> str:
         """Store the policy under its digest once; clerks registering at once all get it."""
         digest = policy.digest
+        if digest in self.cache.stored_policies:
+            return digest
         if self.session.get(EscalationPolicyRow, digest) is None:
             insert = dialect_insert(self.session)
             self.session.execute(
@@ -43,25 +66,70 @@ class EscalationRepository:
                 )
                 .on_conflict_do_nothing(index_elements=["digest"])
             )
+        else:  # only once committed is it known to be there for good
+            self.cache.stored_policies.add(digest)
+        self.cache.policies.setdefault(digest, policy)
         return digest
 
     def policy(self, digest: str) -> Policy:
+        found = self.cache.policies.get(digest)
+        if found is not None:
+            return found
         row = self.session.get(EscalationPolicyRow, digest)
         if row is None:
             raise NotFound(f"没有摘要为 {digest[:12]} 的督办规则")
-        return Policy.model_validate(row.body)
+        policy = self.cache.policies[digest] = Policy.model_validate(row.body)
+        self.cache.stored_policies.add(digest)
+        return policy
 
     # -- the schedule ----------------------------------------------------------------
 
-    def sync_schedule(self, case_id: int, planned: list[PlannedRule]) -> None:
-        """Make the stored schedule match the case's running deadlines (``reconcile_schedule``)."""
-        rows = {
-            (r.deadline_key, r.rule): r
-            for r in self.session.scalars(
-                select(EscalationScheduleRow).where(EscalationScheduleRow.case_id == case_id)
-            )
-        }
-        self.session.add_all(reconcile_schedule(rows, case_id, planned))
+    def sync_schedule(
+        self,
+        case_id: int,
+        planned: list[PlannedRule],
+        current: dict[tuple[str, str], ScheduleState] | None = None,
+    ) -> None:
+        """Make the stored schedule match the case's running deadlines (``reconcile_schedule``),
+        writing only the rows that change, in one upsert. ``current``: the rows as loaded
+        with the case (read here otherwise)."""
+        if current is None:
+            current = {
+                (row[0], row[1]): ScheduleState(*row)
+                for row in self.session.execute(
+                    select(*SCHEDULE_COLUMNS).where(EscalationScheduleRow.case_id == case_id)
+                )
+            }
+        before = {key: row.values() for key, row in current.items()}
+        # Rows it adds are put in ``current`` too (as EscalationScheduleRow: same attributes).
+        reconcile_schedule(current, case_id, planned)  # type: ignore[arg-type]
+        changed = [
+            {"case_id": case_id, "deadline_key": key[0], "rule": key[1], **_schedule_values(row)}
+            for key, row in current.items()
+            if before.get(key) != _values_of(row)
+        ]
+        if changed:
+            self.session.execute(self._upsert_schedule(changed))
+
+    def _upsert_schedule(self, rows: list[dict[str, Any]]) -> Any:
+        """One statement for every changed row. Whether a rule's deadline moved (a new epoch:
+        its ladder starts again) is decided against the row as it is now, so a sweeper that
+        fired it meanwhile keeps its count; the next firing instant is the plan's."""
+        insert = dialect_insert(self.session)
+        stmt = insert(EscalationScheduleRow).values(rows)
+        row, new = EscalationScheduleRow, stmt.excluded
+        moved = row.due_at.is_distinct_from(new.due_at)
+        return stmt.on_conflict_do_update(
+            index_elements=["case_id", "deadline_key", "rule"],
+            set_={
+                "epoch": case((moved, row.epoch + 1), else_=row.epoch),
+                "repeat_no": case((moved, 0), else_=row.repeat_no),
+                "acknowledged_at": case((moved, None), else_=row.acknowledged_at),
+                "acknowledged_by": case((moved, None), else_=row.acknowledged_by),
+                "due_at": new.due_at,
+                "next_fire_at": new.next_fire_at,
+            },
+        )
 
     def due_schedule_ids(self, now: datetime, limit: int) -> list[int]:
         """The indexed look-up of a sweep: rules whose next firing instant has come."""
@@ -166,6 +234,33 @@ class EscalationRepository:
 
     def case_row(self, case_id: int) -> CaseRow:
         return self.session.get_one(CaseRow, case_id)
+
+
+SCHEDULE_COLUMNS = (
+    EscalationScheduleRow.deadline_key,
+    EscalationScheduleRow.rule,
+    EscalationScheduleRow.epoch,
+    EscalationScheduleRow.repeat_no,
+    EscalationScheduleRow.due_at,
+    EscalationScheduleRow.next_fire_at,
+    EscalationScheduleRow.acknowledged_at,
+    EscalationScheduleRow.acknowledged_by,
+)
+
+
+def _values_of(row: Any) -> tuple[Any, ...]:
+    return tuple(_schedule_values(row).values())
+
+
+def _schedule_values(row: Any) -> dict[str, Any]:
+    return {
+        "epoch": row.epoch,
+        "repeat_no": row.repeat_no,
+        "due_at": row.due_at,
+        "next_fire_at": row.next_fire_at,
+        "acknowledged_at": row.acknowledged_at,
+        "acknowledged_by": row.acknowledged_by,
+    }
 
 
 def reconcile_schedule(

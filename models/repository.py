@@ -1,24 +1,36 @@
-"""Rows in, domain objects out: agencies, users, cases with their events and deadlines."""
+"""Rows in, domain objects out: agencies, users, cases with their stored facts and events.
+
+An action costs few round trips (issue 17): one statement loads the case row with its
+stored facts, its escalation schedule and the reference-data generation; saving appends
+the events, updates the row (its version checked), and writes only what changed — the
+deadline rows and the schedule rows in one set-based upsert each, the request's results
+when they moved. Agencies, actors and policies come from the process's cache
+(``models.reference``). Statements are Core, not ORM: nothing is tracked, nothing
+fetched twice.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from govflow.models.declared_repo import declared_records
+from govflow.models.escalation_repo import SCHEDULE_COLUMNS, ScheduleState
 from govflow.models.integrity_repo import IntegrityQueries
+from govflow.models.reference import Agency, ReferenceCache, cache_for
 from govflow.models.rows import (
-    apply_deadlines,
-    case_header,
+    REQUEST_FIELDS,
     challenge_values,
-    event_row,
-    new_case_row,
+    deadline_values,
+    event_text_values,
+    new_case_values,
     new_request_row,
-    update_case_row,
-    update_request_row,
+    request_values,
+    stored_case_values,
 )
 from govflow.models.tables import (
     AgencyRow,
@@ -26,35 +38,129 @@ from govflow.models.tables import (
     ChallengeRow,
     DeadlineRow,
     DisclosureRequestRow,
+    EscalationScheduleRow,
     EventRow,
     ImportedRequestRow,
     RefCounterRow,
+    ReferenceDataRow,
     UserRow,
     dialect_insert,
+    events_as_text,
 )
 from govflow.workflow.actors import Actor, Role
 from govflow.workflow.cases import Case
-from govflow.workflow.errors import NotFound
+from govflow.workflow.errors import Conflict, NotFound
 from govflow.workflow.events import CaseEvent
+
+CONFLICT_MESSAGE = "案件已被他人修改，本次操作未保存，请重新加载后再试"
+
+_GENERATION = select(ReferenceDataRow.generation).where(ReferenceDataRow.id == 1).scalar_subquery()
+_SCHEDULE_COLUMNS = SCHEDULE_COLUMNS
+_CASE_COLUMNS = (
+    CaseRow.id,
+    CaseRow.ref,
+    CaseRow.case_type,
+    CaseRow.agency_id,
+    CaseRow.state,
+    CaseRow.assignee,
+    CaseRow.escalation_policy,
+    CaseRow.head_seq,
+    CaseRow.head_hash,
+    CaseRow.facts,
+)
+# The case, its stored facts, its schedule rows (one result row each, or one of NULLs) and
+# the reference generation: everything an action reads, in one round trip.
+_LOAD = (
+    select(*_CASE_COLUMNS, CaseRow.version, _GENERATION.label("generation"), *_SCHEDULE_COLUMNS)
+    .select_from(CaseRow)
+    .outerjoin(EscalationScheduleRow, EscalationScheduleRow.case_id == CaseRow.id)
+)
+_EVENT_COLUMNS = (
+    EventRow.seq,
+    EventRow.occurred_at,
+    EventRow.actor,
+    EventRow.actor_role,
+    EventRow.action,
+    EventRow.state_before,
+    EventRow.state_after,
+    EventRow.data,
+    EventRow.prev_hash,
+    EventRow.hash,
+)
+
+
+@dataclass
+class Loaded:
+    """What the repository remembers of a case it loaded or created, until it is saved."""
+
+    id: int
+    agency_id: int
+    version: int
+    schedule: dict[tuple[str, str], ScheduleState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One case of a list view: its header with its stored facts, and its place in the order."""
+
+    case: Case
+    stored: str | None
+    cursor: tuple[int, datetime | None, int]
 
 
 class Repository(IntegrityQueries):
     """Cases, agencies and users; the tamper-evidence reads come from ``IntegrityQueries``."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cache: ReferenceCache | None = None) -> None:
         self.session = session
-        self._rows: dict[str, CaseRow] = {}
+        self.cache = cache if cache is not None else cache_for(session.get_bind())
+        self._loaded: dict[str, Loaded] = {}
+        self._confirmed = False  # this transaction has seen the current reference generation
 
-    # -- agencies and users -------------------------------------------------------
+    def _execute(self, statement: Any, params: Any = None) -> Any:
+        return self.session.connection().execute(statement, params)
 
-    def agency(self, code: str) -> AgencyRow:
-        row = self.session.scalar(select(AgencyRow).where(AgencyRow.code == code))
-        if row is None:
+    # -- agencies and users (cached per process) ---------------------------------------
+
+    def _confirm_reference(self) -> None:
+        """Consult the cache only once this transaction has read the current generation."""
+        if not self._confirmed:
+            self.cache.observe(self._execute(select(_GENERATION)).scalar_one())
+            self._confirmed = True
+
+    def _agencies(self) -> dict[str, Agency]:
+        self._confirm_reference()
+        found = self.cache.agencies()
+        if found is None:
+            rows = self._execute(
+                select(
+                    AgencyRow.id,
+                    AgencyRow.code,
+                    AgencyRow.name,
+                    AgencyRow.ref_prefix,
+                    AgencyRow.parent_id,
+                    _GENERATION,
+                ).order_by(AgencyRow.id)
+            ).all()
+            agencies = [Agency(*row[:5]) for row in rows]
+            generation = rows[0][5] if rows else self.cache.generation
+            if generation is not None:
+                self.cache.observe(generation)
+                self.cache.remember_agencies(generation, agencies)
+            found = {a.code: a for a in agencies}
+        return found
+
+    def agency(self, code: str) -> Agency:
+        agency = self._agencies().get(code)
+        if agency is None:
             raise NotFound(f"没有代码为 {code!r} 的机关")
-        return row
+        return agency
 
-    def agency_by_id(self, agency_id: int) -> AgencyRow:
-        return self.session.get_one(AgencyRow, agency_id)
+    def _agency_code(self, agency_id: int) -> str:
+        code = self.cache.agency_code(agency_id)
+        if code is None:
+            code = next(a.code for a in self._agencies().values() if a.id == agency_id)
+        return code
 
     def user(self, username: str) -> UserRow:
         row = self.session.scalar(select(UserRow).where(UserRow.username == username))
@@ -63,85 +169,167 @@ class Repository(IntegrityQueries):
         return row
 
     def actor(self, username: str) -> Actor:
-        row = self.user(username)
-        agency = self.agency_by_id(row.agency_id)
-        return Actor(row.username, row.name, Role(row.role), agency.code)
+        self._confirm_reference()
+        found = self.cache.actor(username)
+        if found is not None:
+            return found
+        row = self._execute(
+            select(UserRow.username, UserRow.name, UserRow.role, AgencyRow.code, _GENERATION)
+            .join(AgencyRow, AgencyRow.id == UserRow.agency_id)
+            .where(UserRow.username == username)
+        ).first()
+        if row is None:
+            raise NotFound(f"没有用户 {username!r}")
+        actor = Actor(row[0], row[1], Role(row[2]), row[3])
+        self.cache.observe(row[4])
+        self.cache.remember_actor(row[4], actor)
+        return actor
 
     # -- references ------------------------------------------------------------------
 
     def next_ref_seq(self, agency_id: int, case_type: str, year: int) -> int:
         """Atomically take the next number (row-locked upsert: safe with concurrent clerks)."""
-        insert = dialect_insert(self.session)
-        stmt = insert(RefCounterRow).values(
+        insert_ = dialect_insert(self.session)
+        stmt = insert_(RefCounterRow).values(
             agency_id=agency_id, case_type=case_type, year=year, last_seq=1
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=["agency_id", "case_type", "year"],
             set_={"last_seq": RefCounterRow.last_seq + 1},
         ).returning(RefCounterRow.last_seq)
-        return int(self.session.execute(stmt).scalar_one())
+        return int(self._execute(stmt).scalar_one())
 
     # -- cases -----------------------------------------------------------------------
 
     def add(self, case: Case, agency_id: int, now: datetime) -> None:
-        row = new_case_row(case, agency_id, now)
-        self.session.add(row)
-        self._rows[case.ref] = row
+        """Insert a new case's row at once (its id is needed by what follows); the first
+        ``save`` fills in its state, head and facts."""
+        stmt = insert(CaseRow).values(new_case_values(case, agency_id, now)).returning(CaseRow.id)
+        case_id = self._execute(stmt).scalar_one()
+        self._loaded[case.ref] = Loaded(case_id, agency_id, 1)
 
     def add_request(self, case: Case, intake: dict[str, Any], derived: dict[str, Any]) -> None:
-        row = self._rows[case.ref]
-        self.session.add(new_request_row(row.id, row.agency_id, intake, derived))
+        loaded = self._loaded[case.ref]
+        self.session.add(new_request_row(loaded.id, loaded.agency_id, intake, derived))
+        self.session.flush()
+
+    def load(self, ref: str) -> tuple[Case, str | None]:
+        """The case row (header, chain head, version) with its stored facts, as text: one
+        statement, which also reads the escalation schedule and the reference generation."""
+        rows = self._execute(_LOAD.where(CaseRow.ref == ref)).all()
+        if not rows:
+            raise NotFound(f"没有编号为 {ref} 的案件")
+        first = rows[0]
+        self.cache.observe(first.generation)
+        self._confirmed = True
+        loaded = Loaded(first.id, first.agency_id, first.version)
+        for row in rows:
+            if row.deadline_key is not None:
+                state = ScheduleState(*row[-len(_SCHEDULE_COLUMNS) :])
+                loaded.schedule[(state.deadline_key, state.rule)] = state
+        self._loaded[ref] = loaded
+        return self._header(first), first.facts
+
+    def _header(self, row: Any) -> Case:
+        return Case(
+            ref=row.ref,
+            case_type=row.case_type,
+            agency_code=self._agency_code(row.agency_id),
+            state=row.state,
+            assignee=row.assignee,
+            escalation_policy=row.escalation_policy,
+            head_seq=row.head_seq,
+            head_hash=row.head_hash,
+        )
 
     def get(self, ref: str) -> Case:
-        row = self.session.scalar(select(CaseRow).where(CaseRow.ref == ref))
-        if row is None:
-            raise NotFound(f"没有编号为 {ref} 的案件")
-        self._rows[ref] = row
-        return case_header(row, self.agency_by_id(row.agency_id).code)
+        """The case as its row describes it (no facts)."""
+        return self.load(ref)[0]
 
     def case_id(self, ref: str) -> int:
-        return self._rows[ref].id
+        return self._loaded[ref].id
+
+    def loaded_schedule(self, ref: str) -> dict[tuple[str, str], ScheduleState]:
+        """The escalation schedule rows as the case was loaded (none for a new case)."""
+        return self._loaded[ref].schedule
 
     def events(self, ref: str) -> list[CaseEvent]:
-        rows = self.session.scalars(
-            select(EventRow)
-            .where(EventRow.case_id == self._rows[ref].id)
+        rows = self._execute(
+            select(*_EVENT_COLUMNS)
+            .where(EventRow.case_id == self._loaded[ref].id)
             .order_by(EventRow.seq, EventRow.id)
         )
-        return [to_event(ref, r) for r in rows]
+        return [CaseEvent(ref, *row) for row in rows]
 
     def save(self, case: Case, new_events: list[CaseEvent], now: datetime) -> None:
-        """Write the case header, its new events and all its deadline rows, in this transaction."""
-        row = self._rows[case.ref]
-        update_case_row(row, case, now)
-        self.session.add_all(event_row(row.id, event) for event in new_events)
-        for event in new_events:
-            challenge = challenge_values(row.id, row.agency_id, event)
-            if challenge is not None:
-                self.session.add(ChallengeRow(**challenge))
-        existing = {
-            d.key: d
-            for d in self.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id))
-        }
-        self.session.add_all(apply_deadlines(existing, row.id, case.deadlines))
-        request = self.session.get(DisclosureRequestRow, row.id)
-        if request is not None:
-            update_request_row(request, case)
+        """Write the new events, the case row and whatever else the events changed, in this
+        transaction. Another writer's change since the load is a ``Conflict``."""
+        loaded = self._loaded[case.ref]
+        text, facts = case.stored_facts()
+        if new_events:
+            self._execute(
+                insert(events_as_text), [event_text_values(loaded.id, e) for e in new_events]
+            )
+        changed = self._execute(
+            update(CaseRow)
+            .where(CaseRow.id == loaded.id, CaseRow.version == loaded.version)
+            .values(version=loaded.version + 1, **stored_case_values(case, text, now))
+        )
+        if changed.rowcount != 1:
+            raise Conflict(CONFLICT_MESSAGE)
+        loaded.version += 1
+        challenges = [challenge_values(loaded.id, loaded.agency_id, e) for e in new_events]
+        if any(challenges):
+            self._execute(insert(ChallengeRow), [c for c in challenges if c is not None])
+        before = case.loaded_state or {}
+        self._write_deadlines(loaded.id, case, facts, before)
+        if any(before.get(name) != facts.get(name) for name in REQUEST_FIELDS):
+            self._execute(
+                update(DisclosureRequestRow)
+                .where(DisclosureRequestRow.case_id == loaded.id)
+                .values(request_values(case))
+            )
+        case.loaded_state = facts
+
+    def _write_deadlines(
+        self, case_id: int, case: Case, facts: dict[str, Any], before: dict[str, Any]
+    ) -> None:
+        """Upsert the rows of the deadlines whose state changed (all, for a new case)."""
+        old = {d["key"]: d for d in before.get("deadlines", ())}
+        states = {d["key"]: d for d in facts["deadlines"]}
+        rows = [
+            {"case_id": case_id, "key": d.key, **deadline_values(d)}
+            for d in case.deadlines
+            if old.get(d.key) != states[d.key]
+        ]
+        if not rows:
+            return
+        insert_ = dialect_insert(self.session)
+        stmt = insert_(DeadlineRow).values(rows)
+        columns = [c for c in rows[0] if c not in ("case_id", "key")]
+        self._execute(
+            stmt.on_conflict_do_update(
+                index_elements=["case_id", "key"],
+                set_={c: getattr(stmt.excluded, c) for c in columns},
+            )
+        )
 
     def stored_deadlines(self, ref: str) -> dict[str, dict[str, Any]]:
-        rows = self.session.scalars(
-            select(DeadlineRow).where(DeadlineRow.case_id == self._rows[ref].id)
+        rows = self._execute(
+            select(DeadlineRow.key, DeadlineRow.detail).where(
+                DeadlineRow.case_id == self._loaded[ref].id
+            )
         )
-        return {r.key: r.detail for r in rows}
+        return {key: detail for key, detail in rows}
 
     def request(self, ref: str) -> DisclosureRequestRow | None:
-        return self.session.get(DisclosureRequestRow, self._rows[ref].id)
+        return self.session.get(DisclosureRequestRow, self._loaded[ref].id)
 
     def applicant_counts(self, applicant_key: str, received_on: date, ref: str) -> dict[str, Any]:
         """The applicant's requests this month and year, and this one's ordinal in the month."""
         month_start = received_on.replace(day=1)
         year_start = received_on.replace(month=1, day=1)
-        case_id = self._rows[ref].id
+        case_id = self._loaded[ref].id
         base = (
             select(func.count())
             .select_from(DisclosureRequestRow)
@@ -197,6 +385,51 @@ class Repository(IntegrityQueries):
             stmt = stmt.where(CaseRow.agency_id.in_(agency_ids))
         return list(self.session.scalars(stmt.order_by(CaseRow.id)))
 
+    def list_cases(
+        self,
+        case_type: str,
+        states: frozenset[str],
+        agency_ids: list[int] | None,
+        after: tuple[int, datetime | None, int] | None,
+        limit: int,
+    ) -> list[Listed]:
+        """Cases of a type in these states, the running deadline due first at the head (then
+        those with none running, in id order): the next ``limit`` after the cursor ``after``.
+
+        Keyset paging (``(next_due_at, id) > cursor``, indexed) in one statement per page,
+        or two where the page reaches past the last case with a deadline running.
+        """
+        found: list[Listed] = []
+        phase, due, last_id = after or (0, None, 0)
+        if phase == 0:
+            stmt = self._listing(case_type, states, agency_ids).where(
+                CaseRow.next_due_at.is_not(None)
+            )
+            if due is not None:
+                stmt = stmt.where(
+                    (CaseRow.next_due_at > due)
+                    | ((CaseRow.next_due_at == due) & (CaseRow.id > last_id))
+                )
+            rows = self._execute(stmt.order_by(CaseRow.next_due_at, CaseRow.id).limit(limit))
+            found = [Listed(self._header(r), r.facts, (0, r.next_due_at, r.id)) for r in rows]
+            if len(found) == limit:
+                return found
+            last_id = 0
+        stmt = self._listing(case_type, states, agency_ids).where(
+            CaseRow.next_due_at.is_(None), CaseRow.id > last_id
+        )
+        rows = self._execute(stmt.order_by(CaseRow.id).limit(limit - len(found)))
+        return found + [Listed(self._header(r), r.facts, (1, None, r.id)) for r in rows]
+
+    @staticmethod
+    def _listing(case_type: str, states: frozenset[str], agency_ids: list[int] | None) -> Any:
+        stmt = select(*_CASE_COLUMNS, CaseRow.next_due_at).where(
+            CaseRow.case_type == case_type, CaseRow.state.in_(sorted(states))
+        )
+        if agency_ids is not None:
+            stmt = stmt.where(CaseRow.agency_id.in_(agency_ids))
+        return stmt
+
     def refs_with_provisional_deadlines(self) -> list[str]:
         stmt = (
             select(CaseRow.ref)
@@ -226,7 +459,7 @@ class Repository(IntegrityQueries):
 
     def add_imported(self, case: Case, **values: Any) -> None:
         """Record where an imported request came from (its case row must be flushed)."""
-        row = self._rows[case.ref]
+        row = self._loaded[case.ref]
         self.session.add(ImportedRequestRow(case_id=row.id, agency_id=row.agency_id, **values))
 
     def declared_records(
@@ -237,35 +470,20 @@ class Repository(IntegrityQueries):
 
     def agency_ids(self, code: str, include_children: bool = False) -> list[int]:
         """An agency's id, and with ``include_children`` those of every agency below it."""
+        agencies = self._agencies()
         root = self.agency(code).id
         if not include_children:
             return [root]
         children: dict[int | None, list[int]] = {}
-        for agency_id, parent_id in self.session.execute(select(AgencyRow.id, AgencyRow.parent_id)):
-            children.setdefault(parent_id, []).append(agency_id)
+        for agency in agencies.values():
+            children.setdefault(agency.parent_id, []).append(agency.id)
         found, todo = [root], [root]
         while todo:
-            for child in children.get(todo.pop(), []):
+            for child in sorted(children.get(todo.pop(), [])):
                 if child not in found:
                     found.append(child)
                     todo.append(child)
         return found
-
-
-def to_event(ref: str, row: EventRow) -> CaseEvent:
-    return CaseEvent(
-        case_ref=ref,
-        seq=row.seq,
-        occurred_at=row.occurred_at,
-        actor=row.actor,
-        actor_role=row.actor_role,
-        action=row.action,
-        state_before=row.state_before,
-        state_after=row.state_after,
-        data=row.data,
-        prev_hash=row.prev_hash,
-        hash=row.hash,
-    )
 
 
 def _month_end(day: date) -> date:

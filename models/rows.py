@@ -13,11 +13,14 @@ from typing import Any
 from govflow.models.tables import CaseRow, DeadlineRow, DisclosureRequestRow, EventRow
 from govflow.workflow.cases import Case
 from govflow.workflow.deadlines import Deadline
-from govflow.workflow.events import CaseEvent
+from govflow.workflow.events import GENESIS, CaseEvent
+
+REQUEST_FIELDS = ("receipt_date", "replied_on", "closed_on", "outcome")
+"""What ``disclosure_requests`` repeats of a request's facts (same names in the facts)."""
 
 
 def case_header(row: CaseRow, agency_code: str) -> Case:
-    """The case as its row describes it; ``Case.replay`` adds what its events say."""
+    """The case as its row describes it; its stored facts (``row.facts``) add the rest."""
     return Case(
         ref=row.ref,
         case_type=row.case_type,
@@ -25,29 +28,51 @@ def case_header(row: CaseRow, agency_code: str) -> Case:
         state=row.state,
         assignee=row.assignee,
         escalation_policy=row.escalation_policy,
+        head_seq=row.head_seq,
+        head_hash=row.head_hash or GENESIS,
     )
+
+
+def new_case_values(case: Case, agency_id: int, now: datetime) -> dict[str, Any]:
+    """A new case's row before its first save (which adds its events, head and facts)."""
+    return {
+        "ref": case.ref,
+        "case_type": case.case_type,
+        "agency_id": agency_id,
+        "state": case.state or "",
+        "escalation_policy": case.escalation_policy,
+        "version": 1,
+        "head_seq": 0,
+        "head_hash": "",
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def new_case_row(case: Case, agency_id: int, now: datetime) -> CaseRow:
-    return CaseRow(
-        ref=case.ref,
-        case_type=case.case_type,
-        agency_id=agency_id,
-        state=case.state or "",
-        escalation_policy=case.escalation_policy,
-        head_seq=0,
-        head_hash="",
-        created_at=now,
-        updated_at=now,
-    )
+    return CaseRow(**new_case_values(case, agency_id, now))
+
+
+def stored_case_values(case: Case, facts_text: str, now: datetime) -> dict[str, Any]:
+    """What a save writes to the case row (besides its version): state, chain head, the
+    facts as of the last event and the instant the open-case lists sort by."""
+    nearest = case.next_deadline
+    return {
+        "state": case.state or "",
+        "assignee": case.assignee,
+        "escalation_policy": case.escalation_policy,
+        "outcome": getattr(case.facts, "outcome", None),
+        "head_seq": case.head_seq,
+        "head_hash": case.head_hash,
+        "updated_at": now,
+        "facts": facts_text,
+        "next_due_at": nearest.due_at if nearest else None,
+    }
 
 
 def update_case_row(row: CaseRow, case: Case, now: datetime) -> None:
-    row.state = case.state or ""
-    row.assignee = case.assignee
-    row.escalation_policy = case.escalation_policy
-    row.outcome = getattr(case.facts, "outcome", None)
-    row.head_seq, row.head_hash, row.updated_at = case.head_seq, case.head_hash, now
+    for column, value in stored_case_values(case, case.stored_facts()[0], now).items():
+        setattr(row, column, value)
 
 
 def new_request_row(
@@ -72,11 +97,13 @@ def new_request_row(
     )
 
 
+def request_values(case: Case) -> dict[str, Any]:
+    return {name: getattr(case.facts, name, None) for name in REQUEST_FIELDS}
+
+
 def update_request_row(request: DisclosureRequestRow, case: Case) -> None:
-    request.receipt_date = getattr(case.facts, "receipt_date", None)
-    request.replied_on = getattr(case.facts, "replied_on", None)
-    request.closed_on = getattr(case.facts, "closed_on", None)
-    request.outcome = getattr(case.facts, "outcome", None)
+    for column, value in request_values(case).items():
+        setattr(request, column, value)
 
 
 CHALLENGES = ("record_reconsideration", "record_litigation")
@@ -98,8 +125,14 @@ def challenge_values(case_id: int, agency_id: int, event: CaseEvent) -> dict[str
     }
 
 
+def event_text_values(case_id: int, event: CaseEvent) -> dict[str, Any]:
+    """The ``events`` row of an event with its data as the canonical text that was hashed
+    (for ``tables.events_as_text``): verify then hashes the row as stored."""
+    return {**event_values(case_id, event), "data": event.data_text}
+
+
 def event_values(case_id: int, event: CaseEvent) -> dict[str, Any]:
-    """The ``events`` row of an event, as column values (the bulk writer inserts these)."""
+    """The ``events`` row of an event, as column values (data decoded)."""
     return {
         "case_id": case_id,
         "seq": event.seq,

@@ -1,7 +1,8 @@
 """SQLAlchemy 2.x tables. The domain never imports this module; the repository maps rows.
 
 ``cases`` holds what queries need (state, version for optimistic locking, the chain
-head); ``events`` is the append-only history; ``deadlines`` is a projection of the
+head) and the facts as of its last event (what an action loads instead of replaying the
+history); ``events`` is the append-only history; ``deadlines`` is a projection of the
 events, one row per obligation, indexed for the sweeper.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -20,11 +22,13 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import UserDefinedType
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -103,8 +107,14 @@ class CaseRow(Base):
     escalation_policy: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The facts and deadlines folded from events 1…head_seq (``Case.stored_facts``: JSON
+    # text), written with each event; NULL until then. ``next_due_at``: the running
+    # deadline due first, what the open-case lists sort by.
+    facts: Mapped[str | None] = mapped_column(Text)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  optimistic locking
+    __table_args__ = (Index("ix_cases_case_type_next_due_at", "case_type", "next_due_at", "id"),)
 
 
 class DisclosureRequestRow(Base):
@@ -226,6 +236,42 @@ class EventRow(Base):
     __table_args__ = (UniqueConstraint("case_id", "seq"),)
 
 
+class JSONText(UserDefinedType[str]):
+    """A JSON column written as the text given, byte for byte (PostgreSQL's ``json`` keeps
+    it verbatim; SQLite stores text): no serialiser in between."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "JSON"
+
+    def bind_processor(self, dialect: Any) -> None:
+        return None
+
+    def result_processor(self, dialect: Any, coltype: Any) -> None:
+        return None
+
+
+events_as_text = Table(
+    "events",
+    MetaData(),  # not the schema's: the same table, seen with its data as plain text
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer),
+    Column("seq", Integer),
+    Column("occurred_at", UTCDateTime),
+    Column("actor", String(64)),
+    Column("actor_role", String(32)),
+    Column("action", String(64)),
+    Column("state_before", String(32)),
+    Column("state_after", String(32)),
+    Column("data", JSONText()),
+    Column("prev_hash", String(64)),
+    Column("hash", String(64)),
+)
+"""``events`` for writing an event's data as the exact text that was hashed (the JSON type
+would serialise it again, in its own way)."""
+
+
 class EscalationPolicyRow(Base):
     """Every escalation policy ever put in force, by digest: cases point at the one they follow."""
 
@@ -297,6 +343,15 @@ class DeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_deliveries_status_not_before", "status", "not_before"),)
+
+
+class ReferenceDataRow(Base):
+    """One row: ``generation`` counts every change to ``agencies`` and ``users`` (database
+    triggers, migration 0006), so each process knows when its cached copy is out of date."""
+
+    __tablename__ = "reference_data"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer)
 
 
 class CheckpointRow(Base):

@@ -14,20 +14,26 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from govflow.models.escalation_repo import EscalationRepository
-from govflow.models.repository import Repository
+from govflow.models.reference import ReferenceCache, cache_for
+from govflow.models.repository import CONFLICT_MESSAGE, Repository
 from govflow.workflow.errors import Conflict
-
-CONFLICT_MESSAGE = "案件已被他人修改，本次操作未保存，请重新加载后再试"
 
 
 class SqlUnitOfWork:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    """``cache``: the process's reference data of this database (``models.reference``),
+    shared by every unit of work on it unless one is given."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], cache: ReferenceCache | None = None
+    ) -> None:
         self._sessions = sessions
+        self._cache = cache
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session = self._sessions()
-        self.repo = Repository(self.session)
-        self.escalations = EscalationRepository(self.session)
+        cache = self._cache if self._cache is not None else cache_for(self.session.get_bind())
+        self.repo = Repository(self.session, cache)
+        self.escalations = EscalationRepository(self.session, cache)
         return self
 
     def __exit__(

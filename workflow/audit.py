@@ -167,7 +167,7 @@ def case_timeline(svc: Any, ref: str) -> tuple[Case, list[TimelineEntry]]:
     from govflow.workflow.errors import NotFound
 
     with svc.uow() as uow:
-        case = services.load_case(svc, uow, ref)
+        case = services.load_case(svc, uow, ref, history=True)
         names: dict[str, str] = {SYSTEM.username: SYSTEM.name}
         for username in {e.actor for e in case.events} - set(names):
             try:

@@ -3,10 +3,18 @@
 ``Case.act`` is the one way a case changes: check the action against the state
 machine and the law, record one event (hash-chained), fold it into the facts and
 recompute the deadlines. It does no I/O; the service layer loads and saves.
+
+Facts are kept, not rebuilt: the case row stores them (``stored_facts``, with the
+deadlines as last computed) in the same transaction as each event, so an action
+``restore``s them and folds only its own event, whatever the length of the history.
+``replay`` — folding every event from the first — is how they are checked (the tests
+after every step, ``services.check_projection``) and rebuilt when none of the current
+format are stored.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +30,10 @@ from govflow.workflow.events import GENESIS, CaseEvent, new_event
 from govflow.workflow.registry import Workflow, workflow
 from govflow.workflow.validation import summary
 
+FACTS_FORMAT = 1
+"""The shape of stored facts. Raise it when any facts' ``to_state`` changes: facts stored in
+another format are rebuilt from the events when the case is next loaded."""
+
 
 @dataclass
 class Case:
@@ -31,21 +43,20 @@ class Case:
     state: str | None = None
     assignee: str | None = None
     escalation_policy: str | None = None
+    head_seq: int = 0  # the chain head: the last event's position and hash
+    head_hash: str = GENESIS
+    # The events in memory: the whole history after ``replay`` or when a view loads it,
+    # otherwise only those recorded since the case was loaded.
     events: list[CaseEvent] = field(default_factory=list)
+    new_events: list[CaseEvent] = field(default_factory=list)  # recorded, not yet saved
     facts: Any = None
     deadlines: list[Deadline] = field(default_factory=list)
+    # The facts as plain data when loaded (``restore``): what changed is written, not more.
+    loaded_state: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def workflow(self) -> Workflow:
         return workflow(self.case_type)
-
-    @property
-    def head_hash(self) -> str:
-        return self.events[-1].hash if self.events else GENESIS
-
-    @property
-    def head_seq(self) -> int:
-        return len(self.events)
 
     @property
     def next_deadline(self) -> Deadline | None:
@@ -63,11 +74,47 @@ class Case:
         header.events = list(events)
         header.facts = header.workflow.new_facts()
         for event in events:
-            header.facts.apply(
-                event.action, event.data["payload"], event.data["derived"], event.occurred_at
-            )
+            data = event.decoded_data()
+            header.facts.apply(event.action, data["payload"], data["derived"], event.occurred_at)
         header.deadlines = header.facts.computed_deadlines(calendar)
+        if events:
+            header.head_seq, header.head_hash = events[-1].seq, events[-1].hash
         return header
+
+    def restore(self, stored: str | None, calendar: WorkingCalendar) -> bool:
+        """Facts and deadlines as stored with the last event (the deadlines as then computed,
+        explained with ``calendar`` when read). False when none of this format are stored:
+        the caller replays the events instead."""
+        if not stored:
+            return False
+        state = json.loads(stored)
+        if state.get("format") != FACTS_FORMAT:
+            return False
+        self.loaded_state = state["facts"]
+        self.facts = self.workflow.restore(state["facts"], calendar)
+        self.deadlines = list(self.facts.deadlines.values())
+        return True
+
+    def stored_facts(self) -> tuple[str, dict[str, Any]]:
+        """The facts to store with the last event: the text, and the plain data it encodes."""
+        facts = self.facts.to_state()
+        return json.dumps({"format": FACTS_FORMAT, "facts": facts}, ensure_ascii=False), facts
+
+    def facts_differences(self, other: Case) -> list[str]:
+        """What differs between these facts and ``other``'s (stored against replayed): a
+        deadline by its key when its stored computation differs, a fact by its name."""
+        mine, theirs = self.facts.to_state(), other.facts.to_state()
+        found = set()
+        for name in set(mine) | set(theirs):
+            if name == "deadlines":
+                a = {d["key"]: d for d in mine.get(name, [])}
+                b = {d["key"]: d for d in theirs.get(name, [])}
+                found |= {key for key in set(a) | set(b) if a.get(key) != b.get(key)}
+                if list(a) != list(b):
+                    found.add("facts.deadlines.order")
+            elif mine.get(name) != theirs.get(name):
+                found.add(f"facts.{name}")
+        return sorted(found)
 
     def parse(self, action: str, raw: dict[str, Any], today_iso: str) -> Any:
         model = self.workflow.payloads.get(action)
@@ -131,7 +178,7 @@ class Case:
         if creating and self.escalation_policy is not None:
             derived["escalation_policy"] = self.escalation_policy  # E-1: the ladder in force
         payload_json = payload.model_dump(mode="json", exclude_none=True)
-        self.facts.apply(action, payload_json, derived, now)
+        self.facts.apply(action, payload_json, derived, now, payload)
         self.deadlines = self.facts.computed_deadlines(calendar)
         return self._record(action, payload_json, derived, actor, now, next_state, imported)
 
@@ -191,6 +238,8 @@ class Case:
             prev_hash=self.head_hash,
         )
         self.events.append(event)
+        self.new_events.append(event)
+        self.head_seq, self.head_hash = event.seq, event.hash
         self.state = next_state
         if action == "assign":
             self.assignee = payload["assignee"]

@@ -107,8 +107,15 @@ class DeclaredFacts:
         return [d.compute(calendar) for d in self.deadlines.values()]
 
     def apply(
-        self, action: str, payload: dict[str, Any], derived: dict[str, Any], at: datetime
+        self,
+        action: str,
+        payload: dict[str, Any],
+        derived: dict[str, Any],
+        at: datetime,
+        parsed: Payload | None = None,
     ) -> None:
+        """Fold one event; the fields are kept as the event recorded them (JSON values), so
+        the already validated ``parsed`` payload of a live action is not needed."""
         spec = self.case_type.actions.get(action)
         if spec is None:
             return  # system events (deadlines recomputed, policy adopted) change no facts
@@ -131,6 +138,27 @@ class DeclaredFacts:
             if action == d.starts_on:
                 start = date.fromisoformat(payload[d.starts_from]) if d.starts_from else day
                 self.deadlines[d.key] = _start(d, started.get(d.key, {}), start, at)
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "values": self.values,
+            "assignee": self.assignee,
+            "outcome": self.outcome,
+            "deadlines": [d.to_state() for d in self.deadlines.values()],
+        }
+
+    @classmethod
+    def from_state(
+        cls, case_type: CaseType, state: dict[str, Any], calendar: WorkingCalendar | None = None
+    ) -> DeclaredFacts:
+        deadlines = (Deadline.from_state(d, calendar) for d in state["deadlines"])
+        return cls(
+            case_type,
+            values=state["values"],
+            assignee=state["assignee"],
+            outcome=state["outcome"],
+            deadlines={d.key: d for d in deadlines},
+        )
 
 
 def _start(spec: DeadlineSpec, recorded: dict[str, Any], day: date, at: datetime) -> Deadline:

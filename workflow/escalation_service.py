@@ -23,8 +23,8 @@ def adopt_policy(svc: services.Services, ref: str, actor_username: str) -> bool:
     """
     now = svc.clock.now()
     with svc.uow() as uow:
-        actor = uow.repo.actor(actor_username)
         case = services.load_case(svc, uow, ref)
+        actor = uow.repo.actor(actor_username)
         if actor.role is not Role.OFFICE_HEAD or actor.agency_code != case.agency_code:
             raise ActionNotAllowed("只有本机关的公开办负责人可以变更在办案件的督办规则")
         if case.state in case.workflow.case_type.final:
@@ -36,7 +36,6 @@ def adopt_policy(svc: services.Services, ref: str, actor_username: str) -> bool:
         if digest == case.escalation_policy:
             return False
         previous, case.escalation_policy = case.escalation_policy, digest
-        before = len(case.events)
         case.record_system_event(
             "escalation_policy_adopted",
             {"escalation_policy": digest, "previous": previous},
@@ -44,7 +43,7 @@ def adopt_policy(svc: services.Services, ref: str, actor_username: str) -> bool:
             svc.calendar,
             actor,
         )
-        services.save(svc, uow, case, case.events[before:], now)
+        services.save(svc, uow, case, now)
         uow.commit()
     log.info("escalation.policy_adopted", case_ref=ref, digest=digest[:12], actor=actor_username)
     return True

@@ -5,6 +5,11 @@ previous event's hash, so editing, inserting, deleting or reordering rows breaks
 the chain; the head (last hash and count) is also kept on the case row so that
 deleting the last events shows too. Hashing uses canonical JSON, so SQLite and
 PostgreSQL (whatever they do to JSON key order) verify alike.
+
+An event's data is stored as its canonical JSON text, and the hashed content is built
+around that text (``content_text``): checking a stored event is hashing the row as it
+is, with no JSON decoded or re-encoded. A row whose text is not canonical (written
+before, or edited by hand) is checked the long way, by decoding it.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from json.encoder import encode_basestring  # json.dumps(str, ensure_ascii=False), in C
 from typing import Any
 
 GENESIS = "0" * 64
@@ -32,6 +38,16 @@ class CaseEvent:
     data: dict[str, Any]
     prev_hash: str
     hash: str
+    # The data's canonical JSON text: what ``new_event`` hashed and the repository writes,
+    # or, for an event read back without decoding (``data`` None), the text as stored,
+    # which is what verify hashes. Never read in place of ``data`` while ``data`` is set.
+    data_text: str | None = field(default=None, repr=False, compare=False)
+
+    def decoded_data(self) -> dict[str, Any]:
+        if self.data is None:
+            assert self.data_text is not None
+            return json.loads(self.data_text)
+        return self.data
 
     def content(self) -> dict[str, Any]:
         return {
@@ -43,8 +59,18 @@ class CaseEvent:
             "action": self.action,
             "state_before": self.state_before,
             "state_after": self.state_after,
-            "data": self.data,
+            "data": self.decoded_data(),
         }
+
+    def hash_matches(self) -> bool:
+        """Does the stored hash cover this content and the previous hash?"""
+        if self.data is None and self.data_text is not None:
+            # Hash the stored text as it is; only a text that is not canonical (an older
+            # row, or one edited by hand) is decoded and hashed again as canonical JSON.
+            fast = hash_text(self.prev_hash, content_text(self, self.data_text))
+            if fast == self.hash:
+                return True
+        return chain_hash(self.content(), self.prev_hash) == self.hash
 
 
 def canonical_json(value: Any) -> str:
@@ -52,9 +78,42 @@ def canonical_json(value: Any) -> str:
 
 
 def chain_hash(content: dict[str, Any], prev_hash: str) -> str:
+    return hash_text(prev_hash, canonical_json(content))
+
+
+def hash_text(prev_hash: str, content: str) -> str:
     digest = hashlib.sha256(prev_hash.encode())
-    digest.update(canonical_json(content).encode())
+    digest.update(content.encode())
     return digest.hexdigest()
+
+
+def content_text(event: CaseEvent, data_text: str) -> str:
+    """``canonical_json(event.content())``, built around the data's canonical text: the keys
+    of the content in sorted order, each value as ``json.dumps`` writes it."""
+    before = event.state_before
+    return "".join(
+        (
+            '{"action":',
+            encode_basestring(event.action),
+            ',"actor":',
+            encode_basestring(event.actor),
+            ',"actor_role":',
+            encode_basestring(event.actor_role),
+            ',"case_ref":',
+            encode_basestring(event.case_ref),
+            ',"data":',
+            data_text,
+            ',"occurred_at":"',
+            event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            '","seq":',
+            str(event.seq),
+            ',"state_after":',
+            encode_basestring(event.state_after),
+            ',"state_before":',
+            "null" if before is None else encode_basestring(before),
+            "}",
+        )
+    )
 
 
 def new_event(
@@ -70,8 +129,9 @@ def new_event(
     data: dict[str, Any],
     prev_hash: str,
 ) -> CaseEvent:
-    # Round-trip data through JSON so what is hashed is exactly what is stored and read back.
-    data = json.loads(canonical_json(data))
+    # What is stored is the canonical text, and the event carries that text decoded again:
+    # what is hashed is exactly what is stored and read back.
+    text = canonical_json(data)
     draft = CaseEvent(
         case_ref,
         seq,
@@ -81,11 +141,12 @@ def new_event(
         action,
         state_before,
         state_after,
-        data,
+        json.loads(text),
         prev_hash,
         "",
     )
-    return CaseEvent(**{**draft.__dict__, "hash": chain_hash(draft.content(), prev_hash)})
+    hashed = hash_text(prev_hash, content_text(draft, text))
+    return CaseEvent(**{**draft.__dict__, "hash": hashed, "data_text": text})
 
 
 @dataclass(frozen=True)
@@ -125,7 +186,7 @@ def verify_chain(
                 "inserted",
                 f"位置 {event.seq} 超出案件记录的链头 {head_seq}（插入的记录）",
             )
-        elif chain_hash(event.content(), event.prev_hash) != event.hash:
+        elif not event.hash_matches():
             moved_from = _original_position(event, head_seq)
             if moved_from is not None:
                 report(

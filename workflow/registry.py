@@ -36,6 +36,7 @@ class Workflow:
     payloads: dict[str, type[BaseModel]]
     date_defaults: dict[str, str]
     new_facts: Callable[[], Any]
+    restore: Callable[..., Any]  # (state, calendar) -> facts: what ``facts.to_state()`` wrote
     check: Callable[..., None]
     derive: Callable[..., dict[str, Any]]
     escalation: str | None = None  # the policy's name in configs/escalation.yaml, if any
@@ -67,6 +68,7 @@ def load_workflow(path: Path) -> Workflow:
             dict(declared.payload_models(case_type)),
             {},
             facts,
+            partial(declared.DeclaredFacts.from_state, case_type),
             declared.check,
             declared.derive,
             _escalation(case_type),
@@ -96,6 +98,7 @@ def load_workflow(path: Path) -> Workflow:
         dict(module.PAYLOADS),
         dict(getattr(module, "DATE_DEFAULTS", {})),
         module.Facts,
+        module.Facts.from_state,
         module.check,
         module.derive,
         _escalation(case_type),

@@ -2,6 +2,10 @@
 
 Each takes a unit of work (``govflow.models.uow.SqlUnitOfWork`` in production, anything with
 the same shape in tests), the clock and the calendar: every side effect is injected.
+
+An action loads the case's stored facts and folds only its own event; what it reads beyond
+the case (the applicant's earlier requests) is fetched only if a rule asks for it. Replaying
+the whole history is for checking (``check_projection``) and for facts not stored yet.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from govflow.workflow.cases import Case
 from govflow.workflow.clock import Clock, local_date
 from govflow.workflow.declared import Context as DeclaredContext
 from govflow.workflow.disclosure.actions import RECEIPT_ON_ARRIVAL
-from govflow.workflow.disclosure.rules import ApplicantHistory, Context
+from govflow.workflow.disclosure.rules import ApplicantHistory, Context, DeferredHistory
 from govflow.workflow.errors import ActionNotAllowed, GovflowError
 from govflow.workflow.escalation import current_policies
 from govflow.workflow.events import CaseEvent
@@ -58,15 +62,10 @@ def _context(
         return DeclaredContext(
             now, local_date(now), case.state or "", svc.calendar, load_settings()
         )
-    history = ApplicantHistory()
+    history: ApplicantHistory | DeferredHistory = ApplicantHistory()
     if case.state is not None:
-        request = repo.request(case.ref)
-        if request is not None:
-            counts = repo.applicant_counts(request.applicant_key, request.received_on, case.ref)
-            same = tuple(
-                repo.same_information(request.applicant_key, request.description_key, case.ref)
-            )
-            history = ApplicantHistory(same_information=same, **counts)
+        ref = case.ref
+        history = DeferredHistory(lambda: _applicant_history(repo, ref))
     return Context(
         now=now,
         today=local_date(now),
@@ -78,9 +77,24 @@ def _context(
     )
 
 
+def _applicant_history(repo: Any, ref: str) -> ApplicantHistory:
+    """The applicant's earlier requests (D-6, D-7): five queries, run only when read."""
+    request = repo.request(ref)
+    if request is None:
+        return ApplicantHistory()
+    counts = repo.applicant_counts(request.applicant_key, request.received_on, ref)
+    same = tuple(repo.same_information(request.applicant_key, request.description_key, ref))
+    return ApplicantHistory(same_information=same, **counts)
+
+
 def _load(svc: Services, repo: Any, ref: str) -> Case:
-    header = repo.get(ref)
-    return Case.replay(header, repo.events(ref), svc.calendar)
+    """The case with the facts stored with its last event; replayed from its events only
+    when none of the current format are stored (they are then written by the next save)."""
+    case, stored = repo.load(ref)
+    if not case.restore(stored, svc.calendar):
+        Case.replay(case, repo.events(ref), svc.calendar)
+        case.loaded_state = None  # nothing stored to compare with: the save writes it all
+    return case
 
 
 def _check_agency(actor: Actor, case: Case) -> None:
@@ -191,7 +205,7 @@ def register_request(
                 svc.calendar,
                 _context(svc, case, repo, actor),
             )
-        save(svc, uow, case, case.events, now)
+        save(svc, uow, case, now)
         uow.commit()
     _log_registered(case, actor)
     return case.ref
@@ -230,7 +244,7 @@ def open_case(
             payload,
             lambda parsed: local_date(now).year,
         )
-        save(svc, uow, case, case.events, now)
+        save(svc, uow, case, now)
         uow.commit()
     _log_registered(case, actor)
     return case.ref
@@ -261,8 +275,9 @@ def apply_action(
 ) -> CaseEvent:
     """The body of ``act`` inside a caller's unit of work (the sweeper's expiries use it)."""
     repo = uow.repo
-    actor = SYSTEM if actor_username == SYSTEM.username else repo.actor(actor_username)
+    # The case first: the statement that loads it tells whether cached users are current.
     case = _load(svc, repo, ref)
+    actor = SYSTEM if actor_username == SYSTEM.username else repo.actor(actor_username)
     _check_agency(actor, case)
     name = payload.get("assignee") if action == "assign" else None
     # A missing or blank assignee is left to the payload check ("field required").
@@ -273,10 +288,9 @@ def apply_action(
             Role.OFFICE_HEAD,
         ):
             raise ActionNotAllowed(f"{assignee.name} 不是本机关的经办人或负责人")
-    before = len(case.events)
     now = svc.clock.now()
     event = case.act(action, payload, actor, now, svc.calendar, _context(svc, case, repo, actor))
-    save(svc, uow, case, case.events[before:], now)
+    save(svc, uow, case, now)
     log.info(
         "case.action",
         case_ref=ref,
@@ -289,67 +303,125 @@ def apply_action(
     return event
 
 
-def save(
-    svc: Services, uow: UnitOfWork, case: Case, new_events: list[CaseEvent], now: datetime
-) -> None:
-    """Write a changed case and bring its escalation schedule in line with its deadlines."""
-    uow.repo.save(case, new_events, now)
+def save(svc: Services, uow: UnitOfWork, case: Case, now: datetime) -> None:
+    """Write a changed case (the events recorded since it was loaded) and bring its
+    escalation schedule in line with its deadlines."""
+    uow.repo.save(case, case.new_events, now)
+    case.new_events = []
     if case.escalation_policy is not None:
         policy = uow.escalations.policy(case.escalation_policy)
         planned = escalation.plan(case.deadlines, policy, svc.calendar)
-        uow.escalations.sync_schedule(uow.repo.case_id(case.ref), planned)
+        uow.escalations.sync_schedule(
+            uow.repo.case_id(case.ref), planned, uow.repo.loaded_schedule(case.ref)
+        )
 
 
-def load_case(svc: Services, uow: UnitOfWork, ref: str) -> Case:
-    """A case with its facts and deadlines rebuilt from its events."""
-    return _load(svc, uow.repo, ref)
+def load_case(svc: Services, uow: UnitOfWork, ref: str, history: bool = False) -> Case:
+    """A case with its facts and deadlines as stored with its last event; with ``history``,
+    its events too (``case.events``)."""
+    case = _load(svc, uow.repo, ref)
+    if history and not case.events:
+        case.events = uow.repo.events(ref)
+    return case
 
 
 @dataclass
 class CaseView:
     case: Case
     request: Any
-    history: ApplicantHistory
+    history: ApplicantHistory | DeferredHistory  # read only by the views that show it
 
 
 def get_case(svc: Services, ref: str) -> CaseView:
+    """A case to show: its stored facts, its events, and its deadlines as the current
+    calendar counts them (with their explanations)."""
     with svc.uow() as uow:
-        case = _load(svc, uow.repo, ref)
-        context = _context(svc, case, uow.repo)
-        history = getattr(context, "history", ApplicantHistory())  # disclosure requests only
-        return CaseView(case, uow.repo.request(ref), history)
+        case = load_case(svc, uow, ref, history=True)
+        case.deadlines = case.facts.computed_deadlines(svc.calendar)
+        request = uow.repo.request(ref) if case.case_type == DISCLOSURE else None
+    history: ApplicantHistory | DeferredHistory = ApplicantHistory()
+    if request is not None:
+        history = DeferredHistory(lambda: _history_of(svc, ref))
+    return CaseView(case, request, history)
 
 
-def open_cases(
-    svc: Services, agency_code: str | None = None, case_type: str = DISCLOSURE
-) -> list[Case]:
-    """Open cases of one type (for requests: not yet replied or closed), least time left first."""
+def _history_of(svc: Services, ref: str) -> ApplicantHistory:
+    with svc.uow() as uow:
+        uow.repo.get(ref)
+        return _applicant_history(uow.repo, ref)
+
+
+LIST_PAGE = 50
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """One page of a list view, and where the next one starts (None: this was the last)."""
+
+    cases: list[Case]
+    next_after: tuple[int, datetime | None, int] | None
+
+
+def list_open(
+    svc: Services,
+    case_type: str = DISCLOSURE,
+    agency_code: str | None = None,
+    after: tuple[int, datetime | None, int] | None = None,
+    limit: int = LIST_PAGE,
+) -> CasePage:
+    """Open cases of one type (for requests: not yet replied or closed), least time left
+    first, a page at a time: each case as stored with its last event, one query a page."""
     with svc.uow() as uow:
         agency_ids = None
         if agency_code is not None:
             agency_ids = [uow.repo.agency(agency_code).id]
         open_states = workflow(case_type).case_type.open_states
-        cases = [
-            _load(svc, uow.repo, ref)
-            for ref in uow.repo.open_refs(case_type, open_states, agency_ids)
-        ]
-    return sorted(cases, key=_time_left_key)
+        listed = uow.repo.list_cases(case_type, open_states, agency_ids, after, limit + 1)
+        cases = []
+        for item in listed[:limit]:
+            case = item.case
+            if not case.restore(item.stored, svc.calendar):  # not stored yet: the long way
+                case = _load(svc, uow.repo, case.ref)
+            cases.append(case)
+    more = len(listed) > limit
+    return CasePage(cases, listed[limit - 1].cursor if more else None)
 
 
-def _time_left_key(case: Case) -> tuple[int, str]:
-    nearest = case.next_deadline
-    return (0, nearest.due_at.isoformat()) if nearest and nearest.due_at else (1, case.ref)
+def open_cases(
+    svc: Services, agency_code: str | None = None, case_type: str = DISCLOSURE
+) -> list[Case]:
+    """Every open case of one type, least time left first (streamed a page at a time)."""
+    found: list[Case] = []
+    after = None
+    while True:
+        page = list_open(svc, case_type, agency_code, after, limit=500)
+        found += page.cases
+        if page.next_after is None:
+            return found
+        after = page.next_after
 
 
 def check_projection(svc: Services, ref: str) -> list[str]:
-    """Differences between stored deadline rows and those rebuilt from the events (should be none)."""
+    """What differs from a rebuild from the events (should be nothing): the deadlines whose
+    stored row or stored computation differs, by key, and the other facts by name."""
     with svc.uow() as uow:
-        case = _load(svc, uow.repo, ref)
+        case, stored_facts = uow.repo.load(ref)
+        events = uow.repo.events(ref)
         stored = uow.repo.stored_deadlines(ref)
-    rebuilt = {d.key: d.to_json() for d in case.deadlines}
-    return [
-        key for key in sorted(set(stored) | set(rebuilt)) if stored.get(key) != rebuilt.get(key)
-    ]
+    rebuilt = Case.replay(
+        Case(ref=case.ref, case_type=case.case_type, agency_code=case.agency_code),
+        events,
+        svc.calendar,
+    )
+    rows = {d.key: d.to_json() for d in rebuilt.deadlines}
+    found = {key for key in set(stored) | set(rows) if stored.get(key) != rows.get(key)}
+    if not case.restore(stored_facts, svc.calendar):
+        found.add("facts")  # none stored with the last event
+    else:
+        found |= set(case.facts_differences(rebuilt))
+    if (case.head_seq, case.head_hash) != (rebuilt.head_seq, rebuilt.head_hash):
+        found.add("head")
+    return sorted(found)
 
 
 def recompute_deadlines(svc: Services) -> list[tuple[str, dict[str, Any]]]:
@@ -360,6 +432,7 @@ def recompute_deadlines(svc: Services) -> list[tuple[str, dict[str, Any]]]:
     for ref in refs:
         with svc.uow() as uow:
             case = _load(svc, uow.repo, ref)
+            case.deadlines = case.facts.computed_deadlines(svc.calendar)  # today's calendar
             stored = uow.repo.stored_deadlines(ref)
             changes = {
                 d.key: {
@@ -374,14 +447,13 @@ def recompute_deadlines(svc: Services) -> list[tuple[str, dict[str, Any]]]:
             if not changes:
                 continue
             now = svc.clock.now()
-            before = len(case.events)
             case.record_system_event(
                 "deadlines_recomputed",
                 {"changes": changes, "reason": "节假日安排更新"},
                 now,
                 svc.calendar,
             )
-            save(svc, uow, case, case.events[before:], now)
+            save(svc, uow, case, now)
             uow.commit()
             changed.append((ref, changes))
             log.info("deadlines.recomputed", case_ref=ref, keys=sorted(changes))
@@ -393,6 +465,7 @@ __all__ = [
     "Services",
     "act",
     "get_case",
+    "list_open",
     "open_case",
     "open_cases",
     "register_request",

@@ -30,7 +30,7 @@ from govflow.models.rows import (
     case_header,
     challenge_values,
     deadline_values,
-    event_values,
+    event_text_values,
     new_case_row,
     new_request_row,
     update_case_row,
@@ -44,10 +44,10 @@ from govflow.models.tables import (
     DisclosureRequestRow,
     EscalationPolicyRow,
     EscalationScheduleRow,
-    EventRow,
     RefCounterRow,
     UserRow,
     dialect_insert,
+    events_as_text,
 )
 from govflow.workflow.actors import Actor, Role
 from govflow.workflow.cases import Case
@@ -149,9 +149,9 @@ class BulkStore:
                 )
             _insert(session, CaseRow, [c.row for c in cases])
             _insert(session, DisclosureRequestRow, [c.request for c in cases if c.request])
-            _insert_values(
-                session, EventRow, [event_values(c.row.id, e) for c in cases for e in c.events]
-            )
+            events = [event_text_values(c.row.id, e) for c in cases for e in c.events]
+            if events:
+                session.execute(insert(events_as_text), events)
             challenges = (
                 challenge_values(c.row.id, c.row.agency_id, e) for c in cases for e in c.events
             )
@@ -240,7 +240,6 @@ class BulkRepository:
     def add(self, case: Case, agency_id: int, now: datetime) -> None:
         row = new_case_row(case, agency_id, now)
         row.id, self.store.next_id = self.store.next_id, self.store.next_id + 1
-        row.version = 1  # what the insert sets; each save adds one, as each UPDATE does
         entry = OpenCase(row, case.agency_code)
         self.store.cases[case.ref] = self.store.by_id[row.id] = entry
 
@@ -253,9 +252,15 @@ class BulkRepository:
             )
         )
 
-    def get(self, ref: str) -> Case:
+    def load(self, ref: str) -> tuple[Case, str | None]:
         entry = self.store.case(ref)
-        return case_header(entry.row, entry.agency_code)
+        return case_header(entry.row, entry.agency_code), entry.row.facts
+
+    def get(self, ref: str) -> Case:
+        return self.load(ref)[0]
+
+    def loaded_schedule(self, ref: str) -> None:
+        return None  # the schedule is in memory: ``BulkEscalations`` reconciles it there
 
     def events(self, ref: str) -> list[CaseEvent]:
         return list(self.store.case(ref).events)
@@ -332,7 +337,7 @@ class BulkEscalations:
             raise NotFound(f"没有摘要为 {digest[:12]} 的督办规则")
         return found
 
-    def sync_schedule(self, case_id: int, planned: list[PlannedRule]) -> None:
+    def sync_schedule(self, case_id: int, planned: list[PlannedRule], current: None = None) -> None:
         reconcile_schedule(self.store.by_id[case_id].schedule, case_id, planned)
 
 

@@ -127,7 +127,9 @@ def rewrite_from(seq: int) -> Callable[[Any, str], None]:
             data = event.data
             if event.seq == seq:
                 data = {**data, "payload": {**data["payload"], "note": "事后补记"}}
-            fields = {k: v for k, v in event.__dict__.items() if k not in ("data", "hash")}
+            fields = {
+                k: v for k, v in event.__dict__.items() if k not in ("data", "hash", "data_text")
+            }
             forged = new_event(**{**fields, "data": data, "prev_hash": prev})
             sql(
                 flow.engine,

@@ -257,7 +257,7 @@ def _write(
                 actor=actor.username,
             )
             uow.flush()
-            save(svc, uow, case, case.events, now)
+            save(svc, uow, case, now)
             result.created.append((row.line, case.ref))
             if progress and done % 100 == 0:
                 progress("写入", done, len(plans))
