@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from govflow.workflow.errors import ConfigurationError
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 
 DEFAULT_URL = "sqlite:///govflow.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+IDLE_PING_SECONDS = 10.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before it is handed out."""
 
 
 SUPPORTED = ("sqlite", "postgresql")
@@ -72,15 +75,41 @@ def make_engine(url: str | None = None, *, must_exist: bool = False, **kwargs: A
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Embedded SQLite: readers never block the writer (WAL); a commit is on disk before it
+    returns, WAL included (``synchronous=FULL``: an audit log must survive a power cut);
+    a second local process waits up to 30 s for the write lock instead of failing."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """``pool_pre_ping`` costs a round trip on every checkout, i.e. on every action; a
+    connection in steady use is known to be alive. Only one that sat idle in the pool for
+    ``IDLE_PING_SECONDS`` is pinged (a dead one is replaced before anyone sees it)."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _alive(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("idle connection is gone") from exc
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from govflow.models.reference import ReferenceCache, cache_for
@@ -84,15 +84,15 @@ class EscalationRepository:
 
     # -- the schedule ----------------------------------------------------------------
 
-    def sync_schedule(
+    def schedule_changes(
         self,
         case_id: int,
         planned: list[PlannedRule],
         current: dict[tuple[str, str], ScheduleState] | None = None,
-    ) -> None:
-        """Make the stored schedule match the case's running deadlines (``reconcile_schedule``),
-        writing only the rows that change, in one upsert. ``current``: the rows as loaded
-        with the case (read here otherwise)."""
+    ) -> list[dict[str, Any]]:
+        """The schedule rows that must change for the stored schedule to match the plan
+        (``reconcile_schedule``), as column values for the upsert; ``current`` is brought
+        in line too. ``current``: the rows as loaded with the case (read here otherwise)."""
         if current is None:
             current = {
                 (row[0], row[1]): ScheduleState(*row)
@@ -103,33 +103,11 @@ class EscalationRepository:
         before = {key: row.values() for key, row in current.items()}
         # Rows it adds are put in ``current`` too (as EscalationScheduleRow: same attributes).
         reconcile_schedule(current, case_id, planned)  # type: ignore[arg-type]
-        changed = [
+        return [
             {"case_id": case_id, "deadline_key": key[0], "rule": key[1], **_schedule_values(row)}
             for key, row in current.items()
             if before.get(key) != _values_of(row)
         ]
-        if changed:
-            self.session.execute(self._upsert_schedule(changed))
-
-    def _upsert_schedule(self, rows: list[dict[str, Any]]) -> Any:
-        """One statement for every changed row. Whether a rule's deadline moved (a new epoch:
-        its ladder starts again) is decided against the row as it is now, so a sweeper that
-        fired it meanwhile keeps its count; the next firing instant is the plan's."""
-        insert = dialect_insert(self.session)
-        stmt = insert(EscalationScheduleRow).values(rows)
-        row, new = EscalationScheduleRow, stmt.excluded
-        moved = row.due_at.is_distinct_from(new.due_at)
-        return stmt.on_conflict_do_update(
-            index_elements=["case_id", "deadline_key", "rule"],
-            set_={
-                "epoch": case((moved, row.epoch + 1), else_=row.epoch),
-                "repeat_no": case((moved, 0), else_=row.repeat_no),
-                "acknowledged_at": case((moved, None), else_=row.acknowledged_at),
-                "acknowledged_by": case((moved, None), else_=row.acknowledged_by),
-                "due_at": new.due_at,
-                "next_fire_at": new.next_fire_at,
-            },
-        )
 
     def due_schedule_ids(self, now: datetime, limit: int) -> list[int]:
         """The indexed look-up of a sweep: rules whose next firing instant has come."""

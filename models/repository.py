@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
+from govflow.models import case_writes
+from govflow.models.case_writes import CaseWrites
 from govflow.models.declared_repo import declared_records
 from govflow.models.escalation_repo import SCHEDULE_COLUMNS, ScheduleState
 from govflow.models.integrity_repo import IntegrityQueries
@@ -35,7 +37,6 @@ from govflow.models.rows import (
 from govflow.models.tables import (
     AgencyRow,
     CaseRow,
-    ChallengeRow,
     DeadlineRow,
     DisclosureRequestRow,
     EscalationScheduleRow,
@@ -45,7 +46,6 @@ from govflow.models.tables import (
     ReferenceDataRow,
     UserRow,
     dialect_insert,
-    events_as_text,
 )
 from govflow.workflow.actors import Actor, Role
 from govflow.workflow.cases import Case
@@ -74,6 +74,16 @@ _LOAD = (
     select(*_CASE_COLUMNS, CaseRow.version, _GENERATION.label("generation"), *_SCHEDULE_COLUMNS)
     .select_from(CaseRow)
     .outerjoin(EscalationScheduleRow, EscalationScheduleRow.case_id == CaseRow.id)
+    .where(CaseRow.ref == bindparam("ref"))
+)
+# Statements built once (building one costs more than running it): Core, on the tables.
+_CASES = CaseRow.__table__
+_ADD_CASE = insert(_CASES).returning(_CASES.c.id)
+_READ_GENERATION = select(_GENERATION)
+_ACTOR = (
+    select(UserRow.username, UserRow.name, UserRow.role, AgencyRow.code, _GENERATION)
+    .join(AgencyRow, AgencyRow.id == UserRow.agency_id)
+    .where(UserRow.username == bindparam("username"))
 )
 _EVENT_COLUMNS = (
     EventRow.seq,
@@ -125,7 +135,7 @@ class Repository(IntegrityQueries):
     def _confirm_reference(self) -> None:
         """Consult the cache only once this transaction has read the current generation."""
         if not self._confirmed:
-            self.cache.observe(self._execute(select(_GENERATION)).scalar_one())
+            self.cache.observe(self._execute(_READ_GENERATION).scalar_one())
             self._confirmed = True
 
     def _agencies(self) -> dict[str, Agency]:
@@ -173,11 +183,7 @@ class Repository(IntegrityQueries):
         found = self.cache.actor(username)
         if found is not None:
             return found
-        row = self._execute(
-            select(UserRow.username, UserRow.name, UserRow.role, AgencyRow.code, _GENERATION)
-            .join(AgencyRow, AgencyRow.id == UserRow.agency_id)
-            .where(UserRow.username == username)
-        ).first()
+        row = self._execute(_ACTOR, {"username": username}).first()
         if row is None:
             raise NotFound(f"没有用户 {username!r}")
         actor = Actor(row[0], row[1], Role(row[2]), row[3])
@@ -204,8 +210,7 @@ class Repository(IntegrityQueries):
     def add(self, case: Case, agency_id: int, now: datetime) -> None:
         """Insert a new case's row at once (its id is needed by what follows); the first
         ``save`` fills in its state, head and facts."""
-        stmt = insert(CaseRow).values(new_case_values(case, agency_id, now)).returning(CaseRow.id)
-        case_id = self._execute(stmt).scalar_one()
+        case_id = self._execute(_ADD_CASE, new_case_values(case, agency_id, now)).scalar_one()
         self._loaded[case.ref] = Loaded(case_id, agency_id, 1)
 
     def add_request(self, case: Case, intake: dict[str, Any], derived: dict[str, Any]) -> None:
@@ -216,7 +221,7 @@ class Repository(IntegrityQueries):
     def load(self, ref: str) -> tuple[Case, str | None]:
         """The case row (header, chain head, version) with its stored facts, as text: one
         statement, which also reads the escalation schedule and the reference generation."""
-        rows = self._execute(_LOAD.where(CaseRow.ref == ref)).all()
+        rows = self._execute(_LOAD, {"ref": ref}).all()
         if not rows:
             raise NotFound(f"没有编号为 {ref} 的案件")
         first = rows[0]
@@ -261,58 +266,48 @@ class Repository(IntegrityQueries):
         )
         return [CaseEvent(ref, *row) for row in rows]
 
-    def save(self, case: Case, new_events: list[CaseEvent], now: datetime) -> None:
-        """Write the new events, the case row and whatever else the events changed, in this
-        transaction. Another writer's change since the load is a ``Conflict``."""
+    def save(
+        self,
+        case: Case,
+        new_events: list[CaseEvent],
+        now: datetime,
+        schedule: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Write the new events, the case row and whatever else they changed — the deadline
+        rows and ``schedule`` rows that differ, the request's results if they moved — in
+        this transaction (``case_writes``: one statement on PostgreSQL). Another writer's
+        change since the load is a ``Conflict``."""
         loaded = self._loaded[case.ref]
         text, facts = case.stored_facts()
-        if new_events:
-            self._execute(
-                insert(events_as_text), [event_text_values(loaded.id, e) for e in new_events]
-            )
-        changed = self._execute(
-            update(CaseRow)
-            .where(CaseRow.id == loaded.id, CaseRow.version == loaded.version)
-            .values(version=loaded.version + 1, **stored_case_values(case, text, now))
-        )
-        if changed.rowcount != 1:
-            raise Conflict(CONFLICT_MESSAGE)
-        loaded.version += 1
-        challenges = [challenge_values(loaded.id, loaded.agency_id, e) for e in new_events]
-        if any(challenges):
-            self._execute(insert(ChallengeRow), [c for c in challenges if c is not None])
         before = case.loaded_state or {}
-        self._write_deadlines(loaded.id, case, facts, before)
-        if any(before.get(name) != facts.get(name) for name in REQUEST_FIELDS):
-            self._execute(
-                update(DisclosureRequestRow)
-                .where(DisclosureRequestRow.case_id == loaded.id)
-                .values(request_values(case))
-            )
-        case.loaded_state = facts
-
-    def _write_deadlines(
-        self, case_id: int, case: Case, facts: dict[str, Any], before: dict[str, Any]
-    ) -> None:
-        """Upsert the rows of the deadlines whose state changed (all, for a new case)."""
         old = {d["key"]: d for d in before.get("deadlines", ())}
         states = {d["key"]: d for d in facts["deadlines"]}
-        rows = [
-            {"case_id": case_id, "key": d.key, **deadline_values(d)}
-            for d in case.deadlines
-            if old.get(d.key) != states[d.key]
-        ]
-        if not rows:
-            return
-        insert_ = dialect_insert(self.session)
-        stmt = insert_(DeadlineRow).values(rows)
-        columns = [c for c in rows[0] if c not in ("case_id", "key")]
-        self._execute(
-            stmt.on_conflict_do_update(
-                index_elements=["case_id", "key"],
-                set_={c: getattr(stmt.excluded, c) for c in columns},
-            )
+        writes = CaseWrites(
+            loaded.id,
+            loaded.version,
+            {**stored_case_values(case, text, now), "version": loaded.version + 1},
+            events=[event_text_values(loaded.id, e) for e in new_events],
+            challenges=[
+                c
+                for c in (challenge_values(loaded.id, loaded.agency_id, e) for e in new_events)
+                if c is not None
+            ],
+            deadlines=[
+                {"case_id": loaded.id, "key": d.key, **deadline_values(d)}
+                for d in case.deadlines
+                if old.get(d.key) != states[d.key]
+            ],
+            schedule=schedule or [],
+            request=(
+                request_values(case)
+                if any(before.get(name) != facts.get(name) for name in REQUEST_FIELDS)
+                else None
+            ),
         )
+        if not case_writes.run(self.session.connection(), writes):
+            raise Conflict(CONFLICT_MESSAGE)
+        loaded.version += 1
+        case.loaded_state = facts
 
     def stored_deadlines(self, ref: str) -> dict[str, dict[str, Any]]:
         rows = self._execute(

@@ -306,14 +306,15 @@ def apply_action(
 def save(svc: Services, uow: UnitOfWork, case: Case, now: datetime) -> None:
     """Write a changed case (the events recorded since it was loaded) and bring its
     escalation schedule in line with its deadlines."""
-    uow.repo.save(case, case.new_events, now)
-    case.new_events = []
+    schedule = None
     if case.escalation_policy is not None:
         policy = uow.escalations.policy(case.escalation_policy)
         planned = escalation.plan(case.deadlines, policy, svc.calendar)
-        uow.escalations.sync_schedule(
+        schedule = uow.escalations.schedule_changes(
             uow.repo.case_id(case.ref), planned, uow.repo.loaded_schedule(case.ref)
         )
+    uow.repo.save(case, case.new_events, now, schedule)
+    case.new_events = []
 
 
 def load_case(svc: Services, uow: UnitOfWork, ref: str, history: bool = False) -> Case:

@@ -265,7 +265,13 @@ class BulkRepository:
     def events(self, ref: str) -> list[CaseEvent]:
         return list(self.store.case(ref).events)
 
-    def save(self, case: Case, new_events: list[CaseEvent], now: datetime) -> None:
+    def save(
+        self,
+        case: Case,
+        new_events: list[CaseEvent],
+        now: datetime,
+        schedule: list[dict[str, Any]] | None = None,  # reconciled in memory already
+    ) -> None:
         entry = self.store.case(case.ref)
         update_case_row(entry.row, case, now)
         entry.row.version += 1
@@ -337,8 +343,12 @@ class BulkEscalations:
             raise NotFound(f"没有摘要为 {digest[:12]} 的督办规则")
         return found
 
-    def sync_schedule(self, case_id: int, planned: list[PlannedRule], current: None = None) -> None:
+    def schedule_changes(
+        self, case_id: int, planned: list[PlannedRule], current: None = None
+    ) -> list[dict[str, Any]]:
+        """Reconciled in memory: the rows are inserted as they stand at the flush."""
         reconcile_schedule(self.store.by_id[case_id].schedule, case_id, planned)
+        return []
 
 
 class BulkUnitOfWork:
