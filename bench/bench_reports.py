@@ -13,9 +13,10 @@ Measured:
 (a) the annual report for 2024 (the year with a full year before and after it) of the
     top agency with every agency below it (all cases) and of one department: the
     CLI's ``build_report`` (both queries and the tables), median of 5 runs;
-(b) ``audit verify`` streamed over one department, then over everything, each in a
-    fresh process that reports its wall time and peak resident memory: constant
-    memory means the second peak is no larger than the first by more than noise.
+(b) ``audit verify`` streamed over one department, then over everything with each of
+    ``--verify-processes`` (default 1 and 2 worker processes), each in a fresh process
+    that reports its wall time and peak resident memory: constant memory means the
+    later peaks are no larger than the first by more than noise.
 
 Run (from the repository root): ``python bench/bench_reports.py [--cases 1000000] [--jobs 2]
 [--keep]`` or, on a schema kept from an earlier run, ``--reuse SCHEMA``. The database
@@ -65,11 +66,11 @@ import resource, sys, time, json
 from govflow.app import build_services
 from govflow.models.db import make_engine
 from govflow.workflow.integrity import verify_cases
-url, agency = sys.argv[1], sys.argv[2] or None
+url, agency, processes = sys.argv[1], sys.argv[2] or None, int(sys.argv[3])
 svc = build_services(make_engine(url))
 t = time.perf_counter()
 checked = findings = 0
-for _ref, found in verify_cases(svc, agency_code=agency):
+for _ref, found in verify_cases(svc, agency_code=agency, processes=processes):
     checked += 1
     findings += len(found)
 print(json.dumps({"checked": checked, "findings": findings,
@@ -153,9 +154,9 @@ def time_report(engine: Engine, agency: str, children: bool) -> list[float]:
     return runs
 
 
-def verify_in_child(url: str, agency: str | None) -> dict[str, float]:
+def verify_in_child(url: str, agency: str | None, processes: int = 1) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, url, agency or ""],
+        [sys.executable, "-c", CHILD, url, agency or "", str(processes)],
         check=True,
         capture_output=True,
         text=True,
@@ -171,6 +172,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", action="store_true", help="keep the schema")
     parser.add_argument("--reuse", metavar="SCHEMA", help="measure a schema kept earlier")
+    parser.add_argument(
+        "--verify-processes", default="1,2", help="verify everything with these process counts"
+    )
     args = parser.parse_args()
     configure_logging()
     print(f"{platform.python_version()} {platform.machine()} {os.cpu_count()} CPUs")
@@ -196,10 +200,12 @@ def main() -> None:
                 + ", ".join(f"{r:.3f}" for r in runs)
             )
         engine.dispose()
-        for agency in (department, None):
-            result = verify_in_child(url, agency)
+        runs = [(department, 1)] + [(None, int(n)) for n in args.verify_processes.split(",") if n]
+        for agency, processes in runs:
+            result = verify_in_child(url, agency, processes)
             print(
-                f"verify {agency or 'everything'}: {result['checked']:,} cases, "
+                f"verify {agency or 'everything'} ({processes} process"
+                f"{'es' if processes > 1 else ''}): {result['checked']:,} cases, "
                 f"{result['findings']} findings, {result['seconds']:.0f} s "
                 f"({result['checked'] / result['seconds']:,.0f} cases/s), "
                 f"peak RSS {result['peak_rss_mb']:.0f} MB"

@@ -66,17 +66,20 @@ def make_engine(url: str | None = None, *, must_exist: bool = False, **kwargs: A
     url = normalize_url(url or database_url())
     # Never echo bound parameters (names, ID numbers) into an exception or a log line.
     kwargs.setdefault("hide_parameters", True)
-    if url.startswith("sqlite"):
+    sqlite = url.startswith("sqlite")
+    if sqlite:
         path = make_url(url).database
         if must_exist and path and path != ":memory:" and not Path(path).exists():
             raise ConfigurationError(
                 f"数据库文件 {path} 不存在（GOVFLOW_DATABASE_URL）；新建数据库请先运行 govflow init"
             )
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        kwargs["connect_args"] = {"timeout": 30, **kwargs.get("connect_args", {})}
     engine = create_engine(url, **kwargs)
-    _ping_when_idle(engine)
+    _fresh_after_fork(engine)  # before any other checkout listener touches the connection
+    if sqlite:
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        _ping_when_idle(engine)
     return engine
 
 
@@ -90,6 +93,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _fresh_after_fork(engine: Engine) -> None:
+    """A forked process (``audit verify --processes``) never uses its parent's connections:
+    one made in another process is dropped, unclosed, and a new one made (SQLAlchemy's
+    recipe for pools and ``os.fork``)."""
+
+    @event.listens_for(engine, "connect")
+    def _made_by(dbapi_connection: Any, record: Any) -> None:
+        record.info["pid"] = os.getpid()
+
+    @event.listens_for(engine, "checkout")
+    def _same_process(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if record.info.get("pid") != os.getpid():
+            record.dbapi_connection = proxy.dbapi_connection = None
+            raise DisconnectionError("connection made in another process")
 
 
 def _ping_when_idle(engine: Engine) -> None:

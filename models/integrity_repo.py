@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, Text, cast, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from govflow.models.tables import CaseRow, CheckpointRow, EventRow
@@ -29,6 +29,8 @@ class CaseChain:
     head_seq: int
     head_hash: str
     events: list[CaseEvent]
+    case_type: str | None = None  # with the stored facts, when asked for (``with_facts``)
+    facts: str | None = None
 
 
 _EVENT_COLUMNS = (
@@ -39,7 +41,7 @@ _EVENT_COLUMNS = (
     EventRow.action,
     EventRow.state_before,
     EventRow.state_after,
-    EventRow.data,
+    cast(EventRow.data, Text),  # the text as stored: hashed as it is, not decoded
     EventRow.prev_hash,
     EventRow.hash,
 )
@@ -56,39 +58,69 @@ class IntegrityQueries:
         limit: int,
         ref: str | None = None,
         agency_ids: list[int] | None = None,
+        until_id: int | None = None,
+        with_facts: bool = False,
     ) -> list[CaseChain]:
-        """The next ``limit`` cases in scope after case id ``after_id`` (None: from the first),
-        each with its events.
+        """The next ``limit`` cases in scope after case id ``after_id`` (None: from the first)
+        and up to ``until_id`` (None: to the last), each with its events, whose data is the
+        JSON text as stored (``CaseEvent.data_text``; ``data`` None); ``with_facts``: and
+        the case type and stored facts (to check them against a replay).
 
         One statement per batch: the page of heads (keyset, ``id > :after ORDER BY id
         LIMIT :limit``) joined to its events. Heads and events so come from one snapshot:
         a case acted on while a long verify runs is not reported as tampered, as it would
         be were its new event read after its older head (an "inserted" event).
         """
-        heads = (
-            _scoped(
-                select(CaseRow.id, CaseRow.ref, CaseRow.head_seq, CaseRow.head_hash),
-                after_id,
-                ref,
-                agency_ids,
-            )
-            .order_by(CaseRow.id)
-            .limit(limit)
-            .subquery("heads")
+        extra = (CaseRow.case_type, CaseRow.facts) if with_facts else ()
+        scoped = _scoped(
+            select(CaseRow.id, CaseRow.ref, CaseRow.head_seq, CaseRow.head_hash, *extra),
+            after_id,
+            ref,
+            agency_ids,
         )
+        if until_id is not None:
+            scoped = scoped.where(CaseRow.id <= until_id)
+        heads = scoped.order_by(CaseRow.id).limit(limit).subquery("heads")
         stmt = (
             select(heads.c.id, heads.c.ref, heads.c.head_seq, heads.c.head_hash, *_EVENT_COLUMNS)
+            .add_columns(*(heads.c[c.key] for c in extra))
             .outerjoin(EventRow, EventRow.case_id == heads.c.id)
             .order_by(heads.c.id, EventRow.seq, EventRow.id)
         )
         chains: list[CaseChain] = []
         # Core execution: the ORM's result processing costs ~15 % of a verify and buys nothing.
-        for case_id, ref_, head_seq, head_hash, *event in self.session.connection().execute(stmt):
+        rows = self.session.connection().execute(stmt)
+        for case_id, ref_, head_seq, head_hash, seq, at, actor, role, action, *rest in rows:
             if not chains or chains[-1].case_id != case_id:
-                chains.append(CaseChain(case_id, ref_, head_seq, head_hash, []))
-            if event[0] is not None:  # a case without events has one row of NULLs
-                chains[-1].events.append(CaseEvent(ref_, *event))
+                chains.append(CaseChain(case_id, ref_, head_seq, head_hash, [], *rest[5:]))
+            if seq is not None:  # a case without events has one row of NULLs
+                before, after, text, prev_hash, hash_ = rest[:5]
+                chains[-1].events.append(
+                    CaseEvent(
+                        ref_,
+                        seq,
+                        at,
+                        actor,
+                        role,
+                        action,
+                        before,
+                        after,
+                        None,
+                        prev_hash,
+                        hash_,
+                        text,
+                    )
+                )
         return chains
+
+    def id_range(
+        self, ref: str | None = None, agency_ids: list[int] | None = None
+    ) -> tuple[int, int] | None:
+        """The lowest and highest case id in scope (None: no case), to split a verify."""
+        low, high = self.session.execute(
+            _scoped(select(func.min(CaseRow.id), func.max(CaseRow.id)), None, ref, agency_ids)
+        ).one()
+        return None if low is None else (low, high)
 
     def head_batch(
         self, after_id: int | None, limit: int, agency_ids: list[int] | None = None

@@ -6,13 +6,20 @@ own short unit of work with its events in the same statement: memory stays at on
 batch, no transaction stays open for the whole run, and a case acted on meanwhile is read
 consistently. The hash-chain rules themselves are in ``workflow.events``, the checkpoint
 format and comparison in ``workflow.checkpoints``.
+
+Checking costs what hashing costs: events are read with their data as the stored text,
+which is hashed as it is (nothing decoded), and with ``processes`` the id range in scope
+is cut into slices checked by that many worker processes (forked: each opens its own
+connections), their results handed back in id order.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from govflow.workflow.cases import Case
 from govflow.workflow.checkpoints import Head, Header, compare
 from govflow.workflow.errors import NotFound
 from govflow.workflow.events import Finding, verify_chain
@@ -22,6 +29,7 @@ if TYPE_CHECKING:
 
 VERIFY_BATCH = 500  # cases per query, with their events: ~50 KiB a case at most in memory
 CHECK_BATCH = 1000
+VERIFY_SLICE = 20_000  # case ids per task when several processes verify
 
 T = TypeVar("T")
 
@@ -43,27 +51,117 @@ def verify_cases(
     agency_code: str | None = None,
     include_children: bool = False,
     batch: int = VERIFY_BATCH,
+    processes: int = 1,
+    replay: bool = False,
 ) -> Iterator[tuple[str, list[Finding]]]:
     """A-2 at scale: each case in scope, in id order, with its findings.
 
     ``batch`` cases are fetched at a time with all their events (one query), then each
     chain is checked on its own. Scope: one case, one agency (with the agencies below it
-    if asked), or everything.
+    if asked), or everything. ``processes`` > 1 checks slices of the id range in that
+    many worker processes. ``replay``: also replay each intact history and compare the
+    facts the case row stores (what actions load) with the result (slower).
     """
     agency_ids = _agency_ids(svc, agency_code, include_children)
+    if processes > 1 and case_ref is None:
+        yield from _verify_in_processes(svc, agency_ids, batch, processes, replay)
+        return
     after: int | None = None
     found = False
     while True:
         with svc.uow() as uow:
-            chains = uow.repo.chain_batch(after, batch, case_ref, agency_ids)
+            chains = uow.repo.chain_batch(after, batch, case_ref, agency_ids, with_facts=replay)
         for chain in chains:
             found = True
-            yield chain.ref, verify_chain(chain.ref, chain.events, chain.head_seq, chain.head_hash)
+            yield chain.ref, _check(svc, chain, replay)
         if len(chains) < batch:
             break
         after = chains[-1].case_id
     if case_ref is not None and not found:
         raise NotFound(f"没有编号为 {case_ref} 的案件")
+
+
+def _check(svc: Services, chain: Any, replay: bool) -> list[Finding]:
+    findings = verify_chain(chain.ref, chain.events, chain.head_seq, chain.head_hash)
+    if replay and not findings:
+        findings = facts_findings(chain.ref, chain.case_type, chain.facts, chain.events, svc)
+    return findings
+
+
+def facts_findings(
+    ref: str, case_type: str, stored: str | None, events: list[Any], svc: Services
+) -> list[Finding]:
+    """The stored facts against a replay of the (intact) history: a mismatch is a finding."""
+    rebuilt = Case.replay(Case(ref=ref, case_type=case_type, agency_code=""), events, svc.calendar)
+    case = Case(ref=ref, case_type=case_type, agency_code="")
+    head = rebuilt.head_seq
+    if not case.restore(stored, svc.calendar):
+        return [
+            Finding(ref, head, "facts_missing", "案件行未保存本版本的事实（下次办理时按事件重建）")
+        ]
+    differences = case.facts_differences(rebuilt)
+    if not differences:
+        return []
+    return [
+        Finding(
+            ref,
+            head,
+            "facts_mismatch",
+            f"案件行保存的事实与按事件重放的结果不符：{'、'.join(differences)}",
+        )
+    ]
+
+
+_worker_services: Services | None = None  # what a forked verify worker uses
+
+
+def _verify_in_processes(
+    svc: Services, agency_ids: list[int] | None, batch: int, processes: int, replay: bool
+) -> Iterator[tuple[str, list[Finding]]]:
+    global _worker_services
+    with svc.uow() as uow:
+        bounds = uow.repo.id_range(None, agency_ids)
+    if bounds is None:
+        return
+    low, high = bounds
+    slices = [
+        (start, min(start + VERIFY_SLICE - 1, high), agency_ids, batch, replay)
+        for start in range(low, high + 1, VERIFY_SLICE)
+    ]
+    _worker_services = svc  # inherited by the forked workers (their pools start afresh)
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            for refs, found in pool.imap(_verify_slice, slices):
+                for ref in refs:
+                    yield ref, found.get(ref, [])
+    finally:
+        _worker_services = None
+
+
+def _verify_slice(
+    task: tuple[int, int, Any, int, bool],
+) -> tuple[list[str], dict[str, list[Finding]]]:
+    """In a worker: every case with an id from ``low`` to ``high``; the references checked
+    and the findings of those that have any."""
+    low, high, agency_ids, batch, replay = task
+    svc = _worker_services
+    assert svc is not None
+    refs: list[str] = []
+    found: dict[str, list[Finding]] = {}
+    after = low - 1
+    while True:
+        with svc.uow() as uow:
+            chains = uow.repo.chain_batch(
+                after, batch, None, agency_ids, until_id=high, with_facts=replay
+            )
+        for chain in chains:
+            refs.append(chain.ref)
+            findings = _check(svc, chain, replay)
+            if findings:
+                found[chain.ref] = findings
+        if len(chains) < batch:
+            return refs, found
+        after = chains[-1].case_id
 
 
 def checkpoint_heads(

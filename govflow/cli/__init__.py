@@ -8,12 +8,17 @@ found, 5 conflict, 1 verification findings.
 
 from __future__ import annotations
 
+import os
+
+# Plain help and error text, not Rich's: importing Rich (and the Markdown parser it brings)
+# cost more than all the rest of start-up. Set TYPER_USE_RICH=1 to have it back.
+os.environ.setdefault("TYPER_USE_RICH", "0")
+
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 
 from govflow.cli import (
     audit,
@@ -69,6 +74,8 @@ imports.register(app)
 
 def read_data_file(path: Path) -> dict[str, Any]:
     """A YAML or JSON file, or ``-`` for standard input."""
+    import yaml
+
     try:
         text = (
             typer.get_text_stream("stdin").read() if str(path) == "-" else path.read_text("utf-8")
@@ -91,8 +98,15 @@ def parse_sets(pairs: list[str]) -> dict[str, Any]:
     return data
 
 
+QUIET_COMMANDS = frozenset({"deadline"})
+"""Commands that log nothing (a pure calculator): they skip importing structlog, which
+imports Rich when it is installed, and start in a blink."""
+
+
 @app.callback()
-def _setup() -> None:
+def _setup(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand in QUIET_COMMANDS:
+        return
     from govflow.logs import configure_logging
 
     configure_logging()
@@ -280,83 +294,91 @@ def list_cases(
     case_type: Annotated[
         str, typer.Option("--type", help="案件类型（默认 disclosure_request）")
     ] = "disclosure_request",
+    limit: Annotated[int, typer.Option("--limit", min=1, help="列出的件数（第一页）")] = 50,
+    all_: Annotated[bool, typer.Option("--all", help="列出全部（逐页读取）")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """列出未办结的案件（默认为依申请公开），剩余时间最少的在前。"""
+    """列出未办结的案件（默认为依申请公开），剩余时间最少的在前；默认只列第一页。"""
     from govflow.workflow import services
 
     with user_errors():
         svc = build_services()
         now = svc.clock.now()
-        cases = services.open_cases(svc, agency, case_type)
-        if case_type != "disclosure_request":
-            _list_any(cases, svc, as_json)
-            return
-        rows = []
-        for case in cases:
-            reply = next((d for d in case.deadlines if d.key == "reply"), None)
-            rows.append(
-                {
-                    "ref": case.ref,
-                    "agency": case.agency_code,
-                    "state": case.state,
-                    "state_label": case.state_label,
-                    "assignee": case.assignee,
-                    "reply_due": reply.due_at.isoformat() if reply and reply.due_at else None,
-                    "reply_due_date": (
-                        reply.due_date.isoformat() if reply and reply.due_date else None
-                    ),
-                    "reply_status": reply.status.value if reply else None,
-                    "time_left": reply.time_left(svc.calendar, now) if reply else "",
-                    "provisional": bool(reply and reply.provisional),
-                }
-            )
+        rows: list[dict[str, Any]] = []  # kept only for --json
+        shown, after, more = 0, None, False
+        while True:
+            page = services.list_open(svc, case_type, agency, after, limit)
+            for case in page.cases:
+                row = (
+                    _request_row(case, svc, now)
+                    if case_type == "disclosure_request"
+                    else _any_row(case, svc, now)
+                )
+                if as_json:
+                    rows.append(row)
+                else:
+                    typer.echo(row.pop("_line"))
+            shown += len(page.cases)
+            after, more = page.next_after, page.next_after is not None
+            if not (all_ and more):
+                break
         if as_json:
+            for row in rows:
+                row.pop("_line")
             echo_json(rows)
             return
-        if not rows:
-            typer.echo("没有未办结的申请。")
-        for row in rows:
-            flag = "【临时】" if row["provisional"] else ""
-            # A working-day limit ends at 24:00 of its last day, written as `case show` does
-            # (the instant itself would read as 00:00 of the next day).
-            due = f"{row['reply_due_date']} 24:00" if row["reply_due_date"] else "—"
+        if not shown:
             typer.echo(
-                f"{row['ref']}　{row['state_label']}　答复期限 {due}　"
-                f"{row['time_left'] or row['state_label']}{flag}"
+                "没有未办结的申请。" if case_type == "disclosure_request" else "没有未办结的案件。"
             )
+        elif more:
+            typer.echo(f"（仅列出最紧迫的 {shown} 件；用 --all 列出全部，或 --limit 调整件数）")
 
 
-def _list_any(cases: list[Any], svc: Services, as_json: bool) -> None:
-    """Open cases of any type with their most pressing running deadline."""
+def _request_row(case: Any, svc: Services, now: Any) -> dict[str, Any]:
+    """A disclosure request with its reply limit, and the line that shows it."""
+    reply = next((d for d in case.deadlines if d.key == "reply"), None)
+    row: dict[str, Any] = {
+        "ref": case.ref,
+        "agency": case.agency_code,
+        "state": case.state,
+        "state_label": case.state_label,
+        "assignee": case.assignee,
+        "reply_due": reply.due_at.isoformat() if reply and reply.due_at else None,
+        "reply_due_date": reply.due_date.isoformat() if reply and reply.due_date else None,
+        "reply_status": reply.status.value if reply else None,
+        "time_left": reply.time_left(svc.calendar, now) if reply else "",
+        "provisional": bool(reply and reply.provisional),
+    }
+    flag = "【临时】" if row["provisional"] else ""
+    # A working-day limit ends at 24:00 of its last day, written as `case show` does
+    # (the instant itself would read as 00:00 of the next day).
+    due = f"{row['reply_due_date']} 24:00" if row["reply_due_date"] else "—"
+    row["_line"] = (
+        f"{row['ref']}　{row['state_label']}　答复期限 {due}　"
+        f"{row['time_left'] or row['state_label']}{flag}"
+    )
+    return row
+
+
+def _any_row(case: Any, svc: Services, now: Any) -> dict[str, Any]:
+    """A case of any type with its most pressing running deadline."""
     from govflow.cli import render
 
-    now = svc.clock.now()
-    rows = []
-    for case in cases:
-        nearest = case.next_deadline
-        rows.append(
-            {
-                "ref": case.ref,
-                "agency": case.agency_code,
-                "state": case.state,
-                "state_label": case.state_label,
-                "assignee": case.assignee,
-                "deadline": nearest.key if nearest else None,
-                "deadline_label": nearest.label if nearest else None,
-                "due_at": nearest.due_at.isoformat() if nearest and nearest.due_at else None,
-                "time_left": nearest.time_left(svc.calendar, now) if nearest else "",
-            }
-        )
-    if as_json:
-        echo_json(rows)
-        return
-    if not rows:
-        typer.echo("没有未办结的案件。")
-    for case, row in zip(cases, rows, strict=True):
-        nearest = next((d for d in case.deadlines if d.key == row["deadline"]), None)
-        due = render.deadline_line(nearest, svc.calendar, now) if nearest else "无计时中的期限"
-        typer.echo(f"{row['ref']}　{row['state_label']}　{due}")
+    nearest = case.next_deadline
+    due = render.deadline_line(nearest, svc.calendar, now) if nearest else "无计时中的期限"
+    return {
+        "ref": case.ref,
+        "agency": case.agency_code,
+        "state": case.state,
+        "state_label": case.state_label,
+        "assignee": case.assignee,
+        "deadline": nearest.key if nearest else None,
+        "deadline_label": nearest.label if nearest else None,
+        "due_at": nearest.due_at.isoformat() if nearest and nearest.due_at else None,
+        "time_left": nearest.time_left(svc.calendar, now) if nearest else "",
+        "_line": f"{case.ref}　{case.state_label}　{due}",
+    }
 
 
 @calendar_app.command("recompute")

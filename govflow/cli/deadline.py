@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from govflow.workflow.calendar import CalendarError, Pause, WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, local_date, parse_instant
+
+if TYPE_CHECKING:  # imported when the command runs: ``govflow --help`` needs no calendar
+    from govflow.workflow.calendar import Pause, WorkingCalendar
 
 EXIT_BAD_INPUT = 2
 EXIT_BAD_CONFIG = 1
@@ -50,6 +52,8 @@ def _parse_from(text: str) -> datetime:
 
 
 def _parse_pause(text: str) -> Pause:
+    from govflow.workflow.calendar import Pause
+
     parts = text.split(":")
     if len(parts) != 2:
         raise _BadInput(f"--pause 应为 开始日:结束日（如 2025-10-09:2025-10-15），实为 {text!r}")
@@ -114,6 +118,8 @@ def compute_deadline(
         _check_range(calendar, p.start)
         _check_range(calendar, p.end)
     day = local_date(start)
+    from govflow.workflow.calendar import CalendarError
+
     try:
         count = calendar.add_working_days(day, amount, parsed)
     except CalendarError as exc:
@@ -156,6 +162,8 @@ def deadline(
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象。")] = False,
 ) -> None:
     """计算期限届满日：N 个工作日（起算日不计，调休上班日计入）或 N 小时。"""
+    from govflow.workflow.calendar import CalendarError, WorkingCalendar
+
     try:
         calendar = WorkingCalendar.load()
     except CalendarError as exc:

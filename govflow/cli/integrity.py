@@ -100,6 +100,13 @@ def verify(
     case: Annotated[str | None, typer.Option("--case", help="只校验这件案件（编号）")] = None,
     agency: Agency = None,
     include_children: IncludeChildren = False,
+    processes: Annotated[
+        int, typer.Option("--processes", min=1, help="并行校验的进程数（案件多时可设为 CPU 核数）")
+    ] = 1,
+    replay: Annotated[
+        bool,
+        typer.Option("--replay", help="同时按事件重放，核对案件行保存的事实（较慢）"),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """校验案件的事件哈希链（默认全部案件）；发现篡改时退出码为 1。"""
@@ -113,7 +120,12 @@ def verify(
         svc = build_services()
         progress = Progress("已校验 {count} 件案件，发现 {found} 处问题…")
         results = integrity.verify_cases(
-            svc, case_ref=case, agency_code=agency, include_children=include_children
+            svc,
+            case_ref=case,
+            agency_code=agency,
+            include_children=include_children,
+            processes=processes,
+            replay=replay,
         )
         findings = stream_findings(results, progress, as_json)
         checked, found = progress.count, progress.found
