@@ -89,7 +89,7 @@ class IntegrityQueries:
         )
         chains: list[CaseChain] = []
         # Core execution: the ORM's result processing costs ~15 % of a verify and buys nothing.
-        rows = self.session.connection().execute(stmt)
+        rows = self.session.connection().execute(stmt).all()  # one fetch, not a row at a time
         for case_id, ref_, head_seq, head_hash, seq, at, actor, role, action, *rest in rows:
             if not chains or chains[-1].case_id != case_id:
                 chains.append(CaseChain(case_id, ref_, head_seq, head_hash, [], *rest[5:]))

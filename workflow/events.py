@@ -90,7 +90,9 @@ def hash_text(prev_hash: str, content: str) -> str:
 def content_text(event: CaseEvent, data_text: str) -> str:
     """``canonical_json(event.content())``, built around the data's canonical text: the keys
     of the content in sorted order, each value as ``json.dumps`` writes it."""
-    before = event.state_before
+    before, at = event.state_before, event.occurred_at
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
     return "".join(
         (
             '{"action":',
@@ -104,7 +106,7 @@ def content_text(event: CaseEvent, data_text: str) -> str:
             ',"data":',
             data_text,
             ',"occurred_at":"',
-            event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            at.isoformat(timespec="microseconds"),
             '","seq":',
             str(event.seq),
             ',"state_after":',

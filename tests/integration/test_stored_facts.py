@@ -51,7 +51,7 @@ def stored_facts(engine: Any, ref: str) -> dict[str, Any] | None:
 
 
 @settings(
-    max_examples=8,
+    max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -67,7 +67,7 @@ def test_stored_facts_equal_the_replay_after_every_step(
     today = local_date(flow.clock.now())
     ref = flow.register(intake=_intake(data, today))
     assert services.check_projection(flow.svc, ref) == []
-    for _ in range(data.draw(st.integers(1, 10), label="steps")):
+    for _ in range(data.draw(st.integers(5, 20), label="steps")):
         flow.clock.advance(
             timedelta(
                 days=data.draw(st.just(0) | st.integers(0, 10), label="days later"),
