@@ -57,6 +57,7 @@ CONFLICT_MESSAGE = "案件已被他人修改，本次操作未保存，请重新
 _GENERATION = select(ReferenceDataRow.generation).where(ReferenceDataRow.id == 1).scalar_subquery()
 _SCHEDULE_COLUMNS = SCHEDULE_COLUMNS
 _CASE_COLUMNS = (
+    CaseRow.updated_at,  # when the last event happened: each save is at its events' instant
     CaseRow.id,
     CaseRow.ref,
     CaseRow.case_type,
@@ -245,6 +246,7 @@ class Repository(IntegrityQueries):
             escalation_policy=row.escalation_policy,
             head_seq=row.head_seq,
             head_hash=row.head_hash,
+            head_at=row.updated_at,
         )
 
     def get(self, ref: str) -> Case:

@@ -30,6 +30,7 @@ def case_header(row: CaseRow, agency_code: str) -> Case:
         escalation_policy=row.escalation_policy,
         head_seq=row.head_seq,
         head_hash=row.head_hash or GENESIS,
+        head_at=row.updated_at if row.head_seq else None,
     )
 
 

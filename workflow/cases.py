@@ -45,6 +45,7 @@ class Case:
     escalation_policy: str | None = None
     head_seq: int = 0  # the chain head: the last event's position and hash
     head_hash: str = GENESIS
+    head_at: datetime | None = None  # and when it happened (the case row's updated_at)
     # The events in memory: the whole history after ``replay`` or when a view loads it,
     # otherwise only those recorded since the case was loaded.
     events: list[CaseEvent] = field(default_factory=list)
@@ -78,7 +79,12 @@ class Case:
             header.facts.apply(event.action, data["payload"], data["derived"], event.occurred_at)
         header.deadlines = header.facts.computed_deadlines(calendar)
         if events:
-            header.head_seq, header.head_hash = events[-1].seq, events[-1].hash
+            last = events[-1]
+            header.head_seq, header.head_hash, header.head_at = (
+                last.seq,
+                last.hash,
+                last.occurred_at,
+            )
         return header
 
     def restore(self, stored: str | None, calendar: WorkingCalendar) -> bool:
@@ -186,8 +192,8 @@ class Case:
         """A history runs forward: an action dated before the case's last event (a clock set
         back, a pinned ``GOVFLOW_NOW``) would let it slip past a limit that had already
         passed, and the chain would read out of order."""
-        if self.events and now < self.events[-1].occurred_at:
-            last = self.events[-1].occurred_at.astimezone(SHANGHAI)
+        if self.head_at is not None and now < self.head_at:
+            last = self.head_at.astimezone(SHANGHAI)
             raise ActionNotAllowed(
                 f"操作时间 {now.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 早于本案最近一次记录"
                 f"（{last:%Y-%m-%d %H:%M}）：案件历史只能向前记录，请检查系统时间"
@@ -239,7 +245,7 @@ class Case:
         )
         self.events.append(event)
         self.new_events.append(event)
-        self.head_seq, self.head_hash = event.seq, event.hash
+        self.head_seq, self.head_hash, self.head_at = event.seq, event.hash, now
         self.state = next_state
         if action == "assign":
             self.assignee = payload["assignee"]
