@@ -70,7 +70,8 @@ def verify_cases(
     found = False
     while True:
         with svc.uow() as uow:
-            chains = uow.repo.chain_batch(after, batch, case_ref, agency_ids, with_facts=replay)
+            # (after, limit, ref, agency ids, until id, with the stored facts)
+            chains = uow.repo.chain_batch(after, batch, case_ref, agency_ids, None, replay)
         for chain in chains:
             found = True
             yield chain.ref, _check(svc, chain, replay)
