@@ -11,7 +11,7 @@ Invalidation is explicit and crosses processes: database triggers add one to
 unit of work consults the cache only once it has seen the current generation (a case
 loaded, or one small query); a cache that sees the number move starts over. So no
 process acts on a role or an agency another process has changed since, even for a
-moment. A process that writes them itself may also call ``invalidate``.
+moment.
 """
 
 from __future__ import annotations
@@ -66,10 +66,6 @@ class ReferenceCache:
             with self._lock:
                 if number != self._current.number:
                     self._current = _Generation(number)
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._current = _Generation(None)
 
     def actor(self, username: str) -> Actor | None:
         return self._current.actors.get(username)

@@ -306,8 +306,14 @@ class Repository(IntegrityQueries):
                 else None
             ),
         )
+        if self.session.identity_map:
+            self.session.flush()  # what the caller changed through the ORM goes first
         if not case_writes.run(self.session.connection(), writes):
             raise Conflict(CONFLICT_MESSAGE)
+        if self.session.identity_map:
+            # These writes bypass the ORM: rows the caller holds (the sweeper its claimed
+            # schedule row) are read again when next touched, not written back stale.
+            self.session.expire_all()
         loaded.version += 1
         case.loaded_state = facts
 

@@ -104,7 +104,10 @@ class Case:
     def stored_facts(self) -> tuple[str, dict[str, Any]]:
         """The facts to store with the last event: the text, and the plain data it encodes."""
         facts = self.facts.to_state()
-        return json.dumps({"format": FACTS_FORMAT, "facts": facts}, ensure_ascii=False), facts
+        text = json.dumps(
+            {"format": FACTS_FORMAT, "facts": facts}, ensure_ascii=False, separators=(",", ":")
+        )
+        return text, facts
 
     def facts_differences(self, other: Case) -> list[str]:
         """What differs between these facts and ``other``'s (stored against replayed): a

@@ -2,7 +2,8 @@
 
 ``cases.facts`` holds the facts and deadlines folded from the case's events (JSON text,
 ``Case.stored_facts``) and ``cases.next_due_at`` the running deadline due first, both
-written with every event from now on. Existing cases are filled here by replaying their
+written with every event from now on; the open-case lists read them through an index on
+(case_type, next_due_at, id), which replaces the one on case_type alone. Existing cases are filled here by replaying their
 events; the deadlines keep the due dates and statuses their stored rows show (a calendar
 published since moves them only through ``govflow calendar recompute``, as an event).
 
@@ -40,6 +41,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_cases_case_type_next_due_at", ["case_type", "next_due_at", "id"], unique=False
         )
+        # Its first column serves every query by type: one index fewer for each action
+        # to write.
+        batch_op.drop_index("ix_cases_case_type")
     op.create_table(
         "reference_data",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -55,6 +59,7 @@ def downgrade() -> None:
     _drop_triggers()
     op.drop_table("reference_data")
     # Not batch mode: rebuilding ``cases`` on SQLite would trip the foreign keys onto it.
+    op.create_index("ix_cases_case_type", "cases", ["case_type"], unique=False)
     op.drop_index("ix_cases_case_type_next_due_at", table_name="cases")
     op.drop_column("cases", "next_due_at")
     op.drop_column("cases", "facts")
