@@ -3,11 +3,14 @@
 A save appends the case's new events, updates its row (the version it was loaded at is
 checked: another writer since is a conflict), and upserts whatever else moved: the
 deadline rows and escalation schedule rows that changed, the request's results, a
-reconsideration or lawsuit record. On PostgreSQL all of it is **one statement** — the
-case row's UPDATE with each other write as a data-modifying CTE (``WITH e AS (INSERT …)
-UPDATE cases …``), which PostgreSQL runs once, atomically, in one snapshot — so an action
-is BEGIN, the load, this statement and COMMIT. SQLite runs in the process, where a
-statement costs no round trip: there they run one by one.
+reconsideration or lawsuit record. On PostgreSQL all of it is **one statement** — each
+write a data-modifying CTE (``WITH e AS (INSERT …), …, u AS (UPDATE cases … RETURNING id)
+SELECT 1 / (SELECT count(*) FROM u)``), which PostgreSQL runs once, atomically, in one
+snapshot. A case row changed since it was loaded leaves ``u`` empty, and the division by
+zero fails the whole statement: nothing of it is written, in a transaction or out of one
+(``SqlUnitOfWork.single_write``: an action is then the load and this statement, two round
+trips). SQLite runs in the process, where a statement costs no round trip: there they run
+one by one.
 
 The PostgreSQL statement depends on how many rows each part has; its text is built once
 per shape (a handful occur) and cached.
@@ -20,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Table, TextClause, bindparam, insert, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from govflow.models.tables import (
     CaseRow,
@@ -117,7 +121,16 @@ def _run_as_one(connection: Connection, writes: CaseWrites) -> bool:
             params.update({f"{prefix}{i}_{k}": v for k, v in row.items()})
     if writes.request is not None:
         params.update({f"r_{k}": v for k, v in writes.request.items()})
-    return connection.execute(statement, params).rowcount == 1
+    try:
+        connection.execute(statement, params)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == DIVISION_BY_ZERO:
+            return False  # the version check: someone else changed the case first
+        raise
+    return True
+
+
+DIVISION_BY_ZERO = "22012"
 
 
 def _statement(writes: CaseWrites) -> TextClause:

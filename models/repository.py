@@ -127,6 +127,9 @@ class Repository(IntegrityQueries):
         self.cache = cache if cache is not None else cache_for(session.get_bind())
         self._loaded: dict[str, Loaded] = {}
         self._confirmed = False  # this transaction has seen the current reference generation
+        # Outside a transaction (``SqlUnitOfWork.single_write``): how many saves may still
+        # be made (one: each statement commits by itself); None inside a transaction.
+        self.saves_left: int | None = None
 
     def _execute(self, statement: Any, params: Any = None) -> Any:
         return self.session.connection().execute(statement, params)
@@ -308,6 +311,12 @@ class Repository(IntegrityQueries):
         )
         if self.session.identity_map:
             self.session.flush()  # what the caller changed through the ORM goes first
+        if self.saves_left is not None:
+            # Each statement commits by itself here: a second save would not be atomic with
+            # the first. A use case that saves twice needs its transaction.
+            if self.saves_left < 1:
+                raise RuntimeError("a second save outside a transaction (single_write)")
+            self.saves_left -= 1
         if not case_writes.run(self.session.connection(), writes):
             raise Conflict(CONFLICT_MESSAGE)
         if self.session.identity_map:

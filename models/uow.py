@@ -50,6 +50,15 @@ class SqlUnitOfWork:
         if isinstance(exc, CONFLICT_ERRORS) and _is_conflict(exc):
             raise Conflict(CONFLICT_MESSAGE) from exc
 
+    def single_write(self) -> None:
+        """The use case writes with one statement (an action: ``case_writes``), which is
+        atomic by itself: on PostgreSQL it then runs outside a transaction, saving the
+        BEGIN and COMMIT round trips. Call before the first statement; SQLite, whose
+        writes are several statements, keeps its transaction."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            self.repo.saves_left = 1
+
     def flush(self) -> None:
         self.session.flush()
 

@@ -41,6 +41,7 @@ class UnitOfWork(Protocol):
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...
+    def single_write(self) -> None: ...
     def flush(self) -> None: ...
     def commit(self) -> None: ...
 
@@ -258,8 +259,9 @@ def act(
     payload: dict[str, Any],
     actor_username: str,
 ) -> CaseEvent:
-    """Apply one action to a case, as a user (or ``system``), in one transaction."""
+    """Apply one action to a case, as a user (or ``system``), atomically."""
     with svc.uow() as uow:
+        uow.single_write()  # its writes are one statement: no transaction needed around it
         event = apply_action(svc, uow, ref, action, payload, actor_username)
         uow.commit()
     return event

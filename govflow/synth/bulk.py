@@ -372,6 +372,9 @@ class BulkUnitOfWork:
         if exc is not None:
             self.store.broken = True
 
+    def single_write(self) -> None:
+        pass  # nothing is written before the store's flush
+
     def flush(self) -> None:
         pass
 
