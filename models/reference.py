@@ -7,7 +7,7 @@ and users when the organisation file is reloaded or an account changes.
 
 Invalidation is explicit and crosses processes: database triggers add one to
 ``reference_data.generation`` on every change to ``agencies`` or ``users`` (migration
-0006), and the statement that loads a case reads that number at no extra round trip. A
+0007), and the statement that loads a case reads that number at no extra round trip. A
 unit of work consults the cache only once it has seen the current generation (a case
 loaded, or one small query); a cache that sees the number move starts over. So no
 process acts on a role or an agency another process has changed since, even for a

@@ -349,7 +349,7 @@ class DeliveryRow(Base):
 
 class ReferenceDataRow(Base):
     """One row: ``generation`` counts every change to ``agencies`` and ``users`` (database
-    triggers, migration 0006), so each process knows when its cached copy is out of date."""
+    triggers, migration 0007), so each process knows when its cached copy is out of date."""
 
     __tablename__ = "reference_data"
     id: Mapped[int] = mapped_column(primary_key=True)

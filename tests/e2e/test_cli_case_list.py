@@ -51,7 +51,7 @@ def _letter(tmp_path: Path) -> Path:
         "applicant:\n"
         "  kind: natural_person\n"
         "  name: 李四\n"
-        "  id_number: \"110101198001010011\"\n"
+        '  id_number: "110101198001010011"\n'
         "  address: 示范县人民路1号\n"
         "description: 2025年道路维修计划\n"
         "channel: letter\n",

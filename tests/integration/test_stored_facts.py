@@ -189,7 +189,7 @@ def test_the_migration_fills_the_facts_of_existing_cases_as_a_replay_gives_them(
     with flow.engine.connect() as conn:
         rows = conn.execute(text("SELECT * FROM deadlines ORDER BY case_id, key")).all()
 
-    command.downgrade(alembic_config(flow.engine), "0005")  # a database made before
+    command.downgrade(alembic_config(flow.engine), "0006")  # a database made before
     migrate(flow.engine)
 
     for ref in refs:

@@ -10,8 +10,8 @@ published since moves them only through ``govflow calendar recompute``, as an ev
 ``reference_data.generation`` counts every change to ``agencies`` and ``users``, kept by
 triggers, so a process caching them knows at once when its copy is out of date.
 
-Revision ID: 0006_stored_facts
-Revises: 0005
+Revision ID: 0007_stored_facts
+Revises: 0006 (imported requests)
 Create Date: 2026-12-01
 """
 
@@ -24,8 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_stored_facts"
-down_revision = "0005"
+revision = "0007_stored_facts"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
