@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, TextClause, bindparam, insert, text, update
+from sqlalchemy import Table, TextClause, bindparam, case, insert, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -32,7 +33,6 @@ from govflow.models.tables import (
     DisclosureRequestRow,
     EscalationScheduleRow,
     events_as_text,
-    upsert_statement,
 )
 
 _CASES: Table = CaseRow.__table__  # type: ignore[assignment]
@@ -48,6 +48,40 @@ _SAVE_CASE = update(_CASES).where(
 _SAVE_REQUEST = update(_REQUESTS).where(_REQUESTS.c.case_id == bindparam("request_of"))
 _APPEND_EVENTS = insert(events_as_text)
 _ADD_CHALLENGES = insert(_CHALLENGES)
+
+
+def _upserts() -> tuple[Any, Any]:
+    """The two set-based upserts, run with a list of rows: the deadline rows that changed,
+    and the escalation schedule rows that changed — whether a rule's deadline moved (a new
+    epoch: its ladder starts again) is decided against the row as it stands, so a sweeper
+    that fired it meanwhile keeps its count."""
+    stmt = sqlite.insert(_DEADLINES)
+    deadlines = stmt.on_conflict_do_update(
+        index_elements=["case_id", "key"],
+        set_={
+            c.name: stmt.excluded[c.name]
+            for c in _DEADLINES.columns
+            if c.name not in ("id", "case_id", "key")
+        },
+    )
+    stmt = sqlite.insert(_SCHEDULE)
+    row, new = _SCHEDULE.c, stmt.excluded
+    moved = row.due_at.is_distinct_from(new.due_at)
+    schedule = stmt.on_conflict_do_update(
+        index_elements=["case_id", "deadline_key", "rule"],
+        set_={
+            "epoch": case((moved, row.epoch + 1), else_=row.epoch),
+            "repeat_no": case((moved, 0), else_=row.repeat_no),
+            "acknowledged_at": case((moved, None), else_=row.acknowledged_at),
+            "acknowledged_by": case((moved, None), else_=row.acknowledged_by),
+            "due_at": new.due_at,
+            "next_fire_at": new.next_fire_at,
+        },
+    )
+    return deadlines, schedule
+
+
+_UPSERT_DEADLINES, _UPSERT_SCHEDULE = _upserts()
 
 
 @dataclass
@@ -84,9 +118,9 @@ def run(connection: Connection, writes: CaseWrites) -> bool:
     if writes.challenges:
         connection.execute(_ADD_CHALLENGES, writes.challenges)
     if writes.deadlines:
-        connection.execute(upsert_statement("sqlite", "deadlines"), writes.deadlines)
+        connection.execute(_UPSERT_DEADLINES, writes.deadlines)
     if writes.schedule:
-        connection.execute(upsert_statement("sqlite", "schedule"), writes.schedule)
+        connection.execute(_UPSERT_SCHEDULE, writes.schedule)
     if writes.request is not None:
         connection.execute(_SAVE_REQUEST, {**writes.request, "request_of": writes.case_id})
     return True
@@ -161,7 +195,7 @@ def _statement(writes: CaseWrites) -> TextClause:
             f" ON CONFLICT (case_id, key) DO UPDATE SET {updates})"
         )
     if writes.schedule:
-        # As ``tables.upsert_statement("schedule")``: a moved due instant starts a new epoch,
+        # As ``_UPSERT_SCHEDULE``: a moved due instant starts a new epoch,
         # judged against the row as it stands.
         moved = "escalation_schedule.due_at IS DISTINCT FROM excluded.due_at"
         ctes.append(

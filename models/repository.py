@@ -1,5 +1,8 @@
 """Rows in, domain objects out: agencies, users, cases with their stored facts and events.
 
+The reads no action needs (lists, the applicant's history, reports) are in
+``case_queries``, the tamper-evidence reads in ``integrity_repo``; both are mixed in.
+
 An action costs few round trips (issue 17): one statement loads the case row with its
 stored facts, its escalation schedule and the reference-data generation; saving appends
 the events, updates the row (its version checked), and writes only what changed — the
@@ -12,15 +15,15 @@ fetched twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from govflow.models import case_writes
+from govflow.models.case_queries import CASE_COLUMNS, CaseQueries
 from govflow.models.case_writes import CaseWrites
-from govflow.models.declared_repo import declared_records
 from govflow.models.escalation_repo import SCHEDULE_COLUMNS, ScheduleState
 from govflow.models.integrity_repo import IntegrityQueries
 from govflow.models.reference import Agency, ReferenceCache, cache_for
@@ -38,7 +41,6 @@ from govflow.models.tables import (
     AgencyRow,
     CaseRow,
     DeadlineRow,
-    DisclosureRequestRow,
     EscalationScheduleRow,
     EventRow,
     ImportedRequestRow,
@@ -56,19 +58,7 @@ CONFLICT_MESSAGE = "案件已被他人修改，本次操作未保存，请重新
 
 _GENERATION = select(ReferenceDataRow.generation).where(ReferenceDataRow.id == 1).scalar_subquery()
 _SCHEDULE_COLUMNS = SCHEDULE_COLUMNS
-_CASE_COLUMNS = (
-    CaseRow.updated_at,  # when the last event happened: each save is at its events' instant
-    CaseRow.id,
-    CaseRow.ref,
-    CaseRow.case_type,
-    CaseRow.agency_id,
-    CaseRow.state,
-    CaseRow.assignee,
-    CaseRow.escalation_policy,
-    CaseRow.head_seq,
-    CaseRow.head_hash,
-    CaseRow.facts,
-)
+_CASE_COLUMNS = CASE_COLUMNS
 # The case, its stored facts, its schedule rows (one result row each, or one of NULLs) and
 # the reference generation: everything an action reads, in one round trip.
 _LOAD = (
@@ -110,16 +100,7 @@ class Loaded:
     schedule: dict[tuple[str, str], ScheduleState] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Listed:
-    """One case of a list view: its header with its stored facts, and its place in the order."""
-
-    case: Case
-    stored: str | None
-    cursor: tuple[int, datetime | None, int]
-
-
-class Repository(IntegrityQueries):
+class Repository(CaseQueries, IntegrityQueries):
     """Cases, agencies and users; the tamper-evidence reads come from ``IntegrityQueries``."""
 
     def __init__(self, session: Session, cache: ReferenceCache | None = None) -> None:
@@ -334,151 +315,10 @@ class Repository(IntegrityQueries):
         )
         return {key: detail for key, detail in rows}
 
-    def request(self, ref: str) -> DisclosureRequestRow | None:
-        return self.session.get(DisclosureRequestRow, self._loaded[ref].id)
-
-    def applicant_counts(self, applicant_key: str, received_on: date, ref: str) -> dict[str, Any]:
-        """The applicant's requests this month and year, and this one's ordinal in the month."""
-        month_start = received_on.replace(day=1)
-        year_start = received_on.replace(month=1, day=1)
-        case_id = self._loaded[ref].id
-        base = (
-            select(func.count())
-            .select_from(DisclosureRequestRow)
-            .where(DisclosureRequestRow.applicant_key == applicant_key)
-        )
-        in_month = base.where(
-            DisclosureRequestRow.received_on >= month_start,
-            DisclosureRequestRow.received_on <= _month_end(received_on),
-        )
-        ordinal = self.session.scalar(
-            in_month.where(
-                (DisclosureRequestRow.received_on < received_on)
-                | (
-                    (DisclosureRequestRow.received_on == received_on)
-                    & (DisclosureRequestRow.case_id <= case_id)
-                )
-            )
-        )
-        return {
-            "ordinal_in_month": int(ordinal or 1),
-            "this_month": int(self.session.scalar(in_month) or 0),
-            "this_year": int(
-                self.session.scalar(
-                    base.where(
-                        DisclosureRequestRow.received_on >= year_start,
-                        DisclosureRequestRow.received_on <= year_start.replace(month=12, day=31),
-                    )
-                )
-                or 0
-            ),
-        }
-
-    def same_information(self, applicant_key: str, description_key: str, ref: str) -> list[str]:
-        rows = self.session.execute(
-            select(CaseRow.ref)
-            .join(DisclosureRequestRow, DisclosureRequestRow.case_id == CaseRow.id)
-            .where(
-                DisclosureRequestRow.applicant_key == applicant_key,
-                DisclosureRequestRow.description_key == description_key,
-                CaseRow.ref != ref,
-            )
-            .order_by(CaseRow.id)
-        )
-        return [r[0] for r in rows]
-
-    def open_refs(
-        self, case_type: str, open_states: frozenset[str], agency_ids: list[int] | None = None
-    ) -> list[str]:
-        stmt = select(CaseRow.ref).where(
-            CaseRow.case_type == case_type, CaseRow.state.in_(open_states)
-        )
-        if agency_ids is not None:
-            stmt = stmt.where(CaseRow.agency_id.in_(agency_ids))
-        return list(self.session.scalars(stmt.order_by(CaseRow.id)))
-
-    def list_cases(
-        self,
-        case_type: str,
-        states: frozenset[str],
-        agency_ids: list[int] | None,
-        after: tuple[int, datetime | None, int] | None,
-        limit: int,
-    ) -> list[Listed]:
-        """Cases of a type in these states, the running deadline due first at the head (then
-        those with none running, in id order): the next ``limit`` after the cursor ``after``.
-
-        Keyset paging (``(next_due_at, id) > cursor``, indexed) in one statement per page,
-        or two where the page reaches past the last case with a deadline running.
-        """
-        found: list[Listed] = []
-        phase, due, last_id = after or (0, None, 0)
-        if phase == 0:
-            stmt = self._listing(case_type, states, agency_ids).where(
-                CaseRow.next_due_at.is_not(None)
-            )
-            if due is not None:
-                stmt = stmt.where(
-                    (CaseRow.next_due_at > due)
-                    | ((CaseRow.next_due_at == due) & (CaseRow.id > last_id))
-                )
-            rows = self._execute(stmt.order_by(CaseRow.next_due_at, CaseRow.id).limit(limit))
-            found = [Listed(self._header(r), r.facts, (0, r.next_due_at, r.id)) for r in rows]
-            if len(found) == limit:
-                return found
-            last_id = 0
-        stmt = self._listing(case_type, states, agency_ids).where(
-            CaseRow.next_due_at.is_(None), CaseRow.id > last_id
-        )
-        rows = self._execute(stmt.order_by(CaseRow.id).limit(limit - len(found)))
-        return found + [Listed(self._header(r), r.facts, (1, None, r.id)) for r in rows]
-
-    @staticmethod
-    def _listing(case_type: str, states: frozenset[str], agency_ids: list[int] | None) -> Any:
-        stmt = select(*_CASE_COLUMNS, CaseRow.next_due_at).where(
-            CaseRow.case_type == case_type, CaseRow.state.in_(sorted(states))
-        )
-        if agency_ids is not None:
-            stmt = stmt.where(CaseRow.agency_id.in_(agency_ids))
-        return stmt
-
-    def refs_with_provisional_deadlines(self) -> list[str]:
-        stmt = (
-            select(CaseRow.ref)
-            .join(DeadlineRow, DeadlineRow.case_id == CaseRow.id)
-            .where(
-                DeadlineRow.provisional.is_(True),
-                DeadlineRow.status.in_(("running", "paused")),
-            )
-            .distinct()
-        )
-        return list(self.session.scalars(stmt))
-
-    def imported_refs(self, agency_id: int, keys: list[str]) -> dict[str, str]:
-        """Reference numbers of requests already imported for the agency, by row key."""
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):  # a parameter list the databases accept
-            rows = self.session.execute(
-                select(ImportedRequestRow.row_key, CaseRow.ref)
-                .join(CaseRow, CaseRow.id == ImportedRequestRow.case_id)
-                .where(
-                    ImportedRequestRow.agency_id == agency_id,
-                    ImportedRequestRow.row_key.in_(keys[start : start + 500]),
-                )
-            )
-            found.update(dict(rows.all()))
-        return found
-
     def add_imported(self, case: Case, **values: Any) -> None:
         """Record where an imported request came from (its case row must be flushed)."""
         row = self._loaded[case.ref]
         self.session.add(ImportedRequestRow(case_id=row.id, agency_id=row.agency_id, **values))
-
-    def declared_records(
-        self, case_type: str, deadline_key: str, agency_ids: list[int], open_states: frozenset[str]
-    ) -> list[Any]:
-        """The cases of a declared type as its periodic reports read them."""
-        return declared_records(self.session, case_type, deadline_key, agency_ids, open_states)
 
     def agency_ids(self, code: str, include_children: bool = False) -> list[int]:
         """An agency's id, and with ``include_children`` those of every agency below it."""
@@ -496,12 +336,3 @@ class Repository(IntegrityQueries):
                     found.append(child)
                     todo.append(child)
         return found
-
-
-def _month_end(day: date) -> date:
-    nxt = (
-        day.replace(year=day.year + 1, month=1, day=1)
-        if day.month == 12
-        else day.replace(month=day.month + 1, day=1)
-    )
-    return date.fromordinal(nxt.toordinal() - 1)

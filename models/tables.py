@@ -370,53 +370,6 @@ class CheckpointRow(Base):
     actor: Mapped[str | None] = mapped_column(String(64))
 
 
-_UPSERTS: dict[tuple[str, str], Any] = {}
-
-
-def upsert_statement(dialect: str, name: str) -> Any:
-    """The set-based upserts of an action, built once per database kind: ``deadlines`` (the
-    rows of the deadlines that changed) and ``schedule`` (the escalation schedule rows that
-    changed; whether a rule's deadline moved — a new epoch, its ladder starts again — is
-    decided against the row as it stands, so a sweeper that fired it meanwhile keeps its
-    count). Run with a list of rows: one statement."""
-    from sqlalchemy import case
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    found = _UPSERTS.get((dialect, name))
-    if found is not None:
-        return found
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    if name == "deadlines":
-        table = DeadlineRow.__table__
-        stmt = insert(table)
-        found = stmt.on_conflict_do_update(
-            index_elements=["case_id", "key"],
-            set_={
-                c.name: stmt.excluded[c.name]
-                for c in table.columns
-                if c.name not in ("id", "case_id", "key")
-            },
-        )
-    else:
-        table = EscalationScheduleRow.__table__
-        stmt = insert(table)
-        row, new = table.c, stmt.excluded
-        moved = row.due_at.is_distinct_from(new.due_at)
-        found = stmt.on_conflict_do_update(
-            index_elements=["case_id", "deadline_key", "rule"],
-            set_={
-                "epoch": case((moved, row.epoch + 1), else_=row.epoch),
-                "repeat_no": case((moved, 0), else_=row.repeat_no),
-                "acknowledged_at": case((moved, None), else_=row.acknowledged_at),
-                "acknowledged_by": case((moved, None), else_=row.acknowledged_by),
-                "due_at": new.due_at,
-                "next_fire_at": new.next_fire_at,
-            },
-        )
-    _UPSERTS[(dialect, name)] = found
-    return found
-
-
 def dialect_insert(session: Any) -> Any:
     """``INSERT … ON CONFLICT`` for the session's database (PostgreSQL or SQLite): the upserts
     that keep reference numbers and policy digests safe when clerks act at once."""
