@@ -32,9 +32,10 @@ def _imports() -> tuple[Any, Any, Any]:
         sys.path.insert(0, str(root))
     import chinese_calendar
 
-    from govflow.workflow.calendar import Pause, WorkingCalendar
+    from govflow.app import load_calendar
+    from govflow.workflow.calendar import Pause
 
-    return chinese_calendar, Pause, WorkingCalendar
+    return chinese_calendar, Pause, load_calendar
 
 
 def _best_of(repeats: int, fn: Any) -> tuple[float, Any]:
@@ -47,9 +48,9 @@ def _best_of(repeats: int, fn: Any) -> tuple[float, Any]:
 
 
 def main() -> None:
-    chinese_calendar, pause_cls, calendar_cls = _imports()
+    chinese_calendar, pause_cls, load_calendar = _imports()
     t0 = time.perf_counter()
-    cal = calendar_cls.load()
+    cal = load_calendar()
     load_s = time.perf_counter() - t0
 
     starts = [FIRST + timedelta(days=i) for i in range((LAST - FIRST).days + 1)]

@@ -9,7 +9,7 @@ is written as .xlsx.
 
 Measured, in the same run on the same database:
 
-- **import**: ``workflow.imports.service.import_requests`` on the file's bytes — parse, check,
+- **import**: ``workflow.services.import_requests`` on the file's bytes — parse, check,
   rehearse every row in memory, then one transaction writing every case;
 - **live** (the peer): the same requests registered and answered through
   ``workflow.services`` as clerks do it, one transaction per action (register, review, accept,
@@ -39,16 +39,15 @@ from openpyxl import Workbook  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from govflow import configs  # noqa: E402
-from govflow.app import build_services  # noqa: E402
+from govflow.app import build_services, load_calendar  # noqa: E402
 from govflow.logs import configure_logging  # noqa: E402
 from govflow.models.db import make_engine, migrate, session_factory  # noqa: E402
 from govflow.models.org import load_org, read_org_file  # noqa: E402
+from govflow.presentation.import_sheet import read_sheet  # noqa: E402
 from govflow.workflow import services  # noqa: E402
 from govflow.workflow.calendar import WorkingCalendar  # noqa: E402
 from govflow.workflow.clock import SHANGHAI, FakeClock  # noqa: E402
 from govflow.workflow.imports.columns import COLUMNS  # noqa: E402
-from govflow.workflow.imports.service import import_requests  # noqa: E402
-from govflow.workflow.imports.sheet import read_sheet  # noqa: E402
 
 PG_URL = os.environ.get("GOVFLOW_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -142,13 +141,13 @@ def main() -> None:
         with session_factory(engine)() as session:
             load_org(session, read_org_file(configs.shipped("demo_org.yaml")))
             session.commit()
-        cal = WorkingCalendar.load()
+        cal = load_calendar()
         clock = FakeClock(datetime(2025, 12, 31, 10, tzinfo=SHANGHAI))
         svc = build_services(engine, clock, cal)
         rows = ledger(cal, args.rows)
         data = xlsx(rows)
         t0 = time.perf_counter()
-        result = import_requests(
+        result = services.import_requests(
             svc, actor_username="zhang.head", sheet=read_sheet(data, "台账.xlsx"),
             file_name="台账.xlsx", sha256=hashlib.sha256(data).hexdigest(),
         )  # fmt: skip

@@ -12,7 +12,7 @@ writes: each agency is planned from its own seed). VACUUM ANALYZE.
 Measured:
 (a) the annual report for 2024 (the year with a full year before and after it) of the
     top agency with every agency below it (all cases) and of one department: the
-    CLI's ``build_report`` (both queries and the tables), median of 5 runs;
+    service layer's ``annual_report`` use case (both queries and the tables), median of 5 runs;
 (b) ``audit verify`` over one department three ways — the hash chain alone (as before
     issue 16), with the MACs, and in full (with every derived row compared with a rebuild
     from the events) — to show what each layer costs; then in full over one department
@@ -50,17 +50,14 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import Engine, text  # noqa: E402
 
-from govflow.cli.report import build_report  # noqa: E402
+from govflow.app import build_services  # noqa: E402
 from govflow.logs import configure_logging  # noqa: E402
-from govflow.models.db import (  # noqa: E402
-    make_engine,
-    migrate,
-    session_factory,
-)
-from govflow.models.uow import SqlUnitOfWork  # noqa: E402
+from govflow.models.db import make_engine, migrate  # noqa: E402
 from govflow.synth.generate import load_synthetic_org, write_cases  # noqa: E402
 from govflow.synth.org import synthetic_org  # noqa: E402
 from govflow.synth.plan import plan_agency  # noqa: E402
+from govflow.workflow import services  # noqa: E402
+from govflow.workflow.actors import SYSTEM  # noqa: E402
 
 PG_URL = os.environ.get("GOVFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SEED = 20261122
@@ -71,18 +68,19 @@ CHILD = """
 import resource, sys, time, json
 from govflow.app import build_services
 from govflow.models.db import make_engine
+from govflow.workflow.actors import SYSTEM
 from govflow.workflow.events import UNKEYED, verify_chain
-from govflow.workflow.integrity import verify_cases
+from govflow.workflow.services import verify_cases
 url, agency, mode = sys.argv[1], sys.argv[2] or None, sys.argv[3]
 svc = build_services(make_engine(url))
 t = time.perf_counter()
 checked = findings = 0
 if mode == "full":  # the chain, its MACs, and every derived row against a rebuild (issue 16)
-    results = verify_cases(svc, agency_code=agency)
+    results = verify_cases(svc, SYSTEM, agency_code=agency)
 else:  # the chain alone, as before issue 16 ("hash"), or with its MACs ("mac")
     keyring = svc.keyring if mode == "mac" else UNKEYED
     with svc.uow() as uow:
-        ids = uow.repo.agency_ids(agency) if agency else None
+        ids = [a.id for a in uow.repo.agencies() if a.code == agency] if agency else None
     def chains():
         after = None
         while True:
@@ -168,11 +166,13 @@ def counts(engine: Engine) -> dict[str, int]:
 
 
 def time_report(engine: Engine, agency: str, children: bool) -> list[float]:
-    uow = lambda: SqlUnitOfWork(session_factory(engine))  # noqa: E731
+    svc = build_services(engine)
     runs = []
     for _ in range(5):
         t = time.perf_counter()
-        report = build_report(uow, agency, 2024, children)
+        report = services.annual_report(
+            svc, SYSTEM, agency=agency, year=2024, include_children=children
+        )
         runs.append(time.perf_counter() - t)
     assert not report.violations, report.violations
     return runs

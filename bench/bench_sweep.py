@@ -60,21 +60,19 @@ from dramatiq.brokers.stub import StubBroker  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
 
 from govflow import configs  # noqa: E402
-from govflow.app import build_services  # noqa: E402
+from govflow.app import build_services, load_calendar, load_config  # noqa: E402
 from govflow.logs import configure_logging  # noqa: E402
 from govflow.models.db import make_engine, migrate, session_factory  # noqa: E402
 from govflow.models.escalation_repo import EscalationRepository  # noqa: E402
 from govflow.models.org import load_org, read_org_file  # noqa: E402
 from govflow.workers import actors  # noqa: E402
-from govflow.workers.broker import install  # noqa: E402
+from govflow.workers.actors import install  # noqa: E402
 from govflow.workers.channels import Notification  # noqa: E402
 from govflow.workers.runtime import sweep_forever  # noqa: E402
 from govflow.workers.sweeper import SweepReport  # noqa: E402
 from govflow.workflow import services  # noqa: E402
 from govflow.workflow.calendar import WorkingCalendar  # noqa: E402
 from govflow.workflow.clock import SystemClock  # noqa: E402
-from govflow.workflow.escalation import current_policies  # noqa: E402
-from govflow.workflow.policy import load_settings  # noqa: E402
 
 PG_URL = os.environ.get("GOVFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ORG_FILE = configs.shipped("demo_org.yaml")
@@ -146,7 +144,7 @@ def setup(engine: Engine) -> str:
     with session_factory(engine)() as session:
         load_org(session, read_org_file(ORG_FILE))
         digest = EscalationRepository(session).ensure_policy(
-            current_policies()[CASE_TYPE], datetime.now(UTC)
+            load_config().policies[CASE_TYPE], datetime.now(UTC)
         )
         session.commit()
     return digest
@@ -455,7 +453,7 @@ def bench_latency(
     case_ids = register_cases(svc, count)
     result["register_s"] = done()
 
-    settings = load_settings().notifications.model_copy(
+    settings = svc.config.settings.notifications.model_copy(
         update={"channels": ("log",), "sweep_interval_seconds": interval}
     )
     channel = CapturingChannel()
@@ -554,7 +552,7 @@ def main() -> None:
             print(conn.execute(text("SELECT version()")).scalar_one().split(" on ")[0])
         print(f"schema {schema}")
         digest = setup(engine)
-        calendar = WorkingCalendar.load()
+        calendar = load_calendar()
         t0 = datetime.now(UTC)
         gen_start = time.perf_counter()
         print("generating:")

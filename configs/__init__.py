@@ -3,6 +3,8 @@
 Installed as ``govflow.configs`` and read through ``importlib.resources``, so the files are
 found the same way in a checkout, an editable install and a wheel. Nothing here is code
 but this accessor; the domain never opens these files itself (the composition root does).
+
+May import: nothing of govflow (only the standard library's ``importlib.resources``).
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +31,7 @@ def database_url() -> str:
     A URL that cannot be parsed or names another database is refused before any
     connection is tried; the message never repeats the URL (it may carry a password).
     """
-    from govflow.workflow.policy import secret_from_env
-
-    url = normalize_url(secret_from_env("GOVFLOW_DATABASE_URL") or DEFAULT_URL)
+    url = normalize_url(_env_or_file("GOVFLOW_DATABASE_URL") or DEFAULT_URL)
     try:
         backend = make_url(url).get_backend_name()
     except ArgumentError:
@@ -46,6 +45,20 @@ def database_url() -> str:
             "（支持 sqlite:///文件路径 与 postgresql://用户@主机/数据库）"
         )
     return url
+
+
+def _env_or_file(variable: str) -> str | None:
+    """``$NAME``, or the content of the file named by ``$NAME_FILE`` (trailing newline off)."""
+    value = os.environ.get(variable)
+    if value:
+        return value
+    path = os.environ.get(f"{variable}_FILE")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(f"{variable}_FILE={path}: 无法读取：{exc}") from None
 
 
 def normalize_url(url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -127,10 +128,17 @@ class EscalationRepository:
     def add_delivery(self, **fields: Any) -> None:
         self.session.add(DeliveryRow(status="pending", attempts=0, **fields))
 
-    def firings(self, case_id: int | None = None) -> list[FiringRow]:
+    def firings(
+        self, case_id: int | None = None, agency_ids: Sequence[int] | None = None
+    ) -> list[FiringRow]:
+        """Firings of one case, or of the cases of these agencies (None: all), in order."""
         stmt = select(FiringRow).order_by(FiringRow.id)
         if case_id is not None:
             stmt = stmt.where(FiringRow.case_id == case_id)
+        if agency_ids is not None:
+            stmt = stmt.join(CaseRow, CaseRow.id == FiringRow.case_id).where(
+                CaseRow.agency_id.in_(agency_ids)
+            )
         return list(self.session.scalars(stmt))
 
     def deliveries_to_enqueue(self, now: datetime, stale_before: datetime) -> list[DeliveryRow]:
@@ -182,7 +190,7 @@ def reconcile_schedule(
     the epoch should the deadline run again to the same date (a pause that took no
     working day): what fired then does not fire twice. ``repeat_no`` counts the firings
     of the epoch, so the next one is always known from the plan. The bulk writer of
-    synthetic data (``govflow.synth.bulk``) keeps its rows in memory and calls this too.
+    synthetic data (``govflow.models.bulk``) keeps its rows in memory and calls this too.
     """
     added = []
     wanted = {(p.deadline_key, p.rule): p for p in planned}

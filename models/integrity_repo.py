@@ -8,7 +8,6 @@ memory. ``Repository`` inherits these queries (``uow.repo.chain_batch(…)``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,24 +30,7 @@ from govflow.models.tables import (
 )
 from govflow.workflow.checkpoints import CurrentHead, Head
 from govflow.workflow.escalation import Policy
-from govflow.workflow.events import CaseEvent, Finding
-
-
-@dataclass(frozen=True)
-class CaseChain:
-    """One case's stored head and its events in stored order (seq, then row id), with the
-    case row's other columns (what ``audit verify`` compares with the events)."""
-
-    case_id: int
-    ref: str
-    head_seq: int
-    head_hash: str
-    events: list[CaseEvent]
-    case_type: str = ""
-    agency_id: int = 0
-    version: int = 0
-    columns: dict[str, Any] = field(default_factory=dict)
-
+from govflow.workflow.events import CaseChain, CaseEvent, Finding
 
 _CASE_COLUMNS = (
     CaseRow.id,
@@ -94,7 +76,7 @@ class IntegrityQueries:
         after_id: int | None,
         limit: int,
         ref: str | None = None,
-        agency_ids: list[int] | None = None,
+        agency_ids: Sequence[int] | None = None,
     ) -> list[CaseChain]:
         """The next ``limit`` cases in scope after case id ``after_id`` (None: from the first),
         each with its events.
@@ -255,7 +237,7 @@ class IntegrityQueries:
         return list(self.session.scalars(stmt.order_by(AuditFindingRow.id)))
 
     def head_batch(
-        self, after_id: int | None, limit: int, agency_ids: list[int] | None = None
+        self, after_id: int | None, limit: int, agency_ids: Sequence[int] | None = None
     ) -> list[tuple[int, Head]]:
         """The next ``limit`` case heads in scope, in id order, with their ids (the keyset)."""
         stmt = (
@@ -314,7 +296,7 @@ class IntegrityQueries:
 
 
 def _scoped(
-    stmt: Select[Any], after_id: int | None, ref: str | None, agency_ids: list[int] | None
+    stmt: Select[Any], after_id: int | None, ref: str | None, agency_ids: Sequence[int] | None
 ) -> Select[Any]:
     """Keyset and scope: cases after ``after_id``, of one reference or of these agencies."""
     if after_id is not None:

@@ -18,17 +18,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from govflow.models.escalation_repo import next_fire_at
-from govflow.models.rows import (
-    case_values,
+from govflow.models.disclosure_register import (
     challenge_values,
-    deadline_values,
     new_request_row,
     update_request_row,
 )
+from govflow.models.escalation_repo import next_fire_at
+from govflow.models.rows import case_values, deadline_values
 from govflow.workflow import escalation
 from govflow.workflow.calendar import WorkingCalendar
-from govflow.workflow.cases import Case
+from govflow.workflow.cases import ESCALATION_ACKNOWLEDGED, Case
+from govflow.workflow.disclosure.register import CHALLENGE_ACTIONS
 from govflow.workflow.escalation import Policy
 
 REQUEST_COLUMNS = (
@@ -51,7 +51,7 @@ REQUEST_COLUMNS = (
     "closed_on",
 )
 PERSONAL = {"applicant_name", "id_number", "phone", "address", "email", "description"}
-SCHEDULE_ACK = "escalation_acknowledged"
+SCHEDULE_ACK = ESCALATION_ACKNOWLEDGED
 
 
 @dataclass
@@ -233,7 +233,7 @@ def _request(case: Case, stored: StoredCase) -> list[Difference]:
         creation.data["payload"],
         creation.data["derived"],
     )
-    update_request_row(row, case)
+    update_request_row(row, case.facts)
     out = []
     for column in REQUEST_COLUMNS:
         value = getattr(row, column)
@@ -253,9 +253,12 @@ def _request(case: Case, stored: StoredCase) -> list[Difference]:
 def _challenges(case: Case, stored: StoredCase) -> list[Difference]:
     keys = ("seq", "agency_id", "number", "route", "result", "filed_on")
     expected = sorted(
-        tuple(values[k] for k in keys)
+        tuple(
+            challenge_values(stored.case_id, stored.agency_id, e.seq, e.data["payload"])[k]
+            for k in keys
+        )
         for e in case.events
-        if (values := challenge_values(stored.case_id, stored.agency_id, e)) is not None
+        if e.action in CHALLENGE_ACTIONS
     )
     found = sorted(tuple(row.get(k) for k in keys) for row in stored.challenges)
     if expected == found:

@@ -1,41 +1,48 @@
-"""Rows in, domain objects out: agencies, users, cases with their events and deadlines."""
+"""Rows in, domain objects out: agencies, users, cases with their events and deadlines.
+
+Implements ``CaseRepository`` (``govflow.workflow.ports``); the tamper-evidence reads come
+from ``IntegrityQueries``. A case type's own tables have their own store
+(``govflow.models.disclosure_register``).
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from govflow.models.declared_repo import declared_records
 from govflow.models.integrity_repo import IntegrityQueries
 from govflow.models.rows import (
     apply_deadlines,
-    case_header,
-    challenge_values,
+    case_record,
     event_row,
     new_case_row,
-    new_request_row,
     update_case_row,
-    update_request_row,
 )
 from govflow.models.tables import (
     AgencyRow,
     CaseRow,
-    ChallengeRow,
     DeadlineRow,
-    DisclosureRequestRow,
     EventRow,
-    ImportedRequestRow,
     RefCounterRow,
     UserRow,
+    UTCDateTime,
     dialect_insert,
 )
-from govflow.workflow.actors import Actor, Role
-from govflow.workflow.cases import Case
+from govflow.workflow.actors import Actor, Agency, Role
+from govflow.workflow.cases import Case, CaseRecord
+from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
 from govflow.workflow.errors import NotFound
 from govflow.workflow.events import CaseEvent
+from govflow.workflow.ports import CaseQuery, LimitRecord, ListPosition
+from govflow.workflow.reports.periodic import CaseRecord as PeriodicRecord
+
+LAST = datetime(9999, 12, 31, tzinfo=UTC)
+"""Where a case with no running deadline sorts in a list: after every due instant."""
 
 
 class Repository(IntegrityQueries):
@@ -47,25 +54,36 @@ class Repository(IntegrityQueries):
 
     # -- agencies and users -------------------------------------------------------
 
-    def agency(self, code: str) -> AgencyRow:
+    def agency(self, code: str) -> Agency:
         row = self.session.scalar(select(AgencyRow).where(AgencyRow.code == code))
         if row is None:
             raise NotFound(f"没有代码为 {code!r} 的机关")
-        return row
+        parent = self.session.get(AgencyRow, row.parent_id) if row.parent_id else None
+        return _agency(row, parent.code if parent else None)
 
-    def agency_by_id(self, agency_id: int) -> AgencyRow:
-        return self.session.get_one(AgencyRow, agency_id)
+    def agencies(self) -> list[Agency]:
+        """Every agency, in id order (one query: a county has tens, a city hundreds)."""
+        rows = list(self.session.scalars(select(AgencyRow).order_by(AgencyRow.id)))
+        codes = {row.id: row.code for row in rows}
+        return [_agency(row, codes.get(row.parent_id)) for row in rows]  # type: ignore[arg-type]
 
-    def user(self, username: str) -> UserRow:
+    def _agency_code(self, agency_id: int) -> str:
+        return self.session.get_one(AgencyRow, agency_id).code
+
+    def actor(self, username: str) -> Actor:
         row = self.session.scalar(select(UserRow).where(UserRow.username == username))
         if row is None:
             raise NotFound(f"没有用户 {username!r}")
-        return row
+        return Actor(row.username, row.name, Role(row.role), self._agency_code(row.agency_id))
 
-    def actor(self, username: str) -> Actor:
-        row = self.user(username)
-        agency = self.agency_by_id(row.agency_id)
-        return Actor(row.username, row.name, Role(row.role), agency.code)
+    def names(self, usernames: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(usernames))
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(UserRow.username, UserRow.name).where(UserRow.username.in_(wanted))
+        )
+        return {username: name for username, name in rows}
 
     # -- references ------------------------------------------------------------------
 
@@ -88,16 +106,16 @@ class Repository(IntegrityQueries):
         self.session.add(row)
         self._rows[case.ref] = row
 
-    def add_request(self, case: Case, intake: dict[str, Any], derived: dict[str, Any]) -> None:
-        row = self._rows[case.ref]
-        self.session.add(new_request_row(row.id, row.agency_id, intake, derived))
-
-    def get(self, ref: str) -> Case:
+    def get(self, ref: str) -> CaseRecord:
         row = self.session.scalar(select(CaseRow).where(CaseRow.ref == ref))
         if row is None:
             raise NotFound(f"没有编号为 {ref} 的案件")
         self._rows[ref] = row
-        return case_header(row, self.agency_by_id(row.agency_id).code)
+        return case_record(row, self._agency_code(row.agency_id))
+
+    def case_row(self, ref: str) -> CaseRow:
+        """The row of a case this repository added or read (a type's store keys on it)."""
+        return self._rows[ref]
 
     def case_id(self, ref: str) -> int:
         return self._rows[ref].id
@@ -115,18 +133,11 @@ class Repository(IntegrityQueries):
         row = self._rows[case.ref]
         update_case_row(row, case, now)
         self.session.add_all(event_row(row.id, event) for event in new_events)
-        for event in new_events:
-            challenge = challenge_values(row.id, row.agency_id, event)
-            if challenge is not None:
-                self.session.add(ChallengeRow(**challenge))
         existing = {
             d.key: d
             for d in self.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id))
         }
         self.session.add_all(apply_deadlines(existing, row.id, case.deadlines))
-        request = self.session.get(DisclosureRequestRow, row.id)
-        if request is not None:
-            update_request_row(request, case)
 
     def stored_deadlines(self, ref: str) -> dict[str, dict[str, Any]]:
         rows = self.session.scalars(
@@ -134,65 +145,10 @@ class Repository(IntegrityQueries):
         )
         return {r.key: r.detail for r in rows}
 
-    def request(self, ref: str) -> DisclosureRequestRow | None:
-        return self.session.get(DisclosureRequestRow, self._rows[ref].id)
-
-    def applicant_counts(self, applicant_key: str, received_on: date, ref: str) -> dict[str, Any]:
-        """The applicant's requests this month and year, and this one's ordinal in the month."""
-        month_start = received_on.replace(day=1)
-        year_start = received_on.replace(month=1, day=1)
-        case_id = self._rows[ref].id
-        base = (
-            select(func.count())
-            .select_from(DisclosureRequestRow)
-            .where(DisclosureRequestRow.applicant_key == applicant_key)
-        )
-        in_month = base.where(
-            DisclosureRequestRow.received_on >= month_start,
-            DisclosureRequestRow.received_on <= _month_end(received_on),
-        )
-        ordinal = self.session.scalar(
-            in_month.where(
-                (DisclosureRequestRow.received_on < received_on)
-                | (
-                    (DisclosureRequestRow.received_on == received_on)
-                    & (DisclosureRequestRow.case_id <= case_id)
-                )
-            )
-        )
-        return {
-            "ordinal_in_month": int(ordinal or 1),
-            "this_month": int(self.session.scalar(in_month) or 0),
-            "this_year": int(
-                self.session.scalar(
-                    base.where(
-                        DisclosureRequestRow.received_on >= year_start,
-                        DisclosureRequestRow.received_on <= year_start.replace(month=12, day=31),
-                    )
-                )
-                or 0
-            ),
-        }
-
-    def same_information(self, applicant_key: str, description_key: str, ref: str) -> list[str]:
-        rows = self.session.execute(
-            select(CaseRow.ref)
-            .join(DisclosureRequestRow, DisclosureRequestRow.case_id == CaseRow.id)
-            .where(
-                DisclosureRequestRow.applicant_key == applicant_key,
-                DisclosureRequestRow.description_key == description_key,
-                CaseRow.ref != ref,
-            )
-            .order_by(CaseRow.id)
-        )
-        return [r[0] for r in rows]
-
     def open_refs(
-        self, case_type: str, open_states: frozenset[str], agency_ids: list[int] | None = None
+        self, case_type: str, states: frozenset[str], agency_ids: Sequence[int] | None = None
     ) -> list[str]:
-        stmt = select(CaseRow.ref).where(
-            CaseRow.case_type == case_type, CaseRow.state.in_(open_states)
-        )
+        stmt = select(CaseRow.ref).where(CaseRow.case_type == case_type, CaseRow.state.in_(states))
         if agency_ids is not None:
             stmt = stmt.where(CaseRow.agency_id.in_(agency_ids))
         return list(self.session.scalars(stmt.order_by(CaseRow.id)))
@@ -209,47 +165,95 @@ class Repository(IntegrityQueries):
         )
         return list(self.session.scalars(stmt))
 
-    def imported_refs(self, agency_id: int, keys: list[str]) -> dict[str, str]:
-        """Reference numbers of requests already imported for the agency, by row key."""
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):  # a parameter list the databases accept
-            rows = self.session.execute(
-                select(ImportedRequestRow.row_key, CaseRow.ref)
-                .join(CaseRow, CaseRow.id == ImportedRequestRow.case_id)
-                .where(
-                    ImportedRequestRow.agency_id == agency_id,
-                    ImportedRequestRow.row_key.in_(keys[start : start + 500]),
-                )
+    def deadline_records(
+        self, case_type: str, agency_ids: Sequence[int], basis: str
+    ) -> Iterator[tuple[str, Deadline]]:
+        """Every stored deadline of ``basis`` of the type's cases in the agencies, streamed."""
+        stmt = (
+            select(CaseRow.ref, DeadlineRow.detail)
+            .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+            .where(
+                CaseRow.case_type == case_type,
+                CaseRow.agency_id.in_(agency_ids),
+                DeadlineRow.basis == basis,
             )
-            found.update(dict(rows.all()))
-        return found
-
-    def add_imported(self, case: Case, **values: Any) -> None:
-        """Record where an imported request came from (its case row must be flushed)."""
-        row = self._rows[case.ref]
-        self.session.add(ImportedRequestRow(case_id=row.id, agency_id=row.agency_id, **values))
+            .order_by(CaseRow.id, DeadlineRow.id)
+            .execution_options(yield_per=1000)
+        )
+        for ref, detail in self.session.execute(stmt):
+            yield ref, Deadline.from_json(detail)
 
     def declared_records(
-        self, case_type: str, deadline_key: str, agency_ids: list[int], open_states: frozenset[str]
-    ) -> list[Any]:
+        self,
+        case_type: str,
+        deadline_key: str,
+        agency_ids: Sequence[int],
+        open_states: frozenset[str],
+    ) -> list[PeriodicRecord]:
         """The cases of a declared type as its periodic reports read them."""
         return declared_records(self.session, case_type, deadline_key, agency_ids, open_states)
 
-    def agency_ids(self, code: str, include_children: bool = False) -> list[int]:
-        """An agency's id, and with ``include_children`` those of every agency below it."""
-        root = self.agency(code).id
-        if not include_children:
-            return [root]
-        children: dict[int | None, list[int]] = {}
-        for agency_id, parent_id in self.session.execute(select(AgencyRow.id, AgencyRow.parent_id)):
-            children.setdefault(parent_id, []).append(agency_id)
-        found, todo = [root], [root]
-        while todo:
-            for child in children.get(todo.pop(), []):
-                if child not in found:
-                    found.append(child)
-                    todo.append(child)
-        return found
+    def working_day_limits(
+        self, case_types: Sequence[str], agency_ids: Sequence[int]
+    ) -> Iterator[LimitRecord]:
+        """Every working-day limit of these types' cases in the agencies, with the agency's
+        and the assignee's names, streamed (the timeliness report's other limits)."""
+        stmt = (
+            select(CaseRow.ref, CaseRow.case_type, AgencyRow.name, UserRow.name, CaseRow.assignee,
+                   DeadlineRow.detail)
+            .join(CaseRow, CaseRow.id == DeadlineRow.case_id)
+            .join(AgencyRow, AgencyRow.id == CaseRow.agency_id)
+            .outerjoin(UserRow, UserRow.username == CaseRow.assignee)
+            .where(
+                CaseRow.case_type.in_(case_types),
+                CaseRow.agency_id.in_(agency_ids),
+                DeadlineRow.basis == Basis.WORKING_DAYS.value,
+            )
+            .order_by(CaseRow.id, DeadlineRow.id)
+            .execution_options(yield_per=1000)
+        )  # fmt: skip
+        for ref, case_type, agency, user_name, assignee, detail in self.session.execute(stmt):
+            yield LimitRecord(
+                ref, case_type, agency, user_name or assignee, Deadline.from_json(detail)
+            )
+
+    def page(self, query: CaseQuery) -> list[tuple[str, ListPosition]]:
+        """One page of a list, least time left first: cases ordered by their nearest running
+        deadline (none: last), then id; the page starts after ``query.after`` (keyset)."""
+        nearest = (
+            select(func.min(DeadlineRow.due_at))
+            .where(
+                DeadlineRow.case_id == CaseRow.id,
+                DeadlineRow.status == DeadlineStatus.RUNNING.value,
+            )
+            .correlate(CaseRow)
+            .scalar_subquery()
+        )
+        key = func.coalesce(nearest, literal(LAST, UTCDateTime()))
+        wanted = [
+            CaseRow.case_type == case_type
+            if states is None
+            else and_(CaseRow.case_type == case_type, CaseRow.state.in_(states))
+            for case_type, states in query.states.items()
+        ]
+        stmt = select(CaseRow.ref, CaseRow.id, key.label("due_at")).where(or_(*wanted))
+        if query.agency_ids is not None:
+            stmt = stmt.where(CaseRow.agency_id.in_(query.agency_ids))
+        if query.assignee:
+            stmt = stmt.where(CaseRow.assignee == query.assignee)
+        if query.ref_contains:
+            stmt = stmt.where(CaseRow.ref.contains(query.ref_contains, autoescape=True))
+        if query.after is not None:
+            after = literal(query.after.due_at or LAST, UTCDateTime())
+            stmt = stmt.where(tuple_(key, CaseRow.id) > tuple_(after, query.after.case_id))
+        rows = self.session.execute(stmt.order_by(key, CaseRow.id).limit(query.limit))
+        return [
+            (ref, ListPosition(None if due == LAST else due, case_id)) for ref, case_id, due in rows
+        ]
+
+
+def _agency(row: AgencyRow, parent: str | None) -> Agency:
+    return Agency(row.id, row.code, row.name, row.ref_prefix, parent)
 
 
 def to_event(ref: str, row: EventRow) -> CaseEvent:
@@ -268,12 +272,3 @@ def to_event(ref: str, row: EventRow) -> CaseEvent:
         key_id=row.key_id,
         mac=row.mac,
     )
-
-
-def _month_end(day: date) -> date:
-    nxt = (
-        day.replace(year=day.year + 1, month=1, day=1)
-        if day.month == 12
-        else day.replace(month=day.month + 1, day=1)
-    )
-    return date.fromordinal(nxt.toordinal() - 1)

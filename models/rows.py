@@ -1,24 +1,25 @@
 """The mapping between a case and its rows, apart from any session.
 
 The repository uses it inside a transaction; the bulk writer of synthetic data
-(``govflow.synth.bulk``) keeps the rows in memory and inserts them in batches. One
-mapping for both is what makes the two writers give identical databases.
+(``govflow.models.bulk``) keeps the rows in memory and inserts them in batches. One
+mapping for both is what makes the two writers give identical databases. The disclosure
+requests' own rows are mapped in ``govflow.models.disclosure_register``.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from govflow.models.tables import CaseRow, DeadlineRow, DisclosureRequestRow, EventRow
-from govflow.workflow.cases import Case
+from govflow.models.tables import CaseRow, DeadlineRow, EventRow
+from govflow.workflow.cases import Case, CaseRecord
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.events import CaseEvent
 
 
-def case_header(row: CaseRow, agency_code: str) -> Case:
+def case_record(row: CaseRow, agency_code: str) -> CaseRecord:
     """The case as its row describes it; ``Case.replay`` adds what its events say."""
-    return Case(
+    return CaseRecord(
         ref=row.ref,
         case_type=row.case_type,
         agency_code=agency_code,
@@ -48,7 +49,7 @@ def case_values(case: Case) -> dict[str, Any]:
         "state": case.state or "",
         "assignee": case.assignee,
         "escalation_policy": case.escalation_policy,
-        "outcome": getattr(case.facts, "outcome", None),
+        "outcome": case.facts.outcome,
         "head_seq": case.head_seq,
         "head_hash": case.head_hash,
     }
@@ -58,54 +59,6 @@ def update_case_row(row: CaseRow, case: Case, now: datetime) -> None:
     for column, value in case_values(case).items():
         setattr(row, column, value)
     row.updated_at = now
-
-
-def new_request_row(
-    case_id: int, agency_id: int, intake: dict[str, Any], derived: dict[str, Any]
-) -> DisclosureRequestRow:
-    applicant = intake["applicant"]
-    return DisclosureRequestRow(
-        case_id=case_id,
-        agency_id=agency_id,
-        applicant_kind=applicant["kind"],
-        applicant_subkind=applicant.get("subkind"),
-        applicant_name=applicant["name"],
-        applicant_key=derived["applicant_key"],
-        id_number=applicant["id_number"],
-        phone=applicant.get("phone"),
-        address=applicant.get("address"),
-        email=applicant.get("email"),
-        description=intake["description"],
-        description_key=derived["description_key"],
-        channel=intake["channel"],
-        received_on=date.fromisoformat(intake["received_on"]),
-    )
-
-
-def update_request_row(request: DisclosureRequestRow, case: Case) -> None:
-    request.receipt_date = getattr(case.facts, "receipt_date", None)
-    request.replied_on = getattr(case.facts, "replied_on", None)
-    request.closed_on = getattr(case.facts, "closed_on", None)
-    request.outcome = getattr(case.facts, "outcome", None)
-
-
-CHALLENGES = ("record_reconsideration", "record_litigation")
-
-
-def challenge_values(case_id: int, agency_id: int, event: CaseEvent) -> dict[str, Any] | None:
-    """The ``challenges`` row an event adds (a reconsideration or lawsuit record), if any."""
-    if event.action not in CHALLENGES:
-        return None
-    payload = event.data["payload"]
-    return {
-        "case_id": case_id,
-        "agency_id": agency_id,
-        "seq": event.seq,
-        "number": payload["number"],
-        "route": payload["route"],
-        "result": payload["result"],
-        "filed_on": date.fromisoformat(payload["filed_on"]),
-    }
 
 
 def event_values(case_id: int, event: CaseEvent) -> dict[str, Any]:

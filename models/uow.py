@@ -1,34 +1,64 @@
 """Unit of work: one database transaction around one use case (cosmicpython style).
 
-Optimistic locking surfaces here: a case changed by someone else since it was
-loaded (stale version, duplicate event sequence, a locked SQLite file) becomes
+Implements ``govflow.workflow.ports.UnitOfWork``: the case repository (``repo``), the
+escalation repository (``escalations``) and each case type's own store (``store(Port)``),
+all on one session. Optimistic locking surfaces here: a case changed by someone else since
+it was loaded (stale version, duplicate event sequence, a locked SQLite file) becomes
 ``Conflict`` and nothing of this transaction is written.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from types import TracebackType
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from govflow.models.disclosure_register import SqlRequestRegister
 from govflow.models.escalation_repo import EscalationRepository
 from govflow.models.repository import Repository
+from govflow.workflow.disclosure.register import (
+    ImportedRequests,
+    RequestRegister,
+    RequestReports,
+)
 from govflow.workflow.errors import Conflict
+
+T = TypeVar("T")
+
+StoreFactory = Callable[[Session, Repository], Any]
+
+SQL_STORES: Mapping[type, StoreFactory] = {
+    RequestRegister: lambda session, repo: SqlRequestRegister(session, repo.case_row),
+    RequestReports: lambda session, repo: SqlRequestRegister(session, repo.case_row),
+    ImportedRequests: lambda session, repo: SqlRequestRegister(session, repo.case_row),
+}
+"""Each case type's store, by the port (protocol class) its code asks for."""
 
 CONFLICT_MESSAGE = "案件已被他人修改，本次操作未保存，请重新加载后再试"
 
 
 class SqlUnitOfWork:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], stores: Mapping[type, StoreFactory] = SQL_STORES
+    ) -> None:
         self._sessions = sessions
+        self._factories = stores
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session = self._sessions()
         self.repo = Repository(self.session)
         self.escalations = EscalationRepository(self.session)
+        self._stores: dict[type, Any] = {}
         return self
+
+    def store(self, port: type[T]) -> T:
+        if port not in self._stores:
+            self._stores[port] = self._factories[port](self.session, self.repo)
+        return self._stores[port]  # type: ignore[no-any-return]
 
     def __exit__(
         self,
@@ -38,7 +68,7 @@ class SqlUnitOfWork:
     ) -> None:
         # close() rolls back whatever was not committed and detaches the rows it loaded
         # *without* expiring them (rollback() would expire them), so a read-only use case
-        # (``get_case``) can hand its rows to the caller after the block ends.
+        # can hand what it read to the caller after the block ends.
         self.session.close()
         # A stale version can surface at any autoflush inside the block, not only at commit.
         if isinstance(exc, CONFLICT_ERRORS) and _is_conflict(exc):

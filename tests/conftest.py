@@ -24,7 +24,9 @@ from govflow.models.db import make_engine, migrate, session_factory
 from govflow.models.org import load_org, read_org_file
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.config import Config
 from govflow.workflow.services import Services
+from tests import config as test_config
 from tests.backing import PG_URL, RedisServer, create_run_database, drop_run_database
 
 ORG_FILE = configs.shipped("demo_org.yaml")
@@ -55,7 +57,13 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 
 @pytest.fixture(scope="session")
 def calendar() -> WorkingCalendar:
-    return WorkingCalendar.load()
+    return test_config.calendar()
+
+
+@pytest.fixture(scope="session")
+def config() -> Config:
+    """The shipped configuration, read once for the run."""
+    return test_config.config()
 
 
 @pytest.fixture
@@ -107,8 +115,8 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 
 
 @pytest.fixture
-def svc(engine: Engine, clock: FakeClock, calendar: WorkingCalendar) -> Services:
-    return build_services(engine, clock, calendar)
+def svc(engine: Engine, clock: FakeClock, calendar: WorkingCalendar, config: Config) -> Services:
+    return build_services(engine, clock, calendar, config)
 
 
 def _load_org(engine: Engine) -> None:

@@ -13,7 +13,7 @@ from govflow.workers.broker import make_broker
 from govflow.workers.channels import Channel, build_channels
 from govflow.workers.delivery import RetryLater
 from govflow.workers.delivery import deliver as deliver_one
-from govflow.workflow.policy import NotificationSettings, load_settings
+from govflow.workflow.policy import NotificationSettings
 from govflow.workflow.services import Services
 
 if dramatiq.broker.global_broker is None:
@@ -42,6 +42,8 @@ def configure(
 
 def _services() -> Services:
     if "services" not in _runtime:
+        # This module is the dramatiq entry point (``dramatiq govflow.workers.actors``): a
+        # worker process builds its services here, at the composition root, on first use.
         from govflow.app import build_services
 
         _runtime["services"] = build_services()
@@ -50,12 +52,13 @@ def _services() -> Services:
 
 def _channels() -> dict[str, Channel]:
     if "channels" not in _runtime:
-        _runtime["channels"] = build_channels(load_settings().notifications)
+        _runtime["channels"] = build_channels(_settings())
     return _runtime["channels"]  # type: ignore[return-value]
 
 
 def _settings() -> NotificationSettings:
-    return _runtime.get("settings") or load_settings().notifications  # type: ignore[return-value]
+    settings = _runtime.get("settings")
+    return settings or _services().config.settings.notifications  # type: ignore[return-value]
 
 
 @dramatiq.actor(
@@ -69,3 +72,12 @@ def deliver(delivery_id: int) -> None:
 
 
 ALL = [deliver]
+
+
+def install(broker: dramatiq.Broker) -> dramatiq.Broker:
+    """Make ``broker`` the one our actors send to and are consumed from."""
+    dramatiq.set_broker(broker)
+    for actor in ALL:
+        actor.broker = broker
+        broker.declare_actor(actor)
+    return broker

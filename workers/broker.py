@@ -33,14 +33,3 @@ def make_broker(url: str | None = None) -> dramatiq.Broker:
 
         broker.add_middleware(Prometheus())
     return broker
-
-
-def install(broker: dramatiq.Broker) -> dramatiq.Broker:
-    """Make ``broker`` the one our actors send to and are consumed from."""
-    dramatiq.set_broker(broker)
-    from govflow.workers import actors
-
-    for actor in actors.ALL:
-        actor.broker = broker
-        broker.declare_actor(actor)
-    return broker

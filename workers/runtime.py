@@ -15,7 +15,7 @@ import structlog
 from dramatiq.brokers.stub import StubBroker
 
 from govflow.workers import actors
-from govflow.workers.broker import install
+from govflow.workers.actors import install
 from govflow.workers.channels import build_channels
 from govflow.workers.sweeper import Enqueue, SweepReport, sweep
 from govflow.workflow.policy import NotificationSettings

@@ -25,7 +25,7 @@ from govflow.workflow import services
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.deadlines import Basis, DeadlineStatus
 from govflow.workflow.errors import Conflict, DamagedHistory, GovflowError
-from govflow.workflow.policy import NotificationSettings, load_settings
+from govflow.workflow.policy import NotificationSettings
 
 log = structlog.get_logger(__name__)
 
@@ -48,7 +48,7 @@ def sweep(
     settings: NotificationSettings | None = None,
     batch: int = 200,
 ) -> SweepReport:
-    settings = settings or load_settings().notifications
+    settings = settings or svc.config.settings.notifications
     started = time.perf_counter()
     report = SweepReport()
     now = svc.clock.now()

@@ -1,4 +1,5 @@
-"""Who acts (SPEC section 1): a user with one role in one agency, or the system."""
+"""Who acts (SPEC section 1): a user with one role in one agency, or the system; and the
+agencies themselves (a tree: county government → departments, towns)."""
 
 from __future__ import annotations
 
@@ -36,3 +37,14 @@ class Actor:
 
 
 SYSTEM = Actor(username="system", name="系统", role=Role.SYSTEM, agency_code=None)
+
+
+@dataclass(frozen=True)
+class Agency:
+    """An agency (机关); ``id`` is the storage's key, ``parent`` the code of the one above."""
+
+    id: int
+    code: str
+    name: str
+    ref_prefix: str
+    parent: str | None = None

@@ -2,7 +2,9 @@
 
 ``Case.act`` is the one way a case changes: check the action against the state
 machine and the law, record one event (hash-chained), fold it into the facts and
-recompute the deadlines. It does no I/O; the service layer loads and saves.
+recompute the deadlines. It does no I/O; the service layer loads and saves. A case
+carries its type's contract (``workflow``, from the catalogue built at start-up), which
+supplies everything that differs between types.
 """
 
 from __future__ import annotations
@@ -14,20 +16,44 @@ from typing import Any
 from pydantic import ValidationError
 
 from govflow.workflow import lawful
-from govflow.workflow.actors import Actor
+from govflow.workflow.actors import SYSTEM, Actor
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI
+from govflow.workflow.contract import Workflow
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
 from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, InvalidInput
 from govflow.workflow.events import GENESIS, CaseEvent, new_event
-from govflow.workflow.registry import Workflow, workflow
 from govflow.workflow.validation import summary
+
+DEADLINES_RECOMPUTED = "deadlines_recomputed"
+POLICY_ADOPTED = "escalation_policy_adopted"
+ESCALATION_ACKNOWLEDGED = "escalation_acknowledged"
+CHAIN_SEALED = "chain_sealed"
+SYSTEM_EVENT_LABELS = {
+    DEADLINES_RECOMPUTED: "节假日安排更新，重新计算期限",
+    POLICY_ADOPTED: "变更督办规则",
+    ESCALATION_ACKNOWLEDGED: "确认督办提醒",
+    CHAIN_SEALED: "以链密钥封存此前的历史",
+}
+"""Events the engine records outside any type's actions; they change no facts."""
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case as its stored row describes it, before its events are read."""
+
+    ref: str
+    case_type: str
+    agency_code: str
+    state: str | None = None
+    assignee: str | None = None
+    escalation_policy: str | None = None
 
 
 @dataclass
 class Case:
     ref: str
-    case_type: str
+    workflow: Workflow
     agency_code: str
     state: str | None = None
     assignee: str | None = None
@@ -36,9 +62,26 @@ class Case:
     facts: Any = None
     deadlines: list[Deadline] = field(default_factory=list)
 
+    @classmethod
+    def opened(cls, workflow: Workflow, agency_code: str, ref: str = "") -> Case:
+        """A case about to be created: no events, empty facts."""
+        return cls(ref=ref, workflow=workflow, agency_code=agency_code, facts=workflow.new_facts())
+
+    @classmethod
+    def of_record(cls, record: CaseRecord, workflow: Workflow) -> Case:
+        """The header a stored row gives; ``replay`` adds what its events say."""
+        return cls(
+            ref=record.ref,
+            workflow=workflow,
+            agency_code=record.agency_code,
+            state=record.state,
+            assignee=record.assignee,
+            escalation_policy=record.escalation_policy,
+        )
+
     @property
-    def workflow(self) -> Workflow:
-        return workflow(self.case_type)
+    def case_type(self) -> str:
+        return self.workflow.name
 
     @property
     def head_hash(self) -> str:
@@ -69,8 +112,12 @@ class Case:
         header.facts = header.workflow.new_facts()
         for event in events:
             try:
-                header.facts.apply(
-                    event.action, event.data["payload"], event.data["derived"], event.occurred_at
+                header.workflow.apply(
+                    header.facts,
+                    event.action,
+                    event.data["payload"],
+                    event.data["derived"],
+                    event.occurred_at,
                 )
             except Exception as exc:  # whatever an edited row makes the fold trip over
                 raise DamagedHistory(header.ref, event.seq, exc) from None
@@ -84,21 +131,20 @@ class Case:
     def rebuild(
         cls,
         ref: str,
-        case_type: str,
+        workflow: Workflow,
         agency_code: str,
         events: list[CaseEvent],
         calendar: WorkingCalendar,
     ) -> Case:
         """The case as its events alone imply it, its header too (state, assignee, the
         escalation policy): what ``audit verify`` compares the stored rows with."""
-        case = cls.replay(cls(ref, case_type, agency_code), events, calendar)
+        case = cls.replay(cls(ref, workflow, agency_code), events, calendar)
         for event in events:
             case.state = event.state_after
             derived = event.data.get("derived") or {}
             if derived.get("escalation_policy"):
                 case.escalation_policy = derived["escalation_policy"]
-            if event.action == "assign":  # as ``_record`` keeps it
-                case.assignee = event.data["payload"]["assignee"]
+        case.assignee = case.facts.assignee  # as ``_record`` keeps it
         return case
 
     def parse(self, action: str, raw: dict[str, Any], today_iso: str) -> Any:
@@ -115,7 +161,7 @@ class Case:
         lawful.check_text(data)
         lawful.check_date_types(model, data, labels)
         try:
-            payload = model.model_validate(data)
+            payload = model.model_validate(data, context=self.workflow.payload_context)
         except ValidationError as exc:
             raise InvalidInput(_validation_message(action, exc)) from None
         lawful.check_date_range(payload, labels, date.fromisoformat(today_iso))
@@ -170,7 +216,7 @@ class Case:
         if creating and self.escalation_policy is not None:
             derived["escalation_policy"] = self.escalation_policy  # E-1: the ladder in force
         payload_json = payload.model_dump(mode="json", exclude_none=True)
-        self.facts.apply(action, payload_json, derived, now)
+        self.workflow.apply(self.facts, action, payload_json, derived, now)
         self.deadlines = self.facts.computed_deadlines(calendar)
         return self._record(action, payload_json, derived, actor, now, next_state, imported)
 
@@ -198,7 +244,7 @@ class Case:
         self._check_not_before_last_event(now)
         self.deadlines = self.facts.computed_deadlines(calendar)
         assert self.state is not None
-        return self._record(action, {}, data, actor or _system_actor(), now, self.state)
+        return self._record(action, {}, data, actor or SYSTEM, now, self.state)
 
     def _record(
         self,
@@ -231,15 +277,8 @@ class Case:
         )
         self.events.append(event)
         self.state = next_state
-        if action == "assign":
-            self.assignee = payload["assignee"]
+        self.assignee = self.facts.assignee
         return event
-
-
-def _system_actor() -> Actor:
-    from govflow.workflow.actors import SYSTEM
-
-    return SYSTEM
 
 
 def _validation_message(action: str, exc: ValidationError) -> str:

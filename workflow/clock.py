@@ -2,12 +2,11 @@
 
 No code reads the system clock directly: services, workers and the CLI receive a
 ``Clock``. Tests and the demo use ``FakeClock`` to move time by weeks; scripts pin
-time with the ``GOVFLOW_NOW`` environment variable (see ``clock_from_env``).
+time with the ``GOVFLOW_NOW`` environment variable (``govflow.app.clock_from_env``).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -59,6 +58,11 @@ def end_of_day(day: date) -> datetime:
     return next_midnight.astimezone(UTC)
 
 
+def local_minute(instant: datetime | None) -> str:
+    """An instant as people read it: Beijing time to the minute (``—`` for none)."""
+    return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if instant else "—"
+
+
 def parse_instant(text: str) -> datetime:
     """Parse an ISO 8601 instant; a bare date or a time without offset is read in Asia/Shanghai."""
     import pendulum
@@ -71,19 +75,3 @@ def parse_instant(text: str) -> datetime:
         raise ValueError(f"不是时间点: {text!r}")
     # Hand the rest of the code a plain stdlib datetime, not a pendulum subclass.
     return datetime.fromtimestamp(parsed.timestamp(), UTC)
-
-
-def clock_from_env() -> Clock:
-    """``GOVFLOW_NOW`` pins the clock (an ISO 8601 instant); otherwise the system clock."""
-    pinned = os.environ.get("GOVFLOW_NOW")
-    if pinned:
-        try:
-            return FakeClock(parse_instant(pinned))
-        except ValueError:
-            from govflow.workflow.errors import ConfigurationError
-
-            raise ConfigurationError(
-                f"环境变量 GOVFLOW_NOW 的值 {pinned!r} 不是有效的时间点"
-                "（应为 ISO 8601，如 2025-09-26T09:00 或 2025-09-26T09:00+08:00）"
-            ) from None
-    return SystemClock()

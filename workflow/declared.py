@@ -5,24 +5,34 @@ keeps the field values and starts, meets, cancels, pauses and resumes the declar
 deadlines; ``derive`` copies the amount in force into the event that starts a
 deadline, so a later settings change never moves an open case (as for disclosure).
 There are no legal guards beyond field validation: law that needs code gets a rules
-module instead (``rules:`` in the declaration).
+module instead (``rules:`` in the declaration). ``DeclaredWorkflow`` is the contract
+(``workflow.contract``) every such type gets: its labels, masking and view come from the
+declared fields (``personal: true`` fields are masked). A field named ``assignee`` sets
+the case's assignee.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, create_model
 
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.casetype import CaseType
 from govflow.workflow.clock import SHANGHAI, local_date, parse_instant, to_utc
+from govflow.workflow.contract import Field as Shown
+from govflow.workflow.contract import FoldTable, Handler, Labels, TypeView, Workflow
 from govflow.workflow.deadlines import Basis, Deadline
 from govflow.workflow.declaration import DeadlineSpec, FieldSpec
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.policy import Settings
+
+if TYPE_CHECKING:
+    from govflow.workflow.actors import Actor
+    from govflow.workflow.cases import Case
+    from govflow.workflow.ports import UnitOfWork, WritingUnitOfWork
 
 
 def _instant(value: Any) -> Any:
@@ -113,7 +123,7 @@ class DeclaredFacts:
         if spec is None:
             return  # system events (deadlines recomputed, policy adopted) change no facts
         self.values.update(payload)
-        if action == "assign" and "assignee" in payload:
+        if "assignee" in payload:  # a field named `assignee` names the case's assignee
             self.assignee = payload["assignee"]
         day = local_date(at)
         started = derived.get("deadlines", {})
@@ -184,3 +194,82 @@ def derive(action: str, facts: DeclaredFacts, payload: Payload, ctx: Context) ->
         if d.starts_on == action
     }
     return {"deadlines": started} if started else {}
+
+
+def fold_table(case_type: CaseType) -> FoldTable:
+    """Every declared action folds alike: its fields kept, the deadlines it names moved."""
+
+    def handler(action: str) -> Handler:
+        def fold(facts: DeclaredFacts, payload: Any, derived: dict[str, Any], at: datetime) -> None:
+            facts.apply(action, payload, derived, at)
+
+        return fold
+
+    return FoldTable({name: handler(name) for name in case_type.actions}, None, __file__)
+
+
+def labels(case_type: CaseType) -> Labels:
+    specs = [f for spec in case_type.actions.values() for f in spec.fields]
+    return Labels(
+        fields={f.name: f.label for f in specs},
+        values={f.name: dict(f.choices) for f in specs if f.choices},
+    )
+
+
+class DeclaredWorkflow(Workflow):
+    """The contract of a type declared in YAML alone, run by this generic engine."""
+
+    def __init__(self, case_type: CaseType, escalation: str | None, settings: Settings) -> None:
+        personal = frozenset(
+            f.name for spec in case_type.actions.values() for f in spec.fields if f.personal
+        )
+        super().__init__(
+            case_type,
+            payload_models(case_type),
+            fold_table(case_type),
+            escalation=escalation,
+            labels=labels(case_type),
+            personal=personal,
+            engine=__name__,
+        )
+        self.settings = settings
+
+    def new_facts(self) -> DeclaredFacts:
+        return DeclaredFacts(self.case_type)
+
+    def context(
+        self,
+        case: Case,
+        now: datetime,
+        calendar: WorkingCalendar,
+        uow: WritingUnitOfWork,
+        actor: Actor | None = None,
+    ) -> Context:
+        return Context(now, local_date(now), case.state or "", calendar, self.settings)
+
+    def check(self, action: str, facts: DeclaredFacts, payload: Payload, context: Context) -> None:
+        check(action, facts, payload, context)
+
+    def derive(
+        self, action: str, facts: DeclaredFacts, payload: Payload, context: Context
+    ) -> dict[str, Any]:
+        return derive(action, facts, payload, context)
+
+    def view(self, case: Case, reveal: bool, uow: UnitOfWork, now: datetime) -> TypeView:
+        values = dict(case.facts.values)
+        if not reveal:
+            values = self.mask_payload(values)
+        return TypeView(self._fields(values), {"fields": values})
+
+    def _fields(self, values: dict[str, Any]) -> tuple[Shown, ...]:
+        """Declared fields in the order of the declaration, choices by their Chinese names."""
+        shown: list[Shown] = []
+        seen: set[str] = set()
+        for spec in self.case_type.actions.values():
+            for f in spec.fields:
+                if f.name in values and f.name not in seen:
+                    seen.add(f.name)
+                    shown.append(
+                        Shown(f.label, str(dict(f.choices).get(values[f.name], values[f.name])))
+                    )
+        return tuple(shown)

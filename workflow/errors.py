@@ -42,3 +42,8 @@ class DamagedHistory(GovflowError):
             f"案件 {ref} 的历史记录在第 {position} 条处损坏，无法读取"
             "（事件数据被改动；请运行 govflow audit verify 并从备份核实）"
         )
+
+
+class OpenFindings(GovflowError):
+    """A report asked for agencies whose history ``audit verify`` found in doubt, and not
+    allowed to be drawn anyway: its numbers could publish forged rows (exit code 1)."""

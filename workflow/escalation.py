@@ -1,6 +1,7 @@
 """Escalation policies (预警与督办升级, SPEC E-1): when a deadline's rules fire, as pure functions.
 
-A policy is a ladder of rules per deadline kind, read from ``configs/escalation.yaml``.
+A policy is a ladder of rules per deadline kind, from ``configs/escalation.yaml`` (read once
+by the composition root and parsed by ``parse_policies``).
 Each case records the digest of the policy in force when it is registered, so editing
 the file never silently changes the ladder of an open case. ``plan`` turns a case's
 running deadlines into first firing instants; the sweeper (``workers/sweeper.py``)
@@ -13,13 +14,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from govflow import configs
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import end_of_day
 from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
@@ -119,12 +117,6 @@ def parse_policies(raw: Any, where: str) -> dict[str, Policy]:
             )
             raise PolicyError(f"{where}: {problems}") from None
     return parsed
-
-
-@cache
-def current_policies() -> dict[str, Policy]:
-    path = configs.shipped("escalation.yaml")
-    return parse_policies(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,22 @@ UNKEYED = Keyring()
 
 
 @dataclass(frozen=True)
+class CaseChain:
+    """One case's stored head and its events in stored order (seq, then row id), with the
+    case row's other columns (what ``audit verify`` compares with the events)."""
+
+    case_id: int
+    ref: str
+    head_seq: int
+    head_hash: str
+    events: list[CaseEvent]
+    case_type: str = ""
+    agency_id: int = 0
+    version: int = 0
+    columns: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Finding:
     """One sign of tampering, at a position (sequence number) in a case's history."""
 

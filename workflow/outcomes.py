@@ -1,13 +1,13 @@
-"""The closed list of reply outcomes (SPEC D-8), read from ``configs/outcomes.yaml``."""
+"""The closed list of reply outcomes (SPEC D-8), as ``configs/outcomes.yaml`` gives it.
+
+The composition root reads the file once (``govflow.app``); ``parse_outcomes`` turns it
+into the table every report and view looks codes up in.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-
-import yaml
-
-from govflow import configs
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,8 @@ class Outcome:
         return self.label if self.label == self.heading else f"{self.heading} / {self.label}"
 
 
-@cache
-def outcomes() -> dict[str, Outcome]:
-    path = configs.shipped("outcomes.yaml")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+def parse_outcomes(raw: dict[str, Any]) -> dict[str, Outcome]:
+    """The outcomes in the file's order (the annual report's row order)."""
     return {
         o["code"]: Outcome(o["code"], o["heading"], o["label"], o.get("set_by") == "system")
         for o in raw["outcomes"]

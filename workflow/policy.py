@@ -5,7 +5,8 @@ The values in force when a deadline starts are copied into that action's event, 
 later edits of the file never silently move an open case's dates. The statutory limits
 of disclosure requests (20 working days and the rest) are not settings: they belong to
 the edition of the regulations that governs each request (``configs/editions.yaml``,
-``workflow.disclosure.editions``), and a settings file naming one is refused.
+``workflow.disclosure.editions``), and a settings file naming one is refused. The file is
+read once by the composition root (``govflow.app``) and handed in; nothing here opens it.
 
 Secrets (the SMTP password, webhook and robot URLs with their tokens) are ``SecretStr``:
 never shown by ``repr``, an error or a log line. They come from a settings file outside the
@@ -18,14 +19,11 @@ SQLite default) and ``test`` generate one.
 
 from __future__ import annotations
 
-import os
 from datetime import time
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -36,9 +34,8 @@ from pydantic import (
     model_validator,
 )
 
-from govflow import configs
 from govflow.workflow.errors import ConfigurationError
-from govflow.workflow.validation import summary, yaml_problem
+from govflow.workflow.validation import summary
 
 STATUTORY_KEYS = (
     "reply_days",
@@ -126,72 +123,30 @@ SECRET_ENV: dict[tuple[str, str], str] = {
 """Secrets the environment may give: ``NAME`` holds the value, ``NAME_FILE`` a file with it."""
 
 
-@cache
-def load_settings() -> Settings:
-    """``configs/settings.yaml``, overlaid by the file named in ``GOVFLOW_SETTINGS`` if set,
-    then by the secrets in the environment (``SECRET_ENV``).
-
-    A missing, unreadable or malformed file, or a value out of range, stops with a
-    ``ConfigurationError`` naming the file, the place and the problem — never a value (it
-    may be a password).
-    """
-    shipped = configs.shipped("settings.yaml")
-    raw = _read_yaml(shipped, None)
-    for (section, name), variable in SECRET_ENV.items():
-        if (raw.get(section) or {}).get(name) is not None:
-            raise ConfigurationError(
-                f"{shipped}: {section}.{name} 是机密，不能写在随程序发布的设置文件里；"
-                f"请写在 GOVFLOW_SETTINGS 指定的文件中或用环境变量 {variable}"
-            )
-    override = os.environ.get("GOVFLOW_SETTINGS")
-    if override:
-        extra = _read_yaml(Path(override), "GOVFLOW_SETTINGS")
-        for section, values in extra.items():
-            if isinstance(values, dict) and isinstance(raw.get(section), dict):
-                raw[section].update(values)
-            else:
-                raw[section] = values
-    for (section, name), variable in SECRET_ENV.items():
-        value = secret_from_env(variable)
-        if value is not None and isinstance(raw.setdefault(section, {}), dict):
-            raw[section][name] = value
-    source = override or str(configs.shipped("settings.yaml"))
+def parse_settings(
+    raw: dict[str, Any],
+    overrides: dict[str, Any] | None = None,
+    where: str = "",
+    secrets: dict[str, dict[str, str]] | None = None,
+) -> Settings:
+    """The shipped settings, each section overlaid by the same section of ``overrides``
+    (a section that is not a mapping replaces the shipped one), then by ``secrets`` (the
+    environment's, ``SECRET_ENV``). A value out of range stops with a ``ConfigurationError``
+    naming ``where`` (the file), the place and the problem — never a value (it may be a
+    password)."""
+    merged = {k: dict(v) if isinstance(v, dict) else v for k, v in (raw or {}).items()}
+    for section, values in (overrides or {}).items():
+        if isinstance(values, dict) and isinstance(merged.get(section), dict):
+            merged[section].update(values)
+        else:
+            merged[section] = values
+    for section, values in (secrets or {}).items():
+        if isinstance(merged.setdefault(section, {}), dict):
+            merged[section].update(values)
     try:
-        return Settings.model_validate(raw)
+        return Settings.model_validate(merged)
     except ValidationError as exc:
-        raise ConfigurationError(f"设置文件 {source}：{summary(exc.errors(), '文件')}") from None
-
-
-def _read_yaml(path: Path, variable: str | None) -> dict:
-    named = f"环境变量 {variable} 指向的设置文件 {path}" if variable else f"设置文件 {path}"
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise ConfigurationError(f"{named} 不存在") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = "不是 UTF-8 文本" if isinstance(exc, UnicodeDecodeError) else exc.strerror
-        raise ConfigurationError(f"{named} 无法读取：{reason}") from None
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{named}：{yaml_problem(exc)}") from None
-    if not isinstance(data, dict):
-        raise ConfigurationError(f"{named}：顶层应为键值映射（如 disclosure: …）")
-    return data
-
-
-def secret_from_env(variable: str) -> str | None:
-    """``$NAME``, or the content of the file named by ``$NAME_FILE`` (trailing newline off)."""
-    value = os.environ.get(variable)
-    if value:
-        return value
-    path = os.environ.get(f"{variable}_FILE")
-    if not path:
-        return None
-    try:
-        return Path(path).read_text("utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigurationError(f"{variable}_FILE={path}: 无法读取：{exc}") from None
+        raise ConfigurationError(f"设置文件 {where}：{summary(exc.errors(), '文件')}") from None
 
 
 # -- the installation --------------------------------------------------------------------------
@@ -212,7 +167,8 @@ class Mode(StrEnum):
 
 
 class Installation(BaseModel):
-    """What the environment says about this installation; read once at the edge."""
+    """What the environment says about this installation; read once at the edge
+    (``govflow.app.load_installation``)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -226,23 +182,3 @@ class Installation(BaseModel):
         if self.chain_key is not None:
             out.append(self.chain_key.get_secret_value())
         return out
-
-
-def load_installation(database_url: str) -> Installation:
-    """The mode and the chain key's source, from the environment."""
-    name = os.environ.get("GOVFLOW_MODE", "").strip().lower()
-    if name and name not in {m.value for m in Mode}:
-        raise ConfigurationError(f"GOVFLOW_MODE 应为 production、demo 或 test，实为 {name!r}")
-    if name:
-        mode = Mode(name)
-    else:
-        mode = Mode.DEMO if database_url.startswith("sqlite") else Mode.PRODUCTION
-    key_file = os.environ.get("GOVFLOW_CHAIN_KEY_FILE")
-    return Installation(
-        mode=mode,
-        database_url=SecretStr(database_url),
-        chain_key=SecretStr(os.environ["GOVFLOW_CHAIN_KEY"])
-        if os.environ.get("GOVFLOW_CHAIN_KEY")
-        else None,
-        chain_key_file=Path(key_file) if key_file else None,
-    )

@@ -1,76 +1,99 @@
-"""The case types this installation knows, read once at start-up (SPEC X-1).
+"""The case types this installation knows, built once at start-up (SPEC X-1).
 
-Every YAML file in ``configs/case_types/`` (and in the directories named by
-``GOVFLOW_CASE_TYPES_DIR``, ``os.pathsep``-separated) declares one case type. A type
-whose declaration names a Python module (``rules: govflow.workflow.incident``) takes its
-payloads, fold, guards and derivations from that module, where the law needs code;
-any other type is run by the generic engine (``workflow.declared``). A malformed
-declaration stops start-up with its file, place and problem.
+Each declaration file (``configs/case_types/*.yaml``, and those of the directories the
+composition root adds) declares one case type. A type whose declaration names a Python
+module (``rules: govflow.workflow.incident``) gets its contract from that module, where the
+law needs code; any other is run by the generic engine (``workflow.declared``). The
+composition root (``govflow.app``) finds the files and hands them here with the
+configuration a type may use (``Sources``); nothing here looks for files or reads the
+environment. A malformed declaration, or a fold table that does not match it, stops
+start-up with the file, the place and the problem.
+
+A rules module provides ``conditions()`` (the named conditions its transitions may use)
+and ``workflow(case_type, sources)`` (its ``Workflow``).
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
-from govflow import configs
 from govflow.workflow import declared
 from govflow.workflow.casetype import CaseType, build_case_type
+from govflow.workflow.contract import Workflow
 from govflow.workflow.declaration import DeclarationError, read_declaration
 from govflow.workflow.errors import NotFound
-from govflow.workflow.escalation import current_policies
-from govflow.workflow.policy import load_settings
+from govflow.workflow.escalation import Policy
+from govflow.workflow.outcomes import Outcome
+from govflow.workflow.policy import Settings
 
 
 @dataclass(frozen=True)
-class Workflow:
-    case_type: CaseType
-    payloads: dict[str, type[BaseModel]]
-    date_defaults: dict[str, str]
-    new_facts: Callable[[], Any]
-    check: Callable[..., None]
-    derive: Callable[..., dict[str, Any]]
-    escalation: str | None = None  # the policy's name in configs/escalation.yaml, if any
+class Sources:
+    """What a case type may use while it is built: the settings, the outcome list, the
+    escalation ladders, and ``data(name)``, a data file shipped with govflow (``where``, the
+    parsed YAML) for a type's own tables (the incident grades)."""
 
-    @property
-    def create(self) -> str:
-        return self.case_type.create
+    settings: Settings
+    outcomes: Mapping[str, Outcome]
+    policies: Mapping[str, Policy]
+    data: Callable[[str], tuple[str, Any]]
 
 
-def shipped_dir() -> Path:
-    return configs.shipped("case_types")
+class Catalogue(Mapping[str, Workflow]):
+    """The installation's case types by name, in the order they were declared."""
+
+    def __init__(self, workflows: Mapping[str, Workflow]) -> None:
+        self._workflows = dict(workflows)
+
+    def __getitem__(self, name: str) -> Workflow:
+        return self._workflows[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._workflows)
+
+    def __len__(self) -> int:
+        return len(self._workflows)
+
+    def find(self, name: str) -> Workflow:
+        """The type by name; an unknown one is a "not found" naming those that exist."""
+        found = self._workflows.get(name)
+        if found is None:
+            known = "、".join(self._workflows)
+            raise NotFound(f"未知案件类型 {name!r}（现有：{known}）")
+        return found
 
 
-def declaration_dirs() -> list[Path]:
-    extra = os.environ.get("GOVFLOW_CASE_TYPES_DIR", "")
-    return [shipped_dir(), *(Path(p) for p in extra.split(os.pathsep) if p)]
+def build_catalogue(paths: Iterable[Path], sources: Sources) -> Catalogue:
+    """Every declaration, in the order given; a type declared twice stops start-up."""
+    found: dict[str, Workflow] = {}
+    for path in paths:
+        wf = load_workflow(path, sources)
+        name = wf.name
+        if name in found:
+            raise DeclarationError(
+                f"{path}: name: 案件类型 {name!r} 已在 {found[name].case_type.source} 中声明"
+            )
+        found[name] = wf
+    return Catalogue(found)
 
 
-def load_workflow(path: Path) -> Workflow:
+def load_workflow(path: Path, sources: Sources) -> Workflow:
     """One declaration file, with its rules module or the generic engine."""
     raw = read_declaration(path)
     module_name = raw.get("rules") if isinstance(raw, dict) else None
     if module_name is None:
         case_type = build_case_type(raw, str(path), {})
-        _check_amounts(case_type)
-        facts = partial(declared.DeclaredFacts, case_type)
-        return Workflow(
-            case_type,
-            dict(declared.payload_models(case_type)),
-            {},
-            facts,
-            declared.check,
-            declared.derive,
-            _escalation(case_type),
+        _check_amounts(case_type, sources.settings)
+        wf: Workflow = declared.DeclaredWorkflow(
+            case_type, _escalation(case_type, sources), sources.settings
         )
+        wf.fold.check(case_type)
+        return wf
     module_name = _current_module_name(str(module_name), path)
     try:
         module = importlib.import_module(module_name)
@@ -84,22 +107,14 @@ def load_workflow(path: Path) -> Workflow:
             raise DeclarationError(
                 f"{path}: actions.{name}.fields: 输入由模块 {module_name} 定义，不应在此声明"
             )
-        if name not in module.PAYLOADS:
+    wf = module.workflow(case_type, sources, _escalation(case_type, sources))
+    for name in case_type.actions:
+        if name not in wf.payloads:
             raise DeclarationError(
                 f"{path}: actions.{name}: 模块 {module_name} 没有该动作的输入定义（PAYLOADS）"
             )
-    validate = getattr(module, "validate", None)
-    if validate is not None:
-        validate()  # the module's own configuration (e.g. the incident grade table)
-    return Workflow(
-        case_type,
-        dict(module.PAYLOADS),
-        dict(getattr(module, "DATE_DEFAULTS", {})),
-        module.Facts,
-        module.check,
-        module.derive,
-        _escalation(case_type),
-    )
+    wf.fold.check(case_type)  # a declared action without a handler, or a handler for none
+    return wf
 
 
 # Before everything was installed under ``govflow``, declarations named their rules module
@@ -118,8 +133,7 @@ def _current_module_name(name: str, path: Path) -> str:
     return name
 
 
-def _check_amounts(case_type: CaseType) -> None:
-    settings = load_settings()
+def _check_amounts(case_type: CaseType, settings: Settings) -> None:
     for i, d in enumerate(case_type.deadlines):
         if (
             d.amount is None
@@ -131,9 +145,9 @@ def _check_amounts(case_type: CaseType) -> None:
             )
 
 
-def _escalation(case_type: CaseType) -> str | None:
+def _escalation(case_type: CaseType, sources: Sources) -> str | None:
     """The named policy must exist; an unnamed one defaults to the type's name, if present."""
-    policies = current_policies()
+    policies = sources.policies
     if case_type.escalation is None:
         return case_type.name if case_type.name in policies else None
     if case_type.escalation not in policies:
@@ -142,27 +156,3 @@ def _escalation(case_type: CaseType) -> str | None:
             f"{case_type.escalation!r}（现有：{', '.join(policies)}）"
         )
     return case_type.escalation
-
-
-@cache
-def workflows() -> dict[str, Workflow]:
-    found: dict[str, Workflow] = {}
-    sources: dict[str, str] = {}
-    for directory in declaration_dirs():
-        for path in sorted(directory.glob("*.yaml")):
-            wf = load_workflow(path)
-            name = wf.case_type.name
-            if name in found:
-                raise DeclarationError(
-                    f"{path}: name: 案件类型 {name!r} 已在 {sources[name]} 中声明"
-                )
-            found[name], sources[name] = wf, str(path)
-    return found
-
-
-def workflow(case_type: str) -> Workflow:
-    try:
-        return workflows()[case_type]
-    except KeyError:
-        known = "、".join(workflows())
-        raise NotFound(f"未知案件类型 {case_type!r}（现有：{known}）") from None

@@ -1,20 +1,27 @@
 """The ``govflow`` command: every use case, for people (zh-CN text) and scripts (``--json``).
 
-Environment: ``GOVFLOW_DATABASE_URL`` selects the database (a SQLite file
-``govflow.db`` by default), ``GOVFLOW_NOW`` pins the clock (T-5). Errors print one
-line ``错误：…`` on stderr; exit codes: 2 bad input, 3 action not allowed, 4 not
-found, 5 conflict, 1 verification findings.
+A front end like the HTTP API and the web pages to come: it parses arguments, calls the
+service layer (``govflow.workflow.services``) and renders what it returns with the shared
+writers (``govflow.presentation``). No SQL, no ORM row, no rule lives here. Every command
+that acts or reads names its person with ``--as USER``.
+
+Environment: ``GOVFLOW_DATABASE_URL`` selects the database (a SQLite file ``govflow.db`` by
+default), ``GOVFLOW_NOW`` pins the clock (T-5). Errors print one line ``错误：…`` on stderr;
+exit codes: 2 bad input, 3 action not allowed, 4 not found (or not permitted to read),
+5 conflict, 1 audit findings.
+
+May import: ``govflow.app`` (the composition root), ``govflow.workflow.services`` and the
+domain's types, ``govflow.presentation``, ``govflow.demo``, ``govflow.synth``,
+``govflow.workers`` (to run them); never ``govflow.models``.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
-import yaml
 
 from govflow.cli import (
     audit,
@@ -24,27 +31,28 @@ from govflow.cli import (
     imports,
     incident,
     report,
+    request,
     serve,
     workers,
 )
 from govflow.cli.common import (
+    AsReader,
     AsUser,
     JsonFlag,
+    build_services,
     check_arguments,
-    database_problem,
     echo_json,
+    echo_lines,
     exit_code,
     guard_standard_streams,
     internal_error,
+    parse_sets,
+    person,
+    read_data_file,
     user_errors,
 )
 from govflow.cli.files import Force
-from govflow.workflow.errors import GovflowError, InvalidInput
-from govflow.workflow.validation import yaml_problem
-
-if TYPE_CHECKING:
-    from govflow.workflow.actors import Actor
-    from govflow.workflow.services import Services
+from govflow.workflow.errors import GovflowError
 
 # The database, ORM and service modules are imported inside the commands that need them:
 # ``govflow deadline`` is a calculator clerks run often, and should start in a blink.
@@ -55,10 +63,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,  # a person sees one 错误 line, never a traceback
 )
-request_app = typer.Typer(help="依申请公开：登记申请。", no_args_is_help=True)
 case_app = typer.Typer(help="案件：办理、查看、列出。", no_args_is_help=True)
 calendar_app = typer.Typer(help="工作日历：更新节假日安排后重新计算期限。", no_args_is_help=True)
-app.add_typer(request_app, name="request")
 app.add_typer(case_app, name="case")
 app.add_typer(calendar_app, name="calendar")
 deadline.register(app)
@@ -66,46 +72,11 @@ audit.register(app)
 workers.register(app)
 casetypes.register(app, case_app)
 incident.register_commands(app)
+request.register_commands(app)
 report.register(app)
 generate.register(app)
 serve.register(app)
 imports.register(app)
-
-
-def read_data_file(path: Path) -> dict[str, Any]:
-    """A YAML or JSON file, or ``-`` for standard input: UTF-8 text holding a mapping."""
-    try:
-        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"{path}: 无法读取：{exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"{path}: 不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节处）；请另存为 UTF-8 后重试"
-        ) from None
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"{path}: {yaml_problem(exc)}") from None
-    if not isinstance(data, dict):
-        raise InvalidInput(f"{path}: 应为键值映射（字段: 值），实为{_kind(data)}")
-    return data
-
-
-def _kind(value: Any) -> str:
-    names = {str: "文本", int: "数字", float: "数字", bool: "是/否", list: "列表", dict: "键值映射"}
-    return names.get(type(value), type(value).__name__)
-
-
-def parse_sets(pairs: list[str]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise InvalidInput(f"--set 应为 字段=值，实为 {pair!r}")
-        data[key.strip()] = value
-    return data
 
 
 @app.callback()
@@ -115,122 +86,19 @@ def _setup() -> None:
     configure_logging()
 
 
-def build_services() -> Services:
-    from govflow.app import build_services as build
-
-    return build()
-
-
 @app.command()
 def init(
     org: Annotated[Path | None, typer.Option(help="机关与用户的 YAML 文件")] = None,
 ) -> None:
     """初始化数据库（执行迁移），并可导入机关与用户。"""
-    from govflow.app import check_installation
-    from govflow.models.db import make_engine, migrate, session_factory
-    from govflow.models.org import load_org, read_org_file
+    from govflow.app import check_installation, prepare_database
 
     with user_errors():
-        check_installation()
-        org_file = read_org_file(org) if org else None
-        engine = make_engine()
-        migrate(engine)
-        typer.echo(f"数据库已就绪：{engine.url.render_as_string(hide_password=True)}")
-        if org_file is not None:
-            with session_factory(engine)() as session:
-                agencies, users = load_org(session, org_file)
-                session.commit()
-            typer.echo(f"已导入 {agencies} 个机关、{users} 个用户。")
-
-
-@request_app.command("register")
-def register(
-    as_user: AsUser,
-    file: Annotated[Path | None, typer.Option(help="申请内容 YAML/JSON 文件，- 为标准输入")] = None,
-    channel: Annotated[
-        str | None, typer.Option(help="in_person / registered_post / letter / online / email / fax")
-    ] = None,
-    applicant_kind: Annotated[
-        str | None, typer.Option(help="natural_person / legal_person")
-    ] = None,
-    applicant_subkind: Annotated[
-        str | None,
-        typer.Option(help="commercial / research / public_interest / legal_services / other"),
-    ] = None,
-    name: Annotated[str | None, typer.Option(help="申请人姓名或名称")] = None,
-    id_number: Annotated[str | None, typer.Option(help="身份证件号码或统一社会信用代码")] = None,
-    phone: Annotated[str | None, typer.Option()] = None,
-    address: Annotated[str | None, typer.Option()] = None,
-    email: Annotated[str | None, typer.Option()] = None,
-    description: Annotated[str | None, typer.Option(help="所需信息的名称、文号或描述")] = None,
-    received_on: Annotated[
-        str | None, typer.Option(help="申请送达日，邮寄需签收的为签收日（默认今天）")
-    ] = None,
-    receipt_date: Annotated[str | None, typer.Option(help="收到申请之日（已确认时填写）")] = None,
-    on_the_spot: Annotated[
-        str | None,
-        typer.Option(help="当场答复的答复类型代码（只限无须作出决定的情形，如 disclosed）"),
-    ] = None,
-    summary: Annotated[str | None, typer.Option(help="当场答复的内容摘要")] = None,
-    where: Annotated[
-        str | None, typer.Option(help="当场答复已公开信息时，写明公开途径（网站栏目、文号）")
-    ] = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """登记一件政府信息公开申请。"""
-    from govflow.cli import render
-    from govflow.workflow import services
-
-    with user_errors():
-        intake = read_data_file(file) if file else {}
-        applicant = intake.get("applicant") or {}
-        if not isinstance(applicant, dict):
-            raise InvalidInput(
-                "applicant（申请人）应为键值映射（kind、name、id_number、phone…），"
-                f"实为{_kind(applicant)}"
-            )
-        applicant = dict(applicant)
-        for key, value in (
-            ("kind", applicant_kind),
-            ("subkind", applicant_subkind),
-            ("name", name),
-            ("id_number", id_number),
-            ("phone", phone),
-            ("address", address),
-            ("email", email),
-        ):
-            if value is not None:
-                applicant[key] = value
-        intake["applicant"] = applicant
-        for key, value in (
-            ("channel", channel),
-            ("description", description),
-            ("received_on", received_on),
-        ):
-            if value is not None:
-                intake[key] = value
-        svc = build_services()
-        ref = services.register_request(
-            svc,
-            agency_code=_actor(svc, as_user).agency_code or "",
-            actor_username=as_user,
-            intake=intake,
-            receipt_date=_date(receipt_date, "--receipt-date"),
-            on_the_spot=(
-                {
-                    "outcome": on_the_spot,
-                    "summary": summary or "",
-                    **({"where": where} if where else {}),
-                }
-                if on_the_spot
-                else None
-            ),
-        )
-        view = services.get_case(svc, ref)
-        if as_json:
-            echo_json(render.case_json(view, _actor(svc, as_user), svc.calendar, svc.clock.now()))
-        else:
-            typer.echo(f"已登记：{ref}（{view.case.state_label}）")
+        check_installation()  # the mode, the settings and the chain key, before anything
+        url, counts = prepare_database(org)
+        typer.echo(f"数据库已就绪：{url}")
+        if counts is not None:
+            typer.echo(f"已导入 {counts[0]} 个机关、{counts[1]} 个用户。")
 
 
 @case_app.command("act")
@@ -243,7 +111,7 @@ def act(
     as_json: JsonFlag = False,
 ) -> None:
     """对案件执行一个动作（如 accept、extend、draft_reply、approve_reply）。"""
-    from govflow.cli import render
+    from govflow.presentation.text import deadline_line
     from govflow.workflow import services
 
     with user_errors():
@@ -264,124 +132,69 @@ def act(
                 }
             )
         else:
-            view = services.get_case(svc, ref)
-            typer.echo(f"{ref}：{action} 已完成，当前状态：{view.case.state_label}")
-            for d in view.case.deadlines:
-                typer.echo("  " + render.deadline_line(d, svc.calendar, svc.clock.now()))
+            detail = services.case_detail(svc, person(svc, as_user), ref)
+            typer.echo(f"{ref}：{action} 已完成，当前状态：{detail.header.state_label}")
+            for d in detail.deadlines:
+                typer.echo("  " + deadline_line(d))
 
 
 @case_app.command("show")
-def show(
-    ref: str,
-    as_user: Annotated[
-        str | None, typer.Option("--as", help="查看人（决定能否看到个人信息）")
-    ] = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """查看案件：基本信息、期限（含计算说明）与时间线。"""
-    from govflow.cli import render
+def show(ref: str, as_user: AsReader, as_json: JsonFlag = False) -> None:
+    """查看案件：基本信息、期限（含计算说明）、时间线与查看人可执行的动作。"""
+    from govflow.presentation.cases import allowed_text, case_json, case_text
     from govflow.workflow import services
 
     with user_errors():
         svc = build_services()
-        reader = _actor(svc, as_user) if as_user else None
-        view = services.get_case(svc, ref)
-        now = svc.clock.now()
+        reader = person(svc, as_user)
+        detail = services.case_detail(svc, reader, ref)
         if as_json:
-            echo_json(render.case_json(view, reader, svc.calendar, now))
-        else:
-            typer.echo("\n".join(render.case_text(view, reader, svc.calendar, now)))
-            if reader is not None:
-                allowed = view.case.workflow.case_type.allowed_actions(
-                    view.case.state or "", reader.role
-                )
-                names = "、".join(f"{a.name}（{a.label}）" for a in allowed) or "无"
-                typer.echo(f"\n{reader.name} 可执行的动作：{names}")
+            echo_json(case_json(detail))
+            return
+        echo_lines(case_text(detail))
+        typer.echo("\n" + allowed_text(detail, reader.name))
 
 
 @case_app.command("list")
 def list_cases(
-    agency: Annotated[str | None, typer.Option(help="机关代码")] = None,
+    as_user: AsReader,
     case_type: Annotated[
-        str, typer.Option("--type", help="案件类型（默认 disclosure_request）")
-    ] = "disclosure_request",
+        str | None, typer.Option("--type", help="案件类型（默认全部类型）")
+    ] = None,
+    agency: Annotated[
+        str | None, typer.Option(help="机关代码（默认查看人可查看的全部机关）")
+    ] = None,
+    include_children: Annotated[
+        bool, typer.Option("--include-children", help="连同下级机关")
+    ] = False,
+    state: Annotated[list[str] | None, typer.Option("--state", help="只列此状态，可重复")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="含已办结的案件")] = False,
+    assignee: Annotated[str | None, typer.Option(help="经办人用户名")] = None,
+    search: Annotated[str | None, typer.Option(help="编号中含此文字")] = None,
+    limit: Annotated[int, typer.Option(help="每页条数")] = 50,
+    after: Annotated[str | None, typer.Option(help="从上一页给出的位置继续")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """列出未办结的案件（默认为依申请公开），剩余时间最少的在前。"""
+    """列出案件（默认未办结的），剩余时间最少的在前；分页。"""
+    from govflow.presentation.cases import page_json, page_lines
     from govflow.workflow import services
 
     with user_errors():
         svc = build_services()
-        now = svc.clock.now()
-        cases = services.open_cases(svc, agency, case_type)
-        if case_type != "disclosure_request":
-            _list_any(cases, svc, as_json)
-            return
-        rows = []
-        for case in cases:
-            reply = next((d for d in case.deadlines if d.key == "reply"), None)
-            rows.append(
-                {
-                    "ref": case.ref,
-                    "agency": case.agency_code,
-                    "state": case.state,
-                    "state_label": case.state_label,
-                    "assignee": case.assignee,
-                    "reply_due": reply.due_at.isoformat() if reply and reply.due_at else None,
-                    "reply_due_date": (
-                        reply.due_date.isoformat() if reply and reply.due_date else None
-                    ),
-                    "reply_status": reply.status.value if reply else None,
-                    "time_left": reply.time_left(svc.calendar, now) if reply else "",
-                    "provisional": bool(reply and reply.provisional),
-                }
-            )
-        if as_json:
-            echo_json(rows)
-            return
-        if not rows:
-            typer.echo("没有未办结的申请。")
-        for row in rows:
-            flag = "【临时】" if row["provisional"] else ""
-            # A working-day limit ends at 24:00 of its last day, written as `case show` does
-            # (the instant itself would read as 00:00 of the next day).
-            due = f"{row['reply_due_date']} 24:00" if row["reply_due_date"] else "—"
-            typer.echo(
-                f"{row['ref']}　{row['state_label']}　答复期限 {due}　"
-                f"{row['time_left'] or row['state_label']}{flag}"
-            )
-
-
-def _list_any(cases: list[Any], svc: Services, as_json: bool) -> None:
-    """Open cases of any type with their most pressing running deadline."""
-    from govflow.cli import render
-
-    now = svc.clock.now()
-    rows = []
-    for case in cases:
-        nearest = case.next_deadline
-        rows.append(
-            {
-                "ref": case.ref,
-                "agency": case.agency_code,
-                "state": case.state,
-                "state_label": case.state_label,
-                "assignee": case.assignee,
-                "deadline": nearest.key if nearest else None,
-                "deadline_label": nearest.label if nearest else None,
-                "due_at": nearest.due_at.isoformat() if nearest and nearest.due_at else None,
-                "time_left": nearest.time_left(svc.calendar, now) if nearest else "",
-            }
+        filters = services.CaseFilter(
+            case_type=case_type,
+            agency=agency,
+            include_children=include_children,
+            states=frozenset(state or ()),
+            open_only=not all_,
+            assignee=assignee,
+            ref_contains=search,
         )
-    if as_json:
-        echo_json(rows)
-        return
-    if not rows:
-        typer.echo("没有未办结的案件。")
-    for case, row in zip(cases, rows, strict=True):
-        nearest = next((d for d in case.deadlines if d.key == row["deadline"]), None)
-        due = render.deadline_line(nearest, svc.calendar, now) if nearest else "无计时中的期限"
-        typer.echo(f"{row['ref']}　{row['state_label']}　{due}")
+        page = services.list_cases(svc, person(svc, as_user), filters, after=after, limit=limit)
+        if as_json:
+            echo_json(page_json(page))
+        else:
+            echo_lines(page_lines(page))
 
 
 @calendar_app.command("recompute")
@@ -413,20 +226,6 @@ def demo(
         run_demo(keep, force=force)
 
 
-def _actor(svc: Services, username: str) -> Actor:
-    with svc.uow() as uow:
-        return uow.repo.actor(username)
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{option} 不是有效日期：{text!r}") from None
-
-
 def main() -> None:
     """Every failure ends as one ``错误：`` line and a documented exit code, never a traceback."""
     guard_standard_streams()
@@ -440,8 +239,13 @@ def main() -> None:
         typer.echo(f"错误：{exc}", err=True)
         raise SystemExit(exit_code(exc)) from None
     except Exception as exc:
+        from govflow.app import database_problem
+
         message = database_problem(exc)
         if message is None:
             internal_error(exc)
         typer.echo(f"错误：{message}", err=True)
         raise SystemExit(2) from None
+
+
+__all__ = ["app", "main"]

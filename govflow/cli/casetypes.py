@@ -1,17 +1,29 @@
 """Commands that work for every case type (SPEC X-1): ``govflow case open TYPE`` and
-``govflow workflow diagram TYPE`` (Mermaid or Graphviz dot, from the declaration)."""
+``govflow workflow list | diagram TYPE`` (Mermaid or Graphviz dot, from the declaration)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from govflow.cli.common import AsUser, JsonFlag, echo_json, user_errors
+from govflow.cli.common import (
+    AsUser,
+    JsonFlag,
+    build_services,
+    echo_json,
+    parse_sets,
+    person,
+    read_data_file,
+    user_errors,
+)
 
-workflow_app = typer.Typer(help="案件类型：状态图。", no_args_is_help=True)
+if TYPE_CHECKING:
+    from govflow.workflow.services import CaseDetail
+
+workflow_app = typer.Typer(help="案件类型：列表与状态图。", no_args_is_help=True)
 
 
 def open_case(
@@ -22,8 +34,6 @@ def open_case(
     as_json: JsonFlag = False,
 ) -> None:
     """登记任一类型的案件（字段见该类型的声明 configs/case_types/TYPE.yaml）。"""
-    from govflow.cli import parse_sets, read_data_file
-
     with user_errors():
         payload = read_data_file(file) if file else {}
         payload.update(parse_sets(set_ or []))
@@ -35,14 +45,15 @@ def open_and_show(
     as_user: str,
     payload: dict[str, Any],
     as_json: bool,
-    describe: Callable[[Any], str] = lambda view: "",
+    describe: Callable[[CaseDetail], str] = lambda detail: "",
 ) -> None:
     """Open a case in the user's agency and print it; ``describe`` adds to the state (a grade)."""
-    from govflow.cli import _actor, build_services, render
+    from govflow.presentation.cases import case_json
+    from govflow.presentation.text import deadline_line
     from govflow.workflow import services
 
     svc = build_services()
-    actor = _actor(svc, as_user)
+    actor = person(svc, as_user)
     ref = services.open_case(
         svc,
         case_type=case_type,
@@ -50,14 +61,13 @@ def open_and_show(
         actor_username=as_user,
         payload=payload,
     )
-    view = services.get_case(svc, ref)
-    now = svc.clock.now()
+    detail = services.case_detail(svc, actor, ref)
     if as_json:
-        echo_json(render.case_json(view, actor, svc.calendar, now))
+        echo_json(case_json(detail))
         return
-    typer.echo(f"已登记：{ref}（{view.case.state_label}{describe(view)}）")
-    for d in view.case.deadlines:
-        typer.echo("  " + render.deadline_line(d, svc.calendar, now))
+    typer.echo(f"已登记：{ref}（{detail.header.state_label}{describe(detail)}）")
+    for d in detail.deadlines:
+        typer.echo("  " + deadline_line(d))
 
 
 @workflow_app.command("diagram")
@@ -66,33 +76,24 @@ def diagram(
     fmt: Annotated[str, typer.Option("--format", help="mermaid 或 dot")] = "mermaid",
 ) -> None:
     """输出案件类型的状态图（由声明文件生成，与引擎所用为同一份定义）。"""
-    from govflow.workflow.diagram import render
-    from govflow.workflow.registry import workflow
+    from govflow.workflow import services
 
     with user_errors():
-        typer.echo(render(workflow(case_type).case_type, fmt))
+        typer.echo(services.diagram(build_services(), case_type, fmt))
 
 
 @workflow_app.command("list")
 def list_types(as_json: JsonFlag = False) -> None:
     """列出已声明的案件类型。"""
-    from govflow.workflow.registry import workflows
+    from govflow.workflow import services
 
     with user_errors():
-        rows = [
-            {
-                "name": name,
-                "label": wf.case_type.label,
-                "source": wf.case_type.source,
-                "engine": wf.case_type.rules or "govflow.workflow.declared",
-            }
-            for name, wf in workflows().items()
-        ]
+        rows = services.case_types(build_services())
         if as_json:
-            echo_json(rows)
+            echo_json([row.__dict__ for row in rows])
             return
         for row in rows:
-            typer.echo(f"{row['name']}　{row['label']}　{row['source']}（{row['engine']}）")
+            typer.echo(f"{row.name}　{row.label}　{row.source}（{row.engine}）")
 
 
 def register(app: typer.Typer, case_app: typer.Typer) -> None:

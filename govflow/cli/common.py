@@ -1,16 +1,23 @@
-"""What every ``govflow`` command shares: error handling, exit codes, JSON output."""
+"""What every ``govflow`` command shares: reading arguments and files, who acts or reads,
+error handling and exit codes, writing output.
+
+The commands only parse and render: every rule and every query is a use case of
+``govflow.workflow.services``; every writer is in ``govflow.presentation``.
+"""
 
 from __future__ import annotations
 
 import io
-import json
 import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, NoReturn, TextIO
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
+import yaml
 
 from govflow.workflow.errors import (
     ActionNotAllowed,
@@ -19,10 +26,16 @@ from govflow.workflow.errors import (
     GovflowError,
     InvalidInput,
     NotFound,
+    OpenFindings,
 )
+
+if TYPE_CHECKING:
+    from govflow.workflow.actors import Actor
+    from govflow.workflow.services import Services
 
 EXIT_CODES: dict[type[GovflowError], int] = {
     DamagedHistory: 1,  # an audit finding
+    OpenFindings: 1,  # a report refused on audit findings
     InvalidInput: 2,
     ActionNotAllowed: 3,
     NotFound: 4,
@@ -30,6 +43,10 @@ EXIT_CODES: dict[type[GovflowError], int] = {
 }
 
 AsUser = Annotated[str, typer.Option("--as", help="操作人用户名")]
+AsReader = Annotated[
+    str,
+    typer.Option("--as", help="查看人用户名（只能查看其职责范围内的案件；决定能否看到个人信息）"),
+]
 JsonFlag = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
@@ -59,27 +76,12 @@ def user_errors() -> Iterator[None]:
     except GovflowError as exc:
         fail(str(exc), exit_code(exc))
     except Exception as exc:
+        from govflow.app import database_problem
+
         message = database_problem(exc)
         if message is None:
             raise
         fail(message, 2)
-
-
-def database_problem(exc: Exception) -> str | None:
-    """A database that is not there, not initialised or not reachable: the operator's to fix.
-    Anything else from the database is an internal error (``main`` reports it)."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
-    if not isinstance(exc, OperationalError | ProgrammingError):
-        return None
-    text = str(exc).lower()
-    if "no such table" in text or "undefinedtable" in text or "does not exist" in text:
-        return "数据库尚未初始化（或不是 govflow 的数据库）：请先运行 govflow init"
-    if isinstance(exc, OperationalError) and any(
-        t in text for t in ("connection", "could not connect", "unable to open", "timeout")
-    ):
-        return "无法连接数据库（GOVFLOW_DATABASE_URL）：请检查数据库服务与地址"
-    return None
 
 
 def internal_error(exc: BaseException) -> NoReturn:
@@ -96,8 +98,101 @@ def internal_error(exc: BaseException) -> NoReturn:
     raise SystemExit(EXIT_INTERNAL)
 
 
+def build_services() -> Services:
+    """The services of this process, from the environment (``govflow.app``)."""
+    from govflow.app import build_services as build
+
+    return build()
+
+
+def person(svc: Services, username: str) -> Actor:
+    """Who ``--as`` names (``system`` for the system)."""
+    from govflow.workflow.services import identify
+
+    return identify(svc, username)
+
+
 def echo_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    from govflow.presentation.text import to_json
+
+    typer.echo(to_json(value))
+
+
+def echo_lines(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(line)
+
+
+def write_or_print(
+    body: bytes, output: Path | None, force: bool = False, note: str = "已写入：{output}"
+) -> None:
+    """``body`` on stdout, or into ``output`` (never over an existing file without ``force``,
+    never through a link: ``presentation.files``) with a note on stdout."""
+    from govflow.presentation.files import write_output as write
+
+    if output is None:
+        typer.echo(body.decode("utf-8"), nl=False)
+        return
+    write(output, body, force)
+    typer.echo(note.format(output=output))
+
+
+def read_data_file(path: Path) -> dict[str, Any]:
+    """A YAML or JSON file, or ``-`` for standard input: UTF-8 text holding a mapping."""
+    from govflow.workflow.validation import yaml_problem
+
+    try:
+        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: 无法读取：{exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{path}: 不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节处）；请另存为 UTF-8 后重试"
+        ) from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"{path}: {yaml_problem(exc)}") from None
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{path}: 应为键值映射（字段: 值），实为{kind_of(data)}")
+    return data
+
+
+def kind_of(value: Any) -> str:
+    """What a value read from a file is, in Chinese (for "should be a mapping" messages)."""
+    names = {str: "文本", int: "数字", float: "数字", bool: "是/否", list: "列表", dict: "键值映射"}
+    return names.get(type(value), type(value).__name__)
+
+
+def parse_sets(pairs: list[str]) -> dict[str, Any]:
+    """``--set field=value`` options, in order (a later one wins)."""
+    data: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InvalidInput(f"--set 应为 字段=值，实为 {pair!r}")
+        data[key.strip()] = value
+    return data
+
+
+def parse_date(option: str, text: str | None) -> date | None:
+    """A Beijing calendar date as typed (``2025-09-30``); anything else is bad input."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"{option} 不是有效日期：{text!r}（应为 YYYY-MM-DD，如 2025-09-30）"
+        ) from None
+
+
+def check_choice(option: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        listed = "、".join(choices[:-1]) + f" 或 {choices[-1]}" if len(choices) > 1 else choices[0]
+        raise InvalidInput(f"{option} 应为 {listed}，实为 {value!r}")
 
 
 # -- what reaches a terminal ---------------------------------------------------------------------

@@ -5,19 +5,23 @@ deadline the system shows. It prints the due day (or instant) on the first line 
 scripts can read it, then the reasons in Chinese; ``--json`` gives one object.
 
 Bad input is reported as a single line ``错误：…`` on stderr with exit code 2, never
-as a traceback: the command is run by office staff, not developers.
+as a traceback: the command is run by office staff, not developers. The counting and its
+reasons are the service layer's calculator (``services.compute_limit``); this module only
+parses the options and prints the answer.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated, Any, NoReturn
 
 import typer
 
+from govflow.workflow.calculator import compute_limit
 from govflow.workflow.calendar import CalendarError, Pause, WorkingCalendar
-from govflow.workflow.clock import SHANGHAI, local_date, parse_instant
+from govflow.workflow.clock import parse_instant
+from govflow.workflow.errors import InvalidInput
 
 EXIT_BAD_INPUT = 2
 EXIT_BAD_CONFIG = 1
@@ -62,19 +66,6 @@ def _parse_pause(text: str) -> Pause:
     return Pause(start, end)
 
 
-def _check_range(calendar: WorkingCalendar, d: date) -> None:
-    if d < calendar.first_day:
-        raise _BadInput(f"日期 {d.isoformat()} 早于日历起点 {calendar.first_day.isoformat()}")
-    if d > calendar.last_day:
-        raise _BadInput(f"日期 {d.isoformat()} 晚于日历终点 {calendar.last_day.isoformat()}")
-
-
-def _clock_text(instant: datetime) -> str:
-    local = instant.astimezone(SHANGHAI)
-    fmt = "%Y-%m-%d %H:%M:%S" if local.second or local.microsecond else "%Y-%m-%d %H:%M"
-    return local.strftime(fmt)
-
-
 def compute_deadline(
     calendar: WorkingCalendar,
     start_text: str | None,
@@ -82,51 +73,26 @@ def compute_deadline(
     hours: str | None,
     pauses: list[str],
 ) -> dict[str, Any]:
-    """The JSON-shaped answer; raises ``_BadInput`` for anything the user must fix."""
+    """Parse the options and ask the calculator; the JSON-shaped answer. Raises ``_BadInput``
+    for anything the user must fix."""
     if start_text is None:
         raise _BadInput("缺少 --from（起算日或起算时间）")
     if (working_days is None) == (hours is None):
         raise _BadInput("--working-days 与 --hours 须且只能给出其中一个")
     start = _parse_from(start_text)
-    _check_range(calendar, local_date(start))
-    if hours is not None:
-        if pauses:
-            raise _BadInput("--pause 只适用于 --working-days，按小时计算的期限不中止")
-        amount = _positive_int(hours, "--hours")
-        due = start + timedelta(hours=amount)
-        return {
-            "due": due.astimezone(SHANGHAI).isoformat(timespec="seconds"),
-            "basis": "hours",
-            "start": start.astimezone(SHANGHAI).isoformat(timespec="seconds"),
-            "amount": amount,
-            "pauses": [],
-            "provisional": False,
-            "explanation": [
-                f"自 {_clock_text(start)}（北京时间）起连续计算 {amount} 小时，"
-                "夜间、周末、节假日照常计算。",
-                f"期限至 {_clock_text(due)}（北京时间）届满。",
-            ],
-        }
-    assert working_days is not None
-    amount = _positive_int(working_days, "--working-days")
-    parsed = [_parse_pause(p) for p in pauses]
-    for p in parsed:
-        _check_range(calendar, p.start)
-        _check_range(calendar, p.end)
-    day = local_date(start)
+    if hours is not None and pauses:
+        raise _BadInput("--pause 只适用于 --working-days，按小时计算的期限不中止")
     try:
-        count = calendar.add_working_days(day, amount, parsed)
-    except CalendarError as exc:
+        answer = compute_limit(
+            calendar,
+            start,
+            working_days=_positive_int(working_days, "--working-days") if working_days else None,
+            hours=_positive_int(hours, "--hours") if hours else None,
+            pauses=[_parse_pause(p) for p in pauses],
+        )
+    except InvalidInput as exc:
         raise _BadInput(str(exc)) from None
-    return {
-        "due": count.due_date.isoformat(),
-        "basis": "working_days",
-        "start": day.isoformat(),
-        "amount": amount,
-        "pauses": [{"start": p.start.isoformat(), "end": p.end.isoformat()} for p in count.pauses],
-        "provisional": count.provisional,
-        "explanation": count.explain(calendar),
-    }
+    return answer.to_json()
 
 
 def deadline(
@@ -156,8 +122,10 @@ def deadline(
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象。")] = False,
 ) -> None:
     """计算期限届满日：N 个工作日（起算日不计，调休上班日计入）或 N 小时。"""
+    from govflow.app import load_calendar
+
     try:
-        calendar = WorkingCalendar.load()
+        calendar = load_calendar()
     except CalendarError as exc:
         _fail(f"日历配置有误：{exc}", EXIT_BAD_CONFIG)
     try:

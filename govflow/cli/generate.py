@@ -47,8 +47,7 @@ def generate(
     ] = True,
 ) -> None:
     """生成模拟数据：机关、用户与多年的依申请公开、舆情、网民留言案件，覆盖所有办理路径与结果。"""
-    from govflow.models.db import make_engine, migrate
-    from govflow.synth.generate import load_synthetic_org, write_cases
+    from govflow.synth.generate import database, load_synthetic_org, write_cases
     from govflow.synth.org import synthetic_org
     from govflow.synth.plan import plan
 
@@ -66,8 +65,7 @@ def generate(
         if cases < 0:
             raise InvalidInput(f"--cases-per-agency 不能为负数，实为 {cases}")
         org = synthetic_org(seed, agencies)
-        engine = make_engine()
-        migrate(engine)
+        engine = database()
         load_synthetic_org(engine, org)
         top = org.agencies[0]
         typer.echo(

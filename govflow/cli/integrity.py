@@ -1,10 +1,12 @@
-"""``govflow audit verify | checkpoint | checkpoint-check``: tamper evidence (SPEC A-2).
+"""``govflow audit verify | checkpoint | checkpoint-check | seal | keygen``: tamper evidence
+(SPEC A-2).
 
-``verify`` checks every chain against the head on its case row. That cannot show what
-someone with database access did to both (deleted a case's last events *and* rolled its
-row back, deleted a whole case, rewrote a history and recomputed every hash); a
-checkpoint — every case's head, with a digest the supervisor keeps outside the database —
-can. All three stream: constant memory however many cases there are.
+``verify`` checks every chain against the head on its case row, each event's MAC under the
+installation's chain key, and every row derived from the events. A checkpoint — every case's
+head, with a digest the supervisor keeps outside the database, and a MAC under the chain key
+— shows what someone with database access did to both (a whole case deleted, a history
+rewritten). ``seal`` brings a history written before the installation had a key under it;
+``keygen`` writes a new key line. All stream: constant memory however many cases there are.
 
 Exit codes: 0 nothing found, 1 findings (or a checkpoint file that was altered), 2 bad
 input, 4 not found.
@@ -12,36 +14,26 @@ input, 4 not found.
 
 from __future__ import annotations
 
-import contextlib
-import gzip
-import io
 import sys
-import tempfile
-import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from govflow.cli.common import JsonFlag, echo_json, fail, user_errors
-from govflow.cli.files import Force, check_target, safe_output
-from govflow.workflow.checkpoints import (
-    CheckpointFormatError,
-    Digest,
-    Head,
-    Header,
-    Scan,
-    heads,
-    is_digest,
-    line,
-    mac_text,
-    scan,
-    scope_label,
-    scope_of,
-    trailer,
+from govflow.cli.common import (
+    AsReader,
+    JsonFlag,
+    build_services,
+    echo_json,
+    fail,
+    person,
+    user_errors,
 )
+from govflow.cli.files import Force, check_target
+from govflow.presentation.checkpoint_file import file_mac, read_lines, scan_file, write_checkpoint
+from govflow.workflow.checkpoints import Scan, heads, is_digest, scope_label
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.errors import InvalidInput
 
@@ -85,16 +77,15 @@ def echo_finding(f: Finding) -> None:
     typer.echo(f"{f.case_ref} 位置 {f.position}：[{f.kind}]{where} {f.message}")
 
 
-def seal() -> None:
-    """用链密钥封存启用密钥之前写入的历史：逐件校验，完整者追加一个带 MAC 的封存事件。"""
-    from govflow.cli import build_services
-    from govflow.workflow import integrity
+def seal(as_user: AsReader) -> None:
+    """用链密钥封存启用密钥之前写入的历史：逐件校验，完整者追加一个带 MAC 的封存事件（须 --as system）。"""
+    from govflow.workflow import services
 
     with user_errors():
         svc = build_services()
         counts = {"sealed": 0, "keyed": 0, "refused": 0}
         progress = Progress("已处理 {count} 件案件…")
-        for ref, status in integrity.seal_unkeyed(svc):
+        for ref, status in services.seal_unkeyed(svc, person(svc, as_user)):
             if status in counts:
                 counts[status] += 1
             else:
@@ -141,28 +132,33 @@ def stream_findings(
 
 
 def verify(
+    as_user: AsReader,
     case: Annotated[str | None, typer.Option("--case", help="只校验这件案件（编号）")] = None,
     agency: Agency = None,
     include_children: IncludeChildren = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """校验案件的事件哈希链（默认全部案件）；发现篡改时退出码为 1。"""
-    from govflow.cli import build_services
-    from govflow.workflow import integrity
+    """校验案件的事件哈希链（默认查看人可查看的全部案件）；发现篡改时退出码为 1。"""
+    from govflow.workflow import services
 
     with user_errors():
         if case is not None and agency is not None:
             raise InvalidInput("--case 与 --agency 只能选一个")
         _check_scope(agency, include_children)
         svc = build_services()
+        reader = person(svc, as_user)
         progress = Progress("已校验 {count} 件案件，发现 {found} 处问题…")
-        results = integrity.verify_cases(
-            svc, case_ref=case, agency_code=agency, include_children=include_children
+        results = services.verify_cases(
+            svc, reader, case_ref=case, agency_code=agency, include_children=include_children
         )
         findings = stream_findings(results, progress, as_json)
         checked, found = progress.count, progress.found
         if as_json:
-            scope = {"case": case} if case else scope_of(agency, include_children)
+            scope = (
+                {"case": case}
+                if case
+                else services.checkpoint_scope(svc, reader, agency, include_children)
+            )
             echo_json(
                 {
                     "scope": scope,
@@ -185,30 +181,31 @@ def checkpoint(
     output: Annotated[
         Path, typer.Option("--output", help="写入此文件（JSON 行；文件名以 .gz 结尾则压缩）")
     ],
+    as_user: AsReader,
     agency: Agency = None,
     include_children: IncludeChildren = False,
-    as_user: Annotated[str | None, typer.Option("--as", help="导出人（记入检查点记录）")] = None,
     force: Force = False,
     as_json: JsonFlag = False,
 ) -> None:
     """导出检查点：每件案件的链头与总摘要；摘要请另行保存，日后用 checkpoint-check 核对。"""
-    from govflow.cli import build_services
-    from govflow.workflow import integrity
+    from govflow.workflow import services
 
     with user_errors():
         _check_scope(agency, include_children)
         check_target(output, force)
         svc = build_services()
-        if as_user is not None:
-            with svc.uow() as uow:
-                uow.repo.user(as_user)
+        reader = person(svc, as_user)
         taken_at = svc.clock.now()
-        scope = scope_of(agency, include_children)
-        stream = integrity.checkpoint_heads(
-            svc, agency_code=agency, include_children=include_children
+        scope = services.checkpoint_scope(svc, reader, agency, include_children)
+        stream = services.checkpoint_heads(
+            svc, reader, agency_code=agency, include_children=include_children
         )
-        header, digest = write_checkpoint(output, stream, taken_at, scope, force, svc.keyring)
-        integrity.record_checkpoint(svc, header, digest, as_user)
+        progress = Progress("已导出 {count} 件案件的链头…")
+        header, digest = write_checkpoint(
+            output, stream, taken_at, scope, progress.tick, force, svc.keyring
+        )
+        progress.done()
+        services.record_checkpoint(svc, reader, header, digest)
         if as_json:
             echo_json({"file": str(output), **header.record(), "digest": digest})
             return
@@ -227,14 +224,14 @@ def checkpoint(
 
 def checkpoint_check(
     file: Annotated[Path, typer.Argument(help="checkpoint 导出的文件")],
+    as_user: AsReader,
     digest: Annotated[
         str | None, typer.Option("--digest", help="另行保存的摘要（64 位十六进制）")
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """用检查点核对数据库：案件是否仍在、历史是否被截短或改写；发现问题时退出码为 1。"""
-    from govflow.cli import build_services
-    from govflow.workflow import integrity
+    from govflow.workflow import services
 
     with user_errors():
         kept = None if digest is None else digest.strip().lower()
@@ -245,13 +242,7 @@ def checkpoint_check(
         keyring = check_installation()  # the file is judged before any database is opened
         found_file = trusted_scan(file, kept, keyring)
         header = found_file.header
-        keyed = (
-            kept is None
-            and found_file.mac is not None
-            and found_file.key_id is not None
-            and keyring.check(found_file.key_id, mac_text(found_file.computed), found_file.mac)
-            is True
-        )
+        keyed = kept is None and file_mac(found_file, keyring) is True
         if kept is None and not keyed and not as_json:
             typer.echo(
                 "提示：未给出另行保存的摘要（--digest），只能确认文件与其自身记载的摘要一致；"
@@ -271,8 +262,9 @@ def checkpoint_check(
                 )
             )
         svc = build_services()
+        reader = person(svc, as_user)
         progress = Progress("已核对 {count} 件案件，发现 {found} 处问题…")
-        results = integrity.check_checkpoint(svc, heads(read_lines(file)))
+        results = services.check_checkpoint(svc, reader, header, heads(read_lines(file)))
         findings = stream_findings(results, progress, as_json)
         checked, found = progress.count, progress.found
         if as_json:
@@ -296,107 +288,24 @@ def checkpoint_check(
             raise typer.Exit(1)
 
 
-# -- the file -----------------------------------------------------------------------------------
-
-
 def trusted_scan(file: Path, kept: str | None, keyring: Keyring | None = None) -> Scan:
-    """The first pass over a checkpoint file: parsed and its digest recomputed. A file that
-    is not a checkpoint is bad input (exit 2); one altered since it was written, or not
-    matching the digest kept elsewhere, is a finding in itself (exit 1): nothing is checked
-    against an untrustworthy record."""
-    try:
-        found = scan(read_lines(file))
-    except CheckpointFormatError as exc:
-        raise CheckpointFormatError(f"{file}: {exc}") from None
-    problem = found.tampered()
-    if problem is None and found.mac is not None and found.key_id is not None and keyring:
-        ok = keyring.check(found.key_id, mac_text(found.computed), found.mac)
-        if ok is False:
-            problem = "文件末行的 MAC 与本机链密钥不符（文件被没有链密钥的人改动或伪造）"
-        elif ok is None and kept is None:
-            typer.echo(
-                f"提示：文件以链密钥 {found.key_id} 签名，本机未配置该密钥，无法核对 MAC。",
-                err=True,
-            )
-    if problem is None and kept is not None and kept != found.computed:
-        problem = (
-            f"文件的摘要为 {found.computed}，与另行保存的摘要 {kept} 不符"
-            "（文件连同摘要被替换，或不是那一次导出的检查点）"
+    """The file, parsed, if it can be trusted: one altered since it was written, whose MAC
+    does not check, or not matching the digest kept elsewhere, is a finding in itself
+    (exit 1), and nothing is checked against it; one that is no checkpoint at all is bad
+    input (exit 2)."""
+    found, problem = scan_file(file, kept, keyring)
+    if (
+        problem is None
+        and kept is None
+        and found.mac is not None
+        and file_mac(found, keyring) is None
+    ):
+        typer.echo(
+            f"提示：文件以链密钥 {found.key_id} 签名，本机未配置该密钥，无法核对 MAC。", err=True
         )
     if problem is not None:
         fail(f"{file}: 检查点文件不可信，不能据此核对：{problem}", 1)
     return found
-
-
-def write_checkpoint(
-    output: Path,
-    stream: Iterable[Head],
-    taken_at: datetime,
-    scope: dict[str, Any],
-    force: bool = False,
-    keyring: Keyring | None = None,
-) -> tuple[Header, str]:
-    """Write the file; returns its header and digest.
-
-    The header carries the case count, known only at the end: the heads are spooled to an
-    unnamed temporary file first, then copied behind the header. The result goes through
-    ``safe_output`` (a temporary name, then renamed), so a checkpoint cut short never looks
-    complete and an existing file or a planted link is never overwritten.
-    """
-    progress = Progress("已导出 {count} 件案件的链头…")
-    check_target(output, force)
-    try:
-        with tempfile.TemporaryFile("w+", encoding="utf-8", dir=output.parent) as spool:
-            for head in stream:
-                spool.write(line(head.record()) + "\n")
-                progress.tick()
-            progress.done()
-            header = Header(taken_at, scope, progress.count)
-            digest = Digest(header.record())
-            spool.seek(0)
-            with safe_output(output, force) as raw, _text(raw, output.name.endswith(".gz")) as out:
-                out.write(line(header.record()) + "\n")
-                for text in spool:
-                    digest.add_line(text.rstrip("\n"))
-                    out.write(text)
-                final = digest.hexdigest()
-                key_id = keyring.current if keyring is not None else None
-                mac = keyring.mac(key_id, mac_text(final)) if key_id and keyring else None
-                out.write(line(trailer(final, key_id, mac)) + "\n")
-    except OSError as exc:
-        raise InvalidInput(f"{output}: 无法写入：{exc}") from None
-    return header, digest.hexdigest()
-
-
-@contextlib.contextmanager
-def _text(raw: BinaryIO, gz: bool) -> Iterator[TextIO]:
-    """UTF-8 text lines over the output stream, gzip-compressed if asked; the stream itself
-    stays open for ``safe_output`` to publish."""
-    compressed = gzip.GzipFile(fileobj=raw, mode="wb") if gz else None
-    text = io.TextIOWrapper(compressed or raw, encoding="utf-8", newline="\n")
-    yield text
-    text.detach()  # flushes, and leaves the stream under it open
-    if compressed is not None:
-        compressed.close()  # writes the gzip trailer; ``raw`` stays open
-
-
-def read_lines(path: Path) -> Iterator[str]:
-    """The file's lines, gzip or not (by its first bytes, whatever its name)."""
-    try:
-        with path.open("rb") as raw:
-            gz = raw.read(2) == b"\x1f\x8b"
-        with gzip.open(path, "rt", encoding="utf-8") if gz else path.open(encoding="utf-8") as f:
-            yield from f
-    except UnicodeDecodeError:
-        raise CheckpointFormatError("不是 UTF-8 文本，不是检查点文件") from None
-    except FileNotFoundError:
-        raise InvalidInput(f"{path}: 文件不存在") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{path}: 是目录，不是检查点文件") from None
-    except (EOFError, gzip.BadGzipFile, zlib.error):
-        raise InvalidInput(f"{path}: 压缩文件已损坏或不完整") from None
-    except OSError as exc:
-        raise InvalidInput(f"{path}: 无法读取：{exc.strerror or exc}") from None
 
 
 def _check_scope(agency: str | None, include_children: bool) -> None:

@@ -10,7 +10,16 @@ from typing import Annotated
 
 import typer
 
-from govflow.cli.common import JsonFlag, echo_json, fail, user_errors
+from govflow.cli.common import (
+    AsReader,
+    JsonFlag,
+    build_services,
+    echo_json,
+    echo_lines,
+    fail,
+    person,
+    user_errors,
+)
 
 escalation_app = typer.Typer(help="预警与督办：查看、确认、变更规则。", no_args_is_help=True)
 
@@ -35,29 +44,21 @@ def run(
     """单机运行：SQLite + 进程内消息队列与工作线程 + 期限扫描，一条命令全部启动。"""
     from pathlib import Path
 
-    from govflow.app import build_services, check_installation
-    from govflow.logs import redact
-    from govflow.models.db import database_url, make_engine, migrate, session_factory
-    from govflow.models.org import load_org, read_org_file
+    from govflow.app import check_installation, prepare_database
     from govflow.workers.runtime import Embedded
-    from govflow.workflow.policy import load_settings
 
     with user_errors():
-        check_installation()
-        engine = make_engine()
-        migrate(engine)
-        if org:
-            with session_factory(engine)() as session:
-                load_org(session, read_org_file(Path(org)))
-                session.commit()
-        settings = load_settings().notifications
+        check_installation()  # the mode, the settings and the chain key, before anything
+        url, _ = prepare_database(Path(org) if org else None)
+        svc = build_services()
+        settings = svc.config.settings.notifications
         if interval is not None:
             settings = settings.model_copy(update={"sweep_interval_seconds": interval})
-        embedded = Embedded(build_services(engine), settings)
+        embedded = Embedded(svc, settings)
         _metrics(metrics_port)
         typer.echo(
             "govflow 单机运行中\n"
-            f"  数据库：{redact(database_url())}\n"
+            f"  数据库：{url}\n"
             "  消息队列：进程内（dramatiq StubBroker），2 个投递线程\n"
             f"  期限扫描：每 {settings.sweep_interval_seconds:g} 秒一次\n"
             f"  通知渠道：{'、'.join(settings.channels)}\n"
@@ -79,11 +80,9 @@ def sweeper(
     metrics_port: Annotated[int | None, typer.Option(help="Prometheus 指标端口")] = None,
 ) -> None:
     """生产部署的期限扫描进程（PostgreSQL + Redis，可同时运行多个）。"""
-    from govflow.app import build_services
-    from govflow.workers.broker import install, make_broker
+    from govflow.workers.broker import make_broker
     from govflow.workers.runtime import sweep_forever
     from govflow.workers.sweeper import sweep
-    from govflow.workflow.policy import load_settings
 
     with user_errors():
         if not os.environ.get("GOVFLOW_BROKER_URL"):
@@ -91,11 +90,11 @@ def sweeper(
                 "须设置 GOVFLOW_BROKER_URL（如 redis://127.0.0.1:6379/0）；单机部署请用 govflow run",
                 2,
             )
-        install(make_broker())
-        from govflow.workers.actors import deliver
+        from govflow.workers.actors import deliver, install
 
+        install(make_broker())
         svc = build_services()
-        settings = load_settings().notifications
+        settings = svc.config.settings.notifications
         if once:
             report = sweep(svc, deliver.send, settings)
             typer.echo(
@@ -152,28 +151,21 @@ def worker(
 
 @escalation_app.command("list")
 def list_firings(
+    as_user: AsReader,
     case: Annotated[str | None, typer.Option(help="案件编号")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """列出已触发的提醒与督办（含投递状态）。"""
-    from govflow.app import build_services
-    from govflow.workflow.clock import SHANGHAI
-    from govflow.workflow.escalation_service import firings
+    """列出已触发的提醒与督办（含投递状态），限查看人可查看的案件。"""
+    from govflow.presentation.escalations import firing_lines, firings_json
+    from govflow.workflow import services
 
     with user_errors():
-        rows = firings(build_services(), case)
+        svc = build_services()
+        rows = services.firings(svc, person(svc, as_user), case)
         if as_json:
-            echo_json([r.__dict__ for r in rows])
-            return
-        for r in rows:
-            sent = sum(1 for s in r.deliveries.values() if s == "sent")
-            typer.echo(
-                f"{r.fired_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} {r.key}"
-                f"{'（迟发）' if r.late else ''}　{r.message.splitlines()[0]}　"
-                f"已投递 {sent}/{len(r.deliveries)}"
-            )
-        if not rows:
-            typer.echo("尚无提醒。")
+            echo_json(firings_json(rows))
+        else:
+            echo_lines(firing_lines(rows))
 
 
 @escalation_app.command("ack")
@@ -182,11 +174,10 @@ def ack(
     as_user: Annotated[str, typer.Option("--as", help="确认人用户名")],
 ) -> None:
     """确认一条提醒：该规则不再重复提醒（更高一级的督办仍会按期触发）。"""
-    from govflow.app import build_services
-    from govflow.workflow.escalation_service import acknowledge
+    from govflow.workflow import services
 
     with user_errors():
-        acknowledge(build_services(), key, as_user)
+        services.acknowledge(build_services(), key, as_user)
         typer.echo(f"已确认：{key}")
 
 
@@ -196,11 +187,10 @@ def adopt(
     as_user: Annotated[str, typer.Option("--as", help="公开办负责人用户名")],
 ) -> None:
     """让在办案件改用 configs/escalation.yaml 中现行的督办规则（记入案件历史）。"""
-    from govflow.app import build_services
-    from govflow.workflow.escalation_service import adopt_policy
+    from govflow.workflow import services
 
     with user_errors():
-        changed = adopt_policy(build_services(), ref, as_user)
+        changed = services.adopt_policy(build_services(), ref, as_user)
         typer.echo(f"{ref}：" + ("已改用现行督办规则。" if changed else "已是现行督办规则。"))
 
 

@@ -9,9 +9,9 @@ and the accountability list the supervisor reads.
 
 from __future__ import annotations
 
-from govflow.cli import render
 from govflow.demo.story import Story
-from govflow.workflow.incident_service import accountability
+from govflow.presentation.text import local
+from govflow.workflow import services
 
 LABEL = "舆情一"
 
@@ -115,9 +115,10 @@ def night_incident(s: Story) -> None:
     )
     s.do(LABEL, clerk, "archive", "督办函已报送、评估完成，归档")
     s.echo("\n  督查查看问责清单（govflow incident accountability）：")
-    for entry in accountability(s.svc):
+    supervisor = services.identify(s.svc, "chen.supervisor")
+    for entry in services.accountability(s.svc, supervisor):
         s.echo(
-            f"  {entry.ref}｜{entry.label} 届满 {render.local(entry.due_at)}，"
+            f"  {entry.ref}｜{entry.label} 届满 {local(entry.due_at)}，"
             f"超期 {entry.hours_late:.1f} 小时｜牵头部门：{entry.lead_department}｜"
             f"经办人：{entry.handler_name or '未指定'}"
         )

@@ -21,16 +21,13 @@ from typing import Any
 import typer
 
 from govflow import configs
-from govflow.app import build_services
-from govflow.cli.files import check_target, write_with
+from govflow.app import build_services, load_calendar, open_engine, prepare_database
 from govflow.demo.incident import night_incident
 from govflow.demo.story import Echo, Story
-from govflow.models.db import make_engine, migrate, session_factory
-from govflow.models.org import load_org, read_org_file
-from govflow.workflow import integrity, services
-from govflow.workflow.calendar import WorkingCalendar
+from govflow.presentation.files import check_target, write_with
+from govflow.workflow import services
+from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI, FakeClock
-from govflow.workflow.escalation_service import acknowledge, firings
 
 
 def _person(name: str, id_number: str, **extra: Any) -> dict[str, Any]:
@@ -49,21 +46,18 @@ def run_demo(keep: Path | None = None, echo: Echo = typer.echo, force: bool = Fa
     workdir = Path(tempfile.mkdtemp(prefix="govflow-demo-"))
     try:
         db = workdir / "demo.db"
-        engine = make_engine(f"sqlite:///{db}")
-        migrate(engine)
-        with session_factory(engine)() as session:
-            load_org(session, read_org_file(configs.shipped("demo_org.yaml")))
-            session.commit()
+        engine = open_engine(f"sqlite:///{db}")
+        prepare_database(configs.shipped("demo_org.yaml"), engine)
         clock = FakeClock(datetime(2025, 9, 22, 9, 0, tzinfo=SHANGHAI))
-        svc = build_services(engine, clock, WorkingCalendar.load())
+        svc = build_services(engine, clock, load_calendar())
         echo("govflow 演示：示范县人民政府办公室 2025 年秋季的依申请公开工作")
         echo("（临时 SQLite 数据库，模拟时钟跨越 2025 年国庆节、中秋节假期与调休上班日）")
         story = Story(svc, clock, echo)
         _autumn(story)
-        story.summary(svc.calendar)
+        story.summary()
         night_incident(story)
         _provisional(story, svc, workdir)
-        checked, findings = integrity.verify_all(svc)
+        checked, findings = services.verify_all(story.svc, SYSTEM)
         echo(
             f"\n审计：校验 {checked} 件案件的哈希链，"
             + ("未发现篡改。" if not findings else f"发现 {len(findings)} 处问题！")
@@ -193,7 +187,7 @@ def _autumn(s: Story) -> None:
         pages=150,
         reason="申请数量明显超出合理范围",
     )
-    fee = services.get_case(s.svc, s.refs["申请五"]).case.facts.fee
+    fee = s.detail("申请五").data["fee"]
     s.echo(
         f"      · 信息处理费：{fee['amount']} 元（按量计收：1–30 页免收，31–100 页每页 10 元，"
         "101–200 页每页 20 元）"
@@ -299,8 +293,10 @@ def _autumn(s: Story) -> None:
 
 def _acknowledge_breach(s: Story, label: str, who: str) -> None:
     """The supervisor reads the daily 督办 and acknowledges it: the repeats stop."""
-    breach = [f for f in firings(s.svc, s.refs[label]) if f.rule == "supervisor_breach"][-1]
-    acknowledge(s.svc, breach.key, who)
+    reader = services.identify(s.svc, who)
+    fired = services.firings(s.svc, reader, s.refs[label])
+    breach = [f for f in fired if f.rule == "supervisor_breach"][-1]
+    services.acknowledge(s.svc, breach.key, who)
     s.echo(f"  {label}：督查确认督办提醒 {breach.key}，约谈承办人；该提醒不再每日重复")
 
 
@@ -325,7 +321,7 @@ def _provisional(s: Story, svc: services.Services, workdir: Path) -> None:
         encoding="utf-8",
     )
     s.echo("  （演示：加入一份假设的 2027 年安排——1 月 1 日放假——然后重新计算）")
-    updated = replace(svc, calendar=WorkingCalendar.load([hypothetical]))
+    updated = replace(svc, calendar=load_calendar([hypothetical]))
     for ref, changes in services.recompute_deadlines(updated):
         for key, change in changes.items():
             s.echo(

@@ -7,16 +7,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from govflow.cli import render
+from govflow.presentation.text import deadline_line
 from govflow.workers.channels import Notification
 from govflow.workers.delivery import deliver
 from govflow.workers.sweeper import sweep
 from govflow.workflow import services
-from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI, FakeClock
-from govflow.workflow.deadlines import Deadline
-from govflow.workflow.outcomes import outcomes
-from govflow.workflow.policy import load_settings
+from govflow.workflow.views import DeadlineView
 
 WEEKDAYS = "一二三四五六日"
 Echo = Callable[[str], None]
@@ -43,7 +41,7 @@ class Story:
         self.labels: dict[str, str] = {}
         self.seen: dict[tuple[str, str], str] = {}
         self.inbox = Inbox()
-        self.settings = load_settings().notifications.model_copy(update={"channels": ("log",)})
+        self.settings = svc.config.settings.notifications.model_copy(update={"channels": ("log",)})
 
     def at(self, when: str) -> None:
         instant = datetime.fromisoformat(when).replace(tzinfo=SHANGHAI)
@@ -54,8 +52,7 @@ class Story:
     def sweep_until(self, instant: datetime) -> None:
         """Run the sweeper at each escalation threshold up to ``instant``, as a live one would."""
         while True:
-            with self.svc.uow() as uow:
-                next_at = uow.escalations.next_due_at()
+            next_at = services.next_due_at(self.svc)
             if next_at is None or next_at > instant:
                 return
             self.clock.set(max(next_at, self.clock.now()))
@@ -66,23 +63,16 @@ class Story:
             self._tell(report.fired)
 
     def _tell(self, keys: list[str]) -> None:
-        with self.svc.uow() as uow:
-            firings = [uow.escalations.firing_by_key(k) for k in keys]
-            told = [
-                (
-                    f,
-                    self.labels.get(uow.escalations.case_ref(f.case_id), ""),
-                    [u.name for n in f.recipients if (u := uow.escalations.user(n))],
-                )
-                for f in firings
-            ]
-        for f, label, names in told:
+        for key in keys:
+            f = services.firing(self.svc, SYSTEM, key)
+            label = self.labels.get(f.case_ref, "")
             head = f"  ⚑ {self._when(f.fired_at)} {label}"
             if f.action:
                 self.echo(f"{head} 系统处理：{f.outcome}")
                 self._changes(label)
             else:
-                self.echo(f"{head} {f.message.splitlines()[0]} → 通知 {'、'.join(names)}")
+                names = "、".join(f.recipient_names)
+                self.echo(f"{head} {f.message.splitlines()[0]} → 通知 {names}")
                 self.echo(f"      提醒编号 {f.key}")
 
     def _when(self, instant: datetime) -> str:
@@ -95,9 +85,12 @@ class Story:
         )
         self.refs[label] = ref
         self.labels[ref] = label
-        state = services.get_case(self.svc, ref).case.state_label
-        self.echo(f"  {label} {ref}：{note}（状态：{state}）")
+        self.echo(f"  {label} {ref}：{note}（状态：{self.detail(label).header.state_label}）")
         self._changes(label)
+
+    def detail(self, label: str) -> services.CaseDetail:
+        """The case as the narrator (reading for the system, everything) sees it now."""
+        return services.case_detail(self.svc, SYSTEM, self.refs[label])
 
     def open(
         self, label: str, who: str, case_type: str, payload: dict[str, Any], note: str
@@ -108,34 +101,31 @@ class Story:
         )
         self.refs[label] = ref
         self.labels[ref] = label
-        state = services.get_case(self.svc, ref).case.state_label
-        self.echo(f"  {label} {ref}：{note}（状态：{state}）")
+        self.echo(f"  {label} {ref}：{note}（状态：{self.detail(label).header.state_label}）")
         self._changes(label)
 
     def do(self, label: str, who: str, action: str, note: str, **payload: Any) -> None:
         ref = self.refs[label]
         services.act(self.svc, ref=ref, action=action, payload=payload, actor_username=who)
-        state = services.get_case(self.svc, ref).case.state_label
-        self.echo(f"  {label}：{note}（状态：{state}）")
+        self.echo(f"  {label}：{note}（状态：{self.detail(label).header.state_label}）")
         self._changes(label)
 
     def _changes(self, label: str) -> None:
-        case = services.get_case(self.svc, self.refs[label]).case
-        for d in case.deadlines:
+        for d in self.detail(label).deadlines:
             text = self._describe(d)
             if self.seen.get((label, d.key)) != text:
                 self.seen[(label, d.key)] = text
                 self.echo(f"      · {d.label}：{text}")
 
-    def _describe(self, d: Deadline) -> str:
-        if d.status.value == "paused":
-            return "中止计算（" + (d.open_pause.reason if d.open_pause else "") + "）"
+    def _describe(self, d: DeadlineView) -> str:
+        if d.paused:
+            return "中止计算（" + (d.pause_reason or "") + "）"
         due = (
             f"{d.due_date.isoformat()}（星期{WEEKDAYS[d.due_date.weekday()]}）24:00"
             if d.due_date
             else (self._when(d.due_at) if d.due_at else "—")  # an hour limit: to the minute
         )
-        if d.is_overdue(self.clock.now()):
+        if d.overdue:
             return f"已超期、尚未完成，期限 {due}"
         flag = "，临时：2027年节假日安排尚未公布" if d.provisional else ""
         status = {
@@ -143,16 +133,15 @@ class Story:
             "met": "已按期完成，期限",
             "breached": "已超期，期限",
             "cancelled": "已取消（" + (d.cancelled_reason or "") + "），原期限",
-        }[d.status.value]
+        }[d.status]
         return f"{status} {due}{flag}"
 
-    def summary(self, calendar: WorkingCalendar) -> None:
+    def summary(self) -> None:
         self.echo("\n========== 各申请办理结果 ==========")
+        outcomes = self.svc.config.outcomes
         for label, ref in self.refs.items():
-            case = services.get_case(self.svc, ref).case
-            outcome = (
-                outcomes()[case.facts.outcome].full_label if case.facts.outcome else "尚未答复"
-            )
-            self.echo(f"\n{label} {ref}　状态：{case.state_label}　答复类型：{outcome}")
-            for d in case.deadlines:
-                self.echo("    " + render.deadline_line(d, calendar, self.clock.now()))
+            detail = self.detail(label)
+            outcome = outcomes[detail.outcome].full_label if detail.outcome else "尚未答复"
+            self.echo(f"\n{label} {ref}　状态：{detail.header.state_label}　答复类型：{outcome}")
+            for d in detail.deadlines:
+                self.echo("    " + deadline_line(d))

@@ -2,7 +2,8 @@
 
 Both writers play the same scripts through the same use cases (``apply_script``); they
 differ only in the unit of work: ``SqlUnitOfWork`` (one transaction an action, exactly
-as clerks work) or ``BulkUnitOfWork`` (memory, flushed every ``batch`` cases). The
+as clerks work) or ``BulkUnitOfWork`` (``govflow.models.bulk``: memory, flushed every
+``batch`` cases). The
 organisation is loaded first, so a fresh database needs nothing else.
 """
 
@@ -14,15 +15,23 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from govflow.app import build_services
-from govflow.models.db import session_factory
+from govflow.app import build_services, load_calendar, load_config
+from govflow.models.bulk import BulkStore, BulkUnitOfWork
+from govflow.models.db import make_engine, migrate, session_factory
 from govflow.models.org import OrgFile, load_org
-from govflow.synth.bulk import BulkStore, BulkUnitOfWork
 from govflow.synth.script import CaseScript, apply_script
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.config import Config
 
 Progress = Callable[[int], None]
+
+
+def database() -> Engine:
+    """The database ``GOVFLOW_DATABASE_URL`` names, its schema brought up to date."""
+    engine = make_engine()
+    migrate(engine)
+    return engine
 
 
 def load_synthetic_org(engine: Engine, org: OrgFile) -> None:
@@ -37,6 +46,7 @@ def write_cases(
     *,
     bulk: bool,
     calendar: WorkingCalendar | None = None,
+    config: Config | None = None,
     batch: int = 1000,
     first_id: int | None = None,
     progress: Progress | None = None,
@@ -44,10 +54,11 @@ def write_cases(
     """Play every script; returns the number of cases written. ``progress(n)`` is called
     after every ``batch`` cases (and at the end) with the count so far; ``first_id`` is
     for parallel bulk writers (``BulkStore``)."""
-    calendar = calendar or WorkingCalendar.load()
+    calendar = calendar or load_calendar()
+    config = config or load_config()
     clock = FakeClock(datetime(2000, 1, 1, tzinfo=SHANGHAI))  # each script sets its own times
     store = BulkStore(engine, first_id) if bulk else None
-    svc = build_services(engine, clock, calendar)  # the installation's chain key included
+    svc = build_services(engine, clock, calendar, config)  # the installation's chain key included
     if store is not None:
         svc = replace(svc, uow=lambda: BulkUnitOfWork(store))
     written = 0

@@ -27,7 +27,10 @@ _DAY_MINUTES = (CLOSE.hour * 60 + CLOSE.minute) - (OPEN.hour * 60 + OPEN.minute)
 
 @cache
 def default_calendar() -> WorkingCalendar:
-    return WorkingCalendar.load()
+    """The installation's calendar, read once for a planner given none (tests, benchmarks)."""
+    from govflow.app import load_calendar  # the composition root; planning itself reads nothing
+
+    return load_calendar()
 
 
 def local(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:

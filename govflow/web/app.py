@@ -63,22 +63,14 @@ def app_from_environment() -> FastAPI:
     """The factory ``govflow serve`` hands to uvicorn (one call per server process)."""
     import os
 
-    from govflow.app import build_services
+    from govflow.app import build_services, open_engine
     from govflow.logs import configure_logging
-    from govflow.models.db import make_engine
 
     configure_logging()
-    engine = make_engine(**_pool_options())
+    # One database connection per handler thread (SQLite has no pool to size).
+    engine = open_engine(pool_size=THREADS)
     checks: dict[str, health.ReadinessCheck] = {"database": health.database_check(engine)}
     broker = os.environ.get("GOVFLOW_BROKER_URL")
     if broker:
         checks["broker"] = health.redis_check(broker)
     return create_app(build_services(engine), checks)
-
-
-def _pool_options() -> dict[str, int]:
-    from govflow.models.db import database_url
-
-    if database_url().startswith("sqlite"):
-        return {}
-    return {"pool_size": THREADS, "max_overflow": 0}

@@ -81,10 +81,11 @@ def test_checkpoint_then_check_finds_what_verify_cannot(tmp_path: Path) -> None:
     assert (records[1]["head_seq"], records[-1]["digest"]) == (3, digest)
     assert records[-1]["key_id"] == "ktest" and len(records[-1]["mac"]) == 64
 
-    clean = ok(tmp_path, "audit", "checkpoint-check", "cp.jsonl.gz", "--digest", digest)
+    sup = ("--as", "chen.supervisor")
+    clean = ok(tmp_path, "audit", "checkpoint-check", "cp.jsonl.gz", *sup, "--digest", digest)
     assert clean.splitlines()[-1].startswith("核对检查点中的 2 件案件，均与数据库一致")
     # With the chain key the file proves itself: no digest kept on paper is needed.
-    keyed = run(tmp_path, "audit", "checkpoint-check", "cp.jsonl.gz")
+    keyed = run(tmp_path, "audit", "checkpoint-check", "cp.jsonl.gz", *sup)
     assert keyed.returncode == 0 and "文件的 MAC 与本机链密钥相符" in keyed.stdout, keyed.stdout
     assert "未给出另行保存的摘要" not in keyed.stderr
 
@@ -95,14 +96,14 @@ def test_checkpoint_then_check_finds_what_verify_cannot(tmp_path: Path) -> None:
     new_digest = hashlib.sha256("".join(x + "\n" for x in body).encode()).hexdigest()
     trailer = {**json.loads(lines_[-1]), "digest": new_digest}
     forged.write_text("\n".join([*body, json.dumps(trailer)]) + "\n", "utf-8")
-    refused = run(tmp_path, "audit", "checkpoint-check", str(forged))
+    refused = run(tmp_path, "audit", "checkpoint-check", str(forged), *sup)
     assert refused.returncode == 1 and "MAC 与本机链密钥不符" in refused.stderr, refused.stderr
 
     cut_last_event_and_roll_back(tmp_path / "govflow.db", FIRST)
     # The chain left is whole, but the case row's state no longer matches its events.
-    verified = run(tmp_path, "audit", "verify")
+    verified = run(tmp_path, "audit", "verify", *sup)
     assert verified.returncode == 1 and "[derived]（cases.state）" in verified.stdout
-    caught = run(tmp_path, "audit", "checkpoint-check", "cp.jsonl.gz", "--digest", digest)
+    caught = run(tmp_path, "audit", "checkpoint-check", "cp.jsonl.gz", *sup, "--digest", digest)
     assert caught.returncode == 1, caught.stderr
     assert caught.stdout.splitlines()[1].startswith(f"{FIRST} 位置 3：[truncated]")
     assert caught.stdout.splitlines()[-1] == "核对检查点中的 2 件案件，发现 1 处问题。"
@@ -112,6 +113,6 @@ def test_checkpoint_then_check_finds_what_verify_cannot(tmp_path: Path) -> None:
     edited = tmp_path / "edited.jsonl"
     text = gzip.decompress((tmp_path / "cp.jsonl.gz").read_bytes()).decode()
     edited.write_text(text.replace('"head_seq":3', '"head_seq":2', 1), "utf-8")
-    refused = run(tmp_path, "audit", "checkpoint-check", str(edited))
+    refused = run(tmp_path, "audit", "checkpoint-check", str(edited), *sup)
     assert refused.returncode == 1 and refused.stdout == ""
     assert refused.stderr.startswith(f"错误：{edited}: 检查点文件不可信")

@@ -61,6 +61,8 @@ def test_an_unreadable_pinned_clock_names_the_variable(
             office,
             "case",
             "list",
+            "--as",
+            "wang.clerk",
             GOVFLOW_NOW=value,
             GOVFLOW_DATABASE_URL=f"sqlite:///{office / 'govflow.db'}",
         )
@@ -70,7 +72,14 @@ def test_an_unreadable_pinned_clock_names_the_variable(
 
 def test_an_unsupported_database_is_named_without_repeating_the_url(tmp_path: Path) -> None:
     line = one_error_line(
-        govflow(tmp_path, "case", "list", GOVFLOW_DATABASE_URL="mysql://clerk:s3cret@db/gov")
+        govflow(
+            tmp_path,
+            "case",
+            "list",
+            "--as",
+            "wang.clerk",
+            GOVFLOW_DATABASE_URL="mysql://clerk:s3cret@db/gov",
+        )
     )
     assert "GOVFLOW_DATABASE_URL" in line and "'mysql'" in line
     assert "s3cret" not in line
@@ -79,7 +88,14 @@ def test_an_unsupported_database_is_named_without_repeating_the_url(tmp_path: Pa
 def test_a_missing_sqlite_file_is_not_created_by_a_command_that_then_fails(tmp_path: Path) -> None:
     target = tmp_path / "nowhere.db"
     line = one_error_line(
-        govflow(tmp_path, "case", "list", GOVFLOW_DATABASE_URL=f"sqlite:///{target}")
+        govflow(
+            tmp_path,
+            "case",
+            "list",
+            "--as",
+            "wang.clerk",
+            GOVFLOW_DATABASE_URL=f"sqlite:///{target}",
+        )
     )
     assert "govflow init" in line
     assert not target.exists()
@@ -92,7 +108,14 @@ def test_a_database_that_was_never_initialised_says_so(tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE x (a)").connection.commit()
     line = one_error_line(
-        govflow(tmp_path, "case", "list", GOVFLOW_DATABASE_URL=f"sqlite:///{other}")
+        govflow(
+            tmp_path,
+            "case",
+            "list",
+            "--as",
+            "wang.clerk",
+            GOVFLOW_DATABASE_URL=f"sqlite:///{other}",
+        )
     )
     assert "govflow init" in line
 
@@ -101,7 +124,9 @@ def test_an_unreachable_postgresql_is_a_configuration_error(tmp_path: Path) -> N
     from tests.backing import free_port
 
     url = f"postgresql://nobody@127.0.0.1:{free_port()}/govflow"
-    line = one_error_line(govflow(tmp_path, "case", "list", GOVFLOW_DATABASE_URL=url))
+    line = one_error_line(
+        govflow(tmp_path, "case", "list", "--as", "wang.clerk", GOVFLOW_DATABASE_URL=url)
+    )
     assert "无法连接数据库" in line
 
 
@@ -134,6 +159,8 @@ def test_a_bad_settings_file_names_the_file_the_place_and_the_problem(
             office,
             "case",
             "list",
+            "--as",
+            "wang.clerk",
             GOVFLOW_SETTINGS=str(settings),
             GOVFLOW_DATABASE_URL=f"sqlite:///{office / 'govflow.db'}",
         )

@@ -79,7 +79,7 @@ def test_statutory_limits_are_not_settings(office: Office, tmp_path: Path) -> No
     settings = tmp_path / "local.yaml"
     settings.write_text("disclosure:\n  max_extension_days: 30\n", "utf-8")
     local = Office(office.home, {**office.env, "GOVFLOW_SETTINGS": str(settings)})
-    message = local.fails(2, "case", "list")
+    message = local.fails(2, "case", "list", "--as", "system")
     assert str(settings) in message
     assert "disclosure：max_extension_days 是《条例》规定的法定期限" in message
 

@@ -35,11 +35,12 @@ def test_generate_then_report_and_verify(tmp_path: Path) -> None:
     top = made.stdout.split("--agency ")[1].split()[0]
     assert govflow(service, "generate", *ARGS, "--service").returncode == 0
 
-    verified = govflow(bulk, "audit", "verify")
+    verified = govflow(bulk, "audit", "verify", "--as", "system")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "校验 75 件案件" in verified.stdout
 
-    report = ("report", "annual", "--agency", top, "--year", "2025", "--include-children")
+    report = ("report", "annual", "--as", "system", "--agency", top, "--year", "2025")
+    report += ("--include-children",)
     from_bulk, from_service = govflow(bulk, *report), govflow(service, *report)
     assert from_bulk.returncode == 0, from_bulk.stderr  # 勾稽关系 holds
     assert "一、本年新收政府信息公开申请数量" in from_bulk.stdout

@@ -59,7 +59,7 @@ def test_import_a_csv_then_again_and_read_the_cases(office: Office, tmp_path: Pa
         "第 3 行【答复日期】答复日期 2018-03-28 晚于答复期限 2018-03-22（依据《条例》(2008) 第二十四条）"
         in out
     )
-    shown = office.ok("case", "show", "示政办依申〔2018〕0001号")
+    shown = office.ok("case", "show", "示政办依申〔2018〕0001号", "--as", "zhang.head")
     assert "审批并答复（导入）" in shown
     again = json.loads(office.ok("import", "requests", str(ledger), "--as", "zhang.head", "--json"))
     assert again["created"] == []

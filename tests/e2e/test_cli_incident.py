@@ -83,26 +83,35 @@ def test_register_regrade_show_list_and_accountability(office: Office) -> None:
     assert "召开新闻发布会时限：24小时" in show and "还剩 17.5 小时" in show
     assert "问责提示：发布权威信息时限（届满 2025-10-01 03:30）已超期，尚未完成" in show
     assert "调整级别：处置中 → 处置中" in show
-    data = json.loads(office.ok("case", "show", REF, "--json", now="2025-10-01T05:00"))
+    data = json.loads(
+        office.ok("case", "show", REF, "--as", "wang.clerk", "--json", now="2025-10-01T05:00")
+    )
     assert (
         data["incident"]["grade"] == "major"
         and data["incident"]["breaches"][0]["kind"] == "overdue"
     )
 
-    listed = office.ok("incident", "list", now="2025-10-01T05:00")
+    listed = office.ok("incident", "list", "--as", "chen.supervisor", now="2025-10-01T05:00")
     assert listed.startswith(
-        f"{REF}　重大　处置中　网传某小学食堂使用过期食材　发布权威信息时限 届满 2025-10-01 03:30"
+        f"{REF}　处置中　重大　网传某小学食堂使用过期食材　发布权威信息时限 届满 2025-10-01 03:30"
     )
     office.ok(
         "case", "act", REF, "publish_statement", "--as", "li.handler",
         "--set", "channel=县政府网站", "--set", "link=https://www.example.gov.cn/1",
         now="2025-10-01T05:30",
     )  # fmt: skip
-    report = json.loads(office.ok("incident", "accountability", "--json", now="2025-10-01T06:00"))
+    report = json.loads(
+        office.ok(
+            "incident", "accountability", "--as", "chen.supervisor", "--json",
+            now="2025-10-01T06:00",
+        )
+    )  # fmt: skip
     assert [(r["ref"], r["deadline_key"], r["kind"], r["hours_late"]) for r in report] == [
         (REF, "statement", "late", 2.0)
     ]
-    text = office.ok("incident", "accountability", now="2025-10-01T06:00")
+    text = office.ok(
+        "incident", "accountability", "--as", "chen.supervisor", now="2025-10-01T06:00"
+    )
     assert "超时完成，超期 2.0 小时" in text and "牵头部门：县教育局" in text
 
     refused = office.run(
@@ -120,7 +129,9 @@ def test_open_any_declared_type_and_list_it(office: Office) -> None:
     )  # fmt: skip
     assert out.splitlines()[0] == "已登记：示政办留言〔2025〕0001号（已登记）"
     assert "留言答复期限：3个工作日，起算 2025-09-30，届满 2025-10-11 24:00" in out
-    listed = office.ok("case", "list", "--type", "online_message", now="2025-10-09T09:00")
+    listed = office.ok(
+        "case", "list", "--as", "wang.clerk", "--type", "online_message", now="2025-10-09T09:00"
+    )
     assert listed.startswith("示政办留言〔2025〕0001号　已登记　留言答复期限")
     show = office.ok("case", "show", "示政办留言〔2025〕0001号", "--as", "chen.supervisor")
     assert "渠道：政府网站" in show and "联系电话：138******00" in show  # masked for him
@@ -150,6 +161,8 @@ def test_a_malformed_declaration_stops_the_command(office: Office, tmp_path: Pat
         "actions:\n  go: {label: 走, roles: [clerk], transitions: [{source: a, dest: b}]}\n",
         encoding="utf-8",
     )
-    proc = office.run("incident", "list", GOVFLOW_CASE_TYPES_DIR=str(tmp_path))
+    proc = office.run(
+        "incident", "list", "--as", "wang.clerk", GOVFLOW_CASE_TYPES_DIR=str(tmp_path)
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"错误：{bad}: actions.go.transitions[0]: 目标状态 'b' 不存在"

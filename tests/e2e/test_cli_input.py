@@ -97,7 +97,7 @@ def test_control_characters_reach_the_terminal_as_visible_escapes(home: Path) ->
     assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
     # (Off a terminal click also drops whole CSI sequences such as ``ESC[2J`` itself.)
     assert "预算\\u001b]0;伪造标题\\u0007" in out and "清屏\\u009b31m\\u000d覆盖" in out
-    as_json = json.loads(govflow(home, "case", "show", ref, "--json").stdout)
+    as_json = json.loads(govflow(home, "case", "show", ref, "--as", "wang.clerk", "--json").stdout)
     assert as_json["request"]["description"] == description  # JSON keeps the text exact
 
 

@@ -49,18 +49,24 @@ def test_production_refuses_to_start_without_a_key(tmp_path: Path) -> None:
 
 def test_the_demo_generates_a_key_and_says_where(tmp_path: Path) -> None:
     assert govflow(tmp_path, "init", "--org", str(ORG)).returncode == 0
-    first = govflow(tmp_path, "audit", "verify", GOVFLOW_MODE="demo", GOVFLOW_CHAIN_KEY="")
+    first = govflow(
+        tmp_path, "audit", "verify", "--as", "system", GOVFLOW_MODE="demo", GOVFLOW_CHAIN_KEY=""
+    )
     key_file = tmp_path / "config" / "govflow" / "chain.keys"
     assert first.returncode == 0 and f"已生成一个并保存在 {key_file}" in first.stderr
     assert key_file.stat().st_mode & 0o077 == 0  # readable by its owner only
     register(tmp_path, GOVFLOW_MODE="demo", GOVFLOW_CHAIN_KEY="")
-    again = govflow(tmp_path, "audit", "verify", GOVFLOW_MODE="demo", GOVFLOW_CHAIN_KEY="")
+    again = govflow(
+        tmp_path, "audit", "verify", "--as", "system", GOVFLOW_MODE="demo", GOVFLOW_CHAIN_KEY=""
+    )
     assert again.returncode == 0 and again.stderr == "", again.stderr  # the same key, reused
     with sqlite3.connect(tmp_path / "govflow.db") as conn:
         (key_id,) = {r[0] for r in conn.execute("SELECT key_id FROM events")}
     assert key_file.read_text().splitlines()[-1].startswith(f"{key_id}:")
     # Another key configured: the events do not verify under it.
-    other = govflow(tmp_path, "audit", "verify", GOVFLOW_CHAIN_KEY="kother:" + "ab" * 32)
+    other = govflow(
+        tmp_path, "audit", "verify", "--as", "system", GOVFLOW_CHAIN_KEY="kother:" + "ab" * 32
+    )
     assert other.returncode == 1 and "[unknown_key]" in other.stdout
 
 
@@ -73,7 +79,7 @@ def test_rotation_keeps_old_events_verifying(tmp_path: Path) -> None:
     rotated = {"GOVFLOW_CHAIN_KEY": "", "GOVFLOW_CHAIN_KEY_FILE": str(keys)}
     acted = govflow(tmp_path, "case", "act", REF, "start_review", "--as", "li.handler", **rotated)
     assert acted.returncode == 0, acted.stderr
-    assert govflow(tmp_path, "audit", "verify", **rotated).returncode == 0
+    assert govflow(tmp_path, "audit", "verify", "--as", "system", **rotated).returncode == 0
     with sqlite3.connect(tmp_path / "govflow.db") as conn:
         ids = [r[0] for r in conn.execute("SELECT key_id FROM events ORDER BY seq")]
     assert ids == ["k2025", "k2025", "k2026"]
@@ -84,19 +90,19 @@ def test_a_legacy_history_is_unkeyed_until_sealed_and_reports_wait(tmp_path: Pat
     register(tmp_path)
     with sqlite3.connect(tmp_path / "govflow.db") as conn:  # as written before migration 0007
         conn.execute("UPDATE events SET key_id = NULL, mac = NULL")
-    found = govflow(tmp_path, "audit", "verify")
+    found = govflow(tmp_path, "audit", "verify", "--as", "system")
     assert found.returncode == 1 and f"{REF} 位置 1：[unkeyed]" in found.stdout, found.stdout
-    report = ("report", "annual", "--agency", "county", "--year", "2025")
+    report = ("report", "annual", "--as", "chen.supervisor", "--agency", "county", "--year", "2025")
     refused = govflow(tmp_path, *report)
     assert refused.returncode == 1 and refused.stdout == ""
     assert refused.stderr.startswith("错误：机关 county 有 1 处未核实的审计发现")
     allowed = govflow(tmp_path, *report, "--allow-findings")
     assert allowed.returncode == 0 and allowed.stdout.startswith("注意：机关 county 有 1 处")
 
-    sealed = govflow(tmp_path, "audit", "seal")
+    sealed = govflow(tmp_path, "audit", "seal", "--as", "system")
     assert sealed.returncode == 0 and "封存 1 件" in sealed.stdout, sealed.stdout
-    clean = govflow(tmp_path, "audit", "verify")
+    clean = govflow(tmp_path, "audit", "verify", "--as", "system")
     assert clean.returncode == 0, clean.stdout
     assert govflow(tmp_path, *report).returncode == 0  # verified clean: reports run again
-    shown = govflow(tmp_path, "case", "show", REF)
+    shown = govflow(tmp_path, "case", "show", REF, "--as", "zhang.head")
     assert "以链密钥封存此前的历史" in shown.stdout

@@ -1,6 +1,6 @@
 """``--output`` is safe (issue 16 item 7): an existing file is refused unless ``--force``, a
 symbolic link is never followed, and the file appears whole under its name or not at all.
-Every command that writes a file goes through ``govflow.cli.files``; these run as a user would."""
+Every command that writes a file goes through ``govflow.presentation.files``; these run as a user would."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from govflow.cli.files import write_output
+from govflow.presentation.files import write_output
 from govflow.workflow.errors import InvalidInput
 from tests.cli import cli_env
 
@@ -46,31 +46,19 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
+SUPERVISOR = ("--as", "chen.supervisor")
 COMMANDS = {
-    "audit show": ("audit", "show", REF, "--format", "csv"),
-    "report annual": ("report", "annual", "--agency", "county", "--year", "2025"),
+    "audit show": ("audit", "show", REF, *SUPERVISOR, "--format", "csv"),
+    "report annual": ("report", "annual", *SUPERVISOR, "--agency", "county", "--year", "2025"),
     "report annual xlsx": (
-        "report",
-        "annual",
-        "--agency",
-        "county",
-        "--year",
-        "2025",
-        "--format",
-        "xlsx",
+        "report", "annual", *SUPERVISOR, "--agency", "county", "--year", "2025", "--format", "xlsx",
     ),
     "report timeliness": (
-        "report",
-        "timeliness",
-        "--agency",
-        "county",
-        "--from",
-        "2025-09-01",
-        "--to",
-        "2025-09-30",
+        "report", "timeliness", *SUPERVISOR, "--agency", "county",
+        "--from", "2025-09-01", "--to", "2025-09-30",
     ),
-    "audit checkpoint": ("audit", "checkpoint"),
-}
+    "audit checkpoint": ("audit", "checkpoint", *SUPERVISOR),
+}  # fmt: skip
 
 
 def refused(done: subprocess.CompletedProcess[str]) -> str:
@@ -119,7 +107,7 @@ def test_a_new_file_appears_whole_and_a_failed_write_leaves_nothing(tmp_path: Pa
     class Interrupted(Exception):
         pass
 
-    from govflow.cli.files import write_with
+    from govflow.presentation.files import write_with
 
     def half(stream) -> None:  # type: ignore[no-untyped-def]
         stream.write(b"half")

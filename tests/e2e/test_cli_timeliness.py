@@ -26,7 +26,16 @@ from tests.cli import cli_env
 ROOT = Path(__file__).resolve().parents[2]
 ORG = ROOT / "configs" / "demo_org.yaml"
 NOW = "2025-11-03T10:00"
-PERIOD = ("--agency", "county", "--from", "2025-09-01", "--to", "2025-10-31")
+PERIOD = (
+    "--as",
+    "chen.supervisor",
+    "--agency",
+    "county",
+    "--from",
+    "2025-09-01",
+    "--to",
+    "2025-10-31",
+)
 
 
 class Office:
@@ -156,8 +165,8 @@ def test_json_and_csv(office: Office, tmp_path: Path) -> None:
 
     # A September report, asked the same day: the reply of 10-20 is outside it.
     sept = json.loads(
-        office.ok("report", "timeliness", "--agency", "county", "--from", "2025-09-01",
-                  "--to", "2025-09-30", "--json")
+        office.ok("report", "timeliness", "--as", "chen.supervisor", "--agency", "county",
+                  "--from", "2025-09-01", "--to", "2025-09-30", "--json")
     )  # fmt: skip
     assert (sept["replies"]["decided"], sept["handling"]["count"]) == (1, 0)
 
@@ -166,7 +175,7 @@ def test_json_and_csv(office: Office, tmp_path: Path) -> None:
     ("code", "args", "message"),
     [
         (4, ("--agency", "nowhere", "--from", "2025-09-01", "--to", "2025-10-31"),
-         "错误：没有代码为 'nowhere' 的机关"),
+         "错误：没有代码为 'nowhere' 的机关，或您无权查看其案件"),
         (2, ("--agency", "county", "--from", "2025-02-30", "--to", "2025-10-31"),
          "错误：--from 不是有效日期：'2025-02-30'（应为 YYYY-MM-DD，如 2025-09-30）"),
         (2, ("--agency", "county", "--from", "2025-09-01", "--to", "十月底"),
@@ -181,5 +190,8 @@ def test_bad_input_writes_nothing(
     office: Office, tmp_path: Path, code: int, args: tuple[str, ...], message: str
 ) -> None:
     out = tmp_path / "report.txt"
-    assert office.fails(code, "report", "timeliness", *args, "--output", str(out)) == message
+    reader = ("--as", "chen.supervisor")
+    assert (
+        office.fails(code, "report", "timeliness", *reader, *args, "--output", str(out)) == message
+    )
     assert not out.exists()

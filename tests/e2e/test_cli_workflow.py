@@ -151,7 +151,10 @@ def test_register_show_with_masking_and_list_by_time_left(office: Office, tmp_pa
     pending = office.register("--channel", "email", "--received-on", "2025-09-25")
     assert pending.endswith("0003号")
 
-    public = office.ok("case", "show", zhang)  # no reader: masked
+    # The sibling agency's clerk cannot read it: the same answer as for no such case.
+    outsider = office.fails(4, "case", "show", zhang, "--as", "liu.clerk")
+    assert outsider == f"错误：没有编号为 {zhang} 的案件，或您无权查看"
+    public = office.ok("case", "show", zhang, "--as", "chen.supervisor")  # reads, masked
     assert "答复期限" in public and "2025-10-30 24:00" in public
     assert "起算日 2025-09-26（星期五）当日不计入期限。" in public
     assert ZHANG_ID not in public and ZHANG_PHONE not in public
@@ -175,15 +178,24 @@ def test_register_show_with_masking_and_list_by_time_left(office: Office, tmp_pa
     )
 
     # The firm's limit (10-24) is nearer than Zhang's (10-30); the unconfirmed one has none.
-    listing = office.ok("case", "list", now="2025-10-20T09:00")
+    listing = office.ok("case", "list", "--as", "chen.supervisor", now="2025-10-20T09:00")
     lines = listing.strip().splitlines()
     assert [REF.search(line).group(0) for line in lines] == [firm["ref"], zhang, pending]
-    assert "答复期限 2025-10-24 24:00" in lines[0] and "还剩 4 个工作日" in lines[0]
-    assert "答复期限 2025-10-30 24:00" in lines[1]
+    assert "答复期限 届满 2025-10-24 24:00" in lines[0] and "还剩 4 个工作日" in lines[0]
+    assert "答复期限 届满 2025-10-30 24:00" in lines[1]
     assert "待确认收到" in lines[2]
-    rows = office.json("case", "list")
-    assert [r["ref"] for r in rows] == [firm["ref"], zhang, pending]
-    assert [r["reply_due_date"] for r in rows] == ["2025-10-24", "2025-10-30", None]
+    page = office.json("case", "list", "--as", "wang.clerk")
+    rows = page["cases"]
+    assert [r["ref"] for r in rows] == [firm["ref"], zhang, pending] and page["next_after"] is None
+    due = [r["deadline"]["due_date"] if r["deadline"] else None for r in rows]
+    assert due == ["2025-10-24", "2025-10-30", None]
+    # Keyset pages: two, then one, with the cursor the first page gave.
+    first = office.json("case", "list", "--as", "wang.clerk", "--limit", "2")
+    assert [r["ref"] for r in first["cases"]] == [firm["ref"], zhang]
+    rest = office.json("case", "list", "--as", "wang.clerk", "--after", first["next_after"])
+    assert [r["ref"] for r in rest["cases"]] == [pending] and rest["next_after"] is None
+    # The clerk of another agency sees none of them.
+    assert office.json("case", "list", "--as", "liu.clerk")["cases"] == []
 
 
 def test_a_request_moves_through_the_weeks(tmp_path: Path) -> None:
@@ -233,7 +245,7 @@ def test_a_request_moves_through_the_weeks(tmp_path: Path) -> None:
     assert "状态：已归档" in shown and "答复类型：（一）予以公开" in shown
     assert "#10 " in shown and "归档：已答复 → 已归档" in shown
     assert "校验 1 件案件，历史记录完整，派生数据与事件一致，未发现篡改。" in office.ok(
-        "audit", "verify"
+        "audit", "verify", "--as", "chen.supervisor"
     )
 
 
@@ -251,7 +263,7 @@ def test_errors_say_what_is_wrong_and_write_nothing(office: Office) -> None:
         "--applicant-kind", "natural_person", "--name", "张三", "--id-number", ZHANG_ID,
         "--phone", ZHANG_PHONE, "--description", "x", "--received-on", "2025-09-27",
     )  # fmt: skip
-    assert [r["ref"] for r in office.json("case", "list")] == [ref]
+    assert [r["ref"] for r in office.json("case", "list", "--as", "wang.clerk")["cases"]] == [ref]
 
     assert "days" in office.fails(
         2, "case", "act", ref, "extend", "--as", "zhang.head", "--set", "days=many",
@@ -267,7 +279,7 @@ def test_errors_say_what_is_wrong_and_write_nothing(office: Office) -> None:
     message = office.fails(3, "case", "act", ref, "archive", "--as", "wang.clerk")
     assert "不能在“已登记”状态下执行" in message and "start_review（开始审核）" in message
 
-    shown = office.json("case", "show", ref)
+    shown = office.json("case", "show", ref, "--as", "wang.clerk")
     assert shown["state"] == "registered" and len(shown["events"]) == 2
 
     # An unknown reference: exit 4.

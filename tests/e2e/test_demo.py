@@ -61,6 +61,9 @@ def test_demo_keeps_its_database_on_request_and_it_verifies(tmp_path: Path) -> N
     proc = govflow("demo", "--keep", str(kept), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert f"演示数据库已保存到 {kept}" in proc.stdout
-    audit = govflow("audit", "verify", cwd=tmp_path, GOVFLOW_DATABASE_URL=f"sqlite:///{kept}")
+    audit = govflow(
+        "audit", "verify", "--as", "chen.supervisor",
+        cwd=tmp_path, GOVFLOW_DATABASE_URL=f"sqlite:///{kept}",
+    )  # fmt: skip
     assert audit.returncode == 0, audit.stderr
     assert audit.stdout.strip() == "校验 8 件案件，历史记录完整，派生数据与事件一致，未发现篡改。"

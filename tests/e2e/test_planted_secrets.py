@@ -123,8 +123,8 @@ def test_no_secret_reaches_a_log_an_error_or_the_database(
     assert office.run("case", "act", REF, "start_review", "--as", "li.handler") == 0
     # A month on: the warnings and escalations fire, and every delivery fails.
     office.run_for(12, "run", "--interval", "1", now="2025-10-20T10:00")
-    assert office.run("escalation", "list", "--json", now="2025-10-20T10:05") == 0
-    assert office.run("audit", "verify", now="2025-10-20T10:05") == 0
+    assert office.run("escalation", "list", "--as", "system", "--json", now="2025-10-20T10:05") == 0
+    assert office.run("audit", "verify", "--as", "system", now="2025-10-20T10:05") == 0
     assert office.run("case", "show", REF, "--as", "zhang.head", now="2025-10-20T10:05") == 0
 
     with engine.connect() as conn:
@@ -139,7 +139,7 @@ def test_no_secret_reaches_a_log_an_error_or_the_database(
     broken.write_text(yaml.safe_dump({"notifications": {
         "smtp_password": SECRETS["smtp password"], "smtp_port": "not a port",
     }}), "utf-8")  # fmt: skip
-    assert office.run("audit", "verify", GOVFLOW_SETTINGS=str(broken)) == 2
+    assert office.run("audit", "verify", "--as", "system", GOVFLOW_SETTINGS=str(broken)) == 2
 
     everything = [*office.output, *database_values(engine)]
     assert any("***" in line for line in office.output)  # the run printed its URL, redacted

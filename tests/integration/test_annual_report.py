@@ -24,7 +24,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from govflow.cli.report import build_report, to_csv, to_markdown, to_xlsx
+from govflow.presentation.annual import to_csv, to_markdown, to_xlsx
+from govflow.workflow import services
 
 CLERK, LI, HEAD = "wang.clerk", "li.handler", "zhang.head"
 EDU_CLERK = "liu.clerk"
@@ -142,6 +143,14 @@ COUNTY_2025 = {
 TABLE_4 = (1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 1, 0, 0, 1)
 
 
+def build_report(flow, agency: str, year: int, include_children: bool):
+    """The report as the county's supervisor pulls it."""
+    reader = services.identify(flow.svc, "chen.supervisor")
+    return services.annual_report(
+        flow.svc, reader, agency=agency, year=year, include_children=include_children
+    )
+
+
 def numbers(report) -> dict[str, tuple[int, ...]]:
     """Every row with numbers; rows not listed in an expectation must be all zero."""
     return {r.key: r.values for r in report.rows if r.values is not None}
@@ -154,12 +163,12 @@ def expect(report, nonzero: dict[str, tuple[int, ...]]) -> None:
 
 def test_scripted_year(flow, tmp_path: Path) -> None:
     script_year(flow)
-    county = build_report(flow.svc.uow, "county", 2025, include_children=False)
+    county = build_report(flow, "county", 2025, include_children=False)
     expect(county, COUNTY_2025)
     assert county.table4 == TABLE_4
     assert county.violations == []
 
-    with_children = build_report(flow.svc.uow, "county", 2025, include_children=True)
+    with_children = build_report(flow, "county", 2025, include_children=True)
     expect(
         with_children,
         {
@@ -173,9 +182,9 @@ def test_scripted_year(flow, tmp_path: Path) -> None:
     assert with_children.agency == "示范县人民政府办公室（含下级机关）"
 
     # 2024: both requests of its last day are carried out; 2026 takes in what 2025 left.
-    y2024 = build_report(flow.svc.uow, "county", 2024, include_children=False)
+    y2024 = build_report(flow, "county", 2024, include_children=False)
     expect(y2024, {"new": (1, 1, 0, 0, 0, 0, 2), "carried_out": (1, 1, 0, 0, 0, 0, 2)})
-    y2026 = build_report(flow.svc.uow, "county", 2026, include_children=False)
+    y2026 = build_report(flow, "county", 2026, include_children=False)
     expect(y2026, {"carried_in": (1, 1, 0, 0, 0, 0, 2), "carried_out": (1, 1, 0, 0, 0, 0, 2)})
     assert y2026.table4 == (0,) * 15
 
@@ -215,6 +224,7 @@ def test_scripted_year(flow, tmp_path: Path) -> None:
 
         def run(*args: str) -> subprocess.CompletedProcess[bytes]:
             argv = [sys.executable, "-m", "govflow", "report", "annual", "--agency", "county"]
+            argv += ["--as", "chen.supervisor"]
             return subprocess.run([*argv, "--year", "2025", *args], capture_output=True, env=env)
 
         md = run()
@@ -237,7 +247,7 @@ def test_migration_fills_closure_days_from_the_events(flow) -> None:
     from govflow.models.db import alembic_config, migrate
 
     script_year(flow)
-    before = build_report(flow.svc.uow, "county", 2025, include_children=False)
+    before = build_report(flow, "county", 2025, include_children=False)
     query = "SELECT case_id, closed_on FROM disclosure_requests ORDER BY case_id"
     with flow.engine.connect() as conn:
         closed = conn.execute(text(query)).all()
@@ -247,5 +257,5 @@ def test_migration_fills_closure_days_from_the_events(flow) -> None:
     migrate(flow.engine)
     with flow.engine.connect() as conn:
         assert conn.execute(text(query)).all() == closed
-    after = build_report(flow.svc.uow, "county", 2025, include_children=False)
+    after = build_report(flow, "county", 2025, include_children=False)
     assert numbers(after) == numbers(before)

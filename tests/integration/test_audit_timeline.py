@@ -16,9 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from govflow.cli.audit import timeline_csv, timeline_json, timeline_text
-from govflow.workflow import integrity
-from govflow.workflow.audit import case_timeline
+from govflow.presentation.timeline import timeline_csv, timeline_json, timeline_text
+from govflow.workflow import integrity, services
+from govflow.workflow.actors import SYSTEM
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,13 +42,13 @@ def build(flow) -> str:
 
 
 def reader(flow, username: str):
-    with flow.svc.uow() as uow:
-        return uow.repo.actor(username)
+    return services.identify(flow.svc, username)
 
 
 def test_timeline_shows_deadlines_as_they_stood(flow) -> None:
     ref = build(flow)
-    case, entries = case_timeline(flow.svc, ref)
+    entries = services.case_timeline(flow.svc, reader(flow, "chen.supervisor"), ref).entries
+    case = flow.case(ref)
     assert [e.seq for e in entries] == list(range(1, 10))
     reply = [{d.key: d for d in e.deadlines}.get("reply") for e in entries]
 
@@ -91,13 +91,16 @@ def test_timeline_shows_deadlines_as_they_stood(flow) -> None:
 
 def test_masking_depends_on_the_reader_and_exports(flow) -> None:
     ref = build(flow)
-    case, entries = case_timeline(flow.svc, ref)
-    clerk = timeline_json(case, entries, reader(flow, "wang.clerk"))
-    supervisor = timeline_json(case, entries, reader(flow, "chen.supervisor"))
-    other_agency = timeline_json(case, entries, reader(flow, "liu.clerk"))
+
+    def seen_by(username: str) -> dict:
+        return timeline_json(services.case_timeline(flow.svc, reader(flow, username), ref))
+
+    clerk, supervisor = seen_by("wang.clerk"), seen_by("chen.supervisor")
+    entries = services.case_timeline(flow.svc, SYSTEM, ref).entries
+    system = timeline_json(services.case_timeline(flow.svc, SYSTEM, ref))
     seen = clerk["events"][0]["payload"]["applicant"]
     assert seen["id_number"] == "610926199001011234" and seen["name"] == "张三"
-    for data in (supervisor, other_agency):
+    for data in (supervisor, system):
         hidden = data["events"][0]["payload"]["applicant"]
         assert hidden["id_number"] != "610926199001011234" and hidden["id_number"].endswith("34")
         assert hidden["phone"] != "13800000000" and hidden["name"] != "张三"
@@ -148,7 +151,7 @@ def tamper(engine: Engine, ref: str) -> None:
 
 def scoped(svc, **scope) -> tuple[int, set[str]]:
     checked, refs = 0, set()
-    for _ref, findings in integrity.verify_cases(svc, **scope):
+    for _ref, findings in integrity.verify_cases(svc, SYSTEM, **scope):
         checked += 1
         refs |= {f.case_ref for f in findings}
     return checked, refs
@@ -163,7 +166,7 @@ def test_scoped_verify_sees_only_its_scope(flow) -> None:
     tamper(flow.engine, edu)
 
     assert scoped(flow.svc) == (3, {county[1], edu})
-    assert integrity.verify_all(flow.svc)[0] == 3
+    assert integrity.verify_all(flow.svc, SYSTEM)[0] == 3
     assert scoped(flow.svc, case_ref=county[0]) == (1, set())
     assert scoped(flow.svc, case_ref=county[1]) == (1, {county[1]})
     assert scoped(flow.svc, agency_code="county") == (2, {county[1]})
@@ -210,23 +213,32 @@ def test_audit_show_and_scoped_verify_commands(flow, tmp_path: Path) -> None:
         url = flow.engine.url.render_as_string(hide_password=False)
         return CliRunner().invoke(app, list(args), env={"GOVFLOW_DATABASE_URL": url})
 
-    exported = cli("audit", "show", ref, "--format", "csv", "--output", str(out))
+    exported = cli(
+        "audit", "show", ref, "--as", "zhang.head", "--format", "csv", "--output", str(out)
+    )
     assert exported.exit_code == 0, exported.output
     assert out.read_bytes().startswith("\ufeff序号".encode())
     as_json = cli("audit", "show", ref, "--format", "json", "--as", "wang.clerk")
     assert json.loads(as_json.stdout)["events"][0]["payload"]["applicant"]["name"] == "张三"
 
     tamper(flow.engine, other)
-    scoped_ok = cli("audit", "verify", "--agency", "county")
+    scoped_ok = cli("audit", "verify", "--as", "chen.supervisor", "--agency", "county")
     assert (scoped_ok.exit_code, scoped_ok.stderr) == (0, "")
     assert (
         scoped_ok.stdout.strip() == "校验 1 件案件，历史记录完整，派生数据与事件一致，未发现篡改。"
     )
-    tree = cli("audit", "verify", "--agency", "county", "--include-children")
+    tree = cli(
+        "audit", "verify", "--as", "chen.supervisor", "--agency", "county", "--include-children"
+    )
     assert tree.exit_code == 1
     assert tree.stdout.splitlines()[-1].startswith("校验 2 件案件，发现 1 处问题")
     assert other in tree.stdout and ref not in tree.stdout
-    assert cli("audit", "verify", "--case", ref, "--agency", "county").exit_code == 2
+    assert (
+        cli(
+            "audit", "verify", "--as", "chen.supervisor", "--case", ref, "--agency", "county"
+        ).exit_code
+        == 2
+    )
 
 
 def test_verify_reports_progress_on_stderr(flow, monkeypatch, tmp_path: Path) -> None:
@@ -245,7 +257,9 @@ def test_verify_reports_progress_on_stderr(flow, monkeypatch, tmp_path: Path) ->
     monkeypatch.setattr(integrity_cli, "PROGRESS_EVERY", 2)
     url = flow.engine.url.render_as_string(hide_password=False)
     result = CliRunner().invoke(
-        app, ["audit", "verify", "--json"], env={"GOVFLOW_DATABASE_URL": url}
+        app,
+        ["audit", "verify", "--as", "chen.supervisor", "--json"],
+        env={"GOVFLOW_DATABASE_URL": url},
     )
     assert result.exit_code == 1
     assert result.stderr.strip() == "已校验 2 件案件，发现 1 处问题…"
@@ -255,6 +269,8 @@ def test_verify_reports_progress_on_stderr(flow, monkeypatch, tmp_path: Path) ->
         (refs[1], 1, "edited")
     ]
     missing = CliRunner().invoke(
-        app, ["audit", "verify", "--case", "没有的案件"], env={"GOVFLOW_DATABASE_URL": url}
+        app,
+        ["audit", "verify", "--as", "chen.supervisor", "--case", "没有的案件"],
+        env={"GOVFLOW_DATABASE_URL": url},
     )
     assert missing.exit_code == 4 and "没有编号为 没有的案件 的案件" in missing.stderr

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from govflow.app import load_calendar
 from govflow.workflow import services
 from govflow.workflow.calendar import WorkingCalendar
 
@@ -34,7 +35,7 @@ def calendar_2027(tmp_path: Path) -> WorkingCalendar:
     directory = tmp_path / "calendar"
     directory.mkdir()
     (directory / "2027.yaml").write_text(TEST_2027, encoding="utf-8")
-    calendar = WorkingCalendar.load([directory])
+    calendar = load_calendar([directory])
     assert 2027 in calendar.known_years
     return calendar
 

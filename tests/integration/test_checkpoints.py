@@ -26,13 +26,14 @@ from sqlalchemy import JSON, Engine, bindparam, select, text
 from typer.testing import CliRunner, Result
 
 from govflow.cli import app
-from govflow.cli.integrity import read_lines, write_checkpoint
-from govflow.models.integrity_repo import CaseChain
 from govflow.models.tables import CheckpointRow
+from govflow.presentation.checkpoint_file import read_lines, write_checkpoint
 from govflow.workflow import integrity
-from govflow.workflow.checkpoints import CurrentHead, Head, heads, line, scan, trailer
+from govflow.workflow.actors import SYSTEM
+from govflow.workflow.checkpoints import CurrentHead, Head, Header, heads, line, scan, trailer
 from govflow.workflow.clock import SHANGHAI, FakeClock
-from govflow.workflow.events import GENESIS, CaseEvent, Keyring, new_event
+from govflow.workflow.events import GENESIS, CaseChain, CaseEvent, Keyring, new_event
+from tests.config import config
 from tests.conftest import TEST_CHAIN_KEY
 
 NOW = "2025-09-24T18:00:00+08:00"
@@ -164,8 +165,9 @@ def database_url(engine: Engine) -> str:
 
 
 def govflow(url: str, *args: str) -> Result:
+    """A ``govflow audit …`` command as the county's supervisor runs it."""
     env = {"GOVFLOW_DATABASE_URL": url, "GOVFLOW_NOW": NOW}
-    return CliRunner().invoke(app, list(args), env=env)
+    return CliRunner().invoke(app, [*args, "--as", "chen.supervisor"], env=env)
 
 
 def take(flow, path: Path, *scope: str) -> str:
@@ -177,7 +179,9 @@ def take(flow, path: Path, *scope: str) -> str:
 
 def check(flow, path: Path, batch: int) -> dict[str, list[tuple[int, str]]]:
     found: dict[str, list[tuple[int, str]]] = {}
-    for head, findings in integrity.check_checkpoint(flow.svc, heads(read_lines(path)), batch):
+    header = scan(read_lines(path)).header
+    recorded = heads(read_lines(path))
+    for head, findings in integrity.check_checkpoint(flow.svc, SYSTEM, header, recorded, batch):
         for f in findings:
             assert f.case_ref == head.ref and f.message
             found.setdefault(f.case_ref, []).append((f.position, f.kind))
@@ -230,18 +234,18 @@ def test_each_attack_verify_cannot_see_is_found_by_the_checkpoint(flow, tmp_path
     recorded = list(heads(read_lines(path)))
     assert [h.ref for h in recorded] == list(refs.values())
     for batch in (1, 2, 3):  # the heads are read a batch at a time too
-        assert list(integrity.checkpoint_heads(flow.svc, batch=batch)) == recorded
+        assert list(integrity.checkpoint_heads(flow.svc, SYSTEM, batch=batch)) == recorded
     for name, events, *_ in ATTACKS:
         if events == 4:  # the history goes on after the checkpoint
             carry_on(flow, refs[name])
-    assert integrity.verify_all(flow.svc) == (len(ATTACKS), [])
+    assert integrity.verify_all(flow.svc, SYSTEM) == (len(ATTACKS), [])
     assert check(flow, path, 1000) == {}
 
     for name, _, tamper, _, _ in ATTACKS:
         if tamper is not None:
             tamper(flow, refs[name])
 
-    checked, findings = integrity.verify_all(flow.svc)
+    checked, findings = integrity.verify_all(flow.svc, SYSTEM)
     assert checked == len(ATTACKS) - 1  # the deleted case is simply not there
     by_verify: dict[str, list[tuple[int, str]]] = {}
     for f in findings:
@@ -435,6 +439,9 @@ class FakeRepo:
     def sync_findings(self, *_: Any) -> None:
         pass
 
+    def agencies(self) -> list[Any]:
+        return []
+
     def current_heads(self, recorded: list[Head]) -> dict[str, CurrentHead]:
         return {h.ref: CurrentHead(h.head_seq, (h.head_hash,)) for h in recorded}
 
@@ -446,13 +453,17 @@ def peak_bytes(cases: int) -> int:
         uow=lambda: nullcontext(uow),
         keyring=Keyring.parse(TEST_CHAIN_KEY, "test"),
         calendar=None,
+        config=config(),
         clock=FakeClock(datetime(2025, 9, 24, tzinfo=SHANGHAI)),
     )
     recorded = (Head(f"R{i}", i, "h") for i in range(cases))
     tracemalloc.start()
     try:
-        assert sum(1 for _ in integrity.verify_cases(svc, batch=500)) == cases
-        assert sum(1 for _ in integrity.check_checkpoint(svc, recorded, 500)) == cases
+        assert sum(1 for _ in integrity.verify_cases(svc, SYSTEM, batch=500)) == cases
+        header = Header(datetime(2025, 9, 24, tzinfo=UTC), {}, cases)
+        assert (
+            sum(1 for _ in integrity.check_checkpoint(svc, SYSTEM, header, recorded, 500)) == cases
+        )
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

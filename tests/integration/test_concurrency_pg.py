@@ -28,8 +28,10 @@ from govflow.app import build_services
 from govflow.models.db import session_factory
 from govflow.models.uow import SqlUnitOfWork
 from govflow.workflow import integrity, services
+from govflow.workflow.actors import SYSTEM
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.config import Config
 from govflow.workflow.errors import ActionNotAllowed, Conflict
 from govflow.workflow.services import Services
 
@@ -76,9 +78,9 @@ class BarrierUnitOfWork(SqlUnitOfWork):
 
 
 @pytest.fixture
-def pg_svc(pg_engine: Engine, calendar: WorkingCalendar) -> Services:
+def pg_svc(pg_engine: Engine, calendar: WorkingCalendar, config: Config) -> Services:
     clock = FakeClock(datetime(2025, 9, 22, 9, 0, tzinfo=SHANGHAI))
-    return build_services(pg_engine, clock, calendar)
+    return build_services(pg_engine, clock, calendar, config)
 
 
 def race(fns: list[Any]) -> list[Any]:
@@ -131,7 +133,7 @@ def assert_history_intact(svc: Services, engine: Engine, ref: str) -> None:
         ).scalar_one()
     assert head_seq == len(seqs)
     assert services.check_projection(svc, ref) == []
-    assert integrity.verify_all(svc)[1] == []
+    assert integrity.verify_all(svc, SYSTEM)[1] == []
 
 
 def outcomes(results: list[Any]) -> Counter[str]:
@@ -208,7 +210,8 @@ def test_one_action_wins_the_others_conflict(
         assert winner.seq == events_before + 1
         assert event_seqs(pg_engine, ref) == list(range(1, events_before + 2))
         assert case_version(pg_engine, ref) == version_before + 1
-        case = services.get_case(pg_svc, ref).case
+        with pg_svc.uow() as uow:
+            case = services.load_case(pg_svc, uow, ref)
         assert case.state == winner.state_after
         assert case.events[-1].hash == winner.hash
         for r in results:
@@ -254,7 +257,7 @@ def test_concurrent_registrations_get_unique_contiguous_references(
         last_seq = conn.execute(text("SELECT last_seq FROM ref_counters")).scalar_one()
     assert stored == [f"示政办依申〔2025〕{n:04d}号" for n in range(1, total + 1)]
     assert last_seq == total
-    checked, findings = integrity.verify_all(pg_svc)
+    checked, findings = integrity.verify_all(pg_svc, SYSTEM)
     assert (checked, findings) == (total, [])
 
 

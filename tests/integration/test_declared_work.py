@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from govflow.workers.sweeper import sweep
-from govflow.workflow import report_service, services
+from govflow.workflow import services
 from govflow.workflow.errors import InvalidInput, NotFound
 from govflow.workflow.policy import NotificationSettings
 
@@ -137,8 +137,13 @@ def test_the_county_mailbox_and_its_reports(flow) -> None:
     flow.at("2025-10-20 10:00")
 
     def report(name: str, period: str):
-        return report_service.case_type_report(
-            flow.svc, case_type="county_mailbox", report=name, agency_code="county", period=period
+        return services.periodic_report(
+            flow.svc,
+            services.identify(flow.svc, "chen.supervisor"),
+            case_type="county_mailbox",
+            report=name,
+            agency="county",
+            period=period,
         )
 
     daily = report("daily", "2025-09-30")
@@ -153,10 +158,12 @@ def test_the_county_mailbox_and_its_reports(flow) -> None:
     with pytest.raises(NotFound, match="县长信箱来信没有报表 'weekly'"):
         report("weekly", "2025-10")
 
-    from govflow.cli.timeliness import build_timeliness
-
-    timeliness = build_timeliness(
-        flow.svc, "county", date(2025, 10, 1), date(2025, 10, 31), include_children=False
+    timeliness = services.timeliness_report(
+        flow.svc,
+        services.identify(flow.svc, "chen.supervisor"),
+        agency="county",
+        start=date(2025, 10, 1),
+        end=date(2025, 10, 31),
     )
     (mailbox,) = [o for o in timeliness.other_limits if o.case_type == "county_mailbox"]
     assert (mailbox.on_time, mailbox.late, mailbox.overdue) == (1, 0, 1)

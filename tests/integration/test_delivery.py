@@ -27,7 +27,8 @@ from govflow.app import build_services
 from govflow.models.db import session_factory
 from govflow.models.org import OrgFile, load_org
 from govflow.workers import actors
-from govflow.workers.broker import install, make_broker
+from govflow.workers.actors import install
+from govflow.workers.broker import make_broker
 from govflow.workers.channels import build_channels
 from govflow.workers.delivery import RetryLater, deliver
 from govflow.workers.sweeper import sweep

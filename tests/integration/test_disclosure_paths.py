@@ -31,8 +31,11 @@ EDU_CLERK, EDU_HEAD = "liu.clerk", "sun.head"
 REF1 = "示政办依申〔2025〕0001号"
 
 
-def open_refs(flow) -> list[str]:
-    return [c.ref for c in services.open_cases(flow.svc)]
+def open_refs(flow, agency: str | None = None) -> list[str]:
+    """Open disclosure requests, least time left first, as the supervisor lists them."""
+    wanted = services.CaseFilter(case_type="disclosure_request", agency=agency)
+    reader = services.identify(flow.svc, "chen.supervisor")
+    return [c.ref for c in services.list_cases(flow.svc, reader, wanted).cases]
 
 
 def handling_case(flow, when: str = "2025-09-22 09:30", **intake) -> str:
@@ -328,13 +331,16 @@ def test_fee_per_request_is_proposed_from_the_applicants_month(flow) -> None:
     for ref in [*refs, other, october]:
         flow.consistent(ref)
 
-    def ordinal(ref: str) -> int:
-        return services.get_case(flow.svc, ref).history.ordinal_in_month
+    def history(ref: str):
+        with flow.svc.uow() as uow:
+            case = services.load_case(flow.svc, uow, ref)
+            return case.workflow.history(case, uow)
 
-    assert [ordinal(r) for r in refs] == list(range(1, 12))
-    assert (ordinal(other), ordinal(october)) == (1, 1)
-    view = services.get_case(flow.svc, refs[10])
-    assert (view.history.this_month, view.history.this_year) == (11, 12)
+    assert [history(r).ordinal_in_month for r in refs] == list(range(1, 12))
+    assert (history(other).ordinal_in_month, history(october).ordinal_in_month) == (1, 1)
+    seen = services.case_detail(flow.svc, services.identify(flow.svc, CLERK), refs[10])
+    assert seen.data["applicant_history"]["this_month"] == 11
+    assert seen.data["applicant_history"]["this_year"] == 12
 
     tenth, eleventh = refs[9], refs[10]
     for ref in (tenth, eleventh):
@@ -673,7 +679,7 @@ def test_open_cases_lists_least_time_left_first(flow) -> None:
     flow.act(paused, LI, "start_consultation", party_kind="agency", party_name="县财政局")
     edu = flow.register(EDU_CLERK, "edu", intake=flow.intake(description="学校名单"))
     assert open_refs(flow) == [sooner, edu, later, paused]  # due 10-24, 10-27, 10-30, paused
-    assert [c.ref for c in services.open_cases(flow.svc, "edu")] == [edu]
+    assert open_refs(flow, "edu") == [edu]
     assert edu == "示教依申〔2025〕0001号"
 
 
@@ -749,7 +755,7 @@ def test_unknown_case_ref_is_not_found(flow) -> None:
     with pytest.raises(NotFound, match=f"没有编号为 {missing} 的案件"):
         services.act(flow.svc, ref=missing, action="accept", payload={}, actor_username=LI)
     with pytest.raises(NotFound, match=missing):
-        services.get_case(flow.svc, missing)
+        services.case_detail(flow.svc, services.identify(flow.svc, LI), missing)
     assert flow.footprint() == before
     flow.consistent(ref)
 

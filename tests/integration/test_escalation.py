@@ -15,7 +15,7 @@ day (10-30), the supervisor once breached (10-31 00:00) and again every day afte
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -26,12 +26,14 @@ from govflow.models.tables import CaseRow, DeliveryRow, EscalationScheduleRow
 from govflow.workers.channels import ChannelError, Notification
 from govflow.workers.delivery import RetryLater, deliver
 from govflow.workers.sweeper import dispatch_outbox, sweep
-from govflow.workflow import escalation, escalation_service, services
+from govflow.workflow import escalation_service, services
+from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.errors import ActionNotAllowed, NotFound
-from govflow.workflow.escalation import Policy, current_policies
+from govflow.workflow.escalation import Policy
 from govflow.workflow.escalation_service import acknowledge, adopt_policy, firings
 from govflow.workflow.policy import NotificationSettings
+from tests.config import current_policies
 
 CLERK, LI, ZHAO, HEAD, SUPERVISOR = (
     "wang.clerk",
@@ -82,7 +84,7 @@ class Sweeper:
 
 
 def fired(flow, ref: str | None = None) -> dict[str, escalation_service.FiringView]:
-    return {short(f.key): f for f in firings(flow.svc, ref)}
+    return {short(f.key): f for f in firings(flow.svc, SYSTEM, ref)}
 
 
 def count(engine: Engine, sql: str, **params) -> int:
@@ -441,7 +443,7 @@ def test_two_sweepers_in_parallel_fire_each_key_once(pg_engine, calendar) -> Non
     assert count(pg_engine, "SELECT count(*) FROM firings") == 180
     assert count(pg_engine, "SELECT count(DISTINCT key) FROM firings") == 180
     by_case: dict[str, set[str]] = {}
-    for f in firings(svc):
+    for f in firings(svc, SYSTEM):
         by_case.setdefault(f.case_ref, set()).add(short(f.key))
         assert f.late  # long past every threshold
     assert by_case == {ref: owed for ref in refs}
@@ -599,8 +601,9 @@ def test_acknowledging_stops_the_repeats_but_not_the_next_level(flow, engine) ->
 
 
 @pytest.fixture
-def edited_policy(monkeypatch) -> Policy:
-    """The file edited: 5 days → 7 days for the assignee, and a new rule at 3 days."""
+def edited_policy(flow) -> Policy:
+    """The file edited (and the services restarted): 5 days → 7 days for the assignee, and a
+    new rule at 3 days."""
     shipped = current_policies()["disclosure_request"]
     body = shipped.model_dump(mode="json")
     reply = body["ladders"]["reply"]
@@ -610,8 +613,8 @@ def edited_policy(monkeypatch) -> Policy:
     )
     edited = Policy.model_validate(body)
     assert edited.digest != shipped.digest
-    for module in (escalation, services, escalation_service):
-        monkeypatch.setattr(module, "current_policies", lambda: {"disclosure_request": edited})
+    policies = {**flow.svc.config.policies, "disclosure_request": edited}
+    flow.svc = replace(flow.svc, config=replace(flow.svc.config, policies=policies))
     return edited
 
 

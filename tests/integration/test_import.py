@@ -23,14 +23,14 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from govflow.cli.report import build_report
-from govflow.workflow import integrity, services
+from govflow.presentation.import_sheet import read_sheet
+from govflow.workflow import services
+from govflow.workflow.actors import SYSTEM
 from govflow.workflow.errors import ActionNotAllowed
 from govflow.workflow.imports.columns import COLUMNS
-from govflow.workflow.imports.service import import_requests
-from govflow.workflow.imports.sheet import read_sheet
-from govflow.workflow.outcomes import outcomes
 from govflow.workflow.reports.annual import COLUMN_KEYS
+from govflow.workflow.services import import_requests
+from tests.config import load_case, outcomes
 
 chinese_calendar = pytest.importorskip("chinese_calendar")
 
@@ -231,6 +231,17 @@ def xlsx(rows: list[dict[str, Any]], headers: list[str] | None = None) -> bytes:
     return out.getvalue()
 
 
+def supervisor(flow):
+    return services.identify(flow.svc, "chen.supervisor")
+
+
+def build_report(flow, agency: str, year: int, include_children: bool = False):
+    """The annual report as the county's supervisor pulls it."""
+    return services.annual_report(
+        flow.svc, supervisor(flow), agency=agency, year=year, include_children=include_children
+    )
+
+
 def run_import(flow, data: bytes, name: str = "台账.xlsx"):
     return import_requests(
         flow.svc,
@@ -291,12 +302,10 @@ def test_a_200_row_ledger_counts_in_the_reports_as_cases_handled_in_govflow(flow
 
     # The annual reports, against tables counted by hand from the rows.
     for year in (2019, 2020, 2025):
-        report = build_report(flow.svc.uow, "county", year, include_children=False)
+        report = build_report(flow, "county", year, include_children=False)
         assert report.violations == []
         assert numbers(report) == by_hand(rows, year), year
-    assert (
-        build_report(flow.svc.uow, "county", 2019, False).format_name == "国办公开办函〔2019〕60号"
-    )
+    assert build_report(flow, "county", 2019, False).format_name == "国办公开办函〔2019〕60号"
     # Table 四: each reconsideration and lawsuit once, in the year it was filed.
     filed = Counter(
         date.fromisoformat(r.cells[k]).year
@@ -305,17 +314,18 @@ def test_a_200_row_ledger_counts_in_the_reports_as_cases_handled_in_govflow(flow
         if k in r.cells
     )
     for year in (2019, 2020, 2025):
-        table4 = build_report(flow.svc.uow, "county", year, False).table4
+        table4 = build_report(flow, "county", year, False).table4
         assert table4[4] + table4[9] + table4[14] == filed[year]
 
     # The timeliness report counts them as it counts requests handled in govflow: a reply
     # limit met on time in the period of the reply, a late one in the period of its due day.
-    from govflow.cli.timeliness import build_timeliness
-
     replies = [r for r in rows if r.outcome and r.due and r.cells.get("答复类型") != "申请人撤回"]
     replies = [r for r in replies if not r.outcome.startswith("other.no_")]
     for year in (2019, 2025):
-        figures = build_timeliness(flow.svc, "county", date(year, 1, 1), date(year, 12, 31), False)
+        figures = services.timeliness_report(
+            flow.svc, supervisor(flow), agency="county", start=date(year, 1, 1),
+            end=date(year, 12, 31),
+        )  # fmt: skip
         on_time = sum(1 for r in replies if not r.late and r.result_on.year == year)
         late = sum(1 for r in replies if r.late and r.due.year == year)
         assert (figures.replies.on_time, figures.replies.late) == (on_time, late), year
@@ -323,11 +333,11 @@ def test_a_200_row_ledger_counts_in_the_reports_as_cases_handled_in_govflow(flow
     # Every event is marked imported; every chain verifies; the projection is the events'.
     sha = hashlib.sha256(data).hexdigest()
     line, ref = result.created[7]
-    case = services.get_case(flow.svc, ref).case
+    case = load_case(flow.svc, ref)
     marks = [e.data["imported"] for e in case.events]
     assert all(m["by"] == HEAD and m["sha256"] == sha and m["line"] == line for m in marks)
     assert all(m["file"] == "台账.xlsx" for m in marks)
-    checked, findings = integrity.verify_all(flow.svc)
+    checked, findings = services.verify_all(flow.svc, SYSTEM)
     assert (checked, findings) == (200, [])
     for _, ref in result.created[::20]:
         assert services.check_projection(flow.svc, ref) == []
@@ -406,5 +416,5 @@ def test_a_row_the_rules_cannot_follow_is_a_problem_and_a_past_departure_a_findi
     assert result.problems == []
     assert any("延长须在期限届满前批准" in f.message for f in result.findings)
     ((_, ref),) = result.created
-    extend = next(e for e in services.get_case(flow.svc, ref).case.events if e.action == "extend")
+    extend = next(e for e in load_case(flow.svc, ref).events if e.action == "extend")
     assert "延长须在期限届满前批准" in extend.data["imported"]["finding"]

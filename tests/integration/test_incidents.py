@@ -17,11 +17,12 @@ import pytest
 
 from govflow.workers.sweeper import sweep
 from govflow.workflow import services
+from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.escalation_service import firings
-from govflow.workflow.incident_service import accountability
 from govflow.workflow.policy import NotificationSettings
+from govflow.workflow.services.incidents import accountability
 
 CLERK, LI, ZHAO, HEAD = "wang.clerk", "li.handler", "zhao.handler", "zhang.head"
 REF = "示政办舆情〔2025〕0001号"
@@ -35,6 +36,13 @@ DETECTION = {
     "lead_department": "县教育局",
     "cooperating_departments": ["县市场监管局"],
 }
+
+
+def open_refs(flow, case_type: str | None = None) -> list[str]:
+    """Open cases, least time left first, as the county's supervisor lists them."""
+    reader = services.identify(flow.svc, "chen.supervisor")
+    page = services.list_cases(flow.svc, reader, services.CaseFilter(case_type=case_type))
+    return [c.ref for c in page.cases]
 
 
 def bj(when: str) -> datetime:
@@ -90,7 +98,7 @@ def test_night_incident_raised_past_its_limit_is_escalated_at_once_then_archived
         "statement:lead_head_80:0:0",
         "statement:supervisor_overdue:0:0",
     ]
-    escalated = [f for f in firings(flow.svc, ref) if f.rule == "supervisor_overdue"]
+    escalated = [f for f in firings(flow.svc, SYSTEM, ref) if f.rule == "supervisor_overdue"]
     assert escalated[0].recipients == ["chen.supervisor"] and escalated[0].level == "escalation"
     assert "发布权威信息时限已超期 0.8 小时" in escalated[0].message
 
@@ -127,9 +135,9 @@ def test_night_incident_raised_past_its_limit_is_escalated_at_once_then_archived
         "receive_supervision_letter", "hold_press_conference", "follow_up", "evaluate",
         "answer_supervision_letter", "archive",
     ]  # fmt: skip
-    assert services.open_cases(flow.svc, case_type="incident") == []
+    assert open_refs(flow, "incident") == []
 
-    (entry,) = accountability(flow.svc)
+    (entry,) = accountability(flow.svc, services.identify(flow.svc, "chen.supervisor"))
     assert (entry.ref, entry.deadline_key, entry.kind) == (ref, "statement", "late")
     assert (entry.lead_department, entry.handler, entry.handler_name) == (
         "县教育局",
@@ -176,10 +184,10 @@ def test_incidents_are_listed_by_time_left(flow) -> None:
     general = open_incident(flow)
     major = open_incident(flow, grade="major", detected_at="2025-09-30T22:00")
     late = open_incident(flow, detected_at="2025-09-30T12:00")
-    refs = [c.ref for c in services.open_cases(flow.svc, case_type="incident")]
     # Statement due 03:00 (major), response due 10-02 12:00, response due 10-02 22:30.
-    assert refs == [major, late, general]
-    assert services.open_cases(flow.svc) == []  # the default list is disclosure requests
+    assert open_refs(flow, "incident") == [major, late, general]
+    assert open_refs(flow) == [major, late, general]  # every type, unless one is asked for
+    assert open_refs(flow, "disclosure_request") == []
 
 
 def test_online_message_through_the_services(flow) -> None:
@@ -214,7 +222,7 @@ def test_online_message_through_the_services(flow) -> None:
             flow.svc, ref=ref, action="assign", payload={"assignee": "liu.clerk"},
             actor_username=HEAD,
         )  # fmt: skip
-    assert [c.ref for c in services.open_cases(flow.svc, case_type="online_message")] == [ref]
+    assert open_refs(flow, "online_message") == [ref]
     flow.at("2025-10-13 10:00")  # after the limit (10-11 24:00)
     assert fired(flow) == [
         "reply:assignee_last_day:0:0",
@@ -225,7 +233,7 @@ def test_online_message_through_the_services(flow) -> None:
     assert flow.status(ref) == "breached"
     flow.act(ref, ZHAO, "close")
     assert flow.case(ref).state == "closed"
-    assert services.open_cases(flow.svc, case_type="online_message") == []
+    assert open_refs(flow, "online_message") == []
 
 
 def test_open_case_of_a_disclosure_request_registers_it_with_its_intake(flow) -> None:
@@ -239,6 +247,7 @@ def test_open_case_of_a_disclosure_request_registers_it_with_its_intake(flow) ->
     )
     assert ref == "示政办依申〔2025〕0001号"
     flow.consistent(ref)
-    view = services.get_case(flow.svc, ref)
-    assert view.request is not None and view.case.state == "registered"
+    view = services.case_detail(flow.svc, services.identify(flow.svc, CLERK), ref)
+    assert view.data["request"]["id_number"] == "610926199001011234"
+    assert view.header.state == "registered"
     assert flow.due(ref).isoformat() == "2025-10-30"

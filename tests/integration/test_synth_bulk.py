@@ -32,6 +32,7 @@ from govflow.models.tables import (
 from govflow.synth.generate import load_synthetic_org, write_cases
 from govflow.synth.org import synthetic_org
 from govflow.synth.plan import plan
+from govflow.workflow.actors import SYSTEM
 from govflow.workflow.integrity import verify_all
 from tests.conftest import drop_pg_schema, pg_engine_in_fresh_schema
 
@@ -127,7 +128,7 @@ def test_bulk_data_verifies_and_the_service_layer_can_go_on(fresh: Any) -> None:
 
     engine = fresh("postgres")
     write_cases(engine, scripts(), bulk=True)
-    checked, findings = verify_all(build_services(engine))
+    checked, findings = verify_all(build_services(engine), SYSTEM)
     assert (checked, findings) == (AGENCIES * PER_AGENCY, [])
 
     from datetime import datetime

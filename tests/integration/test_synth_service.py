@@ -28,12 +28,11 @@ from govflow.synth.org import synthetic_org
 from govflow.synth.plan import CATALOGUE, plan_agency
 from govflow.synth.script import DISCLOSURE, INCIDENT, ONLINE_MESSAGE, CaseScript, apply_script
 from govflow.workflow import services
+from govflow.workflow.actors import SYSTEM
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, FakeClock
-from govflow.workflow.incident.grades import grade_table
 from govflow.workflow.integrity import verify_all
-from govflow.workflow.outcomes import outcomes
-from govflow.workflow.registry import workflow
+from tests.config import grade_table, outcomes, workflow
 
 SEED, AGENCIES = 5, 4
 COVERING = len(CATALOGUE) + 1  # every path, and one case opened in the last days
@@ -117,6 +116,6 @@ def test_every_path_is_accepted_by_the_service_layer(
     }
     assert grades == set(grade_table().grades)
     # Nothing tampered, and the stored deadlines are what the events say.
-    checked, findings = verify_all(svc)
+    checked, findings = verify_all(svc, SYSTEM)
     assert (checked, findings) == (len(refs), [])
     assert all(services.check_projection(svc, ref) == [] for ref in refs[::7])

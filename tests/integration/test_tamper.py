@@ -21,6 +21,7 @@ from sqlalchemy import JSON, Engine, bindparam, text
 
 from govflow.models.tables import UTCDateTime
 from govflow.workflow import integrity, services
+from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.events import CaseEvent, chain_hash, new_event
 from tests.cli import cli_env
@@ -201,14 +202,14 @@ def test_each_kind_of_tampering_is_reported_with_case_position_and_kind(flow) ->
     refs = {name: build_case(flow, f"第{i}号案卷") for i, (name, _, _) in enumerate(SCENARIOS)}
     bystander = build_case(flow, "不受影响的案件")
     cases = len(SCENARIOS) + 1
-    assert integrity.verify_all(flow.svc) == (cases, [])
+    assert integrity.verify_all(flow.svc, SYSTEM) == (cases, [])
     for ref in [*refs.values(), bystander]:
         assert services.check_projection(flow.svc, ref) == []
 
     for name, tamper, _ in SCENARIOS:
         tamper(flow, refs[name])
 
-    checked, findings = integrity.verify_all(flow.svc)
+    checked, findings = integrity.verify_all(flow.svc, SYSTEM)
     assert checked == cases
     found: dict[str, list[tuple[int, str]]] = {}
     for f in findings:
@@ -222,11 +223,11 @@ def test_each_kind_of_tampering_is_reported_with_case_position_and_kind(flow) ->
 
 def test_untampered_database_has_no_findings(flow) -> None:
     flow.at("2025-09-22 09:00")
-    assert integrity.verify_all(flow.svc) == (0, [])
+    assert integrity.verify_all(flow.svc, SYSTEM) == (0, [])
     ref = build_case(flow, "一件完整的案件")  # checked after every step by ``flow``
     flow.act(ref, "zhang.head", "approve_reply")
     flow.act(ref, "wang.clerk", "archive")
-    assert integrity.verify_all(flow.svc) == (1, [])
+    assert integrity.verify_all(flow.svc, SYSTEM) == (1, [])
 
 
 def delete_all_events(flow, ref: str) -> None:
@@ -264,7 +265,7 @@ def test_batched_verify_finds_the_same_across_batch_boundaries(flow) -> None:
     one_at_a_time = {
         ref: [(f.position, f.kind) for f in findings]
         for ref in [*refs, other]
-        for _, findings in integrity.verify_cases(flow.svc, case_ref=ref)
+        for _, findings in integrity.verify_cases(flow.svc, SYSTEM, case_ref=ref)
         if findings
     }
     assert one_at_a_time == expected
@@ -272,11 +273,11 @@ def test_batched_verify_finds_the_same_across_batch_boundaries(flow) -> None:
 
     everything = [*refs[:4], other, *refs[4:]]
     for batch in (1, 2, 3, 1000):
-        result = list(integrity.verify_cases(flow.svc, batch=batch))
+        result = list(integrity.verify_cases(flow.svc, SYSTEM, batch=batch))
         assert [ref for ref, _ in result] == everything, batch
         found = {ref: [(f.position, f.kind) for f in fs] for ref, fs in result if fs}
         assert found == expected, batch
-        county = list(integrity.verify_cases(flow.svc, agency_code="county", batch=batch))
+        county = list(integrity.verify_cases(flow.svc, SYSTEM, agency_code="county", batch=batch))
         assert [ref for ref, _ in county] == refs, batch
         assert {ref: [(f.position, f.kind) for f in fs] for ref, fs in county if fs} == in_county
 
@@ -296,7 +297,7 @@ def database_url(engine: Engine) -> str:
 def audit_verify(engine: Engine, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = cli_env(database_url(engine))
     return subprocess.run(
-        [sys.executable, "-m", "govflow", "audit", "verify"],
+        [sys.executable, "-m", "govflow", "audit", "verify", "--as", "chen.supervisor"],
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -18,9 +18,11 @@ from sqlalchemy import text
 from test_tamper import build_case, case_id, insert_forged_at_end, sql, stored_events
 
 from govflow.workflow import integrity, services
+from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI
-from govflow.workflow.errors import DamagedHistory
+from govflow.workflow.errors import DamagedHistory, OpenFindings
 from govflow.workflow.events import CaseEvent, new_event
+from tests.config import load_case
 
 
 def edit(flow, ref: str, statement: str, **params: Any) -> None:
@@ -116,7 +118,7 @@ SCENARIOS: list[tuple[str, Callable[[Any, str], None], Expected]] = [
 
 def found_by_case(flow) -> dict[str, list[tuple[int, str, str | None, str | None]]]:
     found: dict[str, list[tuple[int, str, str | None, str | None]]] = {}
-    for f in integrity.verify_all(flow.svc)[1]:
+    for f in integrity.verify_all(flow.svc, SYSTEM)[1]:
         found.setdefault(f.case_ref, []).append((f.position, f.kind, f.table, f.column))
         assert f.message
     return found
@@ -134,7 +136,9 @@ def test_each_tampering_of_what_the_chain_implies_is_named(flow) -> None:
         name: expected for name, _, expected in SCENARIOS
     }
     assert bystander not in found
-    personal = [f for f in integrity.verify_all(flow.svc)[1] if f.column == "applicant_name"]
+    personal = [
+        f for f in integrity.verify_all(flow.svc, SYSTEM)[1] if f.column == "applicant_name"
+    ]
     assert "李四伪造" not in personal[0].message and "个人信息" in personal[0].message
 
 
@@ -170,20 +174,38 @@ def test_damaged_history_is_a_message_not_a_traceback(flow) -> None:
     edit(flow, ref, "UPDATE events SET data = :data WHERE case_id = :c AND seq = 5",
          data={"payload": {"days": "很多"}, "derived": {}, "deadlines": {}})  # fmt: skip
     with pytest.raises(DamagedHistory, match="历史记录在第 5 条处损坏"):
-        services.get_case(flow.svc, ref)
-    assert services.get_case(flow.svc, other).case.state == "reply_review"
-    assert [c.ref for c in services.open_cases(flow.svc)] == [other]
+        load_case(flow.svc, ref)
+    assert load_case(flow.svc, other).state == "reply_review"
+    listed = services.list_cases(flow.svc, SYSTEM, services.CaseFilter())
+    assert [c.header.ref for c in listed.cases] == [other]
 
 
 def test_findings_are_recorded_and_cleared_and_reports_refuse(flow) -> None:
     flow.checking = False
     ref = build_case(flow, "待核实的案件")
     edit(flow, ref, "UPDATE cases SET state = 'replied' WHERE id = :c")
-    assert integrity.open_findings(flow.svc, "county") == []  # nothing verified yet
-    integrity.verify_all(flow.svc)
-    (open_,) = integrity.open_findings(flow.svc, "county", include_children=True)
+    assert integrity.open_findings(flow.svc, SYSTEM, "county") == []  # nothing verified yet
+    integrity.verify_all(flow.svc, SYSTEM)
+    (open_,) = integrity.open_findings(flow.svc, SYSTEM, "county", include_children=True)
     assert (open_.case_ref, open_.table, open_.column) == (ref, "cases", "state")
-    assert integrity.open_findings(flow.svc, "edu") == []
+    assert integrity.open_findings(flow.svc, SYSTEM, "edu") == []
+    # Every report on the county (or above it) refuses, unless allowed: then it says so.
+    supervisor = services.identify(flow.svc, "chen.supervisor")
+    with pytest.raises(OpenFindings, match="机关 county 有 1 处未核实的审计发现"):
+        services.annual_report(flow.svc, supervisor, agency="county", year=2025)
+    with pytest.raises(OpenFindings):
+        services.timeliness_report(
+            flow.svc, supervisor, agency="county", start=datetime(2025, 9, 1).date(),
+            end=datetime(2025, 9, 30).date(),
+        )  # fmt: skip
+    allowed = services.annual_report(
+        flow.svc, supervisor, agency="county", year=2025, allow_findings=True
+    )
+    assert allowed.audit_note is not None and ref in allowed.audit_note
+    assert services.annual_report(flow.svc, SYSTEM, agency="edu", year=2025).audit_note is None
     edit(flow, ref, "UPDATE cases SET state = 'reply_review' WHERE id = :c")  # restored
-    integrity.verify_all(flow.svc)
-    assert integrity.open_findings(flow.svc, "county") == []
+    integrity.verify_all(flow.svc, SYSTEM)
+    assert integrity.open_findings(flow.svc, SYSTEM, "county") == []
+    assert (
+        services.annual_report(flow.svc, supervisor, agency="county", year=2025).audit_note is None
+    )

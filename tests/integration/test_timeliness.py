@@ -56,16 +56,25 @@ from datetime import date
 
 import pytest
 
-from govflow.cli.timeliness import (
-    build_timeliness,
-    timeliness_csv,
-    timeliness_json,
-    timeliness_text,
-)
+from govflow.presentation.timeliness import timeliness_csv, timeliness_json, timeliness_text
 from govflow.workflow import services
 from govflow.workflow.reports.timeliness import Breach, GroupCount, MilestoneShare
 
 CLERK, LI, ZHAO, HEAD = "wang.clerk", "li.handler", "zhao.handler", "zhang.head"
+
+
+def build_timeliness(svc, agency: str, start: date, end: date, include_children: bool):
+    """The report as the county's supervisor pulls it."""
+    return services.timeliness_report(
+        svc,
+        services.identify(svc, "chen.supervisor"),
+        agency=agency,
+        start=start,
+        end=end,
+        include_children=include_children,
+    )
+
+
 EDU_CLERK, EDU_HEAD = "liu.clerk", "sun.head"
 COUNTY = "示范县人民政府办公室"
 LETTER = "督办函报告时限（市委网信办 市网督〔2025〕3号）"

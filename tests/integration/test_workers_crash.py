@@ -30,7 +30,8 @@ from sqlalchemy import Engine, text
 
 from govflow.app import build_services
 from govflow.workers import actors
-from govflow.workers.broker import HEARTBEAT_TIMEOUT_MS, install, make_broker
+from govflow.workers.actors import install
+from govflow.workers.broker import HEARTBEAT_TIMEOUT_MS, make_broker
 from govflow.workers.sweeper import sweep
 from govflow.workflow import services
 from govflow.workflow.calendar import WorkingCalendar
@@ -378,7 +379,7 @@ def test_govflow_run_fires_delivers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         return proc.stdout
 
     def delivered() -> list[dict]:
-        rows = json.loads(govflow("escalation", "list", "--json"))
+        rows = json.loads(govflow("escalation", "list", "--as", "chen.supervisor", "--json"))
         statuses = [s for r in rows for s in r["deliveries"].values()]
         return rows if statuses and all(s == "sent" for s in statuses) else []
 

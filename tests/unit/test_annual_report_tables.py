@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import yaml
 
 from govflow import configs
-from govflow.cli.report import to_csv, to_markdown
+from govflow.presentation.annual import to_csv, to_markdown
 from govflow.workflow.errors import InvalidInput
-from govflow.workflow.outcomes import outcomes
 from govflow.workflow.reports.annual import (
     COLUMN_KEYS,
     ChallengeRecord,
@@ -17,7 +17,8 @@ from govflow.workflow.reports.annual import (
     annual_report,
     applicant_column,
 )
-from govflow.workflow.reports.formats import FormatError, read_formats
+from govflow.workflow.reports.formats import FormatError, parse_formats
+from tests.config import formats, outcomes
 
 D = date.fromisoformat
 COLS = COLUMN_KEYS[:6]
@@ -84,14 +85,14 @@ EXPECTED_2025 = [
 
 
 def test_table_three_by_hand() -> None:
-    report = annual_report("示范县", 2025, year_2025())
+    report = annual_report("示范县", 2025, year_2025(), outcomes=outcomes(), formats=formats())
     assert [(r.label, r.values) for r in report.rows] == EXPECTED_2025
     assert report.violations == []
 
 
 def test_carried_out_of_one_year_is_carried_into_the_next() -> None:
-    r2025 = annual_report("示范县", 2025, year_2025())
-    r2026 = annual_report("示范县", 2026, year_2025())
+    r2025 = annual_report("示范县", 2025, year_2025(), outcomes=outcomes(), formats=formats())
+    r2026 = annual_report("示范县", 2026, year_2025(), outcomes=outcomes(), formats=formats())
     assert r2026.row("carried_in") == r2025.row("carried_out") == (0, 1, 0, 1, 1, 0, 3)
     assert r2026.row("new") == (0,) * 7
     assert r2026.row("withheld.third_party") == (0, 0, 0, 0, 1, 0, 1)  # E, replied 2026
@@ -107,7 +108,7 @@ def test_balance_violation_is_reported_per_column() -> None:
         # an outcome outside the D-8 list: in no row, so missing from （七）总计
         RequestRecord("Y", "natural_person", D("2025-03-01"), "made_up", D("2025-03-05")),
     ]
-    report = annual_report("示范县", 2025, bad)
+    report = annual_report("示范县", 2025, bad, outcomes=outcomes(), formats=formats())
     assert report.row("new") == (1, 0, 1, 0, 0, 0, 2)
     assert report.row("total") == (0,) * 7
     assert report.violations == [
@@ -130,7 +131,7 @@ def test_table_four_every_column_once_in_the_year_of_filing() -> None:
         ChallengeRecord("late", "direct", "upheld", D("2026-01-02")),
         ChallengeRecord("again", "reconsideration", "corrected", D("2025-12-31")),
     ]
-    report = annual_report("示范县", 2025, [], challenges)
+    report = annual_report("示范县", 2025, [], challenges, outcomes=outcomes(), formats=formats())
     assert report.table4 == (1, 2, 1, 1, 5, 1, 1, 1, 1, 4, 1, 1, 1, 1, 4)
 
 
@@ -141,7 +142,7 @@ def test_applicant_columns() -> None:
 
 
 def test_markdown_and_csv_carry_the_labels_and_numbers() -> None:
-    report = annual_report("示范县", 2025, year_2025())
+    report = annual_report("示范县", 2025, year_2025(), outcomes=outcomes(), formats=formats())
     md = to_markdown(report)
     assert "| 一、本年新收政府信息公开申请数量 | 4 | 4 | 4 | 4 | 4 | 3 | 23 |" in md
     assert "| 　　3.危及“三安全一稳定” | 0 | 0 | 0 | 0 | 1 | 0 | 1 |" in md
@@ -168,7 +169,7 @@ def test_2019_in_the_trial_format_with_one_undivided_other_row() -> None:
         )
         for r in year_2025()
     ]
-    report = annual_report("示范县", 2019, shifted)
+    report = annual_report("示范县", 2019, shifted, outcomes=outcomes(), formats=formats())
     assert report.format_name == "国办公开办函〔2019〕60号"
     labels = [r.label for r in report.rows]
     # 其他处理 is one row with numbers, and nothing is numbered under it.
@@ -183,14 +184,14 @@ def test_2019_in_the_trial_format_with_one_undivided_other_row() -> None:
     assert report.violations == []
     assert "格式：《中华人民共和国政府信息公开工作年度报告格式（试行）》" in to_markdown(report)
     # From 2020 the 30号 format divides it into three.
-    later = annual_report("示范县", 2020, shifted)
+    later = annual_report("示范县", 2020, shifted, outcomes=outcomes(), formats=formats())
     assert later.format_name == "国办公开办函〔2021〕30号"
     assert "（六）其他处理" in [r.label for r in later.rows if r.values is None]
 
 
 def test_no_format_before_2019() -> None:
     with pytest.raises(InvalidInput, match="2018 年度没有统一的年度报告格式"):
-        annual_report("示范县", 2018, [])
+        annual_report("示范县", 2018, [], outcomes=outcomes(), formats=formats())
 
 
 def test_a_format_must_count_every_outcome_once(tmp_path) -> None:
@@ -199,8 +200,8 @@ def test_a_format_must_count_every_outcome_once(tmp_path) -> None:
     path.write_text(shipped.replace("outcomes: [other.no_correction, other.no_fee, other.misc]",
                                     "outcomes: [other.no_correction, other.misc]"), "utf-8")  # fmt: skip
     with pytest.raises(FormatError, match=r"未计入 \['other.no_fee'\]"):
-        read_formats(path)
+        parse_formats(yaml.safe_load(path.read_text("utf-8")), str(path), outcomes())
     path.write_text(shipped.replace("outcomes: [withheld.query_matter]",
                                     "key: q, outcomes: [withheld.query_matter, disclosed]", 1), "utf-8")  # fmt: skip
     with pytest.raises(FormatError, match=r"重复 \['disclosed'\]"):
-        read_formats(path)
+        parse_formats(yaml.safe_load(path.read_text("utf-8")), str(path), outcomes())

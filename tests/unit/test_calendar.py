@@ -9,22 +9,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from govflow.app import ENV_CALENDAR_DIR, load_calendar
 from govflow.workflow.calendar import (
-    ENV_CALENDAR_DIR,
     CalendarError,
     DayKind,
     Pause,
     WorkingCalendar,
-    load_schedules,
     load_year_file,
-    shipped_calendar_dir,
 )
+from tests.config import calendar as shipped_calendar
 
 D = date.fromisoformat
 
 
 # The shipped schedules only, whatever GOVFLOW_CALENDAR_DIR says.
-CAL = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
+CAL = shipped_calendar()
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +162,7 @@ makeup_workdays:
 def test_2027_from_env_dir_makes_it_known(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "2027.yaml").write_text(YEAR_2027, encoding="utf-8")
     monkeypatch.setenv(ENV_CALENDAR_DIR, str(tmp_path))
-    cal = WorkingCalendar.load()
+    cal = load_calendar()
     count = cal.add_working_days(D("2026-12-20"), 20)
     assert not count.provisional
     assert count.due_date == D("2027-01-15")  # 01-01 lost, Saturday 01-09 gained
@@ -177,7 +176,7 @@ def test_extra_dirs_override_and_closures(tmp_path: Path, monkeypatch: pytest.Mo
     (tmp_path / "2025-office.yaml").write_text(
         "year: 2025\nclosures:\n  - {date: 2025-10-13, name: 办公楼停电}\n", encoding="utf-8"
     )
-    cal = WorkingCalendar.load(extra_dirs=[tmp_path])
+    cal = load_calendar([tmp_path])
     assert not cal.add_working_days(D("2026-12-20"), 20).provisional
     info = cal.day_info(D("2025-10-13"))
     assert (info.kind, info.name) == (DayKind.CLOSURE, "办公楼停电")
@@ -189,7 +188,7 @@ def test_extra_dirs_override_and_closures(tmp_path: Path, monkeypatch: pytest.Mo
     other = tmp_path / "other"
     other.mkdir()
     (other / "2025.yaml").write_text("year: 2025\nholidays: []\n", encoding="utf-8")
-    replaced = WorkingCalendar.load(extra_dirs=[tmp_path, other])
+    replaced = load_calendar([tmp_path, other])
     assert replaced.is_working_day(D("2025-10-01"))
     assert replaced.is_working_day(D("2025-10-13"))
 
@@ -198,7 +197,7 @@ def test_closures_only_file_does_not_make_a_year_known(tmp_path: Path) -> None:
     (tmp_path / "2027.yaml").write_text(
         "year: 2027\nclosures:\n  - {date: 2027-03-01, name: 搬迁}\n", encoding="utf-8"
     )
-    cal = WorkingCalendar.load(extra_dirs=[tmp_path])
+    cal = load_calendar([tmp_path])
     assert 2027 not in cal.known_years
     assert not cal.is_working_day(D("2027-03-01"))
     assert cal.add_working_days(D("2027-02-26"), 1).due_date == D("2027-03-02")
@@ -230,7 +229,7 @@ def test_malformed_files_are_rejected(tmp_path: Path, text: str, complaint: str)
     assert str(path) in str(err.value)
     assert complaint in str(err.value)
     with pytest.raises(CalendarError, match=r"2025\.yaml"):
-        WorkingCalendar.load(extra_dirs=[tmp_path])
+        load_calendar([tmp_path])
 
 
 # -- shipped data ---------------------------------------------------------------------------

@@ -14,14 +14,14 @@ import yaml
 
 from govflow import configs
 from govflow.workflow.actors import Actor, Role
-from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
 from govflow.workflow.cases import Case
 from govflow.workflow.casetype import DeclarationError, build_case_type, load_case_type
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.disclosure import rules
 from govflow.workflow.errors import ActionNotAllowed
 from govflow.workflow.policy import DisclosurePolicy
-from govflow.workflow.registry import workflow, workflows
+from tests.config import calendar as shipped_calendar
+from tests.config import workflow
 
 WHERE = "configs/case_types/sample.yaml"
 SHIPPED = configs.shipped("case_types", "disclosure_request.yaml")
@@ -253,15 +253,15 @@ def test_the_shipped_declaration_with_a_condition_missing_is_refused() -> None:
 
 
 def test_one_machine_per_case_type_shared_by_every_case() -> None:
-    assert workflows() is workflows()
+    assert workflow("disclosure_request") is workflow("disclosure_request")  # built once
     ct = workflow("disclosure_request").case_type
     machine = ct.machine
-    calendar = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
+    calendar = shipped_calendar()
     clerk = Actor("wang.clerk", "王登记", Role.CLERK, "county")
     now = datetime(2025, 9, 26, 9, 0, tzinfo=SHANGHAI)
     cases = []
     for i in range(3):
-        case = Case(ref=f"T-{i}", case_type="disclosure_request", agency_code="county")
+        case = Case(ref=f"T-{i}", workflow=workflow("disclosure_request"), agency_code="county")
         case.facts = case.workflow.new_facts()
         for action, payload in [
             (

@@ -19,7 +19,6 @@ import yaml
 
 from govflow.workflow import escalation
 from govflow.workflow.actors import Actor, Role
-from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.deadlines import DeadlineStatus
@@ -27,13 +26,14 @@ from govflow.workflow.declaration import DeclarationError
 from govflow.workflow.declared import Context
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.policy import Settings
-from govflow.workflow.registry import load_workflow, workflow
+from govflow.workflow.registry import load_workflow
 from govflow.workflow.reports.periodic import CaseRecord, period_containing, periodic_report
+from tests.config import calendar, current_policies, sources, workflow
 
 chinese_calendar = pytest.importorskip("chinese_calendar")
 
 D = date.fromisoformat
-CAL = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
+CAL = calendar()
 CLERK = Actor("wang.clerk", "王登记", Role.CLERK, "county")
 HANDLER = Actor("li.handler", "李经办", Role.HANDLER, "county")
 HEAD = Actor("zhang.head", "张主任", Role.OFFICE_HEAD, "county")
@@ -50,10 +50,7 @@ def midnight(day: date) -> datetime:
 
 class Desk:
     def __init__(self, case_type: str, when: str, settings: Settings | None = None) -> None:
-        self.case = Case(
-            ref=f"示政办{case_type}〔2025〕0001号", case_type=case_type, agency_code="county"
-        )
-        self.case.facts = self.case.workflow.new_facts()
+        self.case = Case.opened(workflow(case_type), "county", f"示政办{case_type}〔2025〕0001号")
         self.settings = settings or Settings(case_types={"county_mailbox": {"reply_days": 5}})
         self.at(when)
 
@@ -70,7 +67,7 @@ class Desk:
 
     def ladder(self) -> dict[str, datetime]:
         """Each rule's first firing instant, ``deadline:rule`` → instant."""
-        policy = escalation.current_policies()[self.case.workflow.escalation or ""]
+        policy = current_policies()[self.case.workflow.escalation or ""]
         return {
             f"{p.deadline_key}:{p.rule}": p.first_at
             for p in escalation.plan(self.case.deadlines, policy, CAL)
@@ -227,7 +224,7 @@ def test_county_mailbox_reply_limit_is_the_offices_and_moves_no_open_letter() ->
     three = Settings(case_types={"county_mailbox": {"reply_days": 3}})
     desk = letter(three)
     assert desk.deadline("reply").due_date == nth_after(D("2025-09-30"), 3) == D("2025-10-11")
-    header = Case(ref=desk.case.ref, case_type="county_mailbox", agency_code="county")
+    header = Case(ref=desk.case.ref, workflow=workflow("county_mailbox"), agency_code="county")
     replayed = Case.replay(header, desk.case.events, CAL)
     assert replayed.deadlines[0].due_date == D("2025-10-11")  # whatever the settings say now
 
@@ -283,7 +280,7 @@ def _declaration(tmp_path: Path, edit: Any) -> Path:
 )
 def test_bad_date_starts_and_reports_are_refused(tmp_path: Path, edit: Any, message: str) -> None:
     with pytest.raises(DeclarationError, match=message):
-        load_workflow(_declaration(tmp_path, edit))
+        load_workflow(_declaration(tmp_path, edit), sources())
 
 
 # -- 一日一清单、一月一汇总、一季一通报 ------------------------------------------------------

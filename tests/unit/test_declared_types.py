@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import textwrap
-from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,9 @@ import pytest
 import yaml
 
 from govflow import configs
-from govflow.app import build_services
+from govflow.app import build_services, load_config
 from govflow.workflow import integrity, services
-from govflow.workflow.actors import Actor, Role
-from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
+from govflow.workflow.actors import SYSTEM, Actor, Role
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, FakeClock, local_date
 from govflow.workflow.deadlines import DeadlineStatus
@@ -28,9 +27,11 @@ from govflow.workflow.declaration import DeclarationError
 from govflow.workflow.declared import Context
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.policy import Settings
-from govflow.workflow.registry import load_workflow, workflow, workflows
+from govflow.workflow.registry import load_workflow
+from tests.config import calendar as shipped_calendar
+from tests.config import load_case, sources, workflow
 
-CAL = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
+CAL = shipped_calendar()
 CLERK = Actor("wang.clerk", "王登记", Role.CLERK, "county")
 HANDLER = Actor("li.handler", "李经办", Role.HANDLER, "county")
 HEAD = Actor("zhang.head", "张主任", Role.OFFICE_HEAD, "county")
@@ -122,7 +123,7 @@ def write(directory: Path, raw: Any, name: str = "sample.yaml") -> Path:
 def refused(tmp_path: Path, raw: Any) -> str:
     path = write(tmp_path, raw)
     with pytest.raises(DeclarationError) as info:
-        load_workflow(path)
+        load_workflow(path, sources())
     message = str(info.value)
     assert message.startswith(f"{path}: "), message
     return message
@@ -138,7 +139,7 @@ def changed(**edits: Any) -> dict[str, Any]:
 
 
 def test_the_sample_declaration_loads(tmp_path: Path) -> None:
-    wf = load_workflow(write(tmp_path, PUBLICATION))
+    wf = load_workflow(write(tmp_path, PUBLICATION), sources())
     assert wf.create == "record" and wf.escalation is None
     assert set(wf.payloads) == set(PUBLICATION["actions"])
     assert [d.key for d in wf.case_type.deadlines] == ["publication", "first_look"]
@@ -207,16 +208,8 @@ def test_duplicate_names_are_refused(tmp_path: Path, edit: Any, place: str, prob
 def test_a_type_declared_twice_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shipped = Path(workflow("online_message").case_type.source)
     write(tmp_path, shipped.read_text(encoding="utf-8"), "copy.yaml")
-    monkeypatch.setenv("GOVFLOW_CASE_TYPES_DIR", str(tmp_path))
-    workflows.cache_clear()
-    try:
-        with pytest.raises(
-            DeclarationError, match=r"copy\.yaml: name: 案件类型 'online_message' 已在"
-        ):
-            workflows()
-    finally:
-        monkeypatch.delenv("GOVFLOW_CASE_TYPES_DIR")
-        workflows.cache_clear()
+    with pytest.raises(DeclarationError, match=r"copy\.yaml: name: 案件类型 'online_message' 已在"):
+        load_config({"GOVFLOW_CASE_TYPES_DIR": str(tmp_path)})
 
 
 @pytest.mark.parametrize(
@@ -316,38 +309,32 @@ def test_a_broken_declaration_stops_start_up(
     raw["deadlines"][0]["basis"] = "weeks"
     path = write(tmp_path, raw)
     monkeypatch.setenv("GOVFLOW_CASE_TYPES_DIR", str(tmp_path))
-    workflows.cache_clear()
-    try:
-        with pytest.raises(DeclarationError, match=f"^{path}: deadlines"):
-            build_services()
-    finally:
-        monkeypatch.delenv("GOVFLOW_CASE_TYPES_DIR")
-        workflows.cache_clear()
+    with pytest.raises(DeclarationError, match=f"^{path}: deadlines"):
+        build_services()
 
 
 # -- a type declared only in a test directory, end to end through the services --------------
 
 
 @pytest.fixture
-def publication_type(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def publication(tmp_path: Path, svc: services.Services) -> services.Services:
+    """The services of an installation that also declares the publication type."""
     directory = tmp_path / "case_types"
     directory.mkdir()
     write(directory, PUBLICATION, "licence_publication.yaml")
-    monkeypatch.setenv("GOVFLOW_CASE_TYPES_DIR", str(directory))
-    workflows.cache_clear()
-    yield "licence_publication"
-    monkeypatch.delenv("GOVFLOW_CASE_TYPES_DIR")
-    workflows.cache_clear()
+    return replace(svc, config=load_config({"GOVFLOW_CASE_TYPES_DIR": str(directory)}))
 
 
 def _consistent(svc: services.Services, ref: str) -> None:
     assert services.check_projection(svc, ref) == []
-    assert integrity.verify_all(svc)[1] == []
+    assert integrity.verify_all(svc, SYSTEM)[1] == []
 
 
 def test_a_test_declared_type_runs_end_to_end(
-    publication_type: str, svc: services.Services, clock: FakeClock
+    publication: services.Services, clock: FakeClock
 ) -> None:
+    svc, publication_type = publication, "licence_publication"
+
     def at(when: str) -> None:
         clock.set(datetime.fromisoformat(when).replace(tzinfo=SHANGHAI))
 
@@ -384,7 +371,7 @@ def test_a_test_declared_type_runs_end_to_end(
     )
     assert ref == "示政办双公示〔2025〕0001号"  # the refusals used no number
     _consistent(svc, ref)
-    case = services.get_case(svc, ref).case
+    case = load_case(svc, ref)
     assert case.escalation_policy is None and case.facts.values["pages"] == 3
     deadlines = {d.key: d for d in case.deadlines}
     # 09-26 does not count; 09-28 (Sun, make-up) 1, 09-29 2, 09-30 3, 10-01…10-08 holiday,
@@ -405,7 +392,7 @@ def test_a_test_declared_type_runs_end_to_end(
         actor_username="zhang.head",
     )
     _consistent(svc, ref)
-    case = services.get_case(svc, ref).case
+    case = load_case(svc, ref)
     deadlines = {d.key: d for d in case.deadlines}
     assert deadlines["publication"].status is DeadlineStatus.PAUSED
     assert deadlines["first_look"].status is DeadlineStatus.BREACHED  # looked at after 24 h
@@ -415,7 +402,7 @@ def test_a_test_declared_type_runs_end_to_end(
     _consistent(svc, ref)
     # Used 09-28 and 09-29 (2); the days after 09-29 up to 10-10 do not count; 5 left:
     # 10-11 (Sat, make-up) 3, 10-13 4, 10-14 5, 10-15 6, 10-16 7.
-    assert services.get_case(svc, ref).case.deadlines[0].due_date == date(2025, 10, 16)
+    assert load_case(svc, ref).deadlines[0].due_date == date(2025, 10, 16)
 
     at("2025-10-15T16:00")
     services.act(
@@ -426,19 +413,22 @@ def test_a_test_declared_type_runs_end_to_end(
         actor_username="li.handler",
     )
     _consistent(svc, ref)
-    case = services.get_case(svc, ref).case
+    case = load_case(svc, ref)
     assert case.state == "published"
     assert case.deadlines[0].status is DeadlineStatus.MET
     assert case.facts.values["published_at"] == "2025-10-15T07:30:00Z"
     assert [e.action for e in case.events] == ["record", "hold", "resume", "publish"]
-    assert services.open_cases(svc, case_type=publication_type) == []
+    listed = services.list_cases(svc, SYSTEM, services.CaseFilter(case_type=publication_type))
+    assert listed.cases == ()
 
 
 # -- online messages (网民留言), the shipped declared type ------------------------------------
 
 
 def message_case(settings: Settings | None = None, when: str = "2025-09-30T16:00") -> Case:
-    case = Case(ref="示政办留言〔2025〕0001号", case_type="online_message", agency_code="county")
+    case = Case(
+        ref="示政办留言〔2025〕0001号", workflow=workflow("online_message"), agency_code="county"
+    )
     case.facts = case.workflow.new_facts()
     now = datetime.fromisoformat(when).replace(tzinfo=SHANGHAI)
     context = Context(now, local_date(now), "", CAL, settings or Settings())
@@ -469,7 +459,7 @@ def test_a_province_sets_seven_days_and_open_messages_keep_their_limit() -> None
     # 10-09 1, 10-10 2, 10-11 3, 10-13 4, 10-14 5, 10-15 6, 10-16 7.
     assert case.deadlines[0].due_date == date(2025, 10, 16)
     # The amount is in the event: a replay (with whatever settings now say) does not move it.
-    header = Case(ref=case.ref, case_type="online_message", agency_code="county")
+    header = Case(ref=case.ref, workflow=workflow("online_message"), agency_code="county")
     assert Case.replay(header, case.events, CAL).deadlines[0].due_date == date(2025, 10, 16)
 
 
@@ -515,7 +505,7 @@ def test_a_rules_module_named_before_the_govflow_namespace_still_loads_for_one_r
     raw["rules"] = "workflow.incident"
     path = tmp_path / "incident.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
-    loaded = load_workflow(path)
+    loaded = load_workflow(path, sources())
     assert loaded.case_type.name == "incident"
     assert (
         "'workflow.incident' 已过时，请改为 'govflow.workflow.incident'" in capsys.readouterr().err

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from govflow.workflow.actors import SYSTEM, Actor, Role
-from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
@@ -25,13 +24,13 @@ from govflow.workflow.disclosure.actions import PAYLOADS
 from govflow.workflow.disclosure.rules import ApplicantHistory, Context, applicant_key
 from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
 from govflow.workflow.events import GENESIS, verify_chain
-from govflow.workflow.outcomes import outcomes
 from govflow.workflow.policy import DisclosurePolicy
-from govflow.workflow.registry import workflow
+from tests.config import calendar as shipped_calendar
+from tests.config import outcomes, workflow
 
 D = date.fromisoformat
 # The shipped schedules only, whatever GOVFLOW_CALENDAR_DIR says.
-CAL = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
+CAL = shipped_calendar()
 CT = workflow("disclosure_request").case_type
 
 CLERK = Actor("wang.clerk", "王登记", Role.CLERK, "county")
@@ -83,7 +82,9 @@ class Desk:
         history: ApplicantHistory | None = None,
     ) -> None:
         self.case = Case(
-            ref="示政办依申〔2025〕0001号", case_type="disclosure_request", agency_code="county"
+            ref="示政办依申〔2025〕0001号",
+            workflow=workflow("disclosure_request"),
+            agency_code="county",
         )
         self.case.facts = self.case.workflow.new_facts()
         self.now = instant(when)
@@ -1078,7 +1079,7 @@ def test_a_full_case_chains_its_events_and_replays_to_the_same_deadlines() -> No
     assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(events))
     assert [e.state_after for e in events][-3:] == ["reply_review", "replied", "archived"]
     assert verify_chain(desk.case.ref, events, desk.case.head_seq, desk.case.head_hash) == []
-    header = Case(ref=desk.case.ref, case_type="disclosure_request", agency_code="county")
+    header = Case(ref=desk.case.ref, workflow=workflow("disclosure_request"), agency_code="county")
     replayed = Case.replay(header, events, CAL)
     assert [d.to_json() for d in replayed.deadlines] == [d.to_json() for d in desk.case.deadlines]
     assert replayed.facts == desk.facts

@@ -24,17 +24,16 @@ from hypothesis import event as note_event
 from hypothesis import strategies as st
 
 from govflow.workflow.actors import SYSTEM, Actor, Role
-from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.disclosure.rules import ApplicantHistory, Context
 from govflow.workflow.errors import GovflowError
 from govflow.workflow.events import GENESIS, verify_chain
-from govflow.workflow.outcomes import outcomes
 from govflow.workflow.policy import DisclosurePolicy
-from govflow.workflow.registry import workflow
+from tests.config import calendar as shipped_calendar
+from tests.config import formats, outcomes, workflow
 
-CAL = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
+CAL = shipped_calendar()
 CT = workflow("disclosure_request").case_type
 POLICY = DisclosurePolicy()
 ACTORS = {
@@ -212,7 +211,7 @@ def _check_consistent(case: Case) -> None:
     events = case.events
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert verify_chain(case.ref, events, case.head_seq, case.head_hash) == []
-    header = Case(ref=case.ref, case_type=case.case_type, agency_code=case.agency_code)
+    header = Case(ref=case.ref, workflow=workflow(case.case_type), agency_code=case.agency_code)
     replayed = Case.replay(header, events, CAL)
     assert [d.to_json() for d in replayed.deadlines] == [d.to_json() for d in case.deadlines]
     assert replayed.facts == case.facts
@@ -238,7 +237,7 @@ def test_random_histories_keep_the_case_consistent(
 ) -> None:
     history = ApplicantHistory(ordinal_in_month=ordinal, this_month=ordinal, this_year=ordinal)
     now = datetime.combine(start, time(9, 0), SHANGHAI)
-    case = Case(ref="TEST-1", case_type="disclosure_request", agency_code="county")
+    case = Case(ref="TEST-1", workflow=workflow("disclosure_request"), agency_code="county")
     case.facts = case.workflow.new_facts()
 
     clerk = ACTORS[Role.CLERK]
@@ -334,7 +333,7 @@ def _annual_balances(case: Case, first: int, last: int) -> None:
         result_on=facts.replied_on or facts.closed_on,
     )
     for year in range(first, last + 1):
-        report = annual_report("县政府办", year, [record])
+        report = annual_report("县政府办", year, [record], outcomes=outcomes(), formats=formats())
         assert report.violations == [], (year, record, [e.action for e in case.events])
 
 
@@ -350,8 +349,7 @@ def test_no_accepted_history_breaks_the_annual_reports_balance(
     for every year; the impossible ones are refused, naming the field, and change nothing."""
     history = ApplicantHistory()
     now = datetime.combine(start, time(9, 0), SHANGHAI)
-    case = Case(ref="TEST-1", case_type="disclosure_request", agency_code="county")
-    case.facts = case.workflow.new_facts()
+    case = Case.opened(workflow("disclosure_request"), "county", "TEST-1")
     intake = _wild(data, _intake(data, local_date(now)), local_date(now))
     try:
         clerk = ACTORS[Role.CLERK]

@@ -12,30 +12,51 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from govflow import configs
 from govflow.workflow.actors import Actor, Role
-from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
-from govflow.workflow.disclosure import editions as editions_module
+from govflow.workflow.disclosure.contract import DisclosureWorkflow
 from govflow.workflow.disclosure.editions import (
+    Edition,
     EditionError,
+    Editions,
     Limits,
-    edition,
-    edition_on,
-    editions,
-    read_editions,
+    parse_editions,
 )
 from govflow.workflow.disclosure.rules import Context
 from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
 from govflow.workflow.policy import DisclosurePolicy, Settings
+from tests.config import calendar, editions, outcomes, workflow
 
 chinese_calendar = pytest.importorskip("chinese_calendar")
 
 D = date.fromisoformat
-CAL = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
+CAL = calendar()
+WF = workflow("disclosure_request")
+
+
+def edition(code: str) -> Edition:
+    return editions().find(code)
+
+
+def edition_on(day: date) -> Edition:
+    return editions().on(day)
+
+
+def with_editions(*shipped: Edition) -> DisclosureWorkflow:
+    """The disclosure type as it would be built with other editions in configs/editions.yaml."""
+    assert isinstance(WF, DisclosureWorkflow)
+    return DisclosureWorkflow(
+        WF.case_type, WF.escalation, WF.settings, WF.outcomes, Editions(shipped, WF.outcomes),
+        WF.report_formats,
+    )  # fmt: skip
+
+
 CLERK = Actor("wang.clerk", "王登记", Role.CLERK, "county")
 HANDLER = Actor("li.handler", "李经办", Role.HANDLER, "county")
 HEAD = Actor("zhang.head", "张主任", Role.OFFICE_HEAD, "county")
@@ -49,11 +70,10 @@ def nth_working_day_after(start: date, n: int) -> date:
 class Desk:
     """One request in memory, worked on the day the test says."""
 
-    def __init__(self, when: str, policy: DisclosurePolicy | None = None) -> None:
-        self.case = Case(
-            ref="示政办依申〔2019〕0001号", case_type="disclosure_request", agency_code="county"
-        )
-        self.case.facts = self.case.workflow.new_facts()
+    def __init__(
+        self, when: str, policy: DisclosurePolicy | None = None, wf: DisclosureWorkflow = WF
+    ) -> None:
+        self.case = Case.opened(wf, "county", "示政办依申〔2019〕0001号")
         self.policy = policy or DisclosurePolicy()
         self.at(when)
 
@@ -277,7 +297,7 @@ def test_2019_fees_only_from_the_109_measures() -> None:
 # -- nothing moves an open case ------------------------------------------------------------
 
 
-def test_a_new_edition_or_an_edited_one_moves_no_open_case(monkeypatch) -> None:
+def test_a_new_edition_or_an_edited_one_moves_no_open_case() -> None:
     desk = Desk("2025-09-26").register()
     due = desk.deadline().due_date
     assert due == nth_working_day_after(D("2025-09-26"), 20)
@@ -292,19 +312,18 @@ def test_a_new_edition_or_an_edited_one_moves_no_open_case(monkeypatch) -> None:
         in_force_from=D("2026-01-01"),
         limits=Limits(10, 10, 5, 10, 10),
     )
-    shipped = (edition("ogi-2008"), edited, newer)
-    monkeypatch.setattr(editions_module, "editions", lambda: shipped)
+    now_shipped = with_editions(edition("ogi-2008"), edited, newer)
     replayed = Case.replay(
-        Case(desk.case.ref, desk.case.case_type, desk.case.agency_code, desk.case.state),
+        Case(desk.case.ref, now_shipped, desk.case.agency_code, desk.case.state),
         desk.case.events,
         CAL,
     )
     assert next(d for d in replayed.deadlines if d.key == "reply").due_date == due
     assert replayed.facts.limits.max_extension_days == 20  # as recorded, not as edited
     # A request received under the new edition gets its limits.
-    assert Desk("2026-01-05").register().deadline().due_date == nth_working_day_after(
-        D("2026-01-05"), 10
-    )
+    assert Desk(
+        "2026-01-05", wf=now_shipped
+    ).register().deadline().due_date == nth_working_day_after(D("2026-01-05"), 10)
 
 
 def test_events_from_before_editions_replay_as_the_2019_rules_they_were_counted_by() -> None:
@@ -316,7 +335,7 @@ def test_events_from_before_editions_replay_as_the_2019_rules_they_were_counted_
     old.update(reply_days=20, correction_notice_days=7)  # what govflow recorded then
     legacy = dataclasses.replace(event, data={**event.data, "derived": old})
     replayed = Case.replay(
-        Case(desk.case.ref, desk.case.case_type, "county", "registered"),
+        Case(desk.case.ref, WF, "county", "registered"),
         [desk.case.events[0], legacy],
         CAL,
     )
@@ -390,11 +409,9 @@ def test_not_a_disclosure_request_on_the_spot() -> None:
     )
 
 
-def test_the_roles_allowed_on_the_spot_are_the_editions(monkeypatch) -> None:
+def test_the_roles_allowed_on_the_spot_are_the_editions() -> None:
     heads_only = dataclasses.replace(edition("ogi-2019"), spot_roles=frozenset({Role.OFFICE_HEAD}))
-    shipped = (edition("ogi-2008"), heads_only)
-    monkeypatch.setattr(editions_module, "editions", lambda: shipped)
-    desk = Desk("2025-09-22").register()
+    desk = Desk("2025-09-22", wf=with_editions(edition("ogi-2008"), heads_only)).register()
     error = desk.refuse("reply_on_the_spot", CLERK, outcome="not_processed.petition", summary="x")
     assert "当场答复只能由公开办负责人作出" in str(error)
     desk.act("reply_on_the_spot", HEAD, outcome="not_processed.petition", summary="x")
@@ -404,7 +421,7 @@ def test_the_roles_allowed_on_the_spot_are_the_editions(monkeypatch) -> None:
 
 
 def test_a_malformed_editions_file_names_the_place(tmp_path) -> None:
-    shipped = (shipped_calendar_dir().parent / "editions.yaml").read_text("utf-8")
+    shipped = configs.shipped("editions.yaml").read_text("utf-8")
     cases = {
         "reply_days: 20": ("reply_days: 0", "limits.reply_days"),
         "in_force_from: 2019-05-15": ("in_force_from: 2008-01-01", "施行日期先后"),
@@ -416,5 +433,5 @@ def test_a_malformed_editions_file_names_the_place(tmp_path) -> None:
         path = tmp_path / "editions.yaml"
         path.write_text(shipped.replace(old, new, 1), "utf-8")
         with pytest.raises(EditionError, match=complaint):
-            read_editions(path)
+            parse_editions(yaml.safe_load(path.read_text("utf-8")), str(path), outcomes())
     assert [e.code for e in editions()] == ["ogi-2008", "ogi-2019"]

@@ -12,20 +12,20 @@ from datetime import date, datetime
 
 import pytest
 
-from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.deadlines import Basis, Deadline, PauseSpan
 from govflow.workflow.escalation import (
     PolicyError,
     Rule,
     Threshold,
-    current_policies,
     parse_policies,
     plan,
     threshold_at,
 )
+from tests.config import calendar as shipped_calendar
+from tests.config import current_policies
 
-CAL = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
+CAL = shipped_calendar()
 
 
 def bj(text: str) -> datetime:

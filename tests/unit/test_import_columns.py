@@ -7,11 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from govflow.workflow.imports.columns import COLUMNS, WITHDRAWN, parse_row
-from govflow.workflow.imports.sheet import read_sheet, template
-from govflow.workflow.outcomes import outcomes
+from govflow.presentation.import_sheet import read_sheet, template
+from govflow.workflow.imports.columns import COLUMNS, WITHDRAWN, outcome_spellings
+from govflow.workflow.imports.columns import parse_row as parse_cells
+from tests.config import outcomes
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "import.md"
+
+
+def parse_row(line: int, cells: dict[str, object]):
+    return parse_cells(line, cells, outcome_spellings(outcomes()))
 
 
 def test_every_column_is_documented_as_the_code_reads_it() -> None:

@@ -17,18 +17,18 @@ from typing import Any
 import pytest
 
 from govflow.workflow.actors import Actor, Role
-from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.deadlines import Basis, DeadlineStatus
 from govflow.workflow.declared import Context
 from govflow.workflow.diagram import render
 from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
-from govflow.workflow.escalation import current_policies, plan
+from govflow.workflow.escalation import plan
 from govflow.workflow.policy import Settings
-from govflow.workflow.registry import workflow
+from tests.config import calendar as shipped_calendar
+from tests.config import current_policies, workflow
 
-CAL = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
+CAL = shipped_calendar()
 CLERK = Actor("wang.clerk", "王登记", Role.CLERK, "county")
 LI = Actor("li.handler", "李经办", Role.HANDLER, "county")
 ZHAO = Actor("zhao.handler", "赵经办", Role.HANDLER, "county")
@@ -44,7 +44,9 @@ class Desk:
     """One in-memory incident and the office's clock."""
 
     def __init__(self) -> None:
-        self.case = Case(ref="示政办舆情〔2025〕0001号", case_type="incident", agency_code="county")
+        self.case = Case(
+            ref="示政办舆情〔2025〕0001号", workflow=workflow("incident"), agency_code="county"
+        )
         self.case.facts = self.case.workflow.new_facts()
         self.now = bj("2025-09-30T22:40")
 
@@ -364,7 +366,7 @@ def test_the_fold_is_stable_a_replay_gives_the_same_deadlines() -> None:
         sender="市政府办",
         report_by="2025-10-03T17:00",
     )
-    header = Case(ref=desk.case.ref, case_type="incident", agency_code="county")
+    header = Case(ref=desk.case.ref, workflow=workflow("incident"), agency_code="county")
     replayed = Case.replay(header, desk.case.events, CAL)
     assert [d.to_json() for d in replayed.deadlines] == [d.to_json() for d in desk.case.deadlines]
     assert replayed.facts.letters == desk.case.facts.letters

@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 
 from govflow.workflow.actors import Actor, Role
-from govflow.workflow.calendar import WorkingCalendar, load_schedules, shipped_calendar_dir
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.declared import Context as DeclaredContext
 from govflow.workflow.disclosure.rules import Context
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.policy import DisclosurePolicy, Settings
+from tests.config import calendar, new_case
 
-CAL = WorkingCalendar.from_schedules(load_schedules([shipped_calendar_dir()]))
+CAL = calendar()
 CLERK = Actor("wang.clerk", "王登记", Role.CLERK, "county")
 LI = Actor("li.handler", "李经办", Role.HANDLER, "county")
 HEAD = Actor("zhang.head", "张主任", Role.OFFICE_HEAD, "county")
@@ -38,10 +38,7 @@ def act(case: Case, action: str, actor: Actor, payload: dict[str, Any]) -> None:
 
 
 def request(**intake: Any) -> Case:
-    case = Case(
-        ref="示政办依申〔2025〕0001号", case_type="disclosure_request", agency_code="county"
-    )
-    case.facts = case.workflow.new_facts()
+    case = new_case("示政办依申〔2025〕0001号", "disclosure_request")
     act(case, "receive", CLERK, {**INTAKE, **intake})
     return case
 
@@ -100,8 +97,7 @@ def test_a_reply_or_a_challenge_out_of_order() -> None:
 
 
 def test_a_due_date_beyond_the_horizon() -> None:
-    case = Case(ref="示政办舆情〔2025〕0001号", case_type="incident", agency_code="county")
-    case.facts = case.workflow.new_facts()
+    case = new_case("示政办舆情〔2025〕0001号", "incident")
     act(case, "detect", CLERK, {"title": "网传", "summary": "帖文", "platform": "微博",
                                 "topic": "食品药品", "detected_at": "2025-09-24T08:00"})  # fmt: skip
     letter = {"number": "市网督〔2025〕3号", "sender": "市委网信办"}

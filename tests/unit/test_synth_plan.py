@@ -25,8 +25,7 @@ from govflow.synth.timeline import default_calendar
 from govflow.workflow.actors import Role
 from govflow.workflow.clock import SHANGHAI, end_of_day, local_date
 from govflow.workflow.disclosure.actions import Channel, LegalPersonSubkind
-from govflow.workflow.incident.grades import grade_table
-from govflow.workflow.outcomes import outcomes
+from tests.config import grade_table, outcomes
 
 SEED = 20240101
 START, END = date(2024, 1, 1), date(2025, 12, 31)

@@ -11,12 +11,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from govflow.cli.timeliness import timeliness_csv, timeliness_json, timeliness_text
+from govflow.presentation.timeliness import timeliness_csv, timeliness_json, timeliness_text
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus, PauseSpan
 from govflow.workflow.errors import InvalidInput
-from govflow.workflow.incident_service import AccountabilityEntry
 from govflow.workflow.reports.timeliness import (
     HandlingTime,
     MilestoneRecord,
@@ -27,6 +26,8 @@ from govflow.workflow.reports.timeliness import (
     time_left_bucket,
     timeliness_report,
 )
+from govflow.workflow.services.incidents import AccountabilityEntry
+from tests.config import calendar as shipped_calendar
 
 D = date.fromisoformat
 
@@ -56,7 +57,7 @@ def milestone(key: str, hours: int, detected: str, met: str | None = None) -> De
     d = Deadline(key, key, labels[key], Basis.HOURS, hours, start_at=bj(detected))
     if met is not None:
         d.meet(local_date(bj(met)), bj(met))
-    return d.compute(WorkingCalendar.load())
+    return d.compute(shipped_calendar())
 
 
 # -- percentiles and the handling-time summary ---------------------------------------------

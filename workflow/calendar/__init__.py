@@ -1,31 +1,22 @@
 """The official working-day calendar (SPEC T-1 … T-4).
 
-``WorkingCalendar.load()`` reads the shipped schedules in ``configs/calendar`` plus
-any override directories; ``add_working_days`` turns "N working days from day D"
-into a due date. See ``working.py`` for the counting rules.
+``load_schedules(dirs)`` reads year files (``configs/calendar/YYYY.yaml`` and any the
+composition root adds); ``WorkingCalendar.from_schedules`` builds the calendar, whose
+``add_working_days`` turns "N working days from day D" into a due date. See
+``working.py`` for the counting rules, ``explain.py`` for the zh-CN reasons.
 """
 
+from govflow.workflow.calendar.days import DayInfo, DayKind, Pause, merge_pauses
 from govflow.workflow.calendar.explain import explain_count, provisional_note, zh_day
 from govflow.workflow.calendar.schedule import (
-    ENV_CALENDAR_DIR,
     CalendarError,
     YearSchedule,
-    calendar_dirs,
     load_schedules,
     load_year_file,
-    shipped_calendar_dir,
 )
-from govflow.workflow.calendar.working import (
-    DayInfo,
-    DayKind,
-    Pause,
-    WorkingCalendar,
-    WorkingDayCount,
-    merge_pauses,
-)
+from govflow.workflow.calendar.working import WorkingCalendar, WorkingDayCount
 
 __all__ = [
-    "ENV_CALENDAR_DIR",
     "CalendarError",
     "DayInfo",
     "DayKind",
@@ -33,12 +24,10 @@ __all__ = [
     "WorkingCalendar",
     "WorkingDayCount",
     "YearSchedule",
-    "calendar_dirs",
     "explain_count",
     "load_schedules",
     "load_year_file",
     "merge_pauses",
     "provisional_note",
-    "shipped_calendar_dir",
     "zh_day",
 ]

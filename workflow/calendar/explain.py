@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from govflow.workflow.calendar.working import DayKind, merge_pauses
+from govflow.workflow.calendar.days import DayKind, merge_pauses
 
 if TYPE_CHECKING:
     from govflow.workflow.calendar.working import WorkingCalendar, WorkingDayCount

@@ -3,24 +3,21 @@
 Each year's schedule is one human-editable YAML file, ``configs/calendar/YYYY.yaml``,
 transcribed from the State Council General Office notice
 (国务院办公厅关于X年部分节假日安排的通知). Offices can add a new year's schedule or
-their own closure days without a code change, from ``GOVFLOW_CALENDAR_DIR`` or from
-directories given by the caller. A file that is wrong must fail loudly and say which
+their own closure days without a code change, from directories the composition root
+adds (``GOVFLOW_CALENDAR_DIR``). A file that is wrong must fail loudly and say which
 file and which entry: a silently misread holiday would shift legal limits.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
-
-ENV_CALENDAR_DIR = "GOVFLOW_CALENDAR_DIR"
 
 _TOP_KEYS = frozenset({"year", "holidays", "makeup_workdays", "closures"})
 _ENTRY_KEYS = frozenset({"date", "name"})
@@ -156,25 +153,6 @@ def _as_date(value: Any, at: str) -> date:
         except ValueError:
             pass
     raise CalendarError(f"{at}: 日期无效 {value!r}（应为 YYYY-MM-DD）")
-
-
-def shipped_calendar_dir() -> Path:
-    """``configs/calendar`` inside the installed ``configs`` package."""
-    from govflow import configs
-
-    return configs.shipped("calendar")
-
-
-def calendar_dirs(extra_dirs: Sequence[Path] = ()) -> list[Path]:
-    """Where schedules come from, lowest priority first.
-
-    ``GOVFLOW_CALENDAR_DIR`` may list several directories separated by ``os.pathsep``.
-    """
-    dirs = [shipped_calendar_dir()]
-    env = os.environ.get(ENV_CALENDAR_DIR, "")
-    dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
-    dirs += [Path(p) for p in extra_dirs]
-    return dirs
 
 
 def _files_in(directory: Path) -> Iterator[Path]:

@@ -19,54 +19,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
-from pathlib import Path
 
-from govflow.workflow.calendar.schedule import (
-    CalendarError,
-    YearSchedule,
-    calendar_dirs,
-    load_schedules,
-)
+from govflow.workflow.calendar.days import DayInfo, DayKind, Pause, merge_pauses
+from govflow.workflow.calendar.explain import explain_count
+from govflow.workflow.calendar.schedule import CalendarError, YearSchedule
 
 DEFAULT_FIRST_YEAR = 2008  # the 2008 regulations (in force 2008-05-01) are the first edition
 HORIZON_YEAR = 2100
-
-
-class DayKind(StrEnum):
-    WORKDAY = "workday"
-    WEEKEND = "weekend"
-    HOLIDAY = "holiday"  # 放假日 of an official holiday period
-    MAKEUP = "makeup"  # 调休上班日: a Saturday or Sunday that is a working day
-    CLOSURE = "closure"  # the office's own closure day
-
-
-@dataclass(frozen=True)
-class DayInfo:
-    """What one day is. ``known`` is False when its year has no official schedule."""
-
-    day: date
-    kind: DayKind
-    name: str | None
-    known: bool
-
-
-@dataclass(frozen=True, order=True)
-class Pause:
-    """A stopped clock (T-3): days in (start, end] do not count.
-
-    The start day itself still counts, because on that day the clock was running
-    until the pause began; counting resumes the day after ``end``.
-    """
-
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        if self.end < self.start:
-            raise CalendarError(
-                f"暂停的结束日 {self.end.isoformat()} 早于开始日 {self.start.isoformat()}"
-            )
 
 
 @dataclass(frozen=True)
@@ -88,28 +47,7 @@ class WorkingDayCount:
 def _explained(count: WorkingDayCount, calendar: WorkingCalendar) -> tuple[str, ...]:
     # Every replay of a case recomputes its deadlines, and the day-by-day walk behind the
     # text is most of that cost; the same count on the same calendar always reads the same.
-    from govflow.workflow.calendar.explain import explain_count
-
     return tuple(explain_count(count, calendar))
-
-
-def merge_pauses(pauses: Iterable[Pause], after: date) -> list[tuple[date, date]]:
-    """Pauses as disjoint, sorted excluded spans ``(s, e]``, clipped to days after ``after``.
-
-    Overlapping or touching pauses merge; a pause that began before ``after`` only
-    excludes what lies after it; a pause that ended by ``after`` excludes nothing.
-    """
-    spans: list[tuple[date, date]] = []
-    for p in sorted(pauses):
-        s = max(p.start, after)
-        if p.end <= s:
-            continue
-        if spans and s <= spans[-1][1]:
-            if p.end > spans[-1][1]:
-                spans[-1] = (spans[-1][0], p.end)
-        else:
-            spans.append((s, p.end))
-    return spans
 
 
 class WorkingCalendar:
@@ -145,11 +83,6 @@ class WorkingCalendar:
         return sorted((weekdays - off) | makeup)
 
     # -- construction -------------------------------------------------------
-
-    @classmethod
-    def load(cls, extra_dirs: Sequence[Path] = ()) -> WorkingCalendar:
-        """Shipped ``configs/calendar``, then ``GOVFLOW_CALENDAR_DIR``, then ``extra_dirs``."""
-        return cls(load_schedules(calendar_dirs(extra_dirs)))
 
     @classmethod
     def from_schedules(cls, schedules: Iterable[YearSchedule]) -> WorkingCalendar:

@@ -1,12 +1,16 @@
 """依申请公开 (SPEC section 2): the hooks ``configs/case_types/disclosure_request.yaml`` names.
 
-The declaration holds the topology; this package holds what the law needs code for:
-the inputs (``actions``), the fold that moves the deadlines (``facts``), the legal
-guards and the rules in force (``rules``), and the fee bands (``fees``).
+The declaration holds the topology; this package holds what the law needs code for: the
+inputs (``actions``), the fold that moves the deadlines (``facts``), the legal guards and
+the rules in force (``rules``), the fee bands (``fees``), the request register it keeps
+beside the case tables (``register``), how a request reads (``view``), its contract with
+shared code (``contract``). Its use case, registering a request, is
+``govflow.workflow.services.requests``.
+
+May import: the domain (``govflow.workflow``), never its services package.
 """
 
-from govflow.workflow.disclosure.actions import DATE_DEFAULTS, PAYLOADS
-from govflow.workflow.disclosure.facts import DisclosureFacts as Facts
-from govflow.workflow.disclosure.rules import check, conditions, derive
+from govflow.workflow.disclosure.contract import workflow
+from govflow.workflow.disclosure.rules import conditions
 
-__all__ = ["DATE_DEFAULTS", "PAYLOADS", "Facts", "check", "conditions", "derive"]
+__all__ = ["conditions", "workflow"]

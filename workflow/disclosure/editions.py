@@ -2,8 +2,9 @@
 
 ``configs/editions.yaml`` lists each edition of 《政府信息公开条例》 with the date from which
 it governs requests: its limits, its reply outcomes, its fee regime, its on-the-spot rules
-and the article behind each rule. A request takes the edition in force on its receipt
-date (``edition_on``); ``rules.derive`` records the edition's code and copies its limits
+and the article behind each rule (read once at start-up and given to the disclosure
+request's contract). A request takes the edition in force on its receipt date
+(``Editions.on``); ``rules.derive`` records the edition's code and copies its limits
 into the event that confirms the receipt, and every later rule reads them from there
 (``DisclosureFacts.limits``), so neither an edited file nor a new edition moves an open case.
 
@@ -13,18 +14,16 @@ fee wait pauses the clock) stays in ``configs/settings.yaml`` (``policy.Disclosu
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from govflow import configs
 from govflow.workflow.actors import Role
 from govflow.workflow.errors import InvalidInput
-from govflow.workflow.outcomes import outcomes
+from govflow.workflow.outcomes import Outcome
+
+EDITIONS_FILE = "editions.yaml"
 
 LIMIT_KEYS = (
     "reply_days",
@@ -196,7 +195,7 @@ def _on_the_spot(raw: Any, known: tuple[str, ...], where: str) -> tuple[frozense
     return roles, spot
 
 
-def _edition(raw: Any, where: str) -> dict[str, Any]:
+def _edition(raw: Any, where: str, catalogue: Mapping[str, Outcome]) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise _fail(where, "应为映射")
     unknown = sorted(set(raw) - EDITION_KEYS)
@@ -206,7 +205,6 @@ def _edition(raw: Any, where: str) -> dict[str, Any]:
         if key not in raw:
             raise _fail(where, f"缺少 {key}")
     where = f"{where}（{raw['code']}）"
-    catalogue = outcomes()
     known = tuple(raw["outcomes"] or [])
     strange = [c for c in known if c not in catalogue]
     if strange:
@@ -249,52 +247,62 @@ def _edition(raw: Any, where: str) -> dict[str, Any]:
     }
 
 
-def read_editions(path: Path) -> tuple[Edition, ...]:
-    """Every edition in the file, each ending the day before the next begins."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise _fail(str(path), f"无法读取：{exc}") from None
+@dataclass(frozen=True)
+class Editions:
+    """Every edition, in the order they came into force (each ends the day before the next),
+    and the D-8 list of outcomes they choose from."""
+
+    editions: tuple[Edition, ...] = ()
+    outcomes: Mapping[str, Outcome] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Edition]:
+        return iter(self.editions)
+
+    def __len__(self) -> int:
+        return len(self.editions)
+
+    def __getitem__(self, index: int) -> Edition:
+        return self.editions[index]
+
+    def find(self, code: str) -> Edition:
+        for e in self:
+            if e.code == code:
+                return e
+        known = "、".join(e.code for e in self)
+        raise InvalidInput(f"未知的条例版本 {code!r}（现有：{known}）")
+
+    def on(self, day: date) -> Edition:
+        """The edition governing a request received on ``day``."""
+        for e in self:
+            if e.governs(day):
+                return e
+        first = self[0]
+        raise InvalidInput(
+            f"收到申请之日 {day.isoformat()} 早于{first.short}施行之日 "
+            f"{first.in_force_from.isoformat()}，没有可适用的条例版本"
+        )
+
+    @property
+    def first_day(self) -> date:
+        """The first receipt date any edition governs (2008-05-01)."""
+        return self[0].in_force_from
+
+
+def parse_editions(raw: Any, where: str, outcomes: Mapping[str, Outcome]) -> Editions:
+    """``configs/editions.yaml`` as the composition root read it; every outcome an edition
+    names must be in the D-8 list (``outcomes``)."""
     items = raw.get("editions") if isinstance(raw, dict) else None
     if not isinstance(items, list) or not items:
-        raise _fail(str(path), "应有 editions 列表")
-    parsed = [_edition(item, f"{path}: editions[{i}]") for i, item in enumerate(items)]
+        raise _fail(where, "应有 editions 列表")
+    parsed = [_edition(item, f"{where}: editions[{i}]", outcomes) for i, item in enumerate(items)]
     codes = [p["code"] for p in parsed]
     if len(set(codes)) != len(codes):
-        raise _fail(str(path), f"版本代码重复：{codes}")
+        raise _fail(where, f"版本代码重复：{codes}")
     starts = [p["in_force_from"] for p in parsed]
     if starts != sorted(set(starts)):
-        raise _fail(str(path), "各版本须按施行日期先后排列，且施行日期不同")
+        raise _fail(where, "各版本须按施行日期先后排列，且施行日期不同")
     ends: list[date | None] = [date.fromordinal(s.toordinal() - 1) for s in starts[1:]]
-    return tuple(
+    found = tuple(
         Edition(**p, in_force_until=end) for p, end in zip(parsed, [*ends, None], strict=True)
     )
-
-
-@cache
-def editions() -> tuple[Edition, ...]:
-    return read_editions(configs.shipped("editions.yaml"))
-
-
-def edition(code: str) -> Edition:
-    for e in editions():
-        if e.code == code:
-            return e
-    raise InvalidInput(f"未知的条例版本 {code!r}（现有：{'、'.join(e.code for e in editions())}）")
-
-
-def edition_on(day: date) -> Edition:
-    """The edition governing a request received on ``day``."""
-    for e in editions():
-        if e.governs(day):
-            return e
-    first = editions()[0]
-    raise InvalidInput(
-        f"收到申请之日 {day.isoformat()} 早于{first.short}施行之日 {first.in_force_from.isoformat()}，"
-        "没有可适用的条例版本"
-    )
-
-
-def first_day() -> date:
-    """The first receipt date any edition governs (2008-05-01)."""
-    return editions()[0].in_force_from
+    return Editions(found, dict(outcomes))

@@ -1,9 +1,10 @@
 """What a disclosure request's events add up to: ``DisclosureFacts``, a fold over the history.
 
-``apply`` is the only place that turns an action into consequences for the
-deadlines (start, pause, restart, extend, meet, cancel). The same fold serves the
-live action and a full rebuild, so stored deadline rows can always be checked
-against the events (SPEC T-3).
+The handlers (``_on_…``) are the only place that turns an action into consequences for
+the deadlines (start, pause, restart, extend, meet, cancel); ``FOLD`` says which handler
+folds each declared action, and the registry checks it against the declaration at
+start-up. The same fold serves the live action and a full rebuild, so stored deadline
+rows can always be checked against the events (SPEC T-3).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from typing import Any
 
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import local_date
+from govflow.workflow.contract import FoldTable, Handler, unchanged
 from govflow.workflow.deadlines import Basis, Deadline
 from govflow.workflow.disclosure import actions as a
-from govflow.workflow.disclosure.editions import LEGACY, Edition, Limits, edition
+from govflow.workflow.disclosure.editions import LEGACY, Edition, Editions, Limits
 
 REPLY = "reply"
 CORRECTION_NOTICE = "correction_notice"
@@ -66,10 +68,13 @@ class DisclosureFacts:
     # (SPEC L-1): recorded in that event, so later edits of either file move nothing.
     edition_code: str | None = None
     limits: Limits | None = None
+    # The editions of the regulations this installation knows (given by the contract when the
+    # facts are made): configuration, not facts, so left out of comparisons.
+    editions: Editions = field(default_factory=lambda: Editions(), compare=False, repr=False)
 
     @property
     def edition(self) -> Edition | None:
-        return edition(self.edition_code) if self.edition_code else None
+        return self.editions.find(self.edition_code) if self.edition_code else None
 
     @property
     def open_consultations(self) -> list[Consultation]:
@@ -81,16 +86,7 @@ class DisclosureFacts:
     def computed_deadlines(self, calendar: WorkingCalendar) -> list[Deadline]:
         return [d.compute(calendar) for d in self.deadlines.values()]
 
-    # -- the fold -------------------------------------------------------------------
-
-    def apply(
-        self, action: str, payload: dict[str, Any], derived: dict[str, Any], at: datetime
-    ) -> None:
-        handler = getattr(self, f"_on_{action}", None)
-        if handler is None:
-            return  # actions with no consequence for facts (start_review, archive, recompute)
-        model = a.PAYLOADS[action].model_validate(payload)
-        handler(model, derived, at)
+    # -- the fold (the handlers ``FOLD`` names) ---------------------------------------
 
     def _start(
         self, key: str, kind: str, label: str, start: date, days: int, rule: str | None = None
@@ -119,7 +115,7 @@ class DisclosureFacts:
         self.receipt_date = p.receipt_date
         # Events from before editions were recorded name no edition: they were counted by the
         # 2019 rules, and any limit they did not copy is that edition's.
-        governing = edition(derived.get("edition", LEGACY))
+        governing = self.editions.find(derived.get("edition", LEGACY))
         self.edition_code = governing.code
         recorded = {**governing.limits.to_json(), **derived}
         self.limits = Limits(**{k: recorded[k] for k in governing.limits.to_json()})
@@ -294,8 +290,6 @@ class DisclosureFacts:
     ) -> None:
         self.challenges[p.number] = p.model_dump(mode="json")
 
-    _on_record_litigation = _on_record_reconsideration
-
     def _reply(self, outcome: str, on: date, at: datetime, reason: str) -> None:
         self.outcome, self.replied_on = outcome, on
         self.deadlines[REPLY].meet(on, at)
@@ -309,3 +303,35 @@ class DisclosureFacts:
         notice = self.deadlines.get(CORRECTION_NOTICE)
         if notice is not None:
             notice.cancel("申请内容明确，无需补正")
+
+
+F = DisclosureFacts
+FOLD: dict[str, Handler] = {
+    "receive": F._on_receive,
+    "confirm_receipt": F._on_confirm_receipt,
+    "assign": F._on_assign,
+    "start_review": unchanged,
+    "reply_on_the_spot": F._on_reply_on_the_spot,
+    "request_correction": F._on_request_correction,
+    "submit_correction": F._on_submit_correction,
+    "correction_expired": F._on_correction_expired,
+    "accept": F._on_accept,
+    "start_consultation": F._on_start_consultation,
+    "end_consultation": F._on_end_consultation,
+    "consultation_expired": F._on_consultation_expired,
+    "send_fee_notice": F._on_send_fee_notice,
+    "record_payment": F._on_record_payment,
+    "fee_expired": F._on_fee_expired,
+    "extend": F._on_extend,
+    "set_reply_date": F._on_set_reply_date,
+    "draft_reply": F._on_draft_reply,
+    "approve_reply": F._on_approve_reply,
+    "reject_reply": F._on_reject_reply,
+    "withdraw": F._on_withdraw,
+    "archive": unchanged,
+    "record_reconsideration": F._on_record_reconsideration,
+    "record_litigation": F._on_record_reconsideration,
+}
+"""Each declared action and the handler that folds its event (``unchanged``: state only)."""
+
+FOLD_TABLE = FoldTable(FOLD, a.PAYLOADS, __file__)

@@ -19,7 +19,7 @@ from govflow.workflow.actors import ROLE_LABELS, Role
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.disclosure import actions as a
 from govflow.workflow.disclosure import fees
-from govflow.workflow.disclosure.editions import Edition, Limits, edition_on
+from govflow.workflow.disclosure.editions import Edition, Limits
 from govflow.workflow.disclosure.facts import (
     CORRECTION_NOTICE,
     CORRECTION_PERIOD,
@@ -28,7 +28,6 @@ from govflow.workflow.disclosure.facts import (
     DisclosureFacts,
 )
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
-from govflow.workflow.outcomes import outcomes
 from govflow.workflow.policy import DisclosurePolicy
 
 
@@ -94,7 +93,7 @@ def _governing(f: DisclosureFacts) -> tuple[Edition, Limits]:
 
 
 def _valid_outcome(code: str, f: DisclosureFacts) -> None:
-    known = outcomes()
+    known = f.editions.outcomes
     if code not in known:
         raise InvalidInput(f"未知答复类型 {code!r}。可选：{', '.join(known)}")
     if known[code].system_only:
@@ -119,7 +118,7 @@ def check(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> No
 
 def _confirm_receipt(f: DisclosureFacts, p: a.ConfirmReceipt, ctx: Context) -> None:
     _not_before("receipt_date", p.receipt_date, "申请送达日", f.received_on)
-    edition_on(p.receipt_date)  # a receipt before the first edition has no rules to follow
+    f.editions.on(p.receipt_date)  # a receipt before the first edition has no rules to follow
 
 
 def _reply_on_the_spot(f: DisclosureFacts, p: a.ReplyOnTheSpot, ctx: Context) -> None:
@@ -373,7 +372,7 @@ def derive(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> d
         start = p.receipt_date
         if policy.non_working_receipt_moves_to_next_working_day:
             start = ctx.calendar.next_working_day_on_or_after(start)
-        governing = edition_on(p.receipt_date)
+        governing = facts.editions.on(p.receipt_date)
         return {
             "clock_start": start.isoformat(),
             "edition": governing.code,

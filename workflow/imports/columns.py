@@ -11,12 +11,13 @@ kept with its line and column, in Chinese, so one pass lists all of them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from govflow.workflow.disclosure.actions import CHANNEL_LABELS, SUBKIND_LABELS
-from govflow.workflow.outcomes import outcomes
+from govflow.workflow.outcomes import Outcome
 
 WITHDRAWN = "withdrawn"  # not an outcome code: the applicant withdrew (其他处理 / 其他)
 
@@ -146,12 +147,13 @@ def parse_date(value: Any) -> date:
     raise ValueError
 
 
-def _outcome_spellings() -> dict[str, str]:
-    """Every way an office writes an outcome: code, the row's label with or without its
-    number, heading/label, and the heading alone for the rows that are their own heading."""
+def outcome_spellings(outcomes: Mapping[str, Outcome]) -> dict[str, str]:
+    """Every way an office writes an outcome of the D-8 list (``outcomes``): code, the row's
+    label with or without its number, heading/label, and the heading alone for the rows that
+    are their own heading."""
     spellings: dict[str, str] = {"申请人撤回": WITHDRAWN, "撤回": WITHDRAWN, WITHDRAWN: WITHDRAWN}
     strip = re.compile(r"^(（[一二三四五六七八九十]+）|\d+\.)")
-    for code, o in outcomes().items():
+    for code, o in outcomes.items():
         label, heading = strip.sub("", o.label), strip.sub("", o.heading)
         for text in (code, o.label, label, f"{heading}/{label}", f"{o.heading}/{o.label}"):
             spellings[text] = code
@@ -161,7 +163,7 @@ def _outcome_spellings() -> dict[str, str]:
     return spellings
 
 
-def _cell(column: Column, raw: Any) -> Any:
+def _cell(column: Column, raw: Any, spellings: Mapping[str, str]) -> Any:
     """The typed value of one non-empty cell; ValueError with a Chinese reason otherwise."""
     if column.kind == "date":
         try:
@@ -185,7 +187,7 @@ def _cell(column: Column, raw: Any) -> Any:
         allowed = "、".join(label for _, label in column.choices)
         raise ValueError(f"无法识别 {text!r}（可填：{allowed}）")
     if column.kind == "outcome":
-        code = _outcome_spellings().get(text.replace(" ", ""))
+        code = spellings.get(text.replace(" ", ""))
         if code is None:
             raise ValueError(
                 f"无法识别的答复类型 {text!r}（应为年度报告表三的行名，如 予以公开、不予公开/属于国家秘密，或“申请人撤回”）"
@@ -194,8 +196,11 @@ def _cell(column: Column, raw: Any) -> Any:
     return text
 
 
-def parse_row(line: int, cells: dict[str, Any]) -> tuple[ImportRow, list[Problem]]:
-    """Read the cells of one line (header → raw value); required, typed, consistent."""
+def parse_row(
+    line: int, cells: dict[str, Any], spellings: Mapping[str, str]
+) -> tuple[ImportRow, list[Problem]]:
+    """Read the cells of one line (header → raw value); required, typed, consistent.
+    ``spellings``: the outcomes as an office may write them (``outcome_spellings``)."""
     row, problems = ImportRow(line), []
     for column in COLUMNS:
         raw = cells.get(column.header)
@@ -204,7 +209,7 @@ def parse_row(line: int, cells: dict[str, Any]) -> tuple[ImportRow, list[Problem
                 problems.append(Problem(line, column.header, "不能为空"))
             continue
         try:
-            row.values[column.key] = _cell(column, raw)
+            row.values[column.key] = _cell(column, raw, spellings)
         except ValueError as exc:
             problems.append(Problem(line, column.header, str(exc)))
     return row, problems

@@ -10,6 +10,7 @@ within the law's years, the columns that go together) is checked here, by column
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,11 +18,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from govflow.workflow.disclosure import actions as a
-from govflow.workflow.disclosure.editions import edition_on, first_day
+from govflow.workflow.disclosure.editions import Editions
 from govflow.workflow.disclosure.rules import description_key
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.imports.columns import BY_KEY, WITHDRAWN, ImportRow, Problem, header
-from govflow.workflow.outcomes import outcomes
+from govflow.workflow.outcomes import Outcome
 from govflow.workflow.validation import zh_errors
 
 # Same-day actions happen in this order (a reply is drafted before it is approved …).
@@ -107,19 +108,20 @@ def _applicant(row: ImportRow) -> tuple[dict[str, Any], list[Problem]]:
     return raw, []
 
 
-def _dates(row: ImportRow, today: date) -> list[Problem]:
-    """Lawful dates: none before the 2008 regulations, none after today, in order."""
+def _dates(row: ImportRow, today: date, first_day: date) -> list[Problem]:
+    """Lawful dates: none before the first regulations (``first_day``), none after today, in
+    order."""
     problems = []
     for column in BY_KEY.values():
         day = row.get(column.key)
         if column.kind != "date" or day is None:
             continue
-        if day < first_day():
+        if day < first_day:
             problems.append(
                 Problem(
                     row.line,
                     column.header,
-                    f"{day.isoformat()} 早于《条例》施行之日 {first_day().isoformat()}",
+                    f"{day.isoformat()} 早于《条例》施行之日 {first_day.isoformat()}",
                 )
             )
         elif day > today:
@@ -193,12 +195,16 @@ def _together(row: ImportRow, unreadable: set[str]) -> list[Problem]:
 
 
 def plan_row(
-    row: ImportRow, today: date, unreadable: set[str] | None = None
+    row: ImportRow,
+    today: date,
+    editions: Editions,
+    unreadable: set[str] | None = None,
 ) -> tuple[Plan | None, list[Problem]]:
-    """The steps of one parsed row, or its problems; ``unreadable`` are the headers of cells
-    that could not be read (their problems are listed already)."""
+    """The steps of one parsed row, or its problems; ``editions`` are the regulations by date
+    (with the D-8 outcomes), ``unreadable`` the headers of cells that could not be read (their
+    problems are listed already)."""
     unreadable = unreadable or set()
-    problems = _dates(row, today) + _together(row, unreadable)
+    problems = _dates(row, today, editions.first_day) + _together(row, unreadable)
     applicant, wrong = _applicant(row)
     problems += [p for p in wrong if p.column not in unreadable]
     if unreadable:
@@ -206,7 +212,7 @@ def plan_row(
     receipt = row.get("receipt_date")
     if receipt is not None and not problems:
         try:
-            governing = edition_on(receipt)
+            governing = editions.on(receipt)
         except InvalidInput as exc:
             problems.append(Problem(row.line, header("receipt_date"), str(exc)))
         else:
@@ -218,10 +224,12 @@ def plan_row(
                 )
     if problems:
         return None, problems
-    return Plan(row, row_key(row), _steps(row, applicant)), []
+    return Plan(row, row_key(row), _steps(row, applicant, editions.outcomes)), []
 
 
-def _steps(row: ImportRow, applicant: dict[str, Any]) -> list[Step]:
+def _steps(
+    row: ImportRow, applicant: dict[str, Any], outcomes: Mapping[str, Outcome]
+) -> list[Step]:
     v = row.get
     receipt: date = v("receipt_date")
     steps = [
@@ -331,7 +339,7 @@ def _steps(row: ImportRow, applicant: dict[str, Any]) -> list[Step]:
             Step(replied, "withdraw", {"withdrawn_on": replied.isoformat(), "reason": v("summary") or "申请人撤回"},
                  (header("outcome"), header("replied_on")))
         )  # fmt: skip
-    elif outcome is not None and not outcomes()[outcome].system_only:
+    elif outcome is not None and not outcomes[outcome].system_only:
         summary = v("summary") or "（导入：原台账未载明答复内容）"
         steps.append(
             Step(

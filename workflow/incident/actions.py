@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationInfo
 
 from govflow.workflow.declared import Instant, Payload
-from govflow.workflow.incident.grades import grade_table
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -30,8 +29,11 @@ def _split(value: Any) -> Any:
     return value
 
 
-def _grade(value: str) -> str:
-    return grade_table().code(value)
+def _grade(value: str, info: ValidationInfo) -> str:
+    """A grade by its code or Chinese name, as the table in force says (the validation
+    context's ``grades``); a recorded event's code is taken as recorded when replayed."""
+    grades = (info.context or {}).get("grades")
+    return grades.code(value) if grades is not None else value
 
 
 Departments = Annotated[tuple[Name, ...], BeforeValidator(_split)]

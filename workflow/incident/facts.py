@@ -6,7 +6,8 @@ met by the earliest recorded response that counts for it, whatever the state. A 
 set or changed replaces the milestones, recomputed from the original detection time:
 a milestone the new grade no longer has is cancelled, and one already past its limit
 stays running and overdue (a breach shown at once, escalated by the next sweep).
-Supervision letters add deadlines due at their report-back instant.
+Supervision letters add deadlines due at their report-back instant. ``FOLD`` says which
+handler folds each declared action; the registry checks it against the declaration.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import local_date
+from govflow.workflow.contract import FoldTable, Handler, unchanged
 from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
 from govflow.workflow.incident import actions as a
 
@@ -106,15 +108,7 @@ class IncidentFacts:
     def computed_deadlines(self, calendar: WorkingCalendar) -> list[Deadline]:
         return [d.compute(calendar) for d in self.deadlines.values()]
 
-    # -- the fold ------------------------------------------------------------------------
-
-    def apply(
-        self, action: str, payload: dict[str, Any], derived: dict[str, Any], at: datetime
-    ) -> None:
-        handler = getattr(self, f"_on_{action}", None)
-        if handler is None:
-            return  # assess, system events: no consequence for facts
-        handler(a.PAYLOADS[action].model_validate(payload), derived, at)
+    # -- the fold (the handlers ``FOLD`` names) -------------------------------------------
 
     def _on_detect(self, p: a.Detect, derived: dict[str, Any], at: datetime) -> None:
         self.title, self.summary, self.platform, self.link = p.title, p.summary, p.platform, p.link
@@ -278,3 +272,23 @@ def _as_of(history: list[tuple[datetime, str]], instant: datetime) -> str | None
         if at <= instant:
             current = value
     return current
+
+
+F = IncidentFacts
+FOLD: dict[str, Handler] = {
+    "detect": F._on_detect,
+    "assess": unchanged,
+    "grade": F._on_grade,
+    "regrade": F._on_regrade,
+    "assign": F._on_assign,
+    "publish_statement": F._on_publish_statement,
+    "hold_press_conference": F._on_hold_press_conference,
+    "follow_up": F._on_follow_up,
+    "receive_supervision_letter": F._on_receive_supervision_letter,
+    "answer_supervision_letter": F._on_answer_supervision_letter,
+    "evaluate": F._on_evaluate,
+    "archive": F._on_archive,
+}
+"""Each declared action and the handler that folds its event (``unchanged``: state only)."""
+
+FOLD_TABLE = FoldTable(FOLD, a.PAYLOADS, __file__)

@@ -1,19 +1,17 @@
 """Incident grades and their response limits, from ``configs/incident_grades.yaml`` (SPEC I-1).
 
+The file is read once at start-up (the incident's contract asks the composition root for it).
+
 The notices distinguish only 特别重大/重大 from all other incidents; the four grades
 and their hours are data, so a revised notice is a change of that file.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
 
-from govflow import configs
 from govflow.workflow.declaration import DeclarationError
 
 RESPONSE_ACTIONS = ("publish_statement", "hold_press_conference", "follow_up")
@@ -75,19 +73,15 @@ class GradeTable(BaseModel):
         }
 
 
-def grades_file() -> Path:
-    return configs.shipped("incident_grades.yaml")
+GRADES_FILE = "incident_grades.yaml"
 
 
-@cache
-def grade_table() -> GradeTable:
-    path = grades_file()
+def parse_grade_table(raw: Any, where: str) -> GradeTable:
+    """The grade table as the file gives it; a malformed one stops start-up naming ``where``."""
     try:
-        return GradeTable.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DeclarationError(f"{path}: 无法读取：{exc}") from exc
+        return GradeTable.model_validate(raw)
     except ValidationError as exc:
         problems = "；".join(
             f"{'.'.join(str(x) for x in e['loc']) or '文件'}：{e['msg']}" for e in exc.errors()
         )
-        raise DeclarationError(f"{path}: {problems}") from None
+        raise DeclarationError(f"{where}: {problems}") from None

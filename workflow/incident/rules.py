@@ -16,7 +16,7 @@ from govflow.workflow.declared import Context, Payload
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.incident import actions as a
 from govflow.workflow.incident.facts import IncidentFacts
-from govflow.workflow.incident.grades import grade_table
+from govflow.workflow.incident.grades import GradeTable
 
 
 def _local(instant: datetime) -> str:
@@ -110,9 +110,10 @@ _GUARDS: dict[str, Any] = {
 }
 
 
-def derive(action: str, facts: IncidentFacts, p: Payload, ctx: Context) -> dict[str, Any]:
-    """What the event records besides the payload: the grade's limits in force."""
-    table = grade_table()
+def derive(
+    action: str, facts: IncidentFacts, p: Payload, ctx: Context, table: GradeTable
+) -> dict[str, Any]:
+    """What the event records besides the payload: the limits in force of the grade table."""
     if isinstance(p, a.Detect | a.SetGrade | a.Regrade):
         grade = p.grade or table.default_grade
         return {
@@ -126,8 +127,3 @@ def derive(action: str, facts: IncidentFacts, p: Payload, ctx: Context) -> dict[
 def conditions() -> dict[str, Any]:
     """No transition of the incident declaration needs a condition."""
     return {}
-
-
-def validate() -> None:
-    """Start-up: the grade table must load (registry hook)."""
-    grade_table()

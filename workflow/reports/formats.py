@@ -10,16 +10,14 @@ construction whatever the format.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from govflow import configs
 from govflow.workflow.errors import InvalidInput
-from govflow.workflow.outcomes import outcomes
+from govflow.workflow.outcomes import Outcome
+
+FORMATS_FILE = "report_formats.yaml"
 
 
 class FormatError(InvalidInput):
@@ -56,7 +54,7 @@ def _row(raw: Any, heading: str | None, where: str) -> ResultRow:
     return ResultRow(key, str(raw.get("label", "")), heading, tuple(str(c) for c in codes))
 
 
-def _format(raw: Any, where: str) -> ReportFormat:
+def _format(raw: Any, where: str, outcomes: Mapping[str, Outcome]) -> ReportFormat:
     if not isinstance(raw, dict) or set(raw) != {"name", "title", "from_year", "rows"}:
         raise FormatError(f"{where}: 应有 name、title、from_year、rows")
     year = raw["from_year"]
@@ -75,7 +73,7 @@ def _format(raw: Any, where: str) -> ReportFormat:
         else:
             rows.append(_row(item, None, place))
     counted = [code for row in rows for code in row.outcomes]
-    known = list(outcomes())
+    known = list(outcomes)
     missing = [c for c in known if c not in counted]
     strange = [c for c in counted if c not in known]
     twice = sorted({c for c in counted if counted.count(c) > 1})
@@ -89,33 +87,29 @@ def _format(raw: Any, where: str) -> ReportFormat:
     return ReportFormat(str(raw["name"]), str(raw["title"]), year, tuple(rows))
 
 
-def read_formats(path: Path) -> tuple[ReportFormat, ...]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise FormatError(f"{path}: 无法读取：{exc}") from None
+class ReportFormats(tuple[ReportFormat, ...]):
+    """Every format, by first report year (the file's order)."""
+
+    def for_year(self, year: int) -> ReportFormat:
+        """The format of the report for ``year``: the latest that began by then."""
+        chosen = [f for f in self if f.from_year <= year]
+        if not chosen:
+            first = self[0]
+            raise InvalidInput(
+                f"{year} 年度没有统一的年度报告格式：{first.name}《{first.title}》"
+                f"自 {first.from_year} 年度起适用"
+            )
+        return chosen[-1]
+
+
+def parse_formats(raw: Any, where: str, outcomes: Mapping[str, Outcome]) -> ReportFormats:
+    """``configs/report_formats.yaml`` as read by the composition root; ``outcomes`` is the
+    D-8 list every format must count once."""
     items = raw.get("formats") if isinstance(raw, dict) else None
     if not isinstance(items, list) or not items:
-        raise FormatError(f"{path}: 应有 formats 列表")
-    found = tuple(_format(item, f"{path}: formats[{i}]") for i, item in enumerate(items))
+        raise FormatError(f"{where}: 应有 formats 列表")
+    found = tuple(_format(item, f"{where}: formats[{i}]", outcomes) for i, item in enumerate(items))
     years = [f.from_year for f in found]
     if years != sorted(set(years)):
-        raise FormatError(f"{path}: 各格式须按起始年度先后排列，且起始年度不同")
-    return found
-
-
-@cache
-def report_formats() -> tuple[ReportFormat, ...]:
-    return read_formats(configs.shipped("report_formats.yaml"))
-
-
-def format_for_year(year: int) -> ReportFormat:
-    """The format of the report for ``year``: the latest that began by then."""
-    chosen = [f for f in report_formats() if f.from_year <= year]
-    if not chosen:
-        first = report_formats()[0]
-        raise InvalidInput(
-            f"{year} 年度没有统一的年度报告格式：{first.name}《{first.title}》"
-            f"自 {first.from_year} 年度起适用"
-        )
-    return chosen[-1]
+        raise FormatError(f"{where}: 各格式须按起始年度先后排列，且起始年度不同")
+    return ReportFormats(found)

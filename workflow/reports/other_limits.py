@@ -1,7 +1,7 @@
 """The timeliness report's place for declared types' limits (双公示, 规范性文件公开, 县长信箱 …).
 
 Each working-day limit of a type declared in configuration is judged as the report judges a
-disclosure request's reply limit (``timeliness.reply_outcome``): settled on the day it was
+disclosure request's reply limit (``limits.reply_outcome``): settled on the day it was
 met when on time, else on its due day (late, lapsed or still unmet at ``now``); a cancelled
 limit is counted on neither side. Counts go by type and limit; every breach settled in the
 period joins the report's breaches, by department and handler.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
-from govflow.workflow.reports.timeliness import UNASSIGNED, Breach, reply_outcome
+from govflow.workflow.reports.limits import UNASSIGNED, Breach, reply_outcome
 
 
 @dataclass(frozen=True)

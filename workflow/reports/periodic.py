@@ -31,7 +31,7 @@ from govflow.workflow.casetype import CaseType
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
 from govflow.workflow.declaration import ReportSpec
 from govflow.workflow.errors import InvalidInput
-from govflow.workflow.reports.timeliness import UNASSIGNED, reply_outcome
+from govflow.workflow.reports.limits import UNASSIGNED, reply_outcome
 
 NO_GROUP = "未分类"
 
@@ -114,6 +114,9 @@ class PeriodicReport:
     breaches: list[BreachRow] = field(default_factory=list)
     by_handler: list[tuple[str, int]] = field(default_factory=list)
     by_department: list[tuple[str, int]] = field(default_factory=list)
+    # Drawn although ``audit verify`` has open findings in the agencies covered: what the
+    # report must say about itself (the rows it counts may be forged). None: verified clean.
+    audit_note: str | None = None
 
 
 def period_containing(period: str, text: str) -> tuple[date, date]:

@@ -54,14 +54,14 @@ from govflow.workflow.calendar import Pause, WorkingCalendar
 from govflow.workflow.clock import local_date
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
 from govflow.workflow.errors import InvalidInput
+from govflow.workflow.reports.limits import UNASSIGNED, Breach, reply_outcome
+from govflow.workflow.reports.other_limits import DeclaredLimit, LimitShare, other_limits
 
 if TYPE_CHECKING:
-    from govflow.workflow.incident_service import AccountabilityEntry
-    from govflow.workflow.reports.other_limits import DeclaredLimit, LimitShare
+    from govflow.workflow.services.incidents import AccountabilityEntry
 
 DISCLOSURE = "disclosure_request"
 INCIDENT = "incident"
-UNASSIGNED = "未分配"
 CASE_TYPE_LABELS = {DISCLOSURE: "依申请公开", INCIDENT: "政务舆情"}
 BREACH_LABELS = {"late": "超期完成", "lapsed": "至办结未完成", "overdue": "已超期，尚未完成"}
 
@@ -144,18 +144,6 @@ class Bucket:
 
 
 @dataclass(frozen=True)
-class Breach:
-    ref: str
-    case_type: str  # disclosure_request | incident
-    label: str  # the limit
-    breached_on: date  # the Beijing day the limit ran out
-    kind: str  # late | lapsed | overdue
-    department: str
-    handler: str  # a name, or 未分配
-    type_label: str = ""  # a declared type's name (依申请公开 and 政务舆情 have their own)
-
-
-@dataclass(frozen=True)
 class GroupCount:
     name: str
     disclosure: int
@@ -203,6 +191,9 @@ class TimelinessReport:
     milestones: list[MilestoneShare]
     accountability: list[AccountabilityEntry] = field(default_factory=list)
     other_limits: list[LimitShare] = field(default_factory=list)
+    # Drawn although ``audit verify`` has open findings in the agencies covered: what the
+    # report must say about itself (the rows it counts may be forged). None: verified clean.
+    audit_note: str | None = None
 
 
 # -- the pieces, each testable on its own ------------------------------------------------
@@ -225,22 +216,6 @@ def handling_days(reply: Deadline, calendar: WorkingCalendar) -> int | None:
     # A pause still open at the reply (the engine allows none) is taken to end with it.
     pauses = tuple(Pause(p.start, max(p.end or met, p.start)) for p in reply.pauses)
     return calendar.working_days_between(reply.start_date, met, pauses)
-
-
-def reply_outcome(reply: Deadline, now: datetime) -> tuple[str, date] | None:
-    """(on_time | late | lapsed | overdue, the day it was settled); None while undecided.
-
-    Cancelled limits are the caller's business: their day is the case's closure day.
-    """
-    if reply.status is DeadlineStatus.MET and reply.met_on is not None:
-        return "on_time", reply.met_on
-    if reply.due_date is None:
-        return None
-    if reply.status is DeadlineStatus.BREACHED:
-        return ("lapsed" if reply.lapsed_on is not None else "late"), reply.due_date
-    if reply.is_overdue(now):
-        return "overdue", reply.due_date
-    return None
 
 
 def time_left_bucket(
@@ -324,8 +299,6 @@ def timeliness_report(
         )
         for e in listed
     ]
-    from govflow.workflow.reports.other_limits import other_limits  # it builds on this module
-
     others, other_breaches = other_limits(period.has, now, declared)
     breaches += other_breaches
     breaches.sort(key=lambda b: (b.breached_on, b.ref, b.label))

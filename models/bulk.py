@@ -1,14 +1,17 @@
 """The bulk writer: the service layer run against memory, its rows inserted in batches.
 
 Playing a million cases through ``SqlUnitOfWork`` costs some ten queries an action; here
-the same use cases (``workflow.services``) run against ``BulkUnitOfWork``, a unit of work
-whose repository keeps the cases in progress in memory (cosmicpython's fake repository,
-made to write), and ``BulkStore.flush`` inserts the finished ones with one multi-row
-statement per table. Rows are built by the same mapping as the real repository
-(``govflow.models.rows``, ``govflow.models.escalation_repo.reconcile_schedule``), and the queries the use
-cases ask (an applicant's requests this month, the same information asked before) are
-answered from an index kept alongside, so the database ends up as the service layer
-would leave it: the tests compare the two, row for row.
+the same writing use cases (``workflow.services``) run against ``BulkUnitOfWork``, a unit
+of work whose repositories keep the cases in progress in memory (cosmicpython's fake
+repository, made to write), and ``BulkStore.flush`` inserts the finished ones with one
+multi-row statement per table. It implements the same ports as ``SqlUnitOfWork``
+(``govflow.workflow.ports.WritingUnitOfWork``, the disclosure ``RequestRegister``; the tests
+check it). Rows are built by the same mapping as the real repository
+(``govflow.models.rows``, ``govflow.models.disclosure_register``,
+``govflow.models.escalation_repo.reconcile_schedule``), and the queries the use cases ask
+(an applicant's requests this month, the same information asked before) are answered from
+an index kept alongside, so the database ends up as the service layer would leave it: the
+tests compare the two, row for row.
 
 Assumes no one else writes cases while it runs (it hands out case ids itself).
 A use case that fails leaves the store unusable: nothing more is flushed.
@@ -20,21 +23,24 @@ import calendar as month_calendar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from govflow.models.disclosure_register import (
+    challenge_values,
+    new_request_row,
+    request_record,
+    update_request_row,
+)
 from govflow.models.escalation_repo import reconcile_schedule
 from govflow.models.rows import (
-    case_header,
-    challenge_values,
+    case_record,
     deadline_values,
     event_values,
     new_case_row,
-    new_request_row,
     update_case_row,
-    update_request_row,
 )
 from govflow.models.tables import (
     AgencyRow,
@@ -49,12 +55,16 @@ from govflow.models.tables import (
     UserRow,
     dialect_insert,
 )
-from govflow.workflow.actors import Actor, Role
-from govflow.workflow.cases import Case
+from govflow.workflow.actors import Actor, Agency, Role
+from govflow.workflow.cases import Case, CaseRecord
 from govflow.workflow.deadlines import Deadline
+from govflow.workflow.disclosure.facts import DisclosureFacts
+from govflow.workflow.disclosure.register import RequestRecord, RequestRegister
 from govflow.workflow.errors import GovflowError, NotFound
 from govflow.workflow.escalation import PlannedRule, Policy
 from govflow.workflow.events import CaseEvent
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,7 @@ class OpenCase:
     deadlines: dict[str, Deadline] = field(default_factory=dict)  # as last saved, by key
     schedule: dict[tuple[str, str], EscalationScheduleRow] = field(default_factory=dict)
     request: DisclosureRequestRow | None = None
+    challenges: list[dict[str, Any]] = field(default_factory=list)  # rows of ``challenges``
 
 
 class BulkStore:
@@ -91,11 +102,12 @@ class BulkStore:
         self.by_id: dict[int, OpenCase] = {}
         self.new_policies: list[EscalationPolicyRow] = []
         with Session(engine) as session:
+            rows = list(session.execute(select(AgencyRow)).scalars())
+            codes = {a.id: a.code for a in rows}
             self.agencies = {
-                a.code: AgencyRow(id=a.id, code=a.code, name=a.name, ref_prefix=a.ref_prefix)
-                for a in session.execute(select(AgencyRow)).scalars()
+                a.code: Agency(a.id, a.code, a.name, a.ref_prefix, codes.get(a.parent_id))  # type: ignore[arg-type]
+                for a in rows
             }
-            codes = {a.id: a.code for a in self.agencies.values()}
             self.actors = {
                 u.username: Actor(u.username, u.name, Role(u.role), codes[u.agency_id])
                 for u in session.execute(select(UserRow)).scalars()
@@ -152,10 +164,7 @@ class BulkStore:
             _insert_values(
                 session, EventRow, [event_values(c.row.id, e) for c in cases for e in c.events]
             )
-            challenges = (
-                challenge_values(c.row.id, c.row.agency_id, e) for c in cases for e in c.events
-            )
-            _insert_values(session, ChallengeRow, [v for v in challenges if v is not None])
+            _insert_values(session, ChallengeRow, [v for c in cases for v in c.challenges])
             # A deadline row is rewritten whole on every save: the last save is what stays.
             _insert_values(
                 session,
@@ -214,7 +223,8 @@ def _insert_values(session: Session, table: type[Any], values: list[dict[str, An
 
 
 class BulkRepository:
-    """``govflow.models.repository.Repository``'s use-case half, answered from a ``BulkStore``."""
+    """``govflow.models.repository.Repository``'s writing half (``CaseWrites``), answered from
+    a ``BulkStore``."""
 
     def __init__(self, store: BulkStore) -> None:
         self.store = store
@@ -225,7 +235,7 @@ class BulkRepository:
             raise NotFound(f"没有用户 {username!r}")
         return actor
 
-    def agency(self, code: str) -> AgencyRow:
+    def agency(self, code: str) -> Agency:
         agency = self.store.agencies.get(code)
         if agency is None:
             raise NotFound(f"没有代码为 {code!r} 的机关")
@@ -244,18 +254,9 @@ class BulkRepository:
         entry = OpenCase(row, case.agency_code)
         self.store.cases[case.ref] = self.store.by_id[row.id] = entry
 
-    def add_request(self, case: Case, intake: dict[str, Any], derived: dict[str, Any]) -> None:
-        entry = self.store.case(case.ref)
-        entry.request = new_request_row(entry.row.id, entry.row.agency_id, intake, derived)
-        self.store.applicants.setdefault(entry.request.applicant_key, []).append(
-            PastRequest(
-                entry.request.received_on, entry.row.id, entry.request.description_key, case.ref
-            )
-        )
-
-    def get(self, ref: str) -> Case:
+    def get(self, ref: str) -> CaseRecord:
         entry = self.store.case(ref)
-        return case_header(entry.row, entry.agency_code)
+        return case_record(entry.row, entry.agency_code)
 
     def events(self, ref: str) -> list[CaseEvent]:
         return list(self.store.case(ref).events)
@@ -269,18 +270,40 @@ class BulkRepository:
             replace(e, occurred_at=e.occurred_at.astimezone(UTC)) for e in new_events
         )
         entry.deadlines.update((d.key, d) for d in case.deadlines)
-        if entry.request is not None:
-            update_request_row(entry.request, case)
 
     def case_id(self, ref: str) -> int:
         return self.store.case(ref).row.id
 
-    def request(self, ref: str) -> DisclosureRequestRow | None:
-        return self.store.case(ref).request
 
-    def applicant_counts(self, applicant_key: str, received_on: date, ref: str) -> dict[str, Any]:
-        """As ``Repository.applicant_counts`` counts them in SQL."""
-        case_id = self.case_id(ref)
+class BulkRequestRegister:
+    """The disclosure ``RequestRegister`` of a ``BulkStore``: rows kept with their case."""
+
+    def __init__(self, store: BulkStore) -> None:
+        self.store = store
+
+    def add(self, ref: str, intake: dict[str, Any], derived: dict[str, Any]) -> None:
+        entry = self.store.case(ref)
+        entry.request = new_request_row(entry.row.id, entry.row.agency_id, intake, derived)
+        self.store.applicants.setdefault(entry.request.applicant_key, []).append(
+            PastRequest(entry.request.received_on, entry.row.id, entry.request.description_key, ref)
+        )
+
+    def update(self, ref: str, facts: DisclosureFacts) -> None:
+        request = self.store.case(ref).request
+        if request is not None:
+            update_request_row(request, facts)
+
+    def add_challenge(self, ref: str, seq: int, record: dict[str, Any]) -> None:
+        entry = self.store.case(ref)
+        entry.challenges.append(challenge_values(entry.row.id, entry.row.agency_id, seq, record))
+
+    def request(self, ref: str) -> RequestRecord | None:
+        row = self.store.case(ref).request
+        return request_record(row) if row is not None else None
+
+    def applicant_counts(self, applicant_key: str, received_on: date, ref: str) -> dict[str, int]:
+        """As ``SqlRequestRegister.applicant_counts`` counts them in SQL."""
+        case_id = self.store.case(ref).row.id
         past = self.store.applicants.get(applicant_key, [])
         last_day = month_calendar.monthrange(received_on.year, received_on.month)[1]
         month_start, month_end = received_on.replace(day=1), received_on.replace(day=last_day)
@@ -337,12 +360,17 @@ class BulkEscalations:
 
 
 class BulkUnitOfWork:
-    """A unit of work over a ``BulkStore``: commit is the store's business (``flush``)."""
+    """A unit of work over a ``BulkStore`` (``WritingUnitOfWork``): commit is the store's
+    business (``flush``)."""
 
-    def __init__(self, store: BulkStore) -> None:
-        self.store = store
-        self.repo = BulkRepository(store)
-        self.escalations = BulkEscalations(store)
+    def __init__(self, bulk: BulkStore) -> None:
+        self.bulk = bulk
+        self.repo = BulkRepository(bulk)
+        self.escalations = BulkEscalations(bulk)
+        self._stores: dict[type, Any] = {RequestRegister: BulkRequestRegister(bulk)}
+
+    def store(self, port: type[T]) -> T:
+        return self._stores[port]  # type: ignore[no-any-return]
 
     def __enter__(self) -> BulkUnitOfWork:
         return self
@@ -355,7 +383,7 @@ class BulkUnitOfWork:
     ) -> None:
         # Memory cannot be rolled back: a failed use case stops the whole bulk write.
         if exc is not None:
-            self.store.broken = True
+            self.bulk.broken = True
 
     def flush(self) -> None:
         pass

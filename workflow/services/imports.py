@@ -1,14 +1,17 @@
 """``import_requests``: an office's sheet of past requests, checked whole, then written whole.
 
-Every row is parsed and planned (``columns``, ``plan``), then played through the real
-disclosure rules in memory, each action on the day the sheet says it happened: a row the
-rules cannot follow (a reply before the request was reviewed, a reconsideration before the
-reply, an unknown handler) is a problem, and a file with any problem writes nothing and
-lists them all. What the law would have refused at the time (an extension after the limit
-passed, a late correction notice) and every limit missed (a late reply) is not a problem but
-a finding: the history is recorded as it happened and the disagreement is listed and kept
-on the event. Then, in one transaction, each request not imported before becomes a case
-whose events carry the mark of their import (who, when, file, line, the file's SHA-256).
+Every row is parsed and planned (``workflow.imports``: columns, plan), then played through
+the real disclosure rules in memory, each action on the day the sheet says it happened: a
+row the rules cannot follow (a reply before the request was reviewed, a reconsideration
+before the reply, an unknown handler) is a problem, and a file with any problem writes
+nothing and lists them all. What the law would have refused at the time (an extension after
+the limit passed, a late correction notice) and every limit missed (a late reply) is not a
+problem but a finding: the history is recorded as it happened and the disagreement is listed
+and kept on the event. Then, in one transaction, each request not imported before becomes a
+case whose events carry the mark of their import (who, when, file, line, the file's SHA-256).
+
+The import is about one case type, the disclosure request: this module names it and its
+actions; the shared use cases do not.
 """
 
 from __future__ import annotations
@@ -24,19 +27,28 @@ from govflow.workflow.actors import SYSTEM, Actor, Role
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.deadlines import DeadlineStatus
+from govflow.workflow.disclosure.contract import DisclosureWorkflow
 from govflow.workflow.disclosure.facts import REPLY
+from govflow.workflow.disclosure.register import ImportedRequests
 from govflow.workflow.disclosure.rules import Context
 from govflow.workflow.errors import ActionNotAllowed, GovflowError, NotFound
-from govflow.workflow.escalation import current_policies
-from govflow.workflow.imports.columns import BY_HEADER, COLUMNS, Problem, header, parse_row
+from govflow.workflow.imports.columns import (
+    BY_HEADER,
+    COLUMNS,
+    Problem,
+    header,
+    outcome_spellings,
+    parse_row,
+)
 from govflow.workflow.imports.plan import Plan, plan_row
 from govflow.workflow.imports.sheet import Sheet
-from govflow.workflow.policy import load_settings
-from govflow.workflow.services import Services, save
+from govflow.workflow.ports import WritingUnitOfWork
+from govflow.workflow.services.base import Services
+from govflow.workflow.services.cases import policy_digest, reference, save
+from govflow.workflow.services.requests import CASE_TYPE as DISCLOSURE
 
 log = structlog.get_logger(__name__)
 
-DISCLOSURE = "disclosure_request"
 Progress = Callable[[str, int, int], None]
 """(stage, rows done, rows in all): for a long file's progress line."""
 
@@ -80,17 +92,20 @@ def _play(
     case: Case, plan: Plan, actor: Actor, svc: Services, mark: dict[str, Any]
 ) -> list[Problem]:
     """The plan's steps on ``case``, each on its day; the findings (raises on a problem)."""
-    policy = load_settings().disclosure
+    workflow = case.workflow
+    assert isinstance(workflow, DisclosureWorkflow)
     findings: list[str] = []
     for i, step in enumerate(plan.steps):
         now = _instant(step.day, i)
         who = SYSTEM if step.system else actor
+        # The applicant's other requests are not counted: the sheet's history is taken as
+        # it was, and the guards that count them only refuse (findings at most).
         context = Context(
             now=now,
             today=step.day,
             state=case.state or "",
             calendar=svc.calendar,
-            policy=policy,
+            policy=workflow.settings.disclosure,
             role=who.role,
         )
         try:
@@ -118,17 +133,18 @@ def _play(
     return found
 
 
-def _rehearse(plan: Plan, actor: Actor, svc: Services) -> tuple[list[Problem], list[Problem]]:
+def _rehearse(
+    plan: Plan, actor: Actor, svc: Services, workflow: DisclosureWorkflow
+) -> tuple[list[Problem], list[Problem]]:
     """Play a row in memory: its problems, or its findings."""
-    case = Case(ref="（导入预检）", case_type=DISCLOSURE, agency_code=actor.agency_code or "")
-    case.facts = case.workflow.new_facts()
+    case = Case.opened(workflow, actor.agency_code or "", "（导入预检）")
     try:
         return [], _play(case, plan, actor, svc, {})
     except _StepFailed as failed:
         return [Problem(plan.row.line, failed.step.columns[0], str(failed.error))], []
 
 
-def _assignees(plans: list[Plan], actor: Actor, uow: Any) -> list[Problem]:
+def _assignees(plans: list[Plan], actor: Actor, uow: WritingUnitOfWork) -> list[Problem]:
     problems = []
     for plan in plans:
         name = plan.row.get("assignee")
@@ -157,6 +173,9 @@ def import_requests(
 ) -> ImportResult:
     """Check every row; if none has a problem, create the requests not imported before, in
     one transaction. The result says what was created, skipped, found and refused."""
+    workflow = svc.config.case_types.find(DISCLOSURE)
+    assert isinstance(workflow, DisclosureWorkflow)
+    spellings = outcome_spellings(workflow.outcomes)
     result = ImportResult(file_name, sha256, len(sheet.rows))
     now = svc.clock.now()
     with svc.uow() as uow:
@@ -170,8 +189,10 @@ def import_requests(
         plans: list[Plan] = []
         first_line: dict[str, int] = {}
         for done, (line, cells) in enumerate(sheet.rows, start=1):
-            row, problems = parse_row(line, cells)
-            plan, more = plan_row(row, local_date(now), {p.column for p in problems})
+            row, problems = parse_row(line, cells, spellings)
+            plan, more = plan_row(
+                row, local_date(now), workflow.editions, {p.column for p in problems}
+            )
             problems = [p for p in problems if p.column not in absent]
             result.problems += problems + more
             if plan is not None:
@@ -186,12 +207,12 @@ def import_requests(
                 progress("检查", done, len(sheet.rows))
         result.problems += _assignees(plans, actor, uow)
         agency_id = uow.repo.agency(actor.agency_code or "").id
-        already = uow.repo.imported_refs(agency_id, [p.key for p in plans])
+        already = uow.store(ImportedRequests).imported_refs(agency_id, [p.key for p in plans])
     # A request imported before is skipped (its findings were listed then); the rest are
     # played through the rules now, so a file that would fail writes nothing.
     fresh = [p for p in plans if p.key not in already]
     for done, plan in enumerate(fresh, start=1):
-        problems, findings = _rehearse(plan, actor, svc)
+        problems, findings = _rehearse(plan, actor, svc, workflow)
         result.problems += problems
         result.findings += findings
         if progress and done % 100 == 0:
@@ -199,12 +220,13 @@ def import_requests(
     result.problems.sort(key=lambda p: (p.line, p.column))
     if result.problems:
         return result
-    _write(svc, result, plans, actor, now, progress)
+    _write(svc, workflow, result, plans, actor, now, progress)
     return result
 
 
 def _write(
     svc: Services,
+    workflow: DisclosureWorkflow,
     result: ImportResult,
     plans: list[Plan],
     actor: Actor,
@@ -213,23 +235,19 @@ def _write(
 ) -> None:
     with svc.uow() as uow:
         repo = uow.repo
+        imported = uow.store(ImportedRequests)
         agency = repo.agency(actor.agency_code or "")
-        already = repo.imported_refs(agency.id, [p.key for p in plans])
-        policy = current_policies()["disclosure_request"]
-        digest = uow.escalations.ensure_policy(policy, now)
+        already = imported.imported_refs(agency.id, [p.key for p in plans])
+        digest = policy_digest(svc, uow, workflow, now)
         for done, plan in enumerate(plans, start=1):
             row = plan.row
             if plan.key in already:
                 result.skipped.append((row.line, already[plan.key]))
                 continue
-            case = Case(ref="", case_type=DISCLOSURE, agency_code=agency.code)
-            case.facts = case.workflow.new_facts()
+            case = Case.opened(workflow, agency.code)
             case.escalation_policy = digest
-            year = plan.steps[0].day.year  # the number belongs to the year it arrived
-            seq = repo.next_ref_seq(agency.id, DISCLOSURE, year)
-            case.ref = (
-                f"{agency.ref_prefix}{case.workflow.case_type.ref_prefix}〔{year}〕{seq:04d}号"
-            )
+            # The number belongs to the year the request arrived.
+            case.ref = reference(uow, agency, workflow, plan.steps[0].day.year)
             mark = {
                 "by": actor.username,
                 "at": now.isoformat(),
@@ -244,10 +262,9 @@ def _write(
                 raise failed.error from None
             repo.add(case, agency.id, now)
             uow.flush()
-            first = case.events[0]
-            repo.add_request(case, first.data["payload"], first.data["derived"])
-            repo.add_imported(
-                case,
+            workflow.created(uow, case, case.events[0])
+            imported.add_imported(
+                case.ref,
                 row_key=plan.key,
                 original_ref=row.get("original_ref"),
                 file_name=result.file_name[-300:],

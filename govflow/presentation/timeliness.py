@@ -1,91 +1,30 @@
-"""``govflow report timeliness``: on-time rate, handling time, time left, breaches (SPEC R-2)."""
+"""Timeliness statistics (SPEC R-2) as zh-CN text, JSON and CSV (UTF-8 with a BOM)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from dataclasses import asdict
+from typing import Any
 
-import typer
+from govflow.presentation.text import (
+    csv_with_note,
+    json_with_note,
+    local,
+    number,
+    percent,
+    to_json,
+    with_note,
+)
+from govflow.workflow.incident.view import KIND_LABELS
+from govflow.workflow.reports.timeliness import BREACH_LABELS, CASE_TYPE_LABELS, TimelinessReport
 
-from govflow.cli.common import JsonFlag, user_errors
-from govflow.cli.files import Force, check_target, write_output
-from govflow.cli.report import AllowFindings, findings_note, report_app, with_note
-from govflow.workflow.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from govflow.workflow.reports.timeliness import TimelinessReport
-    from govflow.workflow.services import Services
-
-
-TIMELINESS_FORMATS = ("text", "json", "csv")
-
-
-def parse_day(option: str, text: str) -> date:
-    """A Beijing calendar date as typed (``2025-09-30``); anything else is bad input."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(
-            f"{option} 不是有效日期：{text!r}（应为 YYYY-MM-DD，如 2025-09-30）"
-        ) from None
-
-
-def build_timeliness(
-    svc: Services, agency: str, start: date, end: date, include_children: bool
-) -> TimelinessReport:
-    """Scope the agencies, take the incidents' accountability list (I-4), stream the rows."""
-    from govflow.models.reports_repo import agency_scope
-    from govflow.models.timeliness_repo import (
-        agency_names,
-        declared_limits,
-        incident_milestones,
-        request_limits,
-    )
-    from govflow.workflow.incident_service import accountability
-    from govflow.workflow.reports.timeliness import timeliness_report
-
-    if start > end:
-        raise InvalidInput(f"--from {start.isoformat()} 晚于 --to {end.isoformat()}")
-    with svc.uow() as uow:
-        name, ids = agency_scope(uow.session, agency, include_children)
-        names = agency_names(uow.session, ids)
-    entries = [entry for code in names for entry in accountability(svc, code)]
-    label = f"{name}（含下级机关）" if include_children else name
-    with svc.uow() as uow:
-        return timeliness_report(
-            label,
-            start,
-            end,
-            svc.clock.now(),
-            svc.calendar,
-            request_limits(uow.session, ids),
-            incident_milestones(uow.session, ids),
-            entries,
-            names,
-            declared_limits(uow.session, ids),
-        )
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _number(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+FORMATS = ("text", "json", "csv")
 
 
 def timeliness_json(report: TimelinessReport) -> str:
     """Every figure with its codes; rates as fractions, instants in ISO 8601."""
-    from dataclasses import asdict
-
-    def plain(value: Any) -> str:
-        return value.isoformat() if isinstance(value, date) else str(value)
-
-    return json.dumps(asdict(report), ensure_ascii=False, indent=2, default=plain) + "\n"
+    return to_json(json_with_note(asdict(report))) + "\n"
 
 
 def timeliness_rows(report: TimelinessReport) -> list[tuple[str, str, Any]]:
@@ -96,10 +35,10 @@ def timeliness_rows(report: TimelinessReport) -> list[tuple[str, str, Any]]:
         ("依申请公开按期答复", "超期答复", r.late),
         ("依申请公开按期答复", "超过答复期限尚未答复", r.overdue),
         ("依申请公开按期答复", "撤回或终止处理（不计入）", r.cancelled),
-        ("依申请公开按期答复", "按期答复率", _percent(r.rate)),
+        ("依申请公开按期答复", "按期答复率", percent(r.rate)),
         ("办理用时（工作日）", "件数", h.count),
-        ("办理用时（工作日）", "平均", _number(h.mean)),
-        ("办理用时（工作日）", "中位数", _number(h.median)),
+        ("办理用时（工作日）", "平均", number(h.mean)),
+        ("办理用时（工作日）", "中位数", number(h.median)),
         ("办理用时（工作日）", "第90百分位（最近秩法）", "—" if h.p90 is None else h.p90),
     ]
     rows += [("在办申请按剩余时间", b.label, b.count) for b in report.open_requests]
@@ -109,14 +48,14 @@ def timeliness_rows(report: TimelinessReport) -> list[tuple[str, str, Any]]:
     for m in report.milestones:
         for label, value in zip(
             ("按时", "超时完成", "已超期未完成", "计时中", "调整级别后不再适用", "按时率"),
-            (m.within, m.late, m.overdue, m.pending, m.cancelled, _percent(m.share)),
+            (m.within, m.late, m.overdue, m.pending, m.cancelled, percent(m.share)),
             strict=True,
         ):
             rows.append(("政务舆情回应时效", f"{m.label}（{m.hours} 小时）/{label}", value))
     for o in report.other_limits:
         for label, value in zip(
             ("按期", "超期完成", "超期未完成", "计时中", "按期率"),
-            (o.on_time, o.late, o.overdue, o.running, _percent(o.rate)),
+            (o.on_time, o.late, o.overdue, o.running, percent(o.rate)),
             strict=True,
         ):
             rows.append(
@@ -126,8 +65,6 @@ def timeliness_rows(report: TimelinessReport) -> list[tuple[str, str, Any]]:
 
 
 def _breach_cells(report: TimelinessReport) -> list[list[str]]:
-    from govflow.workflow.reports.timeliness import BREACH_LABELS, CASE_TYPE_LABELS
-
     return [
         [b.ref, b.type_label or CASE_TYPE_LABELS[b.case_type], b.label,
          b.breached_on.isoformat(), BREACH_LABELS[b.kind], b.department, b.handler]
@@ -136,9 +73,6 @@ def _breach_cells(report: TimelinessReport) -> list[list[str]]:
 
 
 def _accountability_cells(report: TimelinessReport) -> list[list[str]]:
-    from govflow.cli.incident import KIND_LABELS
-    from govflow.cli.render import local
-
     return [
         [e.ref, e.title, e.grade_label or "", e.label, local(e.due_at), KIND_LABELS[e.kind],
          f"{e.hours_late:.1f}", e.lead_department or "未指定", e.handler_name or "未指定"]
@@ -147,8 +81,6 @@ def _accountability_cells(report: TimelinessReport) -> list[list[str]]:
 
 
 def timeliness_text(report: TimelinessReport) -> str:
-    from govflow.cli.render import local
-
     r, h = report.replies, report.handling
     p90 = "—" if h.p90 is None else h.p90
     lines = [
@@ -157,12 +89,12 @@ def timeliness_text(report: TimelinessReport) -> str:
         f"统计时点：{local(report.now)}（北京时间；超期与剩余时间均截至此时）",
         "",
         "一、依申请公开按期答复",
-        f"按期答复率：{_percent(r.rate)}（按期答复 {r.on_time} 件 ÷ 已有结果 {r.decided} 件）",
+        f"按期答复率：{percent(r.rate)}（按期答复 {r.on_time} 件 ÷ 已有结果 {r.decided} 件）",
         f"　按期答复 {r.on_time} 件；超期答复 {r.late} 件；超过答复期限尚未答复 {r.overdue} 件",
         f"　撤回或终止处理 {r.cancelled} 件（答复期限取消，不计入按期答复率）",
         "",
         f"二、办理用时（本期答复 {h.count} 件；工作日，不含中止计算期间）",
-        f"　平均 {_number(h.mean)}；中位数 {_number(h.median)}；第 90 百分位 {p90}（最近秩法）",
+        f"　平均 {number(h.mean)}；中位数 {number(h.median)}；第 90 百分位 {p90}（最近秩法）",
         "",
         "三、在办申请按剩余时间（截至统计时点）",
         *(f"　{b.label}：{b.count} 件" for b in report.open_requests),
@@ -185,14 +117,14 @@ def timeliness_text(report: TimelinessReport) -> str:
     lines += ["", f"五、政务舆情回应时效（本期监测发现 {report.incidents_detected} 起）"]
     lines += [
         f"　{m.label}（{m.hours} 小时）：按时 {m.within} 起，超时完成 {m.late} 起，"
-        f"已超期未完成 {m.overdue} 起，按时率 {_percent(m.share)}"
+        f"已超期未完成 {m.overdue} 起，按时率 {percent(m.share)}"
         f"（另：计时中 {m.pending} 起，调整级别后不再适用 {m.cancelled} 起）"
         for m in report.milestones
     ] or ["　本期无舆情事件。"]
     lines += ["", "六、其他限时工作（以期限届满日计入统计期间）"]
     lines += [
         f"　{o.type_label}·{o.label}（{o.amount} 个工作日）：按期 {o.on_time} 件，"
-        f"超期完成 {o.late} 件，超期未完成 {o.overdue} 件，按期率 {_percent(o.rate)}"
+        f"超期完成 {o.late} 件，超期未完成 {o.overdue} 件，按期率 {percent(o.rate)}"
         f"（另：本期起算、计时中 {o.running} 件）"
         for o in report.other_limits
     ] or ["　无。"]
@@ -204,13 +136,11 @@ def timeliness_text(report: TimelinessReport) -> str:
             report
         )
     ] or ["　无。"]
-    return "\n".join(lines) + "\n"
+    return with_note("\n".join(lines) + "\n", report.audit_note)
 
 
 def timeliness_csv(report: TimelinessReport) -> bytes:
     """UTF-8 with a BOM (for spreadsheets): the summary rows, the breaches, the accountability list."""
-    from govflow.cli.render import local
-
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(["统计范围", report.agency, f"{report.start.isoformat()}至{report.end.isoformat()}"])
@@ -225,49 +155,4 @@ def timeliness_csv(report: TimelinessReport) -> bytes:
         ["问责清单：编号", "标题", "级别", "时限", "届满", "情形", "超期小时", "牵头部门", "经办人"]
     )
     w.writerows(_accountability_cells(report))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-@report_app.command("timeliness")
-def timeliness(
-    agency: Annotated[str, typer.Option(help="机关代码")],
-    start: Annotated[str, typer.Option("--from", help="统计起始日（北京时间，含），如 2025-09-01")],
-    end: Annotated[str, typer.Option("--to", help="统计截止日（北京时间，含），如 2025-09-30")],
-    include_children: Annotated[
-        bool, typer.Option("--include-children", help="含下级机关")
-    ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="text / json / csv")] = "text",
-    as_json: JsonFlag = False,
-    output: Annotated[Path | None, typer.Option(help="写入此文件")] = None,
-    force: Force = False,
-    allow_findings: AllowFindings = False,
-) -> None:
-    """办理时效统计：按期答复率、办理用时、在办剩余时间、超期（按部门与经办人）、舆情回应时效。"""
-    from govflow.app import build_services
-
-    with user_errors():
-        if fmt not in TIMELINESS_FORMATS:
-            raise InvalidInput(f"--format 应为 text、json 或 csv，实为 {fmt!r}")
-        if as_json and fmt not in ("text", "json"):
-            raise InvalidInput("--json 与 --format csv 不能同时使用")
-        fmt = "json" if as_json else fmt
-        first, last = parse_day("--from", start), parse_day("--to", end)
-        if output is not None:
-            check_target(output, force)
-        svc = build_services()
-        note = findings_note(svc, agency, include_children, allow_findings)
-        report = build_timeliness(svc, agency, first, last, include_children)
-        if fmt == "json":
-            data = json.loads(timeliness_json(report))
-            if note:
-                data["audit_findings_note"] = note
-            body = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        elif fmt == "csv":
-            body = with_note(timeliness_csv(report), note)
-        else:
-            body = with_note(timeliness_text(report).encode("utf-8"), note)
-        if output is None:
-            typer.echo(body.decode("utf-8"), nl=False)
-            return
-        write_output(output, body, force)
-        typer.echo(f"已写入：{output}")
+    return csv_with_note(("\ufeff" + out.getvalue()).encode("utf-8"), report.audit_note)

@@ -1,0 +1,116 @@
+"""A case in detail and lists of cases, as text and JSON (``case show``, ``case list``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govflow.presentation.text import deadline_json, deadline_line, field_line, local
+from govflow.workflow.services import CaseDetail, CasePage
+from govflow.workflow.views import CaseHeader, EventView
+
+
+def header_json(header: CaseHeader) -> dict[str, Any]:
+    """What names a case in every JSON view of it (``case show``, ``audit show``)."""
+    return {
+        "ref": header.ref,
+        "case_type": header.case_type,
+        "case_type_label": header.case_type_label,
+        "agency": header.agency,
+        "state": header.state,
+        "state_label": header.state_label,
+    }
+
+
+def event_json(e: EventView) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "occurred_at": e.occurred_at.isoformat(),
+        "actor": e.actor,
+        "actor_role": e.actor_role,
+        "action": e.action,
+        "state_before": e.state_before,
+        "state_after": e.state_after,
+        "hash": e.hash,
+        "payload": e.payload,
+        "deadlines": e.deadlines,
+        **({"imported": e.imported} if e.imported else {}),
+    }
+
+
+def case_json(detail: CaseDetail) -> dict[str, Any]:
+    return {
+        **header_json(detail.header),
+        "assignee": detail.assignee,
+        "outcome": detail.outcome,
+        **detail.data,
+        "deadlines": [
+            {**d.record, "overdue": d.overdue, "working_days_left": d.working_days_left}
+            for d in detail.deadlines
+        ],
+        "events": [event_json(e) for e in detail.events],
+        "allowed_actions": [{"name": a.name, "label": a.label} for a in detail.allowed_actions],
+    }
+
+
+def case_text(detail: CaseDetail) -> list[str]:
+    h = detail.header
+    lines = [
+        f"案件 {h.ref}（{h.case_type_label}）",
+        f"所属机关：{h.agency}　状态：{h.state_label}　经办人：{detail.assignee or '未指定'}",
+        *(field_line(f) for f in detail.fields),
+        "",
+        "期限：",
+    ]
+    for d in detail.deadlines:
+        lines.append("  " + deadline_line(d))
+        lines += ["      " + x for x in d.explanation]
+    lines += ["", "时间线："]
+    # An imported event says so: it was recorded later, from the office's own ledger.
+    lines += [
+        f"  #{e.seq} {local(e.occurred_at)} {e.actor}（{e.role_label}）"
+        f"{e.action_label}{'（导入）' if e.imported else ''}："
+        f"{e.state_before_label} → {e.state_after_label}"
+        for e in detail.events
+    ]
+    return lines
+
+
+def allowed_text(detail: CaseDetail, reader_name: str) -> str:
+    names = "、".join(f"{a.name}（{a.label}）" for a in detail.allowed_actions) or "无"
+    return f"{reader_name} 可执行的动作：{names}"
+
+
+def page_json(page: CasePage) -> dict[str, Any]:
+    return {
+        "cases": [
+            {
+                **header_json(c.header),
+                "assignee": c.assignee,
+                **c.data,
+                "deadline": deadline_json(c.deadline) if c.deadline else None,
+            }
+            for c in page.cases
+        ],
+        "next_after": page.next_after,
+    }
+
+
+def page_lines(page: CasePage) -> list[str]:
+    """One line a case: number, state, what its type lists, its deadline; then where the
+    next page starts, if there is one."""
+    if not page.cases:
+        return ["没有符合条件的案件。"]
+    lines = []
+    for c in page.cases:
+        d = c.deadline
+        if d is None:
+            due = "无计时中的期限"
+        else:
+            flag = "【临时】" if d.provisional else ""
+            when = f"{d.label} 届满 {d.due}" if d.due != "—" else d.label
+            due = f"{when}　{d.time_left or d.status_label}{flag}"
+        cells = [c.ref, c.header.state_label, *(col.value for col in c.columns), due]
+        lines.append("　".join(cells))
+    if page.next_after:
+        lines.append(f"（还有更多；下一页：--after {page.next_after}）")
+    return lines

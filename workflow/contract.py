@@ -1,0 +1,282 @@
+"""The contract of a case type: all that shared code may ask of a type, and nothing more.
+
+Shared code — the services, the views, the front ends — names no case type and no action.
+Whatever differs between types comes through a ``Workflow``, built once at start-up by the
+registry from the type's declaration (``configs/case_types/*.yaml``) and, where the law
+needs code, from the module its ``rules:`` names (``workflow.disclosure``,
+``workflow.incident``); types declared in YAML alone get the generic engine
+(``workflow.declared``). A ``Workflow`` supplies:
+
+* its inputs (``payloads``, ``date_defaults``, ``payload_context``);
+* its fold (``fold``): an explicit table from every declared action to the handler that
+  folds the action's event into the facts, checked against the declaration at start-up;
+* the context its guards read (``context``), the guards (``check``), and what an event
+  records besides its input (``derive``);
+* the creation hook (``number_year``, ``opening_steps``, ``created``) and the upkeep of its
+  own tables (``saved``);
+* its view of a case (``view``, ``summary``, ``list_deadline``), the masking of personal data
+  in an event's input (``mask_payload``) and the zh-CN labels of its fields (``labels``).
+
+The base class gives the neutral answer to each; a type overrides what it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from pydantic import BaseModel
+
+from govflow.workflow.access import mask
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.casetype import CaseType
+from govflow.workflow.clock import local_date
+from govflow.workflow.deadlines import Deadline
+from govflow.workflow.declaration import DeclarationError
+
+if TYPE_CHECKING:
+    from govflow.workflow.actors import Actor
+    from govflow.workflow.cases import Case
+    from govflow.workflow.events import CaseEvent
+    from govflow.workflow.ports import UnitOfWork, WritingUnitOfWork
+
+
+class Facts(Protocol):
+    """What a case's events add up to; each type has its own, these parts are shared."""
+
+    @property
+    def assignee(self) -> str | None: ...
+
+    @property
+    def outcome(self) -> str | None: ...
+
+    def computed_deadlines(self, calendar: WorkingCalendar) -> list[Deadline]: ...
+
+
+Handler = Callable[[Any, Any, dict[str, Any], datetime], None]
+"""A fold handler: (facts, the action's input, what the event derived, the event's instant)."""
+
+
+def unchanged(facts: Any, payload: Any, derived: dict[str, Any], at: datetime) -> None:
+    """The handler of an action that changes no facts: it only moves the case's state."""
+
+
+@dataclass(frozen=True)
+class FoldTable:
+    """Which handler folds each action's event into the facts: a table, not a naming rule.
+
+    ``payloads`` parses an event's stored input into the action's model before its handler
+    sees it (None: the handler gets the stored dict). ``source`` is the file that defines
+    the table, named when it does not match the declaration.
+    """
+
+    handlers: Mapping[str, Handler]
+    payloads: Mapping[str, type[BaseModel]] | None
+    source: str
+
+    def apply(
+        self,
+        facts: Any,
+        action: str,
+        payload: dict[str, Any],
+        derived: dict[str, Any],
+        at: datetime,
+    ) -> None:
+        handler = self.handlers.get(action)
+        if handler is None or handler is unchanged:
+            return  # an event outside the type's actions (a system event) changes no facts
+        data = self.payloads[action].model_validate(payload) if self.payloads else payload
+        handler(facts, data, derived, at)
+
+    def check(self, case_type: CaseType) -> None:
+        """At start-up: one handler for every declared action, and none for anything else."""
+        for action in case_type.actions:
+            if action not in self.handlers:
+                raise DeclarationError(
+                    f"{self.source}: 案件类型 {case_type.name}（{case_type.source}）的动作 "
+                    f"{action!r} 没有折叠处理函数（FOLD 表中缺少该动作）"
+                )
+        for action in self.handlers:
+            if action not in case_type.actions:
+                raise DeclarationError(
+                    f"{self.source}: FOLD 表中的 {action!r} 不是案件类型 {case_type.name} "
+                    f"声明的动作（{case_type.source}）"
+                )
+
+
+class Step(NamedTuple):
+    """An action taken in the same transaction as the case's creation (``open_case(then=…)``)."""
+
+    action: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One labelled value of a view, as people read it: ``label：value``."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class TypeView:
+    """A type's own part of a case's view for one reader: ``fields`` for people (in order),
+    ``data`` for machines (merged into the case's JSON). Personal data already masked."""
+
+    fields: tuple[Field, ...] = ()
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+COMMON_FIELD_LABELS = {"reason": "理由", "note": "备注", "assignee": "经办人", "deadline": "期限"}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """zh-CN names of an action input's fields and of coded values, by field path
+    (``applicant.kind``); what a history shows instead of codes."""
+
+    fields: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def describe(self, payload: Mapping[str, Any]) -> tuple[Field, ...]:
+        """The input's fields, labelled, without empty ones and ``reason`` (shown on its own)."""
+        names = {**COMMON_FIELD_LABELS, **self.fields}
+        return tuple(
+            Field(names.get(key, key), str(self.values.get(key, {}).get(str(value), value)))
+            for key, value in _flatten(payload)
+            if value not in (None, "") and key != "reason"
+        )
+
+
+def _flatten(payload: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for key, value in payload.items():
+        if isinstance(value, Mapping):
+            items += _flatten(value, f"{prefix}{key}.")
+        elif isinstance(value, list | tuple):
+            items.append((f"{prefix}{key}", "、".join(str(v) for v in value)))
+        else:
+            items.append((f"{prefix}{key}", value))
+    return items
+
+
+def mask_paths(payload: dict[str, Any], paths: frozenset[str], prefix: str = "") -> dict[str, Any]:
+    """``payload`` with the values at ``paths`` (``applicant.id_number``) masked."""
+    out: dict[str, Any] = {}
+    for key, value in payload.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out[key] = mask_paths(value, paths, f"{path}.")
+        elif path in paths and value is not None:
+            out[key] = mask(str(value))
+        else:
+            out[key] = value
+    return out
+
+
+class Workflow:
+    """One case type's contract (see the module docstring); the registry builds one per type."""
+
+    def __init__(
+        self,
+        case_type: CaseType,
+        payloads: Mapping[str, type[BaseModel]],
+        fold: FoldTable,
+        *,
+        escalation: str | None = None,
+        date_defaults: Mapping[str, str] | None = None,
+        labels: Labels | None = None,
+        personal: frozenset[str] = frozenset(),
+        list_deadline: str | None = None,
+        engine: str = "",
+    ) -> None:
+        self.case_type = case_type
+        self.payloads = dict(payloads)
+        self.fold = fold
+        self.escalation = escalation  # the ladder's name in configs/escalation.yaml, if any
+        self.date_defaults = dict(date_defaults or {})
+        self.labels = labels or Labels()
+        self.personal = personal  # input fields holding personal data, by path
+        self.list_deadline = list_deadline  # the deadline lists show (None: the nearest running)
+        self.engine = engine  # the module that runs the type, for `govflow workflow list`
+
+    @property
+    def name(self) -> str:
+        return self.case_type.name
+
+    @property
+    def create(self) -> str:
+        return self.case_type.create
+
+    @property
+    def payload_context(self) -> Mapping[str, Any] | None:
+        """Handed to the payload models' validators (e.g. the grade table in force)."""
+        return None
+
+    # -- the rules ----------------------------------------------------------------------
+
+    def new_facts(self) -> Any:
+        raise NotImplementedError
+
+    def apply(
+        self,
+        facts: Any,
+        action: str,
+        payload: dict[str, Any],
+        derived: dict[str, Any],
+        at: datetime,
+    ) -> None:
+        """Fold one event into the facts (the live action and a replay alike)."""
+        self.fold.apply(facts, action, payload, derived, at)
+
+    def context(
+        self,
+        case: Case,
+        now: datetime,
+        calendar: WorkingCalendar,
+        uow: WritingUnitOfWork,
+        actor: Actor | None = None,
+    ) -> Any:
+        """What ``check`` and ``derive`` may know besides the case (read in ``uow``) and who
+        acts (``actor``; some rules depend on the role)."""
+        raise NotImplementedError
+
+    def check(self, action: str, facts: Any, payload: Any, context: Any) -> None:
+        """Refuse what the law does not allow now (``ActionNotAllowed`` / ``InvalidInput``)."""
+
+    def derive(self, action: str, facts: Any, payload: Any, context: Any) -> dict[str, Any]:
+        """What the event records besides its input, so the fold needs no clock or settings."""
+        return {}
+
+    # -- creation and the type's own tables ---------------------------------------------
+
+    def number_year(self, opened: BaseModel, now: datetime) -> int:
+        """The year the case's number belongs to (the year it is opened, unless the type says)."""
+        return local_date(now).year
+
+    def opening_steps(self, opened: BaseModel, then: Sequence[Step]) -> list[Step]:
+        """The actions taken at once after the creation (the caller's, and the type's own)."""
+        return list(then)
+
+    def created(self, uow: WritingUnitOfWork, case: Case, event: CaseEvent) -> None:
+        """After the creation event is written: fill the type's own tables, if it has any."""
+
+    def saved(self, uow: WritingUnitOfWork, case: Case, new_events: Sequence[CaseEvent]) -> None:
+        """After every save: keep the type's own tables in step with the case."""
+
+    # -- reading ------------------------------------------------------------------------
+
+    def view(self, case: Case, reveal: bool, uow: UnitOfWork, now: datetime) -> TypeView:
+        """The type's part of a case's view; personal data masked unless ``reveal``."""
+        return TypeView()
+
+    def summary(self, case: Case) -> TypeView:
+        """What a list shows of a case besides its number, state and deadline."""
+        return TypeView()
+
+    def mask_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """An event's input with the personal data masked."""
+        return mask_paths(payload, self.personal) if self.personal else payload

@@ -1,0 +1,327 @@
+"""The ports of the service layer: what it needs from storage, as typed interfaces.
+
+A use case takes a unit of work (one transaction) and reaches everything through it:
+cases, agencies and users (``repo``), the escalation ladders and schedule
+(``escalations``), and a case type's own tables (``store(Port)``, e.g. the disclosure
+requests' register). The persistence layer implements them on SQLAlchemy
+(``govflow.models``); its bulk writer implements the writing half in memory. Both are
+checked against these protocols by the tests.
+
+Writing use cases need only ``WritingUnitOfWork``; the reading ones need ``UnitOfWork``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from govflow.workflow.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from govflow.workflow.actors import Actor, Agency
+    from govflow.workflow.calendar import WorkingCalendar
+    from govflow.workflow.cases import Case, CaseRecord
+    from govflow.workflow.checkpoints import CurrentHead, Head
+    from govflow.workflow.deadlines import Deadline
+    from govflow.workflow.escalation import PlannedRule, Policy
+    from govflow.workflow.events import CaseChain, CaseEvent, Finding
+    from govflow.workflow.reports.periodic import CaseRecord as PeriodicRecord
+
+T = TypeVar("T")
+
+
+# -- queries -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class ListPosition:
+    """Where a case stands in a list ordered by its nearest running deadline (none: last),
+    then by its id: the key of keyset paging."""
+
+    due_at: datetime | None
+    case_id: int
+
+    def encode(self) -> str:
+        """An opaque cursor for the next page (``--after`` on the command line)."""
+        due = self.due_at.isoformat() if self.due_at else "-"
+        return f"{due}~{self.case_id}"
+
+    @classmethod
+    def decode(cls, text: str) -> ListPosition:
+        due, sep, case_id = text.strip().rpartition("~")
+        try:
+            if not sep:
+                raise ValueError(text)
+            at = None if due == "-" else datetime.fromisoformat(due)
+            if at is not None and at.tzinfo is None:
+                raise ValueError(text)
+            return cls(at, int(case_id))
+        except ValueError:
+            raise InvalidInput(f"翻页位置 {text!r} 无效（请使用上一页给出的位置）") from None
+
+
+@dataclass(frozen=True)
+class LimitRecord:
+    """One stored working-day limit of a case, with who answers for it (reports)."""
+
+    ref: str
+    case_type: str
+    department: str  # the agency's name
+    handler: str | None  # the assignee's name, or username
+    deadline: Deadline
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """A list of cases as a repository answers it: which cases, in deadline order, one page.
+
+    ``states`` maps each case type asked for to the states wanted (``None``: any state).
+    """
+
+    states: dict[str, frozenset[str] | None]
+    agency_ids: Sequence[int] | None = None  # None: every agency
+    assignee: str | None = None
+    ref_contains: str | None = None
+    after: ListPosition | None = None
+    limit: int = 50
+
+
+# -- repositories --------------------------------------------------------------------------
+
+
+class RowDifference(Protocol):
+    """A stored row that differs from what a case's events imply (``audit verify``)."""
+
+    table: str
+    column: str
+    message: str
+
+
+class FindingRecord(Protocol):
+    """A finding of ``audit verify``, as recorded until a later verify clears it."""
+
+    case_ref: str
+    position: int
+    kind: str
+    message: str
+    table_name: str | None
+    column_name: str | None
+
+
+class CaseWrites(Protocol):
+    """Cases, agencies and users, as the writing use cases use them."""
+
+    def actor(self, username: str) -> Actor: ...
+
+    def agency(self, code: str) -> Agency: ...
+
+    def next_ref_seq(self, agency_id: int, case_type: str, year: int) -> int: ...
+
+    def add(self, case: Case, agency_id: int, now: datetime) -> None: ...
+
+    def get(self, ref: str) -> CaseRecord: ...
+
+    def events(self, ref: str) -> list[CaseEvent]: ...
+
+    def save(self, case: Case, new_events: list[CaseEvent], now: datetime) -> None: ...
+
+    def case_id(self, ref: str) -> int: ...
+
+
+class CaseRepository(CaseWrites, Protocol):
+    """…and what the reading use cases ask besides."""
+
+    def agencies(self) -> list[Agency]: ...
+
+    def names(self, usernames: Iterable[str]) -> dict[str, str]:
+        """Display names of the users among ``usernames`` (the others are left out)."""
+        ...
+
+    def stored_deadlines(self, ref: str) -> dict[str, dict[str, Any]]: ...
+
+    def refs_with_provisional_deadlines(self) -> list[str]: ...
+
+    def open_refs(
+        self, case_type: str, states: frozenset[str], agency_ids: Sequence[int] | None = None
+    ) -> list[str]: ...
+
+    def deadline_records(
+        self, case_type: str, agency_ids: Sequence[int], basis: str
+    ) -> Iterator[tuple[str, Deadline]]:
+        """Every stored deadline of that basis of the type's cases in these agencies."""
+        ...
+
+    def page(self, query: CaseQuery) -> list[tuple[str, ListPosition]]:
+        """The refs of one page of ``query``, each with its position, at most ``limit``."""
+        ...
+
+    def declared_records(
+        self,
+        case_type: str,
+        deadline_key: str,
+        agency_ids: Sequence[int],
+        open_states: frozenset[str],
+    ) -> list[PeriodicRecord]:
+        """A declared type's cases as its periodic reports read them (no replay)."""
+        ...
+
+    def working_day_limits(
+        self, case_types: Sequence[str], agency_ids: Sequence[int]
+    ) -> Iterator[LimitRecord]: ...
+
+    def chain_batch(
+        self,
+        after_id: int | None,
+        limit: int,
+        ref: str | None = None,
+        agency_ids: Sequence[int] | None = None,
+    ) -> list[CaseChain]: ...
+
+    def derived_rows(self, chains: Sequence[CaseChain]) -> dict[int, Any]:
+        """Each case's rows besides its events, by case id, in the storage's own shape:
+        handed back to ``differences`` as they are."""
+        ...
+
+    def differences(
+        self,
+        case: Case,
+        stored: Any,
+        agency: tuple[str, str],
+        policy: Policy | None,
+        calendar: WorkingCalendar,
+    ) -> Sequence[RowDifference]:
+        """Every stored row against what the rebuilt ``case`` implies (pure: no query)."""
+        ...
+
+    def policies_by_digest(self) -> dict[str, Policy]: ...
+
+    def agencies_by_id(self) -> dict[int, tuple[str, str]]:
+        """Every agency's (code, reference prefix), by id."""
+        ...
+
+    def sync_findings(
+        self, chains: Sequence[CaseChain], found: dict[int, list[Finding]], now: datetime
+    ) -> None:
+        """Record what a verify found on these cases; clear what it no longer finds."""
+        ...
+
+    def open_findings(self, agency_ids: Sequence[int] | None) -> Sequence[FindingRecord]: ...
+
+    def head_batch(
+        self, after_id: int | None, limit: int, agency_ids: Sequence[int] | None = None
+    ) -> list[tuple[int, Head]]: ...
+
+    def current_heads(self, recorded: Sequence[Head]) -> dict[str, CurrentHead]: ...
+
+    def record_checkpoint(
+        self,
+        taken_at: datetime,
+        scope: dict[str, Any],
+        cases: int,
+        digest: str,
+        actor: str | None,
+    ) -> None: ...
+
+
+class EscalationPlans(Protocol):
+    """The ladders in force and each case's schedule, as the writing use cases keep them."""
+
+    def ensure_policy(self, policy: Policy, now: datetime) -> str: ...
+
+    def policy(self, digest: str) -> Policy: ...
+
+    def sync_schedule(self, case_id: int, planned: list[PlannedRule]) -> None: ...
+
+
+class FiringRecord(Protocol):
+    """One firing of an escalation rule, as stored."""
+
+    id: int
+    key: str
+    case_id: int
+    deadline_key: str
+    rule: str
+    level: str
+    outcome: str
+    threshold_at: datetime
+    fired_at: datetime
+    late: bool
+    message: str
+    recipients: list[str]
+    action: str | None
+
+
+class DeliveryRecord(Protocol):
+    """One notification of a firing on one channel to one person, and how it went."""
+
+    key: str
+    status: str
+
+
+class EscalationRepository(EscalationPlans, Protocol):
+    """…and the firings and deliveries the reading use cases show."""
+
+    def firings(
+        self, case_id: int | None = None, agency_ids: Sequence[int] | None = None
+    ) -> Sequence[FiringRecord]: ...
+
+    def firing_by_key(self, firing_key: str) -> FiringRecord: ...
+
+    def acknowledge(self, firing: FiringRecord, username: str, now: datetime) -> int | None:
+        """Stop the rule's repeats; the epoch acknowledged (None: its deadline moved on)."""
+        ...
+
+    def deliveries_of(self, firing_id: int) -> Sequence[DeliveryRecord]: ...
+
+    def case_ref(self, case_id: int) -> str: ...
+
+    def next_due_at(self) -> datetime | None: ...
+
+
+# -- units of work -------------------------------------------------------------------------
+
+
+class WritingUnitOfWork(Protocol):
+    """One transaction of a writing use case."""
+
+    @property
+    def repo(self) -> CaseWrites: ...
+
+    @property
+    def escalations(self) -> EscalationPlans: ...
+
+    def store(self, port: type[T]) -> T:
+        """A case type's own tables behind ``port`` (its protocol class), in this transaction."""
+        ...
+
+    def __enter__(self) -> WritingUnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class UnitOfWork(WritingUnitOfWork, Protocol):
+    """One transaction of any use case, reading ones included."""
+
+    @property
+    def repo(self) -> CaseRepository: ...
+
+    @property
+    def escalations(self) -> EscalationRepository: ...
+
+    def __enter__(self) -> UnitOfWork: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+"""What ``Services.uow`` is: each call opens a fresh transaction."""

@@ -1,0 +1,75 @@
+"""What every use case shares: the wired dependencies (``Services``), loading a case, and
+knowing who acts or reads and what they may read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from govflow.workflow.access import ReadScope, case_not_found, needs_tree, read_scope
+from govflow.workflow.actors import SYSTEM, Actor, Agency
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.cases import Case, CaseRecord
+from govflow.workflow.clock import Clock
+from govflow.workflow.config import Config
+from govflow.workflow.errors import NotFound
+from govflow.workflow.events import UNKEYED, Keyring
+from govflow.workflow.ports import UnitOfWork, UnitOfWorkFactory, WritingUnitOfWork
+
+
+@dataclass(frozen=True)
+class Services:
+    """What every use case needs, wired once at the edge (``govflow.app``): a unit of work
+    per call of ``uow``, the clock, the working calendar, the configuration, and the
+    installation's chain keys (the MAC of every new event; none: unkeyed)."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    calendar: WorkingCalendar
+    config: Config
+    keyring: Keyring = UNKEYED
+
+
+def load_case(svc: Services, uow: WritingUnitOfWork, ref: str) -> Case:
+    """A case with its facts and deadlines rebuilt from its events."""
+    return replayed(svc, uow, uow.repo.get(ref))
+
+
+def replayed(svc: Services, uow: WritingUnitOfWork, record: CaseRecord) -> Case:
+    header = Case.of_record(record, svc.config.case_types.find(record.case_type))
+    return Case.replay(header, uow.repo.events(record.ref), svc.calendar)
+
+
+def identify(svc: Services, username: str) -> Actor:
+    """The person (or ``system``) a front end acts or reads for, by username."""
+    if username == SYSTEM.username:
+        return SYSTEM
+    with svc.uow() as uow:
+        return uow.repo.actor(username)
+
+
+def agency_tree(agencies: list[Agency]) -> dict[str, str | None]:
+    return {a.code: a.parent for a in agencies}
+
+
+def scope_of(uow: UnitOfWork, reader: Actor) -> ReadScope:
+    """The reader's scope; the agency tree is read only for a supervisor."""
+    tree = agency_tree(uow.repo.agencies()) if needs_tree(reader) else None
+    return read_scope(reader, tree)
+
+
+def agency_ids(agencies: list[Agency], codes: frozenset[str] | None) -> list[int] | None:
+    """The storage keys of the agencies ``codes`` names (None: every agency)."""
+    if codes is None:
+        return None
+    return [a.id for a in agencies if a.code in codes]
+
+
+def readable_case(svc: Services, uow: UnitOfWork, reader: Actor, ref: str) -> Case:
+    """The case if the reader may read it; otherwise, as when it does not exist, not found."""
+    try:
+        record = uow.repo.get(ref)
+    except NotFound:
+        raise case_not_found(ref) from None
+    if not scope_of(uow, reader).covers(record.agency_code):
+        raise case_not_found(ref)
+    return replayed(svc, uow, record)

@@ -1,0 +1,249 @@
+"""Writing use cases: open a case, act on it, recompute deadlines after a calendar update.
+
+Each loads what it needs in one unit of work, applies one change through the ``Case``
+aggregate, saves and commits. Nothing here names a case type or an action: what differs
+between types comes from the case's contract (``case.workflow``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import structlog
+from pydantic import BaseModel
+
+from govflow.workflow import escalation
+from govflow.workflow.actors import SYSTEM, Actor, Agency, Role
+from govflow.workflow.cases import DEADLINES_RECOMPUTED, Case
+from govflow.workflow.clock import local_date
+from govflow.workflow.contract import Step, Workflow
+from govflow.workflow.errors import ActionNotAllowed
+from govflow.workflow.events import CaseEvent
+from govflow.workflow.ports import WritingUnitOfWork
+from govflow.workflow.services.base import Services, load_case
+
+log = structlog.get_logger(__name__)
+
+ASSIGNEE = "assignee"  # an input field naming who is to work the case
+ASSIGNABLE = (Role.HANDLER, Role.OFFICE_HEAD)
+
+
+def _check_agency(actor: Actor, case: Case) -> None:
+    if actor.role is not Role.SYSTEM and actor.agency_code != case.agency_code:
+        raise ActionNotAllowed(f"{actor.name} 不属于本案所属机关（{case.agency_code}），不能办理")
+
+
+def _context(svc: Services, uow: WritingUnitOfWork, case: Case, now: datetime, actor: Actor) -> Any:
+    return case.workflow.context(case, now, svc.calendar, uow, actor)
+
+
+def _create(
+    svc: Services,
+    uow: WritingUnitOfWork,
+    case_type: str,
+    agency_code: str,
+    actor_username: str,
+    payload: dict[str, Any],
+) -> tuple[Case, Actor, BaseModel, CaseEvent]:
+    """The part of opening a case every type shares: who may, the policy in force, the number.
+
+    The input is validated before the number is taken, and the number is taken inside the
+    transaction, so a refused case uses no number. Returns the case, the actor, the parsed
+    input and the creation event.
+    """
+    now = svc.clock.now()
+    repo = uow.repo
+    workflow = svc.config.case_types.find(case_type)
+    actor = repo.actor(actor_username)
+    agency = repo.agency(agency_code)
+    if actor.agency_code != agency_code:
+        raise ActionNotAllowed(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
+    case = Case.opened(workflow, agency_code)
+    case.escalation_policy = policy_digest(svc, uow, workflow, now)
+    parsed = case.parse(workflow.create, payload, local_date(now).isoformat())
+    year = workflow.number_year(parsed, now)
+    case.ref = reference(uow, agency, workflow, year)
+    event = case.act(
+        workflow.create,
+        parsed.model_dump(mode="json"),
+        actor,
+        now,
+        svc.calendar,
+        _context(svc, uow, case, now, actor),
+    )
+    repo.add(case, agency.id, now)
+    uow.flush()
+    workflow.created(uow, case, event)
+    uow.flush()
+    return case, actor, parsed, event
+
+
+def reference(uow: WritingUnitOfWork, agency: Agency, workflow: Workflow, year: int) -> str:
+    """The next reference number of the type at the agency for ``year``, taken inside the
+    transaction: ``<agency prefix><type prefix>〔year〕NNNN号``."""
+    seq = uow.repo.next_ref_seq(agency.id, workflow.name, year)
+    return f"{agency.ref_prefix}{workflow.case_type.ref_prefix}〔{year}〕{seq:04d}号"
+
+
+def policy_digest(
+    svc: Services, uow: WritingUnitOfWork, workflow: Workflow, now: datetime
+) -> str | None:
+    """E-1: the ladder in force for a new case, stored by digest (none if the type has none)."""
+    if workflow.escalation is None:
+        return None
+    return uow.escalations.ensure_policy(svc.config.policies[workflow.escalation], now)
+
+
+def open_case(
+    svc: Services,
+    *,
+    case_type: str,
+    agency_code: str,
+    actor_username: str,
+    payload: dict[str, Any],
+    then: Sequence[tuple[str, dict[str, Any]]] = (),
+) -> str:
+    """Create a case of any type by its creation action (X-1); returns its reference number,
+    ``<agency prefix><type prefix>〔year〕NNNN号`` (e.g. 示政办留言〔2026〕0001号).
+
+    ``then``: actions taken by the same person in the same transaction, right after the
+    creation (with those the type takes at once itself, e.g. a receipt confirmed).
+    """
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        case, actor, parsed, _ = _create(svc, uow, case_type, agency_code, actor_username, payload)
+        for step in case.workflow.opening_steps(parsed, [Step(*s) for s in then]):
+            context = _context(svc, uow, case, now, actor)
+            case.act(step.action, step.payload, actor, now, svc.calendar, context)
+        save(svc, uow, case, case.events, now)
+        uow.commit()
+    log.info(
+        "case.registered",
+        case_ref=case.ref,
+        case_type=case.case_type,
+        agency=case.agency_code,
+        state=case.state,
+        actor=actor.username,
+    )
+    return case.ref
+
+
+def act(
+    svc: Services,
+    *,
+    ref: str,
+    action: str,
+    payload: dict[str, Any],
+    actor_username: str,
+) -> CaseEvent:
+    """Apply one action to a case, as a user (or ``system``), in one transaction."""
+    with svc.uow() as uow:
+        event = apply_action(svc, uow, ref, action, payload, actor_username)
+        uow.commit()
+    return event
+
+
+def apply_action(
+    svc: Services,
+    uow: WritingUnitOfWork,
+    ref: str,
+    action: str,
+    payload: dict[str, Any],
+    actor_username: str,
+) -> CaseEvent:
+    """The body of ``act`` inside a caller's unit of work (the sweeper's expiries use it)."""
+    repo = uow.repo
+    actor = SYSTEM if actor_username == SYSTEM.username else repo.actor(actor_username)
+    case = load_case(svc, uow, ref)
+    _check_agency(actor, case)
+    name = payload.get(ASSIGNEE)
+    # A missing or blank assignee is left to the payload check ("field required").
+    if isinstance(name, str) and name.strip():
+        assignee = repo.actor(name.strip())
+        if assignee.agency_code != case.agency_code or assignee.role not in ASSIGNABLE:
+            raise ActionNotAllowed(f"{assignee.name} 不是本机关的经办人或负责人")
+    before = len(case.events)
+    now = svc.clock.now()
+    context = _context(svc, uow, case, now, actor)
+    case.act(action, payload, actor, now, svc.calendar, context)
+    save(svc, uow, case, case.events[before:], now)
+    event = case.events[-1]  # as sealed
+    log.info(
+        "case.action",
+        case_ref=ref,
+        action=action,
+        state_before=event.state_before,
+        state_after=event.state_after,
+        actor=actor.username,
+        seq=event.seq,
+    )
+    return event
+
+
+def save(
+    svc: Services, uow: WritingUnitOfWork, case: Case, new_events: list[CaseEvent], now: datetime
+) -> None:
+    """Write a changed case, its type's own tables, and its escalation schedule.
+
+    The new events are sealed here with the installation key (a MAC each, CPU only), so
+    every writer — an action, a sweep's expiry, a recompute, the bulk generator — keys them.
+    """
+    sealed = [svc.keyring.seal(e) for e in new_events]
+    if sealed:
+        case.events[len(case.events) - len(new_events) :] = sealed
+    new_events = sealed
+    uow.repo.save(case, new_events, now)
+    case.workflow.saved(uow, case, new_events)
+    if case.escalation_policy is not None:
+        policy = uow.escalations.policy(case.escalation_policy)
+        planned = escalation.plan(case.deadlines, policy, svc.calendar)
+        uow.escalations.sync_schedule(uow.repo.case_id(case.ref), planned)
+
+
+def check_projection(svc: Services, ref: str) -> list[str]:
+    """Differences between stored deadline rows and those rebuilt from the events (should be none)."""
+    with svc.uow() as uow:
+        case = load_case(svc, uow, ref)
+        stored = uow.repo.stored_deadlines(ref)
+    rebuilt = {d.key: d.to_json() for d in case.deadlines}
+    return [
+        key for key in sorted(set(stored) | set(rebuilt)) if stored.get(key) != rebuilt.get(key)
+    ]
+
+
+def recompute_deadlines(svc: Services) -> list[tuple[str, dict[str, Any]]]:
+    """T-4: after a calendar update, recompute provisional deadlines and record each change."""
+    changed: list[tuple[str, dict[str, Any]]] = []
+    with svc.uow() as uow:
+        refs = uow.repo.refs_with_provisional_deadlines()
+    for ref in refs:
+        with svc.uow() as uow:
+            case = load_case(svc, uow, ref)
+            stored = uow.repo.stored_deadlines(ref)
+            changes = {
+                d.key: {
+                    "from": stored.get(d.key, {}).get("due_date"),
+                    "to": d.to_json()["due_date"],
+                    "provisional": d.provisional,
+                }
+                for d in case.deadlines
+                if stored.get(d.key, {}).get("due_date") != d.to_json()["due_date"]
+                or stored.get(d.key, {}).get("provisional") != d.provisional
+            }
+            if not changes:
+                continue
+            now = svc.clock.now()
+            before = len(case.events)
+            case.record_system_event(
+                DEADLINES_RECOMPUTED,
+                {"changes": changes, "reason": "节假日安排更新"},
+                now,
+                svc.calendar,
+            )
+            save(svc, uow, case, case.events[before:], now)
+            uow.commit()
+            changed.append((ref, changes))
+            log.info("deadlines.recomputed", case_ref=ref, keys=sorted(changes))
+    return changed

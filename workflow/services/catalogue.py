@@ -1,0 +1,29 @@
+"""Reading the installation itself: the case types it knows and their state diagrams (X-1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from govflow.workflow.diagram import render
+from govflow.workflow.services.base import Services
+
+
+@dataclass(frozen=True)
+class CaseTypeInfo:
+    name: str
+    label: str
+    source: str  # the declaration file
+    engine: str  # the module that runs it
+
+
+def case_types(svc: Services) -> list[CaseTypeInfo]:
+    """Every declared case type, in the order declared."""
+    return [
+        CaseTypeInfo(wf.name, wf.case_type.label, wf.case_type.source, wf.engine)
+        for wf in svc.config.case_types.values()
+    ]
+
+
+def diagram(svc: Services, case_type: str, fmt: str = "mermaid") -> str:
+    """The type's state diagram (Mermaid or Graphviz dot), drawn from its declaration."""
+    return render(svc.config.case_types.find(case_type).case_type, fmt)

@@ -1,0 +1,180 @@
+"""Plain views of deadlines and events, as every front end shows them (no I/O).
+
+A ``DeadlineView`` is a deadline read at one instant: its due day or instant in the words
+people use (``2025-10-20 24:00`` for a working-day limit), its status, and the time left
+then. An ``EventView`` is one event of a case's history with its labels, its input masked
+for the reader. The services build them; the presentation package only formats them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from govflow.workflow.actors import ROLE_LABELS, Role
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.cases import SYSTEM_EVENT_LABELS, Case
+from govflow.workflow.clock import local_minute
+from govflow.workflow.deadlines import STATUS_LABELS, Basis, Deadline, DeadlineStatus
+from govflow.workflow.events import CaseEvent
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """One deadline as it stands at an instant (now, or right after an event)."""
+
+    key: str
+    kind: str
+    label: str
+    basis: str  # working_days | hours | fixed
+    amount: int
+    extension_days: int
+    start_date: date | None
+    start_at: datetime | None
+    due_date: date | None
+    due_at: datetime | None
+    due: str  # zh-CN: "2025-10-20 24:00" for a working-day limit, else the local instant
+    status: str
+    status_label: str
+    overdue: bool  # running past its due instant
+    time_left: str  # "还剩 12 个工作日", "已超期 1.5 小时", "暂停计时"; empty unless running
+    working_days_left: int | None
+    hours_left: float | None
+    paused: bool
+    provisional: bool
+    pause_reason: str | None
+    cancelled_reason: str | None
+    explanation: tuple[str, ...]
+    record: dict[str, Any]  # the deadline as stored (``Deadline.to_json()``)
+
+
+def deadline_view(d: Deadline, calendar: WorkingCalendar, at: datetime) -> DeadlineView:
+    if d.due_date is not None:
+        due = f"{d.due_date.isoformat()} 24:00"
+    else:
+        due = local_minute(d.due_at)
+    running = d.status is DeadlineStatus.RUNNING and d.due_at is not None
+    hours = None
+    if running and d.basis is not Basis.WORKING_DAYS and d.due_at is not None:
+        hours = round((d.due_at - at).total_seconds() / 3600, 1)
+    pause = d.open_pause
+    return DeadlineView(
+        key=d.key,
+        kind=d.kind,
+        label=d.label,
+        basis=d.basis.value,
+        amount=d.amount,
+        extension_days=d.extension_days,
+        start_date=d.start_date,
+        start_at=d.start_at,
+        due_date=d.due_date,
+        due_at=d.due_at,
+        due=due,
+        status=d.status.value,
+        status_label=STATUS_LABELS[d.status],
+        overdue=d.is_overdue(at),
+        time_left=d.time_left(calendar, at),
+        working_days_left=(
+            d.working_days_left(calendar, at) if d.basis is Basis.WORKING_DAYS else None
+        ),
+        hours_left=hours,
+        paused=d.status is DeadlineStatus.PAUSED,
+        provisional=d.provisional,
+        pause_reason=pause.reason if pause is not None else None,
+        cancelled_reason=d.cancelled_reason,
+        explanation=tuple(d.explanation),
+        record=d.to_json(),
+    )
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One event of a case's history, labelled; ``payload`` is masked for the reader."""
+
+    seq: int
+    occurred_at: datetime
+    actor: str
+    actor_name: str
+    actor_role: str
+    role_label: str
+    action: str
+    action_label: str
+    state_before: str | None
+    state_before_label: str
+    state_after: str
+    state_after_label: str
+    reason: str | None
+    payload: dict[str, Any]
+    deadlines: dict[str, Any]  # the deadline snapshot the event recorded
+    hash: str
+    # The mark of an event imported from an office's ledger (who, when, file, line, and any
+    # departure from the law found): recorded later than it happened. None if recorded live.
+    imported: dict[str, Any] | None = None
+
+    @property
+    def local_time(self) -> str:
+        return local_minute(self.occurred_at)
+
+
+def role_label(role: str) -> str:
+    try:
+        return ROLE_LABELS[Role(role)]
+    except ValueError:
+        return role
+
+
+def action_labels(case: Case) -> dict[str, str]:
+    """Every action's zh-CN label, the engine's own events included."""
+    labels = {name: spec.label for name, spec in case.workflow.case_type.actions.items()}
+    return {**labels, **SYSTEM_EVENT_LABELS}
+
+
+def event_view(
+    case: Case, event: CaseEvent, reveal: bool, names: dict[str, str], labels: dict[str, str]
+) -> EventView:
+    case_type = case.workflow.case_type
+    payload = dict(event.data.get("payload", {}))
+    derived = event.data.get("derived", {})
+    return EventView(
+        seq=event.seq,
+        occurred_at=event.occurred_at,
+        actor=event.actor,
+        actor_name=names.get(event.actor, event.actor),
+        actor_role=event.actor_role,
+        role_label=role_label(event.actor_role),
+        action=event.action,
+        action_label=labels.get(event.action, event.action),
+        state_before=event.state_before,
+        state_before_label=case_type.state_label(event.state_before) if event.state_before else "—",
+        state_after=event.state_after,
+        state_after_label=case_type.state_label(event.state_after),
+        reason=payload.get("reason") or derived.get("reason"),
+        payload=payload if reveal else case.workflow.mask_payload(payload),
+        deadlines=event.data.get("deadlines", {}),
+        hash=event.hash,
+        imported=event.data.get("imported"),
+    )
+
+
+@dataclass(frozen=True)
+class CaseHeader:
+    """What names a case in every view of it."""
+
+    ref: str
+    case_type: str
+    case_type_label: str
+    agency: str
+    state: str | None
+    state_label: str
+
+
+def case_header(case: Case) -> CaseHeader:
+    return CaseHeader(
+        ref=case.ref,
+        case_type=case.case_type,
+        case_type_label=case.workflow.case_type.label,
+        agency=case.agency_code,
+        state=case.state,
+        state_label=case.state_label,
+    )
