@@ -27,10 +27,10 @@ from govflow.workflow import services
 from govflow.workflow.actors import Role
 from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.errors import GovflowError
-from govflow.workflow.identity import accounts, login, tokens
 from govflow.workflow.identity.oidc import OidcCallback, OpenIdConnect
 from govflow.workflow.identity.providers import PasswordProof
 from govflow.workflow.identity.settings import OidcSettings
+from govflow.workflow.services import accounts, signin, tokens
 from govflow.workflow.services.accounts import principal_for
 from govflow.workflow.services.tokens import TokenRequest
 from tests.integration.oidc_provider import (
@@ -61,31 +61,31 @@ def main(url: str, out: Path) -> None:
     accounts.set_password(svc, admin, "li.handler", chosen, temporary=False)
     generated = accounts.set_password(svc, admin, "zhang.head", None)
     seen.append(generated or "")
-    local = login.local_passwords(svc)
+    local = signin.local_passwords(svc)
 
     for wrong in ("Typo-secret-01", "Typo-secret-02", "Typo-secret-03", "Typo-secret-04"):
         seen.append(wrong)
         with suppress(GovflowError):
-            login.login(svc, local, PasswordProof("li.handler", wrong), remote_addr="10.0.0.8")
+            signin.login(svc, local, PasswordProof("li.handler", wrong), remote_addr="10.0.0.8")
     with suppress(GovflowError):
-        login.login(svc, local, PasswordProof("no.such.user", "Ghost-secret-05"))
+        signin.login(svc, local, PasswordProof("no.such.user", "Ghost-secret-05"))
     seen.append("Ghost-secret-05")
 
-    first = login.login(svc, local, PasswordProof("li.handler", chosen))
-    second = login.login(svc, local, PasswordProof("li.handler", chosen), replaces=first.session_id)
+    first = signin.login(svc, local, PasswordProof("li.handler", chosen))
+    second = signin.login(svc, local, PasswordProof("li.handler", chosen), replaces=first.session_id)
     seen += [first.session_id, second.session_id]
     csrf = [first.csrf_token, second.csrf_token]
-    view = login.authenticate_session(svc, second.session_id)
+    view = signin.authenticate_session(svc, second.session_id)
     with suppress(GovflowError):
-        login.check_csrf(view, "forged-csrf-token-value")
+        signin.check_csrf(view, "forged-csrf-token-value")
     with suppress(GovflowError):
-        login.authenticate_session(svc, first.session_id)
+        signin.authenticate_session(svc, first.session_id)
     changed = "Changed-secret-88"
     seen.append(changed)
-    renewed = login.change_password(svc, second.session_id, chosen, changed)
+    renewed = signin.change_password(svc, second.session_id, chosen, changed)
     seen.append(renewed.session_id)
     csrf.append(renewed.csrf_token)
-    login.logout_everywhere(svc, renewed.session_id)
+    signin.logout_everywhere(svc, renewed.session_id)
 
     issued = tokens.create_token(
         svc, admin, TokenRequest(name="website", username="wang.clerk", days=30)
@@ -128,14 +128,14 @@ def main(url: str, out: Path) -> None:
         pending = provider.begin()
         params = browser_visits(pending.authorization_url)
         seen += [pending.state, pending.nonce, pending.code_verifier, params["code"]]
-        session = login.login(svc, provider, OidcCallback(pending, params))
+        session = signin.login(svc, provider, OidcCallback(pending, params))
         seen.append(session.session_id)
         idp.tamper = {"nonce": "other"}
         pending = provider.begin()
         params = browser_visits(pending.authorization_url)
         seen += [pending.state, pending.nonce, pending.code_verifier, params["code"]]
         with suppress(GovflowError):
-            login.login(svc, provider, OidcCallback(pending, params))
+            signin.login(svc, provider, OidcCallback(pending, params))
     finally:
         idp.stop()
     out.write_text(json.dumps({"secrets": [s for s in seen if s], "csrf": csrf}), "utf-8")

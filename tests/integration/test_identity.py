@@ -10,12 +10,11 @@ from sqlalchemy import Engine, text
 
 from govflow.workflow.actors import Role
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput, NotAuthenticated
-from govflow.workflow.identity import accounts, login
 from govflow.workflow.identity.passwords import PasswordHasher
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.identity.providers import LoginRefused, PasswordProof
 from govflow.workflow.identity.settings import Argon2Parameters
-from govflow.workflow.services import Services
+from govflow.workflow.services import Services, accounts, signin
 from govflow.workflow.services.accounts import NewAccount
 from tests.principals import acting
 
@@ -36,7 +35,7 @@ def with_password(svc: Services, admin: Principal, username: str = "li.handler")
 
 
 def sign_in(svc: Services, username: str = "li.handler", password: str = PASSWORD, **kw: object):
-    return login.login(svc, login.local_passwords(svc), PasswordProof(username, password), **kw)  # type: ignore[arg-type]
+    return signin.login(svc, signin.local_passwords(svc), PasswordProof(username, password), **kw)  # type: ignore[arg-type]
 
 
 def outcomes(engine: Engine, username: str) -> list[str]:
@@ -64,12 +63,12 @@ def test_first_start_creates_one_administrator_who_must_change_the_password(
             NewAccount("x.clerk", "某", (Role.CLERK,), "county"),
             generate=True,
         )
-    renewed = login.change_password(svc, session.session_id, password, "Strong-new-pass-9")
+    renewed = signin.change_password(svc, session.session_id, password, "Strong-new-pass-9")
     assert not renewed.principal.must_change_password
     assert renewed.session_id != session.session_id
     with pytest.raises(NotAuthenticated):  # every session of the old password ended
-        login.authenticate_session(svc, session.session_id)
-    assert login.authenticate_session(svc, renewed.session_id).principal.username == username
+        signin.authenticate_session(svc, session.session_id)
+    assert signin.authenticate_session(svc, renewed.session_id).principal.username == username
     with pytest.raises(LoginRefused):
         sign_in(svc, username, password)
     assert sign_in(svc, username, "Strong-new-pass-9").principal.username == username
@@ -84,8 +83,8 @@ def test_login_opens_a_new_session_stored_only_as_a_digest(
     second = sign_in(svc, replaces=first.session_id)
     assert second.session_id != first.session_id
     with pytest.raises(NotAuthenticated):
-        login.authenticate_session(svc, first.session_id)
-    view = login.authenticate_session(svc, second.session_id)
+        signin.authenticate_session(svc, first.session_id)
+    view = signin.authenticate_session(svc, second.session_id)
     assert (view.principal.username, view.principal.channel) == ("li.handler", "web")
     with engine.connect() as conn:
         stored = [tuple(r) for r in conn.execute(text("SELECT id_hash, csrf_token FROM sessions"))]
@@ -167,32 +166,32 @@ def test_idle_and_absolute_timeouts(svc: Services, admin: Principal, clock) -> N
     session = sign_in(svc)
     for _ in range(24):  # used every 29 minutes, 11.6 hours: never idle ...
         clock.advance(29 * MIN)
-        login.authenticate_session(svc, session.session_id)
+        signin.authenticate_session(svc, session.session_id)
     clock.advance(29 * MIN)  # ... until 12 hours after login
     with pytest.raises(NotAuthenticated, match="最长有效时间"):
-        login.authenticate_session(svc, session.session_id)
+        signin.authenticate_session(svc, session.session_id)
     idle = sign_in(svc)
     clock.advance(30 * MIN)
     with pytest.raises(NotAuthenticated, match="长时间未操作"):
-        login.authenticate_session(svc, idle.session_id)
+        signin.authenticate_session(svc, idle.session_id)
     with pytest.raises(NotAuthenticated, match="已注销"):  # revoked when found idle
-        login.authenticate_session(svc, idle.session_id)
+        signin.authenticate_session(svc, idle.session_id)
 
 
 def test_logout_and_logout_everywhere(svc: Services, admin: Principal) -> None:
     with_password(svc, admin)
     with_password(svc, admin, "zhang.head")
     office, laptop, other = sign_in(svc), sign_in(svc), sign_in(svc, "zhang.head")
-    login.logout(svc, office.session_id)
+    signin.logout(svc, office.session_id)
     with pytest.raises(NotAuthenticated):
-        login.authenticate_session(svc, office.session_id)
-    login.authenticate_session(svc, laptop.session_id)
+        signin.authenticate_session(svc, office.session_id)
+    signin.authenticate_session(svc, laptop.session_id)
     third = sign_in(svc)
-    assert login.logout_everywhere(svc, third.session_id) == 2
+    assert signin.logout_everywhere(svc, third.session_id) == 2
     for ended in (laptop, third):
         with pytest.raises(NotAuthenticated):
-            login.authenticate_session(svc, ended.session_id)
-    login.authenticate_session(svc, other.session_id)  # someone else's stays
+            signin.authenticate_session(svc, ended.session_id)
+    signin.authenticate_session(svc, other.session_id)  # someone else's stays
 
 
 @pytest.mark.parametrize("change", ["lock", "deactivate", "set_password"])
@@ -206,7 +205,7 @@ def test_locking_deactivating_or_a_new_password_ends_every_session(
     else:
         getattr(accounts, f"{change}_user")(svc, admin, "li.handler")
     with pytest.raises(NotAuthenticated):
-        login.authenticate_session(svc, session.session_id)
+        signin.authenticate_session(svc, session.session_id)
     if change != "set_password":
         with pytest.raises(LoginRefused, match=r"已被管理员锁定|已停用"):
             sign_in(svc)
@@ -217,12 +216,12 @@ def test_locking_deactivating_or_a_new_password_ends_every_session(
 def test_csrf_token_belongs_to_its_session(svc: Services, admin: Principal) -> None:
     with_password(svc, admin)
     one, two = sign_in(svc), sign_in(svc)
-    view = login.authenticate_session(svc, one.session_id)
+    view = signin.authenticate_session(svc, one.session_id)
     assert view.csrf_token == one.csrf_token != two.csrf_token
-    login.check_csrf(view, one.csrf_token)
+    signin.check_csrf(view, one.csrf_token)
     for wrong in (None, "", two.csrf_token):
         with pytest.raises(ActionNotAllowed, match="CSRF"):
-            login.check_csrf(view, wrong)
+            signin.check_csrf(view, wrong)
 
 
 def test_a_hash_with_old_parameters_is_upgraded_at_login(
@@ -284,14 +283,14 @@ def test_login_and_security_logs_are_read_within_the_agency_tree(
     sign_in(svc, "liu.clerk")
     with pytest.raises(LoginRefused):
         sign_in(svc, "no.body")
-    everyone = {a.username for a in login.login_log(svc, admin)}
+    everyone = {a.username for a in signin.login_log(svc, admin)}
     assert everyone == {"li.handler", "liu.clerk", "no.body"}
-    county = {a.username for a in login.login_log(svc, acting(svc, "chen.supervisor"))}
+    county = {a.username for a in signin.login_log(svc, acting(svc, "chen.supervisor"))}
     assert county == {"li.handler", "liu.clerk"}
-    edu = {a.username for a in login.login_log(svc, acting(svc, "ma.supervisor"))}
+    edu = {a.username for a in signin.login_log(svc, acting(svc, "ma.supervisor"))}
     assert edu == {"liu.clerk"}
     with pytest.raises(ActionNotAllowed):
-        login.login_log(svc, acting(svc, "zhang.head"))
+        signin.login_log(svc, acting(svc, "zhang.head"))
     changes = accounts.security_log(svc, acting(svc, "ma.supervisor"))
     assert {(e.action, e.target) for e in changes} == {
         ("password_set", "liu.clerk"),

@@ -15,12 +15,10 @@ from govflow import configs
 from govflow.models.db import session_factory
 from govflow.models.org import OrgFile, load_org, read_org_file
 from govflow.workflow import services
-from govflow.workflow.actors import Role
-from govflow.workflow.audit import case_timeline
+from govflow.workflow.actors import SYSTEM, Role
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput, NotAuthenticated
-from govflow.workflow.identity import accounts, tokens
 from govflow.workflow.identity.principal import SYSTEM_PRINCIPAL, Principal
-from govflow.workflow.services import Services
+from govflow.workflow.services import Services, accounts, tokens
 from govflow.workflow.services.tokens import TokenRequest
 from tests.principals import TEST_CHANNEL, acting
 
@@ -78,7 +76,7 @@ def test_every_event_records_the_user_and_the_channel(flow, engine: Engine) -> N
         (LI, "request_correction", TEST_CHANNEL),
         ("system", "correction_expired", "system"),
     ]
-    _, entries = case_timeline(flow.svc, ref)
+    entries = services.case_timeline(flow.svc, SYSTEM, ref).entries
     assert [e.channel for e in entries][-1] == "system"
     assert entries[0].channel == TEST_CHANNEL
 
@@ -232,7 +230,7 @@ def test_re_importing_the_organisation_deactivates_the_departed_and_keeps_histor
     assert (done.deactivated, done.added, done.updated) == (1, 0, 0)
     with pytest.raises(ActionNotAllowed, match="已停用"):
         flow.act(ref, LI, "accept")
-    _, entries = case_timeline(flow.svc, ref)
+    entries = services.case_timeline(flow.svc, SYSTEM, ref).entries
     assert [e.actor_name for e in entries if e.actor == LI] == ["李经办"]
     with engine.connect() as conn:
         assert (

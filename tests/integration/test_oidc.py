@@ -14,12 +14,11 @@ from sqlalchemy import Engine, text
 from govflow.sso import SECRET_ENV, UrllibTransport, oidc_provider
 from govflow.workflow.actors import Role
 from govflow.workflow.errors import InvalidInput, NotAuthenticated
-from govflow.workflow.identity import accounts, login
 from govflow.workflow.identity.oidc import OidcCallback, OpenIdConnect
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.identity.providers import LoginRefused
 from govflow.workflow.identity.settings import OidcSettings
-from govflow.workflow.services import Services
+from govflow.workflow.services import Services, accounts, signin
 from govflow.workflow.services.accounts import NewAccount
 from tests.integration.oidc_provider import (
     CLIENT_ID,
@@ -69,7 +68,7 @@ def sso_login(
     pending = provider.begin()
     assert "code_challenge_method=S256" in pending.authorization_url
     params = browser_visits(pending.authorization_url)
-    return login.login(svc, provider, OidcCallback(pending, params))
+    return signin.login(svc, provider, OidcCallback(pending, params))
 
 
 def oidc_outcomes(engine: Engine) -> list[tuple[str, str]]:
@@ -84,7 +83,7 @@ def test_a_person_known_to_govflow_signs_in(
     svc: Services, admin: Principal, idp: LocalOidcProvider, engine: Engine
 ) -> None:
     session = sso_login(svc, provider_for(idp, svc), idp)
-    view = login.authenticate_session(svc, session.session_id)
+    view = signin.authenticate_session(svc, session.session_id)
     assert (view.principal.username, view.principal.channel) == ("zhou.handler", "web")
     assert not view.principal.must_change_password
     assert oidc_outcomes(engine) == [(SUBJECT, "success")]
@@ -151,15 +150,15 @@ def test_the_callback_must_answer_this_login(
     mine, theirs = provider.begin(), provider.begin()
     params = browser_visits(theirs.authorization_url)
     with pytest.raises(LoginRefused, match="来源不明"):  # another login's state
-        login.login(svc, provider, OidcCallback(mine, params))
+        signin.login(svc, provider, OidcCallback(mine, params))
     assert idp.token_requests == 0  # refused before the code was spent
     with pytest.raises(LoginRefused, match="access_denied"):
-        login.login(
+        signin.login(
             svc, provider, OidcCallback(mine, {"state": mine.state, "error": "access_denied"})
         )
-    login.login(svc, provider, OidcCallback(theirs, params))
+    signin.login(svc, provider, OidcCallback(theirs, params))
     with pytest.raises(LoginRefused, match="invalid_grant"):  # a code works once
-        login.login(svc, provider, OidcCallback(theirs, params))
+        signin.login(svc, provider, OidcCallback(theirs, params))
 
 
 def test_a_deactivated_person_cannot_sign_in(

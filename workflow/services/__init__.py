@@ -17,20 +17,20 @@ Writing::
     seal_unkeyed         a history from before the chain key, sealed       (integrity)
     add_user, set_password, lock_user, unlock_user, deactivate_user, activate_user,
     bootstrap_admin      accounts, by an administrator, in the security log (accounts)
-    login, logout, logout_everywhere, change_password   sessions           (login)
+    login, logout, logout_everywhere, change_password   sessions           (signin)
     create_token, revoke_token   API tokens with a scope                   (tokens)
 
 Who is calling (a front end turns its credentials into a ``Principal``; the writing use
 cases take it, read the account again and record the user and the channel)::
 
     principal_for        a user named by a trusted caller (the CLI's ``--as``) (accounts)
-    authenticate_session, check_csrf   a session cookie and its CSRF token (login)
+    authenticate_session, check_csrf   a session cookie and its CSRF token (signin)
     authenticate_token   an ``Authorization: Bearer`` API token            (tokens)
 
 Reading (each takes the reader and shows only what the reader may read)::
 
     identify             who a front end reads for (an active account)     (base)
-    list_users, security_log, login_log, list_tokens   accounts and logs   (accounts, login, tokens)
+    list_users, security_log, login_log, list_tokens   accounts and logs   (accounts, signin, tokens)
     case_detail          one case: fields, deadlines now, history, allowed actions (reading)
     list_cases           lists and search: filters, least time left first, keyset pages (reading)
     case_timeline        a case's history with the deadlines as they stood (A-3) (reading)
@@ -96,19 +96,6 @@ from govflow.workflow.services.integrity import (
     verify_all,
     verify_cases,
 )
-from govflow.workflow.services.login import OUTCOMES as LOGIN_OUTCOMES
-from govflow.workflow.services.login import (
-    NewSession,
-    SessionView,
-    authenticate_session,
-    change_password,
-    check_csrf,
-    local_passwords,
-    login,
-    login_log,
-    logout,
-    logout_everywhere,
-)
 from govflow.workflow.services.reading import (
     CaseDetail,
     CaseFilter,
@@ -121,6 +108,19 @@ from govflow.workflow.services.reading import (
 )
 from govflow.workflow.services.reports import annual_report, periodic_report, timeliness_report
 from govflow.workflow.services.requests import register_request
+from govflow.workflow.services.signin import OUTCOMES as LOGIN_OUTCOMES
+from govflow.workflow.services.signin import (
+    NewSession,
+    SessionView,
+    authenticate_session,
+    change_password,
+    check_csrf,
+    local_passwords,
+    login,
+    login_log,
+    logout,
+    logout_everywhere,
+)
 from govflow.workflow.services.tokens import (
     IssuedToken,
     TokenRequest,
