@@ -98,7 +98,9 @@ def live(svc: services.Services, clock: FakeClock, rows: list[dict]) -> None:
     def at(day: date) -> None:
         clock.set(datetime.combine(day, datetime.min.time(), SHANGHAI) + timedelta(hours=10))
 
-    principals = services.Principals(svc, SYSTEM_CHANNEL)  # each user looked up once, as a session would
+    principals = services.Principals(
+        svc, SYSTEM_CHANNEL
+    )  # each user looked up once, as a session would
 
     def act(ref: str, who: str, action: str, **payload: object) -> None:
         services.act(svc, ref=ref, action=action, payload=payload, principal=principals(who))

@@ -80,9 +80,7 @@ def main() -> None:
     )
     count(
         "act assess (incident)",
-        lambda: services.act(
-            svc, ref=incident, action="assess", payload={}, principal=handler
-        ),
+        lambda: services.act(svc, ref=incident, action="assess", payload={}, principal=handler),
     )
 
 

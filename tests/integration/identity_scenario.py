@@ -72,7 +72,9 @@ def main(url: str, out: Path) -> None:
     seen.append("Ghost-secret-05")
 
     first = signin.login(svc, local, PasswordProof("li.handler", chosen))
-    second = signin.login(svc, local, PasswordProof("li.handler", chosen), replaces=first.session_id)
+    second = signin.login(
+        svc, local, PasswordProof("li.handler", chosen), replaces=first.session_id
+    )
     seen += [first.session_id, second.session_id]
     csrf = [first.csrf_token, second.csrf_token]
     view = signin.authenticate_session(svc, second.session_id)

@@ -105,7 +105,12 @@ def _new_password(svc: Services, username: str, password: str | None) -> tuple[s
 
 
 def add_user(
-    svc: Services, by: Principal, new: NewAccount, password: str | None = None, *, generate: bool = False
+    svc: Services,
+    by: Principal,
+    new: NewAccount,
+    password: str | None = None,
+    *,
+    generate: bool = False,
 ) -> str | None:
     """Create an account. With ``generate`` (and no password) a one-time password is made
     and returned, to be shown once; the user must change it at first login. A service
@@ -144,7 +149,12 @@ def add_user(
 
 
 def set_password(
-    svc: Services, by: Principal, username: str, password: str | None = None, *, temporary: bool = True
+    svc: Services,
+    by: Principal,
+    username: str,
+    password: str | None = None,
+    *,
+    temporary: bool = True,
 ) -> str | None:
     """Set (or, with no password, generate) an account's password; a temporary one must be
     changed at the next login. Ends the account's sessions. Returns a generated password."""

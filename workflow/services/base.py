@@ -21,9 +21,9 @@ from govflow.workflow.ports import UnitOfWork, UnitOfWorkFactory, WritingUnitOfW
 @dataclass(frozen=True)
 class Services:
     """What every use case needs, wired once at the edge (``govflow.app``): a unit of work
-    per call of ``uow``, the clock, the working calendar, the configuration, and the
-    installation's chain keys (the MAC of every new event; none: unkeyed), and the password
-hasher."""
+        per call of ``uow``, the clock, the working calendar, the configuration, and the
+        installation's chain keys (the MAC of every new event; none: unkeyed), and the password
+    hasher."""
 
     uow: UnitOfWorkFactory
     clock: Clock

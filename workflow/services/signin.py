@@ -86,7 +86,12 @@ def _principal(account: Account, channel: str) -> Principal:
 
 
 def _open_session(
-    svc: Services, uow: UnitOfWork, account: Account, provider: str, now: datetime, replaces: str | None
+    svc: Services,
+    uow: UnitOfWork,
+    account: Account,
+    provider: str,
+    now: datetime,
+    replaces: str | None,
 ) -> NewSession:
     if replaces:
         uow.identity.revoke_session(opaque.digest(replaces), now, "replaced_at_login")
@@ -184,7 +189,7 @@ def _refusal(account: Account) -> tuple[str, str] | None:
     return None
 
 
-def _typed_name(proof: Any) -> str:
+def _typed_name(proof: object) -> str:
     return str(getattr(proof, "username", "") or "")[:64] or "—"
 
 
@@ -312,7 +317,9 @@ def change_password(svc: Services, session_id: str, current: str, new: str) -> N
     return session
 
 
-def _log_self(uow: UnitOfWork, now: datetime, username: str, action: str, ended: int | None) -> None:
+def _log_self(
+    uow: UnitOfWork, now: datetime, username: str, action: str, ended: int | None
+) -> None:
     account = uow.identity.account(username)
     detail = {} if ended is None else {"sessions_ended": ended}
     uow.identity.record_security(
