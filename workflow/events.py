@@ -199,6 +199,7 @@ class Finding:
     case_ref: str
     position: int
     # chain: edited | inserted | deleted | reordered | broken_link | head_mismatch
+    # state: state_gap (an event starts from a state the previous event did not leave)
     # key: forged | unknown_key | unkeyed; history: damaged; derived rows: derived
     kind: str
     message: str
@@ -222,6 +223,7 @@ def verify_chain(
         findings.append(Finding(case_ref, position, kind, message))
 
     expected_seq, prev_hash, last_seq = 1, GENESIS, 0
+    prev_state: str | None = None
     for event in events:
         if event.seq < expected_seq:
             report(event.seq, "inserted", f"位置 {event.seq} 出现重复事件（插入的记录）")
@@ -255,7 +257,21 @@ def verify_chain(
                 "broken_link",
                 f"位置 {event.seq} 的前序哈希与上一事件不符（之前的事件被修改、插入或删除）",
             )
+        clean = event.seq == expected_seq and all(
+            f.position not in (event.seq, event.seq - 1) for f in findings
+        )  # an event already reported (or after one) is not reported twice
+        if clean and event.state_before != prev_state:
+            # Hashes recomputed over an edited history (by someone who could also rewrite
+            # the head) still chain; the states must too: each event leaves from the state
+            # the one before it arrived at, and the first from none.
+            report(
+                event.seq,
+                "state_gap",
+                f"位置 {event.seq} 的事件前状态 {event.state_before or '—'} 与上一事件的"
+                f"后状态 {prev_state or '—'} 不符（历史被改写）",
+            )
         prev_hash, expected_seq, last_seq = event.hash, event.seq + 1, event.seq
+        prev_state = event.state_after
     if last_seq < head_seq:
         report(
             last_seq + 1,

@@ -90,6 +90,7 @@ def test_hashes_are_stable_and_cover_every_field() -> None:
         ("actor", "zhang.head"),
         ("actor_role", "office_head"),
         ("action", "other"),
+        ("state_before", "handling"),
         ("state_after", "closed"),
         ("occurred_at", T0 + timedelta(seconds=1)),
         ("data", {"payload": {"n": 2}}),
@@ -236,3 +237,22 @@ def test_chains_of_two_cases_do_not_mix() -> None:
     moved = replace(theirs[0], case_ref=REF)  # an event copied over from another case
     findings = verify_chain(REF, [moved, *mine[1:]], 3, mine[2].hash)
     assert kinds(findings)[0] == (1, "edited")
+
+
+def test_a_history_rewritten_with_fresh_hashes_still_shows_the_states_that_do_not_follow() -> None:
+    """Each event starts from the state the previous one arrived at; a rewrite that keeps the
+    hashes consistent (and the head with them) is still caught by the states."""
+    events = chain()
+    prev = events[1].hash
+    for i in range(2, 5):
+        changes = {"state_before": "replied"} if i == 2 else {}
+        events[i] = forge(events[i], prev, **changes)
+        prev = events[i].hash
+    findings = verify(events, head_hash=events[-1].hash)
+    assert kinds(findings) == [(3, "state_gap")]
+    assert "registered" in findings[0].message and "replied" in findings[0].message
+
+
+def test_the_first_event_starts_from_no_state() -> None:
+    first = forge(chain(1)[0], GENESIS, state_before="handling")
+    assert kinds(verify_chain(REF, [first], 1, first.hash)) == [(1, "state_gap")]
