@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from govflow.workflow import lawful
-from govflow.workflow.actors import SYSTEM, Actor
+from govflow.workflow.actors import ROLE_LABELS, SYSTEM, Actor
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.contract import Workflow
@@ -199,7 +199,7 @@ class Case:
                 raise ActionNotAllowed("案件已登记，不能重复登记")
             if actor.role not in case_type.create_action.roles:
                 raise ActionNotAllowed(
-                    f"角色 {actor.role.value} 无权{case_type.create_action.label}"
+                    f"{ROLE_LABELS[actor.role]}无权{case_type.create_action.label}"
                 )
             next_state = case_type.initial
         else:

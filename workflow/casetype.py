@@ -16,7 +16,7 @@ from typing import Any
 
 from transitions import EventData, Machine
 
-from govflow.workflow.actors import Role
+from govflow.workflow.actors import ROLE_LABELS, Role
 from govflow.workflow.declaration import (
     DeadlineSpec,
     DeclarationError,
@@ -127,9 +127,9 @@ class CaseType:
                 f"当前可执行的动作：{allowed}"
             )
         if role not in spec.roles:
-            roles = "、".join(sorted(r.value for r in spec.roles))
+            roles = "、".join(ROLE_LABELS[r] for r in sorted(spec.roles, key=lambda r: r.value))
             raise ActionNotAllowed(
-                f"角色 {role.value} 无权执行“{spec.label}”（允许的角色：{roles}）。"
+                f"{ROLE_LABELS[role]}无权执行“{spec.label}”（可执行的角色：{roles}）。"
                 f"您当前可执行的动作：{allowed}"
             )
         return spec

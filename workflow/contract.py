@@ -140,15 +140,31 @@ class Labels:
 
     fields: Mapping[str, str] = field(default_factory=dict)
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # What the engine worked out and a person must see with the input (the fee it proposed,
+    # which the office head approves): derived keys by label. Other derived values are the
+    # engine's bookkeeping and stay in ``--json``.
+    derived: Mapping[str, str] = field(default_factory=dict)
 
-    def describe(self, payload: Mapping[str, Any]) -> tuple[Field, ...]:
-        """The input's fields, labelled, without empty ones and ``reason`` (shown on its own)."""
+    def describe(
+        self, payload: Mapping[str, Any], derived: Mapping[str, Any] | None = None
+    ) -> tuple[Field, ...]:
+        """The input's fields, labelled, without empty ones and ``reason`` (shown on its own);
+        then the derived values people read, unless the input already gave them."""
         names = {**COMMON_FIELD_LABELS, **self.fields}
-        return tuple(
-            Field(names.get(key, key), str(self.values.get(key, {}).get(str(value), value)))
+        shown = [
+            Field(names.get(key, key), self.value(key, value))
             for key, value in _flatten(payload)
             if value not in (None, "") and key != "reason"
-        )
+        ]
+        for key, name in self.derived.items():
+            value = (derived or {}).get(key)
+            if value not in (None, "") and payload.get(key) in (None, ""):
+                shown.append(Field(name, self.value(key, value)))
+        return tuple(shown)
+
+    def value(self, key: str, value: Any) -> str:
+        """A coded value's zh-CN name (the code itself when the type names none)."""
+        return str(self.values.get(key, {}).get(str(value), value))
 
 
 def _flatten(payload: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

@@ -121,7 +121,7 @@ def act(
     as_json: JsonFlag = False,
 ) -> None:
     """对案件执行一个动作（如 accept、extend、draft_reply、approve_reply）。"""
-    from govflow.presentation.text import deadline_line
+    from govflow.presentation.text import deadline_line, fields_text
     from govflow.workflow import services
 
     with user_errors():
@@ -144,7 +144,10 @@ def act(
             )
         else:
             detail = services.case_detail(svc, person(svc, as_user), ref)
-            typer.echo(f"{ref}：{action} 已完成，当前状态：{detail.header.state_label}")
+            done = next(e for e in detail.events if e.seq == event.seq)
+            typer.echo(f"{ref}：{done.action_label} 已完成，当前状态：{detail.header.state_label}")
+            if done.details:  # what was recorded, the fee the notice asks for included
+                typer.echo("  内容：" + fields_text(done.details))
             for d in detail.deadlines:
                 typer.echo("  " + deadline_line(d))
 

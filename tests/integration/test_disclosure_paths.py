@@ -206,7 +206,7 @@ def test_correction_expiry_closes_the_request_as_no_correction(flow) -> None:
     before = flow.footprint(ref)
     with pytest.raises(ActionNotAllowed, match=r"补正期限尚未届满（至 2025-10-20 24:00）"):
         flow.act(ref, "system", "correction_expired")
-    with pytest.raises(ActionNotAllowed, match=r"角色 office_head 无权执行.*允许的角色：system"):
+    with pytest.raises(ActionNotAllowed, match=r"公开办负责人无权执行.*可执行的角色：系统"):
         flow.act(ref, HEAD, "correction_expired")
     assert flow.footprint(ref) == before
 
@@ -296,7 +296,8 @@ def test_overlapping_consultations_pause_the_clock_until_the_last_ends(flow) -> 
 
 def test_fee_notice_proposes_the_per_volume_band_amount(flow) -> None:
     # Pages 1–30 free, 31–100 at 10, 101–200 at 20, from 201 at 40 yuan a page.
-    bands = [(30, 0), (31, 10), (100, 700), (150, 700 + 50 * 20), (250, 700 + 2000 + 50 * 40)]
+    # (30 pages cost nothing: no notice, refused; tests/unit/test_disclosure_machine.py)
+    bands = [(31, 10), (100, 700), (150, 700 + 50 * 20), (250, 700 + 2000 + 50 * 40)]
     for i, (pages, fee) in enumerate(bands):
         applicant = flow.person(f"申请人{i}", f"61092619900101{i:04d}")
         ref = handling_case(flow, applicant=applicant)
@@ -347,10 +348,14 @@ def test_fee_per_request_is_proposed_from_the_applicants_month(flow) -> None:
     for ref in (tenth, eleventh):
         flow.act(ref, LI, "start_review")
         flow.act(ref, LI, "accept")
-        flow.act(ref, HEAD, "send_fee_notice", basis="per_request", reason="本月申请次数过多")
-    proposals = [flow.case(r).events[-1].data["derived"] for r in (tenth, eleventh)]
-    assert [p["proposal"]["per_request"] for p in proposals] == [0, 100]
-    assert [p["amount"] for p in proposals] == [0, 100]
+    # The tenth of the month is free: a notice of 0 yuan is refused, nothing written.
+    before = flow.footprint(tenth)
+    with pytest.raises(ActionNotAllowed, match="信息处理费为 0 元"):
+        flow.act(tenth, HEAD, "send_fee_notice", basis="per_request", reason="本月申请次数过多")
+    assert flow.footprint(tenth) == before
+    flow.act(eleventh, HEAD, "send_fee_notice", basis="per_request", reason="本月申请次数过多")
+    derived = flow.case(eleventh).events[-1].data["derived"]
+    assert (derived["proposal"]["per_request"], derived["amount"]) == (100, 100)
     assert flow.case(eleventh).facts.fee["amount"] == 100
 
     # The office head may confirm a different amount; the proposal stays on record.
@@ -368,7 +373,7 @@ def test_payment_resumes_the_reply_clock(flow) -> None:
     ref = handling_case(flow)
     flow.at("2025-09-25 11:00")
     before = flow.footprint(ref)
-    with pytest.raises(ActionNotAllowed, match="角色 handler 无权执行“发出收费通知”"):
+    with pytest.raises(ActionNotAllowed, match="经办人无权执行“发出收费通知”"):
         flow.act(ref, LI, "send_fee_notice", basis="per_request", reason="次数过多")
     with pytest.raises(InvalidInput, match="pages"):
         flow.act(ref, HEAD, "send_fee_notice", basis="per_volume", reason="页数多")
@@ -432,7 +437,7 @@ def test_extension_once_only_by_office_head_before_the_limit(flow) -> None:
     )
     flow.at("2025-10-20 09:30")
     before = flow.footprint(ref)
-    with pytest.raises(ActionNotAllowed, match="角色 handler 无权执行“延长答复期限”"):
+    with pytest.raises(ActionNotAllowed, match="经办人无权执行“延长答复期限”"):
         flow.act(ref, LI, "extend", days=10, reason="材料多")
     with pytest.raises(InvalidInput, match="最长不得超过 20 个工作日"):
         flow.act(ref, HEAD, "extend", days=21, reason="材料多")
@@ -474,7 +479,7 @@ def test_set_reply_date_must_be_later_than_the_statutory_date(flow) -> None:
         flow.act(ref, HEAD, "set_reply_date", due_date="2025-11-13", reason="申请数量巨大")
     with pytest.raises(InvalidInput, match="须晚于今天"):
         flow.act(ref, HEAD, "set_reply_date", due_date="2025-10-09", reason="申请数量巨大")
-    with pytest.raises(ActionNotAllowed, match="角色 handler 无权执行"):
+    with pytest.raises(ActionNotAllowed, match="经办人无权执行"):
         flow.act(ref, LI, "set_reply_date", due_date="2025-12-31", reason="申请数量巨大")
     with pytest.raises(InvalidInput, match="due_date"):
         flow.act(ref, HEAD, "set_reply_date", due_date="2025-11-31", reason="申请数量巨大")
@@ -504,7 +509,7 @@ def test_draft_rejected_then_approved_archived_and_challenged(flow) -> None:
     flow.act(ref, ZHAO, "draft_reply", outcome="withheld.third_party", summary="不予公开")
     assert flow.case(ref).state == "reply_review"
     before = flow.footprint(ref)
-    with pytest.raises(ActionNotAllowed, match="角色 handler 无权执行“审批并答复”"):
+    with pytest.raises(ActionNotAllowed, match="经办人无权执行“审批并答复”"):
         flow.act(ref, ZHAO, "approve_reply")
     with pytest.raises(InvalidInput, match="reason"):
         flow.act(ref, HEAD, "reject_reply")
@@ -710,12 +715,12 @@ BAD_ACTIONS = [
     ("wrong state (no consultation)", LI, "end_consultation", {"result": "agreed"},
      ActionNotAllowed, "“征求意见结束”不能在“办理中”状态下执行"),
     ("wrong role", LI, "extend", {"days": 5, "reason": "x"},
-     ActionNotAllowed, "角色 handler 无权执行“延长答复期限”（允许的角色：office_head）"),
+     ActionNotAllowed, "经办人无权执行“延长答复期限”（可执行的角色：公开办负责人）"),
     ("supervisor writes nothing", SUPERVISOR, "start_consultation",
      {"party_kind": "agency", "party_name": "县财政局"},
-     ActionNotAllowed, "角色 supervisor 无权执行"),
+     ActionNotAllowed, "督查无权执行"),
     ("system is not a person", "system", "extend", {"days": 5, "reason": "x"},
-     ActionNotAllowed, "角色 system 无权执行"),
+     ActionNotAllowed, "系统无权执行"),
     ("user of another agency", EDU_HEAD, "extend", {"days": 5, "reason": "x"},
      ActionNotAllowed, "孙主任 不属于本案所属机关（county）"),
     ("assignee of another agency", HEAD, "assign", {"assignee": EDU_HEAD},
@@ -786,7 +791,7 @@ BAD_REGISTRATIONS = [
     ("user of another agency", EDU_CLERK, "county", {},
      ActionNotAllowed, "刘登记 不属于机关 county"),
     ("supervisor cannot register", SUPERVISOR, "county", {},
-     ActionNotAllowed, "角色 supervisor 无权登记申请"),
+     ActionNotAllowed, "督查无权登记申请"),
     ("unknown agency", CLERK, "nowhere", {}, NotFound, "没有代码为 'nowhere' 的机关"),
     ("unknown user", "nobody", "county", {}, NotFound, "没有用户 'nobody'"),
 ]  # fmt: skip

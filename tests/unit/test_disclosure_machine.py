@@ -276,11 +276,11 @@ def test_refused_for_the_state_says_what_is_allowed() -> None:
 def test_refused_for_the_role_names_the_allowed_roles() -> None:
     desk = Desk().registered()
     message = desk.refuse("extend", HANDLER, ActionNotAllowed, days=5, reason="材料多")
-    assert "角色 handler 无权执行“延长答复期限”" in message
-    assert "允许的角色：office_head" in message
+    assert "经办人无权执行“延长答复期限”" in message
+    assert "可执行的角色：公开办负责人" in message
     assert "start_review（开始审核）" in message
     message = desk.refuse("start_review", SUPERVISOR, ActionNotAllowed)
-    assert "允许的角色：clerk、handler、office_head" in message
+    assert "可执行的角色：登记员、经办人、公开办负责人" in message
     assert message.endswith("可执行的动作：无")
 
 
@@ -800,6 +800,26 @@ def test_fee_notice_input_checks() -> None:
     assert "basis" in desk.refuse("send_fee_notice", HEAD, InvalidInput, basis="both", reason="x")
 
 
+def test_a_fee_notice_of_0_yuan_is_refused() -> None:
+    """Nothing to pay is no notice: it would pause the clock and close the request unpaid."""
+    desk = Desk("2025-09-26", history=ApplicantHistory(ordinal_in_month=10)).handling()
+    message = desk.refuse(
+        "send_fee_notice", HEAD, ActionNotAllowed, basis="per_request", reason="x"
+    )
+    assert "按件计收的信息处理费为 0 元" in message
+    message = desk.refuse(
+        "send_fee_notice", HEAD, ActionNotAllowed, basis="per_volume", pages=30, reason="x"
+    )
+    assert "按量计收（30 页）的信息处理费为 0 元" in message
+    message = desk.refuse(
+        "send_fee_notice", HEAD, InvalidInput, basis="per_volume", pages=300, amount=0, reason="x"
+    )
+    assert "amount" in message
+    assert desk.state == "handling" and desk.facts.fee is None
+    desk.act("send_fee_notice", HEAD, basis="per_volume", pages=31, reason="x")
+    assert desk.facts.fee["amount"] == 10
+
+
 def test_fee_notice_only_within_the_reply_limit() -> None:
     desk = Desk("2025-09-26").handling().at("2025-10-31")
     message = desk.refuse(
@@ -807,14 +827,15 @@ def test_fee_notice_only_within_the_reply_limit() -> None:
     )
     assert "答复期限内" in message and "2025-10-30" in message
     desk.act(
-        "send_fee_notice", HEAD, basis="per_request", reason="x", notice_received_on="2025-10-30"
-    )
+        "send_fee_notice", HEAD, basis="per_request", amount=100, reason="x",
+        notice_received_on="2025-10-30",
+    )  # fmt: skip
     assert desk.state == "awaiting_fee"
 
 
 def test_payment_resumes_the_clock() -> None:
     desk = Desk("2025-09-26").handling().at("2025-09-29")
-    desk.act("send_fee_notice", HEAD, basis="per_request", reason="x")
+    desk.act("send_fee_notice", HEAD, basis="per_request", amount=100, reason="x")
     desk.at("2025-10-15")
     event = desk.act("record_payment", CLERK)
     assert event.state_after == "handling"
@@ -828,7 +849,7 @@ def test_payment_resumes_the_clock() -> None:
 
 def test_payment_not_after_the_window_and_expiry_after_it() -> None:
     desk = Desk("2025-09-26").handling().at("2025-09-29")
-    desk.act("send_fee_notice", HEAD, basis="per_request", reason="x")
+    desk.act("send_fee_notice", HEAD, basis="per_request", amount=100, reason="x")
     desk.at("2025-11-03T20:00")
     assert "尚未届满" in desk.refuse("fee_expired", SYSTEM, ActionNotAllowed)
     desk.at("2025-11-04T08:30")
@@ -843,7 +864,7 @@ def test_payment_not_after_the_window_and_expiry_after_it() -> None:
 
 def test_payment_backdated_into_the_window_is_accepted() -> None:
     desk = Desk("2025-09-26").handling().at("2025-09-29")
-    desk.act("send_fee_notice", HEAD, basis="per_request", reason="x")
+    desk.act("send_fee_notice", HEAD, basis="per_request", amount=100, reason="x")
     desk.at("2025-11-05").act("record_payment", CLERK, paid_on="2025-11-03")
     assert desk.state == "handling"
     assert desk.status("fee_payment") is DeadlineStatus.MET
@@ -851,7 +872,7 @@ def test_payment_backdated_into_the_window_is_accepted() -> None:
 
 def test_payment_not_before_the_notice() -> None:
     desk = Desk("2025-09-26").handling().at("2025-09-29")
-    desk.act("send_fee_notice", HEAD, basis="per_request", reason="x")
+    desk.act("send_fee_notice", HEAD, basis="per_request", amount=100, reason="x")
     assert "早于收费通知日" in desk.refuse(
         "record_payment", CLERK, InvalidInput, paid_on="2025-09-28"
     )
@@ -860,7 +881,7 @@ def test_payment_not_before_the_notice() -> None:
 def test_fee_wait_does_not_pause_when_the_policy_says_so() -> None:
     desk = Desk("2025-09-26", policy=DisclosurePolicy(fee_pauses_reply_clock=False)).handling()
     desk.at("2025-09-29")
-    event = desk.act("send_fee_notice", HEAD, basis="per_request", reason="x")
+    event = desk.act("send_fee_notice", HEAD, basis="per_request", amount=100, reason="x")
     assert event.data["derived"]["pauses_reply_clock"] is False
     assert desk.status("reply") is DeadlineStatus.RUNNING
     assert desk.due("reply") == D("2025-10-30")

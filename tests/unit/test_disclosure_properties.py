@@ -126,7 +126,7 @@ def _payload(data: st.DataObject, action: str, case: Case, today: date) -> dict[
         if basis == "per_volume" or draw(st.booleans()):
             payload["pages"] = draw(st.integers(1, 400))
         if draw(st.booleans()):
-            payload["amount"] = draw(st.integers(0, 5000))
+            payload["amount"] = draw(st.integers(1, 5000))
         return payload
     if action == "record_payment":
         return {"paid_on": _day(data, today)}

@@ -162,7 +162,9 @@ class EndConsultation(Payload):
 class SendFeeNotice(Payload):
     basis: Literal["per_request", "per_volume"]
     pages: int | None = Field(default=None, ge=1)
-    amount: int | None = Field(default=None, ge=0)
+    # A notice asks for money: 0 yuan is no notice (it would pause the clock and then close
+    # the request as unpaid). Absent: the amount the bands give (``fees.proposal``).
+    amount: int | None = Field(default=None, ge=1)
     notice_received_on: date
     reason: Text
 

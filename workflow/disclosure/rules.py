@@ -257,6 +257,12 @@ def _send_fee_notice(f: DisclosureFacts, p: a.SendFeeNotice, ctx: Context) -> No
     due = _due(f, REPLY, ctx)
     if due is None or p.notice_received_on > due:
         raise ActionNotAllowed(f"收费通知须在答复期限内发出（答复期限至 {due}）")
+    if p.amount is None and not fees.proposal(ctx.history.ordinal_in_month, p.pages)[p.basis]:
+        basis = "按件计收" if p.basis == "per_request" else f"按量计收（{p.pages} 页）"
+        raise ActionNotAllowed(
+            f"{basis}的信息处理费为 0 元，不收费，不能发出收费通知"
+            "（国办函〔2020〕109号：每月前 10 件、每件 30 页以内免收）"
+        )
 
 
 def _record_payment(f: DisclosureFacts, p: a.RecordPayment, ctx: Context) -> None:

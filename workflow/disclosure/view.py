@@ -49,7 +49,9 @@ FIELD_LABELS = {
     "due_date": "另定答复期限",
     "withdrawn_on": "撤回日",
     "paid_on": "缴费日",
-    "amount": "金额",
+    "amount": "信息处理费（元）",
+    "basis": "计收方式",
+    "notice_received_on": "收费通知送达日",
     "pages": "页数",
     "description": "申请内容",
     "channel": "渠道",
@@ -64,6 +66,10 @@ FIELD_LABELS = {
     "applicant.subkind": "组织类别",
 }
 
+DERIVED_LABELS = {"amount": "信息处理费（元）"}
+"""The fee the engine proposed (or the office head set) is what the notice asks for: shown
+with the notice wherever its event is read (``case act``, ``audit show``)."""
+
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "applicant.kind": {"natural_person": "自然人", "legal_person": "法人或其他组织"},
     "party_kind": {"third_party": "第三方", "agency": "其他机关"},
@@ -77,6 +83,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "pending": "尚未审结",
     },
     "form": {"paper": "纸质", "electronic": "电子"},
+    "basis": {"per_request": "按件计收", "per_volume": "按量计收"},
     "delivery": {"post": "邮寄", "pickup": "自行领取", "email": "电子邮件", "online": "网上获取"},
     "channel": {k.value: v for k, v in CHANNEL_LABELS.items()},
     "applicant.subkind": {k.value: v for k, v in SUBKIND_LABELS.items()},
@@ -87,6 +94,7 @@ def labels(outcomes: Mapping[str, Outcome]) -> Labels:
     return Labels(
         FIELD_LABELS,
         {**VALUE_LABELS, "outcome": {code: o.full_label for code, o in outcomes.items()}},
+        derived=DERIVED_LABELS,
     )
 
 

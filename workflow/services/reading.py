@@ -9,7 +9,7 @@ data (``CaseDetail``, ``CasePage``, ``CaseTimeline``) that any front end renders
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import structlog
@@ -62,6 +62,7 @@ class CaseDetail:
     deadlines: tuple[DeadlineView, ...]
     events: tuple[EventView, ...]
     allowed_actions: tuple[ActionChoice, ...]  # what the reader may do now
+    assignee_name: str | None = None  # the assignee's Chinese name (the username if unknown)
 
     @property
     def ref(self) -> str:
@@ -69,8 +70,16 @@ class CaseDetail:
 
 
 def _names(uow: UnitOfWork, case: Case) -> dict[str, str]:
-    names = uow.repo.names({e.actor for e in case.events} - {SYSTEM.username})
+    """The Chinese names of everyone the case's history and header name (actors, assignee)."""
+    people = {e.actor for e in case.events} | ({case.assignee} if case.assignee else set())
+    names = uow.repo.names(people - {SYSTEM.username})
     return {SYSTEM.username: SYSTEM.name, **names}
+
+
+def _header(uow: UnitOfWork, case: Case) -> CaseHeader:
+    """The case's header with its agency's Chinese name."""
+    names = {a.code: a.name for a in uow.repo.agencies()}
+    return replace(case_header(case), agency_name=names.get(case.agency_code, case.agency_code))
 
 
 def case_detail(svc: Services, reader: Actor, ref: str) -> CaseDetail:
@@ -81,11 +90,13 @@ def case_detail(svc: Services, reader: Actor, ref: str) -> CaseDetail:
         reveal = may_see_personal_data(reader, case.agency_code)
         own = case.workflow.view(case, reveal, uow, now)
         names = _names(uow, case)
+        header = _header(uow, case)
     labels = action_labels(case)
     allowed = case.workflow.case_type.allowed_actions(case.state or "", *reader.held_roles)
     return CaseDetail(
-        header=case_header(case),
+        header=header,
         assignee=case.assignee,
+        assignee_name=names.get(case.assignee, case.assignee) if case.assignee else None,
         outcome=case.facts.outcome,
         fields=own.fields,
         data=own.data,
@@ -213,7 +224,8 @@ def case_timeline(svc: Services, reader: Actor, ref: str) -> CaseTimeline:
     with svc.uow() as uow:
         case = readable_case(svc, uow, reader, ref)
         names = _names(uow, case)
+        named = _header(uow, case)
     header = Case(ref=case.ref, workflow=case.workflow, agency_code=case.agency_code)
     reveal = may_see_personal_data(reader, case.agency_code)
     entries = timeline(header, case.events, svc.calendar, names, reveal)
-    return CaseTimeline(case_header(case), reader.username, tuple(entries))
+    return CaseTimeline(named, reader.username, tuple(entries))
