@@ -41,6 +41,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     verify_cases, checkpoint_heads, check_checkpoint   tamper evidence (A-2) (integrity)
     open_findings        what verify found and no later verify cleared     (integrity)
     case_types, diagram  the installation's case types                     (catalogue)
+    actions              each action's roles, states and input fields (no database) (catalogue)
     compute_limit        the deadline calculator (``workflow.calculator``, calendar only)
 
 Modules outside this package never import from it (the front ends, the workers, the demo
@@ -75,7 +76,7 @@ from govflow.workflow.services.cases import (
     recompute_deadlines,
     save,
 )
-from govflow.workflow.services.catalogue import CaseTypeInfo, case_types, diagram
+from govflow.workflow.services.catalogue import CaseTypeInfo, actions, case_types, diagram
 from govflow.workflow.services.escalations import (
     FiringView,
     acknowledge,
@@ -157,6 +158,7 @@ __all__ = [
     "act",
     "activate_user",
     "add_user",
+    "actions",
     "adopt_policy",
     "annual_report",
     "apply_action",
