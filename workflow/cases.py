@@ -19,11 +19,11 @@ from govflow.workflow import lawful
 from govflow.workflow.actors import ROLE_LABELS, SYSTEM, Actor
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI
-from govflow.workflow.contract import Workflow
+from govflow.workflow.contract import COMMON_FIELD_LABELS, Workflow
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
 from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, InvalidInput
 from govflow.workflow.events import GENESIS, CaseEvent, new_event
-from govflow.workflow.validation import summary
+from govflow.workflow.validation import zh_errors
 
 DEADLINES_RECOMPUTED = "deadlines_recomputed"
 POLICY_ADOPTED = "escalation_policy_adopted"
@@ -163,9 +163,19 @@ class Case:
         try:
             payload = model.model_validate(data, context=self.workflow.payload_context)
         except ValidationError as exc:
-            raise InvalidInput(_validation_message(action, exc)) from None
+            raise InvalidInput(self._validation_message(action, exc)) from None
         lawful.check_date_range(payload, labels, date.fromisoformat(today_iso))
         return payload
+
+    def _validation_message(self, action: str, exc: ValidationError) -> str:
+        """``“发出收费通知”的输入有误：信息处理费（元） amount：不能小于 1`` — the action and
+        each field by its Chinese name, the field's code beside it for ``--set``."""
+        spec = self.workflow.case_type.actions.get(action)
+        names = _field_names(self.workflow)
+        problems = "；".join(
+            f"{lawful.label(where, names)}：{text}" for where, text in zh_errors(exc.errors())
+        )
+        return f"“{spec.label if spec else action}”的输入有误：{problems}"
 
     def act(
         self,
@@ -296,5 +306,6 @@ def _event_data(
     return data
 
 
-def _validation_message(action: str, exc: ValidationError) -> str:
-    return f"“{action}”的输入有误：{summary(exc.errors())}"
+def _field_names(workflow: Workflow) -> dict[str, str]:
+    """Every input field's Chinese name the type declares or labels (``applicant.name`` too)."""
+    return {**COMMON_FIELD_LABELS, **workflow.case_type.field_labels, **workflow.labels.fields}

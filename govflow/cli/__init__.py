@@ -92,6 +92,7 @@ def _setup() -> None:
 @app.command()
 def init(
     org: Annotated[Path | None, typer.Option(help="机关与用户的 YAML 文件")] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """初始化数据库（执行迁移），并可导入机关与用户；首次运行时创建系统管理员。"""
     from govflow.app import check_installation, prepare_database
@@ -101,6 +102,22 @@ def init(
         check_installation()  # the mode, the settings and the chain key, before anything
         # The organisation file's changes go to the security log as the operator's.
         url, done = prepare_database(org, by=operator())
+        if as_json:
+            admin = None
+            from govflow.workflow.services import bootstrap_admin
+
+            created = bootstrap_admin(build_services())
+            if created is not None:
+                admin = {"username": created[0], "one_time_password": created[1]}
+            echo_json(
+                {
+                    "database": url,
+                    "agencies": done.agencies if done is not None else None,
+                    "users": done.users if done is not None else None,
+                    "administrator": admin,
+                }
+            )
+            return
         typer.echo(f"数据库已就绪：{url}")
         if done is not None:
             typer.echo(
@@ -212,13 +229,16 @@ def list_cases(
 
 
 @calendar_app.command("recompute")
-def recompute() -> None:
+def recompute(as_json: JsonFlag = False) -> None:
     """节假日安排更新后，重新计算所有临时期限，并在各案件记录变更事件。"""
     from govflow.workflow import services
 
     with user_errors():
         svc = build_services()
         changed = services.recompute_deadlines(svc)
+        if as_json:
+            echo_json([{"ref": ref, "changes": changes} for ref, changes in changed])
+            return
         for ref, changes in changed:
             for key, change in changes.items():
                 typer.echo(

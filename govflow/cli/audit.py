@@ -13,8 +13,16 @@ from typing import Annotated
 import typer
 
 from govflow.cli import integrity
-from govflow.cli.common import AsReader, build_services, check_choice, person, user_errors
+from govflow.cli.common import (
+    AsReader,
+    JsonFlag,
+    build_services,
+    check_choice,
+    person,
+    user_errors,
+)
 from govflow.cli.files import Force, check_target, write_output
+from govflow.workflow.errors import InvalidInput
 
 audit_app = typer.Typer(
     help="审计：案件时间线、历史记录哈希链校验、链头检查点。", no_args_is_help=True
@@ -33,6 +41,7 @@ def show(
     format_: Annotated[str, typer.Option("--format", help="text / json / csv")] = "text",
     output: Annotated[Path | None, typer.Option("--output", help="写入此文件")] = None,
     force: Force = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """案件完整时间线：每个事件的时间、操作人、动作、状态变化及当时的各项期限。"""
     from govflow.presentation.timeline import timeline_csv, timeline_json, timeline_text
@@ -40,6 +49,9 @@ def show(
 
     with user_errors():
         check_choice("--format", format_, ("text", "json", "csv"))
+        if as_json and format_ == "csv":
+            raise InvalidInput("--json 与 --format csv 不能同时使用")
+        format_ = "json" if as_json else format_
         if output is not None:
             check_target(output, force)
         svc = build_services()

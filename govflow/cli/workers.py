@@ -175,6 +175,7 @@ def list_firings(
 def ack(
     key: str,
     as_user: Annotated[str, typer.Option("--as", help="确认人用户名")],
+    as_json: JsonFlag = False,
 ) -> None:
     """确认一条提醒：该规则不再重复提醒（更高一级的督办仍会按期触发）。"""
     from govflow.workflow import services
@@ -182,6 +183,9 @@ def ack(
     with user_errors():
         svc = build_services()
         services.acknowledge(svc, key, cli_principal(svc, as_user))
+        if as_json:
+            echo_json({"key": key, "acknowledged": True, "by": as_user})
+            return
         typer.echo(f"已确认：{key}")
 
 
@@ -189,6 +193,7 @@ def ack(
 def adopt(
     ref: str,
     as_user: Annotated[str, typer.Option("--as", help="公开办负责人用户名")],
+    as_json: JsonFlag = False,
 ) -> None:
     """让在办案件改用 configs/escalation.yaml 中现行的督办规则（记入案件历史）。"""
     from govflow.workflow import services
@@ -196,6 +201,9 @@ def adopt(
     with user_errors():
         svc = build_services()
         changed = services.adopt_policy(svc, ref, cli_principal(svc, as_user))
+        if as_json:
+            echo_json({"ref": ref, "changed": changed})
+            return
         typer.echo(f"{ref}：" + ("已改用现行督办规则。" if changed else "已是现行督办规则。"))
 
 

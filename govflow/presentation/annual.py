@@ -23,6 +23,38 @@ from govflow.workflow.reports.annual import (
 FORMATS = ("md", "csv", "xlsx")
 
 
+def to_json(report: AnnualReport) -> dict[str, object]:
+    """The tables for scripts: each row of 三 by its key with a value per applicant column."""
+    return {
+        "title": title(report),
+        "agency": report.agency,
+        "year": report.year,
+        "format": {"name": report.format_name, "title": report.format_title},
+        "columns": [
+            {"key": key, "label": label, "group": group} for key, label, group in APPLICANT_COLUMNS
+        ],
+        "table3": [
+            {
+                "key": row.key,
+                "label": row.label,
+                "depth": row.depth,
+                "values": list(row.values) if row.values is not None else None,
+            }
+            for row in report.rows
+        ],
+        "table4": {
+            "columns": [
+                {"route": route, "result": result}
+                for route, _, _ in ROUTES
+                for result, _ in RESULTS_4
+            ],
+            "values": list(report.table4),
+        },
+        "violations": list(report.violations),
+        "audit_note": report.audit_note,
+    }
+
+
 def title(report: AnnualReport) -> str:
     """Whose report and which year: the first line of every form of it."""
     return f"{report.agency} {report.year} 年度政府信息公开工作年度报告（表三、表四）"
