@@ -31,7 +31,7 @@ import yaml
 from govflow import configs
 from govflow.workflow.actors import SYSTEM, Actor
 from govflow.workflow.calendar import CalendarError, WorkingCalendar, load_schedules
-from govflow.workflow.clock import Clock, FakeClock, SystemClock, parse_instant
+from govflow.workflow.clock import Clock, PinnedClock, SystemClock, parse_instant
 from govflow.workflow.errors import ConfigurationError, InvalidInput
 
 # What the configuration is made of, the database and the services are imported in the
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from govflow.models.org import OrgImport
     from govflow.workflow.config import Config
     from govflow.workflow.events import Keyring
-    from govflow.workflow.policy import Installation, Settings
+    from govflow.workflow.policy import Installation, Mode, Settings
     from govflow.workflow.services import Services
 
 ENV_SETTINGS = "GOVFLOW_SETTINGS"
@@ -186,13 +186,22 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     return Config(settings, outcomes, policies, catalogue)
 
 
-def clock_from_env(env: Mapping[str, str] | None = None) -> Clock:
-    """``GOVFLOW_NOW`` pins the clock (an ISO 8601 instant, SPEC T-5); else the system clock."""
+def clock_from_env(env: Mapping[str, str] | None = None, mode: Mode | None = None) -> Clock:
+    """``GOVFLOW_NOW`` pins the clock (an ISO 8601 instant, SPEC T-5) of a demo or test
+    installation; else the system clock. A production installation refuses it: an office's
+    deadlines, and the instant of every event it records, follow the real time."""
+    from govflow.workflow.policy import Mode
+
     pinned = _environ(env).get(ENV_NOW)
     if not pinned:
         return SystemClock()
+    if mode is Mode.PRODUCTION:
+        raise ConfigurationError(
+            f"环境变量 {ENV_NOW} 只能在演示或测试安装中使用（{ENV_MODE}=demo 或 test），"
+            f"生产模式（{ENV_MODE}=production）按系统时钟办理；请删除 {ENV_NOW}"
+        )
     try:
-        return FakeClock(parse_instant(pinned))
+        return PinnedClock(parse_instant(pinned))
     except ValueError:
         raise ConfigurationError(
             f"环境变量 {ENV_NOW} 的值 {pinned!r} 不是有效的时间点"
@@ -364,11 +373,12 @@ def build_services(
     config = config or load_config()
     url = engine.url.render_as_string(hide_password=False) if engine else database_url()
     keyring = keyring or check_installation(url, config.settings)
+    clock = clock or clock_from_env(mode=load_installation(url).mode)
     # Only ``govflow init`` (and the all-in-one ``govflow run``) create a database.
     engine = engine or make_engine(must_exist=True)
     return Services(
         uow=partial(SqlUnitOfWork, session_factory(engine)),
-        clock=clock or clock_from_env(),
+        clock=clock,
         calendar=calendar or load_calendar(),
         config=config,
         keyring=keyring,

@@ -41,6 +41,11 @@ class FakeClock:
         self._now += delta
 
 
+class PinnedClock(FakeClock):
+    """The clock ``GOVFLOW_NOW`` pins for a demo or test installation (SPEC T-5): what people
+    read says so, since every limit and "time left" is reckoned from it."""
+
+
 def to_utc(instant: datetime) -> datetime:
     if instant.tzinfo is None:
         raise ValueError("naive datetime: every instant must carry its time zone")

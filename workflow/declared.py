@@ -259,7 +259,11 @@ class DeclaredWorkflow(Workflow):
         values = dict(case.facts.values)
         if not reveal:
             values = self.mask_payload(values)
-        return TypeView(self._fields(values), {"fields": values})
+        shown = dict(values)
+        if shown.get("assignee"):  # a person by their Chinese name; the username stays in JSON
+            user = str(shown["assignee"])
+            shown["assignee"] = uow.repo.names([user]).get(user, user)
+        return TypeView(self._fields(shown), {"fields": values})
 
     def _fields(self, values: dict[str, Any]) -> tuple[Shown, ...]:
         """Declared fields in the order of the declaration, choices by their Chinese names."""

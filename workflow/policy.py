@@ -157,8 +157,8 @@ def parse_settings(
 class Mode(StrEnum):
     """How strict start-up is (``GOVFLOW_MODE``).
 
-    ``production``: a chain key must be configured (and, with issue 10, ``GOVFLOW_NOW`` is
-    ignored); ``demo``: the embedded default, a key is generated if none is configured;
+    ``production``: a chain key must be configured and ``GOVFLOW_NOW`` is refused (the
+    clock of a real office is the system's); ``demo``: the embedded default, a key is generated if none is configured;
     ``test``: as demo, for test suites. Unset: ``demo`` for a SQLite database (the embedded
     default), ``production`` for any other.
     """

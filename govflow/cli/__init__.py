@@ -43,6 +43,7 @@ from govflow.cli.common import (
     build_services,
     check_arguments,
     cli_principal,
+    clock_note,
     echo_json,
     echo_lines,
     exit_code,
@@ -182,7 +183,8 @@ def show(ref: str, as_user: AsReader, as_json: JsonFlag = False) -> None:
         if as_json:
             echo_json(case_json(detail))
             return
-        echo_lines(case_text(detail))
+        note = clock_note(svc)
+        echo_lines([note, *case_text(detail)] if note else case_text(detail))
         typer.echo("\n" + allowed_text(detail, reader.name))
 
 

@@ -18,6 +18,7 @@ from govflow.cli.common import (
     JsonFlag,
     build_services,
     check_choice,
+    clock_note,
     person,
     user_errors,
 )
@@ -62,7 +63,8 @@ def show(
         elif format_ == "csv":
             body = timeline_csv(data)
         else:
-            body = timeline_text(data)
+            note = clock_note(svc)
+            body = (note + "\n" if note else "") + timeline_text(data)
         if output is None:
             typer.echo(body, nl=False)
             return

@@ -109,3 +109,18 @@ def test_case_show_names_the_agency_and_people_in_chinese(home: Path) -> None:
     as_json = json.loads(ok(govflow(home, "case", "show", REF, "--as", "wang.clerk", "--json")))
     assert (as_json["agency"], as_json["assignee"]) == ("county", "zhao.handler")
     assert (as_json["agency_name"], as_json["assignee_name"]) == ("示范县人民政府办公室", "赵经办")
+
+
+def test_a_declared_types_assignee_field_reads_as_the_persons_name(home: Path) -> None:
+    opened = json.loads(ok(govflow(
+        home, "case", "open", "county_mailbox", "--as", "wang.clerk", "--set", "title=路灯不亮",
+        "--set", "content=东街路灯不亮", "--set", "writer=张三", "--set", "received_on=2025-09-24",
+        "--set", "category=help", "--json",
+    )))  # fmt: skip
+    ref = opened["ref"]
+    ok(govflow(home, "case", "act", ref, "assign", "--as", "zhang.head",
+               "--set", "assignee=li.handler", "--set", "department=县住建局"))  # fmt: skip
+    shown = ok(govflow(home, "case", "show", ref, "--as", "wang.clerk"))
+    assert "承办人：李经办" in shown and "经办人：李经办" in shown and "li.handler" not in shown
+    as_json = json.loads(ok(govflow(home, "case", "show", ref, "--as", "wang.clerk", "--json")))
+    assert as_json["fields"]["assignee"] == "li.handler"
