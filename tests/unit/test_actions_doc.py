@@ -46,7 +46,21 @@ def test_limits_are_those_of_the_models() -> None:
     assert by_name["send_fee_notice"].sources == ("handling",)
     assert by_name["send_fee_notice"].dests == ("awaiting_fee",)
     reply = {f.name: f for f in by_name["draft_reply"].fields}
-    assert "disclosed（" in reply["outcome"].limits[0]  # the outcomes the rules accept
+    assert "disclosed（" in reply["outcome"].limits[-1]  # the outcomes the rules accept
     receive = {f.name: f for f in by_name["receive"].fields}
     assert receive["applicant.name"].limits == ("最多 200 字",)
     assert receive["description"].required and "最多 4000 字" in receive["description"].limits
+
+
+def test_every_free_text_field_states_its_limit() -> None:
+    """Issue 10: a length limit on each text field, in the action's schema (a pattern or a
+    closed list bounds it as well)."""
+    unbounded = [
+        (t.name, a.name, f.name)
+        for t in services.actions(load_config({}))
+        for a in t.actions
+        for f in a.fields
+        if f.type == "string"
+        and not any(limit.startswith(("最多", "格式", "可选")) for limit in f.limits)
+    ]
+    assert unbounded == []

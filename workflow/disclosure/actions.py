@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OutcomeCode = Annotated[str, StringConstraints(max_length=64)]  # one of the outcomes (rules.py)
 
 
 class ApplicantKind(StrEnum):
@@ -128,7 +129,7 @@ class Empty(Payload):
 class ReplyOnTheSpot(Payload):
     """当场答复: only outcomes that need no decision (the edition's ``on_the_spot``)."""
 
-    outcome: str
+    outcome: OutcomeCode
     summary: Text
     where: Name | None = None  # already published: where the applicant finds it
 
@@ -191,7 +192,7 @@ class SetReplyDate(Payload):
 
 
 class DraftReply(Payload):
-    outcome: str
+    outcome: OutcomeCode
     summary: Text
 
 
