@@ -27,7 +27,7 @@ from govflow.workflow.declaration import (
     parse_reports,
     read_declaration,
 )
-from govflow.workflow.errors import ActionNotAllowed, NotFound
+from govflow.workflow.errors import ActionNotAllowed, NotFound, NotPermitted
 
 Condition = Callable[[Any, Any], bool]
 """A named condition: (facts, payload) -> bool."""
@@ -128,7 +128,7 @@ class CaseType:
             )
         if role not in spec.roles:
             roles = "、".join(sorted(r.value for r in spec.roles))
-            raise ActionNotAllowed(
+            raise NotPermitted(
                 f"角色 {role.value} 无权执行“{spec.label}”（允许的角色：{roles}）。"
                 f"您当前可执行的动作：{allowed}"
             )

@@ -19,12 +19,27 @@ class ActionNotAllowed(GovflowError):
     """The action is not allowed in this state, for this role, or by a legal guard."""
 
 
+class NotPermitted(ActionNotAllowed):
+    """The person may not do this at all, whatever the case's state: the action is not for
+    their role, the case is not their agency's, an API token's scope does not reach it.
+    The CLI exits 3 as for any refusal; the HTTP API answers 403 (a rule's refusal: 422)."""
+
+
 class NotFound(GovflowError):
     """No case, user or agency with that name."""
 
 
 class Conflict(GovflowError):
     """Someone else changed the case first; reload and try again."""
+
+
+class StaleVersion(Conflict):
+    """The case is no longer at the version the caller read (``If-Match``): someone acted
+    first. ``current`` is the version it is at now, so the caller can reload and decide."""
+
+    def __init__(self, ref: str, current: int) -> None:
+        self.ref, self.current = ref, current
+        super().__init__(f"案件 {ref} 已被他人更新（当前版本 {current}），本次操作未保存，请刷新后重试")
 
 
 class ConfigurationError(InvalidInput):

@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
-from govflow.web import docs, errors, health
+from govflow.web import api, docs, errors, health
 from govflow.workflow.services import Services
 
 STATIC = Path(str(files("govflow.web").joinpath("static")))
@@ -37,6 +37,8 @@ def create_app(svc: Services, checks: Mapping[str, health.ReadinessCheck]) -> Fa
     errors.install(app)
     app.include_router(docs.router)
     app.include_router(health.router(checks))
+    for router in api.ROUTERS:
+        app.include_router(router)
     return app
 
 

@@ -71,6 +71,7 @@ from govflow.workflow.services.cases import (
     act,
     apply_action,
     check_projection,
+    current_version,
     open_case,
     recompute_deadlines,
     save,
@@ -97,6 +98,7 @@ from govflow.workflow.services.integrity import (
     verify_cases,
 )
 from govflow.workflow.services.reading import (
+    MAX_PAGE,
     CaseDetail,
     CaseFilter,
     CasePage,
@@ -132,6 +134,7 @@ from govflow.workflow.services.tokens import (
 
 __all__ = [
     "LOGIN_OUTCOMES",
+    "MAX_PAGE",
     "AccountabilityEntry",
     "CaseDetail",
     "CaseFilter",
@@ -174,6 +177,7 @@ __all__ = [
     "checkpoint_scope",
     "compute_limit",
     "create_token",
+    "current_version",
     "deactivate_user",
     "diagram",
     "firing",

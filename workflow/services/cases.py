@@ -15,16 +15,17 @@ import structlog
 from pydantic import BaseModel
 
 from govflow.workflow import escalation
+from govflow.workflow.access import case_not_found
 from govflow.workflow.actors import STATUS_LABELS, AccountStatus, Actor, Agency, Role
 from govflow.workflow.cases import DEADLINES_RECOMPUTED, Case
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import Step, Workflow
-from govflow.workflow.errors import ActionNotAllowed
+from govflow.workflow.errors import ActionNotAllowed, Conflict, NotPermitted, StaleVersion
 from govflow.workflow.events import CaseEvent
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.ports import WritingUnitOfWork
-from govflow.workflow.services.base import Services, load_case
+from govflow.workflow.services.base import Services, load_case, scope_of
 
 log = structlog.get_logger(__name__)
 
@@ -32,9 +33,19 @@ ASSIGNEE = "assignee"  # an input field naming who is to work the case
 ASSIGNABLE = (Role.HANDLER, Role.OFFICE_HEAD)
 
 
+class ForeignCase(NotPermitted):
+    """The actor is not of the case's agency. ``act`` turns it into "not found" for someone
+    who may not even read the case (as reading does), and leaves it for one who may (a
+    supervisor above)."""
+
+    def __init__(self, actor: Actor, case: Case) -> None:
+        self.actor = actor
+        super().__init__(f"{actor.name} 不属于本案所属机关（{case.agency_code}），不能办理")
+
+
 def _check_agency(actor: Actor, case: Case) -> None:
     if actor.role is not Role.SYSTEM and actor.agency_code != case.agency_code:
-        raise ActionNotAllowed(f"{actor.name} 不属于本案所属机关（{case.agency_code}），不能办理")
+        raise ForeignCase(actor, case)
 
 
 def _context(
@@ -67,7 +78,7 @@ def _create(
     actor = acting_actor(repo, principal)
     agency = repo.agency(agency_code)
     if actor.agency_code != agency_code:
-        raise ActionNotAllowed(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
+        raise NotPermitted(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
     check_scope(principal, workflow.create, agency_code)
     case = Case.opened(workflow, agency_code)
     case.escalation_policy = policy_digest(svc, uow, workflow, now)
@@ -148,12 +159,37 @@ def act(
     action: str,
     payload: dict[str, Any],
     principal: Principal,
+    expected_version: int | None = None,
 ) -> CaseEvent:
-    """Apply one action to a case, as a user (or ``system``), in one transaction."""
-    with svc.uow() as uow:
-        event = apply_action(svc, uow, ref, action, payload, principal)
-        uow.commit()
+    """Apply one action to a case, as a user (or ``system``), in one transaction.
+
+    ``expected_version``: the case's version (``head_seq``) the caller last read; if
+    someone acted since, nothing is written and ``StaleVersion`` names the version now.
+    Two callers that read the same version and act at once: the database lets one win, and
+    the other gets the same ``StaleVersion``, never a lost or doubled event.
+    """
+    try:
+        with svc.uow() as uow:
+            try:
+                event = apply_action(svc, uow, ref, action, payload, principal, expected_version)
+            except ForeignCase as foreign:
+                if not scope_of(uow, foreign.actor).covers(uow.repo.get(ref).agency_code):
+                    raise case_not_found(ref) from None
+                raise
+            uow.commit()
+    except StaleVersion:
+        raise
+    except Conflict:
+        if expected_version is None:
+            raise
+        raise StaleVersion(ref, current_version(svc, ref)) from None
     return event
+
+
+def current_version(svc: Services, ref: str) -> int:
+    """The case's version now (the position of its last event)."""
+    with svc.uow() as uow:
+        return load_case(svc, uow, ref).head_seq
 
 
 def apply_action(
@@ -163,6 +199,7 @@ def apply_action(
     action: str,
     payload: dict[str, Any],
     principal: Principal,
+    expected_version: int | None = None,
 ) -> CaseEvent:
     """The body of ``act`` inside a caller's unit of work (the sweeper's expiries use it).
 
@@ -173,6 +210,8 @@ def apply_action(
     case = load_case(svc, uow, ref)
     _check_agency(actor, case)
     check_scope(principal, action, case.agency_code)
+    if expected_version is not None and case.head_seq != expected_version:
+        raise StaleVersion(ref, case.head_seq)
     name = payload.get(ASSIGNEE)
     # A missing or blank assignee is left to the payload check ("field required").
     if isinstance(name, str) and name.strip():

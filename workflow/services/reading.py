@@ -62,6 +62,7 @@ class CaseDetail:
     deadlines: tuple[DeadlineView, ...]
     events: tuple[EventView, ...]
     allowed_actions: tuple[ActionChoice, ...]  # what the reader may do now
+    version: int = 0  # the position of the last event: what ``act`` expects to find
 
     @property
     def ref(self) -> str:
@@ -92,6 +93,7 @@ def case_detail(svc: Services, reader: Actor, ref: str) -> CaseDetail:
         deadlines=tuple(deadline_view(d, svc.calendar, now) for d in case.deadlines),
         events=tuple(event_view(case, e, reveal, names, labels) for e in case.events),
         allowed_actions=tuple(ActionChoice(a.name, a.label) for a in allowed),
+        version=case.head_seq,
     )
 
 

@@ -1,0 +1,186 @@
+"""The API's case routes end to end through HTTP, on SQLite and PostgreSQL: register,
+open any type, read, act with the version, list with keyset pages, the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from govflow.workflow.clock import FakeClock
+from govflow.workflow.services import Services
+from tests.api_support import ApiHarness, path, registration
+
+CLERK, HANDLER, HEAD = "wang.clerk", "li.handler", "zhang.head"
+
+
+@pytest.fixture
+def api(svc: Services, engine: Engine) -> ApiHarness:
+    return ApiHarness(svc, engine)
+
+
+@pytest.fixture
+def http(api: ApiHarness) -> Iterator[TestClient]:
+    with api.client() as client:
+        yield client
+
+
+def _register(api: ApiHarness, http: TestClient, **overrides: object) -> dict:
+    answer = http.post(
+        "/api/v1/requests", json=registration(**overrides), headers=api.headers(CLERK)
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def test_a_request_registered_over_http_is_read_back_with_its_version(
+    api: ApiHarness, http: TestClient
+) -> None:
+    answer = http.post("/api/v1/requests", json=registration(), headers=api.headers(CLERK))
+    assert answer.status_code == 201, answer.text
+    case = answer.json()
+    assert case["ref"] == "示政办依申〔2025〕0001号"
+    assert case["state"] == "registered"  # handed in person: receipt confirmed at once
+    assert answer.headers["ETag"] == f'"{case["version"]}"'
+    assert answer.headers["Location"] == path(case["ref"])
+    reply = next(d for d in case["deadlines"] if d["key"] == "reply")
+    assert reply["due_date"] == "2025-10-24" and reply["status"] == "running"
+    # The clerk of the agency sees the applicant; the read matches what was written.
+    shown = http.get(answer.headers["Location"], headers=api.headers(CLERK))
+    assert shown.status_code == 200
+    assert shown.json() == case
+    assert "610926199001011234" in shown.text
+
+
+def test_acting_needs_the_version_read_and_a_stale_one_writes_nothing(
+    api: ApiHarness, http: TestClient
+) -> None:
+    case = _register(api, http)
+    ref, version = case["ref"], case["version"]
+    as_handler = api.headers(HANDLER)
+    missing = http.post(path(ref, "actions", "start_review"), headers=as_handler)
+    assert missing.status_code == 400 and "If-Match" in missing.json()["message"]
+    moved = http.post(
+        path(ref, "actions", "start_review"), headers={**as_handler, "If-Match": f'"{version}"'}
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["state"] == "reviewing"
+    assert moved.json()["version"] == version + 1
+    assert moved.headers["ETag"] == f'"{version + 1}"'
+    before = api.footprint()
+    stale = http.post(
+        path(ref, "actions", "accept"), headers={**as_handler, "If-Match": f'"{version}"'}
+    )
+    assert stale.status_code == 409
+    assert stale.json()["error"] == "conflict"
+    assert stale.headers["ETag"] == f'"{version + 1}"'
+    assert stale.json()["fields"] == {"If-Match": f"案件当前版本为 {version + 1}"}
+    assert api.footprint() == before
+
+
+def test_an_action_refused_by_a_rule_is_422_with_the_fields_in_chinese(
+    api: ApiHarness, http: TestClient
+) -> None:
+    case = _register(api, http)
+    before = api.footprint()
+    bad = http.post(
+        path(case["ref"], "actions", "extend"),
+        json={"days": "many"},
+        headers={**api.headers(HEAD), "If-Match": f'"{case["version"]}"'},
+    )
+    assert bad.status_code in (400, 422), bad.text
+    assert set(bad.json()) == {"error", "message", "fields"}
+    assert not bad.json()["message"].isascii()
+    wrong_state = http.post(
+        path(case["ref"], "actions", "approve_reply"),
+        headers={**api.headers(HEAD), "If-Match": f'"{case["version"]}"'},
+    )
+    assert wrong_state.status_code == 422
+    assert wrong_state.json()["error"] == "not_allowed"
+    assert api.footprint() == before
+
+
+def test_other_types_open_through_the_catalogue_route(api: ApiHarness, http: TestClient) -> None:
+    types = http.get("/api/v1/case-types", headers=api.headers(CLERK)).json()
+    names = [t["name"] for t in types]
+    assert "incident" in names and "online_message" in names
+    incident = http.post(
+        "/api/v1/case-types/incident/cases",
+        json={
+            "title": "网传某小学食堂使用过期食材",
+            "summary": "微博多条帖文配图",
+            "platform": "微博",
+            "topic": "食品药品",
+            "detected_at": "2025-09-22T08:30:00+08:00",
+        },
+        headers=api.headers(CLERK),
+    )
+    assert incident.status_code == 201, incident.text
+    assert incident.json()["case_type"] == "incident"
+    assert any(d["basis"] == "hours" for d in incident.json()["deadlines"])
+    message = http.post(
+        "/api/v1/case-types/online_message/cases",
+        json={
+            "title": "路灯不亮",
+            "content": "某路段路灯不亮",
+            "contact_name": "张三",
+            "channel": "website",
+        },
+        headers=api.headers(CLERK),
+    )
+    assert message.status_code == 201, message.text
+    unknown = http.post("/api/v1/case-types/nothing/cases", json={}, headers=api.headers(CLERK))
+    assert unknown.status_code in (400, 404)
+    assert set(unknown.json()) == {"error", "message", "fields"}
+
+
+def test_lists_page_by_keyset_and_filter(
+    api: ApiHarness, http: TestClient, clock: FakeClock
+) -> None:
+    refs = [_register(api, http, description=f"第{i}份文件")["ref"] for i in range(5)]
+    seen: list[str] = []
+    after = None
+    while True:
+        params: dict[str, object] = {"limit": 2, **({"after": after} if after else {})}
+        page = http.get("/api/v1/cases", params=params, headers=api.headers(CLERK))
+        assert page.status_code == 200, page.text
+        seen += [c["ref"] for c in page.json()["cases"]]
+        after = page.json()["next_after"]
+        if after is None:
+            break
+    assert sorted(seen) == sorted(refs) and len(seen) == len(set(seen))
+    only = http.get(
+        "/api/v1/cases",
+        params={"type": "disclosure_request", "state": "registered", "search": "0003"},
+        headers=api.headers(CLERK),
+    )
+    assert [c["ref"] for c in only.json()["cases"]] == [refs[2]]
+    bad = http.get("/api/v1/cases", params={"after": "nonsense"}, headers=api.headers(CLERK))
+    assert bad.status_code == 400 and bad.json()["error"] == "invalid_input"
+
+
+def test_the_timeline_as_json_and_csv(api: ApiHarness, http: TestClient) -> None:
+    case = _register(api, http)
+    timeline = http.get(path(case["ref"], "timeline"), headers=api.headers(HEAD))
+    assert timeline.status_code == 200, timeline.text
+    entries = timeline.json()["entries"]
+    assert [e["seq"] for e in entries] == list(range(1, case["version"] + 1))
+    assert entries[-1]["deadlines"]
+    csv = http.get(path(case["ref"], "timeline.csv"), headers=api.headers(HEAD))
+    assert csv.status_code == 200
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.content.startswith("\ufeff序号".encode())
+
+
+def test_a_case_of_another_agency_is_not_found_as_one_that_does_not_exist(
+    api: ApiHarness, http: TestClient
+) -> None:
+    case = _register(api, http)
+    other = http.get(path(case["ref"]), headers=api.headers("liu.clerk"))
+    missing = http.get(path("示政办依申〔2025〕9999号"), headers=api.headers(CLERK))
+    assert other.status_code == missing.status_code == 404
+    assert other.json()["message"].replace(case["ref"], "X") == missing.json()["message"].replace(
+        "示政办依申〔2025〕9999号", "X"
+    )
