@@ -43,6 +43,49 @@ class ApiHarness:
 
         self.app.dependency_overrides[caller] = as_header
 
+    def add_people(self) -> None:
+        """Besides the demo organisation: a handler of ``edu`` and a clerk of its sibling
+        ``housing``, so every role of one agency and a sibling agency are at hand."""
+        from govflow.models.db import session_factory
+        from govflow.models.org import OrgFile, load_org
+
+        org = OrgFile.model_validate(
+            {
+                "agencies": [
+                    {"code": "county", "name": "示范县人民政府办公室", "ref_prefix": "示政办"},
+                    {
+                        "code": "edu",
+                        "name": "示范县教育局",
+                        "ref_prefix": "示教",
+                        "parent": "county",
+                    },
+                    {
+                        "code": "housing",
+                        "name": "示范县住房和城乡建设局",
+                        "ref_prefix": "示住建",
+                        "parent": "county",
+                    },
+                ],
+                "users": [
+                    {
+                        "username": "qian.handler",
+                        "name": "钱经办",
+                        "role": "handler",
+                        "agency": "edu",
+                    },
+                    {
+                        "username": "zhou.clerk",
+                        "name": "周登记",
+                        "role": "clerk",
+                        "agency": "housing",
+                    },
+                ],
+            }
+        )
+        with session_factory(self.engine)() as session:
+            load_org(session, org)
+            session.commit()
+
     def headers(self, username: str) -> dict[str, str]:
         return {TEST_AS: username}
 

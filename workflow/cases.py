@@ -21,7 +21,7 @@ from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.contract import Workflow
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
-from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, InvalidInput
+from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, InvalidInput, NotPermitted
 from govflow.workflow.events import GENESIS, CaseEvent, new_event
 from govflow.workflow.validation import summary
 
@@ -198,9 +198,7 @@ class Case:
             if self.state is not None:
                 raise ActionNotAllowed("案件已登记，不能重复登记")
             if actor.role not in case_type.create_action.roles:
-                raise ActionNotAllowed(
-                    f"角色 {actor.role.value} 无权{case_type.create_action.label}"
-                )
+                raise NotPermitted(f"角色 {actor.role.value} 无权{case_type.create_action.label}")
             next_state = case_type.initial
         else:
             assert self.state is not None

@@ -39,7 +39,9 @@ class StaleVersion(Conflict):
 
     def __init__(self, ref: str, current: int) -> None:
         self.ref, self.current = ref, current
-        super().__init__(f"案件 {ref} 已被他人更新（当前版本 {current}），本次操作未保存，请刷新后重试")
+        super().__init__(
+            f"案件 {ref} 已被他人更新（当前版本 {current}），本次操作未保存，请刷新后重试"
+        )
 
 
 class ConfigurationError(InvalidInput):

@@ -11,7 +11,8 @@ the same domain errors the CLI maps to exit codes, so a refusal reads the same e
 | ``NotPermitted`` (role, agency, a token's scope) | 403 | ``forbidden`` |
 | ``NotFound`` (or not visible to the reader) | 404 | ``not_found`` |
 | ``Conflict`` (``StaleVersion``: with the version now as ``ETag``) | 409 | ``conflict`` |
-| ``ActionNotAllowed`` (state, role or a legal rule) | 422 | ``not_allowed`` |
+| ``ActionNotAllowed`` (state or a legal rule) | 422 | ``not_allowed`` |
+| ``OpenFindings`` (a report over histories in doubt) | 422 | ``audit_findings`` |
 | anything else | 500 | ``internal`` (with a reference to the log line) |
 """
 
@@ -36,6 +37,7 @@ from govflow.workflow.errors import (
     NotAuthenticated,
     NotFound,
     NotPermitted,
+    OpenFindings,
     StaleVersion,
 )
 from govflow.workflow.validation import zh_errors
@@ -49,6 +51,7 @@ DOMAIN_STATUS: dict[type[GovflowError], tuple[int, str]] = {
     Conflict: (409, "conflict"),
     ActionNotAllowed: (422, "not_allowed"),
     NotPermitted: (403, "forbidden"),
+    OpenFindings: (422, "audit_findings"),
 }
 HTTP_CODES = {
     400: ("invalid_input", "请求格式有误"),

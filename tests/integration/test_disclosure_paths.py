@@ -716,8 +716,9 @@ BAD_ACTIONS = [
      ActionNotAllowed, "角色 supervisor 无权执行"),
     ("system is not a person", "system", "extend", {"days": 5, "reason": "x"},
      ActionNotAllowed, "角色 system 无权执行"),
+    # Outside the reader's scope an action is told what a reading is: no such case.
     ("user of another agency", EDU_HEAD, "extend", {"days": 5, "reason": "x"},
-     ActionNotAllowed, "孙主任 不属于本案所属机关（county）"),
+     NotFound, "或您无权查看"),
     ("assignee of another agency", HEAD, "assign", {"assignee": EDU_HEAD},
      ActionNotAllowed, "孙主任 不是本机关的经办人或负责人"),
     ("missing assignee", HEAD, "assign", {},

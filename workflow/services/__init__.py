@@ -41,6 +41,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     verify_cases, checkpoint_heads, check_checkpoint   tamper evidence (A-2) (integrity)
     open_findings        what verify found and no later verify cleared     (integrity)
     case_types, diagram  the installation's case types                     (catalogue)
+    calendar_years, calendar_year   the working-day calendar in force (T-1, T-4) (calendar)
     compute_limit        the deadline calculator (``workflow.calculator``, calendar only)
 
 Modules outside this package never import from it (the front ends, the workers, the demo
@@ -67,6 +68,7 @@ from govflow.workflow.services.accounts import (
     unlock_user,
 )
 from govflow.workflow.services.base import Services, identify, load_case
+from govflow.workflow.services.calendar import CalendarYear, calendar_year, calendar_years
 from govflow.workflow.services.cases import (
     act,
     apply_action,
@@ -136,6 +138,7 @@ __all__ = [
     "LOGIN_OUTCOMES",
     "MAX_PAGE",
     "AccountabilityEntry",
+    "CalendarYear",
     "CaseDetail",
     "CaseFilter",
     "CasePage",
@@ -166,6 +169,8 @@ __all__ = [
     "authenticate_session",
     "authenticate_token",
     "bootstrap_admin",
+    "calendar_year",
+    "calendar_years",
     "case_detail",
     "case_timeline",
     "case_types",

@@ -11,7 +11,7 @@ import structlog
 from govflow.workflow.access import case_not_found
 from govflow.workflow.actors import Actor, Role
 from govflow.workflow.cases import ESCALATION_ACKNOWLEDGED
-from govflow.workflow.errors import ActionNotAllowed, NotPermitted
+from govflow.workflow.errors import ActionNotAllowed, NotFound, NotPermitted
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.services.base import (
@@ -123,6 +123,8 @@ def acknowledge(svc: Services, firing_key: str, principal: Principal) -> None:
         # Besides the people told: the office head of the case's agency, and its supervisors
         # or those of the agency above (who receive its escalations); nobody from elsewhere.
         agency = uow.repo.get(uow.escalations.case_ref(firing.case_id)).agency_code
+        if not scope_of(uow, actor).covers(agency):  # as if it did not exist (as reading)
+            raise NotFound(f"没有编号为 {firing_key} 的提醒")
         parent = agency_tree(uow.repo.agencies()).get(agency)
         answers_for_case = (actor.has_role(Role.OFFICE_HEAD) and actor.agency_code == agency) or (
             actor.has_role(Role.SUPERVISOR) and actor.agency_code in (agency, parent)

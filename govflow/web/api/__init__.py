@@ -11,6 +11,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govflow.web.api import cases, requests
+from govflow.web.api import audit, calendar, cases, escalations, reports, requests
 
-ROUTERS: tuple[APIRouter, ...] = (cases.router, requests.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    cases.router,
+    requests.router,
+    escalations.router,
+    reports.router,
+    audit.router,
+    calendar.router,
+)

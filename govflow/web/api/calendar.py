@@ -1,0 +1,42 @@
+"""The working-day calendar in force (SPEC T-1, T-4): years and their special days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from govflow.web.api.auth import Caller
+from govflow.web.errors import ERROR_RESPONSES
+from govflow.workflow import services
+from govflow.workflow.calendar import DayKind
+
+router = APIRouter(prefix="/api/v1/calendar", tags=["日历"], responses=ERROR_RESPONSES)
+
+
+class Day(BaseModel):
+    day: date
+    kind: DayKind
+    name: str | None
+
+
+class Year(BaseModel):
+    year: int
+    official: bool
+    days: list[Day]
+
+
+@router.get("", response_model=list[int], summary="已载入国务院安排的年份")
+def years(request: Request, who: Caller) -> list[int]:
+    return services.calendar_years(request.app.state.services)
+
+
+@router.get("/{year}", response_model=Year, summary="一年的节假日、调休上班日与本机关闭馆日")
+def year(request: Request, who: Caller, year: int) -> Year:
+    found = services.calendar_year(request.app.state.services, year)
+    return Year(
+        year=found.year,
+        official=found.official,
+        days=[Day(day=d.day, kind=d.kind, name=d.name) for d in found.days],
+    )

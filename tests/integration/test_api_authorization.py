@@ -1,0 +1,186 @@
+"""Who may call what (SPEC U-2, W-1): every route of ``/api/v1`` × every kind of caller.
+
+The target is a request of ``edu`` (below ``county``). Callers: nobody; the clerk, the
+handler and the office head of ``edu``; a clerk of the sibling agency ``housing``; the
+supervisor of the parent agency ``county``. Each refusal is checked for its status, the one
+error model and that nothing at all was written; refusals are tried before the calls that
+succeed, and a call that changes a case gets a case of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import Engine
+
+from govflow.workers.sweeper import sweep
+from govflow.workflow import services
+from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.services import Services
+from tests.api_support import ApiHarness, path, registration
+
+ANONYMOUS = "(anonymous)"
+CLERK, HANDLER, HEAD = "liu.clerk", "qian.handler", "sun.head"
+SIBLING, SUPERVISOR = "zhou.clerk", "chen.supervisor"
+CALLERS = (ANONYMOUS, CLERK, HANDLER, HEAD, SIBLING, SUPERVISOR)
+
+
+@dataclass
+class Target:
+    """A fresh case of ``edu`` in ``registered``, and a firing on another one."""
+
+    harness: ApiHarness
+
+    def case(self) -> tuple[str, int]:
+        svc = self.harness.svc
+        ref = services.register_request(
+            svc,
+            agency_code="edu",
+            actor_username=CLERK,
+            intake={**registration(), "received_on": svc.clock.now().date().isoformat()},
+        )
+        return ref, services.current_version(svc, ref)
+
+
+Call = Callable[[Target], tuple[str, str, dict[str, Any]]]
+
+
+def _get(url: str, **params: Any) -> Call:
+    return lambda t: ("GET", url, {"params": params})
+
+
+def _on_case(method: str, tail: tuple[str, ...], body: dict | None = None) -> Call:
+    def call(t: Target) -> tuple[str, str, dict[str, Any]]:
+        ref, version = t.case()
+        return method, path(ref, *tail), {"json": body, "headers": {"If-Match": f'"{version}"'}}
+
+    return call
+
+
+OK_ALL = {c: 200 for c in CALLERS if c != ANONYMOUS}
+STAFF_READ = {CLERK: 200, HANDLER: 200, HEAD: 200, SIBLING: 404, SUPERVISOR: 200}
+STAFF_WRITE = {CLERK: 201, HANDLER: 201, HEAD: 201, SIBLING: 201, SUPERVISOR: 403}
+YEAR = {"agency": "edu", "year": 2025}
+PERIOD = {"agency": "edu", "from": "2025-09-01", "to": "2025-12-31"}
+
+ENDPOINTS: dict[str, tuple[Call, dict[str, int]]] = {
+    "case types": (_get("/api/v1/case-types"), OK_ALL),
+    "register a request": (
+        lambda t: ("POST", "/api/v1/requests", {"json": registration()}),
+        STAFF_WRITE,
+    ),
+    "open a declared case": (
+        lambda t: (
+            "POST",
+            "/api/v1/case-types/online_message/cases",
+            {
+                "json": {
+                    "title": "路灯不亮",
+                    "content": "…",
+                    "contact_name": "张三",
+                    "channel": "website",
+                }
+            },
+        ),
+        STAFF_WRITE,
+    ),
+    "list": (_get("/api/v1/cases", agency="edu"), {**STAFF_READ, SIBLING: 404}),
+    "list (own scope)": (_get("/api/v1/cases"), OK_ALL),
+    "detail": (_on_case("GET", ()), STAFF_READ),
+    "act (every staff role)": (
+        _on_case("POST", ("actions", "start_review")),
+        {CLERK: 200, HANDLER: 200, HEAD: 200, SIBLING: 404, SUPERVISOR: 403},
+    ),
+    "act (office head only)": (
+        _on_case("POST", ("actions", "assign"), {"assignee": HANDLER}),
+        {CLERK: 403, HANDLER: 403, HEAD: 200, SIBLING: 404, SUPERVISOR: 403},
+    ),
+    "timeline": (_on_case("GET", ("timeline",)), STAFF_READ),
+    "timeline csv": (_on_case("GET", ("timeline.csv",)), STAFF_READ),
+    "escalations": (_get("/api/v1/escalations"), OK_ALL),
+    "escalations of a case": (_on_case("GET", ()), STAFF_READ),  # replaced below
+    "annual report": (_get("/api/v1/reports/annual", **YEAR), STAFF_READ),
+    "annual report csv": (_get("/api/v1/reports/annual", **YEAR, format="csv"), STAFF_READ),
+    "annual report xlsx": (_get("/api/v1/reports/annual", **YEAR, format="xlsx"), STAFF_READ),
+    "timeliness": (_get("/api/v1/reports/timeliness", **PERIOD), STAFF_READ),
+    "verify": (
+        lambda t: ("POST", "/api/v1/audit/verify", {"params": {"agency": "edu"}}),
+        STAFF_READ,
+    ),
+    "checkpoint": (
+        lambda t: ("POST", "/api/v1/audit/checkpoints", {"params": {"agency": "edu"}}),
+        STAFF_READ,
+    ),
+    "calendar": (_get("/api/v1/calendar"), OK_ALL),
+    "calendar year": (_get("/api/v1/calendar/2025"), OK_ALL),
+}
+
+
+def _escalations_of_case(t: Target) -> tuple[str, str, dict[str, Any]]:
+    ref, _ = t.case()
+    return "GET", "/api/v1/escalations", {"params": {"case": ref}}
+
+
+ENDPOINTS["escalations of a case"] = (_escalations_of_case, STAFF_READ)
+
+
+@pytest.fixture
+def api(svc: Services, engine: Engine) -> ApiHarness:
+    harness = ApiHarness(svc, engine)
+    harness.add_people()
+    return harness
+
+
+def _refusals_first(expected: dict[str, int]) -> list[str]:
+    return sorted(CALLERS, key=lambda c: expected.get(c, 401) < 400)
+
+
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_each_endpoint_answers_each_caller_as_its_rights_say(
+    api: ApiHarness, endpoint: str
+) -> None:
+    call, expected = ENDPOINTS[endpoint]
+    target = Target(api)
+    with api.client() as http:
+        for who in _refusals_first(expected):
+            method, url, kwargs = call(target)
+            headers = {
+                **kwargs.pop("headers", {}),
+                **({} if who == ANONYMOUS else api.headers(who)),
+            }
+            before = api.footprint()
+            answer = http.request(method, url, headers=headers, **kwargs)
+            want = expected.get(who, 401)
+            assert answer.status_code == want, (endpoint, who, answer.text[:300])
+            if want >= 400:
+                assert set(answer.json()) == {"error", "message", "fields"}, (endpoint, who)
+                assert not answer.json()["message"].isascii(), (endpoint, who)
+                assert api.footprint() == before, (endpoint, who, "wrote on refusal")
+
+
+def test_acknowledging_a_firing_is_for_its_people_only(api: ApiHarness, clock: FakeClock) -> None:
+    """The office head of the case's agency and the supervisors above it may acknowledge;
+    the agency's clerk may not (403); a sibling agency does not see it (404)."""
+    ref, _ = Target(api).case()
+    clock.set(clock.now().replace(year=2025, month=10, day=22, hour=9, tzinfo=SHANGHAI))
+    fired = sweep(api.svc, [].append).fired
+    assert fired, "a warning is due two working days before the limit"
+    key = services.firings(api.svc, services.identify(api.svc, "system"), ref)[0].key
+    url = f"/api/v1/escalations/{quote(key, safe='')}/acknowledge"
+    expected = {ANONYMOUS: 401, CLERK: 403, HANDLER: 403, SIBLING: 404, HEAD: 204, SUPERVISOR: 204}
+    with api.client() as http:
+        for who in _refusals_first(expected):
+            headers = {} if who == ANONYMOUS else api.headers(who)
+            before = api.footprint()
+            answer = http.post(url, headers=headers)
+            assert answer.status_code == expected[who], (who, answer.text[:300])
+            if expected[who] >= 400:
+                assert api.footprint() == before, who
+    acknowledged = [
+        e for e in services.case_timeline(api.svc, services.identify(api.svc, HEAD), ref).entries
+    ]
+    assert any(e.action.startswith("escalation") for e in acknowledged)
