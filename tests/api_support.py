@@ -94,6 +94,32 @@ class ApiHarness:
         with TestClient(self.app, raise_server_exceptions=False) as test_client:
             yield test_client
 
+    @contextmanager
+    def served(self) -> Iterator[str]:
+        """The application behind a real uvicorn server on 127.0.0.1 (an ephemeral port), in
+        a thread of this process; yields its base URL."""
+        import threading
+        import time
+
+        import uvicorn
+
+        server = uvicorn.Server(
+            uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+            thread.join(timeout=20)
+
     def footprint(self) -> tuple[Any, ...]:
         """Every row a refused request must leave as it was."""
         tables = (
