@@ -258,6 +258,16 @@ class Repository(IntegrityQueries):
             stmt = stmt.where(CaseRow.assignee == query.assignee)
         if query.ref_contains:
             stmt = stmt.where(CaseRow.ref.contains(query.ref_contains, autoescape=True))
+        if query.outcome:
+            stmt = stmt.where(CaseRow.outcome == query.outcome)
+        if query.due_after is not None:
+            stmt = stmt.where(key > literal(query.due_after, UTCDateTime()))
+        if query.due_by is not None:
+            stmt = stmt.where(key <= literal(query.due_by, UTCDateTime()))
+        if query.opened_from is not None:
+            stmt = stmt.where(CaseRow.created_at >= query.opened_from)
+        if query.opened_before is not None:
+            stmt = stmt.where(CaseRow.created_at < query.opened_before)
         if query.after is not None:
             after = literal(query.after.due_at or LAST, UTCDateTime())
             stmt = stmt.where(tuple_(key, CaseRow.id) > tuple_(after, query.after.case_id))

@@ -86,6 +86,14 @@ class CaseQuery:
     agency_ids: Sequence[int] | None = None  # None: every agency
     assignee: str | None = None
     ref_contains: str | None = None
+    outcome: str | None = None
+    # The nearest running deadline's instant: ``due_after < due <= due_by`` (a limit ends at
+    # 24:00 of its day, the next day's first instant; a case with no running deadline is
+    # outside any due range).
+    due_after: datetime | None = None
+    due_by: datetime | None = None
+    opened_from: datetime | None = None  # when the case was opened: from …
+    opened_before: datetime | None = None  # … up to (not including)
     after: ListPosition | None = None
     limit: int = 50
 

@@ -3,7 +3,8 @@ open any type, read, act with the version, list with keyset pages, the timeline.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -184,3 +185,40 @@ def test_a_case_of_another_agency_is_not_found_as_one_that_does_not_exist(
     assert other.json()["message"].replace(case["ref"], "X") == missing.json()["message"].replace(
         "示政办依申〔2025〕9999号", "X"
     )
+
+
+def test_lists_filter_by_time_left_outcome_and_opening_day(
+    api: ApiHarness, http: TestClient, clock: FakeClock
+) -> None:
+    """The due filters read each case's nearest running deadline (the list's order)."""
+    early = _register(api, http)["ref"]  # opened 2025-09-22
+    clock.advance(timedelta(days=14))  # 2025-10-06, inside the National Day holiday
+    late = _register(api, http, description="第二份")["ref"]
+    as_clerk = api.headers(CLERK)
+
+    def refs(**params: object) -> set[str]:
+        answer = http.get("/api/v1/cases", params=params, headers=as_clerk)
+        assert answer.status_code == 200, answer.text
+        return {c["ref"] for c in answer.json()["cases"]}
+
+    def nearest(ref: str) -> date:
+        shown = http.get(path(ref), headers=as_clerk).json()["deadlines"]
+        return min(date.fromisoformat(d["due_date"]) for d in shown if d["status"] == "running")
+
+    due = {ref: nearest(ref) for ref in (early, late)}
+    today = date(2025, 10, 6)
+
+    def where(test: Callable[[date], bool]) -> set[str]:
+        return {ref for ref, day in due.items() if test(day)}
+
+    assert refs(opened_to="2025-09-30") == {early}
+    assert refs(opened_from="2025-10-01") == {late}
+    for day in sorted(set(due.values())):
+        assert refs(due_to=day.isoformat()) == where(lambda d, day=day: d <= day)
+        assert refs(due_from=day.isoformat()) == where(lambda d, day=day: d >= day)
+    assert refs(overdue=True) == where(lambda d: d < today)
+    # 5 working days from the holiday's Monday: 10-09, 10-10, 10-11 (make-up), 10-13, 10-14.
+    assert refs(due_within=5) == where(lambda d: d <= date(2025, 10, 14))
+    assert refs(outcome="disclosed") == set()
+    bad = http.get("/api/v1/cases", params={"due_from": "1900-01-01"}, headers=as_clerk)
+    assert bad.status_code == 400 and bad.json()["error"] == "invalid_input"

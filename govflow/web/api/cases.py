@@ -9,6 +9,7 @@ they are.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -96,6 +97,15 @@ def list_cases(
     include_children: Annotated[bool, Query(description="包括下级机关")] = False,
     assignee: Annotated[str | None, Query(description="经办人用户名")] = None,
     search: Annotated[str | None, Query(max_length=100, description="编号包含")] = None,
+    outcome: Annotated[str | None, Query(max_length=64, description="答复类型代码")] = None,
+    overdue: Annotated[bool, Query(description="只看最近的期限已超期的案件")] = False,
+    due_within: Annotated[
+        int | None, Query(ge=0, le=366, description="最近的期限在 N 个工作日内届满")
+    ] = None,
+    due_from: Annotated[date | None, Query(description="最近的期限届满日不早于")] = None,
+    due_to: Annotated[date | None, Query(description="最近的期限届满日不晚于")] = None,
+    opened_from: Annotated[date | None, Query(description="登记日不早于")] = None,
+    opened_to: Annotated[date | None, Query(description="登记日不晚于")] = None,
     after: Annotated[str | None, Query(max_length=100, description="上一页的 next_after")] = None,
     limit: Annotated[int, Query(ge=1, le=services.MAX_PAGE)] = 50,
 ) -> schemas.CaseList:
@@ -108,6 +118,13 @@ def list_cases(
         open_only=not all_states,
         assignee=assignee,
         ref_contains=search,
+        outcome=outcome,
+        overdue=overdue,
+        due_within=due_within,
+        due_from=due_from,
+        due_to=due_to,
+        opened_from=opened_from,
+        opened_to=opened_to,
     )
     page = services.list_cases(_svc(request), who, filters, after=after, limit=limit)
     return schemas.page_out(page)
