@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -41,8 +41,11 @@ def run(
     org: Annotated[str | None, typer.Option(help="首次运行时导入的机关与用户文件")] = None,
     interval: Annotated[float | None, typer.Option(help="扫描间隔（秒）")] = None,
     metrics_port: Annotated[int | None, typer.Option(help="Prometheus 指标端口")] = None,
+    port: Annotated[
+        int, typer.Option(help="HTTP API 端口（仅监听 127.0.0.1；0 为不启动）", min=0, max=65535)
+    ] = 8000,
 ) -> None:
-    """单机运行：SQLite + 进程内消息队列与工作线程 + 期限扫描，一条命令全部启动。"""
+    """单机运行：SQLite + 进程内消息队列与工作线程 + 期限扫描 + HTTP API，一条命令全部启动。"""
     from pathlib import Path
 
     from govflow.app import check_installation, prepare_database
@@ -59,6 +62,7 @@ def run(
             settings = settings.model_copy(update={"sweep_interval_seconds": interval})
         embedded = Embedded(svc, settings)
         _metrics(metrics_port)
+        web = _web(port) if port else None
         typer.echo(
             "govflow 单机运行中\n"
             f"  数据库：{url}\n"
@@ -66,6 +70,7 @@ def run(
             f"  期限扫描：每 {settings.sweep_interval_seconds:g} 秒一次\n"
             f"  通知渠道：{'、'.join(settings.channels)}\n"
             + (f"  指标：http://127.0.0.1:{metrics_port}/metrics\n" if metrics_port else "")
+            + (f"  HTTP API：http://127.0.0.1:{port}/api/v1/docs\n" if port else "")
             + "  按 Ctrl-C 停止（已记录的提醒不会丢失，下次启动继续投递）。"
         )
         _stop_on_signals(embedded.stop_event)
@@ -74,7 +79,29 @@ def run(
                 r.fired and typer.echo(f"扫描：触发 {len(r.fired)} 条提醒，其中迟发 {r.late} 条。")
             )
         )
+        if web is not None:
+            web.should_exit = True
         typer.echo("已停止。")
+
+
+def _web(port: int) -> Any:
+    """The HTTP API in a thread of this process (the same application ``govflow serve``
+    runs, named by its import string: the CLI does not import the web front end)."""
+    import uvicorn
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            "govflow.web.app:app_from_environment",
+            factory=True,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+            server_header=False,
+        )
+    )
+    threading.Thread(target=server.run, name="govflow-web", daemon=True).start()
+    return server
 
 
 def sweeper(

@@ -71,3 +71,40 @@ def test_serve_answers_health_readiness_and_the_api_document(tmp_path: Path) -> 
             server.kill()
             raise
     assert server.returncode == 0
+
+
+def test_run_embedded_serves_the_api_beside_the_sweeper(tmp_path: Path) -> None:
+    """``govflow run`` starts the same HTTP application in-process: health answers, the API
+    refuses an anonymous caller with the error model, and Ctrl-C stops it all."""
+    env = cli_env(f"sqlite:///{tmp_path / 'govflow.db'}")
+    port = free_port()
+    embedded = subprocess.Popen(
+        [sys.executable, "-m", "govflow", "run", "--org", str(ROOT / "configs" / "demo_org.yaml"),
+         "--interval", "1", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _get(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert embedded.poll() is None, embedded.stderr.read() if embedded.stderr else ""
+            assert time.monotonic() < deadline, "embedded server did not start"
+            time.sleep(0.2)
+        status, body = _get(f"{base}/api/v1/cases")
+        assert status == 401 and set(json.loads(body)) == {"error", "message", "fields"}
+    finally:
+        embedded.send_signal(signal.SIGINT)
+        try:
+            embedded.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            embedded.kill()
+            raise
+    assert embedded.returncode == 0, embedded.stderr.read() if embedded.stderr else ""
