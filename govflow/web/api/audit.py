@@ -7,11 +7,12 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 
 from govflow.presentation.checkpoint_file import write_checkpoint
 from govflow.web.api.auth import Caller
+from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
 
@@ -39,7 +40,7 @@ Children = Annotated[bool, Query(description="包括下级机关")]
 
 @router.post("/verify", response_model=Verification, summary="校验哈希链与派生数据")
 def verify(
-    request: Request,
+    svc: Svc,
     who: Caller,
     case: Annotated[str | None, Query(max_length=64, description="只校验该案件")] = None,
     agency: Agency = None,
@@ -47,7 +48,7 @@ def verify(
 ) -> Verification:
     checked, findings = 0, []
     for _ref, found in services.verify_cases(
-        request.app.state.services,
+        svc,
         who,
         case_ref=case,
         agency_code=agency,
@@ -65,9 +66,8 @@ def verify(
     responses={200: {"content": {"application/x-ndjson": {}}, "description": "检查点文件"}},
 )
 def checkpoint(
-    request: Request, who: Caller, agency: Agency = None, include_children: Children = False
+    svc: Svc, who: Caller, agency: Agency = None, include_children: Children = False
 ) -> Response:
-    svc = request.app.state.services
     scope = services.checkpoint_scope(svc, who, agency, include_children)
     heads = services.checkpoint_heads(
         svc, who, agency_code=agency, include_children=include_children

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 
 from govflow.web.api.auth import Caller
+from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
 from govflow.workflow.calendar import DayKind
@@ -28,13 +29,13 @@ class Year(BaseModel):
 
 
 @router.get("", response_model=list[int], summary="已载入国务院安排的年份")
-def years(request: Request, who: Caller) -> list[int]:
-    return services.calendar_years(request.app.state.services)
+def years(svc: Svc, who: Caller) -> list[int]:
+    return services.calendar_years(svc)
 
 
 @router.get("/{year}", response_model=Year, summary="一年的节假日、调休上班日与本机关闭馆日")
-def year(request: Request, who: Caller, year: int) -> Year:
-    found = services.calendar_year(request.app.state.services, year)
+def year(svc: Svc, who: Caller, year: int) -> Year:
+    found = services.calendar_year(svc, year)
     return Year(
         year=found.year,
         official=found.official,

@@ -13,15 +13,15 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Query, Response
 
 from govflow.presentation.timeline import timeline_csv, timeline_json
 from govflow.web.api import schemas
 from govflow.web.api.auth import Caller
+from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
 from govflow.workflow.errors import InvalidInput
-from govflow.workflow.services import Services
 
 router = APIRouter(prefix="/api/v1", tags=["案件"], responses=ERROR_RESPONSES)
 
@@ -30,10 +30,6 @@ Fields = Annotated[
     Body(description="该动作（或登记）的字段，见案件类型声明；无字段的动作可省略"),
 ]
 Ref = Annotated[str, "案件编号"]
-
-
-def _svc(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
 
 
 def etag(version: int) -> str:
@@ -62,8 +58,8 @@ def created(response: Response, detail: services.CaseDetail) -> schemas.Case:
 
 
 @router.get("/case-types", response_model=list[schemas.CaseType], summary="案件类型")
-def case_types(request: Request, who: Caller) -> list[schemas.CaseType]:
-    return [schemas.case_type_out(t) for t in services.case_types(_svc(request))]
+def case_types(svc: Svc, who: Caller) -> list[schemas.CaseType]:
+    return [schemas.case_type_out(t) for t in services.case_types(svc)]
 
 
 @router.post(
@@ -73,9 +69,8 @@ def case_types(request: Request, who: Caller) -> list[schemas.CaseType]:
     summary="登记案件（任一类型，如政务舆情事件、网民留言）",
 )
 def open_case(
-    request: Request, response: Response, who: Caller, case_type: str, fields: Fields = None
+    svc: Svc, response: Response, who: Caller, case_type: str, fields: Fields = None
 ) -> schemas.Case:
-    svc = _svc(request)
     ref = services.open_case(
         svc,
         case_type=case_type,
@@ -88,7 +83,7 @@ def open_case(
 
 @router.get("/cases", response_model=schemas.CaseList, summary="案件列表与检索")
 def list_cases(
-    request: Request,
+    svc: Svc,
     who: Caller,
     case_type: Annotated[str | None, Query(alias="type", description="案件类型")] = None,
     state: Annotated[list[str] | None, Query(description="状态（可重复）")] = None,
@@ -126,13 +121,13 @@ def list_cases(
         opened_from=opened_from,
         opened_to=opened_to,
     )
-    page = services.list_cases(_svc(request), who, filters, after=after, limit=limit)
+    page = services.list_cases(svc, who, filters, after=after, limit=limit)
     return schemas.page_out(page)
 
 
 @router.get("/cases/{ref}", response_model=schemas.Case, summary="案件详情")
-def case_detail(request: Request, response: Response, who: Caller, ref: Ref) -> schemas.Case:
-    return _shown(response, services.case_detail(_svc(request), who, ref))
+def case_detail(svc: Svc, response: Response, who: Caller, ref: Ref) -> schemas.Case:
+    return _shown(response, services.case_detail(svc, who, ref))
 
 
 @router.post(
@@ -142,7 +137,7 @@ def case_detail(request: Request, response: Response, who: Caller, ref: Ref) -> 
     responses={409: {"description": "案件已被他人更新：ETag 为当前版本"}},
 )
 def act(
-    request: Request,
+    svc: Svc,
     response: Response,
     who: Caller,
     ref: Ref,
@@ -150,7 +145,6 @@ def act(
     if_match: Annotated[str | None, Header(description="读取案件时的 ETag（案件版本）")] = None,
     fields: Fields = None,
 ) -> schemas.Case:
-    svc = _svc(request)
     services.act(
         svc,
         ref=ref,
@@ -163,8 +157,8 @@ def act(
 
 
 @router.get("/cases/{ref}/timeline", response_model=schemas.Timeline, summary="案件时间线")
-def timeline(request: Request, who: Caller, ref: Ref) -> schemas.Timeline:
-    return schemas.timeline_out(services.case_timeline(_svc(request), who, ref))
+def timeline(svc: Svc, who: Caller, ref: Ref) -> schemas.Timeline:
+    return schemas.timeline_out(services.case_timeline(svc, who, ref))
 
 
 @router.get(
@@ -175,8 +169,8 @@ def timeline(request: Request, who: Caller, ref: Ref) -> schemas.Timeline:
         200: {"content": {"text/csv": {}}, "description": "UTF-8（带 BOM），每事件每期限一行"}
     },
 )
-def timeline_as_csv(request: Request, who: Caller, ref: Ref) -> Response:
-    found = services.case_timeline(_svc(request), who, ref)
+def timeline_as_csv(svc: Svc, who: Caller, ref: Ref) -> Response:
+    found = services.case_timeline(svc, who, ref)
     return Response(
         timeline_csv(timeline_json(found)).encode("utf-8"),
         media_type="text/csv; charset=utf-8",

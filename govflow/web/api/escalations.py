@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from govflow.web.api import schemas
 from govflow.web.api.auth import Caller
+from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
 
@@ -16,11 +17,11 @@ router = APIRouter(prefix="/api/v1/escalations", tags=["预警与督办"], respo
 
 @router.get("", response_model=list[schemas.Firing], summary="已触发的预警与督办")
 def firings(
-    request: Request,
+    svc: Svc,
     who: Caller,
     case: Annotated[str | None, Query(max_length=64, description="只看该案件")] = None,
 ) -> list[schemas.Firing]:
-    rows = services.firings(request.app.state.services, who, case)
+    rows = services.firings(svc, who, case)
     return [schemas.firing_out(r) for r in rows]
 
 
@@ -30,6 +31,6 @@ def firings(
     response_class=Response,
     summary="确认（已阅/已办）：停止该规则的重复提醒",
 )
-def acknowledge(request: Request, who: Caller, key: str) -> Response:
-    services.acknowledge(request.app.state.services, key, who.username)
+def acknowledge(svc: Svc, who: Caller, key: str) -> Response:
+    services.acknowledge(svc, key, who.username)
     return Response(status_code=204)

@@ -12,12 +12,13 @@ from enum import StrEnum
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, RootModel
 
 from govflow.presentation.annual import to_csv, to_xlsx
 from govflow.presentation.timeliness import timeliness_csv
 from govflow.web.api.auth import Caller
+from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
 from govflow.workflow.reports.timeliness import TimelinessReport
@@ -87,7 +88,7 @@ def _download(body: bytes, media: str, name: str) -> Response:
     responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
 )
 def annual(
-    request: Request,
+    svc: Svc,
     who: Caller,
     agency: Agency,
     year: Annotated[int, Query(ge=2008, le=2100)],
@@ -96,7 +97,7 @@ def annual(
     format: Annotated[AnnualFormat, Query()] = AnnualFormat.JSON,
 ) -> AnnualReport | Response:
     report = services.annual_report(
-        request.app.state.services,
+        svc,
         who,
         agency=agency,
         year=year,
@@ -136,7 +137,7 @@ def annual(
     responses={200: {"content": {"text/csv": {}}}},
 )
 def timeliness(
-    request: Request,
+    svc: Svc,
     who: Caller,
     agency: Agency,
     start: Annotated[date, Query(alias="from", description="起始日（北京时间，含）")],
@@ -146,7 +147,7 @@ def timeliness(
     format: Annotated[TableFormat, Query()] = TableFormat.JSON,
 ) -> Timeliness | Response:
     report = services.timeliness_report(
-        request.app.state.services,
+        svc,
         who,
         agency=agency,
         start=start,

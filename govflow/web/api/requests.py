@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from govflow.web.api import schemas
 from govflow.web.api.auth import Caller
 from govflow.web.api.cases import created
+from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
 from govflow.workflow.disclosure.actions import Applicant, Channel
@@ -51,10 +52,7 @@ class Registration(BaseModel):
     response_model=schemas.Case,
     summary="登记政府信息公开申请",
 )
-def register_request(
-    request: Request, response: Response, who: Caller, body: Registration
-) -> schemas.Case:
-    svc = request.app.state.services
+def register_request(svc: Svc, response: Response, who: Caller, body: Registration) -> schemas.Case:
     intake = body.model_dump(
         mode="json", exclude_none=True, exclude={"receipt_date", "on_the_spot"}
     )
