@@ -104,7 +104,7 @@ def list_cases(
     after: Annotated[str | None, Query(max_length=100, description="上一页的 next_after")] = None,
     limit: Annotated[int, Query(ge=1, le=services.MAX_PAGE)] = 50,
 ) -> schemas.CaseList:
-    """剩余时间最少的在前；按 next_after 翻页（键集分页，翻页期间新增的案件不会重复或遗漏）。"""
+    """剩余时间最少的在前；按 next_after 翻页（键集分页：翻页期间有新案件也不会重复）。"""
     filters = services.CaseFilter(
         case_type=case_type,
         agency=agency,
