@@ -1,27 +1,28 @@
 """The HTTP API under test: the application wired on the test's own database, and the
 credentials of each person of the demo organisation.
 
-``ApiHarness.headers(username)`` is how a test presents itself as someone.
+``ApiHarness.headers(username)`` is how a test presents itself as someone: an API token
+issued by an administrator, as an integration would hold one; ``session`` signs in with a
+password, as a person in a browser does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, Header
+from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
 
 from govflow.web import health
-from govflow.web.api.auth import caller
 from govflow.web.app import create_app
-from govflow.workflow.actors import Actor
-from govflow.workflow.services import Services, identify
-
-TEST_AS = "X-Test-As"
+from govflow.workflow.actors import Role
+from govflow.workflow.identity.providers import PasswordProof
+from govflow.workflow.services import Services, accounts, signin, tokens
+from govflow.workflow.services.tokens import TokenRequest
 
 
 def path(ref: str, *rest: str) -> str:
@@ -32,62 +33,44 @@ class ApiHarness:
     def __init__(self, svc: Services, engine: Engine) -> None:
         self.svc, self.engine = svc, engine
         self.app: FastAPI = create_app(svc, {"database": health.database_check(engine)})
+        name, _ = accounts.bootstrap_admin(svc) or ("", "")
+        self.admin = accounts.principal_for(svc, name, "cli:pytest")
+        self._own: dict[str, str] = {}
+        self._issued = 0
 
-        # TEMPORARY until identity lands on main: who is calling, by a test header.
-        def as_header(x_test_as: Annotated[str | None, Header()] = None) -> Actor:
-            from starlette.exceptions import HTTPException
+    def token(self, username: str, **scope: Any) -> str:
+        """A new API token of ``username``: every action its roles allow, unless ``scope``
+        (``TokenRequest``'s fields) says otherwise."""
+        self._issued += 1
+        name = f"t{self._issued}-{username.replace('.', '-')}"
+        request = TokenRequest(name=name, username=username, days=30, **scope)
+        return tokens.create_token(self.svc, self.admin, request).token
 
-            if not x_test_as:
-                raise HTTPException(401)
-            return identify(svc, x_test_as)
+    def headers(self, username: str) -> dict[str, str]:
+        """``Authorization`` with a token of ``username`` (one per user, issued once)."""
+        if username not in self._own:
+            self._own[username] = self.token(username)
+        return {"Authorization": f"Bearer {self._own[username]}"}
 
-        self.app.dependency_overrides[caller] = as_header
+    def session(self, username: str) -> tuple[str, str]:
+        """A session of ``username`` signed in with a password: (session id, CSRF token)."""
+        password = "Api-test-secret-42"
+        accounts.set_password(self.svc, self.admin, username, password, temporary=False)
+        opened = signin.login(
+            self.svc, signin.local_passwords(self.svc), PasswordProof(username, password)
+        )
+        return opened.session_id, opened.csrf_token
 
     def add_people(self) -> None:
         """Besides the demo organisation: a handler of ``edu`` and a clerk of its sibling
         ``housing``, so every role of one agency and a sibling agency are at hand."""
-        from govflow.models.db import session_factory
-        from govflow.models.org import OrgFile, load_org
-
-        org = OrgFile.model_validate(
-            {
-                "agencies": [
-                    {"code": "county", "name": "示范县人民政府办公室", "ref_prefix": "示政办"},
-                    {
-                        "code": "edu",
-                        "name": "示范县教育局",
-                        "ref_prefix": "示教",
-                        "parent": "county",
-                    },
-                    {
-                        "code": "housing",
-                        "name": "示范县住房和城乡建设局",
-                        "ref_prefix": "示住建",
-                        "parent": "county",
-                    },
-                ],
-                "users": [
-                    {
-                        "username": "qian.handler",
-                        "name": "钱经办",
-                        "role": "handler",
-                        "agency": "edu",
-                    },
-                    {
-                        "username": "zhou.clerk",
-                        "name": "周登记",
-                        "role": "clerk",
-                        "agency": "housing",
-                    },
-                ],
-            }
-        )
-        with session_factory(self.engine)() as session:
-            load_org(session, org)
-            session.commit()
-
-    def headers(self, username: str) -> dict[str, str]:
-        return {TEST_AS: username}
+        for username, name, role, agency in (
+            ("qian.handler", "钱经办", Role.HANDLER, "edu"),
+            ("zhou.clerk", "周登记", Role.CLERK, "housing"),
+        ):
+            accounts.add_user(
+                self.svc, self.admin, accounts.NewAccount(username, name, (role,), agency)
+            )
 
     @contextmanager
     def client(self) -> Iterator[TestClient]:

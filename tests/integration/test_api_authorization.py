@@ -2,7 +2,9 @@
 
 The target is a request of ``edu`` (below ``county``). Callers: nobody; the clerk, the
 handler and the office head of ``edu``; a clerk of the sibling agency ``housing``; the
-supervisor of the parent agency ``county``. Each refusal is checked for its status, the one
+supervisor of the parent agency ``county`` — each with an API token; and through other
+doors: a deactivated user's token, an expired session, a token outside its scope, a
+read-only token, a session with and without its CSRF token. Each refusal is checked for its status, the one
 error model and that nothing at all was written; refusals are tried before the calls that
 succeed, and a call that changes a case gets a case of its own.
 """
@@ -11,22 +13,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from sqlalchemy import Engine
 
+from govflow.web.api.auth import CSRF_HEADER, SESSION_COOKIE
 from govflow.workers.sweeper import sweep
 from govflow.workflow import services
+from govflow.workflow.actors import Role
 from govflow.workflow.clock import SHANGHAI, FakeClock
-from govflow.workflow.services import Services
+from govflow.workflow.services import Services, accounts
 from tests.api_support import ApiHarness, path, registration
+from tests.principals import acting
 
 ANONYMOUS = "(anonymous)"
 CLERK, HANDLER, HEAD = "liu.clerk", "qian.handler", "sun.head"
 SIBLING, SUPERVISOR = "zhou.clerk", "chen.supervisor"
+# The same people through other doors, or no longer entitled:
+DEACTIVATED = "(a deactivated clerk of edu, with a token issued before)"
+EXPIRED = "(the edu clerk's session, idle for 31 minutes)"
+SCOPED = "(a token of the edu clerk for confirm_receipt only)"
+READ_ONLY = "(a read-only token of the edu office head)"
+SESSION = "(the edu office head's session, with its CSRF token)"
+NO_CSRF = "(the edu office head's session, without the CSRF token)"
 CALLERS = (ANONYMOUS, CLERK, HANDLER, HEAD, SIBLING, SUPERVISOR)
+DOORS = (DEACTIVATED, EXPIRED, SCOPED, READ_ONLY, SESSION, NO_CSRF)
 
 
 @dataclass
@@ -40,7 +54,7 @@ class Target:
         ref = services.register_request(
             svc,
             agency_code="edu",
-            actor_username=CLERK,
+            principal=acting(svc, CLERK),
             intake={**registration(), "received_on": svc.clock.now().date().isoformat()},
         )
         return ref, services.current_version(svc, ref)
@@ -66,6 +80,10 @@ STAFF_READ = {CLERK: 200, HANDLER: 200, HEAD: 200, SIBLING: 404, SUPERVISOR: 200
 STAFF_WRITE = {CLERK: 201, HANDLER: 201, HEAD: 201, SIBLING: 201, SUPERVISOR: 403}
 YEAR = {"agency": "edu", "year": 2025}
 PERIOD = {"agency": "edu", "from": "2025-09-01", "to": "2025-12-31"}
+
+WRITES = {"register a request", "open a declared case", "act (every staff role)",
+          "act (office head only)"}  # fmt: skip
+"""Routes that change a case: a token's scope and the CSRF token apply to them."""
 
 ENDPOINTS: dict[str, tuple[Call, dict[str, int]]] = {
     "case types": (_get("/api/v1/case-types"), OK_ALL),
@@ -136,25 +154,72 @@ def api(svc: Services, engine: Engine) -> ApiHarness:
 
 
 def _refusals_first(expected: dict[str, int]) -> list[str]:
-    return sorted(CALLERS, key=lambda c: expected.get(c, 401) < 400)
+    return sorted(expected, key=lambda c: expected[c] < 400)
+
+
+def _expected(endpoint: str, method: str) -> dict[str, int]:
+    """Each caller's status: the people's from the table, the other doors' from theirs."""
+    people = {ANONYMOUS: 401, **ENDPOINTS[endpoint][1]}
+    writes = endpoint in WRITES
+    refused_write = 403 if writes and people[HEAD] < 400 else people[HEAD]
+    return {
+        **people,
+        DEACTIVATED: 401,
+        EXPIRED: 401,
+        SCOPED: 403 if writes and people[CLERK] < 400 else people[CLERK],
+        READ_ONLY: refused_write,
+        SESSION: people[HEAD],
+        NO_CSRF: 403 if method != "GET" else people[HEAD],
+    }
+
+
+class Doors:
+    """Credentials for every caller of the matrix, made before any call is counted."""
+
+    def __init__(self, api: ApiHarness, clock: FakeClock) -> None:
+        self.api = api
+        accounts.add_user(
+            api.svc, api.admin, accounts.NewAccount("wu.clerk", "吴登记", (Role.CLERK,), "edu")
+        )
+        self.deactivated = api.token("wu.clerk")
+        accounts.deactivate_user(api.svc, api.admin, "wu.clerk")
+        self.scoped = api.token(CLERK, actions=frozenset({"confirm_receipt"}))
+        self.read_only = api.token(HEAD, read_only=True)
+        expired, _ = api.session(CLERK)
+        clock.advance(timedelta(minutes=31))
+        self.expired = expired
+        self.session, self.csrf = api.session(HEAD)
+
+    def headers(self, who: str) -> dict[str, str]:
+        bearer = {DEACTIVATED: self.deactivated, SCOPED: self.scoped, READ_ONLY: self.read_only}
+        if who == ANONYMOUS:
+            return {}
+        if who in bearer:
+            return {"Authorization": f"Bearer {bearer[who]}"}
+        if who == EXPIRED:
+            return {"Cookie": f"{SESSION_COOKIE}={self.expired}"}
+        if who in (SESSION, NO_CSRF):
+            cookie = {"Cookie": f"{SESSION_COOKIE}={self.session}"}
+            return {**cookie, CSRF_HEADER: self.csrf} if who == SESSION else cookie
+        return self.api.headers(who)
 
 
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
 def test_each_endpoint_answers_each_caller_as_its_rights_say(
-    api: ApiHarness, endpoint: str
+    api: ApiHarness, clock: FakeClock, endpoint: str
 ) -> None:
-    call, expected = ENDPOINTS[endpoint]
+    call, _ = ENDPOINTS[endpoint]
     target = Target(api)
+    doors = Doors(api, clock)
+    method = call(target)[0]
+    expected = _expected(endpoint, method)
     with api.client() as http:
         for who in _refusals_first(expected):
             method, url, kwargs = call(target)
-            headers = {
-                **kwargs.pop("headers", {}),
-                **({} if who == ANONYMOUS else api.headers(who)),
-            }
+            headers = {**kwargs.pop("headers", {}), **doors.headers(who)}
             before = api.footprint()
             answer = http.request(method, url, headers=headers, **kwargs)
-            want = expected.get(who, 401)
+            want = expected[who]
             assert answer.status_code == want, (endpoint, who, answer.text[:300])
             if want >= 400:
                 assert set(answer.json()) == {"error", "message", "fields"}, (endpoint, who)

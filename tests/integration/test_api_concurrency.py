@@ -23,6 +23,7 @@ from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import FakeClock
 from govflow.workflow.config import Config
 from tests.api_support import ApiHarness, path, registration
+from tests.principals import acting
 
 ROUNDS = 12
 
@@ -37,7 +38,7 @@ def test_two_clients_acting_at_once_one_wins_one_gets_409(
         services.register_request(
             svc,
             agency_code="county",
-            actor_username="wang.clerk",
+            principal=acting(svc, "wang.clerk"),
             intake={**registration(description=f"第{i}份"), "received_on": "2025-09-22"},
         )
         for i in range(ROUNDS)

@@ -25,6 +25,7 @@ from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import FakeClock
 from govflow.workflow.config import Config
 from tests.api_support import ApiHarness, registration
+from tests.principals import acting
 
 EXAMPLES = 25  # per operation: enough to reach every parameter, short on a shared machine
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
@@ -40,7 +41,7 @@ def test_every_operation_holds_to_its_document(
     services.register_request(
         svc,
         agency_code="county",
-        actor_username="wang.clerk",
+        principal=acting(svc, "wang.clerk"),
         intake={**registration(), "received_on": "2025-09-22"},
     )
     auth = api.headers("zhang.head")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 
 from govflow.presentation.checkpoint_file import write_checkpoint
-from govflow.web.api.auth import Caller
+from govflow.web.api.auth import Reader
 from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
@@ -41,7 +41,7 @@ Children = Annotated[bool, Query(description="包括下级机关")]
 @router.post("/verify", response_model=Verification, summary="校验哈希链与派生数据")
 def verify(
     svc: Svc,
-    who: Caller,
+    who: Reader,
     case: Annotated[str | None, Query(max_length=64, description="只校验该案件")] = None,
     agency: Agency = None,
     include_children: Children = False,
@@ -66,7 +66,7 @@ def verify(
     responses={200: {"content": {"application/x-ndjson": {}}, "description": "检查点文件"}},
 )
 def checkpoint(
-    svc: Svc, who: Caller, agency: Agency = None, include_children: Children = False
+    svc: Svc, who: Reader, agency: Agency = None, include_children: Children = False
 ) -> Response:
     scope = services.checkpoint_scope(svc, who, agency, include_children)
     heads = services.checkpoint_heads(

@@ -7,7 +7,7 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from govflow.web.api.auth import Caller
+from govflow.web.api.auth import Reader
 from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
@@ -29,12 +29,12 @@ class Year(BaseModel):
 
 
 @router.get("", response_model=list[int], summary="已载入国务院安排的年份")
-def years(svc: Svc, who: Caller) -> list[int]:
+def years(svc: Svc, who: Reader) -> list[int]:
     return services.calendar_years(svc)
 
 
 @router.get("/{year}", response_model=Year, summary="一年的节假日、调休上班日与本机关闭馆日")
-def year(svc: Svc, who: Caller, year: int) -> Year:
+def year(svc: Svc, who: Reader, year: int) -> Year:
     found = services.calendar_year(svc, year)
     return Year(
         year=found.year,

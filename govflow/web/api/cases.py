@@ -17,7 +17,7 @@ from fastapi import APIRouter, Body, Header, Query, Response
 
 from govflow.presentation.timeline import timeline_csv, timeline_json
 from govflow.web.api import schemas
-from govflow.web.api.auth import Caller
+from govflow.web.api.auth import Caller, Reader
 from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
@@ -58,7 +58,7 @@ def created(response: Response, detail: services.CaseDetail) -> schemas.Case:
 
 
 @router.get("/case-types", response_model=list[schemas.CaseType], summary="案件类型")
-def case_types(svc: Svc, who: Caller) -> list[schemas.CaseType]:
+def case_types(svc: Svc, who: Reader) -> list[schemas.CaseType]:
     return [schemas.case_type_out(t) for t in services.case_types(svc)]
 
 
@@ -75,16 +75,16 @@ def open_case(
         svc,
         case_type=case_type,
         agency_code=who.agency_code or "",
-        actor_username=who.username,
+        principal=who,
         payload=fields or {},
     )
-    return created(response, services.case_detail(svc, who, ref))
+    return created(response, services.case_detail(svc, who.as_reader(), ref))
 
 
 @router.get("/cases", response_model=schemas.CaseList, summary="案件列表与检索")
 def list_cases(
     svc: Svc,
-    who: Caller,
+    who: Reader,
     case_type: Annotated[str | None, Query(alias="type", description="案件类型")] = None,
     state: Annotated[list[str] | None, Query(description="状态（可重复）")] = None,
     all_states: Annotated[bool, Query(description="包括已办结的案件")] = False,
@@ -126,7 +126,7 @@ def list_cases(
 
 
 @router.get("/cases/{ref}", response_model=schemas.Case, summary="案件详情")
-def case_detail(svc: Svc, response: Response, who: Caller, ref: Ref) -> schemas.Case:
+def case_detail(svc: Svc, response: Response, who: Reader, ref: Ref) -> schemas.Case:
     return _shown(response, services.case_detail(svc, who, ref))
 
 
@@ -150,14 +150,14 @@ def act(
         ref=ref,
         action=action,
         payload=fields or {},
-        actor_username=who.username,
+        principal=who,
         expected_version=expected_version(if_match),
     )
-    return _shown(response, services.case_detail(svc, who, ref))
+    return _shown(response, services.case_detail(svc, who.as_reader(), ref))
 
 
 @router.get("/cases/{ref}/timeline", response_model=schemas.Timeline, summary="案件时间线")
-def timeline(svc: Svc, who: Caller, ref: Ref) -> schemas.Timeline:
+def timeline(svc: Svc, who: Reader, ref: Ref) -> schemas.Timeline:
     return schemas.timeline_out(services.case_timeline(svc, who, ref))
 
 
@@ -169,7 +169,7 @@ def timeline(svc: Svc, who: Caller, ref: Ref) -> schemas.Timeline:
         200: {"content": {"text/csv": {}}, "description": "UTF-8（带 BOM），每事件每期限一行"}
     },
 )
-def timeline_as_csv(svc: Svc, who: Caller, ref: Ref) -> Response:
+def timeline_as_csv(svc: Svc, who: Reader, ref: Ref) -> Response:
     found = services.case_timeline(svc, who, ref)
     return Response(
         timeline_csv(timeline_json(found)).encode("utf-8"),

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from govflow.web.api import schemas
-from govflow.web.api.auth import Caller
+from govflow.web.api.auth import Caller, Reader
 from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1/escalations", tags=["预警与督办"], respo
 @router.get("", response_model=list[schemas.Firing], summary="已触发的预警与督办")
 def firings(
     svc: Svc,
-    who: Caller,
+    who: Reader,
     case: Annotated[str | None, Query(max_length=64, description="只看该案件")] = None,
 ) -> list[schemas.Firing]:
     rows = services.firings(svc, who, case)
@@ -32,5 +32,5 @@ def firings(
     summary="确认（已阅/已办）：停止该规则的重复提醒",
 )
 def acknowledge(svc: Svc, who: Caller, key: str) -> Response:
-    services.acknowledge(svc, key, who.username)
+    services.acknowledge(svc, key, who)
     return Response(status_code=204)

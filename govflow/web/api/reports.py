@@ -17,7 +17,7 @@ from pydantic import BaseModel, RootModel
 
 from govflow.presentation.annual import to_csv, to_xlsx
 from govflow.presentation.timeliness import timeliness_csv
-from govflow.web.api.auth import Caller
+from govflow.web.api.auth import Reader
 from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
@@ -89,7 +89,7 @@ def _download(body: bytes, media: str, name: str) -> Response:
 )
 def annual(
     svc: Svc,
-    who: Caller,
+    who: Reader,
     agency: Agency,
     year: Annotated[int, Query(ge=2008, le=2100)],
     include_children: Children = False,
@@ -138,7 +138,7 @@ def annual(
 )
 def timeliness(
     svc: Svc,
-    who: Caller,
+    who: Reader,
     agency: Agency,
     start: Annotated[date, Query(alias="from", description="起始日（北京时间，含）")],
     end: Annotated[date, Query(alias="to", description="截止日（含）")],

@@ -59,9 +59,9 @@ def register_request(svc: Svc, response: Response, who: Caller, body: Registrati
     ref = services.register_request(
         svc,
         agency_code=who.agency_code or "",
-        actor_username=who.username,
+        principal=who,
         intake=intake,
         receipt_date=body.receipt_date,
         on_the_spot=body.on_the_spot.model_dump(exclude_none=True) if body.on_the_spot else None,
     )
-    return created(response, services.case_detail(svc, who, ref))
+    return created(response, services.case_detail(svc, who.as_reader(), ref))
