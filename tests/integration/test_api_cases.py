@@ -168,6 +168,9 @@ def test_the_timeline_as_json_and_csv(api: ApiHarness, http: TestClient) -> None
     assert timeline.status_code == 200, timeline.text
     entries = timeline.json()["entries"]
     assert [e["seq"] for e in entries] == list(range(1, case["version"] + 1))
+    # Registered through the API with the clerk's token: the channel names the token.
+    assert {e["channel"] for e in entries} == {entries[0]["channel"]}
+    assert entries[0]["channel"].startswith("api:")
     assert entries[-1]["deadlines"]
     csv = http.get(path(case["ref"], "timeline.csv"), headers=api.headers(HEAD))
     assert csv.status_code == 200

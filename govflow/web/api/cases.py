@@ -13,7 +13,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Response
 
 from govflow.presentation.timeline import timeline_csv, timeline_json
 from govflow.web.api import schemas
@@ -29,7 +29,7 @@ Fields = Annotated[
     dict[str, Any] | None,
     Body(description="该动作（或登记）的字段，见案件类型声明；无字段的动作可省略"),
 ]
-Ref = Annotated[str, "案件编号"]
+Ref = Annotated[str, Path(max_length=64, description="案件编号，如 示政办依申〔2026〕0001号")]
 
 
 def etag(version: int) -> str:

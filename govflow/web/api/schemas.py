@@ -83,6 +83,9 @@ class Event(Out):
     reason: str | None
     payload: dict[str, Any]
     hash: str
+    channel: str | None = Field(
+        default=None, description="办理途径：web、api:<令牌名>、cli:<操作系统用户>、system"
+    )
     imported: dict[str, Any] | None = Field(
         default=None, description="自台账导入的事件：导入人、时间、文件及行号"
     )
@@ -146,6 +149,7 @@ class TimelineEntry(Out):
     details: list[LabelledValue]
     deadlines: list[Deadline] = Field(description="该事件之后各期限的状态")
     hash: str
+    channel: str | None = Field(default=None, description="办理途径")
 
 
 class Timeline(Out):
