@@ -124,7 +124,13 @@ class ApiHarness:
             acks = conn.execute(
                 text("SELECT count(*) FROM escalation_schedule WHERE acknowledged_at IS NOT NULL")
             ).scalar_one()
-        return counts, tuple(map(tuple, heads)), acks
+            people = tuple(
+                conn.execute(text("SELECT username, status FROM users ORDER BY username"))
+            )
+            issued = tuple(
+                conn.execute(text("SELECT name, revoked_at FROM api_tokens ORDER BY name"))
+            )
+        return counts, tuple(map(tuple, heads)), acks, tuple(map(tuple, people)), len(issued)
 
 
 def registration(**overrides: Any) -> dict[str, Any]:

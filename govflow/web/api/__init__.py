@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govflow.web.api import audit, calendar, cases, escalations, reports, requests
+from govflow.web.api import admin, audit, calendar, cases, escalations, reports, requests
 
 ROUTERS: tuple[APIRouter, ...] = (
     cases.router,
@@ -20,4 +20,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports.router,
     audit.router,
     calendar.router,
+    admin.router,
 )
