@@ -5,6 +5,7 @@ office's own closure days). Public knowledge: any signed-in reader may read it."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from govflow.workflow.calendar import DayInfo
 from govflow.workflow.errors import NotFound
@@ -30,7 +31,7 @@ def calendar_year(svc: Services, year: int) -> CalendarYear:
         raise NotFound(
             f"日历不含 {year} 年（范围 {calendar.first_day.year}–{calendar.last_day.year}）"
         )
-    special: set = set()
+    special: set[date] = set()
     for schedule in calendar.schedules:
         if schedule.year == year:
             special |= {*schedule.holidays, *schedule.makeup_workdays, *schedule.closures}
