@@ -41,7 +41,7 @@ def expected_version(if_match: str | None) -> int:
     if if_match is None or not if_match.strip():
         raise InvalidInput("办理案件须在 If-Match 中给出案件版本（读取案件时的 ETag）")
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise InvalidInput(f'If-Match {if_match!r} 不是案件版本（应为读取案件时的 ETag，如 "3"）')
     return int(text)
 
