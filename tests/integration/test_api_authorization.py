@@ -18,9 +18,11 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 
-from govflow.web.api.auth import CSRF_HEADER, SESSION_COOKIE
+from govflow.web.api import ROUTERS
+from govflow.web.api.auth import CSRF_HEADER, SESSION_COOKIE, caller
 from govflow.workers.sweeper import sweep
 from govflow.workflow import services
 from govflow.workflow.actors import Role
@@ -274,3 +276,25 @@ def test_acknowledging_a_firing_is_for_its_people_only(api: ApiHarness, clock: F
         e for e in services.case_timeline(api.svc, services.identify(api.svc, HEAD), ref).entries
     ]
     assert any(e.action.startswith("escalation") for e in acknowledged)
+
+
+def _calls(dependant: Any) -> set[Any]:
+    found = {dependant.call}
+    for sub in dependant.dependencies:
+        found |= _calls(sub)
+    return found
+
+
+def test_every_route_but_health_and_the_documentation_needs_the_caller(api: ApiHarness) -> None:
+    """No route is anonymous by omission: each depends on the one door, ``auth.caller``; and
+    the API document describes no route that is not one of these."""
+    checked: set[str] = set()
+    for router in ROUTERS:
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            assert caller in _calls(route.dependant), route.path
+            checked.add(route.path)
+    with api.client() as http:
+        documented = set(http.get("/api/v1/openapi.json").json()["paths"])
+    assert documented == checked
+    assert len(checked) >= 20
