@@ -4,13 +4,16 @@ open any type, read, act with the version, list with keyset pages, the timeline.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from govflow.workflow.clock import FakeClock
+from govflow.app import build_services
+from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.config import Config
 from govflow.workflow.services import Services
 from tests.api_support import ApiHarness, path, registration
 
@@ -225,3 +228,25 @@ def test_lists_filter_by_time_left_outcome_and_opening_day(
     assert refs(outcome="disclosed") == set()
     bad = http.get("/api/v1/cases", params={"due_from": "1900-01-01"}, headers=as_clerk)
     assert bad.status_code == 400 and bad.json()["error"] == "invalid_input"
+
+
+class TickingClock(FakeClock):
+    """Time passes between readings, as on a real server (a millisecond a reading)."""
+
+    def now(self) -> datetime:
+        self.advance(timedelta(milliseconds=1))
+        return super().now()
+
+
+def test_a_registration_with_its_receipt_at_once_holds_on_a_clock_that_moves(
+    engine: Engine, calendar: WorkingCalendar, config: Config
+) -> None:
+    """Registering a request handed in person confirms its receipt in the same transaction:
+    the confirmation must not be dated before the registration it follows (it was, by the
+    microseconds between two readings of a real clock: 422 for every such request)."""
+    clock = TickingClock(datetime(2025, 9, 22, 9, 0, tzinfo=SHANGHAI))
+    api = ApiHarness(build_services(engine, clock, calendar, config), engine)
+    with api.client() as http:
+        answer = http.post("/api/v1/requests", json=registration(), headers=api.headers(CLERK))
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["state"] == "registered"

@@ -65,14 +65,15 @@ def _create(
     agency_code: str,
     principal: Principal,
     payload: dict[str, Any],
+    now: datetime,
 ) -> tuple[Case, Actor, BaseModel, CaseEvent]:
     """The part of opening a case every type shares: who may, the policy in force, the number.
 
     The input is validated before the number is taken, and the number is taken inside the
     transaction, so a refused case uses no number. Returns the case, the actor, the parsed
-    input and the creation event.
+    input and the creation event. ``now`` is the caller's: the steps that follow in the
+    same transaction are recorded at the same instant, never before the creation.
     """
-    now = svc.clock.now()
     repo = uow.repo
     workflow = svc.config.case_types.find(case_type)
     actor = acting_actor(repo, principal)
@@ -134,7 +135,7 @@ def open_case(
     """
     now = svc.clock.now()
     with svc.uow() as uow:
-        case, actor, parsed, _ = _create(svc, uow, case_type, agency_code, principal, payload)
+        case, actor, parsed, _ = _create(svc, uow, case_type, agency_code, principal, payload, now)
         for step in case.workflow.opening_steps(parsed, [Step(*s) for s in then]):
             check_scope(principal, step.action, agency_code)
             context = _context(svc, uow, case, now, actor, step.action)
