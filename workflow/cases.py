@@ -23,7 +23,7 @@ from govflow.workflow.contract import Workflow
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
 from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, InvalidInput, NotPermitted
 from govflow.workflow.events import GENESIS, CaseEvent, new_event
-from govflow.workflow.validation import summary
+from govflow.workflow.validation import field_messages, summary
 
 DEADLINES_RECOMPUTED = "deadlines_recomputed"
 POLICY_ADOPTED = "escalation_policy_adopted"
@@ -163,7 +163,9 @@ class Case:
         try:
             payload = model.model_validate(data, context=self.workflow.payload_context)
         except ValidationError as exc:
-            raise InvalidInput(_validation_message(action, exc)) from None
+            raise InvalidInput(
+                _validation_message(action, exc), field_messages(exc.errors())
+            ) from None
         lawful.check_date_range(payload, labels, date.fromisoformat(today_iso))
         return payload
 

@@ -6,13 +6,22 @@ maps each class to an exit code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class GovflowError(Exception):
     """Base class: an expected failure with a message meant for the person acting."""
 
 
 class InvalidInput(GovflowError):
-    """Malformed or missing data (a field, a date, an outcome code). Nothing was written."""
+    """Malformed or missing data (a field, a date, an outcome code). Nothing was written.
+
+    ``fields`` maps each faulty field's dotted path to its zh-CN message, so a form can put
+    each message beside its own input (the message alone already names them all)."""
+
+    def __init__(self, message: str = "", fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields: dict[str, str] = dict(fields or {})
 
 
 class ActionNotAllowed(GovflowError):

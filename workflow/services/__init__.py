@@ -88,6 +88,7 @@ from govflow.workflow.services.escalations import (
     next_due_at,
 )
 from govflow.workflow.services.imports import ImportResult, import_requests
+from govflow.workflow.services.forms import ActionForm, FormField, action_form
 from govflow.workflow.services.incidents import AccountabilityEntry, accountability
 from govflow.workflow.services.integrity import (
     check_checkpoint,
@@ -111,7 +112,7 @@ from govflow.workflow.services.reading import (
     list_cases,
 )
 from govflow.workflow.services.reports import annual_report, periodic_report, timeliness_report
-from govflow.workflow.services.requests import register_request
+from govflow.workflow.services.requests import register_request, registration_form
 from govflow.workflow.services.signin import OUTCOMES as LOGIN_OUTCOMES
 from govflow.workflow.services.signin import (
     NewSession,
@@ -135,6 +136,9 @@ from govflow.workflow.services.tokens import (
 )
 
 __all__ = [
+    "ActionForm",
+    "FormField",
+    "action_form",
     "LOGIN_OUTCOMES",
     "MAX_PAGE",
     "AccountabilityEntry",
@@ -207,6 +211,7 @@ __all__ = [
     "recompute_deadlines",
     "record_checkpoint",
     "register_request",
+    "registration_form",
     "revoke_token",
     "save",
     "seal_unkeyed",
