@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from govflow.web import health
 from govflow.web.app import create_app
 from govflow.workflow import services
-from govflow.workflow.clock import FakeClock
+from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.services import accounts
 from tests.browser.conftest import LiveServer
 
@@ -156,7 +156,9 @@ def test_a_request_from_the_desk_to_the_approved_reply(
     log_in(head, server, "zhang.head")
     head.goto(case_url(server, ref))
     take(head, "extend", {"延长天数": "25", "理由": "需调档整理"})
-    expect(head.locator("#action-extend .field-error, #action-extend .refusal").first).to_be_visible()
+    expect(
+        head.locator("#action-extend .field-error, #action-extend .refusal").first
+    ).to_be_visible()
     shots(head, "extension-refused")
     head.goto(case_url(server, ref))
     take(head, "extend", {"延长天数": "10", "理由": "需调档整理"})
@@ -275,4 +277,62 @@ def test_forms_without_the_sessions_csrf_token_are_refused(
     assert "CSRF" in answer.text()
     reader = accounts.principal_for(svc, "wang.clerk", "cli:test").as_reader()
     assert services.case_detail(svc, reader, ref).header.state_label == "已登记"
+    ctx.close()
+
+
+def _register_on(svc: services.Services, clock: FakeClock, day: date, name: str) -> str:
+    clock.set(datetime.combine(day, time(9, 0), tzinfo=SHANGHAI))
+    clerk = accounts.principal_for(svc, "wang.clerk", "cli:test")
+    intake = {
+        "applicant": {
+            "kind": "natural_person",
+            "name": name,
+            "id_number": "610926199001011234",
+            "phone": "13800000000",
+        },
+        "description": f"{name}的申请",
+        "channel": "in_person",
+    }
+    return services.register_request(svc, agency_code="county", principal=clerk, intake=intake)
+
+
+def test_the_queue_shows_how_pressing_each_case_is(
+    browser: Browser, server: LiveServer, svc: services.Services, clock: FakeClock, shots: Shots
+) -> None:
+    today = clock.now()
+    refs = {
+        "已逾期": _register_on(svc, clock, date(2025, 8, 18), "甲"),
+        "今日到期": _register_on(svc, clock, date(2025, 8, 25), "乙"),
+        "≤2个工作日": _register_on(svc, clock, date(2025, 8, 26), "丙"),
+        "≤5个工作日": _register_on(svc, clock, date(2025, 8, 29), "丁"),
+        "暂停计时": _register_on(svc, clock, date(2025, 9, 1), "戊"),
+        "": _register_on(svc, clock, date(2025, 9, 19), "己"),
+    }
+    handler = accounts.principal_for(svc, "li.handler", "cli:test")
+    head = accounts.principal_for(svc, "zhang.head", "cli:test")
+    paused = refs["暂停计时"]
+    services.act(svc, ref=paused, action="start_review", payload={}, principal=handler)
+    consult = {"party_kind": "third_party", "party_name": "某公司"}
+    services.act(svc, ref=paused, action="start_consultation", payload=consult, principal=handler)
+    assign = {"assignee": "li.handler"}
+    services.act(svc, ref=refs[""], action="assign", payload=assign, principal=head)
+    clock.set(today)
+
+    ctx, page = new_page(browser)
+    log_in(page, server, "li.handler")
+    rows = page.locator("#queue tbody tr")
+    expect(rows).to_have_count(1)  # by default: the cases assigned to me
+    expect(rows.first).to_contain_text(refs[""])
+    page.get_by_role("link", name="我可查看的全部在办案件").click()
+    expect(rows).to_have_count(6)
+    shown = [rows.nth(i).inner_text() for i in range(6)]
+    # Least time left first (the paused clock has the most left of the running ones' band).
+    assert refs["已逾期"] in shown[0] and refs["今日到期"] in shown[1]
+    for badge, ref in refs.items():
+        row = page.locator("#queue tbody tr", has_text=ref)
+        if badge:
+            expect(row.locator(".badge")).to_have_text(badge)
+        else:
+            expect(row.locator(".badge")).to_have_count(0)
+    shots(page, "queue-badges")
     ctx.close()

@@ -87,8 +87,8 @@ from govflow.workflow.services.escalations import (
     firings,
     next_due_at,
 )
-from govflow.workflow.services.imports import ImportResult, import_requests
 from govflow.workflow.services.forms import ActionForm, FormField, action_form
+from govflow.workflow.services.imports import ImportResult, import_requests
 from govflow.workflow.services.incidents import AccountabilityEntry, accountability
 from govflow.workflow.services.integrity import (
     check_checkpoint,
@@ -136,12 +136,10 @@ from govflow.workflow.services.tokens import (
 )
 
 __all__ = [
-    "ActionForm",
-    "FormField",
-    "action_form",
     "LOGIN_OUTCOMES",
     "MAX_PAGE",
     "AccountabilityEntry",
+    "ActionForm",
     "CalendarYear",
     "CaseDetail",
     "CaseFilter",
@@ -150,6 +148,7 @@ __all__ = [
     "CaseTimeline",
     "CaseTypeInfo",
     "FiringView",
+    "FormField",
     "GovflowError",
     "ImportResult",
     "IssuedToken",
@@ -165,6 +164,7 @@ __all__ = [
     "accountability",
     "acknowledge",
     "act",
+    "action_form",
     "activate_user",
     "add_user",
     "adopt_policy",

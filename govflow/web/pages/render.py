@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from govflow.presentation.urgency import urgency
 from govflow.workflow.actors import ROLE_LABELS
+from govflow.workflow.clock import local_minute
 from govflow.workflow.services.signin import SessionView
 
 TEMPLATES = Path(str(files("govflow.web").joinpath("templates")))
@@ -31,6 +32,7 @@ ENV = Environment(
     lstrip_blocks=True,
 )
 ENV.globals["urgency"] = urgency
+ENV.filters["local"] = local_minute  # instants are stored in UTC; people read Beijing time
 ENV.globals["role_labels"] = ROLE_LABELS
 
 
