@@ -336,3 +336,30 @@ def test_the_queue_shows_how_pressing_each_case_is(
             expect(row.locator(".badge")).to_have_count(0)
     shots(page, "queue-badges")
     ctx.close()
+
+
+def test_a_one_time_password_must_be_changed_before_anything_else(
+    browser: Browser, server: LiveServer, svc: services.Services, shots: Shots
+) -> None:
+    admin = accounts.principal_for(svc, "admin", "cli:test")
+    one_time = accounts.set_password(svc, admin, "zhao.handler", None)
+    assert one_time
+    ctx, page = new_page(browser)
+    page.goto(f"{server.url}/login")
+    page.get_by_label("用户名").fill("zhao.handler")
+    page.get_by_label("密码").fill(one_time)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="修改密码")).to_be_visible()
+    page.goto(f"{server.url}/requests/new")  # any other page: back to the password
+    expect(page.get_by_role("heading", name="修改密码")).to_be_visible()
+    page.get_by_label("原密码").fill(one_time)
+    page.get_by_label("新密码", exact=True).fill("Zhao-own-secret-9")
+    page.get_by_label("再次输入新密码").fill("Zhao-own-secret-8")
+    page.get_by_role("button", name="修改密码").click()
+    expect(page.locator(".refusal")).to_have_text("两次输入的新密码不一致")
+    page.get_by_label("原密码").fill(one_time)
+    page.get_by_label("新密码", exact=True).fill("Zhao-own-secret-9")
+    page.get_by_label("再次输入新密码").fill("Zhao-own-secret-9")
+    page.get_by_role("button", name="修改密码").click()
+    expect(page.get_by_role("heading", name="我的待办")).to_be_visible()
+    ctx.close()

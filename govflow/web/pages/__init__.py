@@ -19,9 +19,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from govflow.web.pages import cases, login, queue, register, session
+from govflow.web.pages import cases, login, password, queue, register, session
 
-ROUTERS: tuple[APIRouter, ...] = (login.router, queue.router, cases.router, register.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    login.router,
+    password.router,
+    queue.router,
+    cases.router,
+    register.router,
+)
 
 
 def install(app: FastAPI) -> None:

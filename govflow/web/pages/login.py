@@ -15,7 +15,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from govflow.web.api.auth import SESSION_COOKIE
 from govflow.web.api.wiring import Svc
 from govflow.web.pages.render import page, refusal
-from govflow.web.pages.session import CSRF_FIELD, Session, checked_form, form_of, login_url
+from govflow.web.pages.session import (
+    CSRF_FIELD,
+    AnySession,
+    checked_form,
+    form_of,
+    login_url,
+)
 from govflow.workflow.errors import GovflowError, NotAuthenticated
 from govflow.workflow.identity.providers import PasswordProof
 from govflow.workflow.services import signin
@@ -80,20 +86,25 @@ async def login_submit(request: Request, svc: Svc) -> Response:
     except NotAuthenticated as exc:
         return _login_form(request, None, str(exc), username, next_path)
     response = RedirectResponse(next_path, status_code=303)
+    set_session_cookie(request, response, session.session_id)
+    response.delete_cookie(LOGIN_TOKEN_COOKIE, path="/login")
+    return response
+
+
+def set_session_cookie(request: Request, response: Response, session_id: str) -> None:
+    """Only the random id, out of the page scripts' reach, not sent by other sites' posts."""
     response.set_cookie(
         SESSION_COOKIE,
-        session.session_id,
+        session_id,
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
         path="/",
     )
-    response.delete_cookie(LOGIN_TOKEN_COOKIE, path="/login")
-    return response
 
 
 @router.post("/logout")
-async def logout(request: Request, svc: Svc, session: Session) -> Response:
+async def logout(request: Request, svc: Svc, session: AnySession) -> Response:
     try:
         await checked_form(request, session)
     except GovflowError as exc:

@@ -23,6 +23,9 @@ CSRF_FIELD = "csrf_token"
 MAX_FORM_BYTES = 64 * 1024
 
 
+PASSWORD_PAGE = "/password"
+
+
 class LoginRequired(Exception):
     """No live session behind this page's request; ``reason`` is shown on the login page."""
 
@@ -44,7 +47,17 @@ def login_url(reason: str | None = None, next_path: str | None = None) -> str:
     return "/login" + ("?" + "&".join(query) if query else "")
 
 
+class PasswordChangeRequired(Exception):
+    """The session was opened with a one-time password: nothing else until it is changed."""
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(PasswordChangeRequired)
+    async def _to_password(request: Request, exc: PasswordChangeRequired) -> Response:
+        if is_htmx(request):
+            return Response(status_code=200, headers={"HX-Redirect": PASSWORD_PAGE})
+        return RedirectResponse(PASSWORD_PAGE, status_code=303)
+
     @app.exception_handler(LoginRequired)
     async def _to_login(request: Request, exc: LoginRequired) -> Response:
         target = login_url(exc.reason, request.url.path if request.method == "GET" else None)
@@ -53,14 +66,23 @@ def install(app: FastAPI) -> None:
         return RedirectResponse(target, status_code=303)
 
 
-def current_session(request: Request, svc: Svc) -> SessionView:
+def any_session(request: Request, svc: Svc) -> SessionView:
     try:
         return signin.authenticate_session(svc, request.cookies.get(SESSION_COOKIE))
     except NotAuthenticated as exc:
         raise LoginRequired(str(exc)) from None
 
 
+def current_session(session: Annotated[SessionView, Depends(any_session)]) -> SessionView:
+    if session.principal.must_change_password:
+        raise PasswordChangeRequired()
+    return session
+
+
 Session = Annotated[SessionView, Depends(current_session)]
+"""A live session whose password need not be changed first: every page but that one."""
+AnySession = Annotated[SessionView, Depends(any_session)]
+"""Any live session: the change-password page and logging out."""
 
 
 async def form_of(request: Request) -> dict[str, str]:
