@@ -363,3 +363,41 @@ def test_a_one_time_password_must_be_changed_before_anything_else(
     page.get_by_role("button", name="修改密码").click()
     expect(page.get_by_role("heading", name="我的待办")).to_be_visible()
     ctx.close()
+
+
+def test_a_failed_htmx_request_says_why_and_never_leaves_a_blank(
+    browser: Browser, server: LiveServer, shots: Shots
+) -> None:
+    ctx, page = new_page(browser)
+    log_in(page, server, "li.handler")
+    ref = register(page, server, "网络故障")
+    page.route("**/actions/start_review", lambda route: route.abort("connectionrefused"))
+    take(page, "start_review")
+    expect(page.locator("#flash")).to_contain_text("无法连接服务器")
+    expect(page.locator("#action-start_review")).to_be_visible()  # the form is still there
+    page.unroute("**/actions/start_review")
+    page.route("**/actions/start_review", lambda route: route.fulfill(status=502, body=""))
+    page.locator("#action-start_review").get_by_role("button").last.click()
+    expect(page.locator("#flash")).to_contain_text("请求未能完成（502）")
+    expect(page.locator("#action-start_review")).to_be_visible()
+    shots(page, "htmx-failure")
+    page.unroute("**/actions/start_review")
+    page.goto(case_url(server, ref))
+    expect(page.locator("#case-state")).to_have_text("已登记")  # nothing was written
+    ctx.close()
+
+
+def test_an_action_can_be_taken_with_the_keyboard_alone(
+    browser: Browser, server: LiveServer
+) -> None:
+    ctx, page = new_page(browser)
+    log_in(page, server, "li.handler")
+    register(page, server, "键盘操作")
+    summary = page.locator("#action-start_review summary")
+    summary.focus()
+    page.keyboard.press("Enter")  # opens the form
+    page.keyboard.press("Tab")  # to its button
+    expect(page.locator("#action-start_review button")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#case-state")).to_have_text("审核中")
+    ctx.close()
