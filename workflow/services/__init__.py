@@ -41,6 +41,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     verify_cases, checkpoint_heads, check_checkpoint   tamper evidence (A-2) (integrity)
     open_findings        what verify found and no later verify cleared     (integrity)
     case_types, diagram  the installation's case types                     (catalogue)
+    action_form, registration_form   what a form for an action asks (its model's fields) (forms, requests)
     calendar_years, calendar_year   the working-day calendar in force (T-1, T-4) (calendar)
     compute_limit        the deadline calculator (``workflow.calculator``, calendar only)
 
