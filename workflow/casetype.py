@@ -45,6 +45,7 @@ TOP_LEVEL_KEYS = {
     "states",
     "final",
     "open",
+    "approvals",
     "actions",
     "deadlines",
     "reports",
@@ -90,6 +91,8 @@ class CaseType:
     rules: str | None = None
     source: str = ""
     reports: tuple[ReportSpec, ...] = ()
+    # States in which a case waits for an approver's decision (the office head's inbox).
+    approval_states: frozenset[str] = frozenset()
 
     def report(self, name: str) -> ReportSpec:
         for spec in self.reports:
@@ -179,6 +182,10 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
     for name in [*final, *open_states]:
         if name not in states:
             raise fail("final/open", f"未知状态 {name!r}")
+    approvals = frozenset(raw.get("approvals", []))
+    for name in approvals:
+        if name not in states or name in final:
+            raise fail("approvals", f"{name!r} 不是未办结的状态")
 
     machine = Machine(
         model=None,
@@ -256,6 +263,7 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
         states=dict(states),
         final=final,
         open_states=frozenset(open_states or set(states) - final),
+        approval_states=approvals,
         actions=actions,
         machine=machine,
         create=create,

@@ -176,12 +176,17 @@ def test_a_request_from_the_desk_to_the_approved_reply(
     take(handler, "draft_reply", {"答复类型": "disclosed", "内容摘要": "予以公开，邮寄纸质件"})
     expect(handler.locator("#case-state")).to_have_text("答复待审批")
 
-    head.goto(case_url(server, ref))
+    head.get_by_role("link", name="待审批").click()
+    expect(head.locator("#queue tbody tr")).to_have_count(1)
+    shots(head, "approvals-inbox")
+    head.get_by_role("link", name=ref).click()
     shots(head, "case-awaiting-approval")
     take(head, "approve_reply")
     expect(head.locator("#case-state")).to_have_text("已答复")
     expect(head.locator(".timeline li")).to_have_count(9)
     shots(head, "case-replied")
+    head.get_by_role("link", name="待审批").click()
+    expect(head.get_by_text("没有待审批的案件。")).to_be_visible()
     head_ctx.close()
     handler_ctx.close()
 

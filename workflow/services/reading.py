@@ -119,6 +119,7 @@ class CaseFilter:
     due_to: date | None = None  # … on or before this Beijing day
     opened_from: date | None = None  # opened on or after this Beijing day
     opened_to: date | None = None  # … on or before this Beijing day
+    awaiting_approval: bool = False  # only cases in a state their type declares ``approvals``
 
     def query_window(
         self, now: datetime, calendar: WorkingCalendar
@@ -194,6 +195,8 @@ def list_cases(
     states: dict[str, frozenset[str] | None] = {}
     for wf in types:
         wanted = wf.case_type.open_states if filters.open_only else None
+        if filters.awaiting_approval:  # the approvals inbox: each type's own such states
+            wanted = wf.case_type.approval_states
         if filters.states:  # the states asked for, open or not
             unknown = sorted(filters.states - set(wf.case_type.states))
             if filters.case_type and unknown:

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from govflow.web.pages import cases, login, password, queue, register, session
+from govflow.web.pages import approvals, cases, login, password, queue, register, session
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
     password.router,
     queue.router,
+    approvals.router,
     cases.router,
     register.router,
 )
