@@ -267,7 +267,7 @@ def test_an_idle_session_goes_back_to_login_and_returns_after(
     ctx.close()
 
 
-def test_forms_without_the_sessions_csrf_token_are_refused(
+def test_forms_without_the_sessions_csrf_token_are_refused_and_logout_ends_it(
     browser: Browser, server: LiveServer, svc: services.Services
 ) -> None:
     ctx, clerk = new_page(browser)
@@ -282,6 +282,10 @@ def test_forms_without_the_sessions_csrf_token_are_refused(
     assert "CSRF" in answer.text()
     reader = accounts.principal_for(svc, "wang.clerk", "cli:test").as_reader()
     assert services.case_detail(svc, reader, ref).header.state_label == "已登记"
+    clerk.get_by_role("button", name="退出登录").click()
+    expect(clerk.locator(".notice")).to_have_text("已退出登录")
+    clerk.goto(case_url(server, ref))  # the old cookie opens nothing any more
+    expect(clerk).to_have_url(re.compile(r"/login\?"))
     ctx.close()
 
 
