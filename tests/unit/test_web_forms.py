@@ -83,6 +83,12 @@ def test_a_refused_input_names_each_field(svc: Services) -> None:
     state = FormState(form, {"description": "预算"}, errors=fields)
     assert state.error_for("applicant.name") == "必填"
     assert state.unplaced == []
+    assert state.headline == "输入有误，请按各字段旁的提示更正（本次未保存）"
+    group = FormState(form, {}, errors={"applicant": "须至少提供一种联系方式"}, message="m")
+    assert group.error_for("applicant") == "须至少提供一种联系方式"  # shown on the group
+    elsewhere = FormState(form, {}, errors={"输入": "应为键值映射"}, message="m")
+    assert elsewhere.unplaced == ["输入：应为键值映射"]
+    assert elsewhere.headline == "m"  # a message no input carries: the engine's whole line
 
 
 def _deadline(**changes: object) -> DeadlineView:

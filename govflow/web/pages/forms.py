@@ -59,6 +59,14 @@ class FormState:
         return None
 
     @property
+    def headline(self) -> str | None:
+        """What the alert above the form says: when every message sits beside its field,
+        a plain request to correct them (the engine's one-line summary names field paths)."""
+        if self.errors and not self.unplaced and not self.conflict:
+            return "输入有误，请按各字段旁的提示更正（本次未保存）"
+        return self.message
+
+    @property
     def unplaced(self) -> list[str]:
         """Messages that name no input of the form (shown above it)."""
         names = {f.name for f in self.form.fields}
