@@ -27,7 +27,7 @@ from govflow.workflow.services import accounts
 from tests.browser.conftest import LiveServer
 
 PASSWORD = "Browser-test-2025"
-PEOPLE = ("wang.clerk", "li.handler", "zhao.handler", "zhang.head", "liu.clerk")
+PEOPLE = ("wang.clerk", "li.handler", "zhao.handler", "zhang.head", "liu.clerk", "chen.supervisor")
 XSS = '<script>window.__xss = 1</script><img src="x" onerror="window.__xss = 2">'
 
 
@@ -224,7 +224,7 @@ def test_two_people_act_at_once_and_one_is_told_of_the_conflict(
     ctx_b.close()
 
 
-def test_another_agencys_case_is_not_found(
+def test_another_agencys_case_is_not_found_and_a_supervisor_reads_it_masked(
     browser: Browser, server: LiveServer, shots: Shots
 ) -> None:
     ctx, clerk = new_page(browser)
@@ -238,6 +238,15 @@ def test_another_agencys_case_is_not_found(
     expect(other.locator(".error")).to_contain_text("无权查看")
     assert "张三" not in other.content()
     shots(other, "not-found")
+    ctx.close()
+    # The supervisor reads the case, with the applicant's identity and contact masked.
+    ctx, supervisor = new_page(browser)
+    log_in(supervisor, server, "chen.supervisor")
+    supervisor.goto(case_url(server, ref))
+    expect(supervisor.locator("#case-ref")).to_have_text(ref)
+    facts = supervisor.locator(".facts").inner_text()
+    assert "本机关的申请" in facts
+    assert "610926199001011234" not in facts and "13800000000" not in facts
     ctx.close()
 
 
