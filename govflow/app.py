@@ -4,7 +4,8 @@ Every process — a CLI command, ``govflow run``, a dramatiq worker, the demo, a
 builds its ``Services`` here. This is the one place that knows where configuration lives:
 the files shipped in ``govflow.configs`` and what the environment adds to them
 (``GOVFLOW_SETTINGS``, ``GOVFLOW_CALENDAR_DIR``, ``GOVFLOW_CASE_TYPES_DIR``,
-``GOVFLOW_NOW``, ``GOVFLOW_DATABASE_URL``, the secrets of ``SECRET_ENV``). It reads them
+``GOVFLOW_NOW``, ``GOVFLOW_DATABASE_URL``, ``GOVFLOW_FILES_DIR``, the secrets of
+``SECRET_ENV``). It reads them
 once and hands them down; the domain never reads a file or the environment itself.
 
 Start-up also reads the installation (``GOVFLOW_MODE``, the chain key), registers every
@@ -42,7 +43,9 @@ if TYPE_CHECKING:
 
     from govflow.models.org import OrgImport
     from govflow.workflow.config import Config
+    from govflow.workflow.documents.store import FileStore
     from govflow.workflow.events import Keyring
+    from govflow.workflow.notices.issue import Notices
     from govflow.workflow.policy import Installation, Settings
     from govflow.workflow.services import Services
 
@@ -53,6 +56,7 @@ ENV_NOW = "GOVFLOW_NOW"
 ENV_MODE = "GOVFLOW_MODE"
 ENV_CHAIN_KEY = "GOVFLOW_CHAIN_KEY"
 ENV_CHAIN_KEY_FILE = "GOVFLOW_CHAIN_KEY_FILE"
+ENV_FILES_DIR = "GOVFLOW_FILES_DIR"
 
 
 def _environ(env: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -198,6 +202,43 @@ def clock_from_env(env: Mapping[str, str] | None = None) -> Clock:
             f"环境变量 {ENV_NOW} 的值 {pinned!r} 不是有效的时间点"
             "（应为 ISO 8601，如 2025-09-26T09:00 或 2025-09-26T09:00+08:00）"
         ) from None
+
+
+# -- written notices and the file store (SPEC N-1, N-2) ----------------------------------------
+
+
+def files_dir(settings: Settings, env: Mapping[str, str] | None = None) -> Path:
+    """``GOVFLOW_FILES_DIR``, else ``notices.files_dir`` of the settings (relative: the cwd)."""
+    return Path(_environ(env).get(ENV_FILES_DIR) or settings.notices.files_dir)
+
+
+def open_file_store(settings: Settings, env: Mapping[str, str] | None = None) -> FileStore:
+    """The file store of notices and attachments: a directory, named by SHA-256."""
+    from govflow.models.filestore import DirectoryStore
+
+    return DirectoryStore(files_dir(settings, env))
+
+
+def load_notices(config: Config, files: FileStore) -> Notices | None:
+    """The notice catalog and templates (an office's template directory first), the catalog
+    checked against the outcome list now; each template is checked before its first use,
+    and all of them by ``govflow notices check``, ``init`` and ``run``. The catalog is that
+    of the case type whose actions issue notices (None: no type issues any)."""
+    from govflow.workflow.notices.catalog import CATALOG_FILE, parse_catalog
+    from govflow.workflow.notices.issue import Notices
+    from govflow.workflow.notices.templates import SHIPPED_DIR, NoticeTemplates
+
+    plans = [wf.notice_plan for wf in config.case_types.values() if wf.notice_plan is not None]
+    if not plans:
+        return None
+    path = configs.shipped(*CATALOG_FILE)
+    catalog = parse_catalog(_yaml(path), path, list(config.outcomes))
+    settings = config.settings.notices
+    override = Path(settings.template_dir) if settings.template_dir else None
+    templates = NoticeTemplates(
+        catalog, plans[0].allowed_fields, configs.shipped(*SHIPPED_DIR), override
+    )
+    return Notices(templates, files, settings)
 
 
 # -- the installation: mode and chain key --------------------------------------------------
@@ -352,10 +393,15 @@ def build_services(
     calendar: WorkingCalendar | None = None,
     config: Config | None = None,
     keyring: Keyring | None = None,
+    *,
+    files: FileStore | None = None,
+    notices: bool = True,
 ) -> Services:
     """Services on ``engine`` (default: ``GOVFLOW_DATABASE_URL``) with the configuration read
     now unless given; a malformed case-type declaration, a bad settings file or a missing
-    chain key in production stops start-up here."""
+    chain key in production stops start-up here. ``files``: the file store (default: the
+    directory of ``GOVFLOW_FILES_DIR`` or the settings); ``notices=False``: actions issue no
+    notices (a synthetic history)."""
     from govflow.models.db import database_url, make_engine, session_factory
     from govflow.models.uow import SqlUnitOfWork
     from govflow.workflow.identity.passwords import PasswordHasher
@@ -366,6 +412,7 @@ def build_services(
     keyring = keyring or check_installation(url, config.settings)
     # Only ``govflow init`` (and the all-in-one ``govflow run``) create a database.
     engine = engine or make_engine(must_exist=True)
+    files = files or open_file_store(config.settings)
     return Services(
         uow=partial(SqlUnitOfWork, session_factory(engine)),
         clock=clock or clock_from_env(),
@@ -373,6 +420,8 @@ def build_services(
         config=config,
         keyring=keyring,
         hasher=PasswordHasher(config.settings.identity.argon2),
+        notices=load_notices(config, files) if notices else None,
+        files=files,
     )
 
 
@@ -445,3 +494,19 @@ __all__ = [
     "secret_from_env",
     "shipped_data",
 ]
+
+
+def check_notice_templates(config: Config | None = None) -> tuple[int, int]:
+    """Check every notice template now (an office's directory first): how many, and how many
+    of them are the office's own. A bad one raises naming its file and place."""
+    from govflow.workflow.notices.templates import SHIPPED_DIR
+
+    config = config or load_config()
+    notices = load_notices(config, open_file_store(config.settings))
+    if notices is None:
+        return 0, 0
+    templates = notices.templates
+    count = templates.check_all()
+    shipped = configs.shipped(*SHIPPED_DIR)
+    own = sum(1 for t in templates.templates.values() if t.path.parent != shipped)
+    return count, own

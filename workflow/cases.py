@@ -9,6 +9,7 @@ supplies everything that differs between types.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.contract import Workflow
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
+from govflow.workflow.documents import records
 from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, InvalidInput
 from govflow.workflow.events import GENESIS, CaseEvent, new_event
 from govflow.workflow.validation import summary
@@ -29,11 +31,15 @@ DEADLINES_RECOMPUTED = "deadlines_recomputed"
 POLICY_ADOPTED = "escalation_policy_adopted"
 ESCALATION_ACKNOWLEDGED = "escalation_acknowledged"
 CHAIN_SEALED = "chain_sealed"
+ATTACHED = "attach"
+NOTICE_REGENERATED = "regenerate_notice"
 SYSTEM_EVENT_LABELS = {
     DEADLINES_RECOMPUTED: "节假日安排更新，重新计算期限",
     POLICY_ADOPTED: "变更督办规则",
     ESCALATION_ACKNOWLEDGED: "确认督办提醒",
     CHAIN_SEALED: "以链密钥封存此前的历史",
+    ATTACHED: "添加附件",
+    NOTICE_REGENERATED: "重新生成文书（新版本）",
 }
 """Events the engine records outside any type's actions; they change no facts."""
 
@@ -96,6 +102,11 @@ class Case:
         """The running deadline that falls due first: what "time left" means for the case."""
         running = [d for d in self.deadlines if d.status is DeadlineStatus.RUNNING and d.due_at]
         return min(running, key=lambda d: d.due_at) if running else None  # type: ignore[arg-type, return-value]
+
+    @property
+    def documents(self) -> dict[int, records.DocumentRecord]:
+        """Each document's latest version, by its number (read from the events)."""
+        return records.current(self.events)
 
     @property
     def state_label(self) -> str:
@@ -175,11 +186,16 @@ class Case:
         now: datetime,
         calendar: WorkingCalendar,
         context: Any,
+        issue: Issue | None = None,
         *,
         imported: dict[str, Any] | None = None,
         findings: list[str] | None = None,
     ) -> CaseEvent:
         """Apply one action; raises before anything changes if it is not allowed.
+
+        ``issue`` (from the service layer) makes the written notices the action requires,
+        from the case as the action left it; their records go into the event, so the chain
+        holds each notice's SHA-256 (SPEC N-1).
 
         ``imported`` marks an event of a history kept before govflow (who imported it, from
         which file and row): it is recorded with the event, inside its hash. With ``findings``
@@ -221,7 +237,27 @@ class Case:
         payload_json = payload.model_dump(mode="json", exclude_none=True)
         self.workflow.apply(self.facts, action, payload_json, derived, now)
         self.deadlines = self.facts.computed_deadlines(calendar)
-        return self._record(action, payload_json, derived, actor, now, next_state, imported)
+        documents = issue(self, action, payload_json, derived) if issue is not None else []
+        return self._record(
+            action, payload_json, derived, actor, now, next_state, imported, documents
+        )
+
+    def record_documents(
+        self,
+        action: str,
+        payload: dict[str, Any],
+        documents: list[dict[str, Any]],
+        actor: Actor,
+        now: datetime,
+        calendar: WorkingCalendar,
+    ) -> CaseEvent:
+        """An event that adds documents and changes no facts: a file attached (``ATTACHED``),
+        a notice regenerated (``NOTICE_REGENERATED``: a new version; the old one stays in
+        its own event)."""
+        self._check_not_before_last_event(now)
+        self.deadlines = self.facts.computed_deadlines(calendar)
+        assert self.state is not None
+        return self._record(action, payload, {}, actor, now, self.state, documents=documents)
 
     def _check_not_before_last_event(self, now: datetime) -> None:
         """A history runs forward: an action dated before the case's last event (a clock set
@@ -258,10 +294,13 @@ class Case:
         now: datetime,
         next_state: str,
         imported: dict[str, Any] | None = None,
+        documents: list[dict[str, Any]] | None = None,
     ) -> CaseEvent:
         data = _event_data(actor, payload, derived, self.deadlines)
         if imported:
             data["imported"] = imported
+        if documents:
+            data["documents"] = documents
         event = new_event(
             case_ref=self.ref,
             seq=self.head_seq + 1,
@@ -294,6 +333,10 @@ def _event_data(
     if actor.channel is not None:
         data["channel"] = actor.channel
     return data
+
+
+Issue = Callable[[Case, str, dict[str, Any], dict[str, Any]], list[dict[str, Any]]]
+"""(case after the fold, action, payload as recorded, derived) → the document records."""
 
 
 def _validation_message(action: str, exc: ValidationError) -> str:

@@ -15,7 +15,9 @@ needs code, from the module its ``rules:`` names (``workflow.disclosure``,
 * the creation hook (``number_year``, ``opening_steps``, ``created``) and the upkeep of its
   own tables (``saved``);
 * its view of a case (``view``, ``summary``, ``list_deadline``), the masking of personal data
-  in an event's input (``mask_payload``) and the zh-CN labels of its fields (``labels``).
+  in an event's input (``mask_payload``) and the zh-CN labels of its fields (``labels``);
+* its written acts (``notice_plan``: which actions issue which notices and what fills them,
+  SPEC N-1) and its case file's cover sheet (``case_file_cover``), if it has any.
 
 The base class gives the neutral answer to each; a type overrides what it needs.
 """
@@ -39,7 +41,9 @@ from govflow.workflow.declaration import DeclarationError
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor
     from govflow.workflow.cases import Case
+    from govflow.workflow.documents.records import DocumentRecord
     from govflow.workflow.events import CaseEvent
+    from govflow.workflow.notices.issue import NoticePlan
     from govflow.workflow.ports import UnitOfWork, WritingUnitOfWork
 
 
@@ -130,7 +134,14 @@ class TypeView:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-COMMON_FIELD_LABELS = {"reason": "理由", "note": "备注", "assignee": "经办人", "deadline": "期限"}
+COMMON_FIELD_LABELS = {
+    "reason": "理由",
+    "note": "备注",
+    "assignee": "经办人",
+    "deadline": "期限",
+    "category": "附件类别",  # a file attached (any type)
+    "document": "文书序号",  # a notice regenerated, a delivery recorded
+}
 
 
 @dataclass(frozen=True)
@@ -192,6 +203,7 @@ class Workflow:
         personal: frozenset[str] = frozenset(),
         list_deadline: str | None = None,
         engine: str = "",
+        notice_plan: NoticePlan | None = None,
     ) -> None:
         self.case_type = case_type
         self.payloads = dict(payloads)
@@ -202,6 +214,7 @@ class Workflow:
         self.personal = personal  # input fields holding personal data, by path
         self.list_deadline = list_deadline  # the deadline lists show (None: the nearest running)
         self.engine = engine  # the module that runs the type, for `govflow workflow list`
+        self.notice_plan = notice_plan  # its written acts (None: its actions issue no notices)
 
     @property
     def name(self) -> str:
@@ -276,6 +289,17 @@ class Workflow:
     def summary(self, case: Case) -> TypeView:
         """What a list shows of a case besides its number, state and deadline."""
         return TypeView()
+
+    def case_file_cover(
+        self,
+        case: Case,
+        uow: UnitOfWork,
+        versions: Sequence[DocumentRecord],
+        now: datetime,
+    ) -> Mapping[str, str] | None:
+        """The values of the case file's cover sheet (案卷封面); None: the type has no case
+        file to export."""
+        return None
 
     def mask_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
         """An event's input with the personal data masked."""

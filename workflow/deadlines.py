@@ -79,6 +79,7 @@ class Deadline:
     fixed_due_at: datetime | None = None
     # The rule and the edition it comes from, as people read it: "依据《条例》(2019) 第三十三条：…"
     legal_basis: str | None = None
+    start_note: str | None = None  # why the count starts where it does (a delivery date, …)
     # derived by compute()
     due_date: date | None = None
     due_at: datetime | None = None
@@ -152,6 +153,8 @@ class Deadline:
                 f"自 {span.start.isoformat()} 起中止计算（{span.reason}），"
                 f"已用 {used} 个工作日，剩余 {max(total - used, 0)} 个工作日，恢复计算后重新确定届满日。"
             ]
+            if self.start_note:
+                self.explanation.insert(0, self.start_note)
             return
         count = calendar.add_working_days(
             self.start_date, self.amount + self.extension_days, self._closed()
@@ -169,6 +172,8 @@ class Deadline:
                 f"（理由：{self.override_reason}），取代法定期限。"
             )
         self.due_at = end_of_day(self.due_date)
+        if self.start_note:
+            self.explanation.insert(0, self.start_note)
 
     def _compute_hours(self) -> None:
         assert self.start_at is not None

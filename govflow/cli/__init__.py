@@ -27,6 +27,7 @@ from govflow.cli import (
     audit,
     casetypes,
     deadline,
+    documents,
     generate,
     imports,
     incident,
@@ -73,6 +74,8 @@ deadline.register(app)
 audit.register(app)
 workers.register(app)
 casetypes.register(app, case_app)
+documents.register(case_app)
+documents.register_notices(app)
 incident.register_commands(app)
 request.register_commands(app)
 report.register(app)
@@ -94,11 +97,12 @@ def init(
     org: Annotated[Path | None, typer.Option(help="机关与用户的 YAML 文件")] = None,
 ) -> None:
     """初始化数据库（执行迁移），并可导入机关与用户；首次运行时创建系统管理员。"""
-    from govflow.app import check_installation, prepare_database
+    from govflow.app import check_installation, check_notice_templates, prepare_database
     from govflow.cli.common import announce_admin, operator
 
     with user_errors():
         check_installation()  # the mode, the settings and the chain key, before anything
+        check_notice_templates()  # a bad template stops here, naming its file and place
         # The organisation file's changes go to the security log as the operator's.
         url, done = prepare_database(org, by=operator())
         typer.echo(f"数据库已就绪：{url}")
@@ -121,6 +125,7 @@ def act(
     as_json: JsonFlag = False,
 ) -> None:
     """对案件执行一个动作（如 accept、extend、draft_reply、approve_reply）。"""
+    from govflow.presentation.documents import issued_lines
     from govflow.presentation.text import deadline_line
     from govflow.workflow import services
 
@@ -140,11 +145,13 @@ def act(
                     "state_after": event.state_after,
                     "hash": event.hash,
                     "deadlines": event.data["deadlines"],
+                    "documents": event.data.get("documents", []),
                 }
             )
         else:
             detail = services.case_detail(svc, person(svc, as_user), ref)
             typer.echo(f"{ref}：{action} 已完成，当前状态：{detail.header.state_label}")
+            echo_lines(issued_lines(event.data))
             for d in detail.deadlines:
                 typer.echo("  " + deadline_line(d))
 

@@ -57,6 +57,8 @@ def run(
         settings = svc.config.settings.notifications
         if interval is not None:
             settings = settings.model_copy(update={"sweep_interval_seconds": interval})
+        if svc.notices is not None:
+            svc.notices.templates.check_all()  # a bad template stops start-up, with file and place
         embedded = Embedded(svc, settings)
         _metrics(metrics_port)
         typer.echo(

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from govflow.workflow import integrity, services
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.cases import Case
-from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.clock import SHANGHAI, FakeClock, local_date
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.events import CaseEvent
 from govflow.workflow.services import Services
@@ -32,6 +32,10 @@ class Flow:
         self.checking = True  # run ``consistent`` after every step
 
     # -- time ------------------------------------------------------------------------
+
+    def today(self) -> str:
+        """The Beijing date of the clock, ISO (a letter handed over today, …)."""
+        return local_date(self.clock.now()).isoformat()
 
     def at(self, when: str) -> None:
         """Move the clock to a Beijing wall-clock time, e.g. ``"2025-09-26 10:00"``."""

@@ -285,3 +285,46 @@ def test_registrations_in_two_agencies_number_independently(
     assert sorted(r for r in results if r.startswith("示教")) == [
         f"示教依申〔2025〕{n:04d}号" for n in range(1, THREADS + 1)
     ]
+
+
+def test_concurrent_notices_are_numbered_without_gaps_or_repeats(
+    pg_engine: Engine, calendar: WorkingCalendar, tmp_path: Any
+) -> None:
+    """N-1: office heads extending different cases at once take numbers from one sequence
+    (the per-agency, per-kind, per-year row is locked by the upsert), each exactly once."""
+    from govflow.app import build_services
+    from govflow.models.filestore import DirectoryStore
+
+    clock = FakeClock(datetime(2025, 9, 26, 10, 0, tzinfo=SHANGHAI))
+    svc = build_services(pg_engine, clock, calendar, files=DirectoryStore(tmp_path / "files"))
+    refs = []
+    for n in range(THREADS * 2):
+        ref = services.register_request(
+            svc, agency_code="county", principal=acting(svc, CLERK), intake=intake(n)
+        )
+        for action in ("start_review", "accept"):
+            services.act(svc, ref=ref, action=action, payload={}, principal=acting(svc, LI))
+        refs.append(ref)
+    results = race(
+        [
+            partial(
+                services.act,
+                svc,
+                ref=ref,
+                action="extend",
+                payload={"days": 5, "reason": "量大"},
+                principal=acting(svc, HEAD),
+            )
+            for ref in refs
+        ]
+    )
+    assert [r for r in results if isinstance(r, Exception)] == []
+    numbers = [r.data["documents"][0]["number"] for r in results]
+    expected = [f"示政办公延〔2025〕{n}号" for n in range(1, len(refs) + 1)]
+    assert sorted(numbers, key=lambda s: int(s.split("〕")[1][:-1])) == expected
+    with pg_engine.connect() as conn:
+        last = conn.execute(
+            text("SELECT last_seq FROM ref_counters WHERE case_type = 'notice:延'")
+        ).scalar_one()
+    assert last == len(refs)
+    assert integrity.verify_all(svc, SYSTEM)[1] == []

@@ -245,9 +245,23 @@ def test_overlapping_consultations_pause_the_clock_until_the_last_ends(flow) -> 
     assert flow.due(ref) == date(2025, 10, 24)
 
     flow.at("2025-09-24 10:00")
-    flow.act(ref, LI, "start_consultation", party_kind="third_party", party_name="某建材有限公司")
+    flow.act(
+        ref,
+        LI,
+        "start_consultation",
+        party_kind="third_party",
+        party_name="某建材有限公司",
+        received_on=flow.today(),
+    )
     flow.at("2025-09-26 10:00")
-    flow.act(ref, LI, "start_consultation", party_kind="agency", party_name="县自然资源局")
+    flow.act(
+        ref,
+        LI,
+        "start_consultation",
+        party_kind="agency",
+        party_name="县自然资源局",
+        received_on=flow.today(),
+    )
     case = flow.case(ref)
     assert case.state == "consulting"
     reply = flow.deadline(ref)
@@ -374,7 +388,15 @@ def test_payment_resumes_the_reply_clock(flow) -> None:
         flow.act(ref, HEAD, "send_fee_notice", basis="per_volume", reason="页数多")
     assert flow.footprint(ref) == before
 
-    flow.act(ref, HEAD, "send_fee_notice", basis="per_volume", pages=150, reason="页数多")
+    flow.act(
+        ref,
+        HEAD,
+        "send_fee_notice",
+        basis="per_volume",
+        pages=150,
+        reason="页数多",
+        notice_received_on=flow.today(),
+    )
     assert flow.case(ref).state == "awaiting_fee"
     assert flow.status(ref) == "paused"
     # 20 working days from Thu 09-25: 09-26 … 09-30 (4), 10-09 … 10-29 (16).
@@ -398,7 +420,15 @@ def test_payment_resumes_the_reply_clock(flow) -> None:
 def test_unpaid_fee_expires_and_closes_the_request_as_no_fee(flow) -> None:
     ref = handling_case(flow)
     flow.at("2025-09-25 11:00")
-    flow.act(ref, HEAD, "send_fee_notice", basis="per_request", amount=100, reason="次数过多")
+    flow.act(
+        ref,
+        HEAD,
+        "send_fee_notice",
+        basis="per_request",
+        amount=100,
+        reason="次数过多",
+        notice_received_on=flow.today(),
+    )
 
     flow.at("2025-10-29 18:00")
     before = flow.footprint(ref)
@@ -640,7 +670,14 @@ def test_review_goes_straight_to_a_not_processed_reply(flow) -> None:
 def test_withdraw_while_consulting_closes_and_cancels_every_deadline(flow) -> None:
     ref = handling_case(flow)
     flow.at("2025-09-24 10:00")
-    flow.act(ref, LI, "start_consultation", party_kind="third_party", party_name="某公司")
+    flow.act(
+        ref,
+        LI,
+        "start_consultation",
+        party_kind="third_party",
+        party_name="某公司",
+        received_on=flow.today(),
+    )
     flow.at("2025-09-25 10:00")
     flow.act(ref, CLERK, "withdraw", reason="申请人电话撤回")
     case = flow.case(ref)
@@ -677,7 +714,14 @@ def test_open_cases_lists_least_time_left_first(flow) -> None:
     sooner = flow.register(intake=flow.intake(description="另一份文件"))  # due 10-24
     flow.at("2025-09-23 10:00")
     paused = handling_case(flow, "2025-09-23 10:00", description="第三份文件")
-    flow.act(paused, LI, "start_consultation", party_kind="agency", party_name="县财政局")
+    flow.act(
+        paused,
+        LI,
+        "start_consultation",
+        party_kind="agency",
+        party_name="县财政局",
+        received_on=flow.today(),
+    )
     edu = flow.register(EDU_CLERK, "edu", intake=flow.intake(description="学校名单"))
     assert open_refs(flow) == [sooner, edu, later, paused]  # due 10-24, 10-27, 10-30, paused
     assert open_refs(flow, "edu") == [edu]

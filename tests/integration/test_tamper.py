@@ -10,6 +10,7 @@ Every case built by ``build_case`` has six events: 1 receive, 2 confirm_receipt,
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -295,7 +296,8 @@ def database_url(engine: Engine) -> str:
 
 
 def audit_verify(engine: Engine, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = cli_env(database_url(engine))
+    # The test's database, and its own file store (the ``files`` fixture names it).
+    env = cli_env(database_url(engine), GOVFLOW_FILES_DIR=os.environ["GOVFLOW_FILES_DIR"])
     return subprocess.run(
         [sys.executable, "-m", "govflow", "audit", "verify", "--as", "chen.supervisor"],
         capture_output=True,

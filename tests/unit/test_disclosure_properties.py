@@ -46,7 +46,7 @@ ACTORS = {
 }
 OUTCOMES = sorted(outcomes())
 NOT_PROCESSED = [c for c in OUTCOMES if c.startswith("not_processed.")]
-RECORD_ACTIONS = {"record_reconsideration", "record_litigation"}
+RECORD_ACTIONS = {"record_reconsideration", "record_litigation", "record_delivery"}
 SIDE_ACTIONS = {"assign", "withdraw", "extend", "set_reply_date"}
 
 
@@ -59,6 +59,7 @@ def _context(case: Case, now: datetime, history: ApplicantHistory, actor: Actor)
         policy=POLICY,
         history=history,
         role=actor.role,
+        documents=case.documents,
     )
 
 
@@ -107,11 +108,15 @@ def _payload(data: st.DataObject, action: str, case: Case, today: date) -> dict[
             payload["good_reason"] = "申请人住院"
         return payload
     if action == "start_consultation":
-        return {
+        sent = _day(data, today)
+        payload = {
             "party_kind": draw(st.sampled_from(["third_party", "agency"])),
             "party_name": "某单位",
-            "sent_on": _day(data, today),
+            "sent_on": sent,
         }
+        if draw(st.booleans()):  # handed over at once; else its receipt is never recorded
+            payload["received_on"] = sent
+        return payload
     if action == "end_consultation":
         payload = {
             "answered_on": _day(data, today),
@@ -122,7 +127,10 @@ def _payload(data: st.DataObject, action: str, case: Case, today: date) -> dict[
         return payload
     if action == "send_fee_notice":
         basis = draw(st.sampled_from(["per_request", "per_volume"]))
-        payload = {"basis": basis, "notice_received_on": _day(data, today), "reason": "数量大"}
+        sent = _day(data, today)
+        payload = {"basis": basis, "sent_on": sent, "reason": "数量大"}
+        if draw(st.booleans()):
+            payload["notice_received_on"] = sent
         if basis == "per_volume" or draw(st.booleans()):
             payload["pages"] = draw(st.integers(1, 400))
         if draw(st.booleans()):

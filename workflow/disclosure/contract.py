@@ -25,6 +25,7 @@ from govflow.workflow.disclosure import actions as a
 from govflow.workflow.disclosure import rules, view
 from govflow.workflow.disclosure.editions import EDITIONS_FILE, Editions, parse_editions
 from govflow.workflow.disclosure.facts import FOLD_TABLE, REPLY, DisclosureFacts
+from govflow.workflow.disclosure.notices import DisclosureNotices
 from govflow.workflow.disclosure.register import CHALLENGE_ACTIONS, RequestRegister
 from govflow.workflow.outcomes import Outcome
 from govflow.workflow.policy import Settings
@@ -33,6 +34,7 @@ from govflow.workflow.reports.formats import FORMATS_FILE, ReportFormats, parse_
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor
     from govflow.workflow.cases import Case
+    from govflow.workflow.documents.records import DocumentRecord
     from govflow.workflow.events import CaseEvent
     from govflow.workflow.ports import UnitOfWork, WritingUnitOfWork
     from govflow.workflow.registry import Sources
@@ -60,6 +62,7 @@ class DisclosureWorkflow(Workflow):
             personal=view.PERSONAL,
             list_deadline=REPLY,
             engine="govflow.workflow.disclosure",
+            notice_plan=DisclosureNotices(outcomes),
         )
         self.settings = settings
         self.outcomes = outcomes
@@ -85,6 +88,7 @@ class DisclosureWorkflow(Workflow):
             policy=self.settings.disclosure,
             history=self.history(case, uow),
             role=actor.role if actor is not None else None,
+            documents=case.documents,
         )
 
     def history(self, case: Case, uow: WritingUnitOfWork) -> rules.ApplicantHistory:
@@ -137,6 +141,17 @@ class DisclosureWorkflow(Workflow):
     def view(self, case: Case, reveal: bool, uow: UnitOfWork, now: datetime) -> TypeView:
         request = uow.store(RequestRegister).request(case.ref)
         return view.view(case.facts, request, self.history(case, uow), self.outcomes, reveal)
+
+    def case_file_cover(
+        self,
+        case: Case,
+        uow: UnitOfWork,
+        versions: Sequence[DocumentRecord],
+        now: datetime,
+    ) -> Mapping[str, str]:
+        plan = self.notice_plan
+        assert isinstance(plan, DisclosureNotices)
+        return plan.cover(case, uow, versions, now)
 
 
 def workflow(case_type: CaseType, sources: Sources, escalation: str | None) -> DisclosureWorkflow:

@@ -14,6 +14,7 @@ from govflow.workflow.access import mask, mask_name
 from govflow.workflow.contract import Field, Labels, TypeView
 from govflow.workflow.disclosure.actions import (
     CHANNEL_LABELS,
+    DELIVERY_METHODS,
     SUBKIND_LABELS,
     Channel,
     LegalPersonSubkind,
@@ -51,6 +52,11 @@ FIELD_LABELS = {
     "paid_on": "缴费日",
     "amount": "金额",
     "pages": "页数",
+    "document": "文书序号",
+    "method": "送达方式",
+    "delivered_on": "送达日",
+    "tracking_number": "邮件号",
+    "notice_received_on": "收到通知日",
     "description": "申请内容",
     "channel": "渠道",
     "form": "获取信息的载体形式",
@@ -77,6 +83,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "pending": "尚未审结",
     },
     "form": {"paper": "纸质", "electronic": "电子"},
+    "method": DELIVERY_METHODS,
     "delivery": {"post": "邮寄", "pickup": "自行领取", "email": "电子邮件", "online": "网上获取"},
     "channel": {k.value: v for k, v in CHANNEL_LABELS.items()},
     "applicant.subkind": {k.value: v for k, v in SUBKIND_LABELS.items()},

@@ -15,6 +15,7 @@ Writing::
     adopt_policy, acknowledge   escalation ladders, firings                (escalations)
     record_checkpoint    note a checkpoint taken (A-2)                     (integrity)
     seal_unkeyed         a history from before the chain key, sealed       (integrity)
+    attach, regenerate_notice   a file kept with a case; a notice rendered again (documents)
     add_user, set_password, lock_user, unlock_user, deactivate_user, activate_user,
     bootstrap_admin      accounts, by an administrator, in the security log (accounts)
     login, logout, logout_everywhere, change_password   sessions           (signin)
@@ -40,6 +41,8 @@ Reading (each takes the reader and shows only what the reader may read)::
     firings, firing      escalations fired, delivered or not               (escalations)
     verify_cases, checkpoint_heads, check_checkpoint   tamper evidence (A-2) (integrity)
     open_findings        what verify found and no later verify cleared     (integrity)
+    list_documents, read_document   a case's notices and attachments (N-1, N-2) (documents)
+    export_case_file, check_case_file   the case file (卷宗) and its check  (documents)
     case_types, diagram  the installation's case types                     (catalogue)
     compute_limit        the deadline calculator (``workflow.calculator``, calendar only)
 
@@ -76,6 +79,16 @@ from govflow.workflow.services.cases import (
     save,
 )
 from govflow.workflow.services.catalogue import CaseTypeInfo, case_types, diagram
+from govflow.workflow.services.documents import (
+    CATEGORIES,
+    CaseDocuments,
+    attach,
+    check_case_file,
+    export_case_file,
+    list_documents,
+    read_document,
+    regenerate_notice,
+)
 from govflow.workflow.services.escalations import (
     FiringView,
     acknowledge,
@@ -131,9 +144,11 @@ from govflow.workflow.services.tokens import (
 )
 
 __all__ = [
+    "CATEGORIES",
     "LOGIN_OUTCOMES",
     "AccountabilityEntry",
     "CaseDetail",
+    "CaseDocuments",
     "CaseFilter",
     "CasePage",
     "CaseSummary",
@@ -160,6 +175,7 @@ __all__ = [
     "adopt_policy",
     "annual_report",
     "apply_action",
+    "attach",
     "authenticate_session",
     "authenticate_token",
     "bootstrap_admin",
@@ -167,6 +183,7 @@ __all__ = [
     "case_timeline",
     "case_types",
     "change_password",
+    "check_case_file",
     "check_checkpoint",
     "check_csrf",
     "check_projection",
@@ -176,11 +193,13 @@ __all__ = [
     "create_token",
     "deactivate_user",
     "diagram",
+    "export_case_file",
     "firing",
     "firings",
     "identify",
     "import_requests",
     "list_cases",
+    "list_documents",
     "list_tokens",
     "list_users",
     "load_case",
@@ -195,8 +214,10 @@ __all__ = [
     "open_findings",
     "periodic_report",
     "principal_for",
+    "read_document",
     "recompute_deadlines",
     "record_checkpoint",
+    "regenerate_notice",
     "register_request",
     "revoke_token",
     "save",

@@ -4,6 +4,7 @@ knowing who acts or reads and what they may read."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from govflow.workflow.access import ReadScope, case_not_found, needs_tree, read_scope
 from govflow.workflow.actors import SYSTEM, Actor, Agency
@@ -17,13 +18,18 @@ from govflow.workflow.identity.acting import active_actor
 from govflow.workflow.identity.passwords import PasswordHasher
 from govflow.workflow.ports import UnitOfWork, UnitOfWorkFactory, WritingUnitOfWork
 
+if TYPE_CHECKING:
+    from govflow.workflow.documents.store import FileStore
+    from govflow.workflow.notices.issue import Notices
+
 
 @dataclass(frozen=True)
 class Services:
     """What every use case needs, wired once at the edge (``govflow.app``): a unit of work
-        per call of ``uow``, the clock, the working calendar, the configuration, and the
-        installation's chain keys (the MAC of every new event; none: unkeyed), and the password
-    hasher."""
+    per call of ``uow``, the clock, the working calendar, the configuration, the
+    installation's chain keys (the MAC of every new event; none: unkeyed), the password
+    hasher, the written notices the actions issue (none: a history kept without documents,
+    as the synthetic data's) and the file store of notices and attachments (SPEC N-1, N-2)."""
 
     uow: UnitOfWorkFactory
     clock: Clock
@@ -33,6 +39,9 @@ class Services:
     # The password hasher, built once from the settings' argon2 parameters (its dummy hash,
     # spent on unknown usernames, is then made once per process); None: one per call.
     hasher: PasswordHasher | None = None
+
+    notices: Notices | None = None
+    files: FileStore | None = None
 
 
 def password_hasher(svc: Services) -> PasswordHasher:

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from govflow.workflow import escalation
 from govflow.workflow.actors import STATUS_LABELS, AccountStatus, Actor, Agency, Role
-from govflow.workflow.cases import DEADLINES_RECOMPUTED, Case
+from govflow.workflow.cases import DEADLINES_RECOMPUTED, Case, Issue
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import Step, Workflow
 from govflow.workflow.errors import ActionNotAllowed
@@ -45,6 +45,15 @@ def _context(
     spec = case.workflow.case_type.actions.get(action)
     acting = actor.acting_as(spec.roles) if spec is not None else actor
     return case.workflow.context(case, now, svc.calendar, uow, acting)
+
+
+def issuer(svc: Services, uow: WritingUnitOfWork, case: Case, action: str) -> Issue | None:
+    """The notice hook for an action that is a written act of its type (None for all others:
+    a set lookup), so the action's event carries its notices' records (SPEC N-1)."""
+    plan = case.workflow.notice_plan
+    if svc.notices is None or plan is None or not plan.issues(action):
+        return None
+    return svc.notices.issuer(uow, svc.calendar, local_date(svc.clock.now()))
 
 
 def _create(
@@ -127,7 +136,8 @@ def open_case(
         for step in case.workflow.opening_steps(parsed, [Step(*s) for s in then]):
             check_scope(principal, step.action, agency_code)
             context = _context(svc, uow, case, now, actor, step.action)
-            case.act(step.action, step.payload, actor, now, svc.calendar, context)
+            notices = issuer(svc, uow, case, step.action)
+            case.act(step.action, step.payload, actor, now, svc.calendar, context, notices)
         save(svc, uow, case, case.events, now)
         uow.commit()
     log.info(
@@ -186,7 +196,7 @@ def apply_action(
     before = len(case.events)
     now = svc.clock.now()
     context = _context(svc, uow, case, now, actor, action)
-    case.act(action, payload, actor, now, svc.calendar, context)
+    case.act(action, payload, actor, now, svc.calendar, context, issuer(svc, uow, case, action))
     save(svc, uow, case, case.events[before:], now)
     event = case.events[-1]  # as sealed
     log.info(
