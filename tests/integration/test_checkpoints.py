@@ -454,6 +454,7 @@ def peak_bytes(cases: int) -> int:
         keyring=Keyring.parse(TEST_CHAIN_KEY, "test"),
         calendar=None,
         config=config(),
+        files=None,  # no file store: verify checks the chains alone
         clock=FakeClock(datetime(2025, 9, 24, tzinfo=SHANGHAI)),
     )
     recorded = (Head(f"R{i}", i, "h") for i in range(cases))

@@ -57,24 +57,31 @@ def intake(n: int = 0) -> dict[str, Any]:
 class BarrierUnitOfWork(SqlUnitOfWork):
     """A real unit of work whose first write waits until every racer has loaded the case.
 
-    ``Repository.save`` is the first statement that writes; holding the threads just
-    before it makes all of them act on the version they read (no mock: the database
-    decides who wins).
+    The first statement that writes is ``Repository.save``, or, for an action that
+    issues a notice, the upsert that takes the notice's number (``next_ref_seq``, which
+    locks the counter row until the transaction ends); holding the threads just before
+    whichever comes first makes all of them act on the version they read (no mock: the
+    database decides who wins).
     """
 
     def __init__(self, sessions: Any, barrier: threading.Barrier) -> None:
         super().__init__(sessions)
         self._barrier = barrier
+        self._waited = False
+
+    def _first_write(self, write: Any) -> Any:
+        def after_barrier(*args: Any, **kwargs: Any) -> Any:
+            if not self._waited:
+                self._waited = True
+                self._barrier.wait(timeout=30)
+            return write(*args, **kwargs)
+
+        return after_barrier
 
     def __enter__(self) -> BarrierUnitOfWork:
         super().__enter__()
-        save, barrier = self.repo.save, self._barrier
-
-        def save_after_barrier(*args: Any, **kwargs: Any) -> None:
-            barrier.wait(timeout=30)
-            save(*args, **kwargs)
-
-        self.repo.save = save_after_barrier
+        self.repo.save = self._first_write(self.repo.save)
+        self.repo.next_ref_seq = self._first_write(self.repo.next_ref_seq)
         return self
 
 
@@ -255,7 +262,9 @@ def test_concurrent_registrations_get_unique_contiguous_references(
         assert sorted(refs) == [f"示政办依申〔2025〕{n:04d}号" for n in range(first, total + 1)]
     with pg_engine.connect() as conn:
         stored = list(conn.execute(text("SELECT ref FROM cases ORDER BY ref")).scalars())
-        last_seq = conn.execute(text("SELECT last_seq FROM ref_counters")).scalar_one()
+        last_seq = conn.execute(
+            text("SELECT last_seq FROM ref_counters WHERE case_type = 'disclosure_request'")
+        ).scalar_one()
     assert stored == [f"示政办依申〔2025〕{n:04d}号" for n in range(1, total + 1)]
     assert last_seq == total
     checked, findings = integrity.verify_all(pg_svc, SYSTEM)
