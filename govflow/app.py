@@ -394,6 +394,27 @@ def database_problem(exc: Exception) -> str | None:
     return None
 
 
+def fill_facts(engine: Engine) -> int:
+    """After migration 0008: store the facts of the cases written before they were kept,
+    by replaying each (the migration cannot: it loads no case types, no calendar)."""
+    from sqlalchemy import text
+
+    from govflow.models.db import session_factory
+    from govflow.models.uow import SqlUnitOfWork
+    from govflow.workflow.services import Services, fill_stored_facts
+
+    with engine.connect() as connection:  # most databases have none: no configuration read
+        if connection.scalar(text("SELECT 1 FROM cases WHERE facts IS NULL LIMIT 1")) is None:
+            return 0
+    services = Services(
+        uow=partial(SqlUnitOfWork, session_factory(engine)),
+        clock=clock_from_env(),
+        calendar=load_calendar(),
+        config=load_config(),
+    )
+    return fill_stored_facts(services)
+
+
 def prepare_database(
     org: Path | None = None,
     engine: Engine | None = None,
@@ -413,6 +434,7 @@ def prepare_database(
     engine = engine or make_engine()
     try:
         migrate(engine)
+        fill_facts(engine)
         counts = None
         if org_file is not None:
             with session_factory(engine)() as session:
@@ -434,6 +456,7 @@ __all__ = [
     "clock_from_env",
     "database_problem",
     "default_key_file",
+    "fill_facts",
     "load_calendar",
     "load_config",
     "load_installation",

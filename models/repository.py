@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select, tuple_
+from sqlalchemy import and_, func, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from govflow.models.declared_repo import declared_records
@@ -153,6 +153,27 @@ class Repository(IntegrityQueries):
             for d in self.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id))
         }
         self.session.add_all(apply_deadlines(existing, row.id, case.deadlines))
+
+    def refs_without_facts(
+        self, after_id: int | None, limit: int, facts_format: int
+    ) -> list[tuple[int, str]]:
+        current = f'{{"format":{facts_format},%'
+        stmt = select(CaseRow.id, CaseRow.ref).where(
+            or_(CaseRow.facts.is_(None), CaseRow.facts.not_like(current))
+        )
+        if after_id is not None:
+            stmt = stmt.where(CaseRow.id > after_id)
+        return [(i, r) for i, r in self.session.execute(stmt.order_by(CaseRow.id).limit(limit))]
+
+    def store_facts(self, case: Case) -> bool:
+        row = self._rows[case.ref]
+        stored = self.session.execute(
+            update(CaseRow)
+            .where(CaseRow.id == row.id, CaseRow.version == row.version)
+            .values(facts=case.stored_facts()[0], updated_at=case.head_at or row.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        return stored.rowcount == 1
 
     def stored_deadlines(self, ref: str) -> dict[str, dict[str, Any]]:
         rows = self.session.scalars(

@@ -70,4 +70,4 @@ def load_case(svc: Services, ref: str) -> Case:
     from govflow.workflow.services import load_case as load
 
     with svc.uow() as uow:
-        return load(svc, uow, ref)
+        return load(svc, uow, ref, history=True)

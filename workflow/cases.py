@@ -5,10 +5,18 @@ machine and the law, record one event (hash-chained), fold it into the facts and
 recompute the deadlines. It does no I/O; the service layer loads and saves. A case
 carries its type's contract (``workflow``, from the catalogue built at start-up), which
 supplies everything that differs between types.
+
+Facts are kept, not rebuilt: the case row stores them (``stored_facts``, with the
+deadlines as last computed) in the same transaction as each event, so an action
+``restore``s them and folds only its own event, whatever the length of the history.
+``replay`` — folding every event from the first — is how they are checked (the tests
+after every step, ``services.check_projection``) and rebuilt when none of the current
+format are stored.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -48,6 +56,15 @@ class CaseRecord:
     state: str | None = None
     assignee: str | None = None
     escalation_policy: str | None = None
+    head_seq: int = 0  # the chain head: the last event's position, hash and instant
+    head_hash: str = GENESIS
+    head_at: datetime | None = None
+    facts: str | None = None  # the facts stored with the last event (``Case.stored_facts``)
+
+
+FACTS_FORMAT = 1
+"""The shape of stored facts. Raise it when any facts' ``to_state`` changes: facts stored in
+another format are rebuilt from the events when the case is next loaded."""
 
 
 @dataclass
@@ -58,9 +75,16 @@ class Case:
     state: str | None = None
     assignee: str | None = None
     escalation_policy: str | None = None
+    head_seq: int = 0  # the chain head: the last event's position and hash
+    head_hash: str = GENESIS
+    head_at: datetime | None = None  # and when it happened (the case row's updated_at)
+    # The events in memory: the whole history after ``replay`` or when a view loads it,
+    # otherwise only those recorded since the case was loaded (what a save writes).
     events: list[CaseEvent] = field(default_factory=list)
     facts: Any = None
     deadlines: list[Deadline] = field(default_factory=list)
+    # The facts as plain data when loaded (``restore``): what changed is written, not more.
+    loaded_state: dict[str, Any] | None = field(default=None, repr=False)
 
     @classmethod
     def opened(cls, workflow: Workflow, agency_code: str, ref: str = "") -> Case:
@@ -77,19 +101,14 @@ class Case:
             state=record.state,
             assignee=record.assignee,
             escalation_policy=record.escalation_policy,
+            head_seq=record.head_seq,
+            head_hash=record.head_hash,
+            head_at=record.head_at,
         )
 
     @property
     def case_type(self) -> str:
         return self.workflow.name
-
-    @property
-    def head_hash(self) -> str:
-        return self.events[-1].hash if self.events else GENESIS
-
-    @property
-    def head_seq(self) -> int:
-        return len(self.events)
 
     @property
     def next_deadline(self) -> Deadline | None:
@@ -112,11 +131,12 @@ class Case:
         header.facts = header.workflow.new_facts()
         for event in events:
             try:
+                data = event.decoded_data()
                 header.workflow.apply(
                     header.facts,
                     event.action,
-                    event.data["payload"],
-                    event.data["derived"],
+                    data["payload"],
+                    data["derived"],
                     event.occurred_at,
                 )
             except Exception as exc:  # whatever an edited row makes the fold trip over
@@ -125,6 +145,13 @@ class Case:
             header.deadlines = header.facts.computed_deadlines(calendar)
         except Exception as exc:
             raise DamagedHistory(header.ref, len(events), exc) from None
+        if events:
+            last = events[-1]
+            header.head_seq, header.head_hash, header.head_at = (
+                last.seq,
+                last.hash,
+                last.occurred_at,
+            )
         return header
 
     @classmethod
@@ -141,11 +168,49 @@ class Case:
         case = cls.replay(cls(ref, workflow, agency_code), events, calendar)
         for event in events:
             case.state = event.state_after
-            derived = event.data.get("derived") or {}
+            derived = event.decoded_data().get("derived") or {}
             if derived.get("escalation_policy"):
                 case.escalation_policy = derived["escalation_policy"]
         case.assignee = case.facts.assignee  # as ``_record`` keeps it
         return case
+
+    def restore(self, stored: str | None, calendar: WorkingCalendar) -> bool:
+        """Facts as stored with the last event, the deadlines computed on ``calendar`` as a
+        replay would compute them (a schedule published since counts: T-4). False when
+        none of this format are stored: the caller replays the events instead."""
+        if not stored:
+            return False
+        state = json.loads(stored)
+        if state.get("format") != FACTS_FORMAT:
+            return False
+        self.loaded_state = state["facts"]
+        self.facts = self.workflow.restore(state["facts"], calendar)
+        self.deadlines = self.facts.computed_deadlines(calendar)
+        return True
+
+    def stored_facts(self) -> tuple[str, dict[str, Any]]:
+        """The facts to store with the last event: the text, and the plain data it encodes."""
+        facts = self.facts.to_state()
+        text = json.dumps(
+            {"format": FACTS_FORMAT, "facts": facts}, ensure_ascii=False, separators=(",", ":")
+        )
+        return text, facts
+
+    def facts_differences(self, other: Case) -> list[str]:
+        """What differs between these facts and ``other``'s (stored against replayed): a
+        deadline by its key when its stored computation differs, a fact by its name."""
+        mine, theirs = self.facts.to_state(), other.facts.to_state()
+        found = set()
+        for name in set(mine) | set(theirs):
+            if name == "deadlines":
+                a = {d["key"]: d for d in mine.get(name, [])}
+                b = {d["key"]: d for d in theirs.get(name, [])}
+                found |= {key for key in set(a) | set(b) if a.get(key) != b.get(key)}
+                if list(a) != list(b):
+                    found.add("facts.deadlines.order")
+            elif mine.get(name) != theirs.get(name):
+                found.add(f"facts.{name}")
+        return sorted(found)
 
     def parse(self, action: str, raw: dict[str, Any], today_iso: str) -> Any:
         """The action's input, validated: text that is text, dates that are dates and lawful
@@ -219,7 +284,7 @@ class Case:
         if creating and self.escalation_policy is not None:
             derived["escalation_policy"] = self.escalation_policy  # E-1: the ladder in force
         payload_json = payload.model_dump(mode="json", exclude_none=True)
-        self.workflow.apply(self.facts, action, payload_json, derived, now)
+        self.workflow.apply(self.facts, action, payload_json, derived, now, payload)
         self.deadlines = self.facts.computed_deadlines(calendar)
         return self._record(action, payload_json, derived, actor, now, next_state, imported)
 
@@ -227,8 +292,8 @@ class Case:
         """A history runs forward: an action dated before the case's last event (a clock set
         back, a pinned ``GOVFLOW_NOW``) would let it slip past a limit that had already
         passed, and the chain would read out of order."""
-        if self.events and now < self.events[-1].occurred_at:
-            last = self.events[-1].occurred_at.astimezone(SHANGHAI)
+        if self.head_at is not None and now < self.head_at:
+            last = self.head_at.astimezone(SHANGHAI)
             raise ActionNotAllowed(
                 f"操作时间 {now.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 早于本案最近一次记录"
                 f"（{last:%Y-%m-%d %H:%M}）：案件历史只能向前记录，请检查系统时间"
@@ -275,6 +340,7 @@ class Case:
             prev_hash=self.head_hash,
         )
         self.events.append(event)
+        self.head_seq, self.head_hash, self.head_at = event.seq, event.hash, now
         self.state = next_state
         self.assignee = self.facts.assignee
         return event

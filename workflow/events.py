@@ -13,6 +13,11 @@ an event that verifies. A keyed event vouches for every event before it, through
 chain, so events written before the installation had a key are covered once a keyed
 event follows them (``govflow audit seal`` appends one to each such case). Rotation:
 new events carry the newest key's id; older events verify under the key they name.
+
+An event's data is stored as its canonical JSON text, and the hashed content is built
+around that text (``content_text``): checking a stored event is hashing the row as it
+is, with no JSON decoded or re-encoded. A row whose text is not canonical (written
+before, or edited by hand) is checked the long way, by decoding it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from json.encoder import encode_basestring  # json.dumps(str, ensure_ascii=False), in C
 from typing import Any
 
 GENESIS = "0" * 64
@@ -44,6 +50,16 @@ class CaseEvent:
     hash: str
     key_id: str | None = None
     mac: str | None = None
+    # The data's canonical JSON text: what ``new_event`` hashed and the repository writes,
+    # or, for an event read back without decoding (``data`` None), the text as stored,
+    # which is what verify hashes. Never read in place of ``data`` while ``data`` is set.
+    data_text: str | None = field(default=None, repr=False, compare=False)
+
+    def decoded_data(self) -> dict[str, Any]:
+        if self.data is None:
+            assert self.data_text is not None
+            return json.loads(self.data_text)
+        return self.data
 
     def content(self) -> dict[str, Any]:
         return {
@@ -55,8 +71,18 @@ class CaseEvent:
             "action": self.action,
             "state_before": self.state_before,
             "state_after": self.state_after,
-            "data": self.data,
+            "data": self.decoded_data(),
         }
+
+    def hash_matches(self) -> bool:
+        """Does the stored hash cover this content and the previous hash?"""
+        if self.data is None and self.data_text is not None:
+            # Hash the stored text as it is; only a text that is not canonical (an older
+            # row, or one edited by hand) is decoded and hashed again as canonical JSON.
+            fast = hash_text(self.prev_hash, content_text(self, self.data_text))
+            if fast == self.hash:
+                return True
+        return chain_hash(self.content(), self.prev_hash) == self.hash
 
 
 def canonical_json(value: Any) -> str:
@@ -64,9 +90,44 @@ def canonical_json(value: Any) -> str:
 
 
 def chain_hash(content: dict[str, Any], prev_hash: str) -> str:
+    return hash_text(prev_hash, canonical_json(content))
+
+
+def hash_text(prev_hash: str, content: str) -> str:
     digest = hashlib.sha256(prev_hash.encode())
-    digest.update(canonical_json(content).encode())
+    digest.update(content.encode())
     return digest.hexdigest()
+
+
+def content_text(event: CaseEvent, data_text: str) -> str:
+    """``canonical_json(event.content())``, built around the data's canonical text: the keys
+    of the content in sorted order, each value as ``json.dumps`` writes it."""
+    before, at = event.state_before, event.occurred_at
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
+    return "".join(
+        (
+            '{"action":',
+            encode_basestring(event.action),
+            ',"actor":',
+            encode_basestring(event.actor),
+            ',"actor_role":',
+            encode_basestring(event.actor_role),
+            ',"case_ref":',
+            encode_basestring(event.case_ref),
+            ',"data":',
+            data_text,
+            ',"occurred_at":"',
+            at.isoformat(timespec="microseconds"),
+            '","seq":',
+            str(event.seq),
+            ',"state_after":',
+            encode_basestring(event.state_after),
+            ',"state_before":',
+            "null" if before is None else encode_basestring(before),
+            "}",
+        )
+    )
 
 
 def new_event(
@@ -82,8 +143,9 @@ def new_event(
     data: dict[str, Any],
     prev_hash: str,
 ) -> CaseEvent:
-    # Round-trip data through JSON so what is hashed is exactly what is stored and read back.
-    data = json.loads(canonical_json(data))
+    # What is stored is the canonical text, and the event carries that text decoded again:
+    # what is hashed is exactly what is stored and read back.
+    text = canonical_json(data)
     draft = CaseEvent(
         case_ref,
         seq,
@@ -93,11 +155,12 @@ def new_event(
         action,
         state_before,
         state_after,
-        data,
+        json.loads(text),
         prev_hash,
         "",
     )
-    return replace(draft, hash=chain_hash(draft.content(), prev_hash))
+    hashed = hash_text(prev_hash, content_text(draft, text))
+    return replace(draft, hash=hashed, data_text=text)
 
 
 # -- the installation key ----------------------------------------------------------------------
@@ -239,7 +302,7 @@ def verify_chain(
                 "inserted",
                 f"位置 {event.seq} 超出案件记录的链头 {head_seq}（插入的记录）",
             )
-        elif chain_hash(event.content(), event.prev_hash) != event.hash:
+        elif not event.hash_matches():
             moved_from = _original_position(event, head_seq)
             if moved_from is not None:
                 report(

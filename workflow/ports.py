@@ -143,6 +143,17 @@ class CaseRepository(CaseWrites, Protocol):
 
     def stored_deadlines(self, ref: str) -> dict[str, dict[str, Any]]: ...
 
+    def refs_without_facts(
+        self, after_id: int | None, limit: int, facts_format: int
+    ) -> list[tuple[int, str]]:
+        """(id, ref) of the next cases after ``after_id`` that store no facts of this format."""
+        ...
+
+    def store_facts(self, case: Case) -> bool:
+        """Store the facts of a case loaded in this unit of work, leaving its version as it
+        is (no action was taken); False when it changed since it was loaded."""
+        ...
+
     def refs_with_provisional_deadlines(self) -> list[str]: ...
 
     def open_refs(

@@ -79,7 +79,7 @@ class Flow:
     def case(self, ref: str) -> Case:
         """The case rebuilt from its events (any agency's: the tests look at everything)."""
         with self.svc.uow() as uow:
-            return services.load_case(self.svc, uow, ref)
+            return services.load_case(self.svc, uow, ref, history=True)
 
     def deadline(self, ref: str, key: str = "reply") -> Deadline:
         return next(d for d in self.case(ref).deadlines if d.key == key)

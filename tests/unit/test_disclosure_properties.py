@@ -8,6 +8,8 @@ happens, the case must stay consistent (SPEC A-1, A-2, T-3, D-3, D-9):
 - a successful action appends exactly one event, chained to the previous one;
 - a refused action (``GovflowError``) changes nothing;
 - the chain verifies clean, and replaying the events gives the same facts and deadlines;
+- the facts as stored with the last event, restored, are the replayed facts, deadlines and
+  their explanations included (what an action loads instead of the history);
 - the state is a declared one, and a final state accepts only its ``record_*`` actions;
 - until the case is replied or closed, the reply limit never ends before the statutory
   20 working days from its (re)start.
@@ -217,6 +219,13 @@ def _check_consistent(case: Case) -> None:
     assert [d.to_json() for d in replayed.deadlines] == [d.to_json() for d in case.deadlines]
     assert replayed.facts == case.facts
     assert events[-1].data["deadlines"] == {d.key: d.snapshot() for d in case.deadlines}
+    restored = Case(ref=case.ref, workflow=case.workflow, agency_code=case.agency_code)
+    assert restored.restore(case.stored_facts()[0], CAL)
+    assert restored.facts.to_state() == replayed.facts.to_state()
+    assert restored.facts == replayed.facts
+    assert [(d.to_json(), d.explanation) for d in restored.deadlines] == [
+        (d.to_json(), d.explanation) for d in replayed.deadlines
+    ]
     facts = case.facts
     reply = facts.deadline("reply")
     if reply is not None and facts.outcome is None and reply.due_date is not None:

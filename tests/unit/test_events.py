@@ -8,10 +8,14 @@ checks that the finding names the case, the position and the kind of tampering.
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govflow.workflow.events import (
     GENESIS,
@@ -19,6 +23,7 @@ from govflow.workflow.events import (
     Finding,
     canonical_json,
     chain_hash,
+    content_text,
     new_event,
     verify_chain,
 )
@@ -236,3 +241,46 @@ def test_chains_of_two_cases_do_not_mix() -> None:
     moved = replace(theirs[0], case_ref=REF)  # an event copied over from another case
     findings = verify_chain(REF, [moved, *mine[1:]], 3, mine[2].hash)
     assert kinds(findings)[0] == (1, "edited")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(),
+    state_before=st.none() | st.text(),
+    seq=st.integers(1, 10**6),
+    data=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda children: (
+            st.lists(children, max_size=3)
+            | st.dictionaries(st.text(max_size=5), children, max_size=3)
+        ),
+        max_leaves=10,
+    ),
+    moment=st.datetimes(timezones=st.just(UTC)),
+)
+def test_the_hashed_text_built_around_the_stored_data_is_the_canonical_content(
+    text: str, state_before: str | None, seq: int, data: Any, moment: datetime
+) -> None:
+    """Verify hashes the stored text as it is: what ``content_text`` builds around it must be,
+    byte for byte, ``canonical_json(event.content())`` (any text, any data)."""
+    event = new_event(
+        case_ref=text,
+        seq=seq,
+        occurred_at=moment,
+        actor=text[::-1],
+        actor_role="handler",
+        action=text + "x",
+        state_before=state_before,
+        state_after=text,
+        data={"payload": data},
+        prev_hash=GENESIS,
+    )
+    assert event.data_text is not None
+    assert content_text(event, event.data_text) == canonical_json(event.content())
+    assert event.hash == chain_hash(event.content(), GENESIS)
+    stored = replace(event, data=None)  # as verify reads it: the text, not decoded
+    assert stored.hash_matches()
+    respaced = replace(stored, data_text=" " + event.data_text)  # another JSON writer's text
+    assert respaced.hash_matches()  # checked the long way: decoded, made canonical
+    edited = replace(stored, data_text=json.dumps({"payload": [data, "edited"]}))
+    assert not edited.hash_matches()

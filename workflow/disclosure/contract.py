@@ -69,6 +69,9 @@ class DisclosureWorkflow(Workflow):
     def new_facts(self) -> DisclosureFacts:
         return DisclosureFacts(editions=self.editions)
 
+    def restore(self, state: dict[str, Any], calendar: WorkingCalendar) -> DisclosureFacts:
+        return DisclosureFacts.from_state(state, calendar, self.editions)
+
     def context(
         self,
         case: Case,
@@ -83,9 +86,16 @@ class DisclosureWorkflow(Workflow):
             state=case.state or "",
             calendar=calendar,
             policy=self.settings.disclosure,
-            history=self.history(case, uow),
+            history=self.deferred_history(case, uow),
             role=actor.role if actor is not None else None,
         )
+
+    def deferred_history(self, case: Case, uow: WritingUnitOfWork) -> rules.DeferredHistory:
+        """The applicant's history, counted only if a rule reads it (the fee notice, D-6/D-7):
+        its queries are most of what an action would otherwise read besides the case."""
+        if case.state is None:
+            return rules.DeferredHistory(rules.ApplicantHistory)
+        return rules.DeferredHistory(lambda: self.history(case, uow))
 
     def history(self, case: Case, uow: WritingUnitOfWork) -> rules.ApplicantHistory:
         """The applicant's requests counted from the register (none before registration)."""

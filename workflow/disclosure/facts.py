@@ -5,6 +5,9 @@ the deadlines (start, pause, restart, extend, meet, cancel); ``FOLD`` says which
 folds each declared action, and the registry checks it against the declaration at
 start-up. The same fold serves the live action and a full rebuild, so stored deadline
 rows can always be checked against the events (SPEC T-3).
+
+``to_state`` / ``from_state`` are the facts as plain data, stored on the case row with
+each event: an action loads them and folds only its own event.
 """
 
 from __future__ import annotations
@@ -85,6 +88,80 @@ class DisclosureFacts:
 
     def computed_deadlines(self, calendar: WorkingCalendar) -> list[Deadline]:
         return [d.compute(calendar) for d in self.deadlines.values()]
+
+    # -- as plain data ----------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        fee = None
+        if self.fee is not None:
+            fee = {k: v.isoformat() if isinstance(v, date) else v for k, v in self.fee.items()}
+        return {
+            "received_on": _day(self.received_on),
+            "channel": self.channel,
+            "receipt_date": _day(self.receipt_date),
+            "assignee": self.assignee,
+            "correction_notice_on": _day(self.correction_notice_on),
+            "consultations": [
+                [
+                    c.number,
+                    c.party_kind,
+                    c.party_name,
+                    c.sent_on.isoformat(),
+                    _day(c.answered_on),
+                    c.result,
+                    c.pauses,
+                ]
+                for c in self.consultations
+            ],
+            "fee": fee,
+            "extension_days": self.extension_days,
+            "draft_outcome": self.draft_outcome,
+            "rejected_reason": self.rejected_reason,
+            "outcome": self.outcome,
+            "replied_on": _day(self.replied_on),
+            "closed_on": _day(self.closed_on),
+            "challenges": self.challenges,
+            "edition_code": self.edition_code,
+            "limits": self.limits.to_json() if self.limits is not None else None,
+            "deadlines": [d.to_state() for d in self.deadlines.values()],
+        }
+
+    @classmethod
+    def from_state(
+        cls,
+        state: dict[str, Any],
+        calendar: WorkingCalendar | None = None,
+        editions: Editions | None = None,
+    ) -> DisclosureFacts:
+        fee = state["fee"]
+        if fee is not None:
+            fee = {k: date.fromisoformat(v) if k in _FEE_DATES else v for k, v in fee.items()}
+        deadlines = (Deadline.from_state(d, calendar) for d in state["deadlines"])
+        return cls(
+            received_on=_parse_day(state["received_on"]),
+            channel=state["channel"],
+            receipt_date=_parse_day(state["receipt_date"]),
+            assignee=state["assignee"],
+            correction_notice_on=_parse_day(state["correction_notice_on"]),
+            consultations=[
+                Consultation(
+                    n, kind, name, date.fromisoformat(sent), _parse_day(answered), result, pauses
+                )
+                for n, kind, name, sent, answered, result, pauses in state["consultations"]
+            ],
+            fee=fee,
+            extension_days=state["extension_days"],
+            draft_outcome=state["draft_outcome"],
+            rejected_reason=state["rejected_reason"],
+            outcome=state["outcome"],
+            replied_on=_parse_day(state["replied_on"]),
+            closed_on=_parse_day(state["closed_on"]),
+            challenges=state["challenges"],
+            edition_code=state["edition_code"],
+            limits=Limits(**state["limits"]) if state["limits"] is not None else None,
+            deadlines={d.key: d for d in deadlines},
+            editions=editions if editions is not None else Editions(),
+        )
 
     # -- the fold (the handlers ``FOLD`` names) ---------------------------------------
 
@@ -303,6 +380,17 @@ class DisclosureFacts:
         notice = self.deadlines.get(CORRECTION_NOTICE)
         if notice is not None:
             notice.cancel("申请内容明确，无需补正")
+
+
+_FEE_DATES = ("notice_on", "paid_on")
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
 
 
 F = DisclosureFacts

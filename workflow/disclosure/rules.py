@@ -10,8 +10,10 @@ was confirmed (``DisclosureFacts.limits``), from the edition governing it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from govflow.workflow import lawful
@@ -41,6 +43,34 @@ class ApplicantHistory:
     same_information: tuple[str, ...] = ()
 
 
+class DeferredHistory:
+    """An ``ApplicantHistory`` counted only when a rule reads it: five queries that only the
+    fee notice (D-6) and the case view need, so the other actions never pay for them."""
+
+    def __init__(self, load: Callable[[], ApplicantHistory]) -> None:
+        self._load = load
+
+    @cached_property
+    def loaded(self) -> ApplicantHistory:
+        return self._load()
+
+    @property
+    def ordinal_in_month(self) -> int:
+        return self.loaded.ordinal_in_month
+
+    @property
+    def this_month(self) -> int:
+        return self.loaded.this_month
+
+    @property
+    def this_year(self) -> int:
+        return self.loaded.this_year
+
+    @property
+    def same_information(self) -> tuple[str, ...]:
+        return self.loaded.same_information
+
+
 @dataclass(frozen=True)
 class Context:
     now: datetime
@@ -48,7 +78,7 @@ class Context:
     state: str
     calendar: WorkingCalendar
     policy: DisclosurePolicy
-    history: ApplicantHistory = ApplicantHistory()
+    history: ApplicantHistory | DeferredHistory = ApplicantHistory()
     role: Role | None = None  # who acts: on-the-spot replies are limited by role (L-1)
 
 

@@ -10,6 +10,7 @@ Writing::
     act                  one action on a case, in one transaction          (cases)
     apply_action         the same inside a caller's unit of work (expiries) (cases)
     recompute_deadlines  after a calendar update (T-4)                     (cases)
+    fill_stored_facts    store the facts of cases from before they were kept (cases)
     register_request     register a disclosure request                     (requests)
     import_requests      an office's ledger of past requests, all or nothing (imports)
     adopt_policy, acknowledge   escalation ladders, firings                (escalations)
@@ -71,6 +72,7 @@ from govflow.workflow.services.cases import (
     act,
     apply_action,
     check_projection,
+    fill_stored_facts,
     open_case,
     recompute_deadlines,
     save,
@@ -176,6 +178,7 @@ __all__ = [
     "create_token",
     "deactivate_user",
     "diagram",
+    "fill_stored_facts",
     "firing",
     "firings",
     "identify",

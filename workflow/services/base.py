@@ -40,12 +40,26 @@ def password_hasher(svc: Services) -> PasswordHasher:
     return svc.hasher or PasswordHasher(svc.config.settings.identity.argon2)
 
 
-def load_case(svc: Services, uow: WritingUnitOfWork, ref: str) -> Case:
-    """A case with its facts and deadlines rebuilt from its events."""
-    return replayed(svc, uow, uow.repo.get(ref))
+def load_case(svc: Services, uow: UnitOfWork, ref: str, history: bool = False) -> Case:
+    """A case with its facts and deadlines as stored with its last event; with ``history``,
+    its events too (``case.events``: what a view or a timeline shows)."""
+    return restored(svc, uow, uow.repo.get(ref), history)
 
 
-def replayed(svc: Services, uow: WritingUnitOfWork, record: CaseRecord) -> Case:
+def restored(svc: Services, uow: UnitOfWork, record: CaseRecord, history: bool = False) -> Case:
+    """Facts kept, not rebuilt: the case as its row stores it, only the new event is folded
+    by an action. A row with no facts of the current format (written before they were
+    stored) is replayed from its events instead, and the next save stores them."""
+    case = Case.of_record(record, svc.config.case_types.find(record.case_type))
+    if case.restore(record.facts, svc.calendar):
+        if history:
+            case.events = uow.repo.events(record.ref)
+        return case
+    return Case.replay(case, uow.repo.events(record.ref), svc.calendar)
+
+
+def replayed(svc: Services, uow: UnitOfWork, record: CaseRecord) -> Case:
+    """The case as its events alone imply it (how stored facts are checked)."""
     header = Case.of_record(record, svc.config.case_types.find(record.case_type))
     return Case.replay(header, uow.repo.events(record.ref), svc.calendar)
 
@@ -85,4 +99,4 @@ def readable_case(svc: Services, uow: UnitOfWork, reader: Actor, ref: str) -> Ca
         raise case_not_found(ref) from None
     if not scope_of(uow, reader).covers(record.agency_code):
         raise case_not_found(ref)
-    return replayed(svc, uow, record)
+    return restored(svc, uow, record, history=True)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from govflow.workflow import escalation
 from govflow.workflow.actors import STATUS_LABELS, AccountStatus, Actor, Agency, Role
-from govflow.workflow.cases import DEADLINES_RECOMPUTED, Case
+from govflow.workflow.cases import DEADLINES_RECOMPUTED, FACTS_FORMAT, Case
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import Step, Workflow
 from govflow.workflow.errors import ActionNotAllowed
@@ -24,12 +24,13 @@ from govflow.workflow.events import CaseEvent
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.ports import WritingUnitOfWork
-from govflow.workflow.services.base import Services, load_case
+from govflow.workflow.services.base import Services, load_case, replayed
 
 log = structlog.get_logger(__name__)
 
 ASSIGNEE = "assignee"  # an input field naming who is to work the case
 ASSIGNABLE = (Role.HANDLER, Role.OFFICE_HEAD)
+FILL_BATCH = 500
 
 
 def _check_agency(actor: Actor, case: Case) -> None:
@@ -223,14 +224,42 @@ def save(
 
 
 def check_projection(svc: Services, ref: str) -> list[str]:
-    """Differences between stored deadline rows and those rebuilt from the events (should be none)."""
+    """What differs from a rebuild from the events alone (should be nothing): the deadlines
+    whose stored row differs, by key; the stored facts, by the fact's name or the
+    deadline's key (``facts`` when none are stored); the chain head."""
     with svc.uow() as uow:
-        case = load_case(svc, uow, ref)
+        record = uow.repo.get(ref)
+        rebuilt = replayed(svc, uow, record)
         stored = uow.repo.stored_deadlines(ref)
-    rebuilt = {d.key: d.to_json() for d in case.deadlines}
-    return [
-        key for key in sorted(set(stored) | set(rebuilt)) if stored.get(key) != rebuilt.get(key)
-    ]
+    rows = {d.key: d.to_json() for d in rebuilt.deadlines}
+    found = {key for key in set(stored) | set(rows) if stored.get(key) != rows.get(key)}
+    kept = Case.of_record(record, rebuilt.workflow)
+    if not kept.restore(record.facts, svc.calendar):
+        found.add("facts")
+    else:
+        found |= set(kept.facts_differences(rebuilt))
+    if (record.head_seq, record.head_hash) != (rebuilt.head_seq, rebuilt.head_hash):
+        found.add("head")
+    return sorted(found)
+
+
+def fill_stored_facts(svc: Services, batch: int = FILL_BATCH) -> int:
+    """Store the facts of every case that has none of the current format (written before
+    they were stored, migration 0008), by replaying its events; returns how many. Each
+    case in its own short transaction; one acted on meanwhile already has them."""
+    done, after = 0, None
+    while True:
+        with svc.uow() as uow:
+            refs = uow.repo.refs_without_facts(after, batch, FACTS_FORMAT)
+        for _, ref in refs:
+            with svc.uow() as uow:
+                case = replayed(svc, uow, uow.repo.get(ref))
+                if uow.repo.store_facts(case):
+                    uow.commit()
+                    done += 1
+        if len(refs) < batch:
+            return done
+        after = refs[-1][0]
 
 
 def recompute_deadlines(svc: Services) -> list[tuple[str, dict[str, Any]]]:

@@ -297,6 +297,7 @@ def _seal_one(svc: Services, ref: str, head_seq: int) -> str:
             case = load_case(svc, uow, ref)
             if case.head_seq != head_seq:
                 return "未封存：校验后案件又有新的办理，请重新运行"
+            before = len(case.events)
             case.record_system_event(
                 CHAIN_SEALED,
                 {
@@ -308,7 +309,7 @@ def _seal_one(svc: Services, ref: str, head_seq: int) -> str:
                 now,
                 svc.calendar,
             )
-            save(svc, uow, case, case.events[head_seq:], now)
+            save(svc, uow, case, case.events[before:], now)
             uow.commit()
     except Conflict:
         return "未封存：案件正被他人办理，请重新运行"

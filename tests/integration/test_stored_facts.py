@@ -1,0 +1,237 @@
+"""Facts kept, not rebuilt (issue 17), on SQLite and PostgreSQL.
+
+An action loads the facts its case row stores and folds only its own event; replaying the
+whole history is how that is checked. Here: random histories, checked against a replay
+after every step; the statements an action costs, counted; stored facts missing, outdated
+or tampered with; the migration that fills them for existing cases; the per-process cache
+of users, told by the database when someone changes them; verify in several processes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import event, text
+
+from govflow.workflow import integrity, services
+from govflow.workflow.clock import SHANGHAI, local_date
+from govflow.workflow.errors import ActionNotAllowed, GovflowError
+from tests.unit.test_disclosure_properties import _choose, _intake, _payload
+
+PATH: list[tuple[str, str, dict[str, Any]]] = [
+    ("start_review", "li.handler", {}),
+    ("accept", "li.handler", {}),
+    ("assign", "zhang.head", {"assignee": "zhao.handler"}),
+    ("extend", "zhang.head", {"days": 10, "reason": "需调档整理"}),
+    ("draft_reply", "zhao.handler", {"outcome": "disclosed", "summary": "予以公开"}),
+    ("reject_reply", "zhang.head", {"reason": "请补充公开方式"}),
+    ("draft_reply", "zhao.handler", {"outcome": "disclosed", "summary": "予以公开，附件三份"}),
+    ("approve_reply", "zhang.head", {}),
+    ("archive", "wang.clerk", {}),
+]
+
+
+def sql(engine: Any, statement: str, **params: Any) -> Any:
+    with engine.begin() as conn:
+        return conn.execute(text(statement), params)
+
+
+def stored_facts(engine: Any, ref: str) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        raw = conn.execute(text("SELECT facts FROM cases WHERE ref = :r"), {"r": ref}).scalar()
+    return json.loads(raw) if raw else None
+
+
+# -- random histories ---------------------------------------------------------------------
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data(), start=st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 6, 30)))
+def test_stored_facts_equal_the_replay_after_every_step(
+    flow, data: st.DataObject, start: date
+) -> None:
+    """Whatever a random office does, after every step — done or refused — the facts the
+    case row stores, the deadline rows and the chain head are what a replay of the events
+    gives (``check_projection``: nothing differs)."""
+    flow.checking = False  # the check below is the one that matters here
+    flow.clock.set(datetime.combine(start, time(9, 0), SHANGHAI))
+    today = local_date(flow.clock.now())
+    ref = flow.register(intake=_intake(data, today))
+    assert services.check_projection(flow.svc, ref) == []
+    for _ in range(data.draw(st.integers(5, 20), label="steps")):
+        flow.clock.advance(
+            timedelta(
+                days=data.draw(st.just(0) | st.integers(0, 10), label="days later"),
+                minutes=data.draw(st.integers(1, 300), label="minutes later"),
+            )
+        )
+        case = flow.case(ref)
+        action, actor = _choose(data, case)
+        payload = _payload(data, action, case, local_date(flow.clock.now()))
+        try:
+            flow.act(ref, actor.username, action, **payload)
+        except GovflowError:
+            pass
+        assert services.check_projection(flow.svc, ref) == [], (action, payload)
+
+
+# -- statements per action -----------------------------------------------------------------
+
+# Steady state (users and policies cached): PostgreSQL loads the case, its stored facts and
+# its schedule in one statement and writes everything in one more. SQLite, in-process, runs
+# each write as a statement of its own, and only those that changed.
+EXPECTED = {
+    "postgresql": dict.fromkeys((a for a, _, _ in PATH), 2),
+    "sqlite": {
+        "start_review": 3,  # load, event, case row
+        "accept": 5,  # + the correction-notice deadline row, its schedule rows stopped
+        "assign": 3,
+        "extend": 5,  # + the reply deadline row, its schedule rows moved to the new date
+        "draft_reply": 3,
+        "reject_reply": 3,
+        "approve_reply": 6,  # + deadline, schedule, and the request's reply date and outcome
+        "archive": 3,
+    },
+}
+
+
+def test_an_action_costs_the_statements_it_needs_and_no_more(flow) -> None:
+    flow.checking = False
+    seen: list[tuple[str, int]] = []
+
+    def count(*_args: Any) -> None:
+        seen[-1] = (seen[-1][0], seen[-1][1] + 1)
+
+    for ref in (flow.register(), flow.register()):  # the first warms the per-process cache
+        seen.clear()
+        event.listen(flow.engine, "before_cursor_execute", count)
+        try:
+            for action, who, payload in PATH:
+                seen.append((action, 0))
+                flow.act(ref, who, action, **payload)
+        finally:
+            event.remove(flow.engine, "before_cursor_execute", count)
+    expected = EXPECTED[flow.engine.dialect.name]
+    assert seen == [(action, expected[action]) for action, _, _ in PATH]
+
+
+# -- stored facts missing, outdated, or tampered with ----------------------------------------
+
+
+@pytest.mark.parametrize("stored", [None, '{"format": 0, "facts": {}}'])
+def test_facts_not_stored_in_this_format_are_rebuilt_from_the_events(flow, stored) -> None:
+    ref = flow.register()
+    flow.act(ref, "li.handler", "start_review")
+    sql(flow.engine, "UPDATE cases SET facts = :f WHERE ref = :r", f=stored, r=ref)
+    assert "facts" in services.check_projection(flow.svc, ref)
+    assert flow.due(ref) == date(2025, 10, 24)  # shown from a replay meanwhile
+    flow.act(ref, "li.handler", "accept")  # loads by replay, stores them again
+    assert stored_facts(flow.engine, ref)["format"] == 1
+    assert services.check_projection(flow.svc, ref) == []
+
+
+def test_stored_facts_that_differ_from_the_replay_are_an_audit_finding(flow) -> None:
+    flow.checking = False
+    ref = flow.register()
+    flow.act(ref, "li.handler", "start_review")
+    flow.act(ref, "li.handler", "accept")
+    state = stored_facts(flow.engine, ref)
+    state["facts"]["extension_days"] = 15  # an extension nobody granted
+    reply = next(d for d in state["facts"]["deadlines"] if d["key"] == "reply")
+    reply["due_date"] = "2025-12-31"
+    sql(flow.engine, "UPDATE cases SET facts = :f WHERE ref = :r", f=json.dumps(state), r=ref)
+
+    assert services.check_projection(flow.svc, ref) == ["facts.extension_days", "reply"]
+    assert [f for _, found in integrity.verify_cases(flow.svc) for f in found] == []
+    findings = [f for _, found in integrity.verify_cases(flow.svc, replay=True) for f in found]
+    assert [(f.case_ref, f.kind) for f in findings] == [(ref, "facts_mismatch")]
+    assert "facts.extension_days" in findings[0].message and "reply" in findings[0].message
+
+
+# -- the migration that fills them ----------------------------------------------------------
+
+
+def test_the_migration_fills_the_facts_of_existing_cases_as_a_replay_gives_them(flow) -> None:
+    from alembic import command
+
+    from govflow.models.db import alembic_config, migrate
+
+    flow.checking = False
+    refs = [flow.register() for _ in range(3)]
+    for action, who, payload in PATH[:5]:
+        flow.act(refs[0], who, action, **payload)
+    flow.act(refs[1], "li.handler", "start_review")
+    flow.at("2025-09-26 10:00")
+    flow.act(refs[1], "li.handler", "request_correction", items="写明文件名称")
+    incident = services.open_case(
+        flow.svc,
+        case_type="incident",
+        agency_code="county",
+        actor_username="wang.clerk",
+        payload={
+            "title": "网传某小学食堂使用过期食材",
+            "summary": "微博多条帖文配图",
+            "platform": "微博",
+            "topic": "食品药品",
+        },
+    )
+    refs.append(incident)
+    before = {ref: stored_facts(flow.engine, ref) for ref in refs}
+    with flow.engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM deadlines ORDER BY case_id, key")).all()
+
+    command.downgrade(alembic_config(flow.engine), "0006")  # a database made before
+    migrate(flow.engine)
+
+    for ref in refs:
+        assert services.check_projection(flow.svc, ref) == [], ref
+        assert stored_facts(flow.engine, ref) == before[ref], ref
+    with flow.engine.connect() as conn:
+        assert conn.execute(text("SELECT * FROM deadlines ORDER BY case_id, key")).all() == rows
+    flow.act(refs[0], "zhang.head", "reject_reply", reason="请补充")  # and the cases go on
+    assert services.check_projection(flow.svc, refs[0]) == []
+
+
+# -- reference data cached per process -------------------------------------------------------
+
+
+def test_a_role_changed_by_another_process_is_seen_by_the_next_action(flow) -> None:
+    ref = flow.register()
+    flow.act(ref, "li.handler", "start_review")  # li.handler, a handler, now cached
+    # Another process (here: plain SQL) makes li.handler a clerk; the database's trigger
+    # counts the change, and the statement that loads the case reads the count.
+    sql(flow.engine, "UPDATE users SET role = 'clerk' WHERE username = 'li.handler'")
+    with pytest.raises(ActionNotAllowed):
+        flow.act(ref, "li.handler", "accept")  # a clerk may not accept
+    flow.act(ref, "zhao.handler", "accept")
+
+
+# -- verify in several processes -------------------------------------------------------------
+
+
+def test_verify_in_processes_finds_what_one_process_finds(flow, monkeypatch) -> None:
+    flow.checking = False
+    refs = [flow.register() for _ in range(7)]
+    for ref in refs[::2]:
+        flow.act(ref, "li.handler", "start_review")
+    sql(
+        flow.engine,
+        "UPDATE events SET actor = 'zhang.head' WHERE seq = 2 AND case_id ="
+        " (SELECT id FROM cases WHERE ref = :r)",
+        r=refs[3],
+    )
+    one = list(integrity.verify_cases(flow.svc))
+    monkeypatch.setattr(integrity, "VERIFY_SLICE", 2)  # four slices over seven cases
+    several = list(integrity.verify_cases(flow.svc, processes=2))
+    assert several == one
+    assert [ref for ref, found in one if found] == [refs[3]]
+    assert [f.kind for f in dict(one)[refs[3]]] == ["edited"]
