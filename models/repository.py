@@ -68,9 +68,6 @@ class Repository(IntegrityQueries):
         codes = {row.id: row.code for row in rows}
         return [_agency(row, codes.get(row.parent_id)) for row in rows]  # type: ignore[arg-type]
 
-    def _agency_code(self, agency_id: int) -> str:
-        return self.session.get_one(AgencyRow, agency_id).code
-
     def actor(self, username: str) -> Actor:
         """The user with every role held and the account's status, in one statement (every
         action asks): whether the status lets them act is the service layer's to say."""
@@ -122,11 +119,17 @@ class Repository(IntegrityQueries):
         self._rows[case.ref] = row
 
     def get(self, ref: str) -> CaseRecord:
-        row = self.session.scalar(select(CaseRow).where(CaseRow.ref == ref))
-        if row is None:
+        """The case row, its stored facts and its agency's code: one statement."""
+        found = self.session.execute(
+            select(CaseRow, AgencyRow.code)
+            .join(AgencyRow, AgencyRow.id == CaseRow.agency_id)
+            .where(CaseRow.ref == ref)
+        ).first()
+        if found is None:
             raise NotFound(f"没有编号为 {ref} 的案件")
+        row, agency_code = found
         self._rows[ref] = row
-        return case_record(row, self._agency_code(row.agency_id))
+        return case_record(row, agency_code)
 
     def case_row(self, ref: str) -> CaseRow:
         """The row of a case this repository added or read (a type's store keys on it)."""
@@ -148,6 +151,8 @@ class Repository(IntegrityQueries):
         row = self._rows[case.ref]
         update_case_row(row, case, now)
         self.session.add_all(event_row(row.id, event) for event in new_events)
+        if not case.deadlines_changed():
+            return  # the deadline rows hold what the stored facts hold
         existing = {
             d.key: d
             for d in self.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id))

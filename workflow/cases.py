@@ -83,8 +83,10 @@ class Case:
     events: list[CaseEvent] = field(default_factory=list)
     facts: Any = None
     deadlines: list[Deadline] = field(default_factory=list)
-    # The facts as plain data when loaded (``restore``): what changed is written, not more.
+    # The facts as plain data when loaded (``restore``), and the policy then: what changed
+    # since is written, not more. None: unknown (created, replayed, or saved since).
     loaded_state: dict[str, Any] | None = field(default=None, repr=False)
+    loaded_policy: str | None = field(default=None, repr=False)
 
     @classmethod
     def opened(cls, workflow: Workflow, agency_code: str, ref: str = "") -> Case:
@@ -183,7 +185,7 @@ class Case:
         state = json.loads(stored)
         if state.get("format") != FACTS_FORMAT:
             return False
-        self.loaded_state = state["facts"]
+        self.loaded_state, self.loaded_policy = state["facts"], self.escalation_policy
         self.facts = self.workflow.restore(state["facts"], calendar)
         self.deadlines = self.facts.computed_deadlines(calendar)
         return True
@@ -195,6 +197,20 @@ class Case:
             {"format": FACTS_FORMAT, "facts": facts}, ensure_ascii=False, separators=(",", ":")
         )
         return text, facts
+
+    def deadlines_changed(self) -> bool:
+        """Whether the deadlines (or the ladder they are escalated by) may differ from those
+        stored when the case was loaded: True unless known to be the same."""
+        if self.loaded_state is None or self.loaded_policy != self.escalation_policy:
+            return True
+        return [d.to_state() for d in self.deadlines] != self.loaded_state.get("deadlines")
+
+    def facts_changed(self) -> bool:
+        """Whether any fact besides the deadlines may differ from those loaded."""
+        if self.loaded_state is None:
+            return True
+        now = self.facts.to_state()
+        return any(now[k] != self.loaded_state.get(k) for k in now if k != "deadlines")
 
     def facts_differences(self, other: Case) -> list[str]:
         """What differs between these facts and ``other``'s (stored against replayed): a

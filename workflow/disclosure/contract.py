@@ -140,7 +140,8 @@ class DisclosureWorkflow(Workflow):
         for event in new_events:
             if event.action in CHALLENGE_ACTIONS:
                 register.add_challenge(case.ref, event.seq, event.data["payload"])
-        register.update(case.ref, case.facts)
+        if case.facts_changed():  # the request's row is a projection of its facts
+            register.update(case.ref, case.facts)
 
     # -- reading ----------------------------------------------------------------------------
 

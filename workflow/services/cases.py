@@ -217,10 +217,13 @@ def save(
     new_events = sealed
     uow.repo.save(case, new_events, now)
     case.workflow.saved(uow, case, new_events)
-    if case.escalation_policy is not None:
+    # Deadlines as stored when loaded, under the same ladder: the schedule planned from them
+    # then is the one stored (the sweeper's firings and acknowledgements are its own).
+    if case.escalation_policy is not None and case.deadlines_changed():
         policy = uow.escalations.policy(case.escalation_policy)
         planned = escalation.plan(case.deadlines, policy, svc.calendar)
         uow.escalations.sync_schedule(uow.repo.case_id(case.ref), planned)
+    case.loaded_state = None  # what is stored now is no longer what was loaded
 
 
 def check_projection(svc: Services, ref: str) -> list[str]:
