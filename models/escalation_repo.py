@@ -24,7 +24,6 @@ from govflow.workflow.actors import AccountStatus
 from govflow.workflow.errors import NotFound
 from govflow.workflow.escalation import PlannedRule, Policy
 
-
 _POLICIES: dict[str, Policy] = {}
 """Escalation policies by digest, as read (content-addressed: never out of date)."""
 
