@@ -133,7 +133,7 @@ def rewrite_from(seq: int) -> Callable[[Any, str], None]:
             fields = {
                 k: v
                 for k, v in event.__dict__.items()
-                if k not in ("data", "hash", "key_id", "mac")
+                if k not in ("data", "hash", "key_id", "mac", "data_text")
             }
             forged = new_event(**{**fields, "data": data, "prev_hash": prev})
             sql(

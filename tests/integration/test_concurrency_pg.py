@@ -212,7 +212,7 @@ def test_one_action_wins_the_others_conflict(
         assert event_seqs(pg_engine, ref) == list(range(1, events_before + 2))
         assert case_version(pg_engine, ref) == version_before + 1
         with pg_svc.uow() as uow:
-            case = services.load_case(pg_svc, uow, ref)
+            case = services.load_case(pg_svc, uow, ref, history=True)
         assert case.state == winner.state_after
         assert case.events[-1].hash == winner.hash
         for r in results:
