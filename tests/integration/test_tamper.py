@@ -159,7 +159,9 @@ def rehash(flow, ref: str, seq: int) -> None:
     """Edit an event and recompute its own hash: it verifies alone, the next link breaks."""
     event = stored_events(flow, ref)[seq - 1]
     data = {**event.data, "payload": {**event.data["payload"], "note": "补记"}}
-    fields = {k: v for k, v in event.__dict__.items() if k not in ("hash", "key_id", "mac")}
+    fields = {
+        k: v for k, v in event.__dict__.items() if k not in ("hash", "key_id", "mac", "data_text")
+    }
     forged = new_event(**{**fields, "data": data})
     assert chain_hash(forged.content(), event.prev_hash) == forged.hash != event.hash
     sql(
