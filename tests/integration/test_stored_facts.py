@@ -199,7 +199,7 @@ def test_the_migration_fills_the_facts_of_existing_cases_as_a_replay_gives_them(
     with flow.engine.connect() as conn:
         rows = conn.execute(text("SELECT * FROM deadlines ORDER BY case_id, key")).all()
 
-    command.downgrade(alembic_config(flow.engine), "0007")  # a database made before
+    command.downgrade(alembic_config(flow.engine), "0008")  # a database made before
     migrate(flow.engine)
     assert all(stored_facts(flow.engine, ref) is None for ref in refs)
     assert fill_facts(flow.engine) == len(refs)  # what ``govflow init`` runs after migrating
