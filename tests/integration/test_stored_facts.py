@@ -23,6 +23,7 @@ from govflow.workflow import services
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.errors import GovflowError
+from tests.principals import acting
 from tests.unit.test_disclosure_properties import _choose, _intake, _payload
 
 PATH: list[tuple[str, str, dict[str, Any]]] = [
@@ -89,19 +90,20 @@ def test_stored_facts_equal_the_replay_after_every_step(
 # -- statements per action -----------------------------------------------------------------
 
 # Statements sent (BEGIN and COMMIT are not statements here), the same on both databases:
-# the acting user with their agency's code, the case row with its stored facts and its
+# the acting account (its roles, status and agency) and what identity reads with it, the
+# case row with its stored facts and its
 # agency's code, the case row's UPDATE, the event's INSERT — and only what the action
 # changed besides: deadline rows (read, written), the escalation schedule (read, written),
 # the request's row (read, written), another user named (an assignee).
 STEPS = {
-    "start_review": 4,
-    "accept": 8,  # + deadlines (read, a row stopped), schedule (read, a rule stopped)
-    "assign": 6,  # + the assignee, the request's row (read, written: its handler)
-    "extend": 9,  # + deadlines, schedule moved, request's row
-    "draft_reply": 5,  # + the request's row, read (its draft outcome is not a column)
-    "reject_reply": 5,
-    "approve_reply": 10,  # + deadlines, schedule, the request's reply date and outcome
-    "archive": 4,
+    "start_review": 5,
+    "accept": 9,  # + deadlines (read, a row stopped), schedule (read, a rule stopped)
+    "assign": 7,  # + the assignee, the request's row (read, written: its handler)
+    "extend": 10,  # + deadlines, schedule moved, request's row
+    "draft_reply": 6,  # + the request's row, read (its draft outcome is not a column)
+    "reject_reply": 6,
+    "approve_reply": 11,  # + deadlines, schedule, the request's reply date and outcome
+    "archive": 5,
 }
 EXPECTED = {"postgresql": STEPS, "sqlite": STEPS}
 
@@ -186,7 +188,7 @@ def test_the_migration_fills_the_facts_of_existing_cases_as_a_replay_gives_them(
         flow.svc,
         case_type="incident",
         agency_code="county",
-        actor_username="wang.clerk",
+        principal=acting(flow.svc, "wang.clerk"),
         payload={
             "title": "网传某小学食堂使用过期食材",
             "summary": "微博多条帖文配图",

@@ -15,7 +15,7 @@ from govflow.workflow.errors import NotFound
 from govflow.workflow.events import UNKEYED, Keyring
 from govflow.workflow.identity.acting import active_actor
 from govflow.workflow.identity.passwords import PasswordHasher
-from govflow.workflow.ports import UnitOfWork, UnitOfWorkFactory, WritingUnitOfWork
+from govflow.workflow.ports import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
