@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from govflow.models.sweep_repo import SweepQueries
 from govflow.models.tables import (
     AgencyRow,
     CaseRow,
@@ -21,11 +21,17 @@ from govflow.models.tables import (
 )
 from govflow.workflow.errors import NotFound
 from govflow.workflow.escalation import PlannedRule, Policy
+from govflow.workflow.escalation_ports import Outgoing
 
 
-class EscalationRepository:
+class EscalationRepository(SweepQueries):
+    """The SQL side of ``escalation_ports.EscalationStore`` (the sweeper's batches come from
+    ``SweepQueries``), and the reads of the escalation lists."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._policies: dict[str, Policy] = {}
+        self._postgres = session.get_bind().dialect.name == "postgresql"
 
     # -- policies ------------------------------------------------------------------
 
@@ -47,10 +53,13 @@ class EscalationRepository:
         return digest
 
     def policy(self, digest: str) -> Policy:
-        row = self.session.get(EscalationPolicyRow, digest)
-        if row is None:
-            raise NotFound(f"没有摘要为 {digest[:12]} 的督办规则")
-        return Policy.model_validate(row.body)
+        # A policy never changes under its digest: one read per unit of work is enough.
+        if digest not in self._policies:
+            row = self.session.get(EscalationPolicyRow, digest)
+            if row is None:
+                raise NotFound(f"没有摘要为 {digest[:12]} 的督办规则")
+            self._policies[digest] = Policy.model_validate(row.body)
+        return self._policies[digest]
 
     # -- the schedule ----------------------------------------------------------------
 
@@ -63,16 +72,6 @@ class EscalationRepository:
             )
         }
         self.session.add_all(reconcile_schedule(rows, case_id, planned))
-
-    def due_schedule_ids(self, now: datetime, limit: int) -> list[int]:
-        """The indexed look-up of a sweep: rules whose next firing instant has come."""
-        stmt = (
-            select(EscalationScheduleRow.id)
-            .where(EscalationScheduleRow.next_fire_at <= now)
-            .order_by(EscalationScheduleRow.next_fire_at)
-            .limit(limit)
-        )
-        return list(self.session.scalars(stmt))
 
     def next_due_at(self) -> datetime | None:
         """The earliest instant any rule fires next (the demo's simulated sweeper jumps to it)."""
@@ -89,7 +88,7 @@ class EscalationRepository:
         )
         return self.session.scalar(stmt)
 
-    def case_ref(self, case_id: int) -> str:
+    def case_ref(self, case_id: int | None) -> str:
         return self.session.get_one(CaseRow, case_id).ref
 
     def firing_by_key(self, firing_key: str) -> FiringRow:
@@ -105,6 +104,7 @@ class EscalationRepository:
         The rule has fired in this epoch, so whatever its row still schedules in the
         same epoch is a repeat; a new epoch (a new due date) keeps its own ladder.
         """
+        firing.acknowledged_at, firing.acknowledged_by = now, username
         row = self.session.get_one(EscalationScheduleRow, firing.schedule_id)
         epoch = int(firing.key.rsplit(":", 2)[1])
         if row.epoch != epoch:
@@ -119,20 +119,12 @@ class EscalationRepository:
 
     # -- firings and the outbox -----------------------------------------------------
 
-    def add_firing(self, **fields: Any) -> FiringRow:
-        row = FiringRow(**fields)
-        self.session.add(row)
-        self.session.flush()
-        return row
-
-    def add_delivery(self, **fields: Any) -> None:
-        self.session.add(DeliveryRow(status="pending", attempts=0, **fields))
-
     def firings(
         self, case_id: int | None = None, agency_ids: Sequence[int] | None = None
     ) -> list[FiringRow]:
-        """Firings of one case, or of the cases of these agencies (None: all), in order."""
-        stmt = select(FiringRow).order_by(FiringRow.id)
+        """Firings of one case, or of the cases of these agencies (None: all), in order;
+        never the daily digests (they belong to no case)."""
+        stmt = select(FiringRow).order_by(FiringRow.id).where(FiringRow.case_id.is_not(None))
         if case_id is not None:
             stmt = stmt.where(FiringRow.case_id == case_id)
         if agency_ids is not None:
@@ -140,6 +132,19 @@ class EscalationRepository:
                 CaseRow.agency_id.in_(agency_ids)
             )
         return list(self.session.scalars(stmt))
+
+    def digest_firings(self, day: date | None = None) -> list[FiringRow]:
+        prefix = f"digest:{day.isoformat()}:" if day else "digest:"
+        stmt = select(FiringRow).where(
+            FiringRow.case_id.is_(None), FiringRow.key.startswith(prefix)
+        )
+        return list(self.session.scalars(stmt.order_by(FiringRow.id)))
+
+    def names(self, usernames: set[str]) -> dict[str, str]:
+        if not usernames:
+            return {}
+        stmt = select(UserRow.username, UserRow.name).where(UserRow.username.in_(usernames))
+        return {username: name for username, name in self.session.execute(stmt)}
 
     def deliveries_to_enqueue(self, now: datetime, stale_before: datetime) -> list[DeliveryRow]:
         """Pending deliveries never handed to the broker, or handed over so long ago that the
@@ -156,6 +161,28 @@ class EscalationRepository:
         )
         return list(self.session.scalars(stmt))
 
+    def outgoing(self, delivery_id: int) -> Outgoing | None:
+        """A delivery locked for sending (``FOR UPDATE OF deliveries``: a twin handed the same
+        delivery waits, then finds it sent), read with its firing, case and recipient."""
+        stmt = (
+            select(
+                DeliveryRow,
+                FiringRow.message,
+                FiringRow.level,
+                FiringRow.recipients,
+                FiringRow.threshold_at,
+                CaseRow.ref,
+                UserRow.name,
+            )
+            .join(FiringRow, FiringRow.id == DeliveryRow.firing_id)
+            .outerjoin(CaseRow, CaseRow.id == FiringRow.case_id)
+            .outerjoin(UserRow, UserRow.username == DeliveryRow.recipient)
+            .where(DeliveryRow.id == delivery_id)
+            .with_for_update(of=DeliveryRow)
+        )
+        found = self.session.execute(stmt).first()
+        return Outgoing(*found) if found else None
+
     def lock_delivery(self, delivery_id: int) -> DeliveryRow | None:
         stmt = select(DeliveryRow).where(DeliveryRow.id == delivery_id).with_for_update()
         return self.session.scalar(stmt)
@@ -164,10 +191,6 @@ class EscalationRepository:
         return self.session.get_one(FiringRow, firing_id)
 
     # -- who is told -----------------------------------------------------------------
-
-    def staff(self, agency_id: int, role: str) -> list[UserRow]:
-        stmt = select(UserRow).where(UserRow.agency_id == agency_id, UserRow.role == role)
-        return list(self.session.scalars(stmt.order_by(UserRow.username)))
 
     def user(self, username: str) -> UserRow | None:
         return self.session.scalar(select(UserRow).where(UserRow.username == username))

@@ -264,13 +264,20 @@ class EscalationScheduleRow(Base):
 
 
 class FiringRow(Base):
-    """One firing of one rule, recorded once under its unique key (SPEC E-2)."""
+    """One firing of one rule, recorded once under its unique key (SPEC E-2).
+
+    ``repeats``: how many repeats of the rule this firing stands for (a sweeper that finds
+    several due makes one firing, from ``threshold_at`` on). A daily digest is a firing too,
+    of no case and no schedule row (key ``digest:<day>:<username>``).
+    """
 
     __tablename__ = "firings"
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    schedule_id: Mapped[int] = mapped_column(ForeignKey("escalation_schedule.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("escalation_schedule.id"), index=True
+    )
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     deadline_key: Mapped[str] = mapped_column(String(64))
     rule: Mapped[str] = mapped_column(String(64))
     level: Mapped[str] = mapped_column(String(16))
@@ -281,6 +288,19 @@ class FiringRow(Base):
     late: Mapped[bool] = mapped_column(Boolean)
     message: Mapped[str] = mapped_column(Text)
     recipients: Mapped[list[str]] = mapped_column(JSON)
+    repeats: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class DigestRunRow(Base):
+    """One day's daily digests (SPEC E-3, issue 14): claimed by one sweeper with
+    ``FOR UPDATE SKIP LOCKED`` and marked done in the transaction that records them."""
+
+    __tablename__ = "digest_runs"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    digests: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DeliveryRow(Base):

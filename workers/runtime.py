@@ -17,7 +17,7 @@ from dramatiq.brokers.stub import StubBroker
 from govflow.workers import actors
 from govflow.workers.actors import install
 from govflow.workers.channels import build_channels
-from govflow.workers.sweeper import Enqueue, SweepReport, sweep
+from govflow.workers.sweeper import Enqueue, SweepReport, digests, sweep
 from govflow.workflow.policy import NotificationSettings
 from govflow.workflow.services import Services
 
@@ -32,10 +32,12 @@ def sweep_forever(
     interval: float,
     on_report: Callable[[SweepReport], None] | None = None,
 ) -> None:
-    """Sweep every ``interval`` seconds until ``stop`` is set; a failed sweep is retried."""
+    """Sweep every ``interval`` seconds until ``stop`` is set (the day's digests too, once
+    they are due); a failed sweep is retried."""
     while not stop.is_set():
         try:
             report = sweep(svc, enqueue, settings)
+            digests(svc, enqueue, settings)
             if on_report is not None:
                 on_report(report)
         except Exception:  # the database may be restarting: log, wait, try again

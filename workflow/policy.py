@@ -76,7 +76,7 @@ class NotificationSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    channels: tuple[Literal["log", "email", "webhook"], ...] = ("log",)
+    channels: tuple[Literal["log", "email", "webhook", "wecom", "dingtalk"], ...] = ("log",)
     link: str = "govflow case show {ref}"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -90,10 +90,21 @@ class NotificationSettings(BaseModel):
     smtp_ca_file: Path | None = None  # the CA of a mail server with a private certificate
     webhook_url: SecretStr | None = None  # its query often carries the robot's token
     webhook_timeout_seconds: float = 10
+    # Group robots (企业微信, 钉钉): the addresses here, their key, token and signing secret
+    # secrets like the others (GOVFLOW_WECOM_KEY, GOVFLOW_DINGTALK_TOKEN, …_SECRET).
+    wecom_url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+    wecom_key: SecretStr | None = None
+    dingtalk_url: str = "https://oapi.dingtalk.com/robot/send"
+    dingtalk_token: SecretStr | None = None
+    dingtalk_secret: SecretStr | None = None
+    robot_timeout_seconds: float = 10
     quiet_start: time = time(20, 0)
     quiet_end: time = time(8, 0)
     max_attempts: int = Field(5, ge=1)
     sweep_interval_seconds: float = Field(30, gt=0)
+    sweep_batch_size: int = Field(500, ge=1, le=5000)  # schedule rows claimed per transaction
+    digest_at: time | None = time(8, 30)  # the daily digest, on working days (None: none)
+    digest_within_working_days: int = Field(2, ge=0, le=20)
     late_after_seconds: float = Field(300, ge=0)
     redeliver_after_seconds: float = Field(300, gt=0)
 
@@ -113,12 +124,16 @@ class Settings(BaseModel):
     def secret_values(self) -> list[str]:
         """Every secret in force, as plain text: what the logs must never show."""
         n = self.notifications
-        return [s.get_secret_value() for s in (n.smtp_password, n.webhook_url) if s is not None]
+        secrets = (n.smtp_password, n.webhook_url, n.wecom_key, n.dingtalk_token, n.dingtalk_secret)
+        return [s.get_secret_value() for s in secrets if s is not None]
 
 
 SECRET_ENV: dict[tuple[str, str], str] = {
     ("notifications", "smtp_password"): "GOVFLOW_SMTP_PASSWORD",
     ("notifications", "webhook_url"): "GOVFLOW_WEBHOOK_URL",
+    ("notifications", "wecom_key"): "GOVFLOW_WECOM_KEY",
+    ("notifications", "dingtalk_token"): "GOVFLOW_DINGTALK_TOKEN",
+    ("notifications", "dingtalk_secret"): "GOVFLOW_DINGTALK_SECRET",
 }
 """Secrets the environment may give: ``NAME`` holds the value, ``NAME_FILE`` a file with it."""
 

@@ -12,7 +12,11 @@ Writing::
     recompute_deadlines  after a calendar update (T-4)                     (cases)
     register_request     register a disclosure request                     (requests)
     import_requests      an office's ledger of past requests, all or nothing (imports)
-    adopt_policy, acknowledge   escalation ladders, firings                (escalations)
+    adopt_policy, acknowledge   escalation ladders, firings (an event on the case) (firings)
+    fire_due             every due escalation rule once, in batches (the sweeper) (escalations)
+    dispatch_outbox      hand deliveries to the broker after commit       (escalations)
+    send_digests         the day's digests, once (after each sweep)       (digests)
+    deliver              one notification to its channel, idempotently    (delivery)
     record_checkpoint    note a checkpoint taken (A-2)                     (integrity)
     seal_unkeyed         a history from before the chain key, sealed       (integrity)
 
@@ -25,7 +29,9 @@ Reading (each takes the reader and shows only what the reader may read)::
     annual_report, timeliness_report   R-1, R-2                            (reports)
     periodic_report      a declared type's daily list, monthly or quarterly tally (reports)
     accountability       the incidents' breaches (I-4)                     (incidents)
-    firings, firing      escalations fired, delivered or not               (escalations)
+    firings, firing      escalations fired, delivered or not, acknowledged (firings)
+    digests              the daily digests made                            (digests)
+    next_due_at          when the next rule fires (a simulated sweeper)    (escalations)
     verify_cases, checkpoint_heads, check_checkpoint   tamper evidence (A-2) (integrity)
     open_findings        what verify found and no later verify cleared     (integrity)
     case_types, diagram  the installation's case types                     (catalogue)
@@ -50,13 +56,20 @@ from govflow.workflow.services.cases import (
     save,
 )
 from govflow.workflow.services.catalogue import CaseTypeInfo, case_types, diagram
+from govflow.workflow.services.delivery import Delivered, deliver
+from govflow.workflow.services.digests import DigestView, digests, send_digests
 from govflow.workflow.services.escalations import (
+    SweepReport,
+    dispatch_outbox,
+    fire_due,
+    next_due_at,
+)
+from govflow.workflow.services.firings import (
     FiringView,
     acknowledge,
     adopt_policy,
     firing,
     firings,
-    next_due_at,
 )
 from govflow.workflow.services.imports import ImportResult, import_requests
 from govflow.workflow.services.incidents import AccountabilityEntry, accountability
@@ -91,11 +104,14 @@ __all__ = [
     "CaseSummary",
     "CaseTimeline",
     "CaseTypeInfo",
+    "Delivered",
+    "DigestView",
     "FiringView",
     "GovflowError",
     "ImportResult",
     "LimitAnswer",
     "Services",
+    "SweepReport",
     "UnitOfWork",
     "WritingUnitOfWork",
     "accountability",
@@ -112,7 +128,11 @@ __all__ = [
     "checkpoint_heads",
     "checkpoint_scope",
     "compute_limit",
+    "deliver",
     "diagram",
+    "digests",
+    "dispatch_outbox",
+    "fire_due",
     "firing",
     "firings",
     "identify",
@@ -128,6 +148,7 @@ __all__ = [
     "register_request",
     "save",
     "seal_unkeyed",
+    "send_digests",
     "timeliness_report",
     "verify_all",
     "verify_cases",

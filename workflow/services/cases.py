@@ -198,7 +198,7 @@ def save(
     case.workflow.saved(uow, case, new_events)
     if case.escalation_policy is not None:
         policy = uow.escalations.policy(case.escalation_policy)
-        planned = escalation.plan(case.deadlines, policy, svc.calendar)
+        planned = escalation.plan(case.deadlines, policy, svc.calendar, now)
         uow.escalations.sync_schedule(uow.repo.case_id(case.ref), planned)
 
 
