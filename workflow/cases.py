@@ -36,6 +36,9 @@ SYSTEM_EVENT_LABELS = {
     CHAIN_SEALED: "以链密钥封存此前的历史",
 }
 """Events the engine records outside any type's actions; they change no facts."""
+EXPLAINED_EVENTS = frozenset({ESCALATION_ACKNOWLEDGED})
+"""System events whose recorded reason a case's timeline shows beside their label (which
+rule of which limit was acknowledged)."""
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,11 @@ def test_sweep_acknowledge_and_read_it_back(tmp_path: Path, redis_server: RedisS
 
         swept = govflow("sweeper", "--once", "--batch", "2", now="2025-11-03T09:00")
         assert swept.strip() == "触发 4 条（迟发 4），投递 4 条；每日提醒 2 条。"
-        rows = json.loads(govflow("escalation", "list", "--json", now="2025-11-03T09:01"))
+        rows = json.loads(
+            govflow(
+                "escalation", "list", "--as", "chen.supervisor", "--json", now="2025-11-03T09:01"
+            )
+        )
         breach = next(r for r in rows if r["rule"] == "supervisor_breach")
         assert (breach["repeats"], breach["late"]) == (4, True)  # 10-31, 11-01, 11-02, 11-03
 
@@ -81,7 +85,9 @@ def test_sweep_acknowledge_and_read_it_back(tmp_path: Path, redis_server: RedisS
         )
         assert "孙主任 不是该提醒的接收人，不能确认" in refused
 
-        listing = govflow("escalation", "list", "--case", ref, now="2025-11-03T10:00")
+        listing = govflow(
+            "escalation", "list", "--as", "zhang.head", "--case", ref, now="2025-11-03T10:00"
+        )
         line = next(x for x in listing.splitlines() if "supervisor_breach" in x)
         assert "（迟发）（合并 4 次）" in line and "已确认：陈督查 2025-11-03 09:30" in line
         shown = govflow("case", "show", ref, "--as", "wang.clerk", now="2025-11-03T10:00")
@@ -92,10 +98,27 @@ def test_sweep_acknowledge_and_read_it_back(tmp_path: Path, redis_server: RedisS
         audit = govflow("audit", "show", ref, "--as", "chen.supervisor", now="2025-11-03T10:00")
         assert "确认督办提醒" in audit
 
-        digests = govflow("escalation", "digests", "--day", "2025-11-03", now="2025-11-03T10:00")
+        digests = govflow(
+            "escalation",
+            "digests",
+            "--as",
+            "chen.supervisor",
+            "--day",
+            "2025-11-03",
+            now="2025-11-03T10:00",
+        )
         assert "李经办　【每日提醒】2025-11-03 您经办的案件：已超期 1 件" in digests
         assert "张主任　【每日提醒】2025-11-03 示范县人民政府办公室全部在办案件" in digests
-        bad = govflow("escalation", "digests", "--day", "11月3日", now="2025-11-03T10:00", code=2)
+        bad = govflow(
+            "escalation",
+            "digests",
+            "--as",
+            "chen.supervisor",
+            "--day",
+            "11月3日",
+            now="2025-11-03T10:00",
+            code=2,
+        )
         assert "--day 不是有效日期" in bad
         # A robot channel without its secret stops start-up, naming the variable.
         settings = tmp_path / "robots.yaml"
