@@ -50,8 +50,7 @@ def made(flow, day: str) -> dict[str, str]:
     from datetime import date
 
     return {
-        d.recipient: d.message
-        for d in services.digests(flow.svc, SYSTEM, date.fromisoformat(day))
+        d.recipient: d.message for d in services.digests(flow.svc, SYSTEM, date.fromisoformat(day))
     }
 
 

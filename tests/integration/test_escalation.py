@@ -31,8 +31,8 @@ from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.errors import ActionNotAllowed, NotFound
 from govflow.workflow.escalation import Policy
-from govflow.workflow.services import acknowledge, adopt_policy, firings
 from govflow.workflow.policy import NotificationSettings
+from govflow.workflow.services import acknowledge, adopt_policy, firings
 from tests.config import current_policies
 
 CLERK, LI, ZHAO, HEAD, SUPERVISOR = (

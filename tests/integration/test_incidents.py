@@ -20,8 +20,8 @@ from govflow.workflow import services
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
-from govflow.workflow.services import firings
 from govflow.workflow.policy import NotificationSettings
+from govflow.workflow.services import firings
 from govflow.workflow.services.incidents import accountability
 
 CLERK, LI, ZHAO, HEAD = "wang.clerk", "li.handler", "zhao.handler", "zhang.head"

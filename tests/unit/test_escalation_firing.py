@@ -208,7 +208,14 @@ def test_the_message_names_case_limit_time_left_link_and_the_repeats_it_covers()
     decision = decide(row, BREACH, now, LATE_AFTER)
     settings = NotificationSettings(link="https://gov.example.cn/cases/{ref}")
     text = message(
-        row, workflow("disclosure_request").case_type, BREACH, decision, now, CAL, settings, "李经办"
+        row,
+        workflow("disclosure_request").case_type,
+        BREACH,
+        decision,
+        now,
+        CAL,
+        settings,
+        "李经办",
     )
     subject, body = text.split("\n")
     assert subject == "【督办】示政办依申〔2025〕0001号 答复期限已超期 2 个工作日"  # 10-31, 11-03

@@ -269,9 +269,7 @@ def _expire(
             key = firing_key(row.case_id, row.deadline_key, row.rule, row.epoch, row.repeat_no)
             late = (now - threshold_at).total_seconds() > settings.late_after_seconds
             try:
-                apply_action(
-                    svc, uow, ref, rule.action, {"deadline": row.deadline_key}, "system"
-                )
+                apply_action(svc, uow, ref, rule.action, {"deadline": row.deadline_key}, "system")
                 outcome = texts.expiry_done(rule.action)
             except GovflowError as exc:
                 outcome = texts.expiry_refused(str(exc))
@@ -317,9 +315,7 @@ def _expire(
     return Fired(key, rule.level, late, True, max((now - threshold_at).total_seconds(), 0))
 
 
-def dispatch_outbox(
-    svc: Services, enqueue: Enqueue, settings: NotificationSettings
-) -> int:
+def dispatch_outbox(svc: Services, enqueue: Enqueue, settings: NotificationSettings) -> int:
     """Hand over deliveries whose time has come (e-mail after the quiet hours) and re-hand
     those the broker seems to have lost (SPEC E-4: losing the broker loses nothing)."""
     now = svc.clock.now()
