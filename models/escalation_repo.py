@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from govflow.models.sweep_repo import SweepQueries
 from govflow.models.tables import (
-    AgencyRow,
     CaseRow,
     DeliveryRow,
     EscalationPolicyRow,
@@ -140,12 +139,6 @@ class EscalationRepository(SweepQueries):
         )
         return list(self.session.scalars(stmt.order_by(FiringRow.id)))
 
-    def names(self, usernames: set[str]) -> dict[str, str]:
-        if not usernames:
-            return {}
-        stmt = select(UserRow.username, UserRow.name).where(UserRow.username.in_(usernames))
-        return {username: name for username, name in self.session.execute(stmt)}
-
     def deliveries_to_enqueue(self, now: datetime, stale_before: datetime) -> list[DeliveryRow]:
         """Pending deliveries never handed to the broker, or handed over so long ago that the
         broker must have lost them (SPEC E-4: losing the broker loses nothing)."""
@@ -186,20 +179,6 @@ class EscalationRepository(SweepQueries):
     def lock_delivery(self, delivery_id: int) -> DeliveryRow | None:
         stmt = select(DeliveryRow).where(DeliveryRow.id == delivery_id).with_for_update()
         return self.session.scalar(stmt)
-
-    def firing(self, firing_id: int) -> FiringRow:
-        return self.session.get_one(FiringRow, firing_id)
-
-    # -- who is told -----------------------------------------------------------------
-
-    def user(self, username: str) -> UserRow | None:
-        return self.session.scalar(select(UserRow).where(UserRow.username == username))
-
-    def agency(self, agency_id: int) -> AgencyRow:
-        return self.session.get_one(AgencyRow, agency_id)
-
-    def case_row(self, case_id: int) -> CaseRow:
-        return self.session.get_one(CaseRow, case_id)
 
 
 def reconcile_schedule(
