@@ -47,6 +47,7 @@ from govflow.presentation.import_sheet import read_sheet  # noqa: E402
 from govflow.workflow import services  # noqa: E402
 from govflow.workflow.calendar import WorkingCalendar  # noqa: E402
 from govflow.workflow.clock import SHANGHAI, FakeClock  # noqa: E402
+from govflow.workflow.identity.principal import SYSTEM_CHANNEL  # noqa: E402
 from govflow.workflow.imports.columns import COLUMNS  # noqa: E402
 
 PG_URL = os.environ.get("GOVFLOW_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -97,8 +98,12 @@ def live(svc: services.Services, clock: FakeClock, rows: list[dict]) -> None:
     def at(day: date) -> None:
         clock.set(datetime.combine(day, datetime.min.time(), SHANGHAI) + timedelta(hours=10))
 
+    principals = services.Principals(
+        svc, SYSTEM_CHANNEL
+    )  # each user looked up once, as a session would
+
     def act(ref: str, who: str, action: str, **payload: object) -> None:
-        services.act(svc, ref=ref, action=action, payload=payload, actor_username=who)
+        services.act(svc, ref=ref, action=action, payload=payload, principal=principals(who))
 
     for row in rows:
         at(row["收到申请之日"])
@@ -109,7 +114,10 @@ def live(svc: services.Services, clock: FakeClock, rows: list[dict]) -> None:
             "channel": "in_person",
         }  # fmt: skip
         ref = services.register_request(
-            svc, agency_code="edu", actor_username="liu.clerk", intake=intake
+            svc,
+            agency_code="edu",
+            principal=principals("liu.clerk"),
+            intake=intake,
         )
         act(ref, "sun.head", "start_review")
         if "补正通知日" in row:
@@ -148,7 +156,8 @@ def main() -> None:
         data = xlsx(rows)
         t0 = time.perf_counter()
         result = services.import_requests(
-            svc, actor_username="zhang.head", sheet=read_sheet(data, "台账.xlsx"),
+            svc, principal=services.principal_for(svc, "zhang.head", SYSTEM_CHANNEL),
+            sheet=read_sheet(data, "台账.xlsx"),
             file_name="台账.xlsx", sha256=hashlib.sha256(data).hexdigest(),
         )  # fmt: skip
         imported = time.perf_counter() - t0

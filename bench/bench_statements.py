@@ -47,6 +47,8 @@ def main() -> None:
     prepare_database(configs.shipped("demo_org.yaml"), engine)
     clock = FakeClock(datetime(2025, 9, 22, 9, 0, tzinfo=SHANGHAI))
     svc = build_services(engine, clock)
+    clerk = services.principal_for(svc, "wang.clerk", "cli:bench")
+    handler = services.principal_for(svc, "li.handler", "cli:bench")
     sent = [0]
     event.listen(engine, "before_cursor_execute", lambda *_: sent.__setitem__(0, sent[0] + 1))
 
@@ -59,28 +61,26 @@ def main() -> None:
     ref = count(
         "register_request (in person)",
         lambda: services.register_request(
-            svc, agency_code="county", actor_username="wang.clerk", intake=INTAKE
+            svc, agency_code="county", principal=clerk, intake=INTAKE
         ),
     )
     for action in ("start_review", "accept"):
         count(
             f"act {action}",
             lambda a=action: services.act(
-                svc, ref=str(ref), action=a, payload={}, actor_username="li.handler"
+                svc, ref=str(ref), action=a, payload={}, principal=handler
             ),
         )
     incident = services.open_case(
         svc,
         case_type="incident",
         agency_code="county",
-        actor_username="wang.clerk",
+        principal=clerk,
         payload={"title": "网传", "summary": "帖文", "platform": "微博", "topic": "教育"},
     )
     count(
         "act assess (incident)",
-        lambda: services.act(
-            svc, ref=incident, action="assess", payload={}, actor_username="li.handler"
-        ),
+        lambda: services.act(svc, ref=incident, action="assess", payload={}, principal=handler),
     )
 
 

@@ -73,6 +73,7 @@ from govflow.workers.sweeper import SweepReport  # noqa: E402
 from govflow.workflow import services  # noqa: E402
 from govflow.workflow.calendar import WorkingCalendar  # noqa: E402
 from govflow.workflow.clock import SystemClock  # noqa: E402
+from govflow.workflow.identity.principal import SYSTEM_CHANNEL  # noqa: E402
 
 PG_URL = os.environ.get("GOVFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ORG_FILE = configs.shipped("demo_org.yaml")
@@ -357,13 +358,14 @@ class CapturingChannel:
 
 
 def register_cases(svc: services.Services, count: int) -> list[int]:
+    clerk = services.principal_for(svc, "wang.clerk", SYSTEM_CHANNEL)
     refs = []
     for i in range(count):
         refs.append(
             services.register_request(
                 svc,
                 agency_code="county",
-                actor_username="wang.clerk",
+                principal=clerk,
                 intake={
                     "applicant": {
                         "kind": "natural_person",

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from govflow import configs
+from govflow.workflow.actors import SYSTEM, Actor
 from govflow.workflow.calendar import CalendarError, WorkingCalendar, load_schedules
 from govflow.workflow.clock import Clock, FakeClock, SystemClock, parse_instant
 from govflow.workflow.errors import ConfigurationError, InvalidInput
@@ -39,6 +40,7 @@ from govflow.workflow.errors import ConfigurationError, InvalidInput
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from govflow.models.org import OrgImport
     from govflow.workflow.config import Config
     from govflow.workflow.events import Keyring
     from govflow.workflow.policy import Installation, Settings
@@ -322,6 +324,17 @@ def _read_key_file(path: Path) -> Keyring:
 # -- the services ------------------------------------------------------------------------------
 
 
+def os_user() -> str:
+    """The operating-system user running this process: what an event taken on the command
+    line (or by the demo) records as its channel, ``cli:<this>``."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (a bare container)
+        return f"uid{os.getuid()}"
+
+
 def open_engine(url: str | None = None, *, pool_size: int | None = None) -> Engine:
     """An engine on ``url`` (default: ``GOVFLOW_DATABASE_URL``, else ``govflow.db`` here);
     ``pool_size`` connections at most on PostgreSQL (SQLite has no pool to size)."""
@@ -345,6 +358,7 @@ def build_services(
     chain key in production stops start-up here."""
     from govflow.models.db import database_url, make_engine, session_factory
     from govflow.models.uow import SqlUnitOfWork
+    from govflow.workflow.identity.passwords import PasswordHasher
     from govflow.workflow.services import Services
 
     config = config or load_config()
@@ -358,6 +372,7 @@ def build_services(
         calendar=calendar or load_calendar(),
         config=config,
         keyring=keyring,
+        hasher=PasswordHasher(config.settings.identity.argon2),
     )
 
 
@@ -380,11 +395,16 @@ def database_problem(exc: Exception) -> str | None:
 
 
 def prepare_database(
-    org: Path | None = None, engine: Engine | None = None
-) -> tuple[str, tuple[int, int] | None]:
+    org: Path | None = None,
+    engine: Engine | None = None,
+    *,
+    by: Actor = SYSTEM,
+    clock: Clock | None = None,
+) -> tuple[str, OrgImport | None]:
     """Bring the schema to the newest migration and load the organisation file, if given
-    (agencies and users, idempotent). Returns the database's URL for people (no password)
-    and how many agencies and users were loaded."""
+    (agencies and users, idempotent; a user no longer listed is deactivated, never deleted;
+    each change goes to the security log as done by ``by``). Returns the database's URL for
+    people (no password) and what the import changed."""
     from govflow.models.db import make_engine, migrate, session_factory
     from govflow.models.org import load_org, read_org_file
 
@@ -396,7 +416,7 @@ def prepare_database(
         counts = None
         if org_file is not None:
             with session_factory(engine)() as session:
-                counts = load_org(session, org_file)
+                counts = load_org(session, org_file, now=(clock or clock_from_env()).now(), by=by)
                 session.commit()
         return engine.url.render_as_string(hide_password=True), counts
     finally:
@@ -420,6 +440,7 @@ __all__ = [
     "load_settings",
     "new_key_line",
     "open_engine",
+    "os_user",
     "prepare_database",
     "secret_from_env",
     "shipped_data",

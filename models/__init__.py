@@ -6,3 +6,7 @@ memory (``bulk``), the organisation file, and the Alembic migrations.
 May import: ``govflow.workflow`` (the domain's types and ports) and ``govflow.models``;
 never ``govflow.workers``, ``govflow.app``, ``govflow.configs`` or a front end.
 """
+
+# The identity tables (sessions, API tokens, the login and security logs) live in a module of
+# their own; importing it here puts them on ``Base.metadata`` whichever module comes first.
+from govflow.models import identity_tables  # noqa: F401

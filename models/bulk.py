@@ -52,10 +52,11 @@ from govflow.models.tables import (
     EscalationScheduleRow,
     EventRow,
     RefCounterRow,
+    UserRoleRow,
     UserRow,
     dialect_insert,
 )
-from govflow.workflow.actors import Actor, Agency, Role
+from govflow.workflow.actors import AccountStatus, Actor, Agency, Role, ordered
 from govflow.workflow.cases import Case, CaseRecord
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.disclosure.facts import DisclosureFacts
@@ -108,10 +109,21 @@ class BulkStore:
                 a.code: Agency(a.id, a.code, a.name, a.ref_prefix, codes.get(a.parent_id))  # type: ignore[arg-type]
                 for a in rows
             }
-            self.actors = {
-                u.username: Actor(u.username, u.name, Role(u.role), codes[u.agency_id])
-                for u in session.execute(select(UserRow)).scalars()
-            }
+            roles: dict[int, list[Role]] = {}
+            for user_id, role in session.execute(select(UserRoleRow.user_id, UserRoleRow.role)):
+                roles.setdefault(user_id, []).append(Role(role))
+            self.actors: dict[str, Actor] = {}
+            for u in session.execute(select(UserRow)).scalars():
+                held = ordered(roles.get(u.id, ()))
+                if held:
+                    self.actors[u.username] = Actor(
+                        u.username,
+                        u.name,
+                        held[0],
+                        codes.get(u.agency_id) if u.agency_id is not None else None,
+                        roles=held,
+                        status=AccountStatus(u.status),
+                    )
             self.counters = {
                 (c.agency_id, c.case_type, c.year): c.last_seq
                 for c in session.execute(select(RefCounterRow)).scalars()

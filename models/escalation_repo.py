@@ -16,9 +16,11 @@ from govflow.models.tables import (
     EscalationPolicyRow,
     EscalationScheduleRow,
     FiringRow,
+    UserRoleRow,
     UserRow,
     dialect_insert,
 )
+from govflow.workflow.actors import AccountStatus
 from govflow.workflow.errors import NotFound
 from govflow.workflow.escalation import PlannedRule, Policy
 
@@ -166,7 +168,16 @@ class EscalationRepository:
     # -- who is told -----------------------------------------------------------------
 
     def staff(self, agency_id: int, role: str) -> list[UserRow]:
-        stmt = select(UserRow).where(UserRow.agency_id == agency_id, UserRow.role == role)
+        """The agency's active users holding ``role`` (a departed or locked user is not told)."""
+        stmt = (
+            select(UserRow)
+            .join(UserRoleRow, UserRoleRow.user_id == UserRow.id)
+            .where(
+                UserRow.agency_id == agency_id,
+                UserRoleRow.role == role,
+                UserRow.status == AccountStatus.ACTIVE.value,
+            )
+        )
         return list(self.session.scalars(stmt.order_by(UserRow.username)))
 
     def user(self, username: str) -> UserRow | None:

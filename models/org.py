@@ -2,10 +2,15 @@
 
 Loading is idempotent: rows are matched by agency code and username and updated,
 so an office can keep its organisation file under version control and reload it.
+Nobody is deleted: a user who is no longer in the file is deactivated (their past events
+keep their name), and every change to an account is written to the security log
+(``govflow.workflow.identity.orgsync`` decides what changes).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -13,9 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govflow.models.tables import AgencyRow, UserRow
-from govflow.workflow.actors import Role
+from govflow.models.identity_repo import IdentityRepository
+from govflow.models.tables import AgencyRow
+from govflow.workflow.actors import SYSTEM, AccountStatus, Actor, Role, ordered
+from govflow.workflow.clock import SystemClock
 from govflow.workflow.errors import InvalidInput
+from govflow.workflow.identity import orgsync
+from govflow.workflow.identity.orgsync import Listed
+from govflow.workflow.identity.ports import Account
+from govflow.workflow.identity.security import security_entry
 
 
 class AgencyIn(BaseModel):
@@ -27,12 +38,26 @@ class AgencyIn(BaseModel):
 
 
 class UserIn(BaseModel):
+    """A person: ``role: clerk`` or, for someone holding several, ``roles: [handler, office_head]``."""
+
     model_config = ConfigDict(extra="forbid")
     username: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     name: str = Field(min_length=1)
-    role: Role
+    role: Role | None = None
+    roles: list[Role] | None = None
     agency: str
     email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+$")  # for the e-mail channel
+    oidc_subject: str | None = Field(None, min_length=1, max_length=200)  # single sign-on
+
+    @model_validator(mode="after")
+    def _one_of_role_and_roles(self) -> UserIn:
+        if (self.role is None) == (not self.roles):
+            raise ValueError("role（一个角色）与 roles（角色列表）须且只能填写一个")
+        return self
+
+    @property
+    def all_roles(self) -> tuple[Role, ...]:
+        return ordered([self.role] if self.role is not None else self.roles or [])
 
 
 class OrgFile(BaseModel):
@@ -54,8 +79,17 @@ class OrgFile(BaseModel):
         for user in self.users:
             if user.agency not in codes:
                 raise ValueError(f"用户 {user.username} 所属机关 {user.agency} 未定义")
-            if user.role is Role.SYSTEM:
-                raise ValueError(f"用户 {user.username} 不能使用保留角色 system")
+            if Role.SYSTEM in user.all_roles or Role.ADMIN in user.all_roles:
+                raise ValueError(
+                    f"用户 {user.username}：组织文件不能使用 system 或 admin 角色"
+                    "（系统管理员用 govflow user add 创建）"
+                )
+        names = [u.username for u in self.users]
+        if len(set(names)) != len(names):
+            raise ValueError("用户名重复")
+        subjects = [u.oidc_subject for u in self.users if u.oidc_subject]
+        if len(set(subjects)) != len(subjects):
+            raise ValueError("统一身份认证标识 oidc_subject 重复")
         return self
 
 
@@ -78,8 +112,28 @@ def read_org_file(path: Path) -> OrgFile:
         raise InvalidInput(f"{path}: {problems}") from None
 
 
-def load_org(session: Session, org: OrgFile) -> tuple[int, int]:
-    """Insert or update agencies (parents first) and users; returns the counts."""
+@dataclass(frozen=True)
+class OrgImport:
+    agencies: int
+    users: int
+    added: int = 0
+    updated: int = 0
+    deactivated: int = 0
+    reactivated: int = 0
+
+
+def load_org(
+    session: Session,
+    org: OrgFile,
+    *,
+    now: datetime | None = None,
+    by: Actor = SYSTEM,
+    complete: bool = True,
+) -> OrgImport:
+    """Insert or update agencies (parents first), then bring the accounts in step with the
+    file's users (``orgsync.plan``; ``complete=False`` deactivates nobody), logging each
+    change as done by ``by``."""
+    now = now or SystemClock().now()
     by_code: dict[str, AgencyRow] = {row.code: row for row in session.scalars(select(AgencyRow))}
     pending = list(org.agencies)
     while pending:
@@ -97,11 +151,51 @@ def load_org(session: Session, org: OrgFile) -> tuple[int, int]:
             progressed = True
         if not progressed:
             raise InvalidInput("机关的上下级关系有循环")
-    users = {row.username: row for row in session.scalars(select(UserRow))}
-    for user in org.users:
-        row = users.get(user.username) or UserRow(username=user.username)
-        row.name, row.role, row.agency_id = user.name, user.role.value, by_code[user.agency].id
-        row.email = user.email
-        session.add(row)
+    store = IdentityRepository(session)
+    listed = [
+        Listed(u.username, u.name, u.all_roles, u.agency, u.email, u.oidc_subject)
+        for u in org.users
+    ]
+    changes = orgsync.plan(store.accounts(None, include_inactive=True), listed, complete=complete)
+    counts = {"add": 0, "update": 0, "deactivate": 0, "reactivate": 0}
+    for change in changes:
+        counts[change.kind] += 1
+        if change.kind == "add":
+            fields = change.fields
+            account = Account(username=change.username, managed_by_org=True, **fields)
+            store.add_account(account, now)
+        elif change.kind == "update":
+            store.update_account(change.username, **change.fields)
+        elif change.kind == "deactivate":
+            store.update_account(change.username, status=AccountStatus.DEACTIVATED)
+            store.revoke_sessions(change.username, now, "user_deactivated")
+        else:
+            store.update_account(change.username, status=AccountStatus.ACTIVE)
+        target = store.account(change.username)
+        assert target is not None
+        detail = {k: _plain(v) for k, v in change.fields.items()}
+        action = ORG_ACTIONS[change.kind]
+        store.record_security(security_entry(now, by, action, target, source="org", **detail))
     session.flush()
-    return len(org.agencies), len(org.users)
+    return OrgImport(
+        len(org.agencies),
+        len(org.users),
+        counts["add"],
+        counts["update"],
+        counts["deactivate"],
+        counts["reactivate"],
+    )
+
+
+ORG_ACTIONS = {
+    "add": "user_added",
+    "update": "user_changed",
+    "deactivate": "user_deactivated",
+    "reactivate": "user_activated",
+}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, tuple):
+        return [str(v) for v in value]
+    return value

@@ -29,14 +29,15 @@ from govflow.models.tables import (
     DeadlineRow,
     EventRow,
     RefCounterRow,
+    UserRoleRow,
     UserRow,
     UTCDateTime,
     dialect_insert,
 )
-from govflow.workflow.actors import Actor, Agency, Role
+from govflow.workflow.actors import AccountStatus, Actor, Agency, Role, ordered
 from govflow.workflow.cases import Case, CaseRecord
 from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
-from govflow.workflow.errors import NotFound
+from govflow.workflow.errors import ActionNotAllowed, NotFound
 from govflow.workflow.events import CaseEvent
 from govflow.workflow.ports import CaseQuery, LimitRecord, ListPosition
 from govflow.workflow.reports.periodic import CaseRecord as PeriodicRecord
@@ -71,10 +72,24 @@ class Repository(IntegrityQueries):
         return self.session.get_one(AgencyRow, agency_id).code
 
     def actor(self, username: str) -> Actor:
-        row = self.session.scalar(select(UserRow).where(UserRow.username == username))
-        if row is None:
+        """The user with every role held and the account's status, in one statement (every
+        action asks): whether the status lets them act is the service layer's to say."""
+        stmt = (
+            select(UserRow.name, UserRow.status, AgencyRow.code, UserRoleRow.role)
+            .outerjoin(AgencyRow, AgencyRow.id == UserRow.agency_id)
+            .outerjoin(UserRoleRow, UserRoleRow.user_id == UserRow.id)
+            .where(UserRow.username == username)
+        )
+        rows = self.session.execute(stmt).all()
+        if not rows:
             raise NotFound(f"没有用户 {username!r}")
-        return Actor(row.username, row.name, Role(row.role), self._agency_code(row.agency_id))
+        name, status, agency_code = rows[0][:3]
+        roles = ordered(Role(r.role) for r in rows if r.role is not None)
+        if not roles:
+            raise ActionNotAllowed(f"用户 {username} 没有任何角色")
+        return Actor(
+            username, name, roles[0], agency_code, roles=roles, status=AccountStatus(status)
+        )
 
     def names(self, usernames: Iterable[str]) -> dict[str, str]:
         wanted = sorted(set(usernames))

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -69,13 +70,33 @@ class AgencyRow(Base):
 
 
 class UserRow(Base):
+    """An account (SPEC U-1). Never deleted: a departed user is deactivated, so the names
+    on past events stay. ``agency_id`` is empty only for administrators."""
+
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(32))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     email: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), server_default="person")  # person | service
+    status: Mapped[str] = mapped_column(String(16), server_default="active")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the login lockout
+    failures_reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    oidc_subject: Mapped[str | None] = mapped_column(String(200), unique=True)
+    managed_by_org: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserRoleRow(Base):
+    """The roles a user holds, one row each (a small office's head also handles cases)."""
+
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
 class RefCounterRow(Base):

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from govflow.models.disclosure_register import SqlRequestRegister
 from govflow.models.escalation_repo import EscalationRepository
+from govflow.models.identity_repo import IdentityRepository
 from govflow.models.repository import Repository
 from govflow.workflow.disclosure.register import (
     ImportedRequests,
@@ -53,6 +54,7 @@ class SqlUnitOfWork:
         self.repo = Repository(self.session)
         self.escalations = EscalationRepository(self.session)
         self._stores: dict[type, Any] = {}
+        self.identity = IdentityRepository(self.session)
         return self
 
     def store(self, port: type[T]) -> T:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from govflow.models.escalation_repo import EscalationRepository
 from govflow.models.tables import CaseRow, UserRow
+from govflow.workflow.actors import AccountStatus
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI
@@ -40,8 +41,11 @@ def recipients(repo: EscalationRepository, case_row: CaseRow, rule: Rule) -> lis
 def _resolve(repo: EscalationRepository, case_row: CaseRow, who: str) -> list[UserRow]:
     if who == "assignee":
         user = repo.user(case_row.assignee) if case_row.assignee else None
-        # Nobody assigned yet: the office head answers for the case.
-        return [user] if user else repo.staff(case_row.agency_id, "office_head")
+        # Nobody assigned yet, or the assignee has left or is locked out: the office head
+        # answers for the case.
+        if user is not None and user.status == AccountStatus.ACTIVE.value:
+            return [user]
+        return repo.staff(case_row.agency_id, "office_head")
     if who == "office_head":
         return repo.staff(case_row.agency_id, "office_head")
     agency = repo.agency(case_row.agency_id)

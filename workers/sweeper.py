@@ -25,6 +25,7 @@ from govflow.workflow import services
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.deadlines import Basis, DeadlineStatus
 from govflow.workflow.errors import Conflict, DamagedHistory, GovflowError
+from govflow.workflow.identity.principal import SYSTEM_PRINCIPAL
 from govflow.workflow.policy import NotificationSettings
 
 log = structlog.get_logger(__name__)
@@ -213,7 +214,7 @@ def _expire(
 ) -> str:
     """An expiry (SPEC section 6, item 3) as an audited system action in this transaction."""
     try:
-        services.apply_action(svc, uow, ref, action, {"deadline": deadline_key}, "system")
+        services.apply_action(svc, uow, ref, action, {"deadline": deadline_key}, SYSTEM_PRINCIPAL)
     except GovflowError as exc:
         return f"未执行：{exc}"
     return f"已执行系统动作 {action}"

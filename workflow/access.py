@@ -77,7 +77,7 @@ def read_scope(reader: Actor, tree: Mapping[str, str | None] | None = None) -> R
         return ReadScope(reader, None)
     if reader.agency_code is None:
         return ReadScope(reader, frozenset())
-    if reader.role is Role.SUPERVISOR:
+    if reader.has_role(Role.SUPERVISOR):
         if tree is None:
             raise ValueError("a supervisor's scope needs the agency tree")
         return ReadScope(reader, below(reader.agency_code, tree))
@@ -86,12 +86,12 @@ def read_scope(reader: Actor, tree: Mapping[str, str | None] | None = None) -> R
 
 def needs_tree(reader: Actor) -> bool:
     """Whether ``read_scope`` needs the agency tree for this reader (a query spared if not)."""
-    return reader.role is Role.SUPERVISOR
+    return reader.has_role(Role.SUPERVISOR)
 
 
 def may_see_personal_data(reader: Actor, agency_code: str) -> bool:
     """Only the staff working the case's agency see identity and contact data unmasked."""
-    return reader.role in STAFF and reader.agency_code == agency_code
+    return reader.has_role(*STAFF) and reader.agency_code == agency_code
 
 
 def mask(value: str | None) -> str | None:

@@ -38,6 +38,7 @@ class TimelineEntry:
     state_after_label: str
     payload: dict[str, Any]  # the action's data as recorded, masked for the reader
     details: tuple[Field, ...]  # the same, labelled in zh-CN (``reason`` apart)
+    channel: str | None  # web, api:<token>, cli:<OS user>, system; none before it was recorded
     reason: str | None
     deadlines: list[DeadlineView]
     hash: str
@@ -79,6 +80,7 @@ def timeline(
                 state_after_label=seen.state_after_label,
                 payload=seen.payload,
                 details=workflow.labels.describe(seen.payload),
+                channel=seen.channel,
                 reason=seen.reason,
                 deadlines=[deadline_view(d, calendar, event.occurred_at) for d in deadlines],
                 hash=seen.hash,

@@ -191,6 +191,9 @@ class Case:
         self._check_not_before_last_event(now)
         case_type = self.workflow.case_type
         creating = action == case_type.create  # the declaration's creation action
+        spec = case_type.actions.get(action)
+        if spec is not None:  # a user with several roles acts in the one the action allows
+            actor = actor.acting_as(spec.roles)
         if creating:
             if self.state is not None:
                 raise ActionNotAllowed("案件已登记，不能重复登记")
@@ -256,11 +259,7 @@ class Case:
         next_state: str,
         imported: dict[str, Any] | None = None,
     ) -> CaseEvent:
-        data: dict[str, Any] = {
-            "payload": payload,
-            "derived": derived,
-            "deadlines": {d.key: d.snapshot() for d in self.deadlines},
-        }
+        data = _event_data(actor, payload, derived, self.deadlines)
         if imported:
             data["imported"] = imported
         event = new_event(
@@ -279,6 +278,22 @@ class Case:
         self.state = next_state
         self.assignee = self.facts.assignee
         return event
+
+
+def _event_data(
+    actor: Actor, payload: dict[str, Any], derived: dict[str, Any], deadlines: list[Deadline]
+) -> dict[str, Any]:
+    """What an event records besides its header. ``channel`` (SPEC U-1: web, api:<token>,
+    cli:<OS user>, system) is part of the hashed content; events written before channels
+    were recorded simply have none, so their hashes are unchanged."""
+    data: dict[str, Any] = {
+        "payload": payload,
+        "derived": derived,
+        "deadlines": {d.key: d.snapshot() for d in deadlines},
+    }
+    if actor.channel is not None:
+        data["channel"] = actor.channel
+    return data
 
 
 def _validation_message(action: str, exc: ValidationError) -> str:

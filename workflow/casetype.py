@@ -110,8 +110,9 @@ class CaseType:
     def state_label(self, state: str | None) -> str:
         return self.states.get(state or "", state or "—")
 
-    def allowed_actions(self, state: str, role: Role) -> list[ActionSpec]:
-        return [a for a in self.actions.values() if state in a.sources and role in a.roles]
+    def allowed_actions(self, state: str, *roles: Role) -> list[ActionSpec]:
+        """What any of ``roles`` (a user may hold several) may do in ``state``."""
+        return [a for a in self.actions.values() if state in a.sources and a.roles & set(roles)]
 
     def check(self, state: str, action: str, role: Role) -> ActionSpec:
         """Refuse, with what is allowed instead, an action unknown, out of state, or not for the role."""

@@ -47,3 +47,8 @@ class DamagedHistory(GovflowError):
 class OpenFindings(GovflowError):
     """A report asked for agencies whose history ``audit verify`` found in doubt, and not
     allowed to be drawn anyway: its numbers could publish forged rows (exit code 1)."""
+
+
+class NotAuthenticated(GovflowError):
+    """No valid credentials: a wrong password, an unknown or expired token or session.
+    The message never says which part was wrong where that would help a guesser."""

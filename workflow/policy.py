@@ -35,6 +35,7 @@ from pydantic import (
 )
 
 from govflow.workflow.errors import ConfigurationError
+from govflow.workflow.identity.settings import IdentitySettings
 from govflow.workflow.validation import summary
 
 STATUTORY_KEYS = (
@@ -103,6 +104,7 @@ class Settings(BaseModel):
 
     disclosure: DisclosurePolicy = DisclosurePolicy()
     notifications: NotificationSettings = NotificationSettings()
+    identity: IdentitySettings = IdentitySettings()
     # Limits of declared case types, by type and setting name (a deadline's `amount_setting`):
     # a province sets online messages to 7 or 15 working days here, not in the declaration.
     case_types: dict[str, dict[str, PositiveInt]] = Field(default_factory=dict)

@@ -2,7 +2,7 @@
 
 A use case takes a unit of work (one transaction) and reaches everything through it:
 cases, agencies and users (``repo``), the escalation ladders and schedule
-(``escalations``), and a case type's own tables (``store(Port)``, e.g. the disclosure
+(``escalations``), accounts, sessions and tokens (``identity``), and a case type's own tables (``store(Port)``, e.g. the disclosure
 requests' register). The persistence layer implements them on SQLAlchemy
 (``govflow.models``); its bulk writer implements the writing half in memory. Both are
 checked against these protocols by the tests.
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from govflow.workflow.deadlines import Deadline
     from govflow.workflow.escalation import PlannedRule, Policy
     from govflow.workflow.events import CaseChain, CaseEvent, Finding
+    from govflow.workflow.identity.ports import IdentityStore
     from govflow.workflow.reports.periodic import CaseRecord as PeriodicRecord
 
 T = TypeVar("T")
@@ -319,6 +320,11 @@ class UnitOfWork(WritingUnitOfWork, Protocol):
 
     @property
     def escalations(self) -> EscalationRepository: ...
+
+    @property
+    def identity(self) -> IdentityStore:
+        """Accounts, sessions, API tokens and the login and security logs."""
+        ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -108,6 +108,9 @@ class EventView:
     payload: dict[str, Any]
     deadlines: dict[str, Any]  # the deadline snapshot the event recorded
     hash: str
+    # The door the action came through (web, api:<token>, cli:<OS user>, system); None on
+    # events recorded before channels were.
+    channel: str | None = None
     # The mark of an event imported from an office's ledger (who, when, file, line, and any
     # departure from the law found): recorded later than it happened. None if recorded live.
     imported: dict[str, Any] | None = None
@@ -154,6 +157,7 @@ def event_view(
         deadlines=event.data.get("deadlines", {}),
         hash=event.hash,
         imported=event.data.get("imported"),
+        channel=event.data.get("channel"),
     )
 
 

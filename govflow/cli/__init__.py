@@ -33,6 +33,7 @@ from govflow.cli import (
     report,
     request,
     serve,
+    users,
     workers,
 )
 from govflow.cli.common import (
@@ -41,6 +42,7 @@ from govflow.cli.common import (
     JsonFlag,
     build_services,
     check_arguments,
+    cli_principal,
     echo_json,
     echo_lines,
     exit_code,
@@ -77,6 +79,7 @@ report.register(app)
 generate.register(app)
 serve.register(app)
 imports.register(app)
+users.register(app)
 
 
 @app.callback()
@@ -90,15 +93,22 @@ def _setup() -> None:
 def init(
     org: Annotated[Path | None, typer.Option(help="机关与用户的 YAML 文件")] = None,
 ) -> None:
-    """初始化数据库（执行迁移），并可导入机关与用户。"""
+    """初始化数据库（执行迁移），并可导入机关与用户；首次运行时创建系统管理员。"""
     from govflow.app import check_installation, prepare_database
+    from govflow.cli.common import announce_admin, operator
 
     with user_errors():
         check_installation()  # the mode, the settings and the chain key, before anything
-        url, counts = prepare_database(org)
+        # The organisation file's changes go to the security log as the operator's.
+        url, done = prepare_database(org, by=operator())
         typer.echo(f"数据库已就绪：{url}")
-        if counts is not None:
-            typer.echo(f"已导入 {counts[0]} 个机关、{counts[1]} 个用户。")
+        if done is not None:
+            typer.echo(
+                f"已导入 {done.agencies} 个机关、{done.users} 个用户"
+                f"（新增 {done.added}，变更 {done.updated}，停用 {done.deactivated}，"
+                f"恢复 {done.reactivated}）。"
+            )
+        announce_admin(build_services())
 
 
 @case_app.command("act")
@@ -118,7 +128,8 @@ def act(
         payload = read_data_file(file) if file else {}
         payload.update(parse_sets(set_ or []))
         svc = build_services()
-        event = services.act(svc, ref=ref, action=action, payload=payload, actor_username=as_user)
+        principal = cli_principal(svc, as_user)
+        event = services.act(svc, ref=ref, action=action, payload=payload, principal=principal)
         if as_json:
             echo_json(
                 {

@@ -13,9 +13,9 @@ from govflow.cli.common import (
     AsUser,
     JsonFlag,
     build_services,
+    cli_principal,
     echo_json,
     parse_sets,
-    person,
     read_data_file,
     user_errors,
 )
@@ -53,12 +53,13 @@ def open_and_show(
     from govflow.workflow import services
 
     svc = build_services()
-    actor = person(svc, as_user)
+    principal = cli_principal(svc, as_user)
+    actor = principal.as_actor()
     ref = services.open_case(
         svc,
         case_type=case_type,
         agency_code=actor.agency_code or "",
-        actor_username=as_user,
+        principal=principal,
         payload=payload,
     )
     detail = services.case_detail(svc, actor, ref)

@@ -25,12 +25,14 @@ from govflow.workflow.errors import (
     DamagedHistory,
     GovflowError,
     InvalidInput,
+    NotAuthenticated,
     NotFound,
     OpenFindings,
 )
 
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor
+    from govflow.workflow.identity.principal import Principal
     from govflow.workflow.services import Services
 
 EXIT_CODES: dict[type[GovflowError], int] = {
@@ -38,6 +40,7 @@ EXIT_CODES: dict[type[GovflowError], int] = {
     OpenFindings: 1,  # a report refused on audit findings
     InvalidInput: 2,
     ActionNotAllowed: 3,
+    NotAuthenticated: 3,
     NotFound: 4,
     Conflict: 5,
 }
@@ -106,10 +109,12 @@ def build_services() -> Services:
 
 
 def person(svc: Services, username: str) -> Actor:
-    """Who ``--as`` names (``system`` for the system)."""
+    """Who ``--as`` names (``system`` for the system), reading through ``cli:<OS user>``;
+    the account must be active."""
+    from govflow.workflow.identity.principal import cli_channel
     from govflow.workflow.services import identify
 
-    return identify(svc, username)
+    return identify(svc, username, cli_channel(os_user()))
 
 
 def echo_json(value: Any) -> None:
@@ -261,3 +266,43 @@ def check_arguments(argv: list[str]) -> None:
             raw = arg.encode("utf-8", "surrogateescape")
             after = f"（{argv[position - 2]} 的值）" if position > 1 else ""
             fail(f"第 {position} 个命令行参数{after}不是有效的 UTF-8 文本：{raw!r}", 2)
+
+
+def os_user() -> str:
+    """The operating-system user running the command: the CLI's events say ``cli:<this>``."""
+    from govflow.app import os_user as current
+
+    return current()
+
+
+def cli_principal(svc: Services, username: str) -> Principal:
+    """``--as USER``: the command line is an operator's tool for whoever holds the database
+    credentials, so the named user acts (if active) through the channel ``cli:<OS user>``."""
+    from govflow.workflow.identity.principal import cli_channel
+    from govflow.workflow.services import principal_for
+
+    return principal_for(svc, username, cli_channel(os_user()))
+
+
+def operator() -> Actor:
+    """The system as run by whoever runs this command: what an organisation-file import
+    records in the security log (``cli:<OS user>``)."""
+    from dataclasses import replace
+
+    from govflow.workflow.actors import SYSTEM
+    from govflow.workflow.identity.principal import cli_channel
+
+    return replace(SYSTEM, channel=cli_channel(os_user()))
+
+
+def announce_admin(svc: Services) -> None:
+    """First start: create the administrator and show its one-time password, once."""
+    from govflow.workflow.services import bootstrap_admin
+
+    created = bootstrap_admin(svc)
+    if created is not None:
+        username, password = created
+        typer.echo(
+            f"已创建系统管理员 {username}，一次性密码：{password}\n"
+            "（仅显示这一次，请妥善保管；首次登录后必须修改。）"
+        )

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from govflow.cli.common import user_errors
+from govflow.cli.common import os_user, user_errors
 from govflow.workflow.errors import InvalidInput
 
 
@@ -50,6 +50,7 @@ def generate(
     from govflow.synth.generate import database, load_synthetic_org, write_cases
     from govflow.synth.org import synthetic_org
     from govflow.synth.plan import plan
+    from govflow.workflow.identity.principal import cli_channel
 
     with user_errors():
         start, end = _day("--from", from_), _day("--to", to)
@@ -83,7 +84,11 @@ def generate(
             typer.echo("\r" + note if tty else note, err=True, nl=not tty)
 
         written = write_cases(
-            engine, plan(seed, org, start, end, cases), bulk=bulk, progress=progress
+            engine,
+            plan(seed, org, start, end, cases),
+            bulk=bulk,
+            progress=progress,
+            channel=cli_channel(os_user()),
         )
         if tty:
             typer.echo("", err=True)

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from govflow.cli.common import AsUser, JsonFlag, user_errors
+from govflow.cli.common import AsUser, JsonFlag, cli_principal, user_errors
 from govflow.workflow.errors import InvalidInput
 
 import_app = typer.Typer(help="导入：本机关启用 govflow 之前的办件台账。", no_args_is_help=True)
@@ -58,9 +58,10 @@ def requests(
         from govflow.app import build_services
         from govflow.workflow.services import import_requests
 
+        svc = build_services()
         result = import_requests(
-            build_services(),
-            actor_username=as_user,
+            svc,
+            principal=cli_principal(svc, as_user),
             sheet=read_sheet(data, file.name),
             file_name=file.name,
             sha256=hashlib.sha256(data).hexdigest(),

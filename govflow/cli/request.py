@@ -13,10 +13,10 @@ from govflow.cli.common import (
     AsUser,
     JsonFlag,
     build_services,
+    cli_principal,
     echo_json,
     kind_of,
     parse_date,
-    person,
     read_data_file,
     user_errors,
 )
@@ -92,11 +92,12 @@ def register(
             if value is not None:
                 intake[key] = value
         svc = build_services()
-        clerk = person(svc, as_user)
+        principal = cli_principal(svc, as_user)
+        clerk = principal.as_actor()
         ref = services.register_request(
             svc,
             agency_code=clerk.agency_code or "",
-            actor_username=as_user,
+            principal=principal,
             intake=intake,
             receipt_date=parse_date("--receipt-date", receipt_date),
             on_the_spot=(

@@ -14,6 +14,7 @@ from govflow.cli.common import (
     AsReader,
     JsonFlag,
     build_services,
+    cli_principal,
     echo_json,
     echo_lines,
     fail,
@@ -45,12 +46,14 @@ def run(
     from pathlib import Path
 
     from govflow.app import check_installation, prepare_database
+    from govflow.cli.common import announce_admin, operator
     from govflow.workers.runtime import Embedded
 
     with user_errors():
         check_installation()  # the mode, the settings and the chain key, before anything
-        url, _ = prepare_database(Path(org) if org else None)
+        url, _ = prepare_database(Path(org) if org else None, by=operator())
         svc = build_services()
+        announce_admin(svc)
         settings = svc.config.settings.notifications
         if interval is not None:
             settings = settings.model_copy(update={"sweep_interval_seconds": interval})
@@ -177,7 +180,8 @@ def ack(
     from govflow.workflow import services
 
     with user_errors():
-        services.acknowledge(build_services(), key, as_user)
+        svc = build_services()
+        services.acknowledge(svc, key, cli_principal(svc, as_user))
         typer.echo(f"已确认：{key}")
 
 
@@ -190,7 +194,8 @@ def adopt(
     from govflow.workflow import services
 
     with user_errors():
-        changed = services.adopt_policy(build_services(), ref, as_user)
+        svc = build_services()
+        changed = services.adopt_policy(svc, ref, cli_principal(svc, as_user))
         typer.echo(f"{ref}：" + ("已改用现行督办规则。" if changed else "已是现行督办规则。"))
 
 

@@ -296,7 +296,7 @@ def _acknowledge_breach(s: Story, label: str, who: str) -> None:
     reader = services.identify(s.svc, who)
     fired = services.firings(s.svc, reader, s.refs[label])
     breach = [f for f in fired if f.rule == "supervisor_breach"][-1]
-    services.acknowledge(s.svc, breach.key, who)
+    services.acknowledge(s.svc, breach.key, s.principals(who))
     s.echo(f"  {label}：督查确认督办提醒 {breach.key}，约谈承办人；该提醒不再每日重复")
 
 

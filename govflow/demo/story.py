@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from govflow.app import os_user
 from govflow.presentation.text import deadline_line
 from govflow.workers.channels import Notification
 from govflow.workers.delivery import deliver
@@ -14,6 +15,7 @@ from govflow.workers.sweeper import sweep
 from govflow.workflow import services
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.identity.principal import cli_channel
 from govflow.workflow.views import DeadlineView
 
 WEEKDAYS = "一二三四五六日"
@@ -42,6 +44,8 @@ class Story:
         self.seen: dict[tuple[str, str], str] = {}
         self.inbox = Inbox()
         self.settings = svc.config.settings.notifications.model_copy(update={"channels": ("log",)})
+        # The demo's people act through the command line of whoever runs it.
+        self.principals = services.Principals(svc, cli_channel(os_user()))
 
     def at(self, when: str) -> None:
         instant = datetime.fromisoformat(when).replace(tzinfo=SHANGHAI)
@@ -81,7 +85,7 @@ class Story:
 
     def register(self, label: str, who: str, intake: dict[str, Any], note: str, **kw: Any) -> None:
         ref = services.register_request(
-            self.svc, agency_code="county", actor_username=who, intake=intake, **kw
+            self.svc, agency_code="county", principal=self.principals(who), intake=intake, **kw
         )
         self.refs[label] = ref
         self.labels[ref] = label
@@ -97,7 +101,11 @@ class Story:
     ) -> None:
         """Open a case of any type (an incident, an online message) by its creation action."""
         ref = services.open_case(
-            self.svc, case_type=case_type, agency_code="county", actor_username=who, payload=payload
+            self.svc,
+            case_type=case_type,
+            agency_code="county",
+            principal=self.principals(who),
+            payload=payload,
         )
         self.refs[label] = ref
         self.labels[ref] = label
@@ -106,7 +114,9 @@ class Story:
 
     def do(self, label: str, who: str, action: str, note: str, **payload: Any) -> None:
         ref = self.refs[label]
-        services.act(self.svc, ref=ref, action=action, payload=payload, actor_username=who)
+        services.act(
+            self.svc, ref=ref, action=action, payload=payload, principal=self.principals(who)
+        )
         self.echo(f"  {label}：{note}（状态：{self.detail(label).header.state_label}）")
         self._changes(label)
 

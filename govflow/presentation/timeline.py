@@ -59,6 +59,7 @@ def entry_json(entry: TimelineEntry) -> dict[str, Any]:
         "actor_name": entry.actor_name,
         "actor_role": entry.actor_role,
         "role_label": entry.role_label,
+        "channel": entry.channel,
         "action": entry.action,
         "action_label": entry.action_label,
         "state_before": entry.state_before,
@@ -91,6 +92,7 @@ def timeline_text(data: dict[str, Any]) -> str:
         lines.append(
             f"#{e['seq']} {e['local_time']}　{e['actor_name']}（{e['role_label']}）"
             f"　{e['action_label']}：{e['state_before_label']} → {e['state_after_label']}"
+            + (f"　经由 {e['channel']}" if e.get("channel") else "")
         )
         if e["reason"]:
             lines.append(f"    理由：{e['reason']}")

@@ -23,6 +23,8 @@ from govflow.synth.script import CaseScript, apply_script
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.config import Config
+from govflow.workflow.identity.principal import SYSTEM_CHANNEL
+from govflow.workflow.services import Principals
 
 Progress = Callable[[int], None]
 
@@ -36,7 +38,7 @@ def database() -> Engine:
 
 def load_synthetic_org(engine: Engine, org: OrgFile) -> None:
     with session_factory(engine)() as session:
-        load_org(session, org)
+        load_org(session, org, complete=False)  # beside whatever organisation is there
         session.commit()
 
 
@@ -50,6 +52,7 @@ def write_cases(
     batch: int = 1000,
     first_id: int | None = None,
     progress: Progress | None = None,
+    channel: str = SYSTEM_CHANNEL,
 ) -> int:
     """Play every script; returns the number of cases written. ``progress(n)`` is called
     after every ``batch`` cases (and at the end) with the count so far; ``first_id`` is
@@ -62,8 +65,9 @@ def write_cases(
     if store is not None:
         svc = replace(svc, uow=lambda: BulkUnitOfWork(store))
     written = 0
+    principals = Principals(svc, channel)
     for script in scripts:
-        apply_script(svc, clock, script)
+        apply_script(svc, clock, script, principals)
         written += 1
         if written % batch == 0:
             if store is not None:

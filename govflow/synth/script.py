@@ -18,7 +18,8 @@ from typing import Any
 
 from govflow.workflow import services
 from govflow.workflow.clock import FakeClock
-from govflow.workflow.services import Services
+from govflow.workflow.identity.principal import SYSTEM_CHANNEL
+from govflow.workflow.services import Principals, Services
 
 DISCLOSURE = "disclosure_request"
 INCIDENT = "incident"
@@ -45,18 +46,22 @@ class CaseScript:
     steps: tuple[Step, ...] = ()
 
 
-def apply_script(svc: Services, clock: FakeClock, script: CaseScript) -> str:
+def apply_script(
+    svc: Services, clock: FakeClock, script: CaseScript, principals: Principals | None = None
+) -> str:
     """Open the case at ``opened_at`` and act out each step at its instant; returns the ref.
 
     Only the use cases of ``workflow.services`` are called, so any unit of work shaped
     like ``SqlUnitOfWork`` will do. A refused step raises the domain's error unchanged.
+    ``principals`` (default: through the channel ``system``) names who acts.
     """
+    principals = principals or Principals(svc, SYSTEM_CHANNEL)
     clock.set(script.opened_at)
     if script.case_type == DISCLOSURE:
         ref = services.register_request(
             svc,
             agency_code=script.agency,
-            actor_username=script.actor,
+            principal=principals(script.actor),
             intake=dict(script.payload),
             receipt_date=script.receipt_date,
             on_the_spot=dict(script.on_the_spot) if script.on_the_spot is not None else None,
@@ -66,12 +71,16 @@ def apply_script(svc: Services, clock: FakeClock, script: CaseScript) -> str:
             svc,
             case_type=script.case_type,
             agency_code=script.agency,
-            actor_username=script.actor,
+            principal=principals(script.actor),
             payload=dict(script.payload),
         )
     for step in script.steps:
         clock.set(step.at)
         services.act(
-            svc, ref=ref, action=step.action, payload=dict(step.payload), actor_username=step.actor
+            svc,
+            ref=ref,
+            action=step.action,
+            payload=dict(step.payload),
+            principal=principals(step.actor),
         )
     return ref

@@ -7,7 +7,7 @@ the same domain errors the CLI maps to exit codes, so a refusal reads the same e
 |---|---|---|
 | malformed request (body, query, header) | 400 | ``invalid_input`` |
 | ``InvalidInput`` | 400 | ``invalid_input`` |
-| no or bad credentials | 401 | ``unauthenticated`` |
+| ``NotAuthenticated`` (no or bad credentials) | 401 | ``unauthenticated`` |
 | not permitted | 403 | ``forbidden`` |
 | ``NotFound`` (or not visible to the reader) | 404 | ``not_found`` |
 | ``Conflict`` | 409 | ``conflict`` |
@@ -28,13 +28,21 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from govflow.workflow.errors import ActionNotAllowed, Conflict, GovflowError, InvalidInput, NotFound
+from govflow.workflow.errors import (
+    ActionNotAllowed,
+    Conflict,
+    GovflowError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+)
 from govflow.workflow.validation import zh_errors
 
 log = structlog.get_logger(__name__)
 
 DOMAIN_STATUS: dict[type[GovflowError], tuple[int, str]] = {
     InvalidInput: (400, "invalid_input"),
+    NotAuthenticated: (401, "unauthenticated"),
     NotFound: (404, "not_found"),
     Conflict: (409, "conflict"),
     ActionNotAllowed: (422, "not_allowed"),

@@ -19,6 +19,7 @@ from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.events import CaseEvent
 from govflow.workflow.services import Services
+from tests.principals import acting
 
 CLERK = "wang.clerk"
 
@@ -61,14 +62,16 @@ class Flow:
     def register(self, who: str = CLERK, agency: str = "county", **kw: Any) -> str:
         intake = kw.pop("intake", None) or self.intake()
         ref = services.register_request(
-            self.svc, agency_code=agency, actor_username=who, intake=intake, **kw
+            self.svc, agency_code=agency, principal=acting(self.svc, who), intake=intake, **kw
         )
         if self.checking:
             self.consistent(ref)
         return ref
 
     def act(self, ref: str, who: str, action: str, **payload: Any) -> CaseEvent:
-        event = services.act(self.svc, ref=ref, action=action, payload=payload, actor_username=who)
+        event = services.act(
+            self.svc, ref=ref, action=action, payload=payload, principal=acting(self.svc, who)
+        )
         if self.checking:
             self.consistent(ref)
         return event

@@ -34,6 +34,7 @@ from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.config import Config
 from govflow.workflow.errors import ActionNotAllowed, Conflict
 from govflow.workflow.services import Services
+from tests.principals import acting
 
 THREADS = 8
 ROUNDS = 3
@@ -178,7 +179,7 @@ def test_one_action_wins_the_others_conflict(
     totals: Counter[str] = Counter()
     for round_ in range(ROUNDS):
         ref = services.register_request(
-            pg_svc, agency_code="county", actor_username=CLERK, intake=intake(round_)
+            pg_svc, agency_code="county", principal=acting(pg_svc, CLERK), intake=intake(round_)
         )
         events_before = len(event_seqs(pg_engine, ref))
         version_before = case_version(pg_engine, ref)
@@ -196,7 +197,7 @@ def test_one_action_wins_the_others_conflict(
                     ref=ref,
                     action=action,
                     payload=payload,
-                    actor_username=who,
+                    principal=acting(pg_svc, who),
                 )
                 for who, action, payload in moves
             ]
@@ -235,7 +236,7 @@ def test_concurrent_registrations_get_unique_contiguous_references(
                         services.register_request(
                             pg_svc,
                             agency_code="county",
-                            actor_username=CLERK,
+                            principal=acting(pg_svc, CLERK),
                             intake=intake(t * 100 + i),
                         )
                         for i in range(per_thread)
@@ -271,7 +272,7 @@ def test_registrations_in_two_agencies_number_independently(
                 services.register_request,
                 pg_svc,
                 agency_code=agency,
-                actor_username=who[agency],
+                principal=acting(pg_svc, who[agency]),
                 intake=intake(i),
             )
             for i, agency in enumerate(["county", "edu"] * THREADS)

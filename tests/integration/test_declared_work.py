@@ -14,6 +14,7 @@ from govflow.workers.sweeper import sweep
 from govflow.workflow import services
 from govflow.workflow.errors import InvalidInput, NotFound
 from govflow.workflow.policy import NotificationSettings
+from tests.principals import acting
 
 chinese_calendar = pytest.importorskip("chinese_calendar")
 
@@ -31,7 +32,11 @@ def fired(flow) -> list[str]:
 
 def open_case(flow, case_type: str, **payload: str) -> str:
     ref = services.open_case(
-        flow.svc, case_type=case_type, agency_code="county", actor_username=CLERK, payload=payload
+        flow.svc,
+        case_type=case_type,
+        agency_code="county",
+        principal=acting(flow.svc, CLERK),
+        payload=payload,
     )
     flow.consistent(ref)
     return ref

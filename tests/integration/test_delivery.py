@@ -45,6 +45,7 @@ from tests.integration.receivers import (
     refusing_url,
     wait_until,
 )
+from tests.principals import acting
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -126,7 +127,7 @@ def register(svc: Services) -> str:
     return services.register_request(
         svc,
         agency_code="county",
-        actor_username="wang.clerk",
+        principal=acting(svc, "wang.clerk"),
         intake=intake(),
     )
 

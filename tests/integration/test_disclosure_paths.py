@@ -19,6 +19,7 @@ import pytest
 
 from govflow.workflow import services
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput, NotFound
+from tests.principals import acting
 
 CLERK, LI, ZHAO, HEAD, SUPERVISOR = (
     "wang.clerk",
@@ -738,7 +739,9 @@ def test_bad_action_is_refused_and_writes_nothing(flow) -> None:
     before_case, before_all = flow.footprint(ref), flow.footprint()
     for name, who, action, payload, error, message in BAD_ACTIONS:
         with pytest.raises(error) as info:
-            services.act(flow.svc, ref=ref, action=action, payload=payload, actor_username=who)
+            services.act(
+                flow.svc, ref=ref, action=action, payload=payload, principal=acting(flow.svc, who)
+            )
         assert message in str(info.value), name
         assert flow.footprint(ref) == before_case, name
         assert flow.footprint() == before_all, name
@@ -753,7 +756,9 @@ def test_unknown_case_ref_is_not_found(flow) -> None:
     before = flow.footprint()
     missing = "示政办依申〔2025〕9999号"
     with pytest.raises(NotFound, match=f"没有编号为 {missing} 的案件"):
-        services.act(flow.svc, ref=missing, action="accept", payload={}, actor_username=LI)
+        services.act(
+            flow.svc, ref=missing, action="accept", payload={}, principal=acting(flow.svc, LI)
+        )
     with pytest.raises(NotFound, match=missing):
         services.case_detail(flow.svc, services.identify(flow.svc, LI), missing)
     assert flow.footprint() == before
@@ -794,7 +799,7 @@ def test_bad_registration_is_refused_and_writes_nothing(flow) -> None:
         intake = {k: v for k, v in {**flow.intake(), **overrides}.items() if v is not None}
         with pytest.raises(error) as info:
             services.register_request(
-                flow.svc, agency_code=agency, actor_username=who, intake=intake
+                flow.svc, agency_code=agency, principal=acting(flow.svc, who), intake=intake
             )
         assert message in str(info.value), name
         assert flow.footprint() == before, name

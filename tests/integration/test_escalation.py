@@ -34,6 +34,7 @@ from govflow.workflow.escalation import Policy
 from govflow.workflow.escalation_service import acknowledge, adopt_policy, firings
 from govflow.workflow.policy import NotificationSettings
 from tests.config import current_policies
+from tests.principals import acting
 
 CLERK, LI, ZHAO, HEAD, SUPERVISOR = (
     "wang.clerk",
@@ -217,7 +218,7 @@ def test_extension_starts_a_new_epoch_with_the_ladder_of_the_new_date(flow, engi
     # 10-31, 11-03 … 11-06: due 11-06; 5 left from 10-30, 2 left from 11-04.
     assert flow.due(ref) == date(2025, 11, 6)
     # Acknowledging a firing of the old epoch does not touch the new one.
-    acknowledge(flow.svc, fired(flow, ref)["reply:assignee_5_days:0:0"].key, LI)
+    acknowledge(flow.svc, fired(flow, ref)["reply:assignee_5_days:0:0"].key, acting(flow.svc, LI))
     plan = schedule(flow, ref)
     assert {k: v[:2] for k, v in plan.items() if k.startswith("reply:")} == {
         "reply:assignee_5_days": (1, 0),
@@ -389,7 +390,7 @@ def test_two_sweepers_in_parallel_fire_each_key_once(pg_engine, calendar) -> Non
         services.register_request(
             svc,
             agency_code="county" if n % 3 else "edu",
-            actor_username=CLERK if n % 3 else EDU_CLERK,
+            principal=acting(svc, CLERK if n % 3 else EDU_CLERK),
             intake={
                 "applicant": {
                     "kind": "natural_person",
@@ -562,11 +563,11 @@ def test_acknowledging_stops_the_repeats_but_not_the_next_level(flow, engine) ->
     head_2 = fired(flow, ref)["reply:head_2_days:0:0"].key
     for outsider in (ZHAO, EDU_HEAD):  # a handler not told; the head of another office
         with pytest.raises(ActionNotAllowed, match="不是该提醒的接收人"):
-            acknowledge(flow.svc, head_2, outsider)
+            acknowledge(flow.svc, head_2, acting(flow.svc, outsider))
     with pytest.raises(NotFound):
-        acknowledge(flow.svc, "1:reply:nothing:0:0", HEAD)
+        acknowledge(flow.svc, "1:reply:nothing:0:0", acting(flow.svc, HEAD))
     flow.at("2025-10-28 09:00")
-    acknowledge(flow.svc, head_2, HEAD)
+    acknowledge(flow.svc, head_2, acting(flow.svc, HEAD))
     # The next level still fires while the case stays unresolved.
     assert sweeper.at("2025-10-30 00:00:30") == ["reply:head_last_day:0:0"]
     assert sweeper.at("2025-10-31 00:00:30") == ["reply:supervisor_breach:0:0"]
@@ -574,9 +575,9 @@ def test_acknowledging_stops_the_repeats_but_not_the_next_level(flow, engine) ->
 
     breach = fired(flow, ref)["reply:supervisor_breach:0:1"].key
     with pytest.raises(ActionNotAllowed, match="李经办 不是该提醒的接收人"):
-        acknowledge(flow.svc, breach, LI)
+        acknowledge(flow.svc, breach, acting(flow.svc, LI))
     flow.at("2025-11-01 08:30")
-    acknowledge(flow.svc, breach, SUPERVISOR)
+    acknowledge(flow.svc, breach, acting(flow.svc, SUPERVISOR))
     epoch, repeat_no, next_at = schedule(flow, ref)["reply:supervisor_breach"]
     assert (epoch, repeat_no, next_at) == (0, 2, None)
     with engine.connect() as conn:
@@ -652,9 +653,9 @@ def test_policy_in_force_is_recorded_and_changed_only_by_adoption(
     before = flow.event_count(old)
     for who in (LI, EDU_HEAD):
         with pytest.raises(ActionNotAllowed, match="只有本机关的公开办负责人"):
-            adopt_policy(flow.svc, old, who)
+            adopt_policy(flow.svc, old, acting(flow.svc, who))
     assert flow.event_count(old) == before
-    assert adopt_policy(flow.svc, old, HEAD) is True
+    assert adopt_policy(flow.svc, old, acting(flow.svc, HEAD)) is True
     event = flow.case(old).events[-1]
     assert (event.action, event.actor, event.state_after) == (
         "escalation_policy_adopted",
@@ -664,9 +665,9 @@ def test_policy_in_force_is_recorded_and_changed_only_by_adoption(
     assert event.data["derived"] == {"escalation_policy": edited.digest, "previous": shipped}
     assert flow.case(old).escalation_policy == edited.digest
     flow.consistent(old)
-    assert adopt_policy(flow.svc, old, HEAD) is False  # already current
+    assert adopt_policy(flow.svc, old, acting(flow.svc, HEAD)) is False  # already current
     assert flow.event_count(old) == before + 1
-    assert adopt_policy(flow.svc, new, HEAD) is False
+    assert adopt_policy(flow.svc, new, acting(flow.svc, HEAD)) is False
 
     # Re-planned: the new rule and the moved threshold of a rule that has not fired yet.
     assert next_fire(flow, old, "reply:head_3_days") == bj("2025-10-27 00:00")

@@ -31,6 +31,7 @@ from govflow.workflow.imports.columns import COLUMNS
 from govflow.workflow.reports.annual import COLUMN_KEYS
 from govflow.workflow.services import import_requests
 from tests.config import load_case, outcomes
+from tests.principals import acting
 
 chinese_calendar = pytest.importorskip("chinese_calendar")
 
@@ -245,7 +246,7 @@ def build_report(flow, agency: str, year: int, include_children: bool = False):
 def run_import(flow, data: bytes, name: str = "台账.xlsx"):
     return import_requests(
         flow.svc,
-        actor_username=HEAD,
+        principal=acting(flow.svc, HEAD),
         sheet=read_sheet(data, name),
         file_name=name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -387,7 +388,7 @@ def test_a_sheet_with_bad_rows_writes_nothing_and_lists_every_problem(flow) -> N
     missing = run_import(flow, xlsx([good[0].cells], headers))
     assert [(p.line, p.column) for p in missing.problems] == [(1, "申请内容")]
     with pytest.raises(ActionNotAllowed, match="公开办负责人"):
-        import_requests(flow.svc, actor_username="li.handler", sheet=read_sheet(xlsx([]), "x.xlsx"),
+        import_requests(flow.svc, principal=acting(flow.svc, "li.handler"), sheet=read_sheet(xlsx([]), "x.xlsx"),
                         file_name="x.xlsx", sha256="0")  # fmt: skip
     assert flow.footprint() == before
 

@@ -23,6 +23,7 @@ from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.escalation_service import firings
 from govflow.workflow.policy import NotificationSettings
 from govflow.workflow.services.incidents import accountability
+from tests.principals import acting
 
 CLERK, LI, ZHAO, HEAD = "wang.clerk", "li.handler", "zhao.handler", "zhang.head"
 REF = "示政办舆情〔2025〕0001号"
@@ -54,7 +55,7 @@ def open_incident(flow, who: str = CLERK, **overrides: Any) -> str:
         flow.svc,
         case_type="incident",
         agency_code="county",
-        actor_username=who,
+        principal=acting(flow.svc, who),
         payload={**DETECTION, **overrides},
     )
     flow.consistent(ref)
@@ -124,7 +125,9 @@ def test_night_incident_raised_past_its_limit_is_escalated_at_once_then_archived
     flow.act(ref, LI, "evaluate", effect="舆情平息", lessons="夜间研判偏低")
     before = flow.footprint(ref)
     with pytest.raises(ActionNotAllowed, match="尚未报送办理情况，不能归档"):
-        services.act(flow.svc, ref=ref, action="archive", payload={}, actor_username=CLERK)
+        services.act(
+            flow.svc, ref=ref, action="archive", payload={}, principal=acting(flow.svc, CLERK)
+        )
     assert flow.footprint(ref) == before
     flow.act(ref, LI, "answer_supervision_letter", number="市网督〔2025〕3号", report="已处置")
     flow.act(ref, CLERK, "archive")
@@ -158,7 +161,7 @@ def test_refused_incident_actions_write_nothing(flow) -> None:
     ]:
         with pytest.raises(error, match=message):
             services.open_case(
-                flow.svc, case_type="incident", agency_code="county", actor_username=CLERK,
+                flow.svc, case_type="incident", agency_code="county", principal=acting(flow.svc, CLERK),
                 payload=payload,
             )  # fmt: skip
     with pytest.raises(ActionNotAllowed, match="角色 supervisor 无权登记舆情事件"):
@@ -175,7 +178,9 @@ def test_refused_incident_actions_write_nothing(flow) -> None:
         ("answer_supervision_letter", LI, {"number": "1", "report": "r"}, InvalidInput),
     ]:
         with pytest.raises(error):
-            services.act(flow.svc, ref=ref, action=action, payload=payload, actor_username=who)
+            services.act(
+                flow.svc, ref=ref, action=action, payload=payload, principal=acting(flow.svc, who)
+            )
     assert flow.footprint(ref) == before
 
 
@@ -202,13 +207,13 @@ def test_online_message_through_the_services(flow) -> None:
     with pytest.raises(InvalidInput, match="channel"):
         services.open_case(
             flow.svc, case_type="online_message", agency_code="county",
-            actor_username=CLERK, payload={**payload, "channel": "pigeon"},
+            principal=acting(flow.svc, CLERK), payload={**payload, "channel": "pigeon"},
         )  # fmt: skip
     ref = services.open_case(
         flow.svc,
         case_type="online_message",
         agency_code="county",
-        actor_username=CLERK,
+        principal=acting(flow.svc, CLERK),
         payload=payload,
     )
     assert ref == "示政办留言〔2025〕0001号"
@@ -220,7 +225,7 @@ def test_online_message_through_the_services(flow) -> None:
     with pytest.raises(ActionNotAllowed, match="不是本机关的经办人或负责人"):
         services.act(
             flow.svc, ref=ref, action="assign", payload={"assignee": "liu.clerk"},
-            actor_username=HEAD,
+            principal=acting(flow.svc, HEAD),
         )  # fmt: skip
     assert open_refs(flow, "online_message") == [ref]
     flow.at("2025-10-13 10:00")  # after the limit (10-11 24:00)
@@ -242,7 +247,7 @@ def test_open_case_of_a_disclosure_request_registers_it_with_its_intake(flow) ->
         flow.svc,
         case_type="disclosure_request",
         agency_code="county",
-        actor_username=CLERK,
+        principal=acting(flow.svc, CLERK),
         payload=flow.intake(),
     )
     assert ref == "示政办依申〔2025〕0001号"

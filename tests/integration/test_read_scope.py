@@ -27,6 +27,7 @@ from govflow.workers.sweeper import sweep
 from govflow.workflow import services
 from govflow.workflow.checkpoints import Header
 from govflow.workflow.errors import NotFound
+from tests.principals import acting
 
 ID_NUMBER = "610926199001011234"
 OWN, PARENT_SUPERVISOR, PARENT_CLERK = "liu.clerk", "chen.supervisor", "wang.clerk"
@@ -69,7 +70,7 @@ def world(flow) -> dict[str, str]:
         flow.svc,
         case_type="incident",
         agency_code="edu",
-        actor_username=OWN,
+        principal=acting(flow.svc, OWN),
         payload={
             "title": "网传某校收费",
             "summary": "帖文",

@@ -35,6 +35,7 @@ from govflow.synth.plan import plan
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.integrity import verify_all
 from tests.conftest import drop_pg_schema, pg_engine_in_fresh_schema
+from tests.principals import acting
 
 SEED, AGENCIES, PER_AGENCY = 20261122, 3, 40
 START, END = date(2024, 11, 1), date(2025, 12, 31)
@@ -140,7 +141,7 @@ def test_bulk_data_verifies_and_the_service_layer_can_go_on(fresh: Any) -> None:
     ref = services.register_request(
         svc,
         agency_code=clerk.agency,
-        actor_username=clerk.username,
+        principal=acting(svc, clerk.username),
         intake={
             "applicant": {
                 "kind": "natural_person",

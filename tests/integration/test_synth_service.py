@@ -51,7 +51,7 @@ def play(
 def load(engine: Engine, agencies: int) -> OrgFile:
     org = synthetic_org(SEED, agencies)
     with session_factory(engine)() as session:
-        load_org(session, org)  # beside the demo organisation the fixture loaded
+        load_org(session, org, complete=False)  # beside the demo organisation the fixture loaded
         session.commit()
     return org
 

@@ -59,6 +59,7 @@ import pytest
 from govflow.presentation.timeliness import timeliness_csv, timeliness_json, timeliness_text
 from govflow.workflow import services
 from govflow.workflow.reports.timeliness import Breach, GroupCount, MilestoneShare
+from tests.principals import acting
 
 CLERK, LI, ZHAO, HEAD = "wang.clerk", "li.handler", "zhao.handler", "zhang.head"
 
@@ -111,7 +112,11 @@ def incident(
         **fields,
     }
     return services.open_case(
-        flow.svc, case_type="incident", agency_code=agency, actor_username=who, payload=payload
+        flow.svc,
+        case_type="incident",
+        agency_code=agency,
+        principal=acting(flow.svc, who),
+        payload=payload,
     )
 
 

@@ -41,6 +41,7 @@ from govflow.workflow.services import Services
 from tests.backing import PG_URL, RedisServer
 from tests.conftest import intake
 from tests.integration.receivers import WebhookReceiver, wait_until
+from tests.principals import acting
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -198,7 +199,7 @@ def register_overdue(svc: Services, clock: FakeClock) -> str:
     ref = services.register_request(
         svc,
         agency_code="county",
-        actor_username="wang.clerk",
+        principal=acting(svc, "wang.clerk"),
         intake=intake(),
     )
     clock.set(PAST_DUE)

@@ -96,6 +96,11 @@ def test_a_valid_declaration_builds() -> None:
     assert ct.next_state("handling", "answer", None, {"urgent": True}) == "closed"
     assert ct.next_state("handling", "answer", None, {}) == "answered"
     assert [a.name for a in ct.allowed_actions("handling", Role.HANDLER)] == ["note", "answer"]
+    # A user holding several roles may do what any of them may (a head who also handles).
+    assert ct.allowed_actions("received", Role.SUPERVISOR) == []
+    assert {a.name for a in ct.allowed_actions("received", Role.SUPERVISOR, Role.CLERK)} >= {
+        "accept"
+    }
     with pytest.raises(ActionNotAllowed):
         ct.check("answered", "note", Role.HANDLER)
 

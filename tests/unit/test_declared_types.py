@@ -30,6 +30,7 @@ from govflow.workflow.policy import Settings
 from govflow.workflow.registry import load_workflow
 from tests.config import calendar as shipped_calendar
 from tests.config import load_case, sources, workflow
+from tests.principals import acting
 
 CAL = shipped_calendar()
 CLERK = Actor("wang.clerk", "王登记", Role.CLERK, "county")
@@ -351,7 +352,7 @@ def test_a_test_declared_type_runs_end_to_end(
                 svc,
                 case_type=publication_type,
                 agency_code="county",
-                actor_username="wang.clerk",
+                principal=acting(svc, "wang.clerk"),
                 payload=bad,
             )
     with pytest.raises(ActionNotAllowed, match="角色 office_head 无权登记决定"):
@@ -359,14 +360,14 @@ def test_a_test_declared_type_runs_end_to_end(
             svc,
             case_type=publication_type,
             agency_code="county",
-            actor_username="zhang.head",
+            principal=acting(svc, "zhang.head"),
             payload=record,
         )
     ref = services.open_case(
         svc,
         case_type=publication_type,
         agency_code="county",
-        actor_username="wang.clerk",
+        principal=acting(svc, "wang.clerk"),
         payload={**record, "pages": "3"},
     )
     assert ref == "示政办双公示〔2025〕0001号"  # the refusals used no number
@@ -382,14 +383,18 @@ def test_a_test_declared_type_runs_end_to_end(
     at("2025-09-29T09:00")
     with pytest.raises(ActionNotAllowed, match="角色 handler 无权执行“暂缓公示”"):
         services.act(
-            svc, ref=ref, action="hold", payload={"reason": "x"}, actor_username="li.handler"
+            svc,
+            ref=ref,
+            action="hold",
+            payload={"reason": "x"},
+            principal=acting(svc, "li.handler"),
         )
     services.act(
         svc,
         ref=ref,
         action="hold",
         payload={"reason": "涉及个人信息，需核实"},
-        actor_username="zhang.head",
+        principal=acting(svc, "zhang.head"),
     )
     _consistent(svc, ref)
     case = load_case(svc, ref)
@@ -398,7 +403,7 @@ def test_a_test_declared_type_runs_end_to_end(
     assert deadlines["first_look"].status is DeadlineStatus.BREACHED  # looked at after 24 h
 
     at("2025-10-10T09:00")
-    services.act(svc, ref=ref, action="resume", payload={}, actor_username="zhang.head")
+    services.act(svc, ref=ref, action="resume", payload={}, principal=acting(svc, "zhang.head"))
     _consistent(svc, ref)
     # Used 09-28 and 09-29 (2); the days after 09-29 up to 10-10 do not count; 5 left:
     # 10-11 (Sat, make-up) 3, 10-13 4, 10-14 5, 10-15 6, 10-16 7.
@@ -410,7 +415,7 @@ def test_a_test_declared_type_runs_end_to_end(
         ref=ref,
         action="publish",
         payload={"url": "https://www.example.gov.cn/sgs/12", "published_at": "2025-10-15T15:30"},
-        actor_username="li.handler",
+        principal=acting(svc, "li.handler"),
     )
     _consistent(svc, ref)
     case = load_case(svc, ref)

@@ -41,6 +41,7 @@ ACTORS = {
     Role.HANDLER: Actor("li.handler", "李经办", Role.HANDLER, "county"),
     Role.OFFICE_HEAD: Actor("zhang.head", "张主任", Role.OFFICE_HEAD, "county"),
     Role.SUPERVISOR: Actor("chen.supervisor", "陈督查", Role.SUPERVISOR, "county"),
+    Role.ADMIN: Actor("admin", "系统管理员", Role.ADMIN, None),  # refused everything on cases
     Role.SYSTEM: SYSTEM,
 }
 OUTCOMES = sorted(outcomes())

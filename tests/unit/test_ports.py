@@ -21,10 +21,12 @@ from govflow.models.bulk import (
 )
 from govflow.models.disclosure_register import SqlRequestRegister
 from govflow.models.escalation_repo import EscalationRepository as SqlEscalations
+from govflow.models.identity_repo import IdentityRepository
 from govflow.models.repository import Repository
 from govflow.models.uow import SqlUnitOfWork
 from govflow.workflow import ports
 from govflow.workflow.disclosure.register import RequestRegister, RequestReports
+from govflow.workflow.identity.ports import IdentityStore
 
 LIFECYCLE = ("__enter__", "__exit__")
 
@@ -65,6 +67,7 @@ def mismatches(implementation: type, protocol: type) -> list[str]:
         (Repository, ports.CaseRepository),
         (SqlEscalations, ports.EscalationRepository),
         (SqlUnitOfWork, ports.UnitOfWork),
+        (IdentityRepository, IdentityStore),
         (SqlRequestRegister, RequestRegister),
         (SqlRequestRegister, RequestReports),
         (BulkRepository, ports.CaseWrites),

@@ -15,10 +15,22 @@ Writing::
     adopt_policy, acknowledge   escalation ladders, firings                (escalations)
     record_checkpoint    note a checkpoint taken (A-2)                     (integrity)
     seal_unkeyed         a history from before the chain key, sealed       (integrity)
+    add_user, set_password, lock_user, unlock_user, deactivate_user, activate_user,
+    bootstrap_admin      accounts, by an administrator, in the security log (accounts)
+    login, logout, logout_everywhere, change_password   sessions           (signin)
+    create_token, revoke_token   API tokens with a scope                   (tokens)
+
+Who is calling (a front end turns its credentials into a ``Principal``; the writing use
+cases take it, read the account again and record the user and the channel)::
+
+    principal_for        a user named by a trusted caller (the CLI's ``--as``) (accounts)
+    authenticate_session, check_csrf   a session cookie and its CSRF token (signin)
+    authenticate_token   an ``Authorization: Bearer`` API token            (tokens)
 
 Reading (each takes the reader and shows only what the reader may read)::
 
-    identify             who a front end acts or reads for                 (base)
+    identify             who a front end reads for (an active account)     (base)
+    list_users, security_log, login_log, list_tokens   accounts and logs   (accounts, signin, tokens)
     case_detail          one case: fields, deadlines now, history, allowed actions (reading)
     list_cases           lists and search: filters, least time left first, keyset pages (reading)
     case_timeline        a case's history with the deadlines as they stood (A-3) (reading)
@@ -40,6 +52,20 @@ May import: ``govflow.workflow`` only (the domain below it).
 from govflow.workflow.calculator import LimitAnswer, compute_limit
 from govflow.workflow.errors import GovflowError
 from govflow.workflow.ports import UnitOfWork, WritingUnitOfWork
+from govflow.workflow.services.accounts import (
+    NewAccount,
+    Principals,
+    activate_user,
+    add_user,
+    bootstrap_admin,
+    deactivate_user,
+    list_users,
+    lock_user,
+    principal_for,
+    security_log,
+    set_password,
+    unlock_user,
+)
 from govflow.workflow.services.base import Services, identify, load_case
 from govflow.workflow.services.cases import (
     act,
@@ -82,8 +108,30 @@ from govflow.workflow.services.reading import (
 )
 from govflow.workflow.services.reports import annual_report, periodic_report, timeliness_report
 from govflow.workflow.services.requests import register_request
+from govflow.workflow.services.signin import OUTCOMES as LOGIN_OUTCOMES
+from govflow.workflow.services.signin import (
+    NewSession,
+    SessionView,
+    authenticate_session,
+    change_password,
+    check_csrf,
+    local_passwords,
+    login,
+    login_log,
+    logout,
+    logout_everywhere,
+)
+from govflow.workflow.services.tokens import (
+    IssuedToken,
+    TokenRequest,
+    authenticate_token,
+    create_token,
+    list_tokens,
+    revoke_token,
+)
 
 __all__ = [
+    "LOGIN_OUTCOMES",
     "AccountabilityEntry",
     "CaseDetail",
     "CaseFilter",
@@ -94,41 +142,69 @@ __all__ = [
     "FiringView",
     "GovflowError",
     "ImportResult",
+    "IssuedToken",
     "LimitAnswer",
+    "NewAccount",
+    "NewSession",
+    "Principals",
     "Services",
+    "SessionView",
+    "TokenRequest",
     "UnitOfWork",
     "WritingUnitOfWork",
     "accountability",
     "acknowledge",
     "act",
+    "activate_user",
+    "add_user",
     "adopt_policy",
     "annual_report",
     "apply_action",
+    "authenticate_session",
+    "authenticate_token",
+    "bootstrap_admin",
     "case_detail",
     "case_timeline",
     "case_types",
+    "change_password",
     "check_checkpoint",
+    "check_csrf",
     "check_projection",
     "checkpoint_heads",
     "checkpoint_scope",
     "compute_limit",
+    "create_token",
+    "deactivate_user",
     "diagram",
     "firing",
     "firings",
     "identify",
     "import_requests",
     "list_cases",
+    "list_tokens",
+    "list_users",
     "load_case",
+    "local_passwords",
+    "lock_user",
+    "login",
+    "login_log",
+    "logout",
+    "logout_everywhere",
     "next_due_at",
     "open_case",
     "open_findings",
     "periodic_report",
+    "principal_for",
     "recompute_deadlines",
     "record_checkpoint",
     "register_request",
+    "revoke_token",
     "save",
     "seal_unkeyed",
+    "security_log",
+    "set_password",
     "timeliness_report",
+    "unlock_user",
     "verify_all",
     "verify_cases",
 ]

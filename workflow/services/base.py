@@ -3,7 +3,7 @@ knowing who acts or reads and what they may read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from govflow.workflow.access import ReadScope, case_not_found, needs_tree, read_scope
 from govflow.workflow.actors import SYSTEM, Actor, Agency
@@ -13,20 +13,31 @@ from govflow.workflow.clock import Clock
 from govflow.workflow.config import Config
 from govflow.workflow.errors import NotFound
 from govflow.workflow.events import UNKEYED, Keyring
+from govflow.workflow.identity.acting import active_actor
+from govflow.workflow.identity.passwords import PasswordHasher
 from govflow.workflow.ports import UnitOfWork, UnitOfWorkFactory, WritingUnitOfWork
 
 
 @dataclass(frozen=True)
 class Services:
     """What every use case needs, wired once at the edge (``govflow.app``): a unit of work
-    per call of ``uow``, the clock, the working calendar, the configuration, and the
-    installation's chain keys (the MAC of every new event; none: unkeyed)."""
+        per call of ``uow``, the clock, the working calendar, the configuration, and the
+        installation's chain keys (the MAC of every new event; none: unkeyed), and the password
+    hasher."""
 
     uow: UnitOfWorkFactory
     clock: Clock
     calendar: WorkingCalendar
     config: Config
     keyring: Keyring = UNKEYED
+    # The password hasher, built once from the settings' argon2 parameters (its dummy hash,
+    # spent on unknown usernames, is then made once per process); None: one per call.
+    hasher: PasswordHasher | None = None
+
+
+def password_hasher(svc: Services) -> PasswordHasher:
+    """The installation's hasher (argon2id with the settings' parameters)."""
+    return svc.hasher or PasswordHasher(svc.config.settings.identity.argon2)
 
 
 def load_case(svc: Services, uow: WritingUnitOfWork, ref: str) -> Case:
@@ -39,12 +50,14 @@ def replayed(svc: Services, uow: WritingUnitOfWork, record: CaseRecord) -> Case:
     return Case.replay(header, uow.repo.events(record.ref), svc.calendar)
 
 
-def identify(svc: Services, username: str) -> Actor:
-    """The person (or ``system``) a front end acts or reads for, by username."""
+def identify(svc: Services, username: str, channel: str | None = None) -> Actor:
+    """The person (or ``system``) a front end reads for, by username, with every role held;
+    a locked or deactivated account reads no more than it acts (``ActionNotAllowed``)."""
     if username == SYSTEM.username:
-        return SYSTEM
+        return replace(SYSTEM, channel=channel) if channel else SYSTEM
     with svc.uow() as uow:
-        return uow.repo.actor(username)
+        actor = active_actor(uow.repo, username)
+    return replace(actor, channel=channel) if channel else actor
 
 
 def agency_tree(agencies: list[Agency]) -> dict[str, str | None]:

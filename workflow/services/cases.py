@@ -15,12 +15,14 @@ import structlog
 from pydantic import BaseModel
 
 from govflow.workflow import escalation
-from govflow.workflow.actors import SYSTEM, Actor, Agency, Role
+from govflow.workflow.actors import STATUS_LABELS, AccountStatus, Actor, Agency, Role
 from govflow.workflow.cases import DEADLINES_RECOMPUTED, Case
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import Step, Workflow
 from govflow.workflow.errors import ActionNotAllowed
 from govflow.workflow.events import CaseEvent
+from govflow.workflow.identity.acting import acting_actor, check_scope
+from govflow.workflow.identity.principal import Principal
 from govflow.workflow.ports import WritingUnitOfWork
 from govflow.workflow.services.base import Services, load_case
 
@@ -35,8 +37,14 @@ def _check_agency(actor: Actor, case: Case) -> None:
         raise ActionNotAllowed(f"{actor.name} 不属于本案所属机关（{case.agency_code}），不能办理")
 
 
-def _context(svc: Services, uow: WritingUnitOfWork, case: Case, now: datetime, actor: Actor) -> Any:
-    return case.workflow.context(case, now, svc.calendar, uow, actor)
+def _context(
+    svc: Services, uow: WritingUnitOfWork, case: Case, now: datetime, actor: Actor, action: str
+) -> Any:
+    """What the type's guards read; the actor in the role it takes ``action`` in (a user with
+    several roles acts in the least senior the action allows, as ``Case.act`` records)."""
+    spec = case.workflow.case_type.actions.get(action)
+    acting = actor.acting_as(spec.roles) if spec is not None else actor
+    return case.workflow.context(case, now, svc.calendar, uow, acting)
 
 
 def _create(
@@ -44,7 +52,7 @@ def _create(
     uow: WritingUnitOfWork,
     case_type: str,
     agency_code: str,
-    actor_username: str,
+    principal: Principal,
     payload: dict[str, Any],
 ) -> tuple[Case, Actor, BaseModel, CaseEvent]:
     """The part of opening a case every type shares: who may, the policy in force, the number.
@@ -56,10 +64,11 @@ def _create(
     now = svc.clock.now()
     repo = uow.repo
     workflow = svc.config.case_types.find(case_type)
-    actor = repo.actor(actor_username)
+    actor = acting_actor(repo, principal)
     agency = repo.agency(agency_code)
     if actor.agency_code != agency_code:
         raise ActionNotAllowed(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
+    check_scope(principal, workflow.create, agency_code)
     case = Case.opened(workflow, agency_code)
     case.escalation_policy = policy_digest(svc, uow, workflow, now)
     parsed = case.parse(workflow.create, payload, local_date(now).isoformat())
@@ -71,7 +80,7 @@ def _create(
         actor,
         now,
         svc.calendar,
-        _context(svc, uow, case, now, actor),
+        _context(svc, uow, case, now, actor, workflow.create),
     )
     repo.add(case, agency.id, now)
     uow.flush()
@@ -101,7 +110,7 @@ def open_case(
     *,
     case_type: str,
     agency_code: str,
-    actor_username: str,
+    principal: Principal,
     payload: dict[str, Any],
     then: Sequence[tuple[str, dict[str, Any]]] = (),
 ) -> str:
@@ -109,13 +118,15 @@ def open_case(
     ``<agency prefix><type prefix>〔year〕NNNN号`` (e.g. 示政办留言〔2026〕0001号).
 
     ``then``: actions taken by the same person in the same transaction, right after the
-    creation (with those the type takes at once itself, e.g. a receipt confirmed).
+    creation (with those the type takes at once itself, e.g. a receipt confirmed). An API
+    token's scope must allow each of them.
     """
     now = svc.clock.now()
     with svc.uow() as uow:
-        case, actor, parsed, _ = _create(svc, uow, case_type, agency_code, actor_username, payload)
+        case, actor, parsed, _ = _create(svc, uow, case_type, agency_code, principal, payload)
         for step in case.workflow.opening_steps(parsed, [Step(*s) for s in then]):
-            context = _context(svc, uow, case, now, actor)
+            check_scope(principal, step.action, agency_code)
+            context = _context(svc, uow, case, now, actor, step.action)
             case.act(step.action, step.payload, actor, now, svc.calendar, context)
         save(svc, uow, case, case.events, now)
         uow.commit()
@@ -136,11 +147,11 @@ def act(
     ref: str,
     action: str,
     payload: dict[str, Any],
-    actor_username: str,
+    principal: Principal,
 ) -> CaseEvent:
     """Apply one action to a case, as a user (or ``system``), in one transaction."""
     with svc.uow() as uow:
-        event = apply_action(svc, uow, ref, action, payload, actor_username)
+        event = apply_action(svc, uow, ref, action, payload, principal)
         uow.commit()
     return event
 
@@ -151,22 +162,30 @@ def apply_action(
     ref: str,
     action: str,
     payload: dict[str, Any],
-    actor_username: str,
+    principal: Principal,
 ) -> CaseEvent:
-    """The body of ``act`` inside a caller's unit of work (the sweeper's expiries use it)."""
+    """The body of ``act`` inside a caller's unit of work (the sweeper's expiries use it).
+
+    The account is read again here, in the action's transaction: a user locked or
+    deactivated since their session opened or their token was issued acts no more."""
     repo = uow.repo
-    actor = SYSTEM if actor_username == SYSTEM.username else repo.actor(actor_username)
+    actor = acting_actor(repo, principal)
     case = load_case(svc, uow, ref)
     _check_agency(actor, case)
+    check_scope(principal, action, case.agency_code)
     name = payload.get(ASSIGNEE)
     # A missing or blank assignee is left to the payload check ("field required").
     if isinstance(name, str) and name.strip():
         assignee = repo.actor(name.strip())
-        if assignee.agency_code != case.agency_code or assignee.role not in ASSIGNABLE:
+        if assignee.agency_code != case.agency_code or not assignee.has_role(*ASSIGNABLE):
             raise ActionNotAllowed(f"{assignee.name} 不是本机关的经办人或负责人")
+        if assignee.status is not AccountStatus.ACTIVE:
+            raise ActionNotAllowed(
+                f"{assignee.name} 的账户{STATUS_LABELS[assignee.status]}，不能指定"
+            )
     before = len(case.events)
     now = svc.clock.now()
-    context = _context(svc, uow, case, now, actor)
+    context = _context(svc, uow, case, now, actor, action)
     case.act(action, payload, actor, now, svc.calendar, context)
     save(svc, uow, case, case.events[before:], now)
     event = case.events[-1]  # as sealed
@@ -177,6 +196,7 @@ def apply_action(
         state_before=event.state_before,
         state_after=event.state_after,
         actor=actor.username,
+        channel=actor.channel,
         seq=event.seq,
     )
     return event

@@ -12,6 +12,8 @@ from govflow.workflow.access import case_not_found
 from govflow.workflow.actors import Actor, Role
 from govflow.workflow.cases import ESCALATION_ACKNOWLEDGED
 from govflow.workflow.errors import ActionNotAllowed
+from govflow.workflow.identity.acting import acting_actor, check_scope
+from govflow.workflow.identity.principal import Principal
 from govflow.workflow.services.base import (
     Services,
     agency_ids,
@@ -25,7 +27,7 @@ from govflow.workflow.services.cases import save
 log = structlog.get_logger(__name__)
 
 
-def adopt_policy(svc: Services, ref: str, actor_username: str) -> bool:
+def adopt_policy(svc: Services, ref: str, principal: Principal) -> bool:
     """Move one open case to the escalation policy now in ``configs/escalation.yaml``.
 
     Editing the file never changes open cases by itself (SPEC E-1); this explicit action
@@ -33,8 +35,9 @@ def adopt_policy(svc: Services, ref: str, actor_username: str) -> bool:
     """
     now = svc.clock.now()
     with svc.uow() as uow:
-        actor = uow.repo.actor(actor_username)
+        actor = acting_actor(uow.repo, principal).acting_as({Role.OFFICE_HEAD})
         case = load_case(svc, uow, ref)
+        check_scope(principal, "escalation_policy_adopted", case.agency_code)
         if actor.role is not Role.OFFICE_HEAD or actor.agency_code != case.agency_code:
             raise ActionNotAllowed("只有本机关的公开办负责人可以变更在办案件的督办规则")
         if case.state in case.workflow.case_type.final:
@@ -56,7 +59,7 @@ def adopt_policy(svc: Services, ref: str, actor_username: str) -> bool:
         )
         save(svc, uow, case, case.events[before:], now)
         uow.commit()
-    log.info("escalation.policy_adopted", case_ref=ref, digest=digest[:12], actor=actor_username)
+    log.info("escalation.policy_adopted", case_ref=ref, digest=digest[:12], actor=actor.username)
     return True
 
 
@@ -111,19 +114,21 @@ def firings(svc: Services, reader: Actor, ref: str | None = None) -> list[Firing
         ]
 
 
-def acknowledge(svc: Services, firing_key: str, actor_username: str) -> None:
+def acknowledge(svc: Services, firing_key: str, principal: Principal) -> None:
     """已阅/已办: stop the repeats of the rule that fired; the next level still fires."""
     now = svc.clock.now()
     with svc.uow() as uow:
-        actor = uow.repo.actor(actor_username)
+        actor = acting_actor(uow.repo, principal)
         firing = uow.escalations.firing_by_key(firing_key)
         # Besides the people told: the office head of the case's agency, and its supervisors
         # or those of the agency above (who receive its escalations); nobody from elsewhere.
         agency = uow.repo.get(uow.escalations.case_ref(firing.case_id)).agency_code
         parent = agency_tree(uow.repo.agencies()).get(agency)
-        answers_for_case = (actor.role is Role.OFFICE_HEAD and actor.agency_code == agency) or (
-            actor.role is Role.SUPERVISOR and actor.agency_code in (agency, parent)
+        answers_for_case = (actor.has_role(Role.OFFICE_HEAD) and actor.agency_code == agency) or (
+            actor.has_role(Role.SUPERVISOR) and actor.agency_code in (agency, parent)
         )
+        if principal.scope is not None and principal.scope.read_only:
+            raise ActionNotAllowed("此令牌为只读令牌，不能确认提醒")
         allowed = actor.username in firing.recipients or answers_for_case
         if not allowed:
             raise ActionNotAllowed(f"{actor.name} 不是该提醒的接收人，不能确认")
@@ -143,7 +148,7 @@ def acknowledge(svc: Services, firing_key: str, actor_username: str) -> None:
             )  # fmt: skip
             save(svc, uow, case, case.events[before:], now)
         uow.commit()
-    log.info("escalation.acknowledged", key=firing_key, actor=actor_username)
+    log.info("escalation.acknowledged", key=firing_key, actor=actor.username)
 
 
 def next_due_at(svc: Services) -> datetime | None:

@@ -32,6 +32,8 @@ from govflow.workflow.disclosure.facts import REPLY
 from govflow.workflow.disclosure.register import ImportedRequests
 from govflow.workflow.disclosure.rules import Context
 from govflow.workflow.errors import ActionNotAllowed, GovflowError, NotFound
+from govflow.workflow.identity.acting import acting_actor, check_scope
+from govflow.workflow.identity.principal import Principal
 from govflow.workflow.imports.columns import (
     BY_HEADER,
     COLUMNS,
@@ -155,7 +157,7 @@ def _assignees(plans: list[Plan], actor: Actor, uow: WritingUnitOfWork) -> list[
         except NotFound:
             problems.append(Problem(plan.row.line, header("assignee"), f"没有用户 {name!r}"))
             continue
-        if who.agency_code != actor.agency_code or who.role not in (Role.HANDLER, Role.OFFICE_HEAD):
+        if who.agency_code != actor.agency_code or not who.has_role(Role.HANDLER, Role.OFFICE_HEAD):
             problems.append(
                 Problem(plan.row.line, header("assignee"), f"{name} 不是本机关的经办人或负责人")
             )
@@ -165,7 +167,7 @@ def _assignees(plans: list[Plan], actor: Actor, uow: WritingUnitOfWork) -> list[
 def import_requests(
     svc: Services,
     *,
-    actor_username: str,
+    principal: Principal,
     sheet: Sheet,
     file_name: str,
     sha256: str,
@@ -179,7 +181,8 @@ def import_requests(
     result = ImportResult(file_name, sha256, len(sheet.rows))
     now = svc.clock.now()
     with svc.uow() as uow:
-        actor = uow.repo.actor(actor_username)
+        actor = acting_actor(uow.repo, principal).acting_as({Role.OFFICE_HEAD})
+        check_scope(principal, "import_requests", actor.agency_code or "")
         if actor.role is not Role.OFFICE_HEAD:
             raise ActionNotAllowed(
                 "导入历史申请须由公开办负责人操作（其中的延长、答复审批由负责人作出）"

@@ -182,7 +182,7 @@ def checkpoint_scope(
     if all(scope.covers(a.code) for a in agencies):
         return scope_of(None)
     assert reader.agency_code is not None  # the system reads every agency
-    return scope_of(reader.agency_code, include_children=reader.role is Role.SUPERVISOR)
+    return scope_of(reader.agency_code, include_children=reader.has_role(Role.SUPERVISOR))
 
 
 def record_checkpoint(svc: Services, reader: Actor, header: Header, digest: str) -> None:

@@ -82,7 +82,7 @@ def case_detail(svc: Services, reader: Actor, ref: str) -> CaseDetail:
         own = case.workflow.view(case, reveal, uow, now)
         names = _names(uow, case)
     labels = action_labels(case)
-    allowed = case.workflow.case_type.allowed_actions(case.state or "", reader.role)
+    allowed = case.workflow.case_type.allowed_actions(case.state or "", *reader.held_roles)
     return CaseDetail(
         header=case_header(case),
         assignee=case.assignee,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from govflow.workflow.identity.principal import Principal
 from govflow.workflow.services.base import Services
 from govflow.workflow.services.cases import open_case
 
@@ -19,7 +20,7 @@ def register_request(
     svc: Services,
     *,
     agency_code: str,
-    actor_username: str,
+    principal: Principal,
     intake: dict[str, Any],
     receipt_date: date | None = None,
     on_the_spot: dict[str, Any] | None = None,
@@ -40,7 +41,7 @@ def register_request(
         svc,
         case_type=CASE_TYPE,
         agency_code=agency_code,
-        actor_username=actor_username,
+        principal=principal,
         payload=intake,
         then=then,
     )

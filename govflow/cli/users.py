@@ -1,0 +1,382 @@
+"""``govflow user …`` and ``govflow token …``: accounts and API tokens (SPEC U-1).
+
+Parse, call one use case of ``govflow.workflow.identity``, render. ``--as`` names the
+administrator (or, for the lists and logs, a supervisor) as for every other command;
+the security log records that user and the channel ``cli:<OS user>``. A password is
+never an argument (it would stay in the shell history and the process list): it is
+typed at a hidden prompt, read from standard input, or generated and shown once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from govflow.cli.common import AsUser, JsonFlag, cli_principal, echo_json, user_errors
+from govflow.workflow.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from govflow.workflow.identity.ports import Account, TokenRecord
+    from govflow.workflow.services import Services
+
+user_app = typer.Typer(
+    help="用户账户：新增、设置密码、锁定、停用、列出、登录日志。", no_args_is_help=True
+)
+token_app = typer.Typer(help="API 令牌：为集成系统创建、列出、吊销。", no_args_is_help=True)
+
+Reason = Annotated[str | None, typer.Option(help="原因（记入安全日志）")]
+PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码（一行）")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(user_app, name="user")
+    app.add_typer(token_app, name="token")
+
+
+def _services() -> Services:
+    from govflow.cli.common import build_services
+
+    return build_services()
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = typer.get_text_stream("stdin").readline().rstrip("\r\n")
+        if not line:
+            raise InvalidInput("标准输入中没有密码")
+        return line
+    return typer.prompt("新密码", hide_input=True, confirmation_prompt="再次输入新密码")
+
+
+def _show_password(username: str, password: str | None, as_json: bool) -> None:
+    if as_json:
+        echo_json({"username": username, "one_time_password": password})
+    elif password is not None:
+        typer.echo(f"一次性密码：{password}\n（仅显示这一次；用户首次登录后必须修改。）")
+
+
+def _roles_text(account: Account) -> str:
+    from govflow.workflow.actors import ROLE_LABELS
+
+    return "、".join(ROLE_LABELS[r] for r in account.roles)
+
+
+@user_app.command("add")
+def add(
+    username: str,
+    as_user: AsUser,
+    name: Annotated[str, typer.Option(help="姓名")],
+    role: Annotated[
+        list[str],
+        typer.Option(help="角色（可重复）：clerk / handler / office_head / supervisor / admin"),
+    ],
+    agency: Annotated[str | None, typer.Option(help="所属机关代码（系统管理员可不填）")] = None,
+    email: Annotated[str | None, typer.Option(help="电子邮箱（接收提醒）")] = None,
+    oidc_subject: Annotated[str | None, typer.Option(help="统一身份认证中的用户标识")] = None,
+    service: Annotated[
+        bool, typer.Option("--service", help="服务账户：只通过 API 令牌访问")
+    ] = False,
+    password_stdin: PasswordStdin = False,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="不设密码（仅用统一身份认证登录）")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """新增用户；默认生成一次性密码（只显示一次，首次登录后必须修改）。"""
+    from govflow.workflow.actors import Role
+    from govflow.workflow.identity.ports import AccountKind
+    from govflow.workflow.services import NewAccount, add_user
+
+    with user_errors():
+        try:
+            roles = tuple(Role(r) for r in role)
+        except ValueError:
+            raise InvalidInput(f"未知角色：{'、'.join(role)}") from None
+        svc = _services()
+        by = cli_principal(svc, as_user)
+        password = _password(True) if password_stdin else None
+        kind = AccountKind.SERVICE if service else AccountKind.PERSON
+        new = NewAccount(username, name, roles, agency, email, kind, oidc_subject)
+        generate = not (service or no_password or password_stdin)
+        shown = add_user(svc, by, new, password, generate=generate)
+        if not as_json:
+            typer.echo(f"已新增用户 {username}（{name}，{'、'.join(r.value for r in roles)}）。")
+        _show_password(username, shown, as_json)
+
+
+@user_app.command("set-password")
+def set_password_cmd(
+    username: str,
+    as_user: AsUser,
+    password_stdin: PasswordStdin = False,
+    generate: Annotated[bool, typer.Option("--generate", help="生成随机密码并显示一次")] = False,
+    permanent: Annotated[
+        bool, typer.Option("--permanent", help="不要求用户下次登录时修改")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """设置用户密码（默认为临时密码，下次登录须修改）；该用户的所有登录随即失效。"""
+    from govflow.workflow.services import set_password
+
+    with user_errors():
+        svc = _services()
+        by = cli_principal(svc, as_user)
+        password = None if generate else _password(password_stdin)
+        shown = set_password(svc, by, username, password, temporary=not permanent)
+        if not as_json:
+            typer.echo(f"已设置 {username} 的密码；其所有登录已失效。")
+        _show_password(username, shown, as_json)
+
+
+def _status_command(name: str, help_text: str, done: str) -> None:
+    def command(username: str, as_user: AsUser, reason: Reason = None) -> None:
+        from govflow.workflow import services
+
+        with user_errors():
+            svc = _services()
+            use_case = getattr(services, f"{name}_user")  # lock_user, unlock_user, …
+            ended = use_case(svc, cli_principal(svc, as_user), username, reason)
+            extra = f"，{ended} 个登录已失效" if ended else ""
+            typer.echo(f"{done}：{username}{extra}。")
+
+    command.__doc__ = help_text
+    user_app.command(name)(command)
+
+
+_status_command("lock", "锁定账户（直至解锁）；其登录随即失效。", "已锁定")
+_status_command("unlock", "解锁账户（含连续登录失败造成的暂时锁定）。", "已解锁")
+_status_command("deactivate", "停用离职人员的账户；其历史记录中的姓名保留。", "已停用")
+_status_command("activate", "恢复已停用的账户。", "已恢复")
+
+
+@user_app.command("list")
+def list_users_cmd(
+    as_user: AsUser,
+    agency: Annotated[str | None, typer.Option(help="机关代码")] = None,
+    include_children: Annotated[bool, typer.Option(help="包含下级机关")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="包括已停用的账户")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """列出用户（系统管理员：全部；督查：本机关及下级机关）。"""
+    from govflow.workflow.actors import STATUS_LABELS
+    from govflow.workflow.services import list_users
+
+    with user_errors():
+        svc = _services()
+        found = list_users(
+            svc,
+            cli_principal(svc, as_user),
+            agency,
+            include_children=include_children,
+            include_inactive=all_,
+        )
+        now = svc.clock.now()
+        if as_json:
+            echo_json([_account_json(a, now) for a in found])
+            return
+        for a in found:
+            status = STATUS_LABELS[a.status]
+            if a.locked_until is not None and a.locked_until > now:
+                status += "（登录失败暂时锁定）"
+            typer.echo(
+                f"{a.username}　{a.name}　{_roles_text(a)}　{a.agency_code or '—'}　{status}"
+                + ("　服务账户" if a.kind.value == "service" else "")
+                + ("　须修改密码" if a.must_change_password else "")
+            )
+        typer.echo(f"共 {len(found)} 个账户。")
+
+
+def _account_json(a: Account, now: datetime) -> dict[str, object]:
+    return {
+        "username": a.username,
+        "name": a.name,
+        "roles": [r.value for r in a.roles],
+        "agency": a.agency_code,
+        "email": a.email,
+        "kind": a.kind.value,
+        "status": a.status.value,
+        "locked_out_until": a.locked_until.isoformat()
+        if a.locked_until and a.locked_until > now
+        else None,
+        "must_change_password": a.must_change_password,
+        "has_password": a.password_hash is not None,
+        "oidc_subject": a.oidc_subject,
+        "managed_by_org": a.managed_by_org,
+    }
+
+
+Since = Annotated[str | None, typer.Option(help="起始时间（ISO 8601，北京时间）")]
+Limit = Annotated[int, typer.Option(help="最多显示条数")]
+
+
+def _since(text: str | None) -> datetime | None:
+    from govflow.workflow.clock import parse_instant
+
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise InvalidInput(f"--since 不是有效时间：{text!r}") from None
+
+
+def _local(instant: datetime) -> str:
+    from govflow.workflow.clock import SHANGHAI
+
+    return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@user_app.command("login-log")
+def login_log_cmd(
+    as_user: AsUser,
+    agency: Annotated[str | None, typer.Option(help="机关代码（含下级机关）")] = None,
+    since: Since = None,
+    limit: Limit = 200,
+    as_json: JsonFlag = False,
+) -> None:
+    """登录日志（系统管理员：全部；督查：本机关及下级机关的账户）。"""
+    from govflow.workflow.services import LOGIN_OUTCOMES as OUTCOMES
+    from govflow.workflow.services import login_log
+
+    with user_errors():
+        svc = _services()
+        rows = login_log(svc, cli_principal(svc, as_user), agency, since=_since(since), limit=limit)
+        if as_json:
+            echo_json([{**r.__dict__, "at": r.at.isoformat()} for r in rows])
+            return
+        for r in rows:
+            where = f"　来自 {r.remote_addr}" if r.remote_addr else ""
+            typer.echo(
+                f"{_local(r.at)}　{r.username}　{OUTCOMES.get(r.outcome, r.outcome)}"
+                f"　{r.provider}{where}"
+            )
+        typer.echo(f"共 {len(rows)} 条。")
+
+
+@user_app.command("security-log")
+def security_log_cmd(
+    as_user: AsUser,
+    agency: Annotated[str | None, typer.Option(help="机关代码（含下级机关）")] = None,
+    since: Since = None,
+    limit: Limit = 200,
+    as_json: JsonFlag = False,
+) -> None:
+    """安全日志：账户、密码、登录会话与令牌的每一次变更（谁、何时、经由何处、对谁）。"""
+    from govflow.workflow.services import security_log
+
+    with user_errors():
+        svc = _services()
+        rows = security_log(
+            svc, cli_principal(svc, as_user), agency, since=_since(since), limit=limit
+        )
+        if as_json:
+            echo_json([{**r.__dict__, "at": r.at.isoformat()} for r in rows])
+            return
+        for r in rows:
+            detail = "，".join(f"{k}={v}" for k, v in r.detail.items() if v is not None)
+            typer.echo(
+                f"{_local(r.at)}　{r.actor}（{r.channel}）　{r.action}　{r.target}"
+                + (f"　{detail}" if detail else "")
+            )
+        typer.echo(f"共 {len(rows)} 条。")
+
+
+@token_app.command("create")
+def create_token_cmd(
+    name: str,
+    as_user: AsUser,
+    user: Annotated[str, typer.Option(help="令牌代表的用户或服务账户")],
+    action: Annotated[
+        list[str] | None, typer.Option(help="允许的动作（可重复；不填为该账户可执行的全部动作）")
+    ] = None,
+    agency: Annotated[str | None, typer.Option(help="机关代码（默认为该账户所属机关）")] = None,
+    include_children: Annotated[bool, typer.Option(help="包含下级机关（仅只读令牌）")] = False,
+    read_only: Annotated[bool, typer.Option("--read-only", help="只读令牌")] = False,
+    days: Annotated[int | None, typer.Option(help="有效天数")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """创建 API 令牌：令牌只显示这一次，系统只保存其摘要。"""
+    from govflow.workflow.services import TokenRequest, create_token
+
+    with user_errors():
+        svc = _services()
+        request = TokenRequest(
+            name=name,
+            username=user,
+            actions=frozenset(action) if action else None,
+            agency=agency,
+            include_children=include_children,
+            read_only=read_only,
+            days=days,
+        )
+        issued = create_token(svc, cli_principal(svc, as_user), request)
+        if as_json:
+            echo_json({**_token_json(issued.record), "token": issued.token})
+            return
+        typer.echo(
+            f"已创建令牌 {name}（代表 {user}，{_scope_text(issued.record)}，"
+            f"有效至 {_local(issued.record.expires_at)}）。\n"
+            f"令牌：{issued.token}\n（仅显示这一次；请求时放在 Authorization: Bearer 头中。）"
+        )
+
+
+def _scope_text(t: TokenRecord) -> str:
+    scope = t.scope
+    reach = scope.agency + ("及下级机关" if scope.include_children else "")
+    if scope.read_only:
+        return f"只读，{reach}"
+    actions = "全部动作" if scope.actions is None else "、".join(sorted(scope.actions))
+    return f"{reach}，{actions}"
+
+
+def _token_json(t: TokenRecord) -> dict[str, object]:
+    return {
+        "name": t.name,
+        "user": t.username,
+        "prefix": t.prefix,
+        "scope": t.scope.to_json(),
+        "created_at": t.created_at.isoformat(),
+        "created_by": t.created_by,
+        "expires_at": t.expires_at.isoformat(),
+        "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+    }
+
+
+@token_app.command("list")
+def list_tokens_cmd(
+    as_user: AsUser,
+    all_: Annotated[bool, typer.Option("--all", help="包括已吊销和已过期的令牌")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """列出 API 令牌（不含令牌本身：系统并不保存它）。"""
+    from govflow.workflow.services import list_tokens
+
+    with user_errors():
+        svc = _services()
+        tokens = list_tokens(svc, cli_principal(svc, as_user), include_inactive=all_)
+        if as_json:
+            echo_json([_token_json(t) for t in tokens])
+            return
+        now = svc.clock.now()
+        for t in tokens:
+            state = "已吊销" if t.revoked_at else "已过期" if t.expires_at <= now else "有效"
+            used = _local(t.last_used_at) if t.last_used_at else "从未使用"
+            typer.echo(
+                f"{t.name}　{t.prefix}…　{t.username}　{_scope_text(t)}　{state}"
+                f"　有效至 {_local(t.expires_at)}　最近使用 {used}"
+            )
+        typer.echo(f"共 {len(tokens)} 个令牌。")
+
+
+@token_app.command()  # named after the function: the word is also a case type's action
+def revoke(name: str, as_user: AsUser) -> None:
+    """吊销 API 令牌，立即生效。"""
+    from govflow.workflow.services import revoke_token
+
+    with user_errors():
+        svc = _services()
+        revoke_token(svc, cli_principal(svc, as_user), name)
+        typer.echo(f"已吊销令牌 {name}。")

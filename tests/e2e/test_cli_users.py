@@ -1,0 +1,208 @@
+"""``govflow user …`` and ``govflow token …`` as an installation's operator uses them: the
+first administrator, accounts with several roles, passwords never on the command line,
+deactivation, API tokens shown once, the logs, and ``cli:<OS user>`` on every event."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.cli import ROOT, cli_env
+
+ORG = ROOT / "configs" / "demo_org.yaml"
+OS_USER = "opsuser"
+
+
+class Operator:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.env = {
+            **cli_env(f"sqlite:///{home / 'govflow.db'}"),
+            "GOVFLOW_NOW": "2025-09-26T09:00",
+            "LOGNAME": OS_USER,
+            "USER": OS_USER,
+        }
+
+    def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "govflow", *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=self.env,
+            cwd=self.home,
+            input=stdin,
+            timeout=60,
+        )
+
+    def ok(self, *args: str, stdin: str | None = None) -> str:
+        proc = self.run(*args, stdin=stdin)
+        assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
+        return proc.stdout
+
+    def fails(self, code: int, *args: str, stdin: str | None = None) -> str:
+        proc = self.run(*args, stdin=stdin)
+        assert proc.returncode == code, (args, proc.returncode, proc.stdout, proc.stderr)
+        errors = [line for line in proc.stderr.splitlines() if not line.startswith("{")]
+        assert len(errors) == 1 and errors[0].startswith("错误："), proc.stderr
+        return errors[0]
+
+
+@pytest.fixture
+def op(tmp_path: Path) -> Operator:
+    return Operator(tmp_path)
+
+
+def test_the_first_start_creates_an_administrator_once(op: Operator) -> None:
+    first = op.ok("init", "--org", str(ORG))
+    match = re.search(r"已创建系统管理员 admin，一次性密码：(\S+)", first)
+    assert match, first
+    assert "首次登录后必须修改" in first
+    assert "一次性密码" not in op.ok("init")
+    users = json.loads(op.ok("user", "list", "--as", "admin", "--json"))
+    admin = next(u for u in users if u["username"] == "admin")
+    assert admin["roles"] == ["admin"] and admin["must_change_password"]
+    assert match.group(1) not in json.dumps(users)
+
+
+def test_accounts_passwords_and_deactivation(op: Operator) -> None:
+    op.ok("init", "--org", str(ORG))
+    added = json.loads(
+        op.ok(
+            "user",
+            "add",
+            "ma.head",
+            "--name",
+            "马主任",
+            "--role",
+            "handler",
+            "--role",
+            "office_head",
+            "--agency",
+            "county",
+            "--as",
+            "admin",
+            "--json",
+        )
+    )
+    assert len(added["one_time_password"]) == 16
+    assert "不能同时担任办件角色" in op.fails(
+        2, "user", "add", "x", "--name", "某", "--role", "admin", "--role", "clerk", "--as", "admin"
+    )
+    assert "不是系统管理员" in op.fails(3, "user", "lock", "li.handler", "--as", "zhang.head")
+    weak = op.fails(
+        2, "user", "set-password", "li.handler", "--password-stdin", "--as", "admin", stdin="abc\n"
+    )
+    assert "密码不符合要求" in weak and "abc" not in weak
+    op.ok(
+        "user",
+        "set-password",
+        "li.handler",
+        "--password-stdin",
+        "--permanent",
+        "--as",
+        "admin",
+        stdin="New-pass-2025\n",
+    )
+    # A user with two roles acts in the one each action needs; the CLI's channel is recorded.
+    out = op.ok(
+        "request",
+        "register",
+        "--as",
+        "wang.clerk",
+        "--channel",
+        "in_person",
+        "--applicant-kind",
+        "natural_person",
+        "--name",
+        "张三",
+        "--id-number",
+        "610926199001011234",
+        "--phone",
+        "13800000000",
+        "--description",
+        "2024年县级财政预算公开表",
+    )
+    ref = re.search(r"示政办依申〔\d{4}〕\d{4}号", out).group(0)  # type: ignore[union-attr]
+    op.ok("case", "act", ref, "start_review", "--as", "ma.head")
+    op.ok(
+        "case", "act", ref, "extend", "--as", "ma.head", "--set", "days=5", "--set", "reason=调档"
+    )
+    timeline = json.loads(
+        op.ok("audit", "show", ref, "--as", "chen.supervisor", "--format", "json")
+    )
+    assert [(e["actor"], e["actor_role"], e["channel"]) for e in timeline["events"]] == [
+        ("wang.clerk", "clerk", f"cli:{OS_USER}"),
+        ("wang.clerk", "clerk", f"cli:{OS_USER}"),
+        ("ma.head", "handler", f"cli:{OS_USER}"),
+        ("ma.head", "office_head", f"cli:{OS_USER}"),
+    ]
+    assert f"经由 cli:{OS_USER}" in op.ok("audit", "show", ref, "--as", "chen.supervisor")
+
+    op.ok("user", "deactivate", "li.handler", "--reason", "调离", "--as", "admin")
+    assert "已停用" in op.fails(3, "case", "act", ref, "accept", "--as", "li.handler")
+    assert "已停用" in op.fails(3, "user", "login-log", "--as", "li.handler")
+    assert "无权查看" in op.fails(3, "user", "login-log", "--as", "zhao.handler")
+    listed = json.loads(op.ok("user", "list", "--as", "chen.supervisor", "--all", "--json"))
+    assert {u["username"]: u["status"] for u in listed}["li.handler"] == "deactivated"
+    log = json.loads(op.ok("user", "security-log", "--as", "admin", "--json"))
+    assert {(e["action"], e["target"], e["actor"], e["channel"]) for e in log} >= {
+        ("user_deactivated", "li.handler", "admin", f"cli:{OS_USER}"),
+        ("password_set", "li.handler", "admin", f"cli:{OS_USER}"),
+        ("user_added", "ma.head", "admin", f"cli:{OS_USER}"),
+    }
+    assert "New-pass-2025" not in json.dumps(log)
+
+
+def test_api_tokens_are_shown_once_and_revoked(op: Operator) -> None:
+    op.ok("init", "--org", str(ORG))
+    issued = json.loads(
+        op.ok(
+            "token",
+            "create",
+            "website",
+            "--user",
+            "wang.clerk",
+            "--action",
+            "receive",
+            "--days",
+            "30",
+            "--as",
+            "admin",
+            "--json",
+        )
+    )
+    token = issued["token"]
+    assert token.startswith("gft_") and issued["scope"]["actions"] == ["receive"]
+    listing = op.ok("token", "list", "--as", "admin")
+    assert "website" in listing and token not in listing and issued["prefix"] in listing
+    assert "未知动作" in op.fails(
+        2, "token", "create", "x", "--user", "wang.clerk", "--action", "fly", "--as", "admin"
+    )
+    op.ok("token", "revoke", "website", "--as", "admin")
+    assert "已吊销" in op.fails(2, "token", "revoke", "website", "--as", "admin")
+    assert json.loads(op.ok("token", "list", "--as", "admin", "--json")) == []
+    (revoked,) = json.loads(op.ok("token", "list", "--all", "--as", "admin", "--json"))
+    assert revoked["revoked_at"] is not None
+    assert token not in (op.home / "govflow.db").read_bytes().decode("latin-1")
+
+
+def test_re_importing_the_organisation_deactivates_who_left(op: Operator) -> None:
+    op.ok("init", "--org", str(ORG))
+    org = yaml.safe_load(ORG.read_text("utf-8"))
+    org["users"] = [u for u in org["users"] if u["username"] != "zhao.handler"]
+    org["users"].append(
+        {"username": "qian.handler", "name": "钱经办", "roles": ["handler"], "agency": "edu"}
+    )
+    smaller = op.home / "org.yaml"
+    smaller.write_text(yaml.safe_dump(org, allow_unicode=True), "utf-8")
+    out = op.ok("init", "--org", str(smaller))
+    assert "新增 1，变更 0，停用 1，恢复 0" in out
+    assert "已停用" in op.fails(3, "case", "show", "x", "--as", "zhao.handler")
+    assert "恢复 1" in op.ok("init", "--org", str(ORG))

@@ -1,0 +1,44 @@
+"""From a principal to the actor of one action, inside the action's transaction.
+
+The account is read again where the action is written (the service layer reads it
+anyway, in one statement): an account locked or deactivated since its session opened or
+its token was issued acts no more, and the roles are those it holds now. The channel the
+principal came through goes onto the actor, and from there onto the event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Protocol
+
+from govflow.workflow.actors import STATUS_LABELS, SYSTEM, AccountStatus, Actor
+from govflow.workflow.errors import ActionNotAllowed
+from govflow.workflow.identity.principal import Principal
+
+
+class ActorLookup(Protocol):
+    def actor(self, username: str) -> Actor: ...
+
+
+def active_actor(repo: ActorLookup, username: str) -> Actor:
+    """The user named, refused when the account is locked or deactivated."""
+    actor = repo.actor(username)
+    if actor.status is not AccountStatus.ACTIVE:
+        raise ActionNotAllowed(f"{actor.name} 的账户{STATUS_LABELS[actor.status]}，不能办理")
+    return actor
+
+
+def acting_actor(repo: ActorLookup, principal: Principal) -> Actor:
+    """The actor for ``principal``, refused when the account may not act now."""
+    if principal.is_system:
+        return replace(SYSTEM, channel=principal.channel)
+    actor = active_actor(repo, principal.username)
+    if principal.must_change_password:
+        raise ActionNotAllowed("请先修改初始密码，再办理案件")
+    return replace(actor, channel=principal.channel)
+
+
+def check_scope(principal: Principal, action: str, agency_code: str) -> None:
+    """An API token acts only within its scope (actions, agency, read-only)."""
+    if principal.scope is not None:
+        principal.scope.check_write(action, agency_code)

@@ -1,0 +1,110 @@
+"""The principal: who is calling, with what roles, in which agency, through which channel.
+
+Every front end turns its credentials into a ``Principal`` (a session cookie, an API
+token, the operator's ``--as`` on the command line) and hands it to the service layer,
+which checks it again against the account inside its own transaction and records the
+user and the channel on every event it writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from govflow.workflow.actors import SYSTEM, AccountStatus, Actor, Role, ordered
+from govflow.workflow.errors import ActionNotAllowed
+
+WEB = "web"
+SYSTEM_CHANNEL = "system"
+
+
+def api_channel(token_name: str) -> str:
+    return f"api:{token_name}"
+
+
+def cli_channel(os_user: str) -> str:
+    return f"cli:{os_user}"
+
+
+@dataclass(frozen=True)
+class TokenScope:
+    """What an API token may do: which actions (``None``: every action its user may take),
+    in which agency (and, for reading, the agencies below it), or nothing but read."""
+
+    agency: str
+    actions: frozenset[str] | None = None
+    include_children: bool = False
+    read_only: bool = False
+
+    def check_write(self, action: str, agency_code: str) -> None:
+        """Refuse, in words the integration's operator understands, a write outside the scope."""
+        if self.read_only:
+            raise ActionNotAllowed("此令牌为只读令牌，不能办理案件")
+        if agency_code != self.agency:
+            raise ActionNotAllowed(
+                f"此令牌只能用于机关 {self.agency}，不能办理 {agency_code} 的案件"
+            )
+        if self.actions is not None and action not in self.actions:
+            raise ActionNotAllowed(f"此令牌无权执行动作 {action}")
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "agency": self.agency,
+            "actions": sorted(self.actions) if self.actions is not None else None,
+            "include_children": self.include_children,
+            "read_only": self.read_only,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> TokenScope:
+        actions = data.get("actions")
+        return cls(
+            agency=str(data["agency"]),
+            actions=frozenset(actions) if isinstance(actions, list) else None,  # type: ignore[arg-type]
+            include_children=bool(data.get("include_children")),
+            read_only=bool(data.get("read_only")),
+        )
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller. ``roles`` and ``agency_code`` are as of authentication;
+    the service layer acts on the account as it is when the action is taken."""
+
+    username: str
+    name: str
+    roles: tuple[Role, ...]
+    agency_code: str | None
+    channel: str
+    scope: TokenScope | None = None  # API tokens only
+    must_change_password: bool = False  # a session of a one-time password: change it first
+
+    @property
+    def is_system(self) -> bool:
+        return self.username == SYSTEM.username
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    def as_actor(self) -> Actor:
+        """The domain's actor for this principal (the least senior role first)."""
+        if self.is_system:
+            return SYSTEM
+        held = ordered(self.roles)
+        return Actor(
+            self.username,
+            self.name,
+            held[0],
+            self.agency_code,
+            roles=held,
+            channel=self.channel,
+            status=AccountStatus.ACTIVE,
+        )
+
+
+SYSTEM_PRINCIPAL = Principal(
+    username=SYSTEM.username,
+    name=SYSTEM.name,
+    roles=(Role.SYSTEM,),
+    agency_code=None,
+    channel=SYSTEM_CHANNEL,
+)

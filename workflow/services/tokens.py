@@ -1,0 +1,185 @@
+"""API tokens for integrations (a 舆情 monitoring platform pushing incidents, the website's
+form pushing requests): created by an administrator for a user or a service account with
+a scope, shown once, stored as a SHA-256 digest, expiring, revocable.
+
+A token acts as its account, within its scope: the actions it names (or every action the
+account may take), the account's own agency (a supervisor's read-only token may reach the
+agencies below), or nothing but reading. The account's standing is checked on every use:
+a token of a deactivated or locked account is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import structlog
+
+from govflow.workflow.actors import AccountStatus, Role
+from govflow.workflow.errors import InvalidInput, NotAuthenticated
+from govflow.workflow.identity import opaque
+from govflow.workflow.identity.ports import TokenRecord
+from govflow.workflow.identity.principal import Principal, TokenScope, api_channel
+from govflow.workflow.services.accounts import existing_account, record, require_admin
+from govflow.workflow.services.base import Services
+
+log = structlog.get_logger(__name__)
+
+TOKEN_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+TOUCH_EVERY = timedelta(minutes=1)
+REFUSED = "API 令牌无效、已过期或已吊销"
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    name: str  # recorded as the channel of every event: api:<name>
+    username: str
+    actions: frozenset[str] | None = None  # None: every action the account may take
+    agency: str | None = None  # default: the account's agency
+    include_children: bool = False
+    read_only: bool = False
+    days: int | None = None  # default: settings.token_default_days
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    record: TokenRecord
+    token: str = field(repr=False)  # shown once; only its digest is kept
+
+
+def create_token(svc: Services, by: Principal, request: TokenRequest) -> IssuedToken:
+    """Issue a token. A named action must be declared by some case type and allowed to one
+    of the account's roles (else the token would grant nothing)."""
+    if not TOKEN_NAME.match(request.name):
+        raise InvalidInput(
+            f"令牌名称 {request.name!r} 无效：小写字母、数字和 _ . -，至多 64 个字符"
+        )
+    settings = svc.config.settings.identity
+    days = request.days or settings.token_default_days
+    if not 1 <= days <= settings.token_max_days:
+        raise InvalidInput(f"令牌有效期应为 1–{settings.token_max_days} 天")
+    if request.read_only and request.actions:
+        raise InvalidInput("只读令牌不能指定动作")
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        actor = require_admin(uow, by)
+        account = existing_account(uow, request.username)
+        if account.status is not AccountStatus.ACTIVE:
+            raise InvalidInput(f"用户 {account.username} 的账户不是正常状态，不能为其创建令牌")
+        if Role.ADMIN in account.roles:
+            raise InvalidInput("不能为系统管理员创建令牌：账户管理只能由管理员本人操作")
+        if account.agency_code is None:
+            raise InvalidInput(f"用户 {account.username} 不属于任何机关")
+        agency = request.agency or account.agency_code
+        reachable = uow.identity.agency_codes(account.agency_code, True)
+        if agency != account.agency_code and not (
+            request.read_only and Role.SUPERVISOR in account.roles and agency in reachable
+        ):
+            raise InvalidInput(
+                f"令牌只能用于 {account.username} 所属机关 {account.agency_code}"
+                "（督查的只读令牌可用于下级机关）"
+            )
+        if request.include_children and not request.read_only:
+            raise InvalidInput("包含下级机关的令牌必须是只读令牌")
+        if request.actions is not None:
+            _check_actions(request.actions, account.roles, _declared_actions(svc))
+        if uow.identity.token_named(request.name) is not None:
+            raise InvalidInput(f"已有名为 {request.name} 的令牌")
+        raw = opaque.new_api_token()
+        issued = TokenRecord(
+            name=request.name,
+            username=account.username,
+            scope=TokenScope(
+                agency=agency,
+                actions=request.actions,
+                include_children=request.include_children,
+                read_only=request.read_only,
+            ),
+            created_at=now,
+            created_by=actor.username,
+            expires_at=now + timedelta(days=days),
+            prefix=raw[:12],
+        )
+        uow.identity.add_token(issued, opaque.digest(raw))
+        record(
+            uow, now, actor, "token_created", account, token=request.name, **issued.scope.to_json()
+        )
+        uow.commit()
+    return IssuedToken(issued, raw)
+
+
+def _declared_actions(svc: Services) -> Iterator[tuple[str, frozenset[Role]]]:
+    for flow in svc.config.case_types.values():
+        for name, spec in flow.case_type.actions.items():
+            yield name, spec.roles
+
+
+def _check_actions(
+    actions: frozenset[str],
+    roles: tuple[Role, ...],
+    known: Iterable[tuple[str, frozenset[Role]]],
+) -> None:
+    allowed: dict[str, bool] = {}
+    for name, action_roles in known:
+        allowed[name] = allowed.get(name, False) or bool(action_roles & set(roles))
+    unknown = sorted(a for a in actions if a not in allowed)
+    if unknown:
+        raise InvalidInput(f"未知动作：{'、'.join(unknown)}")
+    useless = sorted(a for a in actions if not allowed[a])
+    if useless:
+        raise InvalidInput(f"该账户的角色无权执行：{'、'.join(useless)}")
+
+
+def revoke_token(svc: Services, by: Principal, name: str) -> None:
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        actor = require_admin(uow, by)
+        token = uow.identity.token_named(name)
+        if token is None:
+            raise InvalidInput(f"没有名为 {name} 的令牌")
+        if token.revoked_at is not None:
+            raise InvalidInput(f"令牌 {name} 已吊销")
+        uow.identity.revoke_token(name, now)
+        record(uow, now, actor, "token_revoked", existing_account(uow, token.username), token=name)
+        uow.commit()
+
+
+def list_tokens(svc: Services, by: Principal, include_inactive: bool = False) -> list[TokenRecord]:
+    """Tokens by name (never the token itself, which is not kept)."""
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        require_admin(uow, by)
+        tokens = uow.identity.tokens(include_inactive=True)
+    if include_inactive:
+        return tokens
+    return [t for t in tokens if t.revoked_at is None and t.expires_at > now]
+
+
+def authenticate_token(svc: Services, raw: str | None) -> Principal:
+    """The principal behind an ``Authorization: Bearer`` token: its account (which must be
+    active) through the channel ``api:<token name>``, limited to the token's scope."""
+    if not raw or not raw.startswith(opaque.TOKEN_PREFIX):
+        raise NotAuthenticated(REFUSED)
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        token = uow.identity.token(opaque.digest(raw))
+        if token is None or token.revoked_at is not None or now >= token.expires_at:
+            log.warning("identity.token_refused", token=token.name if token else None)
+            raise NotAuthenticated(REFUSED)
+        account = uow.identity.account(token.username)
+        if account is None or account.status is not AccountStatus.ACTIVE:
+            log.warning("identity.token_refused", token=token.name, reason="account")
+            raise NotAuthenticated("API 令牌所属账户已停用或锁定")
+        if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
+            uow.identity.touch_token(token.name, now)
+            uow.commit()
+    return Principal(
+        username=account.username,
+        name=account.name,
+        roles=account.roles,
+        agency_code=account.agency_code,
+        channel=api_channel(token.name),
+        scope=token.scope,
+    )
