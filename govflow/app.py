@@ -4,7 +4,8 @@ Every process — a CLI command, ``govflow run``, a dramatiq worker, the demo, a
 builds its ``Services`` here. This is the one place that knows where configuration lives:
 the files shipped in ``govflow.configs`` and what the environment adds to them
 (``GOVFLOW_SETTINGS``, ``GOVFLOW_CALENDAR_DIR``, ``GOVFLOW_CASE_TYPES_DIR``,
-``GOVFLOW_NOW``, ``GOVFLOW_DATABASE_URL``, the secrets of ``SECRET_ENV``). It reads them
+``GOVFLOW_NOW``, ``GOVFLOW_DATABASE_URL``, ``GOVFLOW_FILES_DIR``, the secrets of
+``SECRET_ENV``). It reads them
 once and hands them down; the domain never reads a file or the environment itself.
 
 Start-up also reads the installation (``GOVFLOW_MODE``, the chain key), registers every
@@ -31,7 +32,7 @@ import yaml
 from govflow import configs
 from govflow.workflow.actors import SYSTEM, Actor
 from govflow.workflow.calendar import CalendarError, WorkingCalendar, load_schedules
-from govflow.workflow.clock import Clock, FakeClock, SystemClock, parse_instant
+from govflow.workflow.clock import Clock, PinnedClock, SystemClock, parse_instant
 from govflow.workflow.errors import ConfigurationError, InvalidInput
 
 # What the configuration is made of, the database and the services are imported in the
@@ -42,8 +43,10 @@ if TYPE_CHECKING:
 
     from govflow.models.org import OrgImport
     from govflow.workflow.config import Config
+    from govflow.workflow.documents.store import FileStore
     from govflow.workflow.events import Keyring
-    from govflow.workflow.policy import Installation, Settings
+    from govflow.workflow.notices.issue import Notices
+    from govflow.workflow.policy import Installation, Mode, Settings
     from govflow.workflow.services import Services
 
 ENV_SETTINGS = "GOVFLOW_SETTINGS"
@@ -53,6 +56,7 @@ ENV_NOW = "GOVFLOW_NOW"
 ENV_MODE = "GOVFLOW_MODE"
 ENV_CHAIN_KEY = "GOVFLOW_CHAIN_KEY"
 ENV_CHAIN_KEY_FILE = "GOVFLOW_CHAIN_KEY_FILE"
+ENV_FILES_DIR = "GOVFLOW_FILES_DIR"
 
 
 def _environ(env: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -186,18 +190,64 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     return Config(settings, outcomes, policies, catalogue)
 
 
-def clock_from_env(env: Mapping[str, str] | None = None) -> Clock:
-    """``GOVFLOW_NOW`` pins the clock (an ISO 8601 instant, SPEC T-5); else the system clock."""
+def clock_from_env(env: Mapping[str, str] | None = None, mode: Mode | None = None) -> Clock:
+    """``GOVFLOW_NOW`` pins the clock (an ISO 8601 instant, SPEC T-5) of a demo or test
+    installation; else the system clock. A production installation refuses it: an office's
+    deadlines, and the instant of every event it records, follow the real time."""
+    from govflow.workflow.policy import Mode
+
     pinned = _environ(env).get(ENV_NOW)
     if not pinned:
         return SystemClock()
+    if mode is Mode.PRODUCTION:
+        raise ConfigurationError(
+            f"环境变量 {ENV_NOW} 只能在演示或测试安装中使用（{ENV_MODE}=demo 或 test），"
+            f"生产模式（{ENV_MODE}=production）按系统时钟办理；请删除 {ENV_NOW}"
+        )
     try:
-        return FakeClock(parse_instant(pinned))
+        return PinnedClock(parse_instant(pinned))
     except ValueError:
         raise ConfigurationError(
             f"环境变量 {ENV_NOW} 的值 {pinned!r} 不是有效的时间点"
             "（应为 ISO 8601，如 2025-09-26T09:00 或 2025-09-26T09:00+08:00）"
         ) from None
+
+
+# -- written notices and the file store (SPEC N-1, N-2) ----------------------------------------
+
+
+def files_dir(settings: Settings, env: Mapping[str, str] | None = None) -> Path:
+    """``GOVFLOW_FILES_DIR``, else ``notices.files_dir`` of the settings (relative: the cwd)."""
+    return Path(_environ(env).get(ENV_FILES_DIR) or settings.notices.files_dir)
+
+
+def open_file_store(settings: Settings, env: Mapping[str, str] | None = None) -> FileStore:
+    """The file store of notices and attachments: a directory, named by SHA-256."""
+    from govflow.models.filestore import DirectoryStore
+
+    return DirectoryStore(files_dir(settings, env))
+
+
+def load_notices(config: Config, files: FileStore) -> Notices | None:
+    """The notice catalog and templates (an office's template directory first), the catalog
+    checked against the outcome list now; each template is checked before its first use,
+    and all of them by ``govflow notices check``, ``init`` and ``run``. The catalog is that
+    of the case type whose actions issue notices (None: no type issues any)."""
+    from govflow.workflow.notices.catalog import CATALOG_FILE, parse_catalog
+    from govflow.workflow.notices.issue import Notices
+    from govflow.workflow.notices.templates import SHIPPED_DIR, NoticeTemplates
+
+    plans = [wf.notice_plan for wf in config.case_types.values() if wf.notice_plan is not None]
+    if not plans:
+        return None
+    path = configs.shipped(*CATALOG_FILE)
+    catalog = parse_catalog(_yaml(path), path, list(config.outcomes))
+    settings = config.settings.notices
+    override = Path(settings.template_dir) if settings.template_dir else None
+    templates = NoticeTemplates(
+        catalog, plans[0].allowed_fields, configs.shipped(*SHIPPED_DIR), override
+    )
+    return Notices(templates, files, settings)
 
 
 # -- the installation: mode and chain key --------------------------------------------------
@@ -352,10 +402,15 @@ def build_services(
     calendar: WorkingCalendar | None = None,
     config: Config | None = None,
     keyring: Keyring | None = None,
+    *,
+    files: FileStore | None = None,
+    notices: bool = True,
 ) -> Services:
     """Services on ``engine`` (default: ``GOVFLOW_DATABASE_URL``) with the configuration read
     now unless given; a malformed case-type declaration, a bad settings file or a missing
-    chain key in production stops start-up here."""
+    chain key in production stops start-up here. ``files``: the file store (default: the
+    directory of ``GOVFLOW_FILES_DIR`` or the settings); ``notices=False``: actions issue no
+    notices (a synthetic history)."""
     from govflow.models.db import database_url, make_engine, session_factory
     from govflow.models.uow import SqlUnitOfWork
     from govflow.workflow.identity.passwords import PasswordHasher
@@ -364,15 +419,19 @@ def build_services(
     config = config or load_config()
     url = engine.url.render_as_string(hide_password=False) if engine else database_url()
     keyring = keyring or check_installation(url, config.settings)
+    clock = clock or clock_from_env(mode=load_installation(url).mode)
     # Only ``govflow init`` (and the all-in-one ``govflow run``) create a database.
     engine = engine or make_engine(must_exist=True)
+    files = files or open_file_store(config.settings)
     return Services(
         uow=partial(SqlUnitOfWork, session_factory(engine)),
-        clock=clock or clock_from_env(),
+        clock=clock,
         calendar=calendar or load_calendar(),
         config=config,
         keyring=keyring,
         hasher=PasswordHasher(config.settings.identity.argon2),
+        notices=load_notices(config, files) if notices else None,
+        files=files,
     )
 
 
@@ -394,6 +453,27 @@ def database_problem(exc: Exception) -> str | None:
     return None
 
 
+def fill_facts(engine: Engine) -> int:
+    """After migration 0008: store the facts of the cases written before they were kept,
+    by replaying each (the migration cannot: it loads no case types, no calendar)."""
+    from sqlalchemy import text
+
+    from govflow.models.db import session_factory
+    from govflow.models.uow import SqlUnitOfWork
+    from govflow.workflow.services import Services, fill_stored_facts
+
+    with engine.connect() as connection:  # most databases have none: no configuration read
+        if connection.scalar(text("SELECT 1 FROM cases WHERE facts IS NULL LIMIT 1")) is None:
+            return 0
+    services = Services(
+        uow=partial(SqlUnitOfWork, session_factory(engine)),
+        clock=clock_from_env(),
+        calendar=load_calendar(),
+        config=load_config(),
+    )
+    return fill_stored_facts(services)
+
+
 def prepare_database(
     org: Path | None = None,
     engine: Engine | None = None,
@@ -413,6 +493,7 @@ def prepare_database(
     engine = engine or make_engine()
     try:
         migrate(engine)
+        fill_facts(engine)
         counts = None
         if org_file is not None:
             with session_factory(engine)() as session:
@@ -434,6 +515,7 @@ __all__ = [
     "clock_from_env",
     "database_problem",
     "default_key_file",
+    "fill_facts",
     "load_calendar",
     "load_config",
     "load_installation",
@@ -445,3 +527,19 @@ __all__ = [
     "secret_from_env",
     "shipped_data",
 ]
+
+
+def check_notice_templates(config: Config | None = None) -> tuple[int, int]:
+    """Check every notice template now (an office's directory first): how many, and how many
+    of them are the office's own. A bad one raises naming its file and place."""
+    from govflow.workflow.notices.templates import SHIPPED_DIR
+
+    config = config or load_config()
+    notices = load_notices(config, open_file_store(config.settings))
+    if notices is None:
+        return 0, 0
+    templates = notices.templates
+    count = templates.check_all()
+    shipped = configs.shipped(*SHIPPED_DIR)
+    own = sum(1 for t in templates.templates.values() if t.path.parent != shipped)
+    return count, own

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from govflow.workflow.errors import ConfigurationError
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 
 DEFAULT_URL = "sqlite:///govflow.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+IDLE_PING_SECONDS = 10.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before it is handed out."""
 
 
 SUPPORTED = ("sqlite", "postgresql")
@@ -78,24 +81,69 @@ def make_engine(url: str | None = None, *, must_exist: bool = False, **kwargs: A
     url = normalize_url(url or database_url())
     # Never echo bound parameters (names, ID numbers) into an exception or a log line.
     kwargs.setdefault("hide_parameters", True)
-    if url.startswith("sqlite"):
+    sqlite = url.startswith("sqlite")
+    if sqlite:
         path = make_url(url).database
         if must_exist and path and path != ":memory:" and not Path(path).exists():
             raise ConfigurationError(
                 f"数据库文件 {path} 不存在（GOVFLOW_DATABASE_URL）；新建数据库请先运行 govflow init"
             )
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        kwargs["connect_args"] = {"timeout": 30, **kwargs.get("connect_args", {})}
+    engine = create_engine(url, **kwargs)
+    _fresh_after_fork(engine)  # before any other checkout listener touches the connection
+    if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        _ping_when_idle(engine)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Embedded SQLite: readers never block the writer (WAL); a commit is on disk before it
+    returns, WAL included (``synchronous=FULL``: an audit log must survive a power cut);
+    a second local process waits up to 30 s for the write lock instead of failing."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _fresh_after_fork(engine: Engine) -> None:
+    """A forked process (``audit verify --processes``) never uses its parent's connections:
+    one made in another process is dropped, unclosed, and a new one made (SQLAlchemy's
+    recipe for pools and ``os.fork``)."""
+
+    @event.listens_for(engine, "connect")
+    def _made_by(dbapi_connection: Any, record: Any) -> None:
+        record.info["pid"] = os.getpid()
+
+    @event.listens_for(engine, "checkout")
+    def _same_process(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if record.info.get("pid") != os.getpid():
+            record.dbapi_connection = proxy.dbapi_connection = None
+            raise DisconnectionError("connection made in another process")
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """``pool_pre_ping`` costs a round trip on every checkout, i.e. on every action; a
+    connection in steady use is known to be alive. Only one that sat idle in the pool for
+    ``IDLE_PING_SECONDS`` is pinged (a dead one is replaced before anyone sees it)."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _alive(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("idle connection is gone") from exc
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -24,6 +24,9 @@ from govflow.workflow.actors import AccountStatus
 from govflow.workflow.errors import NotFound
 from govflow.workflow.escalation import PlannedRule, Policy
 
+_POLICIES: dict[str, Policy] = {}
+"""Escalation policies by digest, as read (content-addressed: never out of date)."""
+
 
 class EscalationRepository:
     def __init__(self, session: Session) -> None:
@@ -49,10 +52,16 @@ class EscalationRepository:
         return digest
 
     def policy(self, digest: str) -> Policy:
+        """The policy stored under ``digest``; kept per process once read, since a digest
+        names one body for ever (any database's: the digest is of the body itself)."""
+        found = _POLICIES.get(digest)
+        if found is not None:
+            return found
         row = self.session.get(EscalationPolicyRow, digest)
         if row is None:
             raise NotFound(f"没有摘要为 {digest[:12]} 的督办规则")
-        return Policy.model_validate(row.body)
+        found = _POLICIES[digest] = Policy.model_validate(row.body)
+        return found
 
     # -- the schedule ----------------------------------------------------------------
 

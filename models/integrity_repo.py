@@ -44,6 +44,7 @@ _CASE_COLUMNS = (
     CaseRow.assignee,
     CaseRow.outcome,
     CaseRow.escalation_policy,
+    CaseRow.facts,
 )
 
 _EVENT_COLUMNS = (
@@ -104,7 +105,7 @@ class IntegrityQueries:
             case_id, ref_, head_seq, head_hash, case_type, agency_id, version, *rest = row[:width]
             event = row[width:]
             if not chains or chains[-1].case_id != case_id:
-                state, assignee, outcome, policy = rest
+                state, assignee, outcome, policy, facts = rest
                 columns = {
                     "state": state,
                     "assignee": assignee,
@@ -112,6 +113,7 @@ class IntegrityQueries:
                     "outcome": outcome,
                     "head_seq": head_seq,
                     "head_hash": head_hash,
+                    "facts": facts,
                 }
                 chains.append(
                     CaseChain(

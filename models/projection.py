@@ -91,6 +91,7 @@ def differences(
     """
     out: list[Difference] = []
     out += _case_row(case, stored, agency)
+    out += _facts(case, stored, calendar)
     out += _deadlines(case, stored)
     out += _request(case, stored)
     out += _challenges(case, stored)
@@ -153,6 +154,30 @@ def _case_row(case: Case, stored: StoredCase, agency: tuple[str, str]) -> list[D
             )
         )
     return out
+
+
+def _facts(case: Case, stored: StoredCase, calendar: WorkingCalendar) -> list[Difference]:
+    """The facts the case row keeps (what every action starts from) against the rebuild.
+    None kept (a row written before they were) is no finding: the next load replays it."""
+    text = stored.columns.get("facts")
+    if text is None:
+        return []
+    kept = Case(case.ref, case.workflow, case.agency_code)
+    try:
+        if not kept.restore(text, calendar):
+            return []  # another format: rebuilt from the events when next loaded
+        found = kept.facts_differences(case)
+    except Exception:  # whatever an edited text makes the restore trip over
+        return [Difference("cases", "facts", "cases.facts 无法读取：保存的事实被修改")]
+    if not found:
+        return []
+    return [
+        Difference(
+            "cases",
+            "facts",
+            f"cases.facts 保存的事实与按事件重放的结果不符：{'、'.join(found)}",
+        )
+    ]
 
 
 CALENDAR_DEPENDENT = {"due_date", "due_at", "provisional", "explanation"}

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select, tuple_
+from sqlalchemy import and_, func, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from govflow.models.declared_repo import declared_records
@@ -68,9 +68,6 @@ class Repository(IntegrityQueries):
         codes = {row.id: row.code for row in rows}
         return [_agency(row, codes.get(row.parent_id)) for row in rows]  # type: ignore[arg-type]
 
-    def _agency_code(self, agency_id: int) -> str:
-        return self.session.get_one(AgencyRow, agency_id).code
-
     def actor(self, username: str) -> Actor:
         """The user with every role held and the account's status, in one statement (every
         action asks): whether the status lets them act is the service layer's to say."""
@@ -122,11 +119,17 @@ class Repository(IntegrityQueries):
         self._rows[case.ref] = row
 
     def get(self, ref: str) -> CaseRecord:
-        row = self.session.scalar(select(CaseRow).where(CaseRow.ref == ref))
-        if row is None:
+        """The case row, its stored facts and its agency's code: one statement."""
+        found = self.session.execute(
+            select(CaseRow, AgencyRow.code)
+            .join(AgencyRow, AgencyRow.id == CaseRow.agency_id)
+            .where(CaseRow.ref == ref)
+        ).first()
+        if found is None:
             raise NotFound(f"没有编号为 {ref} 的案件")
+        row, agency_code = found
         self._rows[ref] = row
-        return case_record(row, self._agency_code(row.agency_id))
+        return case_record(row, agency_code)
 
     def case_row(self, ref: str) -> CaseRow:
         """The row of a case this repository added or read (a type's store keys on it)."""
@@ -148,11 +151,34 @@ class Repository(IntegrityQueries):
         row = self._rows[case.ref]
         update_case_row(row, case, now)
         self.session.add_all(event_row(row.id, event) for event in new_events)
+        if not case.deadlines_changed():
+            return  # the deadline rows hold what the stored facts hold
         existing = {
             d.key: d
             for d in self.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id))
         }
         self.session.add_all(apply_deadlines(existing, row.id, case.deadlines))
+
+    def refs_without_facts(
+        self, after_id: int | None, limit: int, facts_format: int
+    ) -> list[tuple[int, str]]:
+        current = f'{{"format":{facts_format},%'
+        stmt = select(CaseRow.id, CaseRow.ref).where(
+            or_(CaseRow.facts.is_(None), CaseRow.facts.not_like(current))
+        )
+        if after_id is not None:
+            stmt = stmt.where(CaseRow.id > after_id)
+        return [(i, r) for i, r in self.session.execute(stmt.order_by(CaseRow.id).limit(limit))]
+
+    def store_facts(self, case: Case) -> bool:
+        row = self._rows[case.ref]
+        stored = self.session.execute(
+            update(CaseRow)
+            .where(CaseRow.id == row.id, CaseRow.version == row.version)
+            .values(facts=case.stored_facts()[0], updated_at=case.head_at or row.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        return stored.rowcount == 1
 
     def stored_deadlines(self, ref: str) -> dict[str, dict[str, Any]]:
         rows = self.session.scalars(
@@ -258,6 +284,16 @@ class Repository(IntegrityQueries):
             stmt = stmt.where(CaseRow.assignee == query.assignee)
         if query.ref_contains:
             stmt = stmt.where(CaseRow.ref.contains(query.ref_contains, autoescape=True))
+        if query.outcome:
+            stmt = stmt.where(CaseRow.outcome == query.outcome)
+        if query.due_after is not None:
+            stmt = stmt.where(key > literal(query.due_after, UTCDateTime()))
+        if query.due_by is not None:
+            stmt = stmt.where(key <= literal(query.due_by, UTCDateTime()))
+        if query.opened_from is not None:
+            stmt = stmt.where(CaseRow.created_at >= query.opened_from)
+        if query.opened_before is not None:
+            stmt = stmt.where(CaseRow.created_at < query.opened_before)
         if query.after is not None:
             after = literal(query.after.due_at or LAST, UTCDateTime())
             stmt = stmt.where(tuple_(key, CaseRow.id) > tuple_(after, query.after.case_id))

@@ -14,7 +14,7 @@ from typing import Any
 from govflow.models.tables import CaseRow, DeadlineRow, EventRow
 from govflow.workflow.cases import Case, CaseRecord
 from govflow.workflow.deadlines import Deadline
-from govflow.workflow.events import CaseEvent
+from govflow.workflow.events import GENESIS, CaseEvent
 
 
 def case_record(row: CaseRow, agency_code: str) -> CaseRecord:
@@ -26,6 +26,10 @@ def case_record(row: CaseRow, agency_code: str) -> CaseRecord:
         state=row.state,
         assignee=row.assignee,
         escalation_policy=row.escalation_policy,
+        head_seq=row.head_seq,
+        head_hash=row.head_hash or GENESIS,
+        head_at=row.updated_at if row.head_seq else None,
+        facts=row.facts,
     )
 
 
@@ -56,9 +60,12 @@ def case_values(case: Case) -> dict[str, Any]:
 
 
 def update_case_row(row: CaseRow, case: Case, now: datetime) -> None:
+    """The row as of the case's last event: its columns, its facts (what the next action
+    loads) and its instant (``updated_at``: no action may be dated before it)."""
     for column, value in case_values(case).items():
         setattr(row, column, value)
-    row.updated_at = now
+    row.facts = case.stored_facts()[0]
+    row.updated_at = case.head_at or now
 
 
 def event_values(case_id: int, event: CaseEvent) -> dict[str, Any]:

@@ -123,7 +123,11 @@ class CaseRow(Base):
     head_hash: Mapped[str] = mapped_column(String(64))
     escalation_policy: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the last event's instant
+    # The facts and deadlines folded from events 1…head_seq (``Case.stored_facts``, JSON
+    # text), written with each event: what an action loads instead of replaying the
+    # history. NULL (or another format) until then: the case is replayed once.
+    facts: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  optimistic locking
 

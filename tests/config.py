@@ -4,6 +4,7 @@ reads it once per process): the catalogue of case types, the calendar, the setti
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govflow.app import load_calendar, load_config, shipped_data
@@ -11,6 +12,7 @@ from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import Case
 from govflow.workflow.config import Config
 from govflow.workflow.contract import Workflow
+from govflow.workflow.notices.catalog import Catalog as NoticeCatalog
 from govflow.workflow.registry import Sources
 
 if TYPE_CHECKING:
@@ -70,4 +72,21 @@ def load_case(svc: Services, ref: str) -> Case:
     from govflow.workflow.services import load_case as load
 
     with svc.uow() as uow:
-        return load(svc, uow, ref)
+        return load(svc, uow, ref, history=True)
+
+
+@cache
+def notice_catalog() -> NoticeCatalog:
+    """The notice catalog as the composition root reads it (SPEC N-1)."""
+    from govflow import configs
+    from govflow.workflow.notices.catalog import CATALOG_FILE, parse_catalog
+
+    path = configs.shipped(*CATALOG_FILE)
+    return parse_catalog(shipped_data(str(Path(*CATALOG_FILE)))[1], path, list(outcomes()))
+
+
+def notice_templates_dir() -> Path:
+    from govflow import configs
+    from govflow.workflow.notices.templates import SHIPPED_DIR
+
+    return configs.shipped(*SHIPPED_DIR)

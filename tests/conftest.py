@@ -10,6 +10,7 @@ rows. Tests that need Redis get a ``redis-server`` the suite starts (``redis_ser
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,6 +22,7 @@ from sqlalchemy import Engine, text
 from govflow import configs
 from govflow.app import build_services
 from govflow.models.db import make_engine, migrate, session_factory
+from govflow.models.filestore import DirectoryStore
 from govflow.models.org import load_org, read_org_file
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, FakeClock
@@ -40,6 +42,8 @@ os.environ["GOVFLOW_CHAIN_KEY"] = TEST_CHAIN_KEY
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     create_run_database()
+    # Services built without a file store of their own keep files here, not in the checkout.
+    os.environ["GOVFLOW_FILES_DIR"] = tempfile.mkdtemp(prefix="govflow-test-files-")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -115,8 +119,22 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 
 
 @pytest.fixture
-def svc(engine: Engine, clock: FakeClock, calendar: WorkingCalendar, config: Config) -> Services:
-    return build_services(engine, clock, calendar, config)
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DirectoryStore:
+    """This test's own file store (notices and attachments); commands the test runs in its
+    own process find it through ``GOVFLOW_FILES_DIR``, children must be handed it."""
+    monkeypatch.setenv("GOVFLOW_FILES_DIR", str(tmp_path / "files"))
+    return DirectoryStore(tmp_path / "files")
+
+
+@pytest.fixture
+def svc(
+    engine: Engine,
+    clock: FakeClock,
+    calendar: WorkingCalendar,
+    config: Config,
+    files: DirectoryStore,
+) -> Services:
+    return build_services(engine, clock, calendar, config, files=files)
 
 
 def _load_org(engine: Engine) -> None:

@@ -79,7 +79,7 @@ def timeline(
                 state_after=seen.state_after,
                 state_after_label=seen.state_after_label,
                 payload=seen.payload,
-                details=workflow.labels.describe(seen.payload),
+                details=seen.details,
                 channel=seen.channel,
                 reason=seen.reason,
                 deadlines=[deadline_view(d, calendar, event.occurred_at) for d in deadlines],

@@ -5,10 +5,19 @@ machine and the law, record one event (hash-chained), fold it into the facts and
 recompute the deadlines. It does no I/O; the service layer loads and saves. A case
 carries its type's contract (``workflow``, from the catalogue built at start-up), which
 supplies everything that differs between types.
+
+Facts are kept, not rebuilt: the case row stores them (``stored_facts``, with the
+deadlines as last computed) in the same transaction as each event, so an action
+``restore``s them and folds only its own event, whatever the length of the history.
+``replay`` — folding every event from the first — is how they are checked (the tests
+after every step, ``services.check_projection``) and rebuilt when none of the current
+format are stored.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,24 +25,29 @@ from typing import Any
 from pydantic import ValidationError
 
 from govflow.workflow import lawful
-from govflow.workflow.actors import SYSTEM, Actor
+from govflow.workflow.actors import ROLE_LABELS, SYSTEM, Actor
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI
-from govflow.workflow.contract import Workflow
+from govflow.workflow.contract import COMMON_FIELD_LABELS, Workflow
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
-from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, InvalidInput
+from govflow.workflow.documents import records
+from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, InvalidInput, NotPermitted
 from govflow.workflow.events import GENESIS, CaseEvent, new_event
-from govflow.workflow.validation import summary
+from govflow.workflow.validation import field_messages, zh_errors
 
 DEADLINES_RECOMPUTED = "deadlines_recomputed"
 POLICY_ADOPTED = "escalation_policy_adopted"
 ESCALATION_ACKNOWLEDGED = "escalation_acknowledged"
 CHAIN_SEALED = "chain_sealed"
+ATTACHED = "attach"
+NOTICE_REGENERATED = "regenerate_notice"
 SYSTEM_EVENT_LABELS = {
     DEADLINES_RECOMPUTED: "节假日安排更新，重新计算期限",
     POLICY_ADOPTED: "变更督办规则",
     ESCALATION_ACKNOWLEDGED: "确认督办提醒",
     CHAIN_SEALED: "以链密钥封存此前的历史",
+    ATTACHED: "添加附件",
+    NOTICE_REGENERATED: "重新生成文书（新版本）",
 }
 """Events the engine records outside any type's actions; they change no facts."""
 
@@ -48,6 +62,15 @@ class CaseRecord:
     state: str | None = None
     assignee: str | None = None
     escalation_policy: str | None = None
+    head_seq: int = 0  # the chain head: the last event's position, hash and instant
+    head_hash: str = GENESIS
+    head_at: datetime | None = None
+    facts: str | None = None  # the facts stored with the last event (``Case.stored_facts``)
+
+
+FACTS_FORMAT = 2
+"""The shape of stored facts. Raise it when any facts' ``to_state`` changes: facts stored in
+another format are rebuilt from the events when the case is next loaded."""
 
 
 @dataclass
@@ -58,9 +81,18 @@ class Case:
     state: str | None = None
     assignee: str | None = None
     escalation_policy: str | None = None
+    head_seq: int = 0  # the chain head: the last event's position and hash
+    head_hash: str = GENESIS
+    head_at: datetime | None = None  # and when it happened (the case row's updated_at)
+    # The events in memory: the whole history after ``replay`` or when a view loads it,
+    # otherwise only those recorded since the case was loaded (what a save writes).
     events: list[CaseEvent] = field(default_factory=list)
     facts: Any = None
     deadlines: list[Deadline] = field(default_factory=list)
+    # The facts as plain data when loaded (``restore``), and the policy then: what changed
+    # since is written, not more. None: unknown (created, replayed, or saved since).
+    loaded_state: dict[str, Any] | None = field(default=None, repr=False)
+    loaded_policy: str | None = field(default=None, repr=False)
 
     @classmethod
     def opened(cls, workflow: Workflow, agency_code: str, ref: str = "") -> Case:
@@ -77,6 +109,9 @@ class Case:
             state=record.state,
             assignee=record.assignee,
             escalation_policy=record.escalation_policy,
+            head_seq=record.head_seq,
+            head_hash=record.head_hash,
+            head_at=record.head_at,
         )
 
     @property
@@ -84,18 +119,15 @@ class Case:
         return self.workflow.name
 
     @property
-    def head_hash(self) -> str:
-        return self.events[-1].hash if self.events else GENESIS
-
-    @property
-    def head_seq(self) -> int:
-        return len(self.events)
-
-    @property
     def next_deadline(self) -> Deadline | None:
         """The running deadline that falls due first: what "time left" means for the case."""
         running = [d for d in self.deadlines if d.status is DeadlineStatus.RUNNING and d.due_at]
         return min(running, key=lambda d: d.due_at) if running else None  # type: ignore[arg-type, return-value]
+
+    @property
+    def documents(self) -> dict[int, records.DocumentRecord]:
+        """Each document's latest version, by its number (read from the events)."""
+        return records.current(self.events)
 
     @property
     def state_label(self) -> str:
@@ -112,11 +144,12 @@ class Case:
         header.facts = header.workflow.new_facts()
         for event in events:
             try:
+                data = event.decoded_data()
                 header.workflow.apply(
                     header.facts,
                     event.action,
-                    event.data["payload"],
-                    event.data["derived"],
+                    data["payload"],
+                    data["derived"],
                     event.occurred_at,
                 )
             except Exception as exc:  # whatever an edited row makes the fold trip over
@@ -125,6 +158,13 @@ class Case:
             header.deadlines = header.facts.computed_deadlines(calendar)
         except Exception as exc:
             raise DamagedHistory(header.ref, len(events), exc) from None
+        if events:
+            last = events[-1]
+            header.head_seq, header.head_hash, header.head_at = (
+                last.seq,
+                last.hash,
+                last.occurred_at,
+            )
         return header
 
     @classmethod
@@ -141,11 +181,63 @@ class Case:
         case = cls.replay(cls(ref, workflow, agency_code), events, calendar)
         for event in events:
             case.state = event.state_after
-            derived = event.data.get("derived") or {}
+            derived = event.decoded_data().get("derived") or {}
             if derived.get("escalation_policy"):
                 case.escalation_policy = derived["escalation_policy"]
         case.assignee = case.facts.assignee  # as ``_record`` keeps it
         return case
+
+    def restore(self, stored: str | None, calendar: WorkingCalendar) -> bool:
+        """Facts as stored with the last event, the deadlines computed on ``calendar`` as a
+        replay would compute them (a schedule published since counts: T-4). False when
+        none of this format are stored: the caller replays the events instead."""
+        if not stored:
+            return False
+        state = json.loads(stored)
+        if state.get("format") != FACTS_FORMAT:
+            return False
+        self.loaded_state, self.loaded_policy = state["facts"], self.escalation_policy
+        self.facts = self.workflow.restore(state["facts"], calendar)
+        self.deadlines = self.facts.computed_deadlines(calendar)
+        return True
+
+    def stored_facts(self) -> tuple[str, dict[str, Any]]:
+        """The facts to store with the last event: the text, and the plain data it encodes."""
+        facts = self.facts.to_state()
+        text = json.dumps(
+            {"format": FACTS_FORMAT, "facts": facts}, ensure_ascii=False, separators=(",", ":")
+        )
+        return text, facts
+
+    def deadlines_changed(self) -> bool:
+        """Whether the deadlines (or the ladder they are escalated by) may differ from those
+        stored when the case was loaded: True unless known to be the same."""
+        if self.loaded_state is None or self.loaded_policy != self.escalation_policy:
+            return True
+        return [d.to_state() for d in self.deadlines] != self.loaded_state.get("deadlines")
+
+    def facts_changed(self) -> bool:
+        """Whether any fact besides the deadlines may differ from those loaded."""
+        if self.loaded_state is None:
+            return True
+        now = self.facts.to_state()
+        return any(now[k] != self.loaded_state.get(k) for k in now if k != "deadlines")
+
+    def facts_differences(self, other: Case) -> list[str]:
+        """What differs between these facts and ``other``'s (stored against replayed): a
+        deadline by its key when its stored computation differs, a fact by its name."""
+        mine, theirs = self.facts.to_state(), other.facts.to_state()
+        found = set()
+        for name in set(mine) | set(theirs):
+            if name == "deadlines":
+                a = {d["key"]: d for d in mine.get(name, [])}
+                b = {d["key"]: d for d in theirs.get(name, [])}
+                found |= {key for key in set(a) | set(b) if a.get(key) != b.get(key)}
+                if list(a) != list(b):
+                    found.add("facts.deadlines.order")
+            elif mine.get(name) != theirs.get(name):
+                found.add(f"facts.{name}")
+        return sorted(found)
 
     def parse(self, action: str, raw: dict[str, Any], today_iso: str) -> Any:
         """The action's input, validated: text that is text, dates that are dates and lawful
@@ -163,9 +255,21 @@ class Case:
         try:
             payload = model.model_validate(data, context=self.workflow.payload_context)
         except ValidationError as exc:
-            raise InvalidInput(_validation_message(action, exc)) from None
+            raise InvalidInput(
+                self._validation_message(action, exc), field_messages(exc.errors())
+            ) from None
         lawful.check_date_range(payload, labels, date.fromisoformat(today_iso))
         return payload
+
+    def _validation_message(self, action: str, exc: ValidationError) -> str:
+        """``“发出收费通知”的输入有误：信息处理费（元） amount：不能小于 1`` — the action and
+        each field by its Chinese name, the field's code beside it for ``--set``."""
+        spec = self.workflow.case_type.actions.get(action)
+        names = _field_names(self.workflow)
+        problems = "；".join(
+            f"{lawful.label(where, names)}：{text}" for where, text in zh_errors(exc.errors())
+        )
+        return f"“{spec.label if spec else action}”的输入有误：{problems}"
 
     def act(
         self,
@@ -175,11 +279,16 @@ class Case:
         now: datetime,
         calendar: WorkingCalendar,
         context: Any,
+        issue: Issue | None = None,
         *,
         imported: dict[str, Any] | None = None,
         findings: list[str] | None = None,
     ) -> CaseEvent:
         """Apply one action; raises before anything changes if it is not allowed.
+
+        ``issue`` (from the service layer) makes the written notices the action requires,
+        from the case as the action left it; their records go into the event, so the chain
+        holds each notice's SHA-256 (SPEC N-1).
 
         ``imported`` marks an event of a history kept before govflow (who imported it, from
         which file and row): it is recorded with the event, inside its hash. With ``findings``
@@ -198,9 +307,7 @@ class Case:
             if self.state is not None:
                 raise ActionNotAllowed("案件已登记，不能重复登记")
             if actor.role not in case_type.create_action.roles:
-                raise ActionNotAllowed(
-                    f"角色 {actor.role.value} 无权{case_type.create_action.label}"
-                )
+                raise NotPermitted(f"{ROLE_LABELS[actor.role]}无权{case_type.create_action.label}")
             next_state = case_type.initial
         else:
             assert self.state is not None
@@ -219,16 +326,36 @@ class Case:
         if creating and self.escalation_policy is not None:
             derived["escalation_policy"] = self.escalation_policy  # E-1: the ladder in force
         payload_json = payload.model_dump(mode="json", exclude_none=True)
-        self.workflow.apply(self.facts, action, payload_json, derived, now)
+        self.workflow.apply(self.facts, action, payload_json, derived, now, payload)
         self.deadlines = self.facts.computed_deadlines(calendar)
-        return self._record(action, payload_json, derived, actor, now, next_state, imported)
+        documents = issue(self, action, payload_json, derived) if issue is not None else []
+        return self._record(
+            action, payload_json, derived, actor, now, next_state, imported, documents
+        )
+
+    def record_documents(
+        self,
+        action: str,
+        payload: dict[str, Any],
+        documents: list[dict[str, Any]],
+        actor: Actor,
+        now: datetime,
+        calendar: WorkingCalendar,
+    ) -> CaseEvent:
+        """An event that adds documents and changes no facts: a file attached (``ATTACHED``),
+        a notice regenerated (``NOTICE_REGENERATED``: a new version; the old one stays in
+        its own event)."""
+        self._check_not_before_last_event(now)
+        self.deadlines = self.facts.computed_deadlines(calendar)
+        assert self.state is not None
+        return self._record(action, payload, {}, actor, now, self.state, documents=documents)
 
     def _check_not_before_last_event(self, now: datetime) -> None:
         """A history runs forward: an action dated before the case's last event (a clock set
         back, a pinned ``GOVFLOW_NOW``) would let it slip past a limit that had already
         passed, and the chain would read out of order."""
-        if self.events and now < self.events[-1].occurred_at:
-            last = self.events[-1].occurred_at.astimezone(SHANGHAI)
+        if self.head_at is not None and now < self.head_at:
+            last = self.head_at.astimezone(SHANGHAI)
             raise ActionNotAllowed(
                 f"操作时间 {now.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 早于本案最近一次记录"
                 f"（{last:%Y-%m-%d %H:%M}）：案件历史只能向前记录，请检查系统时间"
@@ -258,10 +385,13 @@ class Case:
         now: datetime,
         next_state: str,
         imported: dict[str, Any] | None = None,
+        documents: list[dict[str, Any]] | None = None,
     ) -> CaseEvent:
         data = _event_data(actor, payload, derived, self.deadlines)
         if imported:
             data["imported"] = imported
+        if documents:
+            data["documents"] = documents
         event = new_event(
             case_ref=self.ref,
             seq=self.head_seq + 1,
@@ -275,6 +405,7 @@ class Case:
             prev_hash=self.head_hash,
         )
         self.events.append(event)
+        self.head_seq, self.head_hash, self.head_at = event.seq, event.hash, now
         self.state = next_state
         self.assignee = self.facts.assignee
         return event
@@ -296,5 +427,10 @@ def _event_data(
     return data
 
 
-def _validation_message(action: str, exc: ValidationError) -> str:
-    return f"“{action}”的输入有误：{summary(exc.errors())}"
+def _field_names(workflow: Workflow) -> dict[str, str]:
+    """Every input field's Chinese name the type declares or labels (``applicant.name`` too)."""
+    return {**COMMON_FIELD_LABELS, **workflow.case_type.field_labels, **workflow.labels.fields}
+
+
+Issue = Callable[[Case, str, dict[str, Any], dict[str, Any]], list[dict[str, Any]]]
+"""(case after the fold, action, payload as recorded, derived) → the document records."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from transitions import EventData, Machine
 
-from govflow.workflow.actors import Role
+from govflow.workflow.actors import ROLE_LABELS, Role
 from govflow.workflow.declaration import (
     DeadlineSpec,
     DeclarationError,
@@ -27,7 +27,7 @@ from govflow.workflow.declaration import (
     parse_reports,
     read_declaration,
 )
-from govflow.workflow.errors import ActionNotAllowed, NotFound
+from govflow.workflow.errors import ActionNotAllowed, NotFound, NotPermitted
 
 Condition = Callable[[Any, Any], bool]
 """A named condition: (facts, payload) -> bool."""
@@ -45,6 +45,7 @@ TOP_LEVEL_KEYS = {
     "states",
     "final",
     "open",
+    "approvals",
     "actions",
     "deadlines",
     "reports",
@@ -90,6 +91,8 @@ class CaseType:
     rules: str | None = None
     source: str = ""
     reports: tuple[ReportSpec, ...] = ()
+    # States in which a case waits for an approver's decision (the office head's inbox).
+    approval_states: frozenset[str] = frozenset()
 
     def report(self, name: str) -> ReportSpec:
         for spec in self.reports:
@@ -127,9 +130,9 @@ class CaseType:
                 f"当前可执行的动作：{allowed}"
             )
         if role not in spec.roles:
-            roles = "、".join(sorted(r.value for r in spec.roles))
-            raise ActionNotAllowed(
-                f"角色 {role.value} 无权执行“{spec.label}”（允许的角色：{roles}）。"
+            roles = "、".join(ROLE_LABELS[r] for r in sorted(spec.roles, key=lambda r: r.value))
+            raise NotPermitted(
+                f"{ROLE_LABELS[role]}无权执行“{spec.label}”（可执行的角色：{roles}）。"
                 f"您当前可执行的动作：{allowed}"
             )
         return spec
@@ -179,6 +182,10 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
     for name in [*final, *open_states]:
         if name not in states:
             raise fail("final/open", f"未知状态 {name!r}")
+    approvals = frozenset(raw.get("approvals", []))
+    for name in approvals:
+        if name not in states or name in final:
+            raise fail("approvals", f"{name!r} 不是未办结的状态")
 
     machine = Machine(
         model=None,
@@ -256,6 +263,7 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
         states=dict(states),
         final=final,
         open_states=frozenset(open_states or set(states) - final),
+        approval_states=approvals,
         actions=actions,
         machine=machine,
         create=create,

@@ -41,6 +41,11 @@ class FakeClock:
         self._now += delta
 
 
+class PinnedClock(FakeClock):
+    """The clock ``GOVFLOW_NOW`` pins for a demo or test installation (SPEC T-5): what people
+    read says so, since every limit and "time left" is reckoned from it."""
+
+
 def to_utc(instant: datetime) -> datetime:
     if instant.tzinfo is None:
         raise ValueError("naive datetime: every instant must carry its time zone")
@@ -65,13 +70,19 @@ def local_minute(instant: datetime | None) -> str:
 
 def parse_instant(text: str) -> datetime:
     """Parse an ISO 8601 instant; a bare date or a time without offset is read in Asia/Shanghai."""
+    try:  # the common ISO forms, with the standard library (pendulum takes long to import)
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        return to_utc(parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI))
     import pendulum
 
     try:
-        parsed = pendulum.parse(text, tz="Asia/Shanghai", strict=False)
+        found = pendulum.parse(text, tz="Asia/Shanghai", strict=False)
     except ValueError:  # pendulum's ParserError is one
         raise ValueError(f"不是有效的时间点：{text!r}") from None
-    if not isinstance(parsed, datetime):
+    if not isinstance(found, datetime):
         raise ValueError(f"不是时间点: {text!r}")
     # Hand the rest of the code a plain stdlib datetime, not a pendulum subclass.
-    return datetime.fromtimestamp(parsed.timestamp(), UTC)
+    return datetime.fromtimestamp(found.timestamp(), UTC)

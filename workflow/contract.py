@@ -15,7 +15,9 @@ needs code, from the module its ``rules:`` names (``workflow.disclosure``,
 * the creation hook (``number_year``, ``opening_steps``, ``created``) and the upkeep of its
   own tables (``saved``);
 * its view of a case (``view``, ``summary``, ``list_deadline``), the masking of personal data
-  in an event's input (``mask_payload``) and the zh-CN labels of its fields (``labels``).
+  in an event's input (``mask_payload``) and the zh-CN labels of its fields (``labels``);
+* its written acts (``notice_plan``: which actions issue which notices and what fills them,
+  SPEC N-1) and its case file's cover sheet (``case_file_cover``), if it has any.
 
 The base class gives the neutral answer to each; a type overrides what it needs.
 """
@@ -39,7 +41,9 @@ from govflow.workflow.declaration import DeclarationError
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor
     from govflow.workflow.cases import Case
+    from govflow.workflow.documents.records import DocumentRecord
     from govflow.workflow.events import CaseEvent
+    from govflow.workflow.notices.issue import NoticePlan
     from govflow.workflow.ports import UnitOfWork, WritingUnitOfWork
 
 
@@ -83,11 +87,19 @@ class FoldTable:
         payload: dict[str, Any],
         derived: dict[str, Any],
         at: datetime,
+        parsed: BaseModel | None = None,
     ) -> None:
+        """``parsed``: the input already validated (a live action); a replay validates the
+        recorded JSON instead."""
         handler = self.handlers.get(action)
         if handler is None or handler is unchanged:
             return  # an event outside the type's actions (a system event) changes no facts
-        data = self.payloads[action].model_validate(payload) if self.payloads else payload
+        if not self.payloads:
+            data: Any = payload
+        elif parsed is not None:
+            data = parsed
+        else:
+            data = self.payloads[action].model_validate(payload)
         handler(facts, data, derived, at)
 
     def check(self, case_type: CaseType) -> None:
@@ -130,7 +142,14 @@ class TypeView:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-COMMON_FIELD_LABELS = {"reason": "理由", "note": "备注", "assignee": "经办人", "deadline": "期限"}
+COMMON_FIELD_LABELS = {
+    "reason": "理由",
+    "note": "备注",
+    "assignee": "经办人",
+    "deadline": "期限",
+    "category": "附件类别",  # a file attached (any type)
+    "document": "文书序号",  # a notice regenerated, a delivery recorded
+}
 
 
 @dataclass(frozen=True)
@@ -140,15 +159,31 @@ class Labels:
 
     fields: Mapping[str, str] = field(default_factory=dict)
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # What the engine worked out and a person must see with the input (the fee it proposed,
+    # which the office head approves): derived keys by label. Other derived values are the
+    # engine's bookkeeping and stay in ``--json``.
+    derived: Mapping[str, str] = field(default_factory=dict)
 
-    def describe(self, payload: Mapping[str, Any]) -> tuple[Field, ...]:
-        """The input's fields, labelled, without empty ones and ``reason`` (shown on its own)."""
+    def describe(
+        self, payload: Mapping[str, Any], derived: Mapping[str, Any] | None = None
+    ) -> tuple[Field, ...]:
+        """The input's fields, labelled, without empty ones and ``reason`` (shown on its own);
+        then the derived values people read, unless the input already gave them."""
         names = {**COMMON_FIELD_LABELS, **self.fields}
-        return tuple(
-            Field(names.get(key, key), str(self.values.get(key, {}).get(str(value), value)))
+        shown = [
+            Field(names.get(key, key), self.value(key, value))
             for key, value in _flatten(payload)
             if value not in (None, "") and key != "reason"
-        )
+        ]
+        for key, name in self.derived.items():
+            value = (derived or {}).get(key)
+            if value not in (None, "") and payload.get(key) in (None, ""):
+                shown.append(Field(name, self.value(key, value)))
+        return tuple(shown)
+
+    def value(self, key: str, value: Any) -> str:
+        """A coded value's zh-CN name (the code itself when the type names none)."""
+        return str(self.values.get(key, {}).get(str(value), value))
 
 
 def _flatten(payload: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -192,6 +227,7 @@ class Workflow:
         personal: frozenset[str] = frozenset(),
         list_deadline: str | None = None,
         engine: str = "",
+        notice_plan: NoticePlan | None = None,
     ) -> None:
         self.case_type = case_type
         self.payloads = dict(payloads)
@@ -202,6 +238,7 @@ class Workflow:
         self.personal = personal  # input fields holding personal data, by path
         self.list_deadline = list_deadline  # the deadline lists show (None: the nearest running)
         self.engine = engine  # the module that runs the type, for `govflow workflow list`
+        self.notice_plan = notice_plan  # its written acts (None: its actions issue no notices)
 
     @property
     def name(self) -> str:
@@ -228,9 +265,16 @@ class Workflow:
         payload: dict[str, Any],
         derived: dict[str, Any],
         at: datetime,
+        parsed: BaseModel | None = None,
     ) -> None:
-        """Fold one event into the facts (the live action and a replay alike)."""
-        self.fold.apply(facts, action, payload, derived, at)
+        """Fold one event into the facts (the live action and a replay alike); ``parsed``,
+        the live action's validated input, spares validating it a second time."""
+        self.fold.apply(facts, action, payload, derived, at, parsed)
+
+    def restore(self, state: dict[str, Any], calendar: WorkingCalendar) -> Any:
+        """The facts from their plain data (what ``facts.to_state()`` wrote, stored on the case
+        row with its last event); ``calendar`` explains the deadlines when they are read."""
+        raise NotImplementedError
 
     def context(
         self,
@@ -276,6 +320,17 @@ class Workflow:
     def summary(self, case: Case) -> TypeView:
         """What a list shows of a case besides its number, state and deadline."""
         return TypeView()
+
+    def case_file_cover(
+        self,
+        case: Case,
+        uow: UnitOfWork,
+        versions: Sequence[DocumentRecord],
+        now: datetime,
+    ) -> Mapping[str, str] | None:
+        """The values of the case file's cover sheet (案卷封面); None: the type has no case
+        file to export."""
+        return None
 
     def mask_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
         """An event's input with the personal data masked."""

@@ -2,15 +2,20 @@
 
 A ``Deadline`` holds what the events said (basis, start, pauses, extension, a D-7
 date, when it was met or cancelled) and ``compute`` turns that into the due
-instant, the status and a zh-CN explanation using the working calendar. Nothing
+instant and the status using the working calendar; the zh-CN explanation of the
+date is written only when someone reads it (``explanation``, ``explain``). Nothing
 here reads the clock: "breached by now" is a question asked with an instant
 (``is_overdue``), so the stored row is a pure function of the events (SPEC T-3).
+
+``to_state`` / ``from_state`` are the plain-data form kept with the case's facts (what
+an action loads instead of replaying the history): every field, the derived ones as
+last computed, dates as ISO text, defaults left out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -79,12 +84,16 @@ class Deadline:
     fixed_due_at: datetime | None = None
     # The rule and the edition it comes from, as people read it: "依据《条例》(2019) 第三十三条：…"
     legal_basis: str | None = None
+    start_note: str | None = None  # why the count starts where it does (a delivery date, …)
     # derived by compute()
     due_date: date | None = None
     due_at: datetime | None = None
     status: DeadlineStatus = DeadlineStatus.RUNNING
     provisional: bool = False
-    explanation: list[str] = field(default_factory=list)
+    # The calendar of the last ``compute`` (the explanation is written with it when read),
+    # or the explanation as a stored row recorded it (``from_json``).
+    calendar: WorkingCalendar | None = field(default=None, repr=False, compare=False)
+    stored_explanation: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def open_pause(self) -> PauseSpan | None:
@@ -129,45 +138,30 @@ class Deadline:
 
     def compute(self, calendar: WorkingCalendar) -> Deadline:
         """Fill the derived fields; returns self for chaining."""
+        self.calendar, self.stored_explanation = calendar, None
         if self.basis is Basis.HOURS:
             self._compute_hours()
         elif self.basis is Basis.FIXED:
             self._compute_fixed()
         else:
             self._compute_working_days(calendar)
-        if self.legal_basis:
-            self.explanation.insert(0, f"{self.legal_basis}。")
         self.status = self._status()
         return self
 
     def _compute_working_days(self, calendar: WorkingCalendar) -> None:
         assert self.start_date is not None
         if self.open_pause is not None and self.is_open:
-            span = self.open_pause
-            used = calendar.working_days_between(self.start_date, span.start, self._closed())
-            total = self.amount + self.extension_days
             self.due_date = self.due_at = None
             self.provisional = False
-            self.explanation = [
-                f"自 {span.start.isoformat()} 起中止计算（{span.reason}），"
-                f"已用 {used} 个工作日，剩余 {max(total - used, 0)} 个工作日，恢复计算后重新确定届满日。"
-            ]
             return
         count = calendar.add_working_days(
             self.start_date, self.amount + self.extension_days, self._closed()
         )
         self.due_date = count.due_date
         self.provisional = count.provisional
-        self.explanation = count.explain(calendar)
-        if self.extension_days:
-            self.explanation.append(f"经批准延长 {self.extension_days} 个工作日，已计入上述天数。")
         if self.override_due is not None:
             self.due_date = self.override_due
             self.provisional = calendar.is_provisional_between(self.start_date, self.override_due)
-            self.explanation.append(
-                f"{self.override_basis or ''}另行确定答复期限至 {self.override_due.isoformat()}"
-                f"（理由：{self.override_reason}），取代法定期限。"
-            )
         self.due_at = end_of_day(self.due_date)
 
     def _compute_hours(self) -> None:
@@ -175,20 +169,65 @@ class Deadline:
         self.due_at = self.start_at + timedelta(hours=self.amount)
         self.due_date = None
         self.provisional = False
-        start = self.start_at.astimezone(SHANGHAI)
-        due = self.due_at.astimezone(SHANGHAI)
-        self.explanation = [
-            f"自 {start:%Y-%m-%d %H:%M}（北京时间）起连续计算 {self.amount} 小时，"
-            f"夜间、周末、节假日照常计算，至 {due:%Y-%m-%d %H:%M} 届满。"
-        ]
 
     def _compute_fixed(self) -> None:
         assert self.fixed_due_at is not None
         self.due_at, self.due_date, self.provisional = self.fixed_due_at, None, False
-        due = self.due_at.astimezone(SHANGHAI)
-        self.explanation = [
-            f"须于 {due:%Y-%m-%d %H:%M}（北京时间）前完成：时点由来文确定，不因夜间、节假日顺延。"
-        ]
+
+    @property
+    def explanation(self) -> list[str]:
+        """Why the due date is what it is, in zh-CN (written now, with the calendar of the
+        last ``compute``; a deadline read back from a stored row has the row's text)."""
+        if self.stored_explanation is not None:
+            return list(self.stored_explanation)
+        return self.explain(self.calendar) if self.calendar is not None else []
+
+    def explain(self, calendar: WorkingCalendar) -> list[str]:
+        """The explanation of the due date on ``calendar``, one zh-CN line per step; the
+        rule it comes from first, when the deadline names one."""
+        lines = self._explain(calendar)
+        if self.start_note:
+            lines.insert(0, self.start_note)
+        if self.legal_basis:
+            lines.insert(0, f"{self.legal_basis}。")
+        return lines
+
+    def _explain(self, calendar: WorkingCalendar) -> list[str]:
+        if self.basis is Basis.HOURS:
+            assert self.start_at is not None
+            start = self.start_at.astimezone(SHANGHAI)
+            due = (self.start_at + timedelta(hours=self.amount)).astimezone(SHANGHAI)
+            return [
+                f"自 {start:%Y-%m-%d %H:%M}（北京时间）起连续计算 {self.amount} 小时，"
+                f"夜间、周末、节假日照常计算，至 {due:%Y-%m-%d %H:%M} 届满。"
+            ]
+        if self.basis is Basis.FIXED:
+            assert self.fixed_due_at is not None
+            due = self.fixed_due_at.astimezone(SHANGHAI)
+            return [
+                f"须于 {due:%Y-%m-%d %H:%M}（北京时间）前完成：时点由来文确定，不因夜间、节假日顺延。"
+            ]
+        assert self.start_date is not None
+        if self.open_pause is not None and self.is_open:
+            span = self.open_pause
+            used = calendar.working_days_between(self.start_date, span.start, self._closed())
+            total = self.amount + self.extension_days
+            return [
+                f"自 {span.start.isoformat()} 起中止计算（{span.reason}），"
+                f"已用 {used} 个工作日，剩余 {max(total - used, 0)} 个工作日，恢复计算后重新确定届满日。"
+            ]
+        count = calendar.add_working_days(
+            self.start_date, self.amount + self.extension_days, self._closed()
+        )
+        lines = count.explain(calendar)
+        if self.extension_days:
+            lines.append(f"经批准延长 {self.extension_days} 个工作日，已计入上述天数。")
+        if self.override_due is not None:
+            lines.append(
+                f"{self.override_basis or ''}另行确定答复期限至 {self.override_due.isoformat()}"
+                f"（理由：{self.override_reason}），取代法定期限。"
+            )
+        return lines
 
     def _closed(self) -> tuple[Pause, ...]:
         return tuple(Pause(p.start, p.end) for p in self.pauses if p.end is not None)
@@ -305,8 +344,94 @@ class Deadline:
             due_at=instant(stored.get("due_at")),
             status=DeadlineStatus(stored["status"]),
             provisional=bool(stored.get("provisional")),
-            explanation=list(stored.get("explanation", [])),
+            stored_explanation=list(stored.get("explanation", [])),
         )
 
     def copy(self) -> Deadline:
-        return replace(self, pauses=[replace(p) for p in self.pauses], explanation=[])
+        return replace(
+            self,
+            pauses=[replace(p) for p in self.pauses],
+            calendar=None,
+            stored_explanation=None,
+        )
+
+    def to_state(self) -> dict[str, Any]:
+        """Every field as plain data (derived ones as last computed); defaults left out."""
+        state: dict[str, Any] = {
+            "key": self.key,
+            "kind": self.kind,
+            "label": self.label,
+            "basis": self.basis.value,
+            "amount": self.amount,
+            "status": self.status.value,
+        }
+        for name in _DATES:
+            value = getattr(self, name)
+            if value is not None:
+                state[name] = value.isoformat()
+        for name in _INSTANTS:
+            value = getattr(self, name)
+            if value is not None:
+                state[name] = value.astimezone(UTC).isoformat()
+        for name in (
+            "override_reason",
+            "override_basis",
+            "cancelled_reason",
+            "legal_basis",
+            "start_note",
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                state[name] = value
+        if self.pauses:
+            state["pauses"] = [
+                [p.start.isoformat(), p.end.isoformat() if p.end else None, p.reason]
+                for p in self.pauses
+            ]
+        if self.extension_days:
+            state["extension_days"] = self.extension_days
+        if self.restarts:
+            state["restarts"] = self.restarts
+        if self.provisional:
+            state["provisional"] = True
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], calendar: WorkingCalendar | None = None) -> Deadline:
+        """The deadline ``to_state`` wrote; ``calendar`` writes its explanation when read."""
+        deadline = cls(
+            state["key"],
+            state["kind"],
+            state["label"],
+            Basis(state["basis"]),
+            state["amount"],
+            status=DeadlineStatus(state["status"]),
+            pauses=[
+                PauseSpan(
+                    date.fromisoformat(start), date.fromisoformat(end) if end else None, reason
+                )
+                for start, end, reason in state.get("pauses", ())
+            ],
+            extension_days=state.get("extension_days", 0),
+            restarts=state.get("restarts", 0),
+            provisional=state.get("provisional", False),
+            override_reason=state.get("override_reason"),
+            override_basis=state.get("override_basis"),
+            cancelled_reason=state.get("cancelled_reason"),
+            legal_basis=state.get("legal_basis"),
+            start_note=state.get("start_note"),
+            calendar=calendar,
+        )
+        for name in _DATES:
+            value = state.get(name)
+            if value is not None:
+                setattr(deadline, name, date.fromisoformat(value))
+        for name in _INSTANTS:
+            value = state.get(name)
+            if value is not None:
+                setattr(deadline, name, datetime.fromisoformat(value))
+        return deadline
+
+
+_DATES = ("start_date", "override_due", "met_on", "lapsed_on", "due_date")
+_INSTANTS = ("start_at", "met_at", "fixed_due_at", "due_at")

@@ -142,6 +142,27 @@ class DeclaredFacts:
                 start = date.fromisoformat(payload[d.starts_from]) if d.starts_from else day
                 self.deadlines[d.key] = _start(d, started.get(d.key, {}), start, at)
 
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "values": self.values,
+            "assignee": self.assignee,
+            "outcome": self.outcome,
+            "deadlines": [d.to_state() for d in self.deadlines.values()],
+        }
+
+    @classmethod
+    def from_state(
+        cls, case_type: CaseType, state: dict[str, Any], calendar: WorkingCalendar | None = None
+    ) -> DeclaredFacts:
+        deadlines = (Deadline.from_state(d, calendar) for d in state["deadlines"])
+        return cls(
+            case_type,
+            values=state["values"],
+            assignee=state["assignee"],
+            outcome=state["outcome"],
+            deadlines={d.key: d for d in deadlines},
+        )
+
 
 def _start(spec: DeadlineSpec, recorded: dict[str, Any], day: date, at: datetime) -> Deadline:
     """A deadline as its starting event recorded it (amount, basis, label in force then);
@@ -237,6 +258,9 @@ class DeclaredWorkflow(Workflow):
     def new_facts(self) -> DeclaredFacts:
         return DeclaredFacts(self.case_type)
 
+    def restore(self, state: dict[str, Any], calendar: WorkingCalendar) -> DeclaredFacts:
+        return DeclaredFacts.from_state(self.case_type, state, calendar)
+
     def context(
         self,
         case: Case,
@@ -259,7 +283,11 @@ class DeclaredWorkflow(Workflow):
         values = dict(case.facts.values)
         if not reveal:
             values = self.mask_payload(values)
-        return TypeView(self._fields(values), {"fields": values})
+        shown = dict(values)
+        if shown.get("assignee"):  # a person by their Chinese name; the username stays in JSON
+            user = str(shown["assignee"])
+            shown["assignee"] = uow.repo.names([user]).get(user, user)
+        return TypeView(self._fields(shown), {"fields": values})
 
     def _fields(self, values: dict[str, Any]) -> tuple[Shown, ...]:
         """Declared fields in the order of the declaration, choices by their Chinese names."""

@@ -6,17 +6,32 @@ maps each class to an exit code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class GovflowError(Exception):
     """Base class: an expected failure with a message meant for the person acting."""
 
 
 class InvalidInput(GovflowError):
-    """Malformed or missing data (a field, a date, an outcome code). Nothing was written."""
+    """Malformed or missing data (a field, a date, an outcome code). Nothing was written.
+
+    ``fields`` maps each faulty field's dotted path to its zh-CN message, so a form can put
+    each message beside its own input (the message alone already names them all)."""
+
+    def __init__(self, message: str = "", fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields: dict[str, str] = dict(fields or {})
 
 
 class ActionNotAllowed(GovflowError):
     """The action is not allowed in this state, for this role, or by a legal guard."""
+
+
+class NotPermitted(ActionNotAllowed):
+    """The person may not do this at all, whatever the case's state: the action is not for
+    their role, the case is not their agency's, an API token's scope does not reach it.
+    The CLI exits 3 as for any refusal; the HTTP API answers 403 (a rule's refusal: 422)."""
 
 
 class NotFound(GovflowError):
@@ -25,6 +40,17 @@ class NotFound(GovflowError):
 
 class Conflict(GovflowError):
     """Someone else changed the case first; reload and try again."""
+
+
+class StaleVersion(Conflict):
+    """The case is no longer at the version the caller read (``If-Match``): someone acted
+    first. ``current`` is the version it is at now, so the caller can reload and decide."""
+
+    def __init__(self, ref: str, current: int) -> None:
+        self.ref, self.current = ref, current
+        super().__init__(
+            f"案件 {ref} 已被他人更新（当前版本 {current}），本次操作未保存，请刷新后重试"
+        )
 
 
 class ConfigurationError(InvalidInput):

@@ -13,6 +13,11 @@ an event that verifies. A keyed event vouches for every event before it, through
 chain, so events written before the installation had a key are covered once a keyed
 event follows them (``govflow audit seal`` appends one to each such case). Rotation:
 new events carry the newest key's id; older events verify under the key they name.
+
+An event's data is stored as its canonical JSON text, and the hashed content is built
+around that text (``content_text``): checking a stored event is hashing the row as it
+is, with no JSON decoded or re-encoded. A row whose text is not canonical (written
+before, or edited by hand) is checked the long way, by decoding it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from json.encoder import encode_basestring  # json.dumps(str, ensure_ascii=False), in C
 from typing import Any
 
 GENESIS = "0" * 64
@@ -44,6 +50,16 @@ class CaseEvent:
     hash: str
     key_id: str | None = None
     mac: str | None = None
+    # The data's canonical JSON text: what ``new_event`` hashed and the repository writes,
+    # or, for an event read back without decoding (``data`` None), the text as stored,
+    # which is what verify hashes. Never read in place of ``data`` while ``data`` is set.
+    data_text: str | None = field(default=None, repr=False, compare=False)
+
+    def decoded_data(self) -> dict[str, Any]:
+        if self.data is None:
+            assert self.data_text is not None
+            return json.loads(self.data_text)
+        return self.data
 
     def content(self) -> dict[str, Any]:
         return {
@@ -55,8 +71,18 @@ class CaseEvent:
             "action": self.action,
             "state_before": self.state_before,
             "state_after": self.state_after,
-            "data": self.data,
+            "data": self.decoded_data(),
         }
+
+    def hash_matches(self) -> bool:
+        """Does the stored hash cover this content and the previous hash?"""
+        if self.data is None and self.data_text is not None:
+            # Hash the stored text as it is; only a text that is not canonical (an older
+            # row, or one edited by hand) is decoded and hashed again as canonical JSON.
+            fast = hash_text(self.prev_hash, content_text(self, self.data_text))
+            if fast == self.hash:
+                return True
+        return chain_hash(self.content(), self.prev_hash) == self.hash
 
 
 def canonical_json(value: Any) -> str:
@@ -64,9 +90,44 @@ def canonical_json(value: Any) -> str:
 
 
 def chain_hash(content: dict[str, Any], prev_hash: str) -> str:
+    return hash_text(prev_hash, canonical_json(content))
+
+
+def hash_text(prev_hash: str, content: str) -> str:
     digest = hashlib.sha256(prev_hash.encode())
-    digest.update(canonical_json(content).encode())
+    digest.update(content.encode())
     return digest.hexdigest()
+
+
+def content_text(event: CaseEvent, data_text: str) -> str:
+    """``canonical_json(event.content())``, built around the data's canonical text: the keys
+    of the content in sorted order, each value as ``json.dumps`` writes it."""
+    before, at = event.state_before, event.occurred_at
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
+    return "".join(
+        (
+            '{"action":',
+            encode_basestring(event.action),
+            ',"actor":',
+            encode_basestring(event.actor),
+            ',"actor_role":',
+            encode_basestring(event.actor_role),
+            ',"case_ref":',
+            encode_basestring(event.case_ref),
+            ',"data":',
+            data_text,
+            ',"occurred_at":"',
+            at.isoformat(timespec="microseconds"),
+            '","seq":',
+            str(event.seq),
+            ',"state_after":',
+            encode_basestring(event.state_after),
+            ',"state_before":',
+            "null" if before is None else encode_basestring(before),
+            "}",
+        )
+    )
 
 
 def new_event(
@@ -82,8 +143,9 @@ def new_event(
     data: dict[str, Any],
     prev_hash: str,
 ) -> CaseEvent:
-    # Round-trip data through JSON so what is hashed is exactly what is stored and read back.
-    data = json.loads(canonical_json(data))
+    # What is stored is the canonical text, and the event carries that text decoded again:
+    # what is hashed is exactly what is stored and read back.
+    text = canonical_json(data)
     draft = CaseEvent(
         case_ref,
         seq,
@@ -93,11 +155,12 @@ def new_event(
         action,
         state_before,
         state_after,
-        data,
+        json.loads(text),
         prev_hash,
         "",
     )
-    return replace(draft, hash=chain_hash(draft.content(), prev_hash))
+    hashed = hash_text(prev_hash, content_text(draft, text))
+    return replace(draft, hash=hashed, data_text=text)
 
 
 # -- the installation key ----------------------------------------------------------------------
@@ -199,6 +262,7 @@ class Finding:
     case_ref: str
     position: int
     # chain: edited | inserted | deleted | reordered | broken_link | head_mismatch
+    # state: state_gap (an event starts from a state the previous event did not leave)
     # key: forged | unknown_key | unkeyed; history: damaged; derived rows: derived
     kind: str
     message: str
@@ -222,6 +286,7 @@ def verify_chain(
         findings.append(Finding(case_ref, position, kind, message))
 
     expected_seq, prev_hash, last_seq = 1, GENESIS, 0
+    prev_state: str | None = None
     for event in events:
         if event.seq < expected_seq:
             report(event.seq, "inserted", f"位置 {event.seq} 出现重复事件（插入的记录）")
@@ -239,7 +304,7 @@ def verify_chain(
                 "inserted",
                 f"位置 {event.seq} 超出案件记录的链头 {head_seq}（插入的记录）",
             )
-        elif chain_hash(event.content(), event.prev_hash) != event.hash:
+        elif not event.hash_matches():
             moved_from = _original_position(event, head_seq)
             if moved_from is not None:
                 report(
@@ -255,7 +320,21 @@ def verify_chain(
                 "broken_link",
                 f"位置 {event.seq} 的前序哈希与上一事件不符（之前的事件被修改、插入或删除）",
             )
+        clean = event.seq == expected_seq and all(
+            f.position not in (event.seq, event.seq - 1) for f in findings
+        )  # an event already reported (or after one) is not reported twice
+        if clean and event.state_before != prev_state:
+            # Hashes recomputed over an edited history (by someone who could also rewrite
+            # the head) still chain; the states must too: each event leaves from the state
+            # the one before it arrived at, and the first from none.
+            report(
+                event.seq,
+                "state_gap",
+                f"位置 {event.seq} 的事件前状态 {event.state_before or '—'} 与上一事件的"
+                f"后状态 {prev_state or '—'} 不符（历史被改写）",
+            )
         prev_hash, expected_seq, last_seq = event.hash, event.seq + 1, event.seq
+        prev_state = event.state_after
     if last_seq < head_seq:
         report(
             last_seq + 1,

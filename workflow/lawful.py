@@ -4,8 +4,11 @@ Shared by every case type, declared ones included, and applied by ``Case.parse``
 the payload model validates:
 
 * **text is text**: no NUL character (PostgreSQL cannot store it, and nothing a person
-  types contains one) and nothing that is not Unicode (a lone surrogate, which is how
-  Python carries bytes that were not UTF-8);
+  types contains one), no other control character but tab and line breaks (ESC, BEL, BS,
+  a lone CR, DEL, the C1 range: pasted terminal sequences that would rewrite the screen of
+  whoever reads the case later) and nothing that is not Unicode (a lone surrogate, which is
+  how Python carries bytes that were not UTF-8); each field's length limit is in its
+  action's schema (``max_length``);
 * **a date is a date**: written ``YYYY-MM-DD`` (or a YAML date), never a number — pydantic
   would read ``0`` as 1970-01-01;
 * **a date is lawful**: not before the first edition of the Regulations (2008-05-01), and
@@ -39,6 +42,8 @@ HORIZON_DAYS = 366
 letter's report-back instant): one year, and a day for a leap year."""
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+"""Control characters no one types into a form: C0 but tab, LF and a CR before LF; DEL; C1."""
 
 DATE_LABELS = {
     "received_on": "申请送达日",
@@ -83,6 +88,12 @@ def _check_value(value: Any, where: str) -> None:
     if isinstance(value, str):
         if "\x00" in value:
             raise InvalidInput(f"{label(where)} 含有空字符（NUL），不能保存；请删除后重试")
+        control = _CONTROL.search(value)
+        if control is not None:
+            raise InvalidInput(
+                f"{label(where)} 含有控制字符 U+{ord(control.group()[0]):04X}"
+                f"（第 {control.start() + 1} 个字符），不能保存；请删除后重试"
+            )
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:

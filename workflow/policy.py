@@ -19,7 +19,7 @@ SQLite default) and ``test`` generate one.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -99,12 +99,41 @@ class NotificationSettings(BaseModel):
     redeliver_after_seconds: float = Field(300, gt=0)
 
 
+class DatedBody(BaseModel):
+    """A reconsideration body (行政复议机关) named in replies from a date on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    since: date = Field(alias="from")
+    body: str = Field(min_length=1)
+
+
+class NoticeSettings(BaseModel):
+    """Written notices, attachments and the file store (SPEC N-1, N-2)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    template_dir: str | None = None  # an office's own .docx templates, overriding the shipped
+    files_dir: str = "govflow-files"  # the file store's directory (relative: to the cwd)
+    max_attachment_mb: float = Field(20, gt=0)
+    court: str = "有管辖权的人民法院"
+    # 行政复议机关 by agency code ("*": every agency without its own entry), each a list of
+    # bodies with the date from which they apply; a reply names the one in force on its date.
+    reconsideration: dict[str, tuple[DatedBody, ...]] = Field(default_factory=dict)
+
+    def reconsideration_body(self, agency_code: str, on: date) -> str | None:
+        entries = self.reconsideration.get(agency_code) or self.reconsideration.get("*") or ()
+        current = [e for e in entries if e.since <= on]
+        return max(current, key=lambda e: e.since).body if current else None
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     disclosure: DisclosurePolicy = DisclosurePolicy()
     notifications: NotificationSettings = NotificationSettings()
     identity: IdentitySettings = IdentitySettings()
+    notices: NoticeSettings = NoticeSettings()
     # Limits of declared case types, by type and setting name (a deadline's `amount_setting`):
     # a province sets online messages to 7 or 15 working days here, not in the declaration.
     case_types: dict[str, dict[str, PositiveInt]] = Field(default_factory=dict)
@@ -157,8 +186,8 @@ def parse_settings(
 class Mode(StrEnum):
     """How strict start-up is (``GOVFLOW_MODE``).
 
-    ``production``: a chain key must be configured (and, with issue 10, ``GOVFLOW_NOW`` is
-    ignored); ``demo``: the embedded default, a key is generated if none is configured;
+    ``production``: a chain key must be configured and ``GOVFLOW_NOW`` is refused (the
+    clock of a real office is the system's); ``demo``: the embedded default, a key is generated if none is configured;
     ``test``: as demo, for test suites. Unset: ``demo`` for a SQLite database (the embedded
     default), ``production`` for any other.
     """

@@ -86,6 +86,14 @@ class CaseQuery:
     agency_ids: Sequence[int] | None = None  # None: every agency
     assignee: str | None = None
     ref_contains: str | None = None
+    outcome: str | None = None
+    # The nearest running deadline's instant: ``due_after < due <= due_by`` (a limit ends at
+    # 24:00 of its day, the next day's first instant; a case with no running deadline is
+    # outside any due range).
+    due_after: datetime | None = None
+    due_by: datetime | None = None
+    opened_from: datetime | None = None  # when the case was opened: from …
+    opened_before: datetime | None = None  # … up to (not including)
     after: ListPosition | None = None
     limit: int = 50
 
@@ -142,6 +150,17 @@ class CaseRepository(CaseWrites, Protocol):
         ...
 
     def stored_deadlines(self, ref: str) -> dict[str, dict[str, Any]]: ...
+
+    def refs_without_facts(
+        self, after_id: int | None, limit: int, facts_format: int
+    ) -> list[tuple[int, str]]:
+        """(id, ref) of the next cases after ``after_id`` that store no facts of this format."""
+        ...
+
+    def store_facts(self, case: Case) -> bool:
+        """Store the facts of a case loaded in this unit of work, leaving its version as it
+        is (no action was taken); False when it changed since it was loaded."""
+        ...
 
     def refs_with_provisional_deadlines(self) -> list[str]: ...
 

@@ -84,6 +84,14 @@ def zh_errors(errors: Iterable[Mapping[str, Any]], root: str = "输入") -> list
     return out
 
 
+def field_messages(errors: Iterable[Mapping[str, Any]], root: str = "输入") -> dict[str, str]:
+    """``{"applicant.name": "必填"}``: one message per field (several joined by ；)."""
+    out: dict[str, str] = {}
+    for where, text in zh_errors(errors, root):
+        out[where] = f"{out[where]}；{text}" if where in out else text
+    return out
+
+
 def summary(errors: Iterable[Mapping[str, Any]], root: str = "输入") -> str:
     """One line: ``字段：说明；字段：说明``."""
     return "；".join(f"{where}：{text}" for where, text in zh_errors(errors, root))

@@ -16,6 +16,7 @@ from govflow.workflow.actors import ROLE_LABELS, Role
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import SYSTEM_EVENT_LABELS, Case
 from govflow.workflow.clock import local_minute
+from govflow.workflow.contract import Field
 from govflow.workflow.deadlines import STATUS_LABELS, Basis, Deadline, DeadlineStatus
 from govflow.workflow.events import CaseEvent
 
@@ -114,6 +115,9 @@ class EventView:
     # The mark of an event imported from an office's ledger (who, when, file, line, and any
     # departure from the law found): recorded later than it happened. None if recorded live.
     imported: dict[str, Any] | None = None
+    # The input and what people must see of the derived values, labelled in zh-CN by the
+    # case type (its ``labels``): what the history and ``case act`` show instead of codes.
+    details: tuple[Field, ...] = ()
 
     @property
     def local_time(self) -> str:
@@ -139,6 +143,7 @@ def event_view(
     case_type = case.workflow.case_type
     payload = dict(event.data.get("payload", {}))
     derived = event.data.get("derived", {})
+    shown = payload if reveal else case.workflow.mask_payload(payload)
     return EventView(
         seq=event.seq,
         occurred_at=event.occurred_at,
@@ -153,11 +158,12 @@ def event_view(
         state_after=event.state_after,
         state_after_label=case_type.state_label(event.state_after),
         reason=payload.get("reason") or derived.get("reason"),
-        payload=payload if reveal else case.workflow.mask_payload(payload),
+        payload=shown,
         deadlines=event.data.get("deadlines", {}),
         hash=event.hash,
         imported=event.data.get("imported"),
         channel=event.data.get("channel"),
+        details=case.workflow.labels.describe(shown, derived),
     )
 
 
@@ -171,6 +177,7 @@ class CaseHeader:
     agency: str
     state: str | None
     state_label: str
+    agency_name: str = ""  # the agency's Chinese name, where the reader's use case looked it up
 
 
 def case_header(case: Case) -> CaseHeader:

@@ -27,6 +27,7 @@ from govflow.cli import (
     audit,
     casetypes,
     deadline,
+    documents,
     generate,
     imports,
     incident,
@@ -43,6 +44,7 @@ from govflow.cli.common import (
     build_services,
     check_arguments,
     cli_principal,
+    clock_note,
     echo_json,
     echo_lines,
     exit_code,
@@ -73,6 +75,8 @@ deadline.register(app)
 audit.register(app)
 workers.register(app)
 casetypes.register(app, case_app)
+documents.register(case_app)
+documents.register_notices(app)
 incident.register_commands(app)
 request.register_commands(app)
 report.register(app)
@@ -92,15 +96,33 @@ def _setup() -> None:
 @app.command()
 def init(
     org: Annotated[Path | None, typer.Option(help="机关与用户的 YAML 文件")] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """初始化数据库（执行迁移），并可导入机关与用户；首次运行时创建系统管理员。"""
-    from govflow.app import check_installation, prepare_database
+    from govflow.app import check_installation, check_notice_templates, prepare_database
     from govflow.cli.common import announce_admin, operator
 
     with user_errors():
         check_installation()  # the mode, the settings and the chain key, before anything
+        check_notice_templates()  # a bad template stops here, naming its file and place
         # The organisation file's changes go to the security log as the operator's.
         url, done = prepare_database(org, by=operator())
+        if as_json:
+            admin = None
+            from govflow.workflow.services import bootstrap_admin
+
+            created = bootstrap_admin(build_services())
+            if created is not None:
+                admin = {"username": created[0], "one_time_password": created[1]}
+            echo_json(
+                {
+                    "database": url,
+                    "agencies": done.agencies if done is not None else None,
+                    "users": done.users if done is not None else None,
+                    "administrator": admin,
+                }
+            )
+            return
         typer.echo(f"数据库已就绪：{url}")
         if done is not None:
             typer.echo(
@@ -121,7 +143,8 @@ def act(
     as_json: JsonFlag = False,
 ) -> None:
     """对案件执行一个动作（如 accept、extend、draft_reply、approve_reply）。"""
-    from govflow.presentation.text import deadline_line
+    from govflow.presentation.documents import issued_lines
+    from govflow.presentation.text import deadline_line, fields_text
     from govflow.workflow import services
 
     with user_errors():
@@ -140,11 +163,16 @@ def act(
                     "state_after": event.state_after,
                     "hash": event.hash,
                     "deadlines": event.data["deadlines"],
+                    "documents": event.data.get("documents", []),
                 }
             )
         else:
             detail = services.case_detail(svc, person(svc, as_user), ref)
-            typer.echo(f"{ref}：{action} 已完成，当前状态：{detail.header.state_label}")
+            done = next(e for e in detail.events if e.seq == event.seq)
+            typer.echo(f"{ref}：{done.action_label} 已完成，当前状态：{detail.header.state_label}")
+            if done.details:  # what was recorded, the fee the notice asks for included
+                typer.echo("  内容：" + fields_text(done.details))
+            echo_lines(issued_lines(event.data))
             for d in detail.deadlines:
                 typer.echo("  " + deadline_line(d))
 
@@ -162,7 +190,8 @@ def show(ref: str, as_user: AsReader, as_json: JsonFlag = False) -> None:
         if as_json:
             echo_json(case_json(detail))
             return
-        echo_lines(case_text(detail))
+        note = clock_note(svc)
+        echo_lines([note, *case_text(detail)] if note else case_text(detail))
         typer.echo("\n" + allowed_text(detail, reader.name))
 
 
@@ -209,13 +238,16 @@ def list_cases(
 
 
 @calendar_app.command("recompute")
-def recompute() -> None:
+def recompute(as_json: JsonFlag = False) -> None:
     """节假日安排更新后，重新计算所有临时期限，并在各案件记录变更事件。"""
     from govflow.workflow import services
 
     with user_errors():
         svc = build_services()
         changed = services.recompute_deadlines(svc)
+        if as_json:
+            echo_json([{"ref": ref, "changes": changes} for ref, changes in changed])
+            return
         for ref, changes in changed:
             for key, change in changes.items():
                 typer.echo(

@@ -13,8 +13,17 @@ from typing import Annotated
 import typer
 
 from govflow.cli import integrity
-from govflow.cli.common import AsReader, build_services, check_choice, person, user_errors
+from govflow.cli.common import (
+    AsReader,
+    JsonFlag,
+    build_services,
+    check_choice,
+    clock_note,
+    person,
+    user_errors,
+)
 from govflow.cli.files import Force, check_target, write_output
+from govflow.workflow.errors import InvalidInput
 
 audit_app = typer.Typer(
     help="审计：案件时间线、历史记录哈希链校验、链头检查点。", no_args_is_help=True
@@ -33,6 +42,7 @@ def show(
     format_: Annotated[str, typer.Option("--format", help="text / json / csv")] = "text",
     output: Annotated[Path | None, typer.Option("--output", help="写入此文件")] = None,
     force: Force = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """案件完整时间线：每个事件的时间、操作人、动作、状态变化及当时的各项期限。"""
     from govflow.presentation.timeline import timeline_csv, timeline_json, timeline_text
@@ -40,6 +50,9 @@ def show(
 
     with user_errors():
         check_choice("--format", format_, ("text", "json", "csv"))
+        if as_json and format_ == "csv":
+            raise InvalidInput("--json 与 --format csv 不能同时使用")
+        format_ = "json" if as_json else format_
         if output is not None:
             check_target(output, force)
         svc = build_services()
@@ -50,7 +63,8 @@ def show(
         elif format_ == "csv":
             body = timeline_csv(data)
         else:
-            body = timeline_text(data)
+            note = clock_note(svc)
+            body = (note + "\n" if note else "") + timeline_text(data)
         if output is None:
             typer.echo(body, nl=False)
             return

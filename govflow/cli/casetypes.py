@@ -1,5 +1,6 @@
 """Commands that work for every case type (SPEC X-1): ``govflow case open TYPE`` and
-``govflow workflow list | diagram TYPE`` (Mermaid or Graphviz dot, from the declaration)."""
+``govflow workflow list | diagram TYPE`` (Mermaid or Graphviz dot, from the declaration) |
+``actions [TYPE]`` (each action's roles, states and fields; ``docs/actions.md``)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from govflow.cli.common import (
     AsUser,
     JsonFlag,
     build_services,
+    check_choice,
     cli_principal,
     echo_json,
+    echo_lines,
     parse_sets,
     read_data_file,
     user_errors,
@@ -23,7 +26,7 @@ from govflow.cli.common import (
 if TYPE_CHECKING:
     from govflow.workflow.services import CaseDetail
 
-workflow_app = typer.Typer(help="案件类型：列表与状态图。", no_args_is_help=True)
+workflow_app = typer.Typer(help="案件类型：列表、状态图、动作与字段。", no_args_is_help=True)
 
 
 def open_case(
@@ -75,12 +78,42 @@ def open_and_show(
 def diagram(
     case_type: Annotated[str, typer.Argument(help="案件类型，如 disclosure_request")],
     fmt: Annotated[str, typer.Option("--format", help="mermaid 或 dot")] = "mermaid",
+    as_json: JsonFlag = False,
 ) -> None:
     """输出案件类型的状态图（由声明文件生成，与引擎所用为同一份定义）。"""
     from govflow.workflow import services
 
     with user_errors():
-        typer.echo(services.diagram(build_services(), case_type, fmt))
+        drawn = services.diagram(build_services(), case_type, fmt)
+        if as_json:
+            echo_json({"case_type": case_type, "format": fmt, "diagram": drawn})
+            return
+        typer.echo(drawn)
+
+
+@workflow_app.command("actions")
+def actions(
+    case_type: Annotated[
+        str | None, typer.Argument(help="案件类型，如 disclosure_request（默认全部类型）")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text 或 md")] = "text",
+    as_json: JsonFlag = False,
+) -> None:
+    """列出案件类型的每个动作：中文名称、可执行的角色与状态、字段（类型、是否必填、限制）。"""
+    from govflow.app import load_config
+    from govflow.presentation.actions import actions_json, actions_markdown, actions_text
+    from govflow.workflow import services
+
+    with user_errors():
+        check_choice("--format", fmt, ("text", "md"))
+        # The declarations and input models alone: no database needed.
+        types = services.actions(load_config(), case_type)
+        if as_json:
+            echo_json(actions_json(types))
+        elif fmt == "md":
+            typer.echo(actions_markdown(types), nl=False)
+        else:
+            echo_lines(actions_text(types))
 
 
 @workflow_app.command("list")

@@ -108,6 +108,18 @@ def build_services() -> Services:
     return build()
 
 
+def clock_note(svc: Services) -> str | None:
+    """The header line of what a person reads while ``GOVFLOW_NOW`` pins the clock (demo and
+    test installations only): every "time left" below is reckoned from that instant."""
+    from govflow.workflow.clock import PinnedClock, local_minute
+
+    if not isinstance(svc.clock, PinnedClock):
+        return None
+    return (
+        f"【演示/测试时钟】当前时间固定为 {local_minute(svc.clock.now())}（北京时间，GOVFLOW_NOW）"
+    )
+
+
 def person(svc: Services, username: str) -> Actor:
     """Who ``--as`` names (``system`` for the system), reading through ``cli:<OS user>``;
     the account must be active."""

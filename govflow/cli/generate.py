@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from govflow.cli.common import os_user, user_errors
+from govflow.cli.common import JsonFlag, echo_json, os_user, user_errors
 from govflow.workflow.errors import InvalidInput
 
 
@@ -45,6 +45,7 @@ def generate(
             help="批量写入（快，须无他人同时写入）或经服务层逐个事务写入；两者结果完全相同",
         ),
     ] = True,
+    as_json: JsonFlag = False,
 ) -> None:
     """生成模拟数据：机关、用户与多年的依申请公开、舆情、网民留言案件，覆盖所有办理路径与结果。"""
     from govflow.synth.generate import database, load_synthetic_org, write_cases
@@ -93,6 +94,21 @@ def generate(
         if tty:
             typer.echo("", err=True)
         engine.dispose()
+        if as_json:
+            echo_json(
+                {
+                    "cases": written,
+                    "seed": seed,
+                    "from": start.isoformat(),
+                    "to": end.isoformat(),
+                    "bulk": bulk,
+                    "agency": top.code,
+                    "agencies": len(org.agencies),
+                    "users": len(org.users),
+                    "seconds": round(time.monotonic() - started, 1),
+                }
+            )
+            return
         how = "批量写入" if bulk else "经服务层逐个事务写入"
         typer.echo(
             f"已生成 {written} 件案件（种子 {seed}，{start} 至 {end}，{how}），"

@@ -77,32 +77,39 @@ def echo_finding(f: Finding) -> None:
     typer.echo(f"{f.case_ref} 位置 {f.position}：[{f.kind}]{where} {f.message}")
 
 
-def seal(as_user: AsReader) -> None:
+def seal(as_user: AsReader, as_json: JsonFlag = False) -> None:
     """用链密钥封存启用密钥之前写入的历史：逐件校验，完整者追加一个带 MAC 的封存事件（须 --as system）。"""
     from govflow.workflow import services
 
     with user_errors():
         svc = build_services()
         counts = {"sealed": 0, "keyed": 0, "refused": 0}
+        refused: list[dict[str, str]] = []
         progress = Progress("已处理 {count} 件案件…")
         for ref, status in services.seal_unkeyed(svc, person(svc, as_user)):
             if status in counts:
                 counts[status] += 1
             else:
                 counts["refused"] += 1
-                typer.echo(f"{ref}：{status}")
+                refused.append({"ref": ref, "problem": status})
+                if not as_json:
+                    typer.echo(f"{ref}：{status}")
             progress.tick()
         progress.done()
-        typer.echo(
-            f"封存 {counts['sealed']} 件；{counts['keyed']} 件已有密钥保护；"
-            f"{counts['refused']} 件有问题未封存（见上，核实修复后重新运行）。"
-        )
+        if as_json:
+            echo_json({**counts, "problems": refused})
+        else:
+            typer.echo(
+                f"封存 {counts['sealed']} 件；{counts['keyed']} 件已有密钥保护；"
+                f"{counts['refused']} 件有问题未封存（见上，核实修复后重新运行）。"
+            )
         if counts["refused"]:
             raise typer.Exit(1)
 
 
 def keygen(
     key_id: Annotated[str | None, typer.Option("--id", help="密钥编号（默认按日期生成）")] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """生成一个新的链密钥（一行 编号:64 位十六进制），追加到密钥文件末行即启用（轮换）。"""
     from govflow.app import new_key_line
@@ -111,7 +118,11 @@ def keygen(
     with user_errors():
         if key_id is not None and not KEY_ID.fullmatch(key_id):
             raise InvalidInput("--id 只能含字母、数字、点、下划线和连字符，最长 32 个字符")
-        typer.echo(new_key_line(key_id))
+        line = new_key_line(key_id)
+        if as_json:
+            echo_json({"key_id": line.partition(":")[0], "line": line})
+            return
+        typer.echo(line)
 
 
 def stream_findings(

@@ -47,14 +47,18 @@ def annual(
     output: Annotated[Path | None, typer.Option(help="输出文件（xlsx 必填）")] = None,
     force: Force = False,
     allow_findings: AllowFindings = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """政府信息公开工作年度报告：表三（收到和处理申请情况）与表四（复议、诉讼情况）。"""
-    from govflow.presentation.annual import FORMATS, to_csv, to_markdown, to_xlsx
+    from govflow.presentation.annual import FORMATS, to_csv, to_json, to_markdown, to_xlsx
+    from govflow.presentation.text import to_json as json_text
     from govflow.workflow import services
 
     with user_errors():
         if fmt not in FORMATS:
             raise InvalidInput(f"--format 须为 md、csv 或 xlsx，实为 {fmt!r}")
+        if as_json and fmt != "md":
+            raise InvalidInput(f"--json 与 --format {fmt} 不能同时使用")
         if fmt == "xlsx" and output is None:
             raise InvalidInput("--format xlsx 须用 --output 指定文件")
         if output is not None:
@@ -71,7 +75,9 @@ def annual(
         _warn(report.audit_note)
         for v in report.violations:
             typer.echo(f"警告：{v}", err=True)
-        if fmt == "xlsx":
+        if as_json:
+            write_or_print((json_text(to_json(report)) + "\n").encode("utf-8"), output, force)
+        elif fmt == "xlsx":
             assert output is not None
             write_with(output, force, lambda stream: to_xlsx(report, stream))
             typer.echo(f"已写入：{output}")

@@ -131,13 +131,18 @@ def set_password_cmd(
 
 
 def _status_command(name: str, help_text: str, done: str) -> None:
-    def command(username: str, as_user: AsUser, reason: Reason = None) -> None:
+    def command(
+        username: str, as_user: AsUser, reason: Reason = None, as_json: JsonFlag = False
+    ) -> None:
         from govflow.workflow import services
 
         with user_errors():
             svc = _services()
             use_case = getattr(services, f"{name}_user")  # lock_user, unlock_user, …
             ended = use_case(svc, cli_principal(svc, as_user), username, reason)
+            if as_json:
+                echo_json({"username": username, "done": name, "sessions_ended": ended or 0})
+                return
             extra = f"，{ended} 个登录已失效" if ended else ""
             typer.echo(f"{done}：{username}{extra}。")
 
@@ -372,11 +377,14 @@ def list_tokens_cmd(
 
 
 @token_app.command()  # named after the function: the word is also a case type's action
-def revoke(name: str, as_user: AsUser) -> None:
+def revoke(name: str, as_user: AsUser, as_json: JsonFlag = False) -> None:
     """吊销 API 令牌，立即生效。"""
     from govflow.workflow.services import revoke_token
 
     with user_errors():
         svc = _services()
         revoke_token(svc, cli_principal(svc, as_user), name)
+        if as_json:
+            echo_json({"token": name, "revoked": True})
+            return
         typer.echo(f"已吊销令牌 {name}。")

@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -41,8 +41,11 @@ def run(
     org: Annotated[str | None, typer.Option(help="首次运行时导入的机关与用户文件")] = None,
     interval: Annotated[float | None, typer.Option(help="扫描间隔（秒）")] = None,
     metrics_port: Annotated[int | None, typer.Option(help="Prometheus 指标端口")] = None,
+    port: Annotated[
+        int, typer.Option(help="HTTP API 端口（仅监听 127.0.0.1；0 为不启动）", min=0, max=65535)
+    ] = 8000,
 ) -> None:
-    """单机运行：SQLite + 进程内消息队列与工作线程 + 期限扫描，一条命令全部启动。"""
+    """单机运行：SQLite + 进程内消息队列与工作线程 + 期限扫描 + HTTP API，一条命令全部启动。"""
     from pathlib import Path
 
     from govflow.app import check_installation, prepare_database
@@ -57,8 +60,11 @@ def run(
         settings = svc.config.settings.notifications
         if interval is not None:
             settings = settings.model_copy(update={"sweep_interval_seconds": interval})
+        if svc.notices is not None:
+            svc.notices.templates.check_all()  # a bad template stops start-up, with file and place
         embedded = Embedded(svc, settings)
         _metrics(metrics_port)
+        web = _web(port) if port else None
         typer.echo(
             "govflow 单机运行中\n"
             f"  数据库：{url}\n"
@@ -66,6 +72,7 @@ def run(
             f"  期限扫描：每 {settings.sweep_interval_seconds:g} 秒一次\n"
             f"  通知渠道：{'、'.join(settings.channels)}\n"
             + (f"  指标：http://127.0.0.1:{metrics_port}/metrics\n" if metrics_port else "")
+            + (f"  HTTP API：http://127.0.0.1:{port}/api/v1/docs\n" if port else "")
             + "  按 Ctrl-C 停止（已记录的提醒不会丢失，下次启动继续投递）。"
         )
         _stop_on_signals(embedded.stop_event)
@@ -74,7 +81,29 @@ def run(
                 r.fired and typer.echo(f"扫描：触发 {len(r.fired)} 条提醒，其中迟发 {r.late} 条。")
             )
         )
+        if web is not None:
+            web.should_exit = True
         typer.echo("已停止。")
+
+
+def _web(port: int) -> Any:
+    """The HTTP API in a thread of this process (the same application ``govflow serve``
+    runs, named by its import string: the CLI does not import the web front end)."""
+    import uvicorn
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            "govflow.web.app:app_from_environment",
+            factory=True,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+            server_header=False,
+        )
+    )
+    threading.Thread(target=server.run, name="govflow-web", daemon=True).start()
+    return server
 
 
 def sweeper(
@@ -175,6 +204,7 @@ def list_firings(
 def ack(
     key: str,
     as_user: Annotated[str, typer.Option("--as", help="确认人用户名")],
+    as_json: JsonFlag = False,
 ) -> None:
     """确认一条提醒：该规则不再重复提醒（更高一级的督办仍会按期触发）。"""
     from govflow.workflow import services
@@ -182,6 +212,9 @@ def ack(
     with user_errors():
         svc = build_services()
         services.acknowledge(svc, key, cli_principal(svc, as_user))
+        if as_json:
+            echo_json({"key": key, "acknowledged": True, "by": as_user})
+            return
         typer.echo(f"已确认：{key}")
 
 
@@ -189,6 +222,7 @@ def ack(
 def adopt(
     ref: str,
     as_user: Annotated[str, typer.Option("--as", help="公开办负责人用户名")],
+    as_json: JsonFlag = False,
 ) -> None:
     """让在办案件改用 configs/escalation.yaml 中现行的督办规则（记入案件历史）。"""
     from govflow.workflow import services
@@ -196,6 +230,9 @@ def adopt(
     with user_errors():
         svc = build_services()
         changed = services.adopt_policy(svc, ref, cli_principal(svc, as_user))
+        if as_json:
+            echo_json({"ref": ref, "changed": changed})
+            return
         typer.echo(f"{ref}：" + ("已改用现行督办规则。" if changed else "已是现行督办规则。"))
 
 

@@ -21,7 +21,14 @@ from typing import Any
 import typer
 
 from govflow import configs
-from govflow.app import build_services, load_calendar, open_engine, prepare_database
+from govflow.app import (
+    build_services,
+    load_calendar,
+    load_config,
+    open_engine,
+    open_file_store,
+    prepare_database,
+)
 from govflow.demo.incident import night_incident
 from govflow.demo.story import Echo, Story
 from govflow.presentation.files import check_target, write_with
@@ -49,7 +56,9 @@ def run_demo(keep: Path | None = None, echo: Echo = typer.echo, force: bool = Fa
         engine = open_engine(f"sqlite:///{db}")
         prepare_database(configs.shipped("demo_org.yaml"), engine)
         clock = FakeClock(datetime(2025, 9, 22, 9, 0, tzinfo=SHANGHAI))
-        svc = build_services(engine, clock, load_calendar())
+        config = load_config()
+        files = open_file_store(config.settings, {"GOVFLOW_FILES_DIR": str(workdir / "files")})
+        svc = build_services(engine, clock, load_calendar(), config, files=files)
         echo("govflow 演示：示范县人民政府办公室 2025 年秋季的依申请公开工作")
         echo("（临时 SQLite 数据库，模拟时钟跨越 2025 年国庆节、中秋节假期与调休上班日）")
         story = Story(svc, clock, echo)
@@ -66,7 +75,13 @@ def run_demo(keep: Path | None = None, echo: Echo = typer.echo, force: bool = Fa
         if keep is not None:
             with db.open("rb") as source:
                 write_with(keep, force, lambda target: shutil.copyfileobj(source, target))
-            echo(f"演示数据库已保存到 {keep}（GOVFLOW_DATABASE_URL=sqlite:///{keep}）")
+            kept_files = keep.parent / f"{keep.stem}-files"
+            if (workdir / "files").is_dir():
+                shutil.copytree(workdir / "files", kept_files, dirs_exist_ok=True)
+            echo(
+                f"演示数据库已保存到 {keep}（GOVFLOW_DATABASE_URL=sqlite:///{keep}），"
+                f"文书与附件保存到 {kept_files}（GOVFLOW_FILES_DIR={kept_files}）"
+            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -173,6 +188,7 @@ def _autumn(s: Story) -> None:
         "信息涉及企业商业秘密，书面征求第三方意见",
         party_kind="third_party",
         party_name="某建材有限公司",
+        received_on="2025-09-26",
     )
     s.do("申请五", head, "assign", "负责人指定李经办承办", assignee=li)
     s.do("申请五", li, "start_review", "开始审核")
@@ -186,6 +202,7 @@ def _autumn(s: Story) -> None:
         basis="per_volume",
         pages=150,
         reason="申请数量明显超出合理范围",
+        notice_received_on="2025-09-29",
     )
     fee = s.detail("申请五").data["fee"]
     s.echo(

@@ -114,10 +114,12 @@ class Story:
 
     def do(self, label: str, who: str, action: str, note: str, **payload: Any) -> None:
         ref = self.refs[label]
-        services.act(
+        event = services.act(
             self.svc, ref=ref, action=action, payload=payload, principal=self.principals(who)
         )
         self.echo(f"  {label}：{note}（状态：{self.detail(label).header.state_label}）")
+        for doc in event.data.get("documents", ()):
+            self.echo(f"      · 制作文书：《{doc['title']}》{doc['number']}")
         self._changes(label)
 
     def _changes(self, label: str) -> None:

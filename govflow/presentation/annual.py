@@ -23,17 +23,58 @@ from govflow.workflow.reports.annual import (
 FORMATS = ("md", "csv", "xlsx")
 
 
-def _header_3() -> tuple[list[str], list[str]]:
+def to_json(report: AnnualReport) -> dict[str, object]:
+    """The tables for scripts: each row of 三 by its key with a value per applicant column."""
+    return {
+        "title": title(report),
+        "agency": report.agency,
+        "year": report.year,
+        "format": {"name": report.format_name, "title": report.format_title},
+        "columns": [
+            {"key": key, "label": label, "group": group} for key, label, group in APPLICANT_COLUMNS
+        ],
+        "table3": [
+            {
+                "key": row.key,
+                "label": row.label,
+                "depth": row.depth,
+                "values": list(row.values) if row.values is not None else None,
+            }
+            for row in report.rows
+        ],
+        "table4": {
+            "columns": [
+                {"route": route, "result": result}
+                for route, _, _ in ROUTES
+                for result, _ in RESULTS_4
+            ],
+            "values": list(report.table4),
+        },
+        "violations": list(report.violations),
+        "audit_note": report.audit_note,
+    }
+
+
+def title(report: AnnualReport) -> str:
+    """Whose report and which year: the first line of every form of it."""
+    return f"{report.agency} {report.year} 年度政府信息公开工作年度报告（表三、表四）"
+
+
+def _header_3() -> tuple[list[str], list[str], list[str]]:
+    """The format's three header levels: 申请人情况; 自然人 | 法人或其他组织 | 总计; and the
+    five kinds of organisation under 法人或其他组织 (a group's name over its first cell)."""
+    groups = [group for _, _, group in APPLICANT_COLUMNS]
     return (
         ["", APPLICANT_HEADER] + [""] * 6,
-        [
-            "",
-            *(
-                group if group != "法人或其他组织" else label
-                for _, label, group in APPLICANT_COLUMNS
-            ),
-        ],
+        ["", *(g if i == 0 or groups[i - 1] != g else "" for i, g in enumerate(groups))],
+        ["", *(label if label != group else "" for _, label, group in APPLICANT_COLUMNS)],
     )
+
+
+def _group_span() -> tuple[int, int]:
+    """The first and last spreadsheet column (1-based) of 法人或其他组织."""
+    at = [i for i, (_, _, g) in enumerate(APPLICANT_COLUMNS) if g == "法人或其他组织"]
+    return at[0] + 2, at[-1] + 2
 
 
 def _labels_4() -> tuple[list[str], list[str], list[str]]:
@@ -47,7 +88,7 @@ def _labels_4() -> tuple[list[str], list[str], list[str]]:
 
 
 def to_markdown(report: AnnualReport) -> str:
-    lines = [f"# {report.agency} {report.year} 年度政府信息公开工作年度报告（表三、表四）", ""]
+    lines = [f"# {title(report)}", ""]
     lines += [f"格式：《{report.format_title}》（{report.format_name}）", ""]
     lines += [f"## {TITLE_3}", ""]
     org = ["法人或其他组织/" + label for label in COLUMN_LABELS[1:6]]
@@ -79,6 +120,9 @@ def _violation_lines(report: AnnualReport) -> list[str]:
 def to_csv(report: AnnualReport) -> bytes:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
+    w.writerow([title(report)])
+    w.writerow([f"格式：《{report.format_title}》（{report.format_name}）"])
+    w.writerow([])
     w.writerow([TITLE_3])
     for header in _header_3():
         w.writerow(header)
@@ -105,38 +149,45 @@ def to_xlsx(report: AnnualReport, path: Path | BinaryIO) -> None:
     ws = wb.active
     ws.title = "表三"
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.append([TITLE_3])
+    ws.append([title(report)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=8)
-    top, bottom = _header_3()
-    ws.append(top)
-    ws.append(bottom)
-    ws.merge_cells(start_row=2, start_column=1, end_row=3, end_column=1)
-    ws.merge_cells(start_row=2, start_column=2, end_row=2, end_column=8)
+    ws.append([TITLE_3])
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=8)
+    for header in _header_3():
+        ws.append(header)
+    first, last = _group_span()
+    ws.merge_cells(start_row=3, start_column=1, end_row=5, end_column=1)
+    ws.merge_cells(start_row=3, start_column=2, end_row=3, end_column=8)
+    ws.merge_cells(start_row=4, start_column=first, end_row=4, end_column=last)
+    for column in {2, 8} - set(range(first, last + 1)):  # 自然人, 总计: two levels high
+        ws.merge_cells(start_row=4, start_column=column, end_row=5, end_column=column)
     for row in report.rows:
         ws.append([row.label, *(row.values if row.values is not None else [None] * 7)])
     for v in report.violations:
         ws.append([v])
     if report.audit_note:
         ws.append([report.audit_note])
-    for cells in ws.iter_rows(min_row=1, max_row=3):
+    for cells in ws.iter_rows(min_row=1, max_row=5):
         for cell in cells:
             cell.alignment = center
     ws.column_dimensions["A"].width = 60
 
     ws4 = wb.create_sheet("表四")
-    ws4.append([TITLE_4])
+    ws4.append([title(report)])
     ws4.merge_cells(start_row=1, start_column=1, end_row=1, end_column=15)
+    ws4.append([TITLE_4])
+    ws4.merge_cells(start_row=2, start_column=1, end_row=2, end_column=15)
     groups, subs, results = _labels_4()
     # the group name once over its cells, as the format draws it
     ws4.append([g if i == 0 or groups[i - 1] != g else None for i, g in enumerate(groups)])
     ws4.append([s if i == 0 or subs[i - 1] != s else None for i, s in enumerate(subs)])
     ws4.append(results)
-    ws4.merge_cells(start_row=2, start_column=1, end_row=3, end_column=5)  # 行政复议
-    ws4.merge_cells(start_row=2, start_column=6, end_row=2, end_column=15)  # 行政诉讼
-    ws4.merge_cells(start_row=3, start_column=6, end_row=3, end_column=10)
-    ws4.merge_cells(start_row=3, start_column=11, end_row=3, end_column=15)
+    ws4.merge_cells(start_row=3, start_column=1, end_row=4, end_column=5)  # 行政复议
+    ws4.merge_cells(start_row=3, start_column=6, end_row=3, end_column=15)  # 行政诉讼
+    ws4.merge_cells(start_row=4, start_column=6, end_row=4, end_column=10)
+    ws4.merge_cells(start_row=4, start_column=11, end_row=4, end_column=15)
     ws4.append(list(report.table4))
-    for cells in ws4.iter_rows(min_row=1, max_row=4):
+    for cells in ws4.iter_rows(min_row=1, max_row=5):
         for cell in cells:
             cell.alignment = center
     wb.save(path)

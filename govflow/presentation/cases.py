@@ -16,6 +16,7 @@ def header_json(header: CaseHeader) -> dict[str, Any]:
         "case_type": header.case_type,
         "case_type_label": header.case_type_label,
         "agency": header.agency,
+        "agency_name": header.agency_name or header.agency,
         "state": header.state,
         "state_label": header.state_label,
     }
@@ -41,6 +42,7 @@ def case_json(detail: CaseDetail) -> dict[str, Any]:
     return {
         **header_json(detail.header),
         "assignee": detail.assignee,
+        "assignee_name": detail.assignee_name,
         "outcome": detail.outcome,
         **detail.data,
         "deadlines": [
@@ -56,7 +58,8 @@ def case_text(detail: CaseDetail) -> list[str]:
     h = detail.header
     lines = [
         f"案件 {h.ref}（{h.case_type_label}）",
-        f"所属机关：{h.agency}　状态：{h.state_label}　经办人：{detail.assignee or '未指定'}",
+        f"所属机关：{h.agency_name or h.agency}　状态：{h.state_label}"
+        f"　经办人：{detail.assignee_name or '未指定'}",
         *(field_line(f) for f in detail.fields),
         "",
         "期限：",
@@ -67,7 +70,7 @@ def case_text(detail: CaseDetail) -> list[str]:
     lines += ["", "时间线："]
     # An imported event says so: it was recorded later, from the office's own ledger.
     lines += [
-        f"  #{e.seq} {local(e.occurred_at)} {e.actor}（{e.role_label}）"
+        f"  #{e.seq} {local(e.occurred_at)} {e.actor_name}（{e.role_label}）"
         f"{e.action_label}{'（导入）' if e.imported else ''}："
         f"{e.state_before_label} → {e.state_after_label}"
         for e in detail.events

@@ -234,6 +234,7 @@ class Request:
             party_kind=party_kind,
             party_name=name,
             sent_on=iso(sent_on),
+            received_on=iso(sent_on),  # handed over the day it was sent
         )
         if self.state != "consulting":
             self.clock.pause(sent_on)

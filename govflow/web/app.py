@@ -1,4 +1,4 @@
-"""The FastAPI application: the HTTP API under ``/api/v1`` and (soon) the web pages.
+"""The FastAPI application: the HTTP API under ``/api/v1`` and the web pages (``pages``).
 
 ``create_app`` takes everything from its caller — the services, the readiness checks — so
 tests, ``govflow serve`` and the embedded ``govflow run`` wire it the same way. Handlers only
@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
-from govflow.web import docs, errors, health
+from govflow.web import api, docs, errors, health, pages
 from govflow.workflow.services import Services
 
 STATIC = Path(str(files("govflow.web").joinpath("static")))
@@ -37,6 +37,9 @@ def create_app(svc: Services, checks: Mapping[str, health.ReadinessCheck]) -> Fa
     errors.install(app)
     app.include_router(docs.router)
     app.include_router(health.router(checks))
+    for router in api.ROUTERS:
+        app.include_router(router)
+    pages.install(app)
     return app
 
 

@@ -8,10 +8,11 @@ the same domain errors the CLI maps to exit codes, so a refusal reads the same e
 | malformed request (body, query, header) | 400 | ``invalid_input`` |
 | ``InvalidInput`` | 400 | ``invalid_input`` |
 | ``NotAuthenticated`` (no or bad credentials) | 401 | ``unauthenticated`` |
-| not permitted | 403 | ``forbidden`` |
+| ``NotPermitted`` (role, agency, a token's scope) | 403 | ``forbidden`` |
 | ``NotFound`` (or not visible to the reader) | 404 | ``not_found`` |
-| ``Conflict`` | 409 | ``conflict`` |
-| ``ActionNotAllowed`` (state, role or a legal rule) | 422 | ``not_allowed`` |
+| ``Conflict`` (``StaleVersion``: with the version now as ``ETag``) | 409 | ``conflict`` |
+| ``ActionNotAllowed`` (state or a legal rule) | 422 | ``not_allowed`` |
+| ``OpenFindings`` (a report over histories in doubt) | 422 | ``audit_findings`` |
 | anything else | 500 | ``internal`` (with a reference to the log line) |
 """
 
@@ -35,6 +36,9 @@ from govflow.workflow.errors import (
     InvalidInput,
     NotAuthenticated,
     NotFound,
+    NotPermitted,
+    OpenFindings,
+    StaleVersion,
 )
 from govflow.workflow.validation import zh_errors
 
@@ -46,6 +50,8 @@ DOMAIN_STATUS: dict[type[GovflowError], tuple[int, str]] = {
     NotFound: (404, "not_found"),
     Conflict: (409, "conflict"),
     ActionNotAllowed: (422, "not_allowed"),
+    NotPermitted: (403, "forbidden"),
+    OpenFindings: (422, "audit_findings"),
 }
 HTTP_CODES = {
     400: ("invalid_input", "请求格式有误"),
@@ -97,6 +103,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(GovflowError)
     async def _domain(request: Request, exc: GovflowError) -> JSONResponse:
+        if isinstance(exc, StaleVersion):  # the caller reloads at the version named
+            response = error_response(
+                409, "conflict", str(exc), {"If-Match": f"案件当前版本为 {exc.current}"}
+            )
+            response.headers["ETag"] = f'"{exc.current}"'
+            return response
         for cls in type(exc).__mro__:
             if cls in DOMAIN_STATUS:
                 status, code = DOMAIN_STATUS[cls]

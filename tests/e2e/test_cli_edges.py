@@ -166,3 +166,36 @@ def test_a_bad_settings_file_names_the_file_the_place_and_the_problem(
         )
     )
     assert str(settings) in line and expected in line
+
+
+def test_a_pinned_clock_is_refused_in_production_and_shown_in_demo_or_test(office: Path) -> None:
+    url = f"sqlite:///{office / 'govflow.db'}"
+    refused = govflow(
+        office, "case", "list", "--as", "wang.clerk",
+        GOVFLOW_MODE="production", GOVFLOW_NOW="2025-09-24T10:00", GOVFLOW_DATABASE_URL=url,
+    )  # fmt: skip
+    line = one_error_line(refused)
+    assert "GOVFLOW_NOW" in line and "生产模式" in line and "GOVFLOW_MODE=production" in line
+    registered = govflow(
+        office, "request", "register", "--as", "wang.clerk", "--channel", "in_person",
+        "--applicant-kind", "natural_person", "--name", "张三", "--phone", "13800000000",
+        "--id-number", "610926199001011234", "--description", "预算",
+        GOVFLOW_MODE="production", GOVFLOW_NOW="2025-09-24T10:00", GOVFLOW_DATABASE_URL=url,
+    )  # fmt: skip
+    one_error_line(registered)  # nothing recorded at a pinned instant in production
+    assert "示政办依申" not in govflow(office, "case", "list", "--as", "wang.clerk",
+                                   GOVFLOW_DATABASE_URL=url).stdout  # fmt: skip
+    for mode in ("demo", "test"):
+        shown = govflow(office, "request", "register", "--as", "wang.clerk", "--channel",
+                        "in_person", "--applicant-kind", "natural_person", "--name", "张三",
+                        "--phone", "13800000000", "--id-number", "610926199001011234",
+                        "--description", "预算", GOVFLOW_MODE=mode,
+                        GOVFLOW_NOW="2025-09-24T10:00", GOVFLOW_DATABASE_URL=url)  # fmt: skip
+        assert shown.returncode == 0, shown.stderr
+        ref = shown.stdout.split("：")[1].split("（")[0]
+        for command in (("case", "show"), ("audit", "show")):
+            out = govflow(office, *command, ref, "--as", "wang.clerk", GOVFLOW_MODE=mode,
+                          GOVFLOW_NOW="2025-09-26T09:00", GOVFLOW_DATABASE_URL=url).stdout  # fmt: skip
+            assert out.splitlines()[0] == (
+                "【演示/测试时钟】当前时间固定为 2025-09-26 09:00（北京时间，GOVFLOW_NOW）"
+            ), (mode, command)

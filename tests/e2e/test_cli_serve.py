@@ -18,9 +18,15 @@ from tests.cli import cli_env
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _get(url: str) -> tuple[int, bytes]:
+def _get(
+    url: str, headers: dict[str, str] | None = None, body: dict | None = None
+) -> tuple[int, bytes]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
@@ -36,6 +42,17 @@ def test_serve_answers_health_readiness_and_the_api_document(tmp_path: Path) -> 
         capture_output=True,
         timeout=120,
     )
+    issued = subprocess.run(
+        [sys.executable, "-m", "govflow", "token", "create", "website", "--user", "wang.clerk",
+         "--as", "admin", "--json"],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    bearer = {"Authorization": f"Bearer {json.loads(issued.stdout)['token']}"}
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "govflow", "serve", "--port", str(port), "--workers", "2"],
@@ -63,6 +80,19 @@ def test_serve_answers_health_readiness_and_the_api_document(tmp_path: Path) -> 
         assert status == 200 and json.loads(body)["openapi"].startswith("3.1")
         status, body = _get(f"{base}/api/v1/nowhere")
         assert status == 404 and json.loads(body)["error"] == "not_found"
+        # The administrator's token for the website's form: a request pushed, then listed.
+        assert _get(f"{base}/api/v1/cases")[0] == 401
+        intake = {
+            "applicant": {"kind": "natural_person", "name": "张三",
+                          "id_number": "610926199001011234", "phone": "13800000000"},
+            "description": "2024年县级财政预算公开表",
+            "channel": "online",
+        }  # fmt: skip
+        status, body = _get(f"{base}/api/v1/requests", bearer, intake)
+        assert status == 201, body
+        ref = json.loads(body)["ref"]
+        status, body = _get(f"{base}/api/v1/cases", bearer)
+        assert status == 200 and [c["ref"] for c in json.loads(body)["cases"]] == [ref]
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -71,3 +101,40 @@ def test_serve_answers_health_readiness_and_the_api_document(tmp_path: Path) -> 
             server.kill()
             raise
     assert server.returncode == 0
+
+
+def test_run_embedded_serves_the_api_beside_the_sweeper(tmp_path: Path) -> None:
+    """``govflow run`` starts the same HTTP application in-process: health answers, the API
+    refuses an anonymous caller with the error model, and Ctrl-C stops it all."""
+    env = cli_env(f"sqlite:///{tmp_path / 'govflow.db'}")
+    port = free_port()
+    embedded = subprocess.Popen(
+        [sys.executable, "-m", "govflow", "run", "--org", str(ROOT / "configs" / "demo_org.yaml"),
+         "--interval", "1", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _get(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert embedded.poll() is None, embedded.stderr.read() if embedded.stderr else ""
+            assert time.monotonic() < deadline, "embedded server did not start"
+            time.sleep(0.2)
+        status, body = _get(f"{base}/api/v1/cases")
+        assert status == 401 and set(json.loads(body)) == {"error", "message", "fields"}
+    finally:
+        embedded.send_signal(signal.SIGINT)
+        try:
+            embedded.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            embedded.kill()
+            raise
+    assert embedded.returncode == 0, embedded.stderr.read() if embedded.stderr else ""

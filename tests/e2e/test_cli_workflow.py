@@ -275,7 +275,7 @@ def test_errors_say_what_is_wrong_and_write_nothing(office: Office) -> None:
         3, "case", "act", ref, "extend", "--as", "li.handler", "--set", "days=5",
         "--set", "reason=x",
     )  # fmt: skip
-    assert "允许的角色：office_head" in message
+    assert "可执行的角色：公开办负责人" in message
     message = office.fails(3, "case", "act", ref, "archive", "--as", "wang.clerk")
     assert "不能在“已登记”状态下执行" in message and "start_review（开始审核）" in message
 

@@ -61,9 +61,38 @@ def test_demo_keeps_its_database_on_request_and_it_verifies(tmp_path: Path) -> N
     proc = govflow("demo", "--keep", str(kept), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert f"演示数据库已保存到 {kept}" in proc.stdout
+    files = tmp_path / "demo-files"  # the notices' files are kept beside it, and verified too
+    assert f"GOVFLOW_FILES_DIR={files}" in proc.stdout
     audit = govflow(
         "audit", "verify", "--as", "chen.supervisor",
-        cwd=tmp_path, GOVFLOW_DATABASE_URL=f"sqlite:///{kept}",
+        cwd=tmp_path, GOVFLOW_DATABASE_URL=f"sqlite:///{kept}", GOVFLOW_FILES_DIR=str(files),
     )  # fmt: skip
     assert audit.returncode == 0, audit.stderr
     assert audit.stdout.strip() == "校验 8 件案件，历史记录完整，派生数据与事件一致，未发现篡改。"
+    _the_demos_notices_read_back(kept, files)
+
+
+def _the_demos_notices_read_back(kept: Path, files: Path) -> None:
+    """Every notice the demo's cases issued, from its kept database and file store, opens
+    in python-docx with its number in it and no placeholder left."""
+    import io
+
+    from docx import Document
+
+    from govflow.app import build_services, open_engine
+    from govflow.models.filestore import DirectoryStore
+    from govflow.workflow.actors import SYSTEM
+    from govflow.workflow.services import CaseFilter, list_cases, list_documents, read_document
+
+    engine = open_engine(f"sqlite:///{kept}")
+    svc = build_services(engine, files=DirectoryStore(files))
+    page = list_cases(svc, SYSTEM, CaseFilter(case_type="disclosure_request", open_only=False))
+    kinds = set()
+    for summary in page.cases:
+        for record in list_documents(svc, SYSTEM, summary.header.ref).versions:
+            _, content = read_document(svc, SYSTEM, summary.header.ref, record.no, record.version)
+            body = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+            assert record.number in body and "{{" not in body, (summary.header.ref, record.kind)
+            kinds.add(record.kind)
+    engine.dispose()
+    assert {"receipt", "correction", "consultation_third_party", "fee", "extension"} <= kinds

@@ -50,7 +50,9 @@ class Office:
 
     def env(self, **extra: str) -> dict[str, str]:
         settings = {
-            "GOVFLOW_MODE": "production",
+            # A test installation: production refuses GOVFLOW_NOW, and the office's story
+            # needs its clock. The chain key is still taken from the environment, as there.
+            "GOVFLOW_MODE": "test",
             "GOVFLOW_CHAIN_KEY": f"kplanted:{SECRETS['chain key']}",
             "GOVFLOW_SMTP_PASSWORD": SECRETS["smtp password"],
             "GOVFLOW_SETTINGS": str(self.settings),

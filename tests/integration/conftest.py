@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from govflow.workflow import integrity, services
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.cases import Case
-from govflow.workflow.clock import SHANGHAI, FakeClock
+from govflow.workflow.clock import SHANGHAI, FakeClock, local_date
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.events import CaseEvent
 from govflow.workflow.services import Services
@@ -32,6 +32,10 @@ class Flow:
         self.checking = True  # run ``consistent`` after every step
 
     # -- time ------------------------------------------------------------------------
+
+    def today(self) -> str:
+        """The Beijing date of the clock, ISO (a letter handed over today, …)."""
+        return local_date(self.clock.now()).isoformat()
 
     def at(self, when: str) -> None:
         """Move the clock to a Beijing wall-clock time, e.g. ``"2025-09-26 10:00"``."""
@@ -79,7 +83,7 @@ class Flow:
     def case(self, ref: str) -> Case:
         """The case rebuilt from its events (any agency's: the tests look at everything)."""
         with self.svc.uow() as uow:
-            return services.load_case(self.svc, uow, ref)
+            return services.load_case(self.svc, uow, ref, history=True)
 
     def deadline(self, ref: str, key: str = "reply") -> Deadline:
         return next(d for d in self.case(ref).deadlines if d.key == key)

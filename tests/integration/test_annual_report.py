@@ -194,30 +194,39 @@ def test_scripted_year(flow, tmp_path: Path) -> None:
     wb = load_workbook(path)
     assert wb.sheetnames == ["表三", "表四"]
     sheet = wb["表三"]
-    assert sheet["A1"].value == "三、收到和处理政府信息公开申请情况"
-    assert [c.value for c in sheet[2]][:2] == [None, "申请人情况"]
-    assert [c.value for c in sheet[3]] == [
-        None, "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计",
+    # Whose report and which year, then the format's three header levels.
+    assert (
+        sheet["A1"].value == "示范县人民政府办公室 2025 年度政府信息公开工作年度报告（表三、表四）"
+    )
+    assert sheet["A2"].value == "三、收到和处理政府信息公开申请情况"
+    assert [c.value for c in sheet[3]][:2] == [None, "申请人情况"]
+    assert [c.value for c in sheet[4]] == [
+        None, "自然人", "法人或其他组织", None, None, None, None, "总计",
     ]  # fmt: skip
-    body = [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=4)]
+    assert [c.value for c in sheet[5]] == [
+        None, None, "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", None,
+    ]  # fmt: skip
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert {"A3:A5", "B3:H3", "C4:G4", "B4:B5", "H4:H5"} <= merged
+    body = [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=6)]
     assert body == [
         (r.label, *(r.values if r.values is not None else (None,) * 7)) for r in county.rows
     ]
     assert body[0] == ("一、本年新收政府信息公开申请数量", 1, 0, 1, 1, 1, 1, 5)
     assert body[-2] == ("（七）总计", 1, 0, 1, 1, 1, 1, 5)
-    assert "A2:A3" in {str(r) for r in sheet.merged_cells.ranges}
     four = wb["表四"]
-    assert four["A2"].value == "行政复议"
-    assert four["F2"].value == "行政诉讼"
-    assert (four["F3"].value, four["K3"].value) == ("未经复议直接起诉", "复议后起诉")
-    assert [c.value for c in four[4]] == [
+    assert four["A1"].value == sheet["A1"].value
+    assert four["A3"].value == "行政复议"
+    assert four["F3"].value == "行政诉讼"
+    assert (four["F4"].value, four["K4"].value) == ("未经复议直接起诉", "复议后起诉")
+    assert [c.value for c in four[5]] == [
         "结果维持",
         "结果纠正",
         "其他结果",
         "尚未审结",
         "总计",
     ] * 3
-    assert tuple(c.value for c in four[5]) == TABLE_4
+    assert tuple(c.value for c in four[6]) == TABLE_4
 
     if flow.engine.dialect.name == "sqlite":  # the command itself, on the same database file
         env = {**os.environ, "GOVFLOW_DATABASE_URL": flow.engine.url.render_as_string(False)}
@@ -235,7 +244,7 @@ def test_scripted_year(flow, tmp_path: Path) -> None:
         out = tmp_path / "cli.xlsx"
         assert run("--format", "xlsx", "--output", str(out)).returncode == 0
         cli_sheet = load_workbook(out)["表三"]
-        assert [tuple(c.value for c in r) for r in cli_sheet.iter_rows(min_row=4)] == body
+        assert [tuple(c.value for c in r) for r in cli_sheet.iter_rows(min_row=6)] == body
 
 
 def test_migration_fills_closure_days_from_the_events(flow) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +35,14 @@ def build(flow) -> str:
     flow.act(ref, "wang.clerk", "submit_correction")  # 5
     flow.act(ref, "li.handler", "accept")  # 6
     flow.at("2025-10-09 10:00")
-    flow.act(ref, "li.handler", "start_consultation", party_kind="third_party", party_name="某公司")
+    flow.act(
+        ref,
+        "li.handler",
+        "start_consultation",
+        party_kind="third_party",
+        party_name="某公司",
+        received_on=flow.today(),
+    )
     flow.at("2025-10-13 10:00")
     flow.act(ref, "li.handler", "end_consultation", result="agreed")  # 8
     flow.act(ref, "zhang.head", "extend", days=20, reason="材料较多")  # 9
@@ -182,7 +190,11 @@ def test_scoped_verify_sees_only_its_scope(flow) -> None:
 
 
 def govflow(engine: Engine, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = cli_env(engine.url.render_as_string(hide_password=False))
+    # The test's database, and its own file store (the ``files`` fixture names it).
+    env = cli_env(
+        engine.url.render_as_string(hide_password=False),
+        GOVFLOW_FILES_DIR=os.environ["GOVFLOW_FILES_DIR"],
+    )
     return subprocess.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True,

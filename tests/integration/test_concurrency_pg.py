@@ -57,24 +57,31 @@ def intake(n: int = 0) -> dict[str, Any]:
 class BarrierUnitOfWork(SqlUnitOfWork):
     """A real unit of work whose first write waits until every racer has loaded the case.
 
-    ``Repository.save`` is the first statement that writes; holding the threads just
-    before it makes all of them act on the version they read (no mock: the database
-    decides who wins).
+    The first statement that writes is ``Repository.save``, or, for an action that
+    issues a notice, the upsert that takes the notice's number (``next_ref_seq``, which
+    locks the counter row until the transaction ends); holding the threads just before
+    whichever comes first makes all of them act on the version they read (no mock: the
+    database decides who wins).
     """
 
     def __init__(self, sessions: Any, barrier: threading.Barrier) -> None:
         super().__init__(sessions)
         self._barrier = barrier
+        self._waited = False
+
+    def _first_write(self, write: Any) -> Any:
+        def after_barrier(*args: Any, **kwargs: Any) -> Any:
+            if not self._waited:
+                self._waited = True
+                self._barrier.wait(timeout=30)
+            return write(*args, **kwargs)
+
+        return after_barrier
 
     def __enter__(self) -> BarrierUnitOfWork:
         super().__enter__()
-        save, barrier = self.repo.save, self._barrier
-
-        def save_after_barrier(*args: Any, **kwargs: Any) -> None:
-            barrier.wait(timeout=30)
-            save(*args, **kwargs)
-
-        self.repo.save = save_after_barrier
+        self.repo.save = self._first_write(self.repo.save)
+        self.repo.next_ref_seq = self._first_write(self.repo.next_ref_seq)
         return self
 
 
@@ -212,7 +219,7 @@ def test_one_action_wins_the_others_conflict(
         assert event_seqs(pg_engine, ref) == list(range(1, events_before + 2))
         assert case_version(pg_engine, ref) == version_before + 1
         with pg_svc.uow() as uow:
-            case = services.load_case(pg_svc, uow, ref)
+            case = services.load_case(pg_svc, uow, ref, history=True)
         assert case.state == winner.state_after
         assert case.events[-1].hash == winner.hash
         for r in results:
@@ -255,7 +262,9 @@ def test_concurrent_registrations_get_unique_contiguous_references(
         assert sorted(refs) == [f"示政办依申〔2025〕{n:04d}号" for n in range(first, total + 1)]
     with pg_engine.connect() as conn:
         stored = list(conn.execute(text("SELECT ref FROM cases ORDER BY ref")).scalars())
-        last_seq = conn.execute(text("SELECT last_seq FROM ref_counters")).scalar_one()
+        last_seq = conn.execute(
+            text("SELECT last_seq FROM ref_counters WHERE case_type = 'disclosure_request'")
+        ).scalar_one()
     assert stored == [f"示政办依申〔2025〕{n:04d}号" for n in range(1, total + 1)]
     assert last_seq == total
     checked, findings = integrity.verify_all(pg_svc, SYSTEM)
@@ -285,3 +294,46 @@ def test_registrations_in_two_agencies_number_independently(
     assert sorted(r for r in results if r.startswith("示教")) == [
         f"示教依申〔2025〕{n:04d}号" for n in range(1, THREADS + 1)
     ]
+
+
+def test_concurrent_notices_are_numbered_without_gaps_or_repeats(
+    pg_engine: Engine, calendar: WorkingCalendar, tmp_path: Any
+) -> None:
+    """N-1: office heads extending different cases at once take numbers from one sequence
+    (the per-agency, per-kind, per-year row is locked by the upsert), each exactly once."""
+    from govflow.app import build_services
+    from govflow.models.filestore import DirectoryStore
+
+    clock = FakeClock(datetime(2025, 9, 26, 10, 0, tzinfo=SHANGHAI))
+    svc = build_services(pg_engine, clock, calendar, files=DirectoryStore(tmp_path / "files"))
+    refs = []
+    for n in range(THREADS * 2):
+        ref = services.register_request(
+            svc, agency_code="county", principal=acting(svc, CLERK), intake=intake(n)
+        )
+        for action in ("start_review", "accept"):
+            services.act(svc, ref=ref, action=action, payload={}, principal=acting(svc, LI))
+        refs.append(ref)
+    results = race(
+        [
+            partial(
+                services.act,
+                svc,
+                ref=ref,
+                action="extend",
+                payload={"days": 5, "reason": "量大"},
+                principal=acting(svc, HEAD),
+            )
+            for ref in refs
+        ]
+    )
+    assert [r for r in results if isinstance(r, Exception)] == []
+    numbers = [r.data["documents"][0]["number"] for r in results]
+    expected = [f"示政办公延〔2025〕{n}号" for n in range(1, len(refs) + 1)]
+    assert sorted(numbers, key=lambda s: int(s.split("〕")[1][:-1])) == expected
+    with pg_engine.connect() as conn:
+        last = conn.execute(
+            text("SELECT last_seq FROM ref_counters WHERE case_type = 'notice:延'")
+        ).scalar_one()
+    assert last == len(refs)
+    assert integrity.verify_all(svc, SYSTEM)[1] == []

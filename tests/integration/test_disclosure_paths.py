@@ -206,7 +206,7 @@ def test_correction_expiry_closes_the_request_as_no_correction(flow) -> None:
     before = flow.footprint(ref)
     with pytest.raises(ActionNotAllowed, match=r"补正期限尚未届满（至 2025-10-20 24:00）"):
         flow.act(ref, "system", "correction_expired")
-    with pytest.raises(ActionNotAllowed, match=r"角色 office_head 无权执行.*允许的角色：system"):
+    with pytest.raises(ActionNotAllowed, match=r"公开办负责人无权执行.*可执行的角色：系统"):
         flow.act(ref, HEAD, "correction_expired")
     assert flow.footprint(ref) == before
 
@@ -245,9 +245,23 @@ def test_overlapping_consultations_pause_the_clock_until_the_last_ends(flow) -> 
     assert flow.due(ref) == date(2025, 10, 24)
 
     flow.at("2025-09-24 10:00")
-    flow.act(ref, LI, "start_consultation", party_kind="third_party", party_name="某建材有限公司")
+    flow.act(
+        ref,
+        LI,
+        "start_consultation",
+        party_kind="third_party",
+        party_name="某建材有限公司",
+        received_on=flow.today(),
+    )
     flow.at("2025-09-26 10:00")
-    flow.act(ref, LI, "start_consultation", party_kind="agency", party_name="县自然资源局")
+    flow.act(
+        ref,
+        LI,
+        "start_consultation",
+        party_kind="agency",
+        party_name="县自然资源局",
+        received_on=flow.today(),
+    )
     case = flow.case(ref)
     assert case.state == "consulting"
     reply = flow.deadline(ref)
@@ -296,7 +310,8 @@ def test_overlapping_consultations_pause_the_clock_until_the_last_ends(flow) -> 
 
 def test_fee_notice_proposes_the_per_volume_band_amount(flow) -> None:
     # Pages 1–30 free, 31–100 at 10, 101–200 at 20, from 201 at 40 yuan a page.
-    bands = [(30, 0), (31, 10), (100, 700), (150, 700 + 50 * 20), (250, 700 + 2000 + 50 * 40)]
+    # (30 pages cost nothing: no notice, refused; tests/unit/test_disclosure_machine.py)
+    bands = [(31, 10), (100, 700), (150, 700 + 50 * 20), (250, 700 + 2000 + 50 * 40)]
     for i, (pages, fee) in enumerate(bands):
         applicant = flow.person(f"申请人{i}", f"61092619900101{i:04d}")
         ref = handling_case(flow, applicant=applicant)
@@ -347,10 +362,14 @@ def test_fee_per_request_is_proposed_from_the_applicants_month(flow) -> None:
     for ref in (tenth, eleventh):
         flow.act(ref, LI, "start_review")
         flow.act(ref, LI, "accept")
-        flow.act(ref, HEAD, "send_fee_notice", basis="per_request", reason="本月申请次数过多")
-    proposals = [flow.case(r).events[-1].data["derived"] for r in (tenth, eleventh)]
-    assert [p["proposal"]["per_request"] for p in proposals] == [0, 100]
-    assert [p["amount"] for p in proposals] == [0, 100]
+    # The tenth of the month is free: a notice of 0 yuan is refused, nothing written.
+    before = flow.footprint(tenth)
+    with pytest.raises(ActionNotAllowed, match="信息处理费为 0 元"):
+        flow.act(tenth, HEAD, "send_fee_notice", basis="per_request", reason="本月申请次数过多")
+    assert flow.footprint(tenth) == before
+    flow.act(eleventh, HEAD, "send_fee_notice", basis="per_request", reason="本月申请次数过多")
+    derived = flow.case(eleventh).events[-1].data["derived"]
+    assert (derived["proposal"]["per_request"], derived["amount"]) == (100, 100)
     assert flow.case(eleventh).facts.fee["amount"] == 100
 
     # The office head may confirm a different amount; the proposal stays on record.
@@ -368,13 +387,21 @@ def test_payment_resumes_the_reply_clock(flow) -> None:
     ref = handling_case(flow)
     flow.at("2025-09-25 11:00")
     before = flow.footprint(ref)
-    with pytest.raises(ActionNotAllowed, match="角色 handler 无权执行“发出收费通知”"):
+    with pytest.raises(ActionNotAllowed, match="经办人无权执行“发出收费通知”"):
         flow.act(ref, LI, "send_fee_notice", basis="per_request", reason="次数过多")
     with pytest.raises(InvalidInput, match="pages"):
         flow.act(ref, HEAD, "send_fee_notice", basis="per_volume", reason="页数多")
     assert flow.footprint(ref) == before
 
-    flow.act(ref, HEAD, "send_fee_notice", basis="per_volume", pages=150, reason="页数多")
+    flow.act(
+        ref,
+        HEAD,
+        "send_fee_notice",
+        basis="per_volume",
+        pages=150,
+        reason="页数多",
+        notice_received_on=flow.today(),
+    )
     assert flow.case(ref).state == "awaiting_fee"
     assert flow.status(ref) == "paused"
     # 20 working days from Thu 09-25: 09-26 … 09-30 (4), 10-09 … 10-29 (16).
@@ -398,7 +425,15 @@ def test_payment_resumes_the_reply_clock(flow) -> None:
 def test_unpaid_fee_expires_and_closes_the_request_as_no_fee(flow) -> None:
     ref = handling_case(flow)
     flow.at("2025-09-25 11:00")
-    flow.act(ref, HEAD, "send_fee_notice", basis="per_request", amount=100, reason="次数过多")
+    flow.act(
+        ref,
+        HEAD,
+        "send_fee_notice",
+        basis="per_request",
+        amount=100,
+        reason="次数过多",
+        notice_received_on=flow.today(),
+    )
 
     flow.at("2025-10-29 18:00")
     before = flow.footprint(ref)
@@ -432,7 +467,7 @@ def test_extension_once_only_by_office_head_before_the_limit(flow) -> None:
     )
     flow.at("2025-10-20 09:30")
     before = flow.footprint(ref)
-    with pytest.raises(ActionNotAllowed, match="角色 handler 无权执行“延长答复期限”"):
+    with pytest.raises(ActionNotAllowed, match="经办人无权执行“延长答复期限”"):
         flow.act(ref, LI, "extend", days=10, reason="材料多")
     with pytest.raises(InvalidInput, match="最长不得超过 20 个工作日"):
         flow.act(ref, HEAD, "extend", days=21, reason="材料多")
@@ -474,7 +509,7 @@ def test_set_reply_date_must_be_later_than_the_statutory_date(flow) -> None:
         flow.act(ref, HEAD, "set_reply_date", due_date="2025-11-13", reason="申请数量巨大")
     with pytest.raises(InvalidInput, match="须晚于今天"):
         flow.act(ref, HEAD, "set_reply_date", due_date="2025-10-09", reason="申请数量巨大")
-    with pytest.raises(ActionNotAllowed, match="角色 handler 无权执行"):
+    with pytest.raises(ActionNotAllowed, match="经办人无权执行"):
         flow.act(ref, LI, "set_reply_date", due_date="2025-12-31", reason="申请数量巨大")
     with pytest.raises(InvalidInput, match="due_date"):
         flow.act(ref, HEAD, "set_reply_date", due_date="2025-11-31", reason="申请数量巨大")
@@ -504,7 +539,7 @@ def test_draft_rejected_then_approved_archived_and_challenged(flow) -> None:
     flow.act(ref, ZHAO, "draft_reply", outcome="withheld.third_party", summary="不予公开")
     assert flow.case(ref).state == "reply_review"
     before = flow.footprint(ref)
-    with pytest.raises(ActionNotAllowed, match="角色 handler 无权执行“审批并答复”"):
+    with pytest.raises(ActionNotAllowed, match="经办人无权执行“审批并答复”"):
         flow.act(ref, ZHAO, "approve_reply")
     with pytest.raises(InvalidInput, match="reason"):
         flow.act(ref, HEAD, "reject_reply")
@@ -640,7 +675,14 @@ def test_review_goes_straight_to_a_not_processed_reply(flow) -> None:
 def test_withdraw_while_consulting_closes_and_cancels_every_deadline(flow) -> None:
     ref = handling_case(flow)
     flow.at("2025-09-24 10:00")
-    flow.act(ref, LI, "start_consultation", party_kind="third_party", party_name="某公司")
+    flow.act(
+        ref,
+        LI,
+        "start_consultation",
+        party_kind="third_party",
+        party_name="某公司",
+        received_on=flow.today(),
+    )
     flow.at("2025-09-25 10:00")
     flow.act(ref, CLERK, "withdraw", reason="申请人电话撤回")
     case = flow.case(ref)
@@ -677,7 +719,14 @@ def test_open_cases_lists_least_time_left_first(flow) -> None:
     sooner = flow.register(intake=flow.intake(description="另一份文件"))  # due 10-24
     flow.at("2025-09-23 10:00")
     paused = handling_case(flow, "2025-09-23 10:00", description="第三份文件")
-    flow.act(paused, LI, "start_consultation", party_kind="agency", party_name="县财政局")
+    flow.act(
+        paused,
+        LI,
+        "start_consultation",
+        party_kind="agency",
+        party_name="县财政局",
+        received_on=flow.today(),
+    )
     edu = flow.register(EDU_CLERK, "edu", intake=flow.intake(description="学校名单"))
     assert open_refs(flow) == [sooner, edu, later, paused]  # due 10-24, 10-27, 10-30, paused
     assert open_refs(flow, "edu") == [edu]
@@ -710,14 +759,15 @@ BAD_ACTIONS = [
     ("wrong state (no consultation)", LI, "end_consultation", {"result": "agreed"},
      ActionNotAllowed, "“征求意见结束”不能在“办理中”状态下执行"),
     ("wrong role", LI, "extend", {"days": 5, "reason": "x"},
-     ActionNotAllowed, "角色 handler 无权执行“延长答复期限”（允许的角色：office_head）"),
+     ActionNotAllowed, "经办人无权执行“延长答复期限”（可执行的角色：公开办负责人）"),
     ("supervisor writes nothing", SUPERVISOR, "start_consultation",
      {"party_kind": "agency", "party_name": "县财政局"},
-     ActionNotAllowed, "角色 supervisor 无权执行"),
+     ActionNotAllowed, "督查无权执行"),
     ("system is not a person", "system", "extend", {"days": 5, "reason": "x"},
-     ActionNotAllowed, "角色 system 无权执行"),
+     ActionNotAllowed, "系统无权执行"),
+    # Outside the reader's scope an action is told what a reading is: no such case.
     ("user of another agency", EDU_HEAD, "extend", {"days": 5, "reason": "x"},
-     ActionNotAllowed, "孙主任 不属于本案所属机关（county）"),
+     NotFound, "或您无权查看"),
     ("assignee of another agency", HEAD, "assign", {"assignee": EDU_HEAD},
      ActionNotAllowed, "孙主任 不是本机关的经办人或负责人"),
     ("missing assignee", HEAD, "assign", {},
@@ -786,7 +836,7 @@ BAD_REGISTRATIONS = [
     ("user of another agency", EDU_CLERK, "county", {},
      ActionNotAllowed, "刘登记 不属于机关 county"),
     ("supervisor cannot register", SUPERVISOR, "county", {},
-     ActionNotAllowed, "角色 supervisor 无权登记申请"),
+     ActionNotAllowed, "督查无权登记申请"),
     ("unknown agency", CLERK, "nowhere", {}, NotFound, "没有代码为 'nowhere' 的机关"),
     ("unknown user", "nobody", "county", {}, NotFound, "没有用户 'nobody'"),
 ]  # fmt: skip

@@ -256,7 +256,15 @@ def test_a_pause_that_takes_no_working_day_keeps_the_epoch(flow) -> None:
     assert sweeper.at("2025-10-23 00:00:30") == ["reply:assignee_5_days:0:0"]
     # Fee notice on Friday, paid on Saturday: the pause (10-24, 10-25] holds no working day.
     flow.at("2025-10-24 10:00")
-    flow.act(ref, HEAD, "send_fee_notice", basis="per_request", amount=100, reason="次数过多")
+    flow.act(
+        ref,
+        HEAD,
+        "send_fee_notice",
+        basis="per_request",
+        amount=100,
+        reason="次数过多",
+        notice_received_on=flow.today(),
+    )
     assert flow.status(ref) == "paused"
     flow.at("2025-10-25 10:00")
     flow.act(ref, CLERK, "record_payment")
@@ -265,7 +273,14 @@ def test_a_pause_that_takes_no_working_day_keeps_the_epoch(flow) -> None:
     assert sweeper.at("2025-10-28 00:00:30") == ["reply:head_2_days:0:0"]
     # A consultation answered the day it was sent: no working day paused either.
     flow.at("2025-10-28 10:00")
-    flow.act(ref, LI, "start_consultation", party_kind="agency", party_name="县自然资源局")
+    flow.act(
+        ref,
+        LI,
+        "start_consultation",
+        party_kind="agency",
+        party_name="县自然资源局",
+        received_on=flow.today(),
+    )
     flow.act(ref, LI, "end_consultation", result="agreed")
     assert flow.due(ref) == date(2025, 10, 30)
     assert sweeper.at("2025-10-28 10:01") == []
@@ -274,7 +289,14 @@ def test_a_pause_that_takes_no_working_day_keeps_the_epoch(flow) -> None:
     # Once the limit has run out, a consultation can no longer pause it: the breach stays.
     flow.at("2025-10-31 10:00")
     with pytest.raises(ActionNotAllowed, match="2025-10-30 届满"):
-        flow.act(ref, LI, "start_consultation", party_kind="agency", party_name="县财政局")
+        flow.act(
+            ref,
+            LI,
+            "start_consultation",
+            party_kind="agency",
+            party_name="县财政局",
+            received_on=flow.today(),
+        )
     assert sweeper.at("2025-10-31 10:01") == []
     assert sweeper.at("2025-11-01 00:00:30") == ["reply:supervisor_breach:0:1"]
     assert list(fired(flow, ref)) == [
@@ -502,7 +524,15 @@ def test_correction_period_over_closes_the_case_as_no_correction(flow) -> None:
 def test_fee_window_over_closes_the_case_as_no_fee(flow) -> None:
     ref = accepted_case(flow, "2025-09-22 09:30", assignee=None)
     flow.at("2025-09-25 11:00")
-    flow.act(ref, HEAD, "send_fee_notice", basis="per_request", amount=100, reason="次数过多")
+    flow.act(
+        ref,
+        HEAD,
+        "send_fee_notice",
+        basis="per_request",
+        amount=100,
+        reason="次数过多",
+        notice_received_on=flow.today(),
+    )
     assert flow.due(ref, "fee_payment") == date(2025, 10, 29)
     sweeper = Sweeper(flow)
     assert sweeper.at("2025-10-30 00:01") == ["fee_payment:expire:0:0"]
@@ -526,7 +556,14 @@ def test_consultation_over_resumes_the_reply_clock(flow, engine, party_kind, rea
     ref = accepted_case(flow, "2025-09-22 09:30")
     assert flow.due(ref) == date(2025, 10, 24)
     flow.at("2025-09-24 10:00")
-    flow.act(ref, LI, "start_consultation", party_kind=party_kind, party_name="某建材有限公司")
+    flow.act(
+        ref,
+        LI,
+        "start_consultation",
+        party_kind=party_kind,
+        party_name="某建材有限公司",
+        received_on=flow.today(),
+    )
     assert flow.due(ref, "consultation-1") == date(2025, 10, 21)
     assert flow.status(ref) == "paused"
     sweeper = Sweeper(flow)
@@ -561,9 +598,10 @@ def test_acknowledging_stops_the_repeats_but_not_the_next_level(flow, engine) ->
     sweeper.at("2025-10-23 00:00:30")
     assert sweeper.at("2025-10-28 00:00:30") == ["reply:head_2_days:0:0"]
     head_2 = fired(flow, ref)["reply:head_2_days:0:0"].key
-    for outsider in (ZHAO, EDU_HEAD):  # a handler not told; the head of another office
-        with pytest.raises(ActionNotAllowed, match="不是该提醒的接收人"):
-            acknowledge(flow.svc, head_2, acting(flow.svc, outsider))
+    with pytest.raises(ActionNotAllowed, match="不是该提醒的接收人"):
+        acknowledge(flow.svc, head_2, acting(flow.svc, ZHAO))  # a handler not told
+    with pytest.raises(NotFound, match="没有编号为"):  # the head of another office: not visible
+        acknowledge(flow.svc, head_2, acting(flow.svc, EDU_HEAD))
     with pytest.raises(NotFound):
         acknowledge(flow.svc, "1:reply:nothing:0:0", acting(flow.svc, HEAD))
     flow.at("2025-10-28 09:00")

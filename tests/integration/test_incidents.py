@@ -164,7 +164,7 @@ def test_refused_incident_actions_write_nothing(flow) -> None:
                 flow.svc, case_type="incident", agency_code="county", principal=acting(flow.svc, CLERK),
                 payload=payload,
             )  # fmt: skip
-    with pytest.raises(ActionNotAllowed, match="角色 supervisor 无权登记舆情事件"):
+    with pytest.raises(ActionNotAllowed, match="督查无权登记舆情事件"):
         open_incident(flow, "chen.supervisor")
     assert flow.footprint() == before
     ref = open_incident(flow)

@@ -44,7 +44,7 @@ def play(
     engine: Engine, calendar: WorkingCalendar, scripts: Iterable[CaseScript]
 ) -> tuple[services.Services, list[str]]:
     clock = FakeClock(datetime(2024, 1, 1, tzinfo=SHANGHAI))
-    svc = build_services(engine, clock, calendar)
+    svc = build_services(engine, clock, calendar, notices=False)  # as the generator does
     return svc, [apply_script(svc, clock, s) for s in scripts]
 
 

@@ -10,6 +10,7 @@ Every case built by ``build_case`` has six events: 1 receive, 2 confirm_receipt,
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -159,7 +160,9 @@ def rehash(flow, ref: str, seq: int) -> None:
     """Edit an event and recompute its own hash: it verifies alone, the next link breaks."""
     event = stored_events(flow, ref)[seq - 1]
     data = {**event.data, "payload": {**event.data["payload"], "note": "补记"}}
-    fields = {k: v for k, v in event.__dict__.items() if k not in ("hash", "key_id", "mac")}
+    fields = {
+        k: v for k, v in event.__dict__.items() if k not in ("hash", "key_id", "mac", "data_text")
+    }
     forged = new_event(**{**fields, "data": data})
     assert chain_hash(forged.content(), event.prev_hash) == forged.hash != event.hash
     sql(
@@ -295,7 +298,8 @@ def database_url(engine: Engine) -> str:
 
 
 def audit_verify(engine: Engine, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = cli_env(database_url(engine))
+    # The test's database, and its own file store (the ``files`` fixture names it).
+    env = cli_env(database_url(engine), GOVFLOW_FILES_DIR=os.environ["GOVFLOW_FILES_DIR"])
     return subprocess.run(
         [sys.executable, "-m", "govflow", "audit", "verify", "--as", "chen.supervisor"],
         capture_output=True,

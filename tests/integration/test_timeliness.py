@@ -151,7 +151,14 @@ def script_autumn(flow) -> dict[str, str]:
 
     refs["B"] = request(flow, "2025-09-26 09:00", ZHAO)
     flow.at("2025-10-09 09:00")
-    flow.act(refs["B"], LI, "start_consultation", party_kind="third_party", party_name="某公司")
+    flow.act(
+        refs["B"],
+        LI,
+        "start_consultation",
+        party_kind="third_party",
+        party_name="某公司",
+        received_on=flow.today(),
+    )
     flow.at("2025-10-15 09:00")
     flow.act(refs["B"], LI, "end_consultation", result="agreed")
     reply(flow, refs["B"], "2025-10-20 16:00")

@@ -150,6 +150,15 @@ def test_markdown_and_csv_carry_the_labels_and_numbers() -> None:
     data = to_csv(report)
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0] == "示范县 2025 年度政府信息公开工作年度报告（表三、表四）"
+    assert lines[1].startswith("格式：《")
+    at = lines.index("三、收到和处理政府信息公开申请情况")
+    assert lines[at + 1 : at + 4] == [
+        ",申请人情况,,,,,,",
+        ",自然人,法人或其他组织,,,,,总计",
+        ",,商业企业,科研机构,社会公益组织,法律服务机构,其他,",
+    ]
     assert "（七）总计,5,4,4,3,3,3,22" in text
     assert "四、结转下年度继续办理,0,1,0,1,1,0,3" in text
 

@@ -152,6 +152,17 @@ def test_unknown_final_or_open_state(key: str) -> None:
     assert "final/open: 未知状态 'limbo'" in refused(raw)
 
 
+def test_approval_states_are_declared_open_states() -> None:
+    raw = sample()
+    assert build_case_type(raw, WHERE, CONDITIONS).approval_states == frozenset()
+    raw["approvals"] = ["handling"]
+    assert build_case_type(raw, WHERE, CONDITIONS).approval_states == {"handling"}
+    raw["approvals"] = ["limbo"]
+    assert "approvals: 'limbo' 不是未办结的状态" in refused(raw)
+    raw["approvals"] = ["answered"]  # final: nothing waits there
+    assert "approvals: 'answered' 不是未办结的状态" in refused(raw)
+
+
 def test_unknown_source_state() -> None:
     raw = sample()
     raw["actions"]["accept"]["transitions"][0]["source"] = "limbo"

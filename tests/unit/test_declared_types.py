@@ -355,7 +355,7 @@ def test_a_test_declared_type_runs_end_to_end(
                 principal=acting(svc, "wang.clerk"),
                 payload=bad,
             )
-    with pytest.raises(ActionNotAllowed, match="角色 office_head 无权登记决定"):
+    with pytest.raises(ActionNotAllowed, match="公开办负责人无权登记决定"):
         services.open_case(
             svc,
             case_type=publication_type,
@@ -381,7 +381,7 @@ def test_a_test_declared_type_runs_end_to_end(
     assert deadlines["first_look"].due_at == datetime(2025, 9, 27, 10, 0, tzinfo=SHANGHAI)
 
     at("2025-09-29T09:00")
-    with pytest.raises(ActionNotAllowed, match="角色 handler 无权执行“暂缓公示”"):
+    with pytest.raises(ActionNotAllowed, match="经办人无权执行“暂缓公示”"):
         services.act(
             svc,
             ref=ref,
@@ -478,7 +478,7 @@ def test_online_message_fields_roles_and_reply() -> None:
 
     with pytest.raises(ActionNotAllowed, match="“答复留言”不能在“已登记”状态下执行"):
         act("reply", HANDLER, reply="已修复")
-    with pytest.raises(ActionNotAllowed, match="角色 handler 无权执行“交办”"):
+    with pytest.raises(ActionNotAllowed, match="经办人无权执行“交办”"):
         act("assign", HANDLER, assignee="li.handler")
     with pytest.raises(InvalidInput, match="assignee"):
         act("assign", HEAD)

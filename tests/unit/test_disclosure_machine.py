@@ -112,6 +112,7 @@ class Desk:
             policy=self.policy,
             history=self.history,
             role=actor.role,
+            documents=self.case.documents,
         )
 
     def act(self, action: str, actor: Actor = HANDLER, **payload: Any):
@@ -181,9 +182,12 @@ class Desk:
 # -- the declaration: who may fire what, where -------------------------------------
 
 OPEN_ALWAYS = {"assign", "withdraw"}
+DELIVERY = {"record_delivery"}  # 送达 of a notice, in every state once the request is registered
 EXPECTED_ACTIONS = {
     "received": {"confirm_receipt"} | OPEN_ALWAYS,
-    "registered": {"start_review", "reply_on_the_spot", "extend", "set_reply_date"} | OPEN_ALWAYS,
+    "registered": {"start_review", "reply_on_the_spot", "extend", "set_reply_date"}
+    | OPEN_ALWAYS
+    | DELIVERY,
     "reviewing": {
         "request_correction",
         "accept",
@@ -191,11 +195,21 @@ EXPECTED_ACTIONS = {
         "extend",
         "set_reply_date",
         "draft_reply",
+        "request_reasons",
     }
-    | OPEN_ALWAYS,
-    "handling": {"start_consultation", "send_fee_notice", "extend", "set_reply_date", "draft_reply"}
-    | OPEN_ALWAYS,
-    "awaiting_correction": {"submit_correction", "correction_expired"} | OPEN_ALWAYS,
+    | OPEN_ALWAYS
+    | DELIVERY,
+    "handling": {
+        "start_consultation",
+        "send_fee_notice",
+        "extend",
+        "set_reply_date",
+        "draft_reply",
+        "request_reasons",
+    }
+    | OPEN_ALWAYS
+    | DELIVERY,
+    "awaiting_correction": {"submit_correction", "correction_expired"} | OPEN_ALWAYS | DELIVERY,
     "consulting": {
         "start_consultation",
         "end_consultation",
@@ -203,12 +217,17 @@ EXPECTED_ACTIONS = {
         "extend",
         "set_reply_date",
     }
-    | OPEN_ALWAYS,
-    "awaiting_fee": {"record_payment", "fee_expired", "extend", "set_reply_date"} | OPEN_ALWAYS,
-    "reply_review": {"approve_reply", "reject_reply", "extend", "set_reply_date"} | OPEN_ALWAYS,
-    "replied": {"archive", "record_reconsideration", "record_litigation"},
-    "archived": {"record_reconsideration", "record_litigation"},
-    "closed": {"record_reconsideration", "record_litigation"},
+    | OPEN_ALWAYS
+    | DELIVERY,
+    "awaiting_fee": {"record_payment", "fee_expired", "extend", "set_reply_date"}
+    | OPEN_ALWAYS
+    | DELIVERY,
+    "reply_review": {"approve_reply", "reject_reply", "extend", "set_reply_date"}
+    | OPEN_ALWAYS
+    | DELIVERY,
+    "replied": {"archive", "record_reconsideration", "record_litigation"} | DELIVERY,
+    "archived": {"record_reconsideration", "record_litigation"} | DELIVERY,
+    "closed": {"record_reconsideration", "record_litigation"} | DELIVERY,
 }
 
 
@@ -276,11 +295,11 @@ def test_refused_for_the_state_says_what_is_allowed() -> None:
 def test_refused_for_the_role_names_the_allowed_roles() -> None:
     desk = Desk().registered()
     message = desk.refuse("extend", HANDLER, ActionNotAllowed, days=5, reason="材料多")
-    assert "角色 handler 无权执行“延长答复期限”" in message
-    assert "允许的角色：office_head" in message
+    assert "经办人无权执行“延长答复期限”" in message
+    assert "可执行的角色：公开办负责人" in message
     assert "start_review（开始审核）" in message
     message = desk.refuse("start_review", SUPERVISOR, ActionNotAllowed)
-    assert "允许的角色：clerk、handler、office_head" in message
+    assert "可执行的角色：登记员、经办人、公开办负责人" in message
     assert message.endswith("可执行的动作：无")
 
 
@@ -670,8 +689,20 @@ def test_consultation_pauses_the_reply_clock() -> None:
     event = desk.act("start_consultation", party_kind="third_party", party_name="某建材有限公司")
     assert event.state_after == "consulting"
     assert desk.status("reply") is DeadlineStatus.PAUSED
-    # 15 working days from 09-29: 10-27 (see the correction period above).
+    # The letter was sent; the third party's 15 days wait until it has reached them.
+    assert "consultation-1" not in [d.key for d in desk.case.deadlines]
+    # Handed over the same day (a delivery recorded at once): 15 working days from 09-29,
+    # 10-27 (see the correction period above).
+    desk = Desk("2025-09-26").handling().at("2025-09-29")
+    desk.act(
+        "start_consultation",
+        party_kind="third_party",
+        party_name="某建材有限公司",
+        received_on="2025-09-29",
+    )
     assert desk.due("consultation-1") == D("2025-10-27")
+    explanation = "\n".join(desk.deadline("consultation-1").explanation)
+    assert "收到征求意见之日（2025-09-29，当面送达）" in explanation
     desk.at("2025-10-15")
     event = desk.act("end_consultation", result="objected")
     assert event.state_after == "handling"
@@ -735,6 +766,14 @@ def test_a_second_consultation_after_the_first_ended_pauses_again() -> None:
 def test_no_reply_only_after_the_15_day_limit() -> None:
     desk = Desk("2025-09-26").handling().at("2025-09-29")
     desk.act("start_consultation", party_kind="agency", party_name="县财政局")
+    desk.at("2025-12-01")  # long after: but the letter's receipt was never recorded
+    assert "尚未登记送达" in desk.refuse(
+        "end_consultation", HANDLER, ActionNotAllowed, result="no_reply"
+    )
+    desk = Desk("2025-09-26").handling().at("2025-09-29")
+    desk.act(
+        "start_consultation", party_kind="agency", party_name="县财政局", received_on="2025-09-29"
+    )
     desk.at("2025-10-27T18:00")  # the limit's last day
     message = desk.refuse("end_consultation", HANDLER, ActionNotAllowed, result="no_reply")
     assert "2025-10-27" in message
@@ -771,13 +810,26 @@ def test_fee_notice_proposes_the_amount_and_pauses_the_reply_clock() -> None:
     desk = Desk("2025-09-26", history=ApplicantHistory(ordinal_in_month=15)).handling()
     desk.at("2025-09-29")
     desk.refuse("send_fee_notice", HANDLER, ActionNotAllowed, basis="per_request", reason="x")
-    event = desk.act("send_fee_notice", HEAD, basis="per_volume", pages=150, reason="数量大")
+    event = desk.act(
+        "send_fee_notice",
+        HEAD,
+        basis="per_volume",
+        pages=150,
+        reason="数量大",
+        notice_received_on="2025-09-29",
+    )
     assert event.state_after == "awaiting_fee"
     derived = event.data["derived"]
     # Pages 31–100 at 10 yuan (700) and 101–150 at 20 yuan (1000); the 15th request: 100.
     assert derived["proposal"] == {"ordinal_in_month": 15, "per_request": 100, "per_volume": 1700}
     assert derived["amount"] == 1700
-    assert desk.facts.fee == {"basis": "per_volume", "amount": 1700, "notice_on": D("2025-09-29")}
+    assert desk.facts.fee == {
+        "basis": "per_volume",
+        "amount": 1700,
+        "notice_on": D("2025-09-29"),
+        "received_on": D("2025-09-29"),
+        "payment_days": 20,
+    }
     assert desk.status("reply") is DeadlineStatus.PAUSED
     # 20 working days from the notice, counted from the next day: 09-30 (1), 10-09…10-11 (4),
     # 10-13…10-17 (9), 10-20…10-24 (14), 10-27…10-31 (19), 11-03 (20).
@@ -800,21 +852,56 @@ def test_fee_notice_input_checks() -> None:
     assert "basis" in desk.refuse("send_fee_notice", HEAD, InvalidInput, basis="both", reason="x")
 
 
+def test_a_fee_notice_of_0_yuan_is_refused() -> None:
+    """Nothing to pay is no notice: it would pause the clock and close the request unpaid."""
+    desk = Desk("2025-09-26", history=ApplicantHistory(ordinal_in_month=10)).handling()
+    message = desk.refuse(
+        "send_fee_notice", HEAD, ActionNotAllowed, basis="per_request", reason="x"
+    )
+    assert "按件计收的信息处理费为 0 元" in message
+    message = desk.refuse(
+        "send_fee_notice", HEAD, ActionNotAllowed, basis="per_volume", pages=30, reason="x"
+    )
+    assert "按量计收（30 页）的信息处理费为 0 元" in message
+    message = desk.refuse(
+        "send_fee_notice", HEAD, InvalidInput, basis="per_volume", pages=300, amount=0, reason="x"
+    )
+    assert "amount" in message
+    assert desk.state == "handling" and desk.facts.fee is None
+    desk.act("send_fee_notice", HEAD, basis="per_volume", pages=31, reason="x")
+    assert desk.facts.fee["amount"] == 10
+
+
 def test_fee_notice_only_within_the_reply_limit() -> None:
     desk = Desk("2025-09-26").handling().at("2025-10-31")
     message = desk.refuse(
         "send_fee_notice", HEAD, ActionNotAllowed, basis="per_request", reason="x"
     )
     assert "答复期限内" in message and "2025-10-30" in message
+    # Sent on the last day (backdated), received after it: the sending date is what counts.
     desk.act(
-        "send_fee_notice", HEAD, basis="per_request", reason="x", notice_received_on="2025-10-30"
+        "send_fee_notice",
+        HEAD,
+        basis="per_request",
+        amount=100,
+        reason="x",
+        sent_on="2025-10-30",
+        notice_received_on="2025-10-31",
     )
     assert desk.state == "awaiting_fee"
+    assert desk.facts.fee["received_on"] == D("2025-10-31")
 
 
 def test_payment_resumes_the_clock() -> None:
     desk = Desk("2025-09-26").handling().at("2025-09-29")
-    desk.act("send_fee_notice", HEAD, basis="per_request", reason="x")
+    desk.act(
+        "send_fee_notice",
+        HEAD,
+        basis="per_request",
+        amount=100,
+        reason="x",
+        notice_received_on="2025-09-29",
+    )
     desk.at("2025-10-15")
     event = desk.act("record_payment", CLERK)
     assert event.state_after == "handling"
@@ -828,7 +915,14 @@ def test_payment_resumes_the_clock() -> None:
 
 def test_payment_not_after_the_window_and_expiry_after_it() -> None:
     desk = Desk("2025-09-26").handling().at("2025-09-29")
-    desk.act("send_fee_notice", HEAD, basis="per_request", reason="x")
+    desk.act(
+        "send_fee_notice",
+        HEAD,
+        basis="per_request",
+        amount=100,
+        reason="x",
+        notice_received_on="2025-09-29",
+    )
     desk.at("2025-11-03T20:00")
     assert "尚未届满" in desk.refuse("fee_expired", SYSTEM, ActionNotAllowed)
     desk.at("2025-11-04T08:30")
@@ -843,7 +937,14 @@ def test_payment_not_after_the_window_and_expiry_after_it() -> None:
 
 def test_payment_backdated_into_the_window_is_accepted() -> None:
     desk = Desk("2025-09-26").handling().at("2025-09-29")
-    desk.act("send_fee_notice", HEAD, basis="per_request", reason="x")
+    desk.act(
+        "send_fee_notice",
+        HEAD,
+        basis="per_request",
+        amount=100,
+        reason="x",
+        notice_received_on="2025-09-29",
+    )
     desk.at("2025-11-05").act("record_payment", CLERK, paid_on="2025-11-03")
     assert desk.state == "handling"
     assert desk.status("fee_payment") is DeadlineStatus.MET
@@ -851,7 +952,7 @@ def test_payment_backdated_into_the_window_is_accepted() -> None:
 
 def test_payment_not_before_the_notice() -> None:
     desk = Desk("2025-09-26").handling().at("2025-09-29")
-    desk.act("send_fee_notice", HEAD, basis="per_request", reason="x")
+    desk.act("send_fee_notice", HEAD, basis="per_request", amount=100, reason="x")
     assert "早于收费通知日" in desk.refuse(
         "record_payment", CLERK, InvalidInput, paid_on="2025-09-28"
     )
@@ -860,7 +961,7 @@ def test_payment_not_before_the_notice() -> None:
 def test_fee_wait_does_not_pause_when_the_policy_says_so() -> None:
     desk = Desk("2025-09-26", policy=DisclosurePolicy(fee_pauses_reply_clock=False)).handling()
     desk.at("2025-09-29")
-    event = desk.act("send_fee_notice", HEAD, basis="per_request", reason="x")
+    event = desk.act("send_fee_notice", HEAD, basis="per_request", amount=100, reason="x")
     assert event.data["derived"]["pauses_reply_clock"] is False
     assert desk.status("reply") is DeadlineStatus.RUNNING
     assert desk.due("reply") == D("2025-10-30")

@@ -8,6 +8,8 @@ happens, the case must stay consistent (SPEC A-1, A-2, T-3, D-3, D-9):
 - a successful action appends exactly one event, chained to the previous one;
 - a refused action (``GovflowError``) changes nothing;
 - the chain verifies clean, and replaying the events gives the same facts and deadlines;
+- the facts as stored with the last event, restored, are the replayed facts, deadlines and
+  their explanations included (what an action loads instead of the history);
 - the state is a declared one, and a final state accepts only its ``record_*`` actions;
 - until the case is replied or closed, the reply limit never ends before the statutory
   20 working days from its (re)start.
@@ -46,7 +48,7 @@ ACTORS = {
 }
 OUTCOMES = sorted(outcomes())
 NOT_PROCESSED = [c for c in OUTCOMES if c.startswith("not_processed.")]
-RECORD_ACTIONS = {"record_reconsideration", "record_litigation"}
+RECORD_ACTIONS = {"record_reconsideration", "record_litigation", "record_delivery"}
 SIDE_ACTIONS = {"assign", "withdraw", "extend", "set_reply_date"}
 
 
@@ -59,6 +61,7 @@ def _context(case: Case, now: datetime, history: ApplicantHistory, actor: Actor)
         policy=POLICY,
         history=history,
         role=actor.role,
+        documents=case.documents,
     )
 
 
@@ -107,11 +110,15 @@ def _payload(data: st.DataObject, action: str, case: Case, today: date) -> dict[
             payload["good_reason"] = "申请人住院"
         return payload
     if action == "start_consultation":
-        return {
+        sent = _day(data, today)
+        payload = {
             "party_kind": draw(st.sampled_from(["third_party", "agency"])),
             "party_name": "某单位",
-            "sent_on": _day(data, today),
+            "sent_on": sent,
         }
+        if draw(st.booleans()):  # handed over at once; else its receipt is never recorded
+            payload["received_on"] = sent
+        return payload
     if action == "end_consultation":
         payload = {
             "answered_on": _day(data, today),
@@ -122,11 +129,14 @@ def _payload(data: st.DataObject, action: str, case: Case, today: date) -> dict[
         return payload
     if action == "send_fee_notice":
         basis = draw(st.sampled_from(["per_request", "per_volume"]))
-        payload = {"basis": basis, "notice_received_on": _day(data, today), "reason": "数量大"}
+        sent = _day(data, today)
+        payload = {"basis": basis, "sent_on": sent, "reason": "数量大"}
+        if draw(st.booleans()):
+            payload["notice_received_on"] = sent
         if basis == "per_volume" or draw(st.booleans()):
             payload["pages"] = draw(st.integers(1, 400))
         if draw(st.booleans()):
-            payload["amount"] = draw(st.integers(0, 5000))
+            payload["amount"] = draw(st.integers(1, 5000))
         return payload
     if action == "record_payment":
         return {"paid_on": _day(data, today)}
@@ -217,6 +227,13 @@ def _check_consistent(case: Case) -> None:
     assert [d.to_json() for d in replayed.deadlines] == [d.to_json() for d in case.deadlines]
     assert replayed.facts == case.facts
     assert events[-1].data["deadlines"] == {d.key: d.snapshot() for d in case.deadlines}
+    restored = Case(ref=case.ref, workflow=case.workflow, agency_code=case.agency_code)
+    assert restored.restore(case.stored_facts()[0], CAL)
+    assert restored.facts.to_state() == replayed.facts.to_state()
+    assert restored.facts == replayed.facts
+    assert [(d.to_json(), d.explanation) for d in restored.deadlines] == [
+        (d.to_json(), d.explanation) for d in replayed.deadlines
+    ]
     facts = case.facts
     reply = facts.deadline("reply")
     if reply is not None and facts.outcome is None and reply.due_date is not None:

@@ -290,7 +290,14 @@ def test_2019_fees_only_from_the_109_measures() -> None:
     early = desk.refuse("send_fee_notice", HEAD, basis="per_request", reason="量大")
     assert "国办函〔2020〕109号自 2021-01-01 起收取" in str(early)
     desk = Desk("2020-12-21").register().handling()
-    desk.at("2021-01-04").act("send_fee_notice", HEAD, basis="per_request", reason="量大")
+    desk.at("2021-01-04").act(
+        "send_fee_notice",
+        HEAD,
+        basis="per_request",
+        amount=100,
+        reason="量大",
+        notice_received_on="2021-01-04",  # handed over: the window starts at once
+    )
     assert desk.deadline("fee_payment").due_date == nth_working_day_after(D("2021-01-04"), 20)
 
 

@@ -8,10 +8,14 @@ checks that the finding names the case, the position and the kind of tampering.
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govflow.workflow.events import (
     GENESIS,
@@ -19,6 +23,7 @@ from govflow.workflow.events import (
     Finding,
     canonical_json,
     chain_hash,
+    content_text,
     new_event,
     verify_chain,
 )
@@ -90,6 +95,7 @@ def test_hashes_are_stable_and_cover_every_field() -> None:
         ("actor", "zhang.head"),
         ("actor_role", "office_head"),
         ("action", "other"),
+        ("state_before", "handling"),
         ("state_after", "closed"),
         ("occurred_at", T0 + timedelta(seconds=1)),
         ("data", {"payload": {"n": 2}}),
@@ -236,3 +242,65 @@ def test_chains_of_two_cases_do_not_mix() -> None:
     moved = replace(theirs[0], case_ref=REF)  # an event copied over from another case
     findings = verify_chain(REF, [moved, *mine[1:]], 3, mine[2].hash)
     assert kinds(findings)[0] == (1, "edited")
+
+
+def test_a_history_rewritten_with_fresh_hashes_still_shows_the_states_that_do_not_follow() -> None:
+    """Each event starts from the state the previous one arrived at; a rewrite that keeps the
+    hashes consistent (and the head with them) is still caught by the states."""
+    events = chain()
+    prev = events[1].hash
+    for i in range(2, 5):
+        changes = {"state_before": "replied"} if i == 2 else {}
+        events[i] = forge(events[i], prev, **changes)
+        prev = events[i].hash
+    findings = verify(events, head_hash=events[-1].hash)
+    assert kinds(findings) == [(3, "state_gap")]
+    assert "registered" in findings[0].message and "replied" in findings[0].message
+
+
+def test_the_first_event_starts_from_no_state() -> None:
+    first = forge(chain(1)[0], GENESIS, state_before="handling")
+    assert kinds(verify_chain(REF, [first], 1, first.hash)) == [(1, "state_gap")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(),
+    state_before=st.none() | st.text(),
+    seq=st.integers(1, 10**6),
+    data=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda children: (
+            st.lists(children, max_size=3)
+            | st.dictionaries(st.text(max_size=5), children, max_size=3)
+        ),
+        max_leaves=10,
+    ),
+    moment=st.datetimes(timezones=st.just(UTC)),
+)
+def test_the_hashed_text_built_around_the_stored_data_is_the_canonical_content(
+    text: str, state_before: str | None, seq: int, data: Any, moment: datetime
+) -> None:
+    """Verify hashes the stored text as it is: what ``content_text`` builds around it must be,
+    byte for byte, ``canonical_json(event.content())`` (any text, any data)."""
+    event = new_event(
+        case_ref=text,
+        seq=seq,
+        occurred_at=moment,
+        actor=text[::-1],
+        actor_role="handler",
+        action=text + "x",
+        state_before=state_before,
+        state_after=text,
+        data={"payload": data},
+        prev_hash=GENESIS,
+    )
+    assert event.data_text is not None
+    assert content_text(event, event.data_text) == canonical_json(event.content())
+    assert event.hash == chain_hash(event.content(), GENESIS)
+    stored = replace(event, data=None)  # as verify reads it: the text, not decoded
+    assert stored.hash_matches()
+    respaced = replace(stored, data_text=" " + event.data_text)  # another JSON writer's text
+    assert respaced.hash_matches()  # checked the long way: decoded, made canonical
+    edited = replace(stored, data_text=json.dumps({"payload": [data, "edited"]}))
+    assert not edited.hash_matches()

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OutcomeCode = Annotated[str, StringConstraints(max_length=64)]  # one of the outcomes (rules.py)
 
 
 class ApplicantKind(StrEnum):
@@ -128,7 +129,7 @@ class Empty(Payload):
 class ReplyOnTheSpot(Payload):
     """当场答复: only outcomes that need no decision (the edition's ``on_the_spot``)."""
 
-    outcome: str
+    outcome: OutcomeCode
     summary: Text
     where: Name | None = None  # already published: where the applicant finds it
 
@@ -146,9 +147,14 @@ class SubmitCorrection(Payload):
 
 
 class StartConsultation(Payload):
+    """征求意见 (Art. 32, 34): the reply clock stops from ``sent_on``; the other side's 15
+    working days run from the day the letter reached it — ``received_on`` when known at once
+    (handed over), else from the delivery recorded later (``record_delivery``)."""
+
     party_kind: Literal["third_party", "agency"]
     party_name: Name
     sent_on: date
+    received_on: date | None = None
     note: Text | None = None
 
 
@@ -160,10 +166,19 @@ class EndConsultation(Payload):
 
 
 class SendFeeNotice(Payload):
+    """收费通知 (D-6): *sent* within the reply limit (``sent_on``); the payment window runs
+    from the day after the applicant *received* it — ``notice_received_on`` when known at
+    once (handed over), else from the delivery recorded later (``record_delivery``).
+    Events recorded before the two dates were kept apart carry only ``notice_received_on``,
+    which then stands for both."""
+
     basis: Literal["per_request", "per_volume"]
     pages: int | None = Field(default=None, ge=1)
-    amount: int | None = Field(default=None, ge=0)
-    notice_received_on: date
+    # A notice asks for money: 0 yuan is no notice (it would pause the clock and then close
+    # the request as unpaid). Absent: the amount the bands give (``fees.proposal``).
+    amount: int | None = Field(default=None, ge=1)
+    sent_on: date | None = None
+    notice_received_on: date | None = None
     reason: Text
 
     @model_validator(mode="after")
@@ -171,6 +186,34 @@ class SendFeeNotice(Payload):
         if self.basis == "per_volume" and self.pages is None:
             raise ValueError("按件数以外的按量计收（per_volume）须填写页数 pages")
         return self
+
+
+class RequestReasons(Payload):
+    """要求说明理由 (Art. 35): the volume or frequency clearly exceeds a reasonable range."""
+
+    reason: Text
+    period_days: int = Field(default=15, ge=1, le=60)
+
+
+DELIVERY_METHODS = {
+    "in_person": "当面送达",
+    "post": "邮寄签收",
+    "email": "电子邮件送达",
+    "sms_platform": "短信或平台送达",
+}
+
+
+class RecordDelivery(Payload):
+    """送达: how and when a notice reached its recipient. For post, ``delivered_on`` is the
+    day it was signed for. Where the law counts from receipt (the fee window, a consultee's
+    15 working days), the limit starts from ``delivered_on``."""
+
+    document: int = Field(ge=1)
+    method: Literal["in_person", "post", "email", "sms_platform"]
+    sent_on: date | None = None
+    delivered_on: date
+    tracking_number: Name | None = None
+    note: Text | None = None
 
 
 class RecordPayment(Payload):
@@ -189,7 +232,7 @@ class SetReplyDate(Payload):
 
 
 class DraftReply(Payload):
-    outcome: str
+    outcome: OutcomeCode
     summary: Text
 
 
@@ -241,6 +284,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     "end_consultation": EndConsultation,
     "consultation_expired": Expire,
     "send_fee_notice": SendFeeNotice,
+    "request_reasons": RequestReasons,
+    "record_delivery": RecordDelivery,
     "record_payment": RecordPayment,
     "fee_expired": Expire,
     "extend": Extend,
@@ -261,7 +306,8 @@ DATE_DEFAULTS: dict[str, str] = {
     "submit_correction": "corrected_on",
     "start_consultation": "sent_on",
     "end_consultation": "answered_on",
-    "send_fee_notice": "notice_received_on",
+    "send_fee_notice": "sent_on",
+    "record_delivery": "delivered_on",
     "record_payment": "paid_on",
     "extend": "notified_on",
     "approve_reply": "replied_on",

@@ -25,6 +25,7 @@ from govflow.workflow.disclosure import actions as a
 from govflow.workflow.disclosure import rules, view
 from govflow.workflow.disclosure.editions import EDITIONS_FILE, Editions, parse_editions
 from govflow.workflow.disclosure.facts import FOLD_TABLE, REPLY, DisclosureFacts
+from govflow.workflow.disclosure.notices import DisclosureNotices
 from govflow.workflow.disclosure.register import CHALLENGE_ACTIONS, RequestRegister
 from govflow.workflow.outcomes import Outcome
 from govflow.workflow.policy import Settings
@@ -33,6 +34,7 @@ from govflow.workflow.reports.formats import FORMATS_FILE, ReportFormats, parse_
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor
     from govflow.workflow.cases import Case
+    from govflow.workflow.documents.records import DocumentRecord
     from govflow.workflow.events import CaseEvent
     from govflow.workflow.ports import UnitOfWork, WritingUnitOfWork
     from govflow.workflow.registry import Sources
@@ -60,6 +62,7 @@ class DisclosureWorkflow(Workflow):
             personal=view.PERSONAL,
             list_deadline=REPLY,
             engine="govflow.workflow.disclosure",
+            notice_plan=DisclosureNotices(outcomes),
         )
         self.settings = settings
         self.outcomes = outcomes
@@ -68,6 +71,9 @@ class DisclosureWorkflow(Workflow):
 
     def new_facts(self) -> DisclosureFacts:
         return DisclosureFacts(editions=self.editions)
+
+    def restore(self, state: dict[str, Any], calendar: WorkingCalendar) -> DisclosureFacts:
+        return DisclosureFacts.from_state(state, calendar, self.editions)
 
     def context(
         self,
@@ -83,9 +89,17 @@ class DisclosureWorkflow(Workflow):
             state=case.state or "",
             calendar=calendar,
             policy=self.settings.disclosure,
-            history=self.history(case, uow),
+            history=self.deferred_history(case, uow),
             role=actor.role if actor is not None else None,
+            documents=case.documents,
         )
+
+    def deferred_history(self, case: Case, uow: WritingUnitOfWork) -> rules.DeferredHistory:
+        """The applicant's history, counted only if a rule reads it (the fee notice, D-6/D-7):
+        its queries are most of what an action would otherwise read besides the case."""
+        if case.state is None:
+            return rules.DeferredHistory(rules.ApplicantHistory)
+        return rules.DeferredHistory(lambda: self.history(case, uow))
 
     def history(self, case: Case, uow: WritingUnitOfWork) -> rules.ApplicantHistory:
         """The applicant's requests counted from the register (none before registration)."""
@@ -130,13 +144,25 @@ class DisclosureWorkflow(Workflow):
         for event in new_events:
             if event.action in CHALLENGE_ACTIONS:
                 register.add_challenge(case.ref, event.seq, event.data["payload"])
-        register.update(case.ref, case.facts)
+        if case.facts_changed():  # the request's row is a projection of its facts
+            register.update(case.ref, case.facts)
 
     # -- reading ----------------------------------------------------------------------------
 
     def view(self, case: Case, reveal: bool, uow: UnitOfWork, now: datetime) -> TypeView:
         request = uow.store(RequestRegister).request(case.ref)
         return view.view(case.facts, request, self.history(case, uow), self.outcomes, reveal)
+
+    def case_file_cover(
+        self,
+        case: Case,
+        uow: UnitOfWork,
+        versions: Sequence[DocumentRecord],
+        now: datetime,
+    ) -> Mapping[str, str]:
+        plan = self.notice_plan
+        assert isinstance(plan, DisclosureNotices)
+        return plan.cover(case, uow, versions, now)
 
 
 def workflow(case_type: CaseType, sources: Sources, escalation: str | None) -> DisclosureWorkflow:

@@ -5,6 +5,9 @@ the deadlines (start, pause, restart, extend, meet, cancel); ``FOLD`` says which
 folds each declared action, and the registry checks it against the declaration at
 start-up. The same fold serves the live action and a full rebuild, so stored deadline
 rows can always be checked against the events (SPEC T-3).
+
+``to_state`` / ``from_state`` are the facts as plain data, stored on the case row with
+each event: an action loads them and folds only its own event.
 """
 
 from __future__ import annotations
@@ -36,11 +39,17 @@ class Consultation:
     party_kind: str
     party_name: str
     sent_on: date
+    days: int | None = 15  # the other side's limit; None under the 2008 rules
+    received_on: date | None = None  # the day the letter reached the other side
     answered_on: date | None = None
     result: str | None = None
     pauses: bool = (
         True  # left out of the reply limit (every kind in 2019; only third parties in 2008)
     )
+
+    @property
+    def who(self) -> str:
+        return "第三方" if self.party_kind == "third_party" else "其他机关"
 
     @property
     def open(self) -> bool:
@@ -63,6 +72,7 @@ class DisclosureFacts:
     replied_on: date | None = None
     closed_on: date | None = None
     challenges: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deliveries: dict[int, dict[str, Any]] = field(default_factory=dict)  # document no → 送达
     deadlines: dict[str, Deadline] = field(default_factory=dict)
     # The edition governing the request and the limits it had when the receipt was confirmed
     # (SPEC L-1): recorded in that event, so later edits of either file move nothing.
@@ -85,6 +95,98 @@ class DisclosureFacts:
 
     def computed_deadlines(self, calendar: WorkingCalendar) -> list[Deadline]:
         return [d.compute(calendar) for d in self.deadlines.values()]
+
+    # -- as plain data ----------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        fee = None
+        if self.fee is not None:
+            fee = {k: v.isoformat() if isinstance(v, date) else v for k, v in self.fee.items()}
+        return {
+            "received_on": _day(self.received_on),
+            "channel": self.channel,
+            "receipt_date": _day(self.receipt_date),
+            "assignee": self.assignee,
+            "correction_notice_on": _day(self.correction_notice_on),
+            "consultations": [
+                {
+                    "number": c.number,
+                    "party_kind": c.party_kind,
+                    "party_name": c.party_name,
+                    "sent_on": c.sent_on.isoformat(),
+                    "days": c.days,
+                    "received_on": _day(c.received_on),
+                    "answered_on": _day(c.answered_on),
+                    "result": c.result,
+                    "pauses": c.pauses,
+                }
+                for c in self.consultations
+            ],
+            "fee": fee,
+            "extension_days": self.extension_days,
+            "draft_outcome": self.draft_outcome,
+            "rejected_reason": self.rejected_reason,
+            "outcome": self.outcome,
+            "replied_on": _day(self.replied_on),
+            "closed_on": _day(self.closed_on),
+            "challenges": self.challenges,
+            "deliveries": {
+                str(no): {k: _day(v) if isinstance(v, date) else v for k, v in d.items()}
+                for no, d in self.deliveries.items()
+            },
+            "edition_code": self.edition_code,
+            "limits": self.limits.to_json() if self.limits is not None else None,
+            "deadlines": [d.to_state() for d in self.deadlines.values()],
+        }
+
+    @classmethod
+    def from_state(
+        cls,
+        state: dict[str, Any],
+        calendar: WorkingCalendar | None = None,
+        editions: Editions | None = None,
+    ) -> DisclosureFacts:
+        fee = state["fee"]
+        if fee is not None:
+            fee = {k: date.fromisoformat(v) if k in _FEE_DATES else v for k, v in fee.items()}
+        deadlines = (Deadline.from_state(d, calendar) for d in state["deadlines"])
+        return cls(
+            received_on=_parse_day(state["received_on"]),
+            channel=state["channel"],
+            receipt_date=_parse_day(state["receipt_date"]),
+            assignee=state["assignee"],
+            correction_notice_on=_parse_day(state["correction_notice_on"]),
+            consultations=[
+                Consultation(
+                    **{
+                        **c,
+                        "sent_on": date.fromisoformat(c["sent_on"]),
+                        "received_on": _parse_day(c["received_on"]),
+                        "answered_on": _parse_day(c["answered_on"]),
+                    }
+                )
+                for c in state["consultations"]
+            ],
+            fee=fee,
+            extension_days=state["extension_days"],
+            draft_outcome=state["draft_outcome"],
+            rejected_reason=state["rejected_reason"],
+            outcome=state["outcome"],
+            replied_on=_parse_day(state["replied_on"]),
+            closed_on=_parse_day(state["closed_on"]),
+            challenges=state["challenges"],
+            deliveries={
+                int(no): {
+                    k: date.fromisoformat(v) if k in _DELIVERY_DATES and v else v
+                    for k, v in d.items()
+                }
+                for no, d in state["deliveries"].items()
+            },
+            edition_code=state["edition_code"],
+            limits=Limits(**state["limits"]) if state["limits"] is not None else None,
+            deadlines={d.key: d for d in deadlines},
+            editions=editions if editions is not None else Editions(),
+        )
 
     # -- the fold (the handlers ``FOLD`` names) ---------------------------------------
 
@@ -172,32 +274,52 @@ class DisclosureFacts:
         self._no_correction_needed()
         number = len(self.consultations) + 1
         pauses = derived.get("pauses_reply_clock", True)
-        self.consultations.append(
-            Consultation(number, p.party_kind, p.party_name, p.sent_on, pauses=pauses)
+        days = derived.get("consultation_days")  # None: the 2008 rules set the party no time
+        consultation = Consultation(
+            number, p.party_kind, p.party_name, p.sent_on, days, pauses=pauses
         )
-        who = "第三方" if p.party_kind == "third_party" else "其他机关"
-        rule = f"consultation_{p.party_kind}"
-        if derived.get("consultation_days") is not None:  # the 2008 rules set the party no time
-            self._start(
-                consultation_key(number),
-                "consultation",
-                f"征求意见期限（{who}：{p.party_name}）",
-                p.sent_on,
-                derived["consultation_days"],
-                rule,
-            )
+        self.consultations.append(consultation)
         if pauses:
+            rule = f"consultation_{p.party_kind}"
             cite = f"{self.edition.cite(rule)}，" if self.edition else ""
+            who = consultation.who
             self.deadlines[REPLY].pause(p.sent_on, f"征求{who}意见，{cite}期间不计入答复期限")
+        if days is None:
+            return
+        if not derived.get("from_delivery"):
+            # Recorded before sending and receiving were kept apart: counted from sending.
+            self._start_consultation_limit(consultation, p.sent_on, None)
+        elif p.received_on is not None:
+            self._start_consultation_limit(consultation, p.received_on, "当面送达")
+
+    def _start_consultation_limit(self, c: Consultation, received: date, how: str | None) -> None:
+        """The other side's limit, from the day the letter reached it (Art. 32, 34)."""
+        assert c.days is not None
+        c.received_on = received
+        deadline = self._start(
+            consultation_key(c.number),
+            "consultation",
+            f"征求意见期限（{c.who}：{c.party_name}）",
+            received,
+            c.days,
+            f"consultation_{c.party_kind}",
+        )
+        if how is not None:
+            deadline.start_note = (
+                f"自{c.who}收到征求意见之日（{received.isoformat()}，{how}）起计算 {c.days} 个"
+                f"工作日；征求意见于 {c.sent_on.isoformat()} 发出，答复期限自发出之日起中止计算。"
+            )
 
     def _on_end_consultation(
         self, p: a.EndConsultation, derived: dict[str, Any], at: datetime
     ) -> None:
         consultation = self.consultations[derived["consultation"] - 1]
         consultation.answered_on, consultation.result = p.answered_on, p.result
+        # No limit: none was set (2008 rules), or the answer came before the delivery was
+        # recorded.
         deadline = self.deadlines.get(consultation_key(consultation.number))
         if deadline is None:
-            pass  # no time was set for the answer (2008 rules)
+            pass
         elif p.result == "no_reply":
             # The other side's silence ends the consultation; it is no breach of the office.
             deadline.cancel(
@@ -231,26 +353,53 @@ class DisclosureFacts:
     def _on_send_fee_notice(
         self, p: a.SendFeeNotice, derived: dict[str, Any], at: datetime
     ) -> None:
+        sent = p.sent_on or p.notice_received_on
+        assert sent is not None
         self.fee = {
             "basis": p.basis,
             "amount": derived["amount"],
-            "notice_on": p.notice_received_on,
+            "notice_on": sent,
+            "payment_days": derived["payment_days"],
         }
-        self._start(
-            FEE_PAYMENT,
-            FEE_PAYMENT,
-            "缴费期限",
-            p.notice_received_on,
-            derived["payment_days"],
-            "fee_payment",
-        )
         if derived["pauses_reply_clock"]:
-            self.deadlines[REPLY].pause(p.notice_received_on, "等待申请人缴纳信息处理费")
+            self.deadlines[REPLY].pause(sent, "等待申请人缴纳信息处理费")
+        if p.notice_received_on is not None:
+            how = "当面送达" if p.sent_on is not None else None
+            self._start_fee_window(p.notice_received_on, how)
+
+    def _start_fee_window(self, received: date, how: str | None) -> None:
+        assert self.fee is not None
+        self.fee["received_on"] = received
+        days = self.fee["payment_days"]
+        deadline = self._start(FEE_PAYMENT, FEE_PAYMENT, "缴费期限", received, days, "fee_payment")
+        if how is not None:
+            deadline.start_note = (
+                f"自申请人收到收费通知书之日（{received.isoformat()}，{how}）的次日起计算 {days} 个"
+                f"工作日；收费通知书于 {self.fee['notice_on'].isoformat()} 发出"
+                "（发出日须在答复期限内）。"
+            )
+
+    def _on_record_delivery(
+        self, p: a.RecordDelivery, derived: dict[str, Any], at: datetime
+    ) -> None:
+        self.deliveries[p.document] = {
+            "method": p.method,
+            "sent_on": p.sent_on,
+            "delivered_on": p.delivered_on,
+        }
+        how = a.DELIVERY_METHODS[p.method]
+        if derived.get("starts") == FEE_PAYMENT:
+            self._start_fee_window(p.delivered_on, how)
+        elif derived.get("starts") == "consultation":
+            consultation = self.consultations[derived["consultation"] - 1]
+            self._start_consultation_limit(consultation, p.delivered_on, how)
 
     def _on_record_payment(self, p: a.RecordPayment, derived: dict[str, Any], at: datetime) -> None:
         assert self.fee is not None
         self.fee["paid_on"] = p.paid_on
-        self.deadlines[FEE_PAYMENT].meet(p.paid_on, at)
+        window = self.deadlines.get(FEE_PAYMENT)
+        if window is not None:  # paid before the delivery was recorded: no window to meet
+            window.meet(p.paid_on, at)
         self.deadlines[REPLY].resume(p.paid_on)
 
     def _on_fee_expired(self, p: a.Expire, derived: dict[str, Any], at: datetime) -> None:
@@ -305,6 +454,18 @@ class DisclosureFacts:
             notice.cancel("申请内容明确，无需补正")
 
 
+_FEE_DATES = ("notice_on", "paid_on", "received_on")
+_DELIVERY_DATES = ("sent_on", "delivered_on")
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
 F = DisclosureFacts
 FOLD: dict[str, Handler] = {
     "receive": F._on_receive,
@@ -320,6 +481,8 @@ FOLD: dict[str, Handler] = {
     "end_consultation": F._on_end_consultation,
     "consultation_expired": F._on_consultation_expired,
     "send_fee_notice": F._on_send_fee_notice,
+    "request_reasons": unchanged,
+    "record_delivery": F._on_record_delivery,
     "record_payment": F._on_record_payment,
     "fee_expired": F._on_fee_expired,
     "extend": F._on_extend,

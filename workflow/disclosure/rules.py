@@ -10,13 +10,16 @@ was confirmed (``DisclosureFacts.limits``), from the edition governing it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from govflow.workflow import lawful
 from govflow.workflow.actors import ROLE_LABELS, Role
 from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.disclosure import actions as a
 from govflow.workflow.disclosure import fees
 from govflow.workflow.disclosure.editions import Edition, Limits
@@ -27,6 +30,7 @@ from govflow.workflow.disclosure.facts import (
     REPLY,
     DisclosureFacts,
 )
+from govflow.workflow.documents.records import NOTICE, DocumentRecord
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.policy import DisclosurePolicy
 
@@ -41,6 +45,34 @@ class ApplicantHistory:
     same_information: tuple[str, ...] = ()
 
 
+class DeferredHistory:
+    """An ``ApplicantHistory`` counted only when a rule reads it: five queries that only the
+    fee notice (D-6) and the case view need, so the other actions never pay for them."""
+
+    def __init__(self, load: Callable[[], ApplicantHistory]) -> None:
+        self._load = load
+
+    @cached_property
+    def loaded(self) -> ApplicantHistory:
+        return self._load()
+
+    @property
+    def ordinal_in_month(self) -> int:
+        return self.loaded.ordinal_in_month
+
+    @property
+    def this_month(self) -> int:
+        return self.loaded.this_month
+
+    @property
+    def this_year(self) -> int:
+        return self.loaded.this_year
+
+    @property
+    def same_information(self) -> tuple[str, ...]:
+        return self.loaded.same_information
+
+
 @dataclass(frozen=True)
 class Context:
     now: datetime
@@ -48,8 +80,12 @@ class Context:
     state: str
     calendar: WorkingCalendar
     policy: DisclosurePolicy
-    history: ApplicantHistory = ApplicantHistory()
+    history: ApplicantHistory | DeferredHistory = ApplicantHistory()
     role: Role | None = None  # who acts: on-the-spot replies are limited by role (L-1)
+    documents: Mapping[int, DocumentRecord] = field(default_factory=dict)  # the case's, by no
+
+
+CONSULTATION_LETTERS = ("consultation_third_party", "consultation_agency")
 
 
 def applicant_key(applicant: a.Applicant) -> str:
@@ -107,10 +143,10 @@ def _valid_outcome(code: str, f: DisclosureFacts) -> None:
 
 def check(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> None:
     """Raise ``ActionNotAllowed`` / ``InvalidInput`` when the law forbids the action now."""
-    for field in a.DATE_DEFAULTS.values():
-        value = getattr(p, field, None)
+    for name in (*a.DATE_DEFAULTS.values(), "sent_on", "received_on", "notice_received_on"):
+        value = getattr(p, name, None)
         if isinstance(value, date):
-            _not_future(field, value, ctx)
+            _not_future(name, value, ctx)
     guard = _GUARDS.get(action)
     if guard is not None:
         guard(facts, p, ctx)
@@ -189,6 +225,7 @@ def _start_consultation(f: DisclosureFacts, p: a.StartConsultation, ctx: Context
         raise ActionNotAllowed(
             f"答复期限已于 {due.isoformat()} 届满，征求意见不能再中止计算；请尽快答复"
         )
+    _not_before("送达日", p.received_on or p.sent_on, "发出日", p.sent_on)
 
 
 def _pick_consultation(f: DisclosureFacts, p: a.EndConsultation) -> int:
@@ -212,6 +249,10 @@ def _end_consultation(f: DisclosureFacts, p: a.EndConsultation, ctx: Context) ->
     _not_before("answered_on", p.answered_on, "征求意见日", consultation.sent_on)
     if p.result == "no_reply":
         due = _due(f, f"consultation-{number}", ctx)
+        if consultation.received_on is None:
+            raise ActionNotAllowed(
+                "征求意见尚未登记送达，期限未起算，不能按逾期未答复处理（先登记送达 record_delivery）"
+            )
         if due is not None and p.answered_on <= due:
             raise ActionNotAllowed(
                 f"征求意见期限至 {due.isoformat()} 才届满，届满前不能按未答复处理"
@@ -240,23 +281,78 @@ def _consultation_expired(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None
 
 
 def _send_fee_notice(f: DisclosureFacts, p: a.SendFeeNotice, ctx: Context) -> None:
-    _not_before("notice_received_on", p.notice_received_on, *_counted_from(f))
+    """The notice must be *sent* within the reply limit (D-6); its receipt may come later."""
     if f.fee is not None:
         raise ActionNotAllowed("本申请已发出过收费通知")
+    sent = p.sent_on or p.notice_received_on
+    if sent is None:
+        raise InvalidInput("须填写收费通知的发出日 sent_on")
+    _not_before("sent_on", sent, *_counted_from(f))
     governing, _ = _governing(f)
     if governing.fee_measures is None or governing.fees_from is None:
         raise ActionNotAllowed(
             f"{governing.short}没有信息处理费制度（只可收取检索、复制、邮寄等成本费用），"
             "不能发出收费通知"
         )
-    if p.notice_received_on < governing.fees_from:
+    if sent < governing.fees_from:
         raise ActionNotAllowed(
             f"信息处理费按{governing.fee_measures}自 {governing.fees_from.isoformat()} 起收取，"
-            f"收费通知日 {p.notice_received_on.isoformat()} 早于该日"
+            f"收费通知发出日 {sent.isoformat()} 早于该日"
         )
     due = _due(f, REPLY, ctx)
-    if due is None or p.notice_received_on > due:
+    if due is None or sent > due:
         raise ActionNotAllowed(f"收费通知须在答复期限内发出（答复期限至 {due}）")
+    if p.amount is None and not fees.proposal(ctx.history.ordinal_in_month, p.pages)[p.basis]:
+        basis = "按件计收" if p.basis == "per_request" else f"按量计收（{p.pages} 页）"
+        raise ActionNotAllowed(
+            f"{basis}的信息处理费为 0 元，不收费，不能发出收费通知"
+            "（国办函〔2020〕109号：每月前 10 件、每件 30 页以内免收）"
+        )
+    if p.notice_received_on is not None:
+        _not_before("申请人收到收费通知之日", p.notice_received_on, "发出日", sent)
+
+
+def _request_reasons(f: DisclosureFacts, p: a.RequestReasons, ctx: Context) -> None:
+    if (
+        ctx.history.this_month <= 1
+        and ctx.history.this_year <= 1
+        and not ctx.history.same_information
+    ):
+        raise ActionNotAllowed(
+            "申请人本月、本年度仅此一件申请，且无相同内容的申请，不属于数量、频次明显超过合理范围"
+            "（第三十五条）"
+        )
+
+
+def _delivered_notice(f: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> DocumentRecord:
+    record = ctx.documents.get(p.document)
+    if record is None:
+        known = "、".join(str(n) for n in sorted(ctx.documents)) or "无"
+        raise InvalidInput(f"本案没有第 {p.document} 号文书（现有：{known}）")
+    if record.type != NOTICE:
+        raise InvalidInput(f"第 {p.document} 号是附件，不是本机关发出的告知书，无需登记送达")
+    return record
+
+
+def _record_delivery(f: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> None:
+    record = _delivered_notice(f, p, ctx)
+    issued = record.occurred_at.astimezone(SHANGHAI).date()
+    _not_before("发出日", p.sent_on or issued, "文书制作日", issued)
+    _not_before("送达日", p.delivered_on, "发出日", p.sent_on or issued)
+    if p.document in f.deliveries:
+        done = f.deliveries[p.document]["delivered_on"]
+        raise ActionNotAllowed(f"第 {p.document} 号文书已于 {done.isoformat()} 登记送达")
+    if record.kind == "fee" and f.fee is not None and f.fee.get("received_on") is not None:
+        raise ActionNotAllowed(
+            f"收费通知书已于 {f.fee['received_on'].isoformat()} 送达，缴费期限已起算"
+        )
+    number = record.detail.get("consultation")
+    if record.kind in CONSULTATION_LETTERS and number is not None:
+        consultation = f.consultations[number - 1]
+        if consultation.received_on is not None:
+            raise ActionNotAllowed(
+                f"第 {number} 项征求意见已于 {consultation.received_on.isoformat()} 送达，期限已起算"
+            )
 
 
 def _record_payment(f: DisclosureFacts, p: a.RecordPayment, ctx: Context) -> None:
@@ -348,6 +444,8 @@ _GUARDS: dict[str, Any] = {
     "end_consultation": _end_consultation,
     "consultation_expired": _consultation_expired,
     "send_fee_notice": _send_fee_notice,
+    "request_reasons": _request_reasons,
+    "record_delivery": _record_delivery,
     "record_payment": _record_payment,
     "fee_expired": _expiry(FEE_PAYMENT, "缴费期限"),
     "extend": _extend,
@@ -382,10 +480,17 @@ def derive(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> d
         return {"period_days": p.period_days or policy.correction_period_days}
     if isinstance(p, a.StartConsultation):
         governing, limits = _governing(facts)
+        # ``from_delivery``: the other side's limit counts from the letter's receipt (events
+        # recorded before that rule was kept counted from sending, and still replay so).
         return {
             "consultation_days": limits.consultation_days,
             "pauses_reply_clock": governing.pauses(p.party_kind),
+            "from_delivery": True,
         }
+    if isinstance(p, a.RequestReasons):
+        return {"this_month": ctx.history.this_month, "this_year": ctx.history.this_year}
+    if isinstance(p, a.RecordDelivery):
+        return _delivery_effect(facts, p, ctx)
     if isinstance(p, a.EndConsultation):
         return {"consultation": _pick_consultation(facts, p)}
     if action == "consultation_expired":
@@ -402,6 +507,19 @@ def derive(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> d
             "pauses_reply_clock": policy.fee_pauses_reply_clock,
         }
     return {}
+
+
+def _delivery_effect(facts: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> dict[str, Any]:
+    """Which limit the delivery starts: the fee window, a consultee's 15 days, or none."""
+    record = _delivered_notice(facts, p, ctx)
+    effect: dict[str, Any] = {"kind": record.kind, "number": record.number}
+    if record.kind == "fee" and facts.fee is not None and "paid_on" not in facts.fee:
+        effect["starts"] = FEE_PAYMENT
+    number = record.detail.get("consultation")
+    if record.kind in CONSULTATION_LETTERS and number is not None:
+        if facts.consultations[number - 1].open:
+            effect.update(starts="consultation", consultation=number)
+    return effect
 
 
 def conditions() -> dict[str, Any]:

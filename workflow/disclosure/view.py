@@ -14,6 +14,7 @@ from govflow.workflow.access import mask, mask_name
 from govflow.workflow.contract import Field, Labels, TypeView
 from govflow.workflow.disclosure.actions import (
     CHANNEL_LABELS,
+    DELIVERY_METHODS,
     SUBKIND_LABELS,
     Channel,
     LegalPersonSubkind,
@@ -49,12 +50,25 @@ FIELD_LABELS = {
     "due_date": "另定答复期限",
     "withdrawn_on": "撤回日",
     "paid_on": "缴费日",
-    "amount": "金额",
+    "amount": "信息处理费（元）",
+    "basis": "计收方式",
+    "notice_received_on": "收费通知送达日",
     "pages": "页数",
+    "document": "文书序号",
+    "method": "送达方式",
+    "delivered_on": "送达日",
+    "tracking_number": "邮件号",
     "description": "申请内容",
     "channel": "渠道",
     "form": "获取信息的载体形式",
     "delivery": "获取信息的方式",
+    "applicant": "申请人信息",
+    "document_number": "文件文号",
+    "where": "公开途径",
+    "route": "复议或诉讼",
+    "number": "案号",
+    "filed_on": "复议或起诉日",
+    "decided_on": "审结日",
     "applicant.name": "申请人",
     "applicant.id_number": "证件号",
     "applicant.phone": "电话",
@@ -63,6 +77,10 @@ FIELD_LABELS = {
     "applicant.kind": "申请人类别",
     "applicant.subkind": "组织类别",
 }
+
+DERIVED_LABELS = {"amount": "信息处理费（元）"}
+"""The fee the engine proposed (or the office head set) is what the notice asks for: shown
+with the notice wherever its event is read (``case act``, ``audit show``)."""
 
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "applicant.kind": {"natural_person": "自然人", "legal_person": "法人或其他组织"},
@@ -77,6 +95,13 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "pending": "尚未审结",
     },
     "form": {"paper": "纸质", "electronic": "电子"},
+    "route": {
+        "reconsideration": "行政复议",
+        "direct": "未经复议直接起诉",
+        "after_reconsideration": "复议后起诉",
+    },
+    "basis": {"per_request": "按件计收", "per_volume": "按量计收"},
+    "method": DELIVERY_METHODS,
     "delivery": {"post": "邮寄", "pickup": "自行领取", "email": "电子邮件", "online": "网上获取"},
     "channel": {k.value: v for k, v in CHANNEL_LABELS.items()},
     "applicant.subkind": {k.value: v for k, v in SUBKIND_LABELS.items()},
@@ -87,6 +112,7 @@ def labels(outcomes: Mapping[str, Outcome]) -> Labels:
     return Labels(
         FIELD_LABELS,
         {**VALUE_LABELS, "outcome": {code: o.full_label for code, o in outcomes.items()}},
+        derived=DERIVED_LABELS,
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from govflow.workflow.actors import STATUS_LABELS, SYSTEM, AccountStatus, Actor
-from govflow.workflow.errors import ActionNotAllowed
+from govflow.workflow.errors import NotPermitted
 from govflow.workflow.identity.principal import Principal
 
 
@@ -24,7 +24,7 @@ def active_actor(repo: ActorLookup, username: str) -> Actor:
     """The user named, refused when the account is locked or deactivated."""
     actor = repo.actor(username)
     if actor.status is not AccountStatus.ACTIVE:
-        raise ActionNotAllowed(f"{actor.name} 的账户{STATUS_LABELS[actor.status]}，不能办理")
+        raise NotPermitted(f"{actor.name} 的账户{STATUS_LABELS[actor.status]}，不能办理")
     return actor
 
 
@@ -34,7 +34,7 @@ def acting_actor(repo: ActorLookup, principal: Principal) -> Actor:
         return replace(SYSTEM, channel=principal.channel)
     actor = active_actor(repo, principal.username)
     if principal.must_change_password:
-        raise ActionNotAllowed("请先修改初始密码，再办理案件")
+        raise NotPermitted("请先修改初始密码，再办理案件")
     return replace(actor, channel=principal.channel)
 
 

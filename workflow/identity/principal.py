@@ -8,10 +8,10 @@ user and the channel on every event it writes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from govflow.workflow.actors import SYSTEM, AccountStatus, Actor, Role, ordered
-from govflow.workflow.errors import ActionNotAllowed
+from govflow.workflow.errors import NotPermitted
 
 WEB = "web"
 SYSTEM_CHANNEL = "system"
@@ -38,13 +38,11 @@ class TokenScope:
     def check_write(self, action: str, agency_code: str) -> None:
         """Refuse, in words the integration's operator understands, a write outside the scope."""
         if self.read_only:
-            raise ActionNotAllowed("此令牌为只读令牌，不能办理案件")
+            raise NotPermitted("此令牌为只读令牌，不能办理案件")
         if agency_code != self.agency:
-            raise ActionNotAllowed(
-                f"此令牌只能用于机关 {self.agency}，不能办理 {agency_code} 的案件"
-            )
+            raise NotPermitted(f"此令牌只能用于机关 {self.agency}，不能办理 {agency_code} 的案件")
         if self.actions is not None and action not in self.actions:
-            raise ActionNotAllowed(f"此令牌无权执行动作 {action}")
+            raise NotPermitted(f"此令牌无权执行动作 {action}")
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -99,6 +97,15 @@ class Principal:
             channel=self.channel,
             status=AccountStatus.ACTIVE,
         )
+
+    def as_reader(self) -> Actor:
+        """The actor whose read scope this principal has: an API token reads only in the
+        agency it was issued for (a supervisor's read-only token for an agency below: that
+        agency and those under it), never the whole reach of its account."""
+        actor = self.as_actor()
+        if self.scope is not None and self.scope.agency != actor.agency_code:
+            return replace(actor, agency_code=self.scope.agency)
+        return actor
 
 
 SYSTEM_PRINCIPAL = Principal(

@@ -37,7 +37,7 @@ def _grade(value: str, info: ValidationInfo) -> str:
 
 
 Departments = Annotated[tuple[Name, ...], BeforeValidator(_split)]
-GradeCode = Annotated[str, AfterValidator(_grade)]
+GradeCode = Annotated[str, StringConstraints(max_length=20), AfterValidator(_grade)]
 
 
 class Detect(Payload):

@@ -51,6 +51,9 @@ class IncidentWorkflow(Workflow):
     def new_facts(self) -> IncidentFacts:
         return IncidentFacts()
 
+    def restore(self, state: dict[str, Any], calendar: WorkingCalendar) -> IncidentFacts:
+        return IncidentFacts.from_state(state, calendar)
+
     def context(
         self,
         case: Case,

@@ -8,12 +8,15 @@ a milestone the new grade no longer has is cancelled, and one already past its l
 stays running and overdue (a breach shown at once, escalated by the next sweep).
 Supervision letters add deadlines due at their report-back instant. ``FOLD`` says which
 handler folds each declared action; the registry checks it against the declaration.
+
+``to_state`` / ``from_state`` are the facts as plain data, stored on the case row with
+each event: an action loads them and folds only its own event.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from govflow.workflow.calendar import WorkingCalendar
@@ -107,6 +110,85 @@ class IncidentFacts:
 
     def computed_deadlines(self, calendar: WorkingCalendar) -> list[Deadline]:
         return [d.compute(calendar) for d in self.deadlines.values()]
+
+    # -- as plain data -------------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        evaluation = None
+        if self.evaluation is not None:
+            evaluation = {**self.evaluation, "at": _instant(self.evaluation["at"])}
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "platform": self.platform,
+            "link": self.link,
+            "topic": self.topic,
+            "detected_at": _instant(self.detected_at),
+            "cooperating_departments": list(self.cooperating_departments),
+            "departments": [[_instant(at), name] for at, name in self.departments],
+            "assignments": [[_instant(at), name] for at, name in self.assignments],
+            "grade": self.grade,
+            "grade_label": self.grade_label,
+            "graded": self.graded,
+            "grade_history": [{**h, "at": _instant(h["at"])} for h in self.grade_history],
+            "milestone_rules": self.milestone_rules,
+            "responses": [
+                [r.action, _instant(r.at), r.channel, r.link, r.summary] for r in self.responses
+            ],
+            "letters": [
+                [
+                    x.ordinal,
+                    x.number,
+                    x.sender,
+                    _instant(x.received_at),
+                    _instant(x.report_by),
+                    _instant(x.answered_at),
+                    x.report,
+                ]
+                for x in self.letters
+            ],
+            "evaluation": evaluation,
+            "archived_at": _instant(self.archived_at),
+            "outcome": self.outcome,
+            "deadlines": [d.to_state() for d in self.deadlines.values()],
+        }
+
+    @classmethod
+    def from_state(
+        cls, state: dict[str, Any], calendar: WorkingCalendar | None = None
+    ) -> IncidentFacts:
+        evaluation = state["evaluation"]
+        if evaluation is not None:
+            evaluation = {**evaluation, "at": _parse(evaluation["at"])}
+        deadlines = (Deadline.from_state(d, calendar) for d in state["deadlines"])
+        return cls(
+            title=state["title"],
+            summary=state["summary"],
+            platform=state["platform"],
+            link=state["link"],
+            topic=state["topic"],
+            detected_at=_parse(state["detected_at"]),
+            cooperating_departments=tuple(state["cooperating_departments"]),
+            departments=[(_at(at), name) for at, name in state["departments"]],
+            assignments=[(_at(at), name) for at, name in state["assignments"]],
+            grade=state["grade"],
+            grade_label=state["grade_label"],
+            graded=state["graded"],
+            grade_history=[{**h, "at": _at(h["at"])} for h in state["grade_history"]],
+            milestone_rules=state["milestone_rules"],
+            responses=[
+                Response(action, _at(at), channel, link, summary)
+                for action, at, channel, link, summary in state["responses"]
+            ],
+            letters=[
+                Letter(n, number, sender, _at(received), _at(report_by), _parse(answered), report)
+                for n, number, sender, received, report_by, answered, report in state["letters"]
+            ],
+            evaluation=evaluation,
+            archived_at=_parse(state["archived_at"]),
+            outcome=state["outcome"],
+            deadlines={d.key: d for d in deadlines},
+        )
 
     # -- the fold (the handlers ``FOLD`` names) -------------------------------------------
 
@@ -272,6 +354,18 @@ def _as_of(history: list[tuple[datetime, str]], instant: datetime) -> str | None
         if at <= instant:
             current = value
     return current
+
+
+def _instant(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def _at(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
 
 
 F = IncidentFacts

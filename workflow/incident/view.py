@@ -28,6 +28,19 @@ LABELS = Labels(
         "lead_department": "牵头部门",
         "cooperating_departments": "配合部门",
         "detected_at": "发现时间",
+        "published_at": "发布时间",
+        "held_at": "发布会时间",
+        "venue": "发布会地点",
+        "number": "督办函文号",
+        "sender": "督办单位",
+        "received_at": "收函时间",
+        "report_by": "报告时限",
+        "requirements": "督办要求",
+        "report": "报告内容",
+        "answered_at": "报送时间",
+        "effect": "处置效果",
+        "lessons": "经验教训",
+        "reason": "理由",
     }
 )
 

@@ -10,11 +10,13 @@ Writing::
     act                  one action on a case, in one transaction          (cases)
     apply_action         the same inside a caller's unit of work (expiries) (cases)
     recompute_deadlines  after a calendar update (T-4)                     (cases)
+    fill_stored_facts    store the facts of cases from before they were kept (cases)
     register_request     register a disclosure request                     (requests)
     import_requests      an office's ledger of past requests, all or nothing (imports)
     adopt_policy, acknowledge   escalation ladders, firings                (escalations)
     record_checkpoint    note a checkpoint taken (A-2)                     (integrity)
     seal_unkeyed         a history from before the chain key, sealed       (integrity)
+    attach, regenerate_notice   a file kept with a case; a notice rendered again (documents)
     add_user, set_password, lock_user, unlock_user, deactivate_user, activate_user,
     bootstrap_admin      accounts, by an administrator, in the security log (accounts)
     login, logout, logout_everywhere, change_password   sessions           (signin)
@@ -40,7 +42,12 @@ Reading (each takes the reader and shows only what the reader may read)::
     firings, firing      escalations fired, delivered or not               (escalations)
     verify_cases, checkpoint_heads, check_checkpoint   tamper evidence (A-2) (integrity)
     open_findings        what verify found and no later verify cleared     (integrity)
+    list_documents, read_document   a case's notices and attachments (N-1, N-2) (documents)
+    export_case_file, check_case_file   the case file (卷宗) and its check  (documents)
     case_types, diagram  the installation's case types                     (catalogue)
+    actions              each action's roles, states and input fields (no database) (catalogue)
+    action_form, registration_form   what a form for an action asks (its model's fields) (forms, requests)
+    calendar_years, calendar_year   the working-day calendar in force (T-1, T-4) (calendar)
     compute_limit        the deadline calculator (``workflow.calculator``, calendar only)
 
 Modules outside this package never import from it (the front ends, the workers, the demo
@@ -67,15 +74,28 @@ from govflow.workflow.services.accounts import (
     unlock_user,
 )
 from govflow.workflow.services.base import Services, identify, load_case
+from govflow.workflow.services.calendar import CalendarYear, calendar_year, calendar_years
 from govflow.workflow.services.cases import (
     act,
     apply_action,
     check_projection,
+    current_version,
+    fill_stored_facts,
     open_case,
     recompute_deadlines,
     save,
 )
-from govflow.workflow.services.catalogue import CaseTypeInfo, case_types, diagram
+from govflow.workflow.services.catalogue import CaseTypeInfo, actions, case_types, diagram
+from govflow.workflow.services.documents import (
+    CATEGORIES,
+    CaseDocuments,
+    attach,
+    check_case_file,
+    export_case_file,
+    list_documents,
+    read_document,
+    regenerate_notice,
+)
 from govflow.workflow.services.escalations import (
     FiringView,
     acknowledge,
@@ -84,6 +104,7 @@ from govflow.workflow.services.escalations import (
     firings,
     next_due_at,
 )
+from govflow.workflow.services.forms import ActionForm, FormField, action_form
 from govflow.workflow.services.imports import ImportResult, import_requests
 from govflow.workflow.services.incidents import AccountabilityEntry, accountability
 from govflow.workflow.services.integrity import (
@@ -97,6 +118,7 @@ from govflow.workflow.services.integrity import (
     verify_cases,
 )
 from govflow.workflow.services.reading import (
+    MAX_PAGE,
     CaseDetail,
     CaseFilter,
     CasePage,
@@ -107,7 +129,7 @@ from govflow.workflow.services.reading import (
     list_cases,
 )
 from govflow.workflow.services.reports import annual_report, periodic_report, timeliness_report
-from govflow.workflow.services.requests import register_request
+from govflow.workflow.services.requests import register_request, registration_form
 from govflow.workflow.services.signin import OUTCOMES as LOGIN_OUTCOMES
 from govflow.workflow.services.signin import (
     NewSession,
@@ -131,15 +153,21 @@ from govflow.workflow.services.tokens import (
 )
 
 __all__ = [
+    "CATEGORIES",
     "LOGIN_OUTCOMES",
+    "MAX_PAGE",
     "AccountabilityEntry",
+    "ActionForm",
+    "CalendarYear",
     "CaseDetail",
+    "CaseDocuments",
     "CaseFilter",
     "CasePage",
     "CaseSummary",
     "CaseTimeline",
     "CaseTypeInfo",
     "FiringView",
+    "FormField",
     "GovflowError",
     "ImportResult",
     "IssuedToken",
@@ -155,18 +183,24 @@ __all__ = [
     "accountability",
     "acknowledge",
     "act",
+    "action_form",
+    "actions",
     "activate_user",
     "add_user",
     "adopt_policy",
     "annual_report",
     "apply_action",
+    "attach",
     "authenticate_session",
     "authenticate_token",
     "bootstrap_admin",
+    "calendar_year",
+    "calendar_years",
     "case_detail",
     "case_timeline",
     "case_types",
     "change_password",
+    "check_case_file",
     "check_checkpoint",
     "check_csrf",
     "check_projection",
@@ -174,13 +208,17 @@ __all__ = [
     "checkpoint_scope",
     "compute_limit",
     "create_token",
+    "current_version",
     "deactivate_user",
     "diagram",
+    "export_case_file",
+    "fill_stored_facts",
     "firing",
     "firings",
     "identify",
     "import_requests",
     "list_cases",
+    "list_documents",
     "list_tokens",
     "list_users",
     "load_case",
@@ -195,9 +233,12 @@ __all__ = [
     "open_findings",
     "periodic_report",
     "principal_for",
+    "read_document",
     "recompute_deadlines",
     "record_checkpoint",
+    "regenerate_notice",
     "register_request",
+    "registration_form",
     "revoke_token",
     "save",
     "seal_unkeyed",

@@ -24,7 +24,7 @@ from govflow.workflow.actors import (
     Role,
     ordered,
 )
-from govflow.workflow.errors import ActionNotAllowed, InvalidInput, NotFound
+from govflow.workflow.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
 from govflow.workflow.identity.acting import acting_actor, active_actor
 from govflow.workflow.identity.passwords import check_strength, one_time_password
 from govflow.workflow.identity.ports import Account, AccountKind, SecurityEntry
@@ -73,10 +73,10 @@ def require_admin(uow: UnitOfWork, by: Principal) -> Actor:
     if by.is_system:
         return SYSTEM
     if by.scope is not None:
-        raise ActionNotAllowed("API 令牌不能管理账户和令牌")
+        raise NotPermitted("API 令牌不能管理账户和令牌")
     actor = acting_actor(uow.repo, by)
     if not actor.has_role(Role.ADMIN):
-        raise ActionNotAllowed(f"{actor.name} 不是系统管理员，不能管理账户和令牌")
+        raise NotPermitted(f"{actor.name} 不是系统管理员，不能管理账户和令牌")
     return actor
 
 
@@ -250,7 +250,7 @@ def readable_agencies(
     if actor.has_role(Role.ADMIN):
         return codes
     if not actor.has_role(Role.SUPERVISOR) or actor.agency_code is None:
-        raise ActionNotAllowed(f"{actor.name} 不是系统管理员或督查，无权查看")
+        raise NotPermitted(f"{actor.name} 不是系统管理员或督查，无权查看")
     mine = uow.identity.agency_codes(actor.agency_code, True)
     return mine if codes is None else [c for c in codes if c in mine]
 

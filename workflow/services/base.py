@@ -4,6 +4,7 @@ knowing who acts or reads and what they may read."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from govflow.workflow.access import ReadScope, case_not_found, needs_tree, read_scope
 from govflow.workflow.actors import SYSTEM, Actor, Agency
@@ -15,15 +16,20 @@ from govflow.workflow.errors import NotFound
 from govflow.workflow.events import UNKEYED, Keyring
 from govflow.workflow.identity.acting import active_actor
 from govflow.workflow.identity.passwords import PasswordHasher
-from govflow.workflow.ports import UnitOfWork, UnitOfWorkFactory, WritingUnitOfWork
+from govflow.workflow.ports import UnitOfWork, UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from govflow.workflow.documents.store import FileStore
+    from govflow.workflow.notices.issue import Notices
 
 
 @dataclass(frozen=True)
 class Services:
     """What every use case needs, wired once at the edge (``govflow.app``): a unit of work
-        per call of ``uow``, the clock, the working calendar, the configuration, and the
-        installation's chain keys (the MAC of every new event; none: unkeyed), and the password
-    hasher."""
+    per call of ``uow``, the clock, the working calendar, the configuration, the
+    installation's chain keys (the MAC of every new event; none: unkeyed), the password
+    hasher, the written notices the actions issue (none: a history kept without documents,
+    as the synthetic data's) and the file store of notices and attachments (SPEC N-1, N-2)."""
 
     uow: UnitOfWorkFactory
     clock: Clock
@@ -34,18 +40,35 @@ class Services:
     # spent on unknown usernames, is then made once per process); None: one per call.
     hasher: PasswordHasher | None = None
 
+    notices: Notices | None = None
+    files: FileStore | None = None
+
 
 def password_hasher(svc: Services) -> PasswordHasher:
     """The installation's hasher (argon2id with the settings' parameters)."""
     return svc.hasher or PasswordHasher(svc.config.settings.identity.argon2)
 
 
-def load_case(svc: Services, uow: WritingUnitOfWork, ref: str) -> Case:
-    """A case with its facts and deadlines rebuilt from its events."""
-    return replayed(svc, uow, uow.repo.get(ref))
+def load_case(svc: Services, uow: UnitOfWork, ref: str, history: bool = False) -> Case:
+    """A case with its facts and deadlines as stored with its last event; with ``history``,
+    its events too (``case.events``: what a view or a timeline shows)."""
+    return restored(svc, uow, uow.repo.get(ref), history)
 
 
-def replayed(svc: Services, uow: WritingUnitOfWork, record: CaseRecord) -> Case:
+def restored(svc: Services, uow: UnitOfWork, record: CaseRecord, history: bool = False) -> Case:
+    """Facts kept, not rebuilt: the case as its row stores it, only the new event is folded
+    by an action. A row with no facts of the current format (written before they were
+    stored) is replayed from its events instead, and the next save stores them."""
+    case = Case.of_record(record, svc.config.case_types.find(record.case_type))
+    if case.restore(record.facts, svc.calendar):
+        if history:
+            case.events = uow.repo.events(record.ref)
+        return case
+    return Case.replay(case, uow.repo.events(record.ref), svc.calendar)
+
+
+def replayed(svc: Services, uow: UnitOfWork, record: CaseRecord) -> Case:
+    """The case as its events alone imply it (how stored facts are checked)."""
     header = Case.of_record(record, svc.config.case_types.find(record.case_type))
     return Case.replay(header, uow.repo.events(record.ref), svc.calendar)
 
@@ -85,4 +108,4 @@ def readable_case(svc: Services, uow: UnitOfWork, reader: Actor, ref: str) -> Ca
         raise case_not_found(ref) from None
     if not scope_of(uow, reader).covers(record.agency_code):
         raise case_not_found(ref)
-    return replayed(svc, uow, record)
+    return restored(svc, uow, record, history=True)

@@ -15,26 +15,38 @@ import structlog
 from pydantic import BaseModel
 
 from govflow.workflow import escalation
+from govflow.workflow.access import case_not_found
 from govflow.workflow.actors import STATUS_LABELS, AccountStatus, Actor, Agency, Role
-from govflow.workflow.cases import DEADLINES_RECOMPUTED, Case
+from govflow.workflow.cases import DEADLINES_RECOMPUTED, FACTS_FORMAT, Case, Issue
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import Step, Workflow
-from govflow.workflow.errors import ActionNotAllowed
+from govflow.workflow.errors import ActionNotAllowed, Conflict, NotPermitted, StaleVersion
 from govflow.workflow.events import CaseEvent
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.ports import WritingUnitOfWork
-from govflow.workflow.services.base import Services, load_case
+from govflow.workflow.services.base import Services, load_case, replayed, scope_of
 
 log = structlog.get_logger(__name__)
 
 ASSIGNEE = "assignee"  # an input field naming who is to work the case
 ASSIGNABLE = (Role.HANDLER, Role.OFFICE_HEAD)
+FILL_BATCH = 500
+
+
+class ForeignCase(NotPermitted):
+    """The actor is not of the case's agency. ``act`` turns it into "not found" for someone
+    who may not even read the case (as reading does), and leaves it for one who may (a
+    supervisor above)."""
+
+    def __init__(self, actor: Actor, case: Case) -> None:
+        self.actor = actor
+        super().__init__(f"{actor.name} 不属于本案所属机关（{case.agency_code}），不能办理")
 
 
 def _check_agency(actor: Actor, case: Case) -> None:
     if actor.role is not Role.SYSTEM and actor.agency_code != case.agency_code:
-        raise ActionNotAllowed(f"{actor.name} 不属于本案所属机关（{case.agency_code}），不能办理")
+        raise ForeignCase(actor, case)
 
 
 def _context(
@@ -47,6 +59,15 @@ def _context(
     return case.workflow.context(case, now, svc.calendar, uow, acting)
 
 
+def issuer(svc: Services, uow: WritingUnitOfWork, case: Case, action: str) -> Issue | None:
+    """The notice hook for an action that is a written act of its type (None for all others:
+    a set lookup), so the action's event carries its notices' records (SPEC N-1)."""
+    plan = case.workflow.notice_plan
+    if svc.notices is None or plan is None or not plan.issues(action):
+        return None
+    return svc.notices.issuer(uow, svc.calendar, local_date(svc.clock.now()))
+
+
 def _create(
     svc: Services,
     uow: WritingUnitOfWork,
@@ -54,20 +75,21 @@ def _create(
     agency_code: str,
     principal: Principal,
     payload: dict[str, Any],
+    now: datetime,
 ) -> tuple[Case, Actor, BaseModel, CaseEvent]:
     """The part of opening a case every type shares: who may, the policy in force, the number.
 
     The input is validated before the number is taken, and the number is taken inside the
     transaction, so a refused case uses no number. Returns the case, the actor, the parsed
-    input and the creation event.
+    input and the creation event. ``now`` is the caller's: the steps that follow in the
+    same transaction are recorded at the same instant, never before the creation.
     """
-    now = svc.clock.now()
     repo = uow.repo
     workflow = svc.config.case_types.find(case_type)
     actor = acting_actor(repo, principal)
     agency = repo.agency(agency_code)
     if actor.agency_code != agency_code:
-        raise ActionNotAllowed(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
+        raise NotPermitted(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
     check_scope(principal, workflow.create, agency_code)
     case = Case.opened(workflow, agency_code)
     case.escalation_policy = policy_digest(svc, uow, workflow, now)
@@ -123,11 +145,12 @@ def open_case(
     """
     now = svc.clock.now()
     with svc.uow() as uow:
-        case, actor, parsed, _ = _create(svc, uow, case_type, agency_code, principal, payload)
+        case, actor, parsed, _ = _create(svc, uow, case_type, agency_code, principal, payload, now)
         for step in case.workflow.opening_steps(parsed, [Step(*s) for s in then]):
             check_scope(principal, step.action, agency_code)
             context = _context(svc, uow, case, now, actor, step.action)
-            case.act(step.action, step.payload, actor, now, svc.calendar, context)
+            notices = issuer(svc, uow, case, step.action)
+            case.act(step.action, step.payload, actor, now, svc.calendar, context, notices)
         save(svc, uow, case, case.events, now)
         uow.commit()
     log.info(
@@ -148,12 +171,37 @@ def act(
     action: str,
     payload: dict[str, Any],
     principal: Principal,
+    expected_version: int | None = None,
 ) -> CaseEvent:
-    """Apply one action to a case, as a user (or ``system``), in one transaction."""
-    with svc.uow() as uow:
-        event = apply_action(svc, uow, ref, action, payload, principal)
-        uow.commit()
+    """Apply one action to a case, as a user (or ``system``), in one transaction.
+
+    ``expected_version``: the case's version (``head_seq``) the caller last read; if
+    someone acted since, nothing is written and ``StaleVersion`` names the version now.
+    Two callers that read the same version and act at once: the database lets one win, and
+    the other gets the same ``StaleVersion``, never a lost or doubled event.
+    """
+    try:
+        with svc.uow() as uow:
+            try:
+                event = apply_action(svc, uow, ref, action, payload, principal, expected_version)
+            except ForeignCase as foreign:
+                if not scope_of(uow, foreign.actor).covers(uow.repo.get(ref).agency_code):
+                    raise case_not_found(ref) from None
+                raise
+            uow.commit()
+    except StaleVersion:
+        raise
+    except Conflict:
+        if expected_version is None:
+            raise
+        raise StaleVersion(ref, current_version(svc, ref)) from None
     return event
+
+
+def current_version(svc: Services, ref: str) -> int:
+    """The case's version now (the position of its last event)."""
+    with svc.uow() as uow:
+        return load_case(svc, uow, ref).head_seq
 
 
 def apply_action(
@@ -163,6 +211,7 @@ def apply_action(
     action: str,
     payload: dict[str, Any],
     principal: Principal,
+    expected_version: int | None = None,
 ) -> CaseEvent:
     """The body of ``act`` inside a caller's unit of work (the sweeper's expiries use it).
 
@@ -171,8 +220,15 @@ def apply_action(
     repo = uow.repo
     actor = acting_actor(repo, principal)
     case = load_case(svc, uow, ref)
+    plan = case.workflow.notice_plan
+    if plan is not None and plan.reads_documents(action) and not case.events:
+        # A notice's number and the notice a delivery is for are read from the events;
+        # every other action folds the stored facts without them.
+        case.events = uow.repo.events(ref)
     _check_agency(actor, case)
     check_scope(principal, action, case.agency_code)
+    if expected_version is not None and case.head_seq != expected_version:
+        raise StaleVersion(ref, case.head_seq)
     name = payload.get(ASSIGNEE)
     # A missing or blank assignee is left to the payload check ("field required").
     if isinstance(name, str) and name.strip():
@@ -186,7 +242,7 @@ def apply_action(
     before = len(case.events)
     now = svc.clock.now()
     context = _context(svc, uow, case, now, actor, action)
-    case.act(action, payload, actor, now, svc.calendar, context)
+    case.act(action, payload, actor, now, svc.calendar, context, issuer(svc, uow, case, action))
     save(svc, uow, case, case.events[before:], now)
     event = case.events[-1]  # as sealed
     log.info(
@@ -216,21 +272,52 @@ def save(
     new_events = sealed
     uow.repo.save(case, new_events, now)
     case.workflow.saved(uow, case, new_events)
-    if case.escalation_policy is not None:
+    # Deadlines as stored when loaded, under the same ladder: the schedule planned from them
+    # then is the one stored (the sweeper's firings and acknowledgements are its own).
+    if case.escalation_policy is not None and case.deadlines_changed():
         policy = uow.escalations.policy(case.escalation_policy)
         planned = escalation.plan(case.deadlines, policy, svc.calendar)
         uow.escalations.sync_schedule(uow.repo.case_id(case.ref), planned)
+    case.loaded_state = None  # what is stored now is no longer what was loaded
 
 
 def check_projection(svc: Services, ref: str) -> list[str]:
-    """Differences between stored deadline rows and those rebuilt from the events (should be none)."""
+    """What differs from a rebuild from the events alone (should be nothing): the deadlines
+    whose stored row differs, by key; the stored facts, by the fact's name or the
+    deadline's key (``facts`` when none are stored); the chain head."""
     with svc.uow() as uow:
-        case = load_case(svc, uow, ref)
+        record = uow.repo.get(ref)
+        rebuilt = replayed(svc, uow, record)
         stored = uow.repo.stored_deadlines(ref)
-    rebuilt = {d.key: d.to_json() for d in case.deadlines}
-    return [
-        key for key in sorted(set(stored) | set(rebuilt)) if stored.get(key) != rebuilt.get(key)
-    ]
+    rows = {d.key: d.to_json() for d in rebuilt.deadlines}
+    found = {key for key in set(stored) | set(rows) if stored.get(key) != rows.get(key)}
+    kept = Case.of_record(record, rebuilt.workflow)
+    if not kept.restore(record.facts, svc.calendar):
+        found.add("facts")
+    else:
+        found |= set(kept.facts_differences(rebuilt))
+    if (record.head_seq, record.head_hash) != (rebuilt.head_seq, rebuilt.head_hash):
+        found.add("head")
+    return sorted(found)
+
+
+def fill_stored_facts(svc: Services, batch: int = FILL_BATCH) -> int:
+    """Store the facts of every case that has none of the current format (written before
+    they were stored, migration 0008), by replaying its events; returns how many. Each
+    case in its own short transaction; one acted on meanwhile already has them."""
+    done, after = 0, None
+    while True:
+        with svc.uow() as uow:
+            refs = uow.repo.refs_without_facts(after, batch, FACTS_FORMAT)
+        for _, ref in refs:
+            with svc.uow() as uow:
+                case = replayed(svc, uow, uow.repo.get(ref))
+                if uow.repo.store_facts(case):
+                    uow.commit()
+                    done += 1
+        if len(refs) < batch:
+            return done
+        after = refs[-1][0]
 
 
 def recompute_deadlines(svc: Services) -> list[tuple[str, dict[str, Any]]]:

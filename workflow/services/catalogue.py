@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from govflow.workflow.config import Config
 from govflow.workflow.diagram import render
+from govflow.workflow.inputs import TypeActions, type_actions
 from govflow.workflow.services.base import Services
 
 
@@ -27,3 +29,13 @@ def case_types(svc: Services) -> list[CaseTypeInfo]:
 def diagram(svc: Services, case_type: str, fmt: str = "mermaid") -> str:
     """The type's state diagram (Mermaid or Graphviz dot), drawn from its declaration."""
     return render(svc.config.case_types.find(case_type).case_type, fmt)
+
+
+def actions(config: Config, case_type: str | None = None) -> list[TypeActions]:
+    """What each action of a type (of every type, without one) takes: Chinese name, roles,
+    states, input fields with type, requirement and limits — from the declarations and the
+    models the engine runs (``workflow.inputs``). Needs the configuration only, no database:
+    ``docs/actions.md`` is generated from it."""
+    if case_type is not None:
+        return [type_actions(config.case_types.find(case_type))]
+    return [type_actions(wf) for wf in config.case_types.values()]

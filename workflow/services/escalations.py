@@ -11,7 +11,7 @@ import structlog
 from govflow.workflow.access import case_not_found
 from govflow.workflow.actors import Actor, Role
 from govflow.workflow.cases import ESCALATION_ACKNOWLEDGED
-from govflow.workflow.errors import ActionNotAllowed
+from govflow.workflow.errors import ActionNotAllowed, NotFound, NotPermitted
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.services.base import (
@@ -39,7 +39,7 @@ def adopt_policy(svc: Services, ref: str, principal: Principal) -> bool:
         case = load_case(svc, uow, ref)
         check_scope(principal, "escalation_policy_adopted", case.agency_code)
         if actor.role is not Role.OFFICE_HEAD or actor.agency_code != case.agency_code:
-            raise ActionNotAllowed("只有本机关的公开办负责人可以变更在办案件的督办规则")
+            raise NotPermitted("只有本机关的公开办负责人可以变更在办案件的督办规则")
         if case.state in case.workflow.case_type.final:
             raise ActionNotAllowed(f"案件已{case.state_label}，无需变更督办规则")
         name = case.workflow.escalation
@@ -123,15 +123,17 @@ def acknowledge(svc: Services, firing_key: str, principal: Principal) -> None:
         # Besides the people told: the office head of the case's agency, and its supervisors
         # or those of the agency above (who receive its escalations); nobody from elsewhere.
         agency = uow.repo.get(uow.escalations.case_ref(firing.case_id)).agency_code
+        if not scope_of(uow, actor).covers(agency):  # as if it did not exist (as reading)
+            raise NotFound(f"没有编号为 {firing_key} 的提醒")
         parent = agency_tree(uow.repo.agencies()).get(agency)
         answers_for_case = (actor.has_role(Role.OFFICE_HEAD) and actor.agency_code == agency) or (
             actor.has_role(Role.SUPERVISOR) and actor.agency_code in (agency, parent)
         )
         if principal.scope is not None and principal.scope.read_only:
-            raise ActionNotAllowed("此令牌为只读令牌，不能确认提醒")
+            raise NotPermitted("此令牌为只读令牌，不能确认提醒")
         allowed = actor.username in firing.recipients or answers_for_case
         if not allowed:
-            raise ActionNotAllowed(f"{actor.name} 不是该提醒的接收人，不能确认")
+            raise NotPermitted(f"{actor.name} 不是该提醒的接收人，不能确认")
         epoch = uow.escalations.acknowledge(firing, actor.username, now)
         if epoch is not None:
             # On the case's history, so that ``audit verify`` can tell an acknowledgement

@@ -26,6 +26,7 @@ from govflow.workflow.access import agency_not_found, case_not_found
 from govflow.workflow.actors import SYSTEM, Actor, Role
 from govflow.workflow.cases import CHAIN_SEALED, Case
 from govflow.workflow.checkpoints import Head, Header, compare, scope_of
+from govflow.workflow.documents.records import file_findings
 from govflow.workflow.errors import ActionNotAllowed, Conflict, DamagedHistory, NotFound
 from govflow.workflow.escalation import Policy
 from govflow.workflow.events import CaseChain, Finding, Keyring, verify_chain
@@ -74,7 +75,10 @@ def verify_cases(
         with svc.uow() as uow:
             chains = uow.repo.chain_batch(after, batch, case_ref, ids)
             stored = uow.repo.derived_rows(chains)
-        results = {chain.case_id: check.case(chain, stored[chain.case_id]) for chain in chains}
+        results = {
+            chain.case_id: check.case(chain, stored[chain.case_id]) + _files(svc, chain)
+            for chain in chains
+        }
         if chains:
             with svc.uow() as uow:
                 uow.repo.sync_findings(chains, results, svc.clock.now())
@@ -87,6 +91,13 @@ def verify_cases(
         after = chains[-1].case_id
     if case_ref is not None and not found:
         raise case_not_found(case_ref)
+
+
+def _files(svc: Services, chain: CaseChain) -> list[Finding]:
+    """N-2: every stored file the chain names must be there and hash to what it recorded."""
+    if svc.files is None:
+        return []
+    return file_findings(chain.ref, chain.events, svc.files)
 
 
 class _Check:
@@ -297,6 +308,7 @@ def _seal_one(svc: Services, ref: str, head_seq: int) -> str:
             case = load_case(svc, uow, ref)
             if case.head_seq != head_seq:
                 return "未封存：校验后案件又有新的办理，请重新运行"
+            before = len(case.events)
             case.record_system_event(
                 CHAIN_SEALED,
                 {
@@ -308,7 +320,7 @@ def _seal_one(svc: Services, ref: str, head_seq: int) -> str:
                 now,
                 svc.calendar,
             )
-            save(svc, uow, case, case.events[head_seq:], now)
+            save(svc, uow, case, case.events[before:], now)
             uow.commit()
     except Conflict:
         return "未封存：案件正被他人办理，请重新运行"

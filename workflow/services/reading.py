@@ -9,7 +9,8 @@ data (``CaseDetail``, ``CasePage``, ``CaseTimeline``) that any front end renders
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -17,7 +18,9 @@ import structlog
 from govflow.workflow.access import may_see_personal_data
 from govflow.workflow.actors import SYSTEM, Actor
 from govflow.workflow.audit import TimelineEntry, timeline
+from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import Case
+from govflow.workflow.clock import end_of_day, local_date
 from govflow.workflow.contract import Field
 from govflow.workflow.errors import DamagedHistory, InvalidInput
 from govflow.workflow.ports import CaseQuery, ListPosition, UnitOfWork
@@ -62,6 +65,8 @@ class CaseDetail:
     deadlines: tuple[DeadlineView, ...]
     events: tuple[EventView, ...]
     allowed_actions: tuple[ActionChoice, ...]  # what the reader may do now
+    assignee_name: str | None = None  # the assignee's Chinese name (the username if unknown)
+    version: int = 0  # the position of the last event: what ``act`` expects to find
 
     @property
     def ref(self) -> str:
@@ -69,8 +74,16 @@ class CaseDetail:
 
 
 def _names(uow: UnitOfWork, case: Case) -> dict[str, str]:
-    names = uow.repo.names({e.actor for e in case.events} - {SYSTEM.username})
+    """The Chinese names of everyone the case's history and header name (actors, assignee)."""
+    people = {e.actor for e in case.events} | ({case.assignee} if case.assignee else set())
+    names = uow.repo.names(people - {SYSTEM.username})
     return {SYSTEM.username: SYSTEM.name, **names}
+
+
+def _header(uow: UnitOfWork, case: Case) -> CaseHeader:
+    """The case's header with its agency's Chinese name."""
+    names = {a.code: a.name for a in uow.repo.agencies()}
+    return replace(case_header(case), agency_name=names.get(case.agency_code, case.agency_code))
 
 
 def case_detail(svc: Services, reader: Actor, ref: str) -> CaseDetail:
@@ -81,17 +94,20 @@ def case_detail(svc: Services, reader: Actor, ref: str) -> CaseDetail:
         reveal = may_see_personal_data(reader, case.agency_code)
         own = case.workflow.view(case, reveal, uow, now)
         names = _names(uow, case)
+        header = _header(uow, case)
     labels = action_labels(case)
     allowed = case.workflow.case_type.allowed_actions(case.state or "", *reader.held_roles)
     return CaseDetail(
-        header=case_header(case),
+        header=header,
         assignee=case.assignee,
+        assignee_name=names.get(case.assignee, case.assignee) if case.assignee else None,
         outcome=case.facts.outcome,
         fields=own.fields,
         data=own.data,
         deadlines=tuple(deadline_view(d, svc.calendar, now) for d in case.deadlines),
         events=tuple(event_view(case, e, reveal, names, labels) for e in case.events),
         allowed_actions=tuple(ActionChoice(a.name, a.label) for a in allowed),
+        version=case.head_seq,
     )
 
 
@@ -107,6 +123,47 @@ class CaseFilter:
     open_only: bool = True
     assignee: str | None = None
     ref_contains: str | None = None
+    outcome: str | None = None
+    overdue: bool = False  # only cases whose nearest running deadline has passed
+    due_within: int | None = None  # … falls due by the end of the N-th working day from today
+    due_from: date | None = None  # … falls due on or after this Beijing day
+    due_to: date | None = None  # … on or before this Beijing day
+    opened_from: date | None = None  # opened on or after this Beijing day
+    opened_to: date | None = None  # … on or before this Beijing day
+    awaiting_approval: bool = False  # only cases in a state their type declares ``approvals``
+
+    def query_window(
+        self, now: datetime, calendar: WorkingCalendar
+    ) -> tuple[datetime | None, datetime | None, datetime | None, datetime | None]:
+        """(due after, due by, opened from, opened before) as instants, from the days and
+        counts asked for (T-2: a limit of day D ends at 24:00 of D, Beijing time)."""
+        for name, value in (
+            ("due_from", self.due_from),
+            ("due_to", self.due_to),
+            ("opened_from", self.opened_from),
+            ("opened_to", self.opened_to),
+        ):
+            if value is not None and not date(2008, 1, 1) <= value <= date(2100, 12, 31):
+                raise InvalidInput(f"{name} {value.isoformat()} 超出可查询的范围（2008–2100 年）")
+        ends = [end_of_day(self.due_to)] if self.due_to else []
+        if self.overdue:
+            ends.append(now)
+        if self.due_within is not None:
+            if not 0 <= self.due_within <= 366:
+                raise InvalidInput(f"due_within 应为 0–366 个工作日，实为 {self.due_within}")
+            today = local_date(now)
+            last = (
+                calendar.add_working_days(today, self.due_within).due_date
+                if self.due_within
+                else today
+            )
+            ends.append(end_of_day(last))
+        return (
+            end_of_day(self.due_from - timedelta(days=1)) if self.due_from else None,
+            min(ends) if ends else None,
+            end_of_day(self.opened_from - timedelta(days=1)) if self.opened_from else None,
+            end_of_day(self.opened_to) if self.opened_to else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -149,6 +206,8 @@ def list_cases(
     states: dict[str, frozenset[str] | None] = {}
     for wf in types:
         wanted = wf.case_type.open_states if filters.open_only else None
+        if filters.awaiting_approval:  # the approvals inbox: each type's own such states
+            wanted = wf.case_type.approval_states
         if filters.states:  # the states asked for, open or not
             unknown = sorted(filters.states - set(wf.case_type.states))
             if filters.case_type and unknown:
@@ -157,16 +216,23 @@ def list_cases(
             wanted = frozenset(filters.states & set(wf.case_type.states))
         states[wf.name] = wanted
     now = svc.clock.now()
+    window = filters.query_window(now, svc.calendar)
     with svc.uow() as uow:
         agencies = uow.repo.agencies()
         codes = scope_of(uow, reader).narrowed(
             filters.agency, filters.include_children, agency_tree(agencies)
         )
+        due_after, due_by, opened_from, opened_before = window
         query = CaseQuery(
             states=states,
             agency_ids=agency_ids(agencies, codes),
             assignee=filters.assignee,
             ref_contains=filters.ref_contains,
+            outcome=filters.outcome,
+            due_after=due_after,
+            due_by=due_by,
+            opened_from=opened_from,
+            opened_before=opened_before,
             after=ListPosition.decode(after) if after else None,
             limit=limit + 1,  # one more tells whether there is a next page
         )
@@ -213,7 +279,8 @@ def case_timeline(svc: Services, reader: Actor, ref: str) -> CaseTimeline:
     with svc.uow() as uow:
         case = readable_case(svc, uow, reader, ref)
         names = _names(uow, case)
+        named = _header(uow, case)
     header = Case(ref=case.ref, workflow=case.workflow, agency_code=case.agency_code)
     reveal = may_see_personal_data(reader, case.agency_code)
     entries = timeline(header, case.events, svc.calendar, names, reveal)
-    return CaseTimeline(case_header(case), reader.username, tuple(entries))
+    return CaseTimeline(named, reader.username, tuple(entries))

@@ -12,6 +12,7 @@ from typing import Any
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.services.base import Services
 from govflow.workflow.services.cases import open_case
+from govflow.workflow.services.forms import ActionForm, action_form
 
 CASE_TYPE = "disclosure_request"
 
@@ -45,3 +46,9 @@ def register_request(
         payload=intake,
         then=then,
     )
+
+
+def registration_form(svc: Services) -> ActionForm:
+    """The form a clerk fills to register a request: the D-1 fields of its creation action."""
+    workflow = svc.config.case_types.find(CASE_TYPE)
+    return action_form(svc, CASE_TYPE, workflow.case_type.create)

@@ -17,7 +17,7 @@ import structlog
 
 from govflow.workflow.actors import AccountStatus
 from govflow.workflow.clock import SHANGHAI
-from govflow.workflow.errors import ActionNotAllowed, NotAuthenticated
+from govflow.workflow.errors import ActionNotAllowed, NotAuthenticated, NotPermitted
 from govflow.workflow.identity import opaque
 from govflow.workflow.identity.lockout import LockoutPolicy
 from govflow.workflow.identity.passwords import check_strength
@@ -257,7 +257,7 @@ def check_csrf(session: SessionView, presented: str | None) -> None:
     """A state-changing request made with the session cookie must carry the session's CSRF
     token (a form field or header); compared in constant time."""
     if not opaque.same(session.csrf_token, presented):
-        raise ActionNotAllowed("页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试")
+        raise NotPermitted("页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试")
 
 
 def logout(svc: Services, session_id: str) -> None:

@@ -1,0 +1,189 @@
+"""Benchmark: one case action and the "my queue" list over HTTP, against the same action
+through the service layer in-process, in the same run (issue 11, benchmark; small scale).
+
+A fresh PostgreSQL schema with ``--cases`` requests registered through the services; then
+``govflow serve --workers W`` (uvicorn, real processes) and a load generator on loopback:
+``--clients`` threads, each with its own HTTP connection and API token, each request
+``GET`` the case (its ETag) and ``POST`` an action with ``If-Match``. Reported: actions per
+second, p50/p99 of the POST, and p50/p99 of the handler's queue, ``GET /api/v1/cases?limit=50``
+(open cases of the agency, least time left first).
+
+Run: ``python bench/bench_api.py [--url postgresql://postgres@127.0.0.1:5432/test]
+[--cases 400] [--workers 2] [--clients 1,10]``. The schema is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx2 as httpx
+from sqlalchemy import text
+
+from govflow import configs
+from govflow.app import build_services
+from govflow.models.db import make_engine, migrate, session_factory
+from govflow.models.org import load_org, read_org_file
+from govflow.workflow import services
+from govflow.workflow.services import TokenRequest, accounts, tokens
+
+INTAKE = {
+    "applicant": {"kind": "natural_person", "name": "张三", "id_number": "610926199001011234",
+                  "phone": "13800000000"},
+    "description": "2024年县级财政预算公开表",
+    "channel": "in_person",
+}  # fmt: skip
+CHAIN_KEY = "kbench:" + "5e" * 32
+LISTS = 10  # queue requests per client
+
+
+def percentile(values: list[float], p: int) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, -(-p * len(ordered) // 100) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--cases", type=int, default=400)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", default="1,10")
+    args = parser.parse_args()
+    os.environ.update(GOVFLOW_MODE="test", GOVFLOW_CHAIN_KEY=CHAIN_KEY)
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin_engine = make_engine(args.url)
+    with admin_engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        run(args, schema)
+    finally:
+        with admin_engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def run(args: argparse.Namespace, schema: str) -> None:
+    engine = make_engine(args.url, connect_args={"options": f"-csearch_path={schema}"})
+    migrate(engine)
+    with session_factory(engine)() as session:
+        load_org(session, read_org_file(configs.shipped("demo_org.yaml")))
+        session.commit()
+    svc = build_services(engine)  # the real clock, as the server processes have
+    name, _ = accounts.bootstrap_admin(svc) or ("", "")
+    admin = accounts.principal_for(svc, name, "cli:bench")
+    clerk = accounts.principal_for(svc, "wang.clerk", "cli:bench")
+    handler = accounts.principal_for(svc, "li.handler", "cli:bench")
+    refs = [
+        services.register_request(svc, agency_code="county", principal=clerk, intake=INTAKE)
+        for _ in range(args.cases)
+    ]
+    # In-process: the same action on a third of the cases, one after another.
+    local = refs[: len(refs) // 3]
+    t0 = time.perf_counter()
+    for ref in local:
+        services.act(svc, ref=ref, action="start_review", payload={}, principal=handler)
+    in_process = len(local) / (time.perf_counter() - t0)
+    print(f"in-process: {in_process:.1f} actions/s ({len(local)} actions, one connection)")
+
+    remote = refs[len(refs) // 3 :]
+    port = 18000 + os.getpid() % 1000
+    env = {
+        **os.environ,
+        "GOVFLOW_DATABASE_URL": f"{args.url}?options=-csearch_path%3D{schema}",
+        "GOVFLOW_LOG_LEVEL": "error",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "govflow", "serve", "--port", str(port),
+         "--workers", str(args.workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        clients = [int(c) for c in args.clients.split(",")]
+        share = len(remote) // len(clients)
+        for n, count in enumerate(clients):
+            load(base, svc, admin, remote[n * share : (n + 1) * share], count, in_process)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        engine.dispose()
+
+
+def load(base: str, svc, admin, refs: list[str], clients: int, in_process: float) -> None:  # type: ignore[no-untyped-def]
+    lock = threading.Lock()
+    queue = list(refs)
+    acted: list[float] = []
+    listed: list[float] = []
+    issued = [
+        tokens.create_token(
+            svc, admin, TokenRequest(name=f"bench-{uuid.uuid4().hex[:8]}", username="li.handler")
+        ).token
+        for _ in range(clients)
+    ]
+
+    def act(token: str) -> None:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as http:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    ref = queue.pop()
+                url = f"/api/v1/cases/{quote(ref, safe='')}"
+                shown = http.get(url)
+                assert shown.status_code == 200, shown.text
+                t0 = time.perf_counter()
+                answer = http.post(
+                    f"{url}/actions/start_review", headers={"If-Match": shown.headers["ETag"]}
+                )
+                spent = time.perf_counter() - t0
+                assert answer.status_code == 200, answer.text
+                with lock:
+                    acted.append(spent)
+
+    def queue_of(token: str) -> None:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as http:
+            for _ in range(LISTS):
+                t0 = time.perf_counter()
+                page = http.get("/api/v1/cases", params={"limit": 50})
+                assert page.status_code == 200, page.text
+                with lock:
+                    listed.append(time.perf_counter() - t0)
+
+    wall = {}
+    for phase in (act, queue_of):
+        threads = [threading.Thread(target=phase, args=(t,)) for t in issued]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall[phase] = time.perf_counter() - t0
+    rate = len(acted) / wall[act]
+    ms = [x * 1000 for x in acted]
+    lst = [x * 1000 for x in listed]
+    print(
+        f"HTTP, {clients:>2} clients: {rate:.1f} actions/s ({rate / in_process:.0%} of in-process; "
+        f"each a GET for the ETag and the POST); POST p50 {statistics.median(ms):.0f} ms "
+        f"p99 {percentile(ms, 99):.0f} ms ({len(acted)} actions); queue of 50 "
+        f"p50 {statistics.median(lst):.0f} ms p99 {percentile(lst, 99):.0f} ms "
+        f"({len(listed)} lists, {len(listed) / wall[queue_of]:.1f}/s)"
+    )
+
+
+if __name__ == "__main__":
+    main()

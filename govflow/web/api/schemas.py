@@ -1,0 +1,241 @@
+"""The API's response models (OpenAPI 3.1): typed mirrors of the service layer's views.
+
+The services return plain dataclasses (``CaseDetail``, ``CasePage``, ``CaseTimeline`` …);
+these models say what the JSON holds, with real ``date`` and ``datetime`` fields and enums
+where the code set is fixed by govflow itself (roles, a deadline's basis and status). Codes
+an installation declares (case types, states, actions, outcomes) are strings: the
+catalogue at ``GET /api/v1/case-types`` lists them. Nothing here computes anything.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from govflow.workflow.actors import Role
+from govflow.workflow.deadlines import Basis, DeadlineStatus
+from govflow.workflow.services import (
+    CaseDetail,
+    CasePage,
+    CaseSummary,
+    CaseTimeline,
+    CaseTypeInfo,
+    FiringView,
+)
+from govflow.workflow.views import CaseHeader
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class LabelledValue(Out):
+    """One labelled value as people read it (``label：value``), personal data masked."""
+
+    label: str
+    value: str
+
+
+class Deadline(Out):
+    """A deadline as it stands at the instant of the answer (or right after an event)."""
+
+    key: str
+    kind: str
+    label: str = Field(description="期限名称")
+    basis: Basis
+    amount: int
+    extension_days: int
+    start_date: date | None
+    start_at: datetime | None
+    due_date: date | None = Field(description="工作日期限的届满日（当日 24:00 届满）")
+    due_at: datetime | None = Field(description="届满时刻（UTC）")
+    due: str = Field(description="届满时间，北京时间，如 2025-10-30 24:00")
+    status: DeadlineStatus
+    status_label: str
+    overdue: bool
+    time_left: str = Field(description="剩余时间，如 还剩 12 个工作日；仅计时中的期限有")
+    working_days_left: int | None
+    hours_left: float | None
+    paused: bool
+    provisional: bool = Field(description="所跨年份尚无节假日安排，暂按周末计算（临时）")
+    pause_reason: str | None
+    cancelled_reason: str | None
+    explanation: list[str] = Field(description="期限如何得出，逐条说明，含法律依据")
+
+
+class Event(Out):
+    """One event of a case's history; ``payload`` masked unless the reader may see it."""
+
+    seq: int
+    occurred_at: datetime
+    actor: str
+    actor_name: str
+    actor_role: Role
+    role_label: str
+    action: str
+    action_label: str
+    state_before: str | None
+    state_before_label: str
+    state_after: str
+    state_after_label: str
+    reason: str | None
+    payload: dict[str, Any]
+    hash: str
+    channel: str | None = Field(
+        default=None, description="办理途径：web、api:<令牌名>、cli:<操作系统用户>、system"
+    )
+    imported: dict[str, Any] | None = Field(
+        default=None, description="自台账导入的事件：导入人、时间、文件及行号"
+    )
+
+
+class ActionChoice(Out):
+    name: str
+    label: str
+
+
+class CaseBase(Out):
+    ref: str = Field(description="案件编号，如 示政办依申〔2026〕0001号")
+    case_type: str
+    case_type_label: str
+    agency: str = Field(description="所属机关代码")
+    state: str | None
+    state_label: str
+    assignee: str | None
+
+
+class Case(CaseBase):
+    """One case as the caller may see it, with the actions the caller may take now."""
+
+    version: int = Field(description="案件版本（最后一条事件的序号）；办理时放在 If-Match 中")
+    outcome: str | None
+    fields: list[LabelledValue] = Field(description="该类型自身的字段，供人阅读")
+    data: dict[str, Any] = Field(description="同上，供程序读取")
+    deadlines: list[Deadline]
+    events: list[Event]
+    allowed_actions: list[ActionChoice]
+
+
+class CaseRow(CaseBase):
+    """One row of a list: the case and the deadline its type lists (else the nearest)."""
+
+    columns: list[LabelledValue]
+    data: dict[str, Any]
+    deadline: Deadline | None
+
+
+class CaseList(Out):
+    cases: list[CaseRow]
+    next_after: str | None = Field(description="下一页的位置（作为 after 参数）；无：已是最后一页")
+
+
+class TimelineEntry(Out):
+    seq: int
+    occurred_at: datetime
+    actor: str
+    actor_name: str
+    actor_role: Role
+    role_label: str
+    action: str
+    action_label: str
+    state_before: str | None
+    state_before_label: str
+    state_after: str
+    state_after_label: str
+    reason: str | None
+    payload: dict[str, Any]
+    details: list[LabelledValue]
+    deadlines: list[Deadline] = Field(description="该事件之后各期限的状态")
+    hash: str
+    channel: str | None = Field(default=None, description="办理途径")
+
+
+class Timeline(Out):
+    ref: str
+    case_type: str
+    case_type_label: str
+    agency: str
+    state: str | None
+    state_label: str
+    entries: list[TimelineEntry]
+
+
+class CaseType(Out):
+    name: str = Field(description="案件类型代码，如 incident")
+    label: str
+
+
+class Firing(Out):
+    """One firing of an escalation rule (a warning, an escalation or an expiry)."""
+
+    key: str = Field(description="触发键：唯一；确认时使用")
+    case_ref: str
+    deadline_key: str
+    rule: str
+    level: str
+    outcome: str
+    threshold_at: datetime
+    fired_at: datetime
+    late: bool
+    message: str
+    recipients: list[str]
+    recipient_names: list[str]
+    action: str | None
+    deliveries: dict[str, str]
+
+
+def _header(header: CaseHeader) -> dict[str, Any]:
+    return {
+        "ref": header.ref,
+        "case_type": header.case_type,
+        "case_type_label": header.case_type_label,
+        "agency": header.agency,
+        "state": header.state,
+        "state_label": header.state_label,
+    }
+
+
+def case_out(detail: CaseDetail) -> Case:
+    return Case.model_validate(
+        {
+            **_header(detail.header),
+            "assignee": detail.assignee,
+            "version": detail.version,
+            "outcome": detail.outcome,
+            "fields": detail.fields,
+            "data": dict(detail.data),
+            "deadlines": detail.deadlines,
+            "events": detail.events,
+            "allowed_actions": detail.allowed_actions,
+        }
+    )
+
+
+def _row(summary: CaseSummary) -> CaseRow:
+    return CaseRow.model_validate(
+        {
+            **_header(summary.header),
+            "assignee": summary.assignee,
+            "columns": summary.columns,
+            "data": dict(summary.data),
+            "deadline": summary.deadline,
+        }
+    )
+
+
+def page_out(page: CasePage) -> CaseList:
+    return CaseList(cases=[_row(c) for c in page.cases], next_after=page.next_after)
+
+
+def timeline_out(timeline: CaseTimeline) -> Timeline:
+    return Timeline.model_validate({**_header(timeline.header), "entries": timeline.entries})
+
+
+def case_type_out(info: CaseTypeInfo) -> CaseType:
+    return CaseType.model_validate(info)
+
+
+def firing_out(view: FiringView) -> Firing:
+    return Firing.model_validate(view)

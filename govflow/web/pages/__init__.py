@@ -1,0 +1,38 @@
+"""The workbench: zh-CN web pages for the people of an office (SPEC W-2), in the same
+FastAPI application as the HTTP API.
+
+Server-rendered Jinja2 templates (``govflow/web/templates``) with htmx 2 for the parts
+that change in place; every asset is vendored under ``static/``, and the pages keep the
+strict Content-Security-Policy (no inline script or style). A page parses the request,
+calls the service layer in-process and renders what it returns: the forms are drawn
+from the actions' own input models (``services.action_form``), the refusals are the
+domain's messages, the masking is the reading use cases'. Who is asking comes from the
+session cookie the identity use cases issued (``session``); every form and every htmx
+request carries the session's CSRF token.
+
+May import: ``govflow.workflow.services`` and the domain's types, ``govflow.presentation``,
+``govflow.web.api.auth`` (the cookie and header names); never ``govflow.models``,
+SQLAlchemy or ``govflow.cli``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from govflow.web.pages import approvals, cases, login, password, queue, register, session
+
+ROUTERS: tuple[APIRouter, ...] = (
+    login.router,
+    password.router,
+    queue.router,
+    approvals.router,
+    cases.router,
+    register.router,
+)
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages and their one extra refusal: no session → the login page."""
+    session.install(app)
+    for router in ROUTERS:
+        app.include_router(router)

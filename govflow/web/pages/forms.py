@@ -1,0 +1,73 @@
+"""From a submitted form to an action's input, and back to the form with its errors.
+
+The inputs are named by the dotted paths the action's model uses (``applicant.name``), so
+the input is rebuilt as the nested mapping the service layer validates; a blank input is
+left out (the model's default or its "required" message applies). A refusal comes back
+as the same form with what was typed, each field's Chinese message beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from govflow.workflow.services import ActionForm
+
+CHECKED = "on"
+
+
+def payload_of(form: ActionForm, submitted: Mapping[str, str]) -> dict[str, Any]:
+    """The action's input from the submitted fields the form declares (others ignored)."""
+    payload: dict[str, Any] = {}
+    for f in form.fields:
+        if f.type == "object":  # present, even empty: each missing field is named by itself
+            node = payload
+            for part in f.name.split("."):
+                node = node.setdefault(part, {})
+            continue
+        raw = submitted.get(f.name)
+        if f.type == "boolean":
+            value: Any = raw == CHECKED
+        elif raw is None or not raw.strip():
+            continue
+        else:
+            value = raw
+        node = payload
+        *groups, leaf = f.name.split(".")
+        for group in groups:
+            node = node.setdefault(group, {})
+        node[leaf] = value
+    return payload
+
+
+@dataclass(frozen=True)
+class FormState:
+    """A form as drawn: the values typed so far and the messages to show."""
+
+    form: ActionForm
+    values: Mapping[str, str] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)  # by field path
+    message: str | None = None  # the refusal as a whole
+    conflict: bool = False
+
+    def error_for(self, name: str) -> str | None:
+        """The message for a field; a group's message (``applicant``) shows on the group."""
+        for where, text in self.errors.items():
+            if where == name or where.removeprefix("body.") == name:
+                return text
+        return None
+
+    @property
+    def headline(self) -> str | None:
+        """What the alert above the form says: when every message sits beside its field,
+        a plain request to correct them (the engine's one-line summary names field paths)."""
+        if self.errors and not self.unplaced and not self.conflict:
+            return "输入有误，请按各字段旁的提示更正（本次未保存）"
+        return self.message
+
+    @property
+    def unplaced(self) -> list[str]:
+        """Messages that name no input of the form (shown above it)."""
+        names = {f.name for f in self.form.fields}
+        return [f"{k}：{v}" for k, v in self.errors.items() if k not in names]

@@ -1,0 +1,59 @@
+"""Rendering a page: one Jinja2 environment, autoescaping everything a person typed.
+
+Every template extends ``base.html`` (navigation, the signed-in person, the CSRF token in
+a ``<meta>`` the htmx glue sends back as a header). A refusal renders ``error.html`` (or,
+for an htmx request, the ``_error.html`` fragment) with the domain's Chinese message, so a
+failing partial update shows why instead of a blank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from govflow.presentation.urgency import urgency
+from govflow.workflow.actors import ROLE_LABELS
+from govflow.workflow.clock import local_minute
+from govflow.workflow.services.signin import SessionView
+
+TEMPLATES = Path(str(files("govflow.web").joinpath("templates")))
+
+ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+ENV.globals["urgency"] = urgency
+ENV.filters["local"] = local_minute  # instants are stored in UTC; people read Beijing time
+ENV.globals["role_labels"] = ROLE_LABELS
+
+
+def page(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    session: SessionView | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    html = ENV.get_template(template).render({"request": request, "session": session, **context})
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def refusal(
+    request: Request,
+    message: str,
+    status: int,
+    session: SessionView | None = None,
+    htmx: bool = False,
+) -> HTMLResponse:
+    """The domain's refusal as a page, or as the fragment an htmx target shows."""
+    template = "_error.html" if htmx else "error.html"
+    return page(request, template, {"message": message, "status": status}, session, status)

@@ -1,0 +1,140 @@
+"""The workbench's generated forms and badges, without a database or a browser: every
+action's form asks exactly what its model takes, a submitted form becomes the nested input
+the engine validates, a refusal names each field, and the queue's badges fall in the
+right band."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from govflow.presentation.urgency import urgency
+from govflow.web.pages.forms import FormState, payload_of
+from govflow.workflow.clock import FakeClock
+from govflow.workflow.errors import InvalidInput
+from govflow.workflow.services import Services, action_form, registration_form
+from govflow.workflow.views import DeadlineView
+from tests import config as test_config
+
+
+def _no_database() -> None:
+    raise AssertionError("a form needs no database")
+
+
+@pytest.fixture(scope="module")
+def svc() -> Services:
+    from datetime import datetime
+
+    from govflow.workflow.clock import SHANGHAI
+
+    clock = FakeClock(datetime(2025, 9, 22, 9, 0, tzinfo=SHANGHAI))
+    return Services(_no_database, clock, test_config.calendar(), test_config.config())  # type: ignore[arg-type]
+
+
+def _every_action() -> list[tuple[str, str]]:
+    out = []
+    for wf in test_config.config().case_types.values():
+        out += [(wf.name, name) for name in wf.payloads]
+    return out
+
+
+@pytest.mark.parametrize(("case_type", "action"), _every_action())
+def test_each_form_asks_what_the_actions_model_takes(
+    svc: Services, case_type: str, action: str
+) -> None:
+    model = test_config.workflow(case_type).payloads[action]
+    form = action_form(svc, case_type, action)
+    top = {f.name for f in form.fields if f.depth == 0}
+    assert top == set(model.model_fields)
+    defaulted = test_config.workflow(case_type).date_defaults.get(action)
+    for name, info in model.model_fields.items():
+        shown = next(f for f in form.fields if f.name == name)
+        assert shown.required == (info.is_required() and name != defaulted), name
+    for f in form.fields:
+        assert f.type != "choice" or f.choices, f"{action}.{f.name}: a choice without options"
+
+
+def test_a_submitted_registration_becomes_the_nested_input(svc: Services) -> None:
+    form = registration_form(svc)
+    submitted = {
+        "applicant.kind": "natural_person",
+        "applicant.name": "张三",
+        "applicant.phone": "  ",  # blank: left out, the model's default applies
+        "description": "预算",
+        "channel": "in_person",
+        "not.a.field": "ignored",
+    }
+    assert payload_of(form, submitted) == {
+        "applicant": {"kind": "natural_person", "name": "张三"},
+        "description": "预算",
+        "channel": "in_person",
+    }
+
+
+def test_a_refused_input_names_each_field(svc: Services) -> None:
+    form = registration_form(svc)
+    case = test_config.new_case("示政办依申〔2025〕0001号", form.case_type)
+    with pytest.raises(InvalidInput) as refused:
+        case.parse(form.action, payload_of(form, {"description": "预算"}), "2025-09-22")
+    fields = refused.value.fields
+    assert fields["applicant.name"] == "必填"
+    assert fields["channel"] == "必填"
+    state = FormState(form, {"description": "预算"}, errors=fields)
+    assert state.error_for("applicant.name") == "必填"
+    assert state.unplaced == []
+    assert state.headline == "输入有误，请按各字段旁的提示更正（本次未保存）"
+    group = FormState(form, {}, errors={"applicant": "须至少提供一种联系方式"}, message="m")
+    assert group.error_for("applicant") == "须至少提供一种联系方式"  # shown on the group
+    elsewhere = FormState(form, {}, errors={"输入": "应为键值映射"}, message="m")
+    assert elsewhere.unplaced == ["输入：应为键值映射"]
+    assert elsewhere.headline == "m"  # a message no input carries: the engine's whole line
+
+
+def _deadline(**changes: object) -> DeadlineView:
+    base: dict[str, object] = {
+        "key": "reply",
+        "kind": "reply",
+        "label": "答复期限",
+        "basis": "working_days",
+        "amount": 20,
+        "extension_days": 0,
+        "start_date": date(2025, 9, 22),
+        "start_at": None,
+        "due_date": date(2025, 10, 24),
+        "due_at": None,
+        "due": "2025-10-24 24:00",
+        "status": "running",
+        "status_label": "计时中",
+        "overdue": False,
+        "time_left": "",
+        "working_days_left": 20,
+        "hours_left": None,
+        "paused": False,
+        "provisional": False,
+        "pause_reason": None,
+        "cancelled_reason": None,
+        "explanation": (),
+        "record": {},
+    }
+    return DeadlineView(**{**base, **changes})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "label"),
+    [
+        ({"overdue": True, "working_days_left": -1}, "已逾期"),
+        ({"working_days_left": 0}, "今日到期"),
+        ({"working_days_left": 1}, "≤2个工作日"),
+        ({"working_days_left": 2}, "≤2个工作日"),
+        ({"working_days_left": 3}, "≤5个工作日"),
+        ({"working_days_left": 5}, "≤5个工作日"),
+        ({"working_days_left": 6}, None),
+        ({"paused": True, "working_days_left": None, "status": "paused"}, "暂停计时"),
+        ({"paused": True, "overdue": True}, "暂停计时"),  # a paused clock is not running late
+        ({"basis": "hours", "working_days_left": None, "hours_left": 3.0}, None),
+    ],
+)
+def test_the_queue_badges(changes: dict[str, object], label: str | None) -> None:
+    found = urgency(_deadline(**changes))
+    assert (found.label if found else None) == label

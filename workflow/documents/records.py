@@ -1,0 +1,115 @@
+"""A case's documents, read from its events (pure): each event may carry
+``data["documents"]``, a list of records; a later record with the same ``no`` is a new
+version of that document (a regenerated notice), and the old one is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from govflow.workflow.documents.store import FileStore, sha256_hex
+from govflow.workflow.errors import NotFound
+from govflow.workflow.events import CaseEvent, Finding
+
+NOTICE = "notice"
+ATTACHMENT = "attachment"
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One version of one document, as its event recorded it."""
+
+    no: int  # the document's number within the case: 1, 2, 3 … (``case document REF N``)
+    version: int
+    type: str  # notice | attachment
+    kind: str  # the notice kind (``fee``) or the attachment's category (``letter``)
+    title: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    number: str | None  # 文号, notices only
+    seq: int  # the event that issued or attached it
+    occurred_at: datetime
+    actor: str
+    detail: dict[str, Any]  # what else the record says (consultation, note, template)
+
+    @classmethod
+    def from_event(cls, event: CaseEvent, raw: dict[str, Any]) -> DocumentRecord:
+        known = {"no", "version", "type", "kind", "title", "filename", "media_type", "size"}
+        known |= {"sha256", "number"}
+        return cls(
+            no=int(raw["no"]),
+            version=int(raw.get("version", 1)),
+            type=raw["type"],
+            kind=raw["kind"],
+            title=raw["title"],
+            filename=raw["filename"],
+            media_type=raw["media_type"],
+            size=int(raw["size"]),
+            sha256=raw["sha256"],
+            number=raw.get("number"),
+            seq=event.seq,
+            occurred_at=event.occurred_at,
+            actor=event.actor,
+            detail={k: v for k, v in raw.items() if k not in known},
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "no": self.no,
+            "version": self.version,
+            "type": self.type,
+            "kind": self.kind,
+            "title": self.title,
+            "number": self.number,
+            "filename": self.filename,
+            "media_type": self.media_type,
+            "size": self.size,
+            "sha256": self.sha256,
+            "seq": self.seq,
+            "occurred_at": self.occurred_at.isoformat(),
+            "actor": self.actor,
+            **({"detail": self.detail} if self.detail else {}),
+        }
+
+
+def all_versions(events: Iterable[CaseEvent]) -> list[DocumentRecord]:
+    """Every version of every document, in the order they were recorded."""
+    return [
+        DocumentRecord.from_event(event, raw)
+        for event in events
+        for raw in event.data.get("documents", ())
+    ]
+
+
+def current(events: Iterable[CaseEvent]) -> dict[int, DocumentRecord]:
+    """Each document's latest version, by its number."""
+    latest: dict[int, DocumentRecord] = {}
+    for record in all_versions(events):
+        latest[record.no] = record
+    return latest
+
+
+def next_no(events: Iterable[CaseEvent]) -> int:
+    return max((r.no for r in all_versions(events)), default=0) + 1
+
+
+def file_findings(ref: str, events: Iterable[CaseEvent], store: FileStore) -> list[Finding]:
+    """N-2: each stored file a chain names must be there and hash to what its event recorded
+    (``audit verify`` runs this on every chain it reads)."""
+    findings = []
+    for record in all_versions(events):
+        where = f"第 {record.no} 号文书（第 {record.version} 版，位置 {record.seq}）"
+        try:
+            content = store.get(record.sha256)
+        except NotFound:
+            findings.append(Finding(ref, record.seq, "file_missing", f"{where}的文件缺失"))
+            continue
+        if sha256_hex(content) != record.sha256:
+            findings.append(
+                Finding(ref, record.seq, "file_altered", f"{where}的文件内容被替换（哈希不符）")
+            )
+    return findings

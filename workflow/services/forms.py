@@ -1,0 +1,102 @@
+"""What a form for an action asks: the reading use case behind every generated form.
+
+A screen that lets a person take an action (the web's case page, its registration page)
+draws one input per field the action's pydantic model takes — the model the engine
+validates with, read through ``workflow.inputs`` — so a form can never ask for less or
+other than the engine accepts. Each field carries its Chinese label, whether it is
+required, its limits in words, and, where the value is one of a list, the choices with
+their Chinese names (the type's coded values: outcomes, channels, kinds of applicant).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from govflow.workflow.inputs import InputField, type_actions
+from govflow.workflow.services.base import Services
+
+LONG_TEXT = 400
+"""A text field allowed more characters than this is drawn as a text area."""
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str  # dotted path: ``applicant.name``
+    label: str
+    type: str  # string | integer | number | boolean | date | date-time | choice | object
+    required: bool
+    limits: tuple[str, ...]  # zh-CN, shown beside the input
+    choices: tuple[tuple[str, str], ...]  # (code, 中文名) when the value is one of a list
+    multiline: bool
+    max_length: int | None
+    depth: int  # 0 for a top-level field, 1 inside a group (``applicant.*``)
+
+
+@dataclass(frozen=True)
+class ActionForm:
+    case_type: str
+    action: str
+    label: str
+    fields: tuple[FormField, ...]
+
+
+def action_form(svc: Services, case_type: str, action: str) -> ActionForm:
+    """The form of one action of ``case_type`` (its creation action included)."""
+    workflow = svc.config.case_types.find(case_type)
+    info = next((a for a in type_actions(workflow).actions if a.name == action), None)
+    if info is None:
+        raise KeyError(action)  # a screen only asks for actions the catalogue named
+    model = workflow.payloads.get(action)
+    schema = model.model_json_schema() if model is not None else {}
+    values = workflow.labels.values
+    fields = tuple(
+        _form_field(f, _property(schema, f.name), values.get(f.name, {})) for f in info.fields
+    )
+    return ActionForm(case_type, action, info.label, fields)
+
+
+def _form_field(field: InputField, prop: Mapping[str, Any], names: Mapping[str, str]) -> FormField:
+    codes = [str(v) for v in prop.get("enum", ())] or list(names)
+    choices = tuple((code, names.get(code, code)) for code in codes)
+    named = dict(choices)
+    limits = tuple(
+        f"默认：{named.get(x.removeprefix('默认 '), x.removeprefix('默认 '))}"
+        if x.startswith("默认 ")
+        else x
+        for x in field.limits
+        if not x.startswith("可选：")
+    )
+    max_length = prop.get("maxLength")
+    return FormField(
+        name=field.name,
+        label=field.label,
+        type="choice" if choices else field.type,
+        required=field.required,
+        limits=limits,
+        choices=choices,
+        multiline=field.type == "string" and (max_length or 0) > LONG_TEXT,
+        max_length=max_length if isinstance(max_length, int) else None,
+        depth=field.name.count("."),
+    )
+
+
+def _property(schema: Mapping[str, Any], path: str) -> Mapping[str, Any]:
+    """The JSON-schema property at a dotted path, ``$ref`` and optional wrappers followed."""
+    defs = schema.get("$defs", {})
+    node: Mapping[str, Any] = schema
+    for part in path.split("."):
+        node = _resolved(node.get("properties", {}).get(part, {}), defs)
+    return node
+
+
+def _resolved(prop: Mapping[str, Any], defs: Mapping[str, Any]) -> Mapping[str, Any]:
+    if "anyOf" in prop:
+        options = [p for p in prop["anyOf"] if p.get("type") != "null"]
+        if len(options) == 1:
+            prop = {**{k: v for k, v in prop.items() if k != "anyOf"}, **options[0]}
+    if "$ref" in prop:
+        target = defs[prop["$ref"].rsplit("/", 1)[-1]]
+        prop = {**_resolved(target, defs), **{k: v for k, v in prop.items() if k != "$ref"}}
+    return prop
