@@ -222,7 +222,22 @@ def files_dir(settings: Settings, env: Mapping[str, str] | None = None) -> Path:
 
 
 def open_file_store(settings: Settings, env: Mapping[str, str] | None = None) -> FileStore:
-    """The file store of notices and attachments: a directory, named by SHA-256."""
+    """The file store of notices and attachments, each file named by its SHA-256: a
+    directory, or an S3-compatible bucket (``notices.file_store``)."""
+    notices = settings.notices
+    if notices.file_store == "s3":
+        from govflow.models.s3store import S3Store
+
+        assert notices.s3_bucket is not None  # the settings' own check
+        secret = notices.s3_secret_access_key
+        return S3Store(
+            notices.s3_bucket,
+            prefix=notices.s3_prefix,
+            endpoint_url=notices.s3_endpoint,
+            region=notices.s3_region,
+            access_key_id=notices.s3_access_key_id,
+            secret_access_key=secret.get_secret_value() if secret is not None else None,
+        )
     from govflow.models.filestore import DirectoryStore
 
     return DirectoryStore(files_dir(settings, env))

@@ -131,3 +131,7 @@ def configure_logging() -> None:
             root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # The S3 client's debug output is its own plumbing (hundreds of lines a command, request
+    # headers among them): govflow's debug level is about govflow.
+    for chatty in ("botocore", "boto3", "s3transfer", "urllib3"):
+        logging.getLogger(chatty).setLevel(max(level, logging.INFO))

@@ -114,12 +114,27 @@ class NoticeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     template_dir: str | None = None  # an office's own .docx templates, overriding the shipped
+    # Where notices and attachments are kept: a directory (one machine, or a shared mount),
+    # or an S3-compatible object store (several machines; ``pip install 'govflow[s3]'``).
+    file_store: Literal["directory", "s3"] = "directory"
     files_dir: str = "govflow-files"  # the file store's directory (relative: to the cwd)
+    s3_endpoint: str | None = None  # e.g. http://minio.intranet:9000 (None: AWS's own)
+    s3_bucket: str | None = None
+    s3_prefix: str = "govflow/"  # the store's keys start with it (one bucket, several uses)
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None  # GOVFLOW_S3_SECRET_ACCESS_KEY
     max_attachment_mb: float = Field(20, gt=0)
     court: str = "有管辖权的人民法院"
     # 行政复议机关 by agency code ("*": every agency without its own entry), each a list of
     # bodies with the date from which they apply; a reply names the one in force on its date.
     reconsideration: dict[str, tuple[DatedBody, ...]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> NoticeSettings:
+        if self.file_store == "s3" and not self.s3_bucket:
+            raise ValueError("file_store 为 s3 时须设置 s3_bucket（存储桶名称）")
+        return self
 
     def reconsideration_body(self, agency_code: str, on: date) -> str | None:
         entries = self.reconsideration.get(agency_code) or self.reconsideration.get("*") or ()
@@ -144,12 +159,14 @@ class Settings(BaseModel):
     def secret_values(self) -> list[str]:
         """Every secret in force, as plain text: what the logs must never show."""
         n = self.notifications
-        return [s.get_secret_value() for s in (n.smtp_password, n.webhook_url) if s is not None]
+        held = (n.smtp_password, n.webhook_url, self.notices.s3_secret_access_key)
+        return [s.get_secret_value() for s in held if s is not None]
 
 
 SECRET_ENV: dict[tuple[str, str], str] = {
     ("notifications", "smtp_password"): "GOVFLOW_SMTP_PASSWORD",
     ("notifications", "webhook_url"): "GOVFLOW_WEBHOOK_URL",
+    ("notices", "s3_secret_access_key"): "GOVFLOW_S3_SECRET_ACCESS_KEY",
 }
 """Secrets the environment may give: ``NAME`` holds the value, ``NAME_FILE`` a file with it."""
 
