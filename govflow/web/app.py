@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
@@ -17,12 +18,20 @@ from fastapi.staticfiles import StaticFiles
 from govflow.web import api, docs, errors, health, pages
 from govflow.workflow.services import Services
 
+if TYPE_CHECKING:
+    from govflow.workflow.identity.oidc import OpenIdConnect
+
 STATIC = Path(str(files("govflow.web").joinpath("static")))
 THREADS = 40
 """AnyIO's default thread pool for sync handlers; the database pool is sized to match."""
 
 
-def create_app(svc: Services, checks: Mapping[str, health.ReadinessCheck]) -> FastAPI:
+def create_app(
+    svc: Services,
+    checks: Mapping[str, health.ReadinessCheck],
+    sso: OpenIdConnect | None = None,
+) -> FastAPI:
+    """The API and the pages over ``svc``; ``sso``: the single sign-on provider, if any."""
     app = FastAPI(
         title="govflow API",
         summary="政府信息公开申请与政务舆情的期限管理",
@@ -32,6 +41,7 @@ def create_app(svc: Services, checks: Mapping[str, health.ReadinessCheck]) -> Fa
         redoc_url=None,
     )
     app.state.services = svc
+    app.state.sso = sso
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
@@ -76,4 +86,7 @@ def app_from_environment() -> FastAPI:
     broker = os.environ.get("GOVFLOW_BROKER_URL")
     if broker:
         checks["broker"] = health.redis_check(broker)
-    return create_app(build_services(engine), checks)
+    from govflow.sso import oidc_provider
+
+    svc = build_services(engine)
+    return create_app(svc, checks, oidc_provider(svc.config.settings.identity.oidc, svc.clock))

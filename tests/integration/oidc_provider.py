@@ -47,6 +47,7 @@ class LocalOidcProvider:
         self.subject = "nobody"
         self.claims: dict[str, Any] = {}  # extra claims of the next login
         self.tamper: dict[str, Any] = {}
+        self.redirect_uri = REDIRECT_URI  # the one client registered with this provider
         self.token_requests = 0
         provider = self
 
@@ -97,7 +98,7 @@ class LocalOidcProvider:
             self._json(request, 200, {"keys": [self.key.as_dict(private=False)]})
         elif path == "/authorize":
             params = dict(urllib.parse.parse_qsl(query))
-            if params.get("client_id") != CLIENT_ID or params.get("redirect_uri") != REDIRECT_URI:
+            if params.get("client_id") != CLIENT_ID or params.get("redirect_uri") != self.redirect_uri:
                 self._json(request, 400, {"error": "invalid_request"})
                 return
             code = secrets.token_urlsafe(16)

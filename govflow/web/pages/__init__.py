@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from govflow.web.pages import approvals, cases, login, password, queue, register, session
+from govflow.web.pages import approvals, cases, login, password, queue, register, session, sso
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
+    sso.router,
     password.router,
     queue.router,
     approvals.router,

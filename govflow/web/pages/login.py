@@ -31,14 +31,14 @@ LOGIN_TOKEN_COOKIE = "govflow_login_token"
 HOME = "/"
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path of this site: ``next`` never sends a person elsewhere."""
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return HOME
 
 
-def _login_form(
+def login_form(
     request: Request, reason: str | None, error: str | None, username: str, next_path: str
 ) -> HTMLResponse:
     token = secrets.token_urlsafe(24)
@@ -49,6 +49,8 @@ def _login_form(
         "next_path": next_path,
         "login_token": token,
         "csrf_field": CSRF_FIELD,
+        # The single sign-on button, when a provider is configured (``pages.sso``).
+        "sso_label": getattr(getattr(request.app.state, "sso", None), "label", None),
     }
     response = page(request, "login.html", context, status=401 if error else 200)
     response.set_cookie(
@@ -64,17 +66,17 @@ def _login_form(
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, reason: str | None = None, next: str | None = None) -> Response:
-    return _login_form(request, reason, None, "", _safe_next(next))
+    return login_form(request, reason, None, "", safe_next(next))
 
 
 @router.post("/login", response_class=HTMLResponse)
 async def login_submit(request: Request, svc: Svc) -> Response:
     form = await form_of(request)
     username = form.get("username", "").strip()[:64]
-    next_path = _safe_next(form.get("next"))
+    next_path = safe_next(form.get("next"))
     expected = request.cookies.get(LOGIN_TOKEN_COOKIE)
     if not expected or not secrets.compare_digest(expected, form.get(CSRF_FIELD, "")):
-        return _login_form(request, None, "登录页面已过期，请重新输入", username, next_path)
+        return login_form(request, None, "登录页面已过期，请重新输入", username, next_path)
     try:
         session = signin.login(
             svc,
@@ -84,7 +86,7 @@ async def login_submit(request: Request, svc: Svc) -> Response:
             replaces=request.cookies.get(SESSION_COOKIE),
         )
     except NotAuthenticated as exc:
-        return _login_form(request, None, str(exc), username, next_path)
+        return login_form(request, None, str(exc), username, next_path)
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(request, response, session.session_id)
     response.delete_cookie(LOGIN_TOKEN_COOKIE, path="/login")
