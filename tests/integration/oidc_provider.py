@@ -98,7 +98,10 @@ class LocalOidcProvider:
             self._json(request, 200, {"keys": [self.key.as_dict(private=False)]})
         elif path == "/authorize":
             params = dict(urllib.parse.parse_qsl(query))
-            if params.get("client_id") != CLIENT_ID or params.get("redirect_uri") != self.redirect_uri:
+            if (
+                params.get("client_id") != CLIENT_ID
+                or params.get("redirect_uri") != self.redirect_uri
+            ):
                 self._json(request, 400, {"error": "invalid_request"})
                 return
             code = secrets.token_urlsafe(16)
