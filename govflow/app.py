@@ -7,6 +7,9 @@ the files shipped in ``govflow.configs`` and what the environment adds to them
 ``GOVFLOW_NOW``, ``GOVFLOW_DATABASE_URL``, ``GOVFLOW_FILES_DIR``, the secrets of
 ``SECRET_ENV``). It reads them
 once and hands them down; the domain never reads a file or the environment itself.
+The working-day calendar is the database's (``calendar_imports``): ``govflow init`` seeds
+it from the shipped files and ``GOVFLOW_CALENDAR_DIR``, every process builds its calendar
+from it (``database_calendar``).
 
 Start-up also reads the installation (``GOVFLOW_MODE``, the chain key), registers every
 secret with the log redaction, and refuses to start in production mode without a chain key.
@@ -162,6 +165,59 @@ def load_calendar(
     extra_dirs: Sequence[Path] = (), env: Mapping[str, str] | None = None
 ) -> WorkingCalendar:
     return WorkingCalendar.from_schedules(load_schedules(calendar_dirs(extra_dirs, env)))
+
+
+def calendar_seed_files(env: Mapping[str, str] | None = None) -> list[tuple[str, bytes]]:
+    """The files ``govflow init`` imports into the database, in order: the shipped
+    ``configs/calendar``, then each directory of ``GOVFLOW_CALENDAR_DIR``."""
+    files: list[tuple[str, bytes]] = []
+    for directory in calendar_dirs((), env):
+        if not directory.is_dir():
+            raise ConfigurationError(f"环境变量 {ENV_CALENDAR_DIR} 中的日历目录 {directory} 不存在")
+        for path in sorted(directory.iterdir()):
+            if path.suffix in (".yaml", ".yml") and path.is_file():
+                try:
+                    files.append((path.name, path.read_bytes()))
+                except OSError as exc:
+                    raise ConfigurationError(f"日历文件 {path} 无法读取：{exc.strerror}") from None
+    return files
+
+
+def database_calendar(engine: Engine) -> tuple[WorkingCalendar, int | None]:
+    """The calendar the database holds (every process counts on it, issue 10) and its
+    newest import's id; a database not yet seeded by ``govflow init`` (None) counts on
+    the files, as before."""
+    from govflow.models.calendar_store import SqlCalendarStore
+    from govflow.models.db import session_factory
+    from govflow.workflow.calendar.imports import calendar_of
+
+    with session_factory(engine)() as session:
+        rows = SqlCalendarStore(session).imports()
+    if not rows:
+        return load_calendar(), None
+    try:
+        return calendar_of(rows), rows[-1].id
+    except CalendarError as exc:  # a row edited by hand
+        raise ConfigurationError(f"数据库中的工作日历有误：{exc}") from None
+
+
+def calculator_calendar() -> WorkingCalendar:
+    """``govflow deadline`` (no database needed): the database's calendar when the database
+    is there and seeded, else the files."""
+    from govflow.models.db import make_engine
+
+    try:
+        engine = make_engine(must_exist=True)
+    except ConfigurationError:  # no database file: the calculator still answers
+        return load_calendar()
+    try:
+        return database_calendar(engine)[0]
+    except ConfigurationError:
+        raise
+    except Exception:  # not reachable or not initialised: the files, as the calculator did
+        return load_calendar()
+    finally:
+        engine.dispose()
 
 
 def case_type_files(env: Mapping[str, str] | None = None) -> list[Path]:
@@ -438,10 +494,14 @@ def build_services(
     # Only ``govflow init`` (and the all-in-one ``govflow run``) create a database.
     engine = engine or make_engine(must_exist=True)
     files = files or open_file_store(config.settings)
+    version = None
+    if calendar is None:  # the database's calendar: every process counts on the same one
+        calendar, version = database_calendar(engine)
     return Services(
         uow=partial(SqlUnitOfWork, session_factory(engine)),
         clock=clock,
-        calendar=calendar or load_calendar(),
+        calendar=calendar,
+        calendar_version=version,
         config=config,
         keyring=keyring,
         hasher=PasswordHasher(config.settings.identity.argon2),
@@ -480,13 +540,35 @@ def fill_facts(engine: Engine) -> int:
     with engine.connect() as connection:  # most databases have none: no configuration read
         if connection.scalar(text("SELECT 1 FROM cases WHERE facts IS NULL LIMIT 1")) is None:
             return 0
+    calendar, version = database_calendar(engine)
     services = Services(
         uow=partial(SqlUnitOfWork, session_factory(engine)),
         clock=clock_from_env(),
-        calendar=load_calendar(),
+        calendar=calendar,
         config=load_config(),
+        calendar_version=version,
     )
     return fill_stored_facts(services)
+
+
+def seed_calendar(engine: Engine, *, by: Actor = SYSTEM, clock: Clock | None = None) -> list[str]:
+    """``govflow init``: the shipped calendar files and ``GOVFLOW_CALENDAR_DIR`` into the
+    database, each text once (``services.seed_calendar``); the names imported."""
+    from govflow.models.db import session_factory
+    from govflow.models.uow import SqlUnitOfWork
+    from govflow.workflow.services import Services
+    from govflow.workflow.services import seed_calendar as seed
+
+    files = calendar_seed_files()
+    calendar, version = database_calendar(engine)
+    services = Services(
+        uow=partial(SqlUnitOfWork, session_factory(engine)),
+        clock=clock or clock_from_env(),
+        calendar=calendar,
+        config=load_config(),
+        calendar_version=version,
+    )
+    return seed(services, files, by)
 
 
 def prepare_database(
@@ -509,6 +591,7 @@ def prepare_database(
     try:
         migrate(engine)
         fill_facts(engine)
+        seed_calendar(engine, by=by, clock=clock)
         counts = None
         if org_file is not None:
             with session_factory(engine)() as session:
@@ -523,11 +606,14 @@ def prepare_database(
 __all__ = [
     "CalendarError",
     "build_services",
+    "calculator_calendar",
     "calendar_dirs",
+    "calendar_seed_files",
     "case_type_files",
     "chain_keyring",
     "check_installation",
     "clock_from_env",
+    "database_calendar",
     "database_problem",
     "default_key_file",
     "fill_facts",
@@ -540,6 +626,7 @@ __all__ = [
     "os_user",
     "prepare_database",
     "secret_from_env",
+    "seed_calendar",
     "shipped_data",
 ]
 

@@ -3,34 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from govflow.models.sweep_repo import SweepQueries
 from govflow.models.tables import (
-    AgencyRow,
     CaseRow,
     DeliveryRow,
     EscalationPolicyRow,
     EscalationScheduleRow,
     FiringRow,
-    UserRoleRow,
     UserRow,
     dialect_insert,
 )
-from govflow.workflow.actors import AccountStatus
 from govflow.workflow.errors import NotFound
 from govflow.workflow.escalation import PlannedRule, Policy
+from govflow.workflow.escalation_ports import Outgoing
 
 _POLICIES: dict[str, Policy] = {}
 """Escalation policies by digest, as read (content-addressed: never out of date)."""
 
 
-class EscalationRepository:
+class EscalationRepository(SweepQueries):
+    """The SQL side of ``escalation_ports.EscalationStore`` (the sweeper's batches come from
+    ``SweepQueries``), and the reads of the escalation lists."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._postgres = session.get_bind().dialect.name == "postgresql"
 
     # -- policies ------------------------------------------------------------------
 
@@ -75,16 +77,6 @@ class EscalationRepository:
         }
         self.session.add_all(reconcile_schedule(rows, case_id, planned))
 
-    def due_schedule_ids(self, now: datetime, limit: int) -> list[int]:
-        """The indexed look-up of a sweep: rules whose next firing instant has come."""
-        stmt = (
-            select(EscalationScheduleRow.id)
-            .where(EscalationScheduleRow.next_fire_at <= now)
-            .order_by(EscalationScheduleRow.next_fire_at)
-            .limit(limit)
-        )
-        return list(self.session.scalars(stmt))
-
     def next_due_at(self) -> datetime | None:
         """The earliest instant any rule fires next (the demo's simulated sweeper jumps to it)."""
         return self.session.scalar(select(func.min(EscalationScheduleRow.next_fire_at)))
@@ -100,7 +92,7 @@ class EscalationRepository:
         )
         return self.session.scalar(stmt)
 
-    def case_ref(self, case_id: int) -> str:
+    def case_ref(self, case_id: int | None) -> str:
         return self.session.get_one(CaseRow, case_id).ref
 
     def firing_by_key(self, firing_key: str) -> FiringRow:
@@ -116,6 +108,7 @@ class EscalationRepository:
         The rule has fired in this epoch, so whatever its row still schedules in the
         same epoch is a repeat; a new epoch (a new due date) keeps its own ladder.
         """
+        firing.acknowledged_at, firing.acknowledged_by = now, username
         row = self.session.get_one(EscalationScheduleRow, firing.schedule_id)
         epoch = int(firing.key.rsplit(":", 2)[1])
         if row.epoch != epoch:
@@ -130,20 +123,12 @@ class EscalationRepository:
 
     # -- firings and the outbox -----------------------------------------------------
 
-    def add_firing(self, **fields: Any) -> FiringRow:
-        row = FiringRow(**fields)
-        self.session.add(row)
-        self.session.flush()
-        return row
-
-    def add_delivery(self, **fields: Any) -> None:
-        self.session.add(DeliveryRow(status="pending", attempts=0, **fields))
-
     def firings(
         self, case_id: int | None = None, agency_ids: Sequence[int] | None = None
     ) -> list[FiringRow]:
-        """Firings of one case, or of the cases of these agencies (None: all), in order."""
-        stmt = select(FiringRow).order_by(FiringRow.id)
+        """Firings of one case, or of the cases of these agencies (None: all), in order;
+        never the daily digests (they belong to no case)."""
+        stmt = select(FiringRow).order_by(FiringRow.id).where(FiringRow.case_id.is_not(None))
         if case_id is not None:
             stmt = stmt.where(FiringRow.case_id == case_id)
         if agency_ids is not None:
@@ -151,6 +136,13 @@ class EscalationRepository:
                 CaseRow.agency_id.in_(agency_ids)
             )
         return list(self.session.scalars(stmt))
+
+    def digest_firings(self, day: date | None = None) -> list[FiringRow]:
+        prefix = f"digest:{day.isoformat()}:" if day else "digest:"
+        stmt = select(FiringRow).where(
+            FiringRow.case_id.is_(None), FiringRow.key.startswith(prefix)
+        )
+        return list(self.session.scalars(stmt.order_by(FiringRow.id)))
 
     def deliveries_to_enqueue(self, now: datetime, stale_before: datetime) -> list[DeliveryRow]:
         """Pending deliveries never handed to the broker, or handed over so long ago that the
@@ -167,36 +159,31 @@ class EscalationRepository:
         )
         return list(self.session.scalars(stmt))
 
+    def outgoing(self, delivery_id: int) -> Outgoing | None:
+        """A delivery locked for sending (``FOR UPDATE OF deliveries``: a twin handed the same
+        delivery waits, then finds it sent), read with its firing, case and recipient."""
+        stmt = (
+            select(
+                DeliveryRow,
+                FiringRow.message,
+                FiringRow.level,
+                FiringRow.recipients,
+                FiringRow.threshold_at,
+                CaseRow.ref,
+                UserRow.name,
+            )
+            .join(FiringRow, FiringRow.id == DeliveryRow.firing_id)
+            .outerjoin(CaseRow, CaseRow.id == FiringRow.case_id)
+            .outerjoin(UserRow, UserRow.username == DeliveryRow.recipient)
+            .where(DeliveryRow.id == delivery_id)
+            .with_for_update(of=DeliveryRow)
+        )
+        found = self.session.execute(stmt).first()
+        return Outgoing(*found) if found else None
+
     def lock_delivery(self, delivery_id: int) -> DeliveryRow | None:
         stmt = select(DeliveryRow).where(DeliveryRow.id == delivery_id).with_for_update()
         return self.session.scalar(stmt)
-
-    def firing(self, firing_id: int) -> FiringRow:
-        return self.session.get_one(FiringRow, firing_id)
-
-    # -- who is told -----------------------------------------------------------------
-
-    def staff(self, agency_id: int, role: str) -> list[UserRow]:
-        """The agency's active users holding ``role`` (a departed or locked user is not told)."""
-        stmt = (
-            select(UserRow)
-            .join(UserRoleRow, UserRoleRow.user_id == UserRow.id)
-            .where(
-                UserRow.agency_id == agency_id,
-                UserRoleRow.role == role,
-                UserRow.status == AccountStatus.ACTIVE.value,
-            )
-        )
-        return list(self.session.scalars(stmt.order_by(UserRow.username)))
-
-    def user(self, username: str) -> UserRow | None:
-        return self.session.scalar(select(UserRow).where(UserRow.username == username))
-
-    def agency(self, agency_id: int) -> AgencyRow:
-        return self.session.get_one(AgencyRow, agency_id)
-
-    def case_row(self, case_id: int) -> CaseRow:
-        return self.session.get_one(CaseRow, case_id)
 
 
 def reconcile_schedule(

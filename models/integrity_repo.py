@@ -162,11 +162,13 @@ class IntegrityQueries:
             stored[row["case_id"]].schedule.append(dict(row))
             schedule_ids[row["id"]] = row["case_id"]
         if schedule_ids:
-            for schedule_id, key in conn.execute(
-                select(FiringRow.schedule_id, FiringRow.key).where(FiringRow.case_id.in_(ids))
+            for schedule_id, key, repeats in conn.execute(
+                select(FiringRow.schedule_id, FiringRow.key, FiringRow.repeats).where(
+                    FiringRow.case_id.in_(ids)
+                )
             ):
                 case = stored[schedule_ids[schedule_id]]
-                case.firings.setdefault(schedule_id, []).append(key)
+                case.firings.setdefault(schedule_id, []).append((key, repeats))
         return stored
 
     def policies_by_digest(self) -> dict[str, Policy]:

@@ -28,6 +28,7 @@ from govflow.models.rows import case_values, deadline_values
 from govflow.workflow import escalation
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import ESCALATION_ACKNOWLEDGED, Case
+from govflow.workflow.deadlines import DeadlineStatus
 from govflow.workflow.disclosure.register import CHALLENGE_ACTIONS
 from govflow.workflow.escalation import Policy
 
@@ -68,7 +69,8 @@ class StoredCase:
     request: dict[str, Any] | None = None
     challenges: list[dict[str, Any]] = field(default_factory=list)
     schedule: list[dict[str, Any]] = field(default_factory=list)
-    firings: dict[int, list[str]] = field(default_factory=dict)  # schedule id → firing keys
+    # schedule id → (firing key, how many repeats it covers)
+    firings: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,12 @@ def differences(
     agency: tuple[str, str],
     policy: Policy | None,
     calendar: WorkingCalendar,
+    now: datetime | None = None,
 ) -> list[Difference]:
     """Every stored row of ``stored`` against what the rebuilt ``case`` implies.
 
-    ``agency`` is the (code, reference prefix) of the agency the case row names.
+    ``agency`` is the (code, reference prefix) of the agency the case row names; ``now`` is
+    the instant of the check (an optional limit that has passed plans no rule any more).
     """
     out: list[Difference] = []
     out += _case_row(case, stored, agency)
@@ -95,7 +99,7 @@ def differences(
     out += _deadlines(case, stored)
     out += _request(case, stored)
     out += _challenges(case, stored)
-    out += _schedule(case, stored, policy, calendar)
+    out += _schedule(case, stored, policy, calendar, now)
     return out
 
 
@@ -299,12 +303,23 @@ def _challenges(case: Case, stored: StoredCase) -> list[Difference]:
 
 
 def _schedule(
-    case: Case, stored: StoredCase, policy: Policy | None, calendar: WorkingCalendar
+    case: Case,
+    stored: StoredCase,
+    policy: Policy | None,
+    calendar: WorkingCalendar,
+    now: datetime | None,
 ) -> list[Difference]:
     out: list[Difference] = []
     planned = {
         (p.deadline_key, p.rule): p
-        for p in (escalation.plan(case.deadlines, policy, calendar) if policy else [])
+        for p in (escalation.plan(case.deadlines, policy, calendar, now) if policy else [])
+    }
+    # An optional limit (the correction notice) stops at its due instant by itself, with no
+    # event; its rows stop when a sweep or the next save finds it passed, whichever is first.
+    passed = {
+        d.key
+        for d in case.deadlines
+        if now is not None and d.status is DeadlineStatus.RUNNING and not d.is_running_at(now)
     }
     rows = {(r["deadline_key"], r["rule"]): r for r in stored.schedule}
     acks = {
@@ -337,16 +352,20 @@ def _schedule(
                 _differs("escalation_schedule", f"{name}.due_at", row["due_at"], plan.due_at)
             )
             continue
-        fired = [
-            k for k in stored.firings.get(row["id"], []) if k.rsplit(":", 2)[1] == str(row["epoch"])
-        ]
-        if row["repeat_no"] != len(fired):
+        # A firing stands for as many repeats as it covers (a sweep that found several due
+        # made one firing for them): the counter is the sum.
+        fired = sum(
+            repeats
+            for k, repeats in stored.firings.get(row["id"], [])
+            if k.rsplit(":", 2)[1] == str(row["epoch"])
+        )
+        if row["repeat_no"] != fired:
             out.append(
                 Difference(
                     "escalation_schedule",
                     f"{name}.repeat_no",
                     f"escalation_schedule.{name}.repeat_no 为 {row['repeat_no']}，"
-                    f"但本轮只记录了 {len(fired)} 次触发",
+                    f"但本轮只记录了 {fired} 次触发",
                 )
             )
         if row["acknowledged_at"] is not None and (key[0], key[1], row["epoch"]) not in acks:
@@ -368,7 +387,7 @@ def _schedule(
                 )
             )
     for key, row in rows.items():
-        if key not in planned and row["next_fire_at"] is not None:
+        if key not in planned and row["next_fire_at"] is not None and key[0] not in passed:
             name = f"{key[0]}/{key[1]}"
             out.append(
                 Difference(

@@ -289,13 +289,20 @@ class EscalationScheduleRow(Base):
 
 
 class FiringRow(Base):
-    """One firing of one rule, recorded once under its unique key (SPEC E-2)."""
+    """One firing of one rule, recorded once under its unique key (SPEC E-2).
+
+    ``repeats``: how many repeats of the rule this firing stands for (a sweeper that finds
+    several due makes one firing, from ``threshold_at`` on). A daily digest is a firing too,
+    of no case and no schedule row (key ``digest:<day>:<username>``).
+    """
 
     __tablename__ = "firings"
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    schedule_id: Mapped[int] = mapped_column(ForeignKey("escalation_schedule.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("escalation_schedule.id"), index=True
+    )
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     deadline_key: Mapped[str] = mapped_column(String(64))
     rule: Mapped[str] = mapped_column(String(64))
     level: Mapped[str] = mapped_column(String(16))
@@ -306,6 +313,19 @@ class FiringRow(Base):
     late: Mapped[bool] = mapped_column(Boolean)
     message: Mapped[str] = mapped_column(Text)
     recipients: Mapped[list[str]] = mapped_column(JSON)
+    repeats: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class DigestRunRow(Base):
+    """One day's daily digests (SPEC E-3, issue 14): claimed by one sweeper with
+    ``FOR UPDATE SKIP LOCKED`` and marked done in the transaction that records them."""
+
+    __tablename__ = "digest_runs"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    digests: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DeliveryRow(Base):
@@ -361,6 +381,22 @@ class AuditFindingRow(Base):
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_audit_findings_agency_open", "agency_id", "cleared_at"),)
+
+
+class CalendarImportRow(Base):
+    """One calendar file imported (issue 10): a year's schedule or an office's closure
+    days, its text and SHA-256, who imported it and when. Append-only: what is in force is
+    the latest import of each file (``workflow/calendar/imports.py``)."""
+
+    __tablename__ = "calendar_imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_by: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 def dialect_insert(session: Any) -> Any:

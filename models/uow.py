@@ -17,10 +17,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from govflow.models.calendar_store import SqlCalendarStore
 from govflow.models.disclosure_register import SqlRequestRegister
 from govflow.models.escalation_repo import EscalationRepository
 from govflow.models.identity_repo import IdentityRepository
 from govflow.models.repository import Repository
+from govflow.workflow.calendar.imports import CalendarStore
 from govflow.workflow.disclosure.register import (
     ImportedRequests,
     RequestRegister,
@@ -36,8 +38,10 @@ SQL_STORES: Mapping[type, StoreFactory] = {
     RequestRegister: lambda session, repo: SqlRequestRegister(session, repo.case_row),
     RequestReports: lambda session, repo: SqlRequestRegister(session, repo.case_row),
     ImportedRequests: lambda session, repo: SqlRequestRegister(session, repo.case_row),
+    CalendarStore: lambda session, repo: SqlCalendarStore(session),
 }
-"""Each case type's store, by the port (protocol class) its code asks for."""
+"""Each case type's store, by the port (protocol class) its code asks for; and the
+calendar's imported files (``CalendarStore``)."""
 
 CONFLICT_MESSAGE = "案件已被他人修改，本次操作未保存，请重新加载后再试"
 

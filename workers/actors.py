@@ -14,7 +14,7 @@ from govflow.workers.channels import Channel, build_channels
 from govflow.workers.delivery import RetryLater
 from govflow.workers.delivery import deliver as deliver_one
 from govflow.workflow.policy import NotificationSettings
-from govflow.workflow.services import Services
+from govflow.workflow.services import CalendarWatch, Services
 
 if dramatiq.broker.global_broker is None:
     dramatiq.set_broker(make_broker())
@@ -35,19 +35,22 @@ def configure(
 ) -> None:
     """Point the actors at given services and channels (the embedded runtime, tests), and at
     the notification settings the sweeper uses (``max_attempts``), if not those of the file."""
-    _runtime.update(services=services, channels=channels)
+    _runtime.update(services=services, channels=channels, watch=CalendarWatch(services))
     if settings is not None:
         _runtime["settings"] = settings
 
 
 def _services() -> Services:
+    """The services for one message, on the newest calendar (``CalendarWatch``)."""
     if "services" not in _runtime:
         # This module is the dramatiq entry point (``dramatiq govflow.workers.actors``): a
         # worker process builds its services here, at the composition root, on first use.
         from govflow.app import build_services
 
-        _runtime["services"] = build_services()
-    return _runtime["services"]  # type: ignore[return-value]
+        built = build_services()
+        _runtime.update(services=built, watch=CalendarWatch(built))
+    watch: CalendarWatch = _runtime["watch"]  # type: ignore[assignment]
+    return watch.current()
 
 
 def _channels() -> dict[str, Channel]:

@@ -1,4 +1,5 @@
-"""Notification channels (SPEC E-3): the structured log, e-mail over SMTP, a JSON webhook.
+"""Notification channels (SPEC E-3): the structured log, e-mail over SMTP, a JSON webhook;
+the WeCom and DingTalk group robots are in ``govflow.workers.robots``.
 
 Each delivery carries its key (firing key + channel + recipient). A channel may be
 asked to send the same key twice after a crash (at-least-once); e-mail puts the key
@@ -13,40 +14,21 @@ import smtplib
 import ssl
 import urllib.error
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 import structlog
 
 from govflow.logs import redact
+from govflow.workers.robots import build_robots
+from govflow.workflow.notifications import Channel, ChannelError, Notification
 from govflow.workflow.policy import NotificationSettings
 
+__all__ = ["Channel", "ChannelError", "Notification", "build_channels"]
+
 log = structlog.get_logger("govflow.notifications")
-
-
-class ChannelError(Exception):
-    """The channel could not take the message now; the delivery is retried with backoff."""
-
-
-@dataclass(frozen=True)
-class Notification:
-    key: str
-    case_ref: str
-    level: str
-    subject: str
-    body: str
-    recipient: str
-    recipient_name: str
-    address: str | None
-    recipients: tuple[str, ...]
-
-
-class Channel(Protocol):
-    name: str
-
-    def send(self, notification: Notification) -> None: ...
 
 
 class LogChannel:
@@ -145,7 +127,10 @@ class WebhookChannel:
 
 
 def build_channels(settings: NotificationSettings) -> dict[str, Channel]:
+    """Every channel the settings can name; a robot only when its secrets are configured
+    (``robots.missing_secrets`` says which are missing)."""
     channels: dict[str, Channel] = {"log": LogChannel()}
+    channels.update(build_robots(settings))
     channels["email"] = EmailChannel(
         settings.smtp_host,
         settings.smtp_port,

@@ -17,9 +17,9 @@ from dramatiq.brokers.stub import StubBroker
 from govflow.workers import actors
 from govflow.workers.actors import install
 from govflow.workers.channels import build_channels
-from govflow.workers.sweeper import Enqueue, SweepReport, sweep
+from govflow.workers.sweeper import Enqueue, SweepReport, digests, sweep
 from govflow.workflow.policy import NotificationSettings
-from govflow.workflow.services import Services
+from govflow.workflow.services import CalendarWatch, Services
 
 log = structlog.get_logger(__name__)
 
@@ -32,10 +32,15 @@ def sweep_forever(
     interval: float,
     on_report: Callable[[SweepReport], None] | None = None,
 ) -> None:
-    """Sweep every ``interval`` seconds until ``stop`` is set; a failed sweep is retried."""
+    """Sweep every ``interval`` seconds until ``stop`` is set (the day's digests too, once
+    they are due); a failed sweep is retried. Each sweep starts on the newest calendar
+    (``CalendarWatch``)."""
+    watch = CalendarWatch(svc)
     while not stop.is_set():
         try:
-            report = sweep(svc, enqueue, settings)
+            current = watch.current()
+            report = sweep(current, enqueue, settings)
+            digests(current, enqueue, settings)
             if on_report is not None:
                 on_report(report)
         except Exception:  # the database may be restarting: log, wait, try again

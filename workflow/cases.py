@@ -50,6 +50,9 @@ SYSTEM_EVENT_LABELS = {
     NOTICE_REGENERATED: "重新生成文书（新版本）",
 }
 """Events the engine records outside any type's actions; they change no facts."""
+EXPLAINED_EVENTS = frozenset({ESCALATION_ACKNOWLEDGED})
+"""System events whose recorded reason a case's timeline shows beside their label (which
+rule of which limit was acknowledged)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class CaseRecord:
     facts: str | None = None  # the facts stored with the last event (``Case.stored_facts``)
 
 
-FACTS_FORMAT = 2
+FACTS_FORMAT = 3
 """The shape of stored facts. Raise it when any facts' ``to_state`` changes: facts stored in
 another format are rebuilt from the events when the case is next loaded."""
 

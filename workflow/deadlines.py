@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from govflow.workflow import texts
 from govflow.workflow.calendar import Pause, WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, end_of_day, local_date
 
@@ -37,13 +38,7 @@ class DeadlineStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-STATUS_LABELS = {
-    DeadlineStatus.RUNNING: "计时中",
-    DeadlineStatus.PAUSED: "中止计算",
-    DeadlineStatus.MET: "已按期完成",
-    DeadlineStatus.BREACHED: "已超期",
-    DeadlineStatus.CANCELLED: "已取消",
-}
+STATUS_LABELS = {status: texts.STATUS_LABELS[status.value] for status in DeadlineStatus}
 
 
 @dataclass
@@ -64,6 +59,14 @@ class PauseSpan:
 
 @dataclass
 class Deadline:
+    """One limit of one case.
+
+    ``optional``: a limit on a step the office *may* take rather than one it must (the
+    correction notice of D-4: only an unclear request needs one). Once it passes unused
+    the step can no longer be taken and nothing is breached: it stops running at its due
+    instant (``is_running_at``), is never overdue, and is never warned about after that.
+    """
+
     key: str
     kind: str
     label: str
@@ -85,6 +88,7 @@ class Deadline:
     # The rule and the edition it comes from, as people read it: "依据《条例》(2019) 第三十三条：…"
     legal_basis: str | None = None
     start_note: str | None = None  # why the count starts where it does (a delivery date, …)
+    optional: bool = False
     # derived by compute()
     due_date: date | None = None
     due_at: datetime | None = None
@@ -190,6 +194,8 @@ class Deadline:
             lines.insert(0, self.start_note)
         if self.legal_basis:
             lines.insert(0, f"{self.legal_basis}。")
+        if self.status is DeadlineStatus.CANCELLED and self.cancelled_reason:
+            lines.append(texts.cancelled_because(self.cancelled_reason))
         return lines
 
     def _explain(self, calendar: WorkingCalendar) -> list[str]:
@@ -247,9 +253,32 @@ class Deadline:
         return DeadlineStatus.RUNNING
 
     def is_overdue(self, now: datetime) -> bool:
+        """Running past its due instant: a breach in the making (never for an optional limit)."""
         return (
-            self.status is DeadlineStatus.RUNNING and self.due_at is not None and now > self.due_at
+            self.status is DeadlineStatus.RUNNING
+            and not self.optional
+            and self.due_at is not None
+            and now > self.due_at
         )
+
+    def is_running_at(self, now: datetime) -> bool:
+        """Still counting at ``now``: running, and not an optional limit that has passed.
+
+        What warnings and escalations may fire for (an overdue obligation still runs: its
+        escalations repeat until it is met).
+        """
+        if self.status is not DeadlineStatus.RUNNING or self.due_at is None:
+            return False
+        return not (self.optional and now >= self.due_at)
+
+    def status_label(self, now: datetime) -> str:
+        """The status as people read it at ``now``; empty when the time left says it all
+        (an overdue obligation reads "已超期 3 个工作日")."""
+        if self.is_overdue(now):
+            return ""
+        if self.status is DeadlineStatus.RUNNING and not self.is_running_at(now):
+            return texts.WINDOW_CLOSED
+        return STATUS_LABELS[self.status]
 
     def time_left(self, calendar: WorkingCalendar, now: datetime) -> str:
         """还剩 / 已超期 in the limit's own unit, as people read it; empty unless running.
@@ -258,21 +287,22 @@ class Deadline:
         by at least one working day.
         """
         if self.status is DeadlineStatus.PAUSED:
-            return "暂停计时"
+            return texts.PAUSED
         if self.status is not DeadlineStatus.RUNNING or self.due_at is None:
             return ""
+        if not self.is_running_at(now):
+            return texts.WINDOW_UNUSED
         if self.basis is not Basis.WORKING_DAYS or self.due_date is None:
-            hours = (self.due_at - now).total_seconds() / 3600
-            return f"还剩 {hours:.1f} 小时" if hours >= 0 else f"已超期 {-hours:.1f} 小时"
+            return texts.hours_left((self.due_at - now).total_seconds() / 3600)
         today = local_date(now)
         if now >= self.due_at:
-            return f"已超期 {max(calendar.working_days_between(self.due_date, today), 1)} 个工作日"
-        left = calendar.working_days_between(today, self.due_date)
-        return "今日届满" if left == 0 else f"还剩 {left} 个工作日"
+            overdue = max(calendar.working_days_between(self.due_date, today), 1)
+            return texts.working_days_overdue(overdue)
+        return texts.working_days_left(calendar.working_days_between(today, self.due_date))
 
     def working_days_left(self, calendar: WorkingCalendar, now: datetime) -> int | None:
         """Working days left after today (negative: working days overdue); None when not running."""
-        if self.status is not DeadlineStatus.RUNNING or self.due_date is None:
+        if not self.is_running_at(now) or self.due_date is None:
             return None
         today = local_date(now)
         if today <= self.due_date:
@@ -307,6 +337,7 @@ class Deadline:
             "cancelled_reason": self.cancelled_reason,
             "lapsed_on": self.lapsed_on.isoformat() if self.lapsed_on else None,
             "legal_basis": self.legal_basis,
+            "optional": self.optional,
             "explanation": list(self.explanation),
         }
 
@@ -340,6 +371,7 @@ class Deadline:
             cancelled_reason=stored.get("cancelled_reason"),
             lapsed_on=day(stored.get("lapsed_on")),
             legal_basis=stored.get("legal_basis"),
+            optional=bool(stored.get("optional")),
             due_date=day(stored.get("due_date")),
             due_at=instant(stored.get("due_at")),
             status=DeadlineStatus(stored["status"]),
@@ -394,6 +426,8 @@ class Deadline:
             state["restarts"] = self.restarts
         if self.provisional:
             state["provisional"] = True
+        if self.optional:
+            state["optional"] = True
         return state
 
     @classmethod
@@ -415,6 +449,7 @@ class Deadline:
             extension_days=state.get("extension_days", 0),
             restarts=state.get("restarts", 0),
             provisional=state.get("provisional", False),
+            optional=state.get("optional", False),
             override_reason=state.get("override_reason"),
             override_basis=state.get("override_basis"),
             cancelled_reason=state.get("cancelled_reason"),

@@ -149,11 +149,19 @@ def threshold_at(rule: Rule, deadline: Deadline, calendar: WorkingCalendar) -> d
     return max(at, start)
 
 
-def plan(deadlines: list[Deadline], policy: Policy, calendar: WorkingCalendar) -> list[PlannedRule]:
-    """First firing instants of every rule of every running deadline."""
+def plan(
+    deadlines: list[Deadline],
+    policy: Policy,
+    calendar: WorkingCalendar,
+    now: datetime | None = None,
+) -> list[PlannedRule]:
+    """First firing instants of every rule of every running deadline (running at ``now``:
+    an optional limit that has passed gets no rules, so its rows stop firing)."""
     planned = []
     for deadline in deadlines:
         if deadline.status is not DeadlineStatus.RUNNING or deadline.due_at is None:
+            continue
+        if now is not None and not deadline.is_running_at(now):
             continue
         for rule in policy.ladders.get(deadline.kind, ()):
             planned.append(

@@ -77,7 +77,7 @@ class NotificationSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    channels: tuple[Literal["log", "email", "webhook"], ...] = ("log",)
+    channels: tuple[Literal["log", "email", "webhook", "wecom", "dingtalk"], ...] = ("log",)
     link: str = "govflow case show {ref}"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -91,10 +91,21 @@ class NotificationSettings(BaseModel):
     smtp_ca_file: Path | None = None  # the CA of a mail server with a private certificate
     webhook_url: SecretStr | None = None  # its query often carries the robot's token
     webhook_timeout_seconds: float = 10
+    # Group robots (企业微信, 钉钉): the addresses here, their key, token and signing secret
+    # secrets like the others (GOVFLOW_WECOM_KEY, GOVFLOW_DINGTALK_TOKEN, …_SECRET).
+    wecom_url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+    wecom_key: SecretStr | None = None
+    dingtalk_url: str = "https://oapi.dingtalk.com/robot/send"
+    dingtalk_token: SecretStr | None = None
+    dingtalk_secret: SecretStr | None = None
+    robot_timeout_seconds: float = 10
     quiet_start: time = time(20, 0)
     quiet_end: time = time(8, 0)
     max_attempts: int = Field(5, ge=1)
     sweep_interval_seconds: float = Field(30, gt=0)
+    sweep_batch_size: int = Field(500, ge=1, le=5000)  # schedule rows claimed per transaction
+    digest_at: time | None = time(8, 30)  # the daily digest, on working days (None: none)
+    digest_within_working_days: int = Field(2, ge=0, le=20)
     late_after_seconds: float = Field(300, ge=0)
     redeliver_after_seconds: float = Field(300, gt=0)
 
@@ -142,6 +153,15 @@ class NoticeSettings(BaseModel):
         return max(current, key=lambda e: e.since).body if current else None
 
 
+class CalendarSettings(BaseModel):
+    """The calendar kept in the database (issue 10): how often a long-running process
+    (web, sweeper, worker) asks whether a new calendar file was imported."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    check_seconds: float = Field(30, ge=0)  # 0: at every request, sweep and message
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -149,6 +169,7 @@ class Settings(BaseModel):
     notifications: NotificationSettings = NotificationSettings()
     identity: IdentitySettings = IdentitySettings()
     notices: NoticeSettings = NoticeSettings()
+    calendar: CalendarSettings = CalendarSettings()
     # Limits of declared case types, by type and setting name (a deadline's `amount_setting`):
     # a province sets online messages to 7 or 15 working days here, not in the declaration.
     case_types: dict[str, dict[str, PositiveInt]] = Field(default_factory=dict)
@@ -159,7 +180,14 @@ class Settings(BaseModel):
     def secret_values(self) -> list[str]:
         """Every secret in force, as plain text: what the logs must never show."""
         n = self.notifications
-        held = (n.smtp_password, n.webhook_url, self.notices.s3_secret_access_key)
+        held = (
+            n.smtp_password,
+            n.webhook_url,
+            n.wecom_key,
+            n.dingtalk_token,
+            n.dingtalk_secret,
+            self.notices.s3_secret_access_key,
+        )
         return [s.get_secret_value() for s in held if s is not None]
 
 
@@ -167,6 +195,9 @@ SECRET_ENV: dict[tuple[str, str], str] = {
     ("notifications", "smtp_password"): "GOVFLOW_SMTP_PASSWORD",
     ("notifications", "webhook_url"): "GOVFLOW_WEBHOOK_URL",
     ("notices", "s3_secret_access_key"): "GOVFLOW_S3_SECRET_ACCESS_KEY",
+    ("notifications", "wecom_key"): "GOVFLOW_WECOM_KEY",
+    ("notifications", "dingtalk_token"): "GOVFLOW_DINGTALK_TOKEN",
+    ("notifications", "dingtalk_secret"): "GOVFLOW_DINGTALK_SECRET",
 }
 """Secrets the environment may give: ``NAME`` holds the value, ``NAME_FILE`` a file with it."""
 

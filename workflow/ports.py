@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from govflow.workflow.errors import InvalidInput
+from govflow.workflow.escalation_ports import SweepStore
 
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor, Agency
@@ -212,8 +213,10 @@ class CaseRepository(CaseWrites, Protocol):
         agency: tuple[str, str],
         policy: Policy | None,
         calendar: WorkingCalendar,
+        now: datetime | None = None,
     ) -> Sequence[RowDifference]:
-        """Every stored row against what the rebuilt ``case`` implies (pure: no query)."""
+        """Every stored row against what the rebuilt ``case`` implies at ``now`` (pure: no
+        query; an optional limit that has passed plans no rule any more)."""
         ...
 
     def policies_by_digest(self) -> dict[str, Policy]: ...
@@ -257,11 +260,13 @@ class EscalationPlans(Protocol):
 
 
 class FiringRecord(Protocol):
-    """One firing of an escalation rule, as stored."""
+    """One firing of an escalation rule (or a daily digest: no case, no schedule row), as
+    stored; ``repeats``: how many due repeats of its rule it stands for."""
 
     id: int
     key: str
-    case_id: int
+    schedule_id: int | None
+    case_id: int | None
     deadline_key: str
     rule: str
     level: str
@@ -272,6 +277,9 @@ class FiringRecord(Protocol):
     message: str
     recipients: list[str]
     action: str | None
+    repeats: int
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
 
 
 class DeliveryRecord(Protocol):
@@ -281,14 +289,17 @@ class DeliveryRecord(Protocol):
     status: str
 
 
-class EscalationRepository(EscalationPlans, Protocol):
-    """…and the firings and deliveries the reading use cases show."""
+class EscalationRepository(EscalationPlans, SweepStore, Protocol):
+    """…the sweeper's batches (``SweepStore``), and the firings and deliveries the reading
+    use cases show."""
 
     def firings(
         self, case_id: int | None = None, agency_ids: Sequence[int] | None = None
     ) -> Sequence[FiringRecord]: ...
 
     def firing_by_key(self, firing_key: str) -> FiringRecord: ...
+
+    def digest_firings(self, day: date | None = None) -> Sequence[FiringRecord]: ...
 
     def acknowledge(self, firing: FiringRecord, username: str, now: datetime) -> int | None:
         """Stop the rule's repeats; the epoch acknowledged (None: its deadline moved on)."""

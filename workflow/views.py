@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from govflow.workflow import texts
 from govflow.workflow.actors import ROLE_LABELS, Role
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import SYSTEM_EVENT_LABELS, Case
@@ -51,10 +52,7 @@ class DeadlineView:
 
 
 def deadline_view(d: Deadline, calendar: WorkingCalendar, at: datetime) -> DeadlineView:
-    if d.due_date is not None:
-        due = f"{d.due_date.isoformat()} 24:00"
-    else:
-        due = local_minute(d.due_at)
+    due = texts.due_text(d.due_date, d.due_at)
     running = d.status is DeadlineStatus.RUNNING and d.due_at is not None
     hours = None
     if running and d.basis is not Basis.WORKING_DAYS and d.due_at is not None:
@@ -73,7 +71,9 @@ def deadline_view(d: Deadline, calendar: WorkingCalendar, at: datetime) -> Deadl
         due_at=d.due_at,
         due=due,
         status=d.status.value,
-        status_label=STATUS_LABELS[d.status],
+        # A passed optional limit reads "已届满"; an overdue one keeps its status here (its
+        # time left says "已超期 …").
+        status_label=d.status_label(at) or STATUS_LABELS[d.status],
         overdue=d.is_overdue(at),
         time_left=d.time_left(calendar, at),
         working_days_left=(

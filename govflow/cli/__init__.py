@@ -25,6 +25,7 @@ import typer
 
 from govflow.cli import (
     audit,
+    calendars,
     casetypes,
     deadline,
     documents,
@@ -68,7 +69,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,  # a person sees one 错误 line, never a traceback
 )
 case_app = typer.Typer(help="案件：办理、查看、列出。", no_args_is_help=True)
-calendar_app = typer.Typer(help="工作日历：更新节假日安排后重新计算期限。", no_args_is_help=True)
+calendar_app = typer.Typer(
+    help="工作日历：导入节假日安排与闭馆日（存于数据库），重新计算期限。", no_args_is_help=True
+)
 app.add_typer(case_app, name="case")
 app.add_typer(calendar_app, name="calendar")
 deadline.register(app)
@@ -84,6 +87,7 @@ generate.register(app)
 serve.register(app)
 imports.register(app)
 users.register(app)
+calendars.register(calendar_app)
 
 
 @app.callback()
@@ -238,22 +242,28 @@ def list_cases(
 
 
 @calendar_app.command("recompute")
-def recompute(as_json: JsonFlag = False) -> None:
-    """节假日安排更新后，重新计算所有临时期限，并在各案件记录变更事件。"""
+def recompute(
+    all_: Annotated[
+        bool, typer.Option("--all", help="重新计算所有未届满的期限（不只是临时期限）")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """按数据库中在用的日历，重新计算所有临时期限（--all：所有未届满的期限），并在各案件记录变更事件。"""
+    from govflow.cli.calendars import progress
     from govflow.workflow import services
 
     with user_errors():
         svc = build_services()
-        changed = services.recompute_deadlines(svc)
+        if all_:
+            changed = services.recompute_open_deadlines(svc, progress=progress)
+        else:
+            changed = services.recompute_deadlines(svc, progress=progress)
         if as_json:
             echo_json([{"ref": ref, "changes": changes} for ref, changes in changed])
             return
-        for ref, changes in changed:
-            for key, change in changes.items():
-                typer.echo(
-                    f"{ref} {key}：{change['from']} → {change['to']}"
-                    f"{'（仍为临时）' if change['provisional'] else ''}"
-                )
+        from govflow.presentation.calendar import change_lines
+
+        echo_lines(change_lines(changed))
         typer.echo(f"已重新计算，{len(changed)} 件案件的期限有变化。")
 
 

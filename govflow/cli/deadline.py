@@ -122,10 +122,13 @@ def deadline(
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象。")] = False,
 ) -> None:
     """计算期限届满日：N 个工作日（起算日不计，调休上班日计入）或 N 小时。"""
-    from govflow.app import load_calendar
+    from govflow.app import calculator_calendar
+    from govflow.workflow.errors import ConfigurationError
 
     try:
-        calendar = load_calendar()
+        calendar = calculator_calendar()
+    except ConfigurationError as exc:
+        _fail(str(exc), EXIT_BAD_CONFIG)
     except CalendarError as exc:
         _fail(f"日历配置有误：{exc}", EXIT_BAD_CONFIG)
     try:

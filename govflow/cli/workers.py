@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 import threading
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,6 +22,9 @@ from govflow.cli.common import (
     user_errors,
 )
 
+if TYPE_CHECKING:
+    from govflow.workflow.policy import NotificationSettings
+
 escalation_app = typer.Typer(help="预警与督办：查看、确认、变更规则。", no_args_is_help=True)
 
 
@@ -30,6 +33,16 @@ def _metrics(port: int | None) -> None:
         from prometheus_client import start_http_server
 
         start_http_server(port)
+
+
+def _check_robots(settings: NotificationSettings) -> None:
+    """A robot channel named in the settings without its secret in the environment stops
+    start-up, naming the variable (never a value)."""
+    from govflow.workers.robots import missing_secrets
+
+    problems = missing_secrets(settings)
+    if problems:
+        fail("；".join(problems), 2)
 
 
 def _stop_on_signals(stop: threading.Event) -> None:
@@ -58,6 +71,7 @@ def run(
         svc = build_services()
         announce_admin(svc)
         settings = svc.config.settings.notifications
+        _check_robots(settings)
         if interval is not None:
             settings = settings.model_copy(update={"sweep_interval_seconds": interval})
         if svc.notices is not None:
@@ -109,12 +123,15 @@ def _web(port: int) -> Any:
 def sweeper(
     interval: Annotated[float | None, typer.Option(help="扫描间隔（秒）")] = None,
     once: Annotated[bool, typer.Option(help="只扫描一次")] = False,
+    batch: Annotated[
+        int | None, typer.Option(min=1, max=5000, help="每批领取的到期规则数（一批一个事务）")
+    ] = None,
     metrics_port: Annotated[int | None, typer.Option(help="Prometheus 指标端口")] = None,
 ) -> None:
     """生产部署的期限扫描进程（PostgreSQL + Redis，可同时运行多个）。"""
     from govflow.workers.broker import make_broker
     from govflow.workers.runtime import sweep_forever
-    from govflow.workers.sweeper import sweep
+    from govflow.workers.sweeper import digests, sweep
 
     with user_errors():
         if not os.environ.get("GOVFLOW_BROKER_URL"):
@@ -127,10 +144,15 @@ def sweeper(
         install(make_broker())
         svc = build_services()
         settings = svc.config.settings.notifications
+        _check_robots(settings)
+        if batch is not None:
+            settings = settings.model_copy(update={"sweep_batch_size": batch})
         if once:
             report = sweep(svc, deliver.send, settings)
+            made = digests(svc, deliver.send, settings)
             typer.echo(
-                f"触发 {len(report.fired)} 条（迟发 {report.late}），投递 {report.enqueued} 条。"
+                f"触发 {len(report.fired)} 条（迟发 {report.late}），投递 {report.enqueued} 条"
+                + (f"；每日提醒 {made} 条。" if made else "。")
             )
             return
         _metrics(metrics_port)
@@ -150,6 +172,10 @@ def worker(
     """生产部署的投递进程：运行 dramatiq 工作进程，从 Redis 取任务。"""
     if not os.environ.get("GOVFLOW_BROKER_URL"):
         fail("须设置 GOVFLOW_BROKER_URL（如 redis://127.0.0.1:6379/0）", 2)
+    from govflow.app import load_settings
+
+    with user_errors():
+        _check_robots(load_settings().notifications)
     env = dict(os.environ)
     if metrics_port:
         # dramatiq's Prometheus middleware serves every process's metrics (ours included)
@@ -187,7 +213,7 @@ def list_firings(
     case: Annotated[str | None, typer.Option(help="案件编号")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """列出已触发的提醒与督办（含投递状态），限查看人可查看的案件。"""
+    """列出已触发的提醒与督办（含投递状态、确认情况），限查看人可查看的案件。"""
     from govflow.presentation.escalations import firing_lines, firings_json
     from govflow.workflow import services
 
@@ -200,22 +226,48 @@ def list_firings(
             echo_lines(firing_lines(rows))
 
 
+@escalation_app.command("digests")
+def list_digests(
+    as_user: AsReader,
+    day: Annotated[str | None, typer.Option(help="日期（YYYY-MM-DD），默认全部")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """列出每日提醒（每人每个工作日一条）及其投递状态，限查看人可查看的机关。"""
+    from datetime import date
+
+    from govflow.presentation.escalations import digest_lines, digests_json
+    from govflow.workflow import services
+    from govflow.workflow.errors import InvalidInput
+
+    with user_errors():
+        try:
+            on = date.fromisoformat(day) if day else None
+        except ValueError:
+            raise InvalidInput(f"--day 不是有效日期：{day!r}") from None
+        svc = build_services()
+        rows = services.digests(svc, person(svc, as_user), on)
+        if as_json:
+            echo_json(digests_json(rows))
+        else:
+            echo_lines(digest_lines(rows))
+
+
 @escalation_app.command("ack")
 def ack(
     key: str,
     as_user: Annotated[str, typer.Option("--as", help="确认人用户名")],
     as_json: JsonFlag = False,
 ) -> None:
-    """确认一条提醒：该规则不再重复提醒（更高一级的督办仍会按期触发）。"""
+    """确认一条提醒：该规则不再重复提醒（更高一级的督办仍会按期触发），并记入案件历史。"""
     from govflow.workflow import services
 
     with user_errors():
         svc = build_services()
-        services.acknowledge(svc, key, cli_principal(svc, as_user))
+        done = services.acknowledge(svc, key, cli_principal(svc, as_user))
         if as_json:
-            echo_json({"key": key, "acknowledged": True, "by": as_user})
+            echo_json({"key": key, "acknowledged": True, "new": done, "by": as_user})
             return
-        typer.echo(f"已确认：{key}")
+        typer.echo(f"已确认：{key}" if done else f"此前已确认过：{key}")
 
 
 @escalation_app.command("adopt")

@@ -330,21 +330,22 @@ def _provisional(s: Story, svc: services.Services, workdir: Path) -> None:
         },
         "当面提交，答复期限延伸至 2027 年，按周末计算，标为临时",
     )
-    hypothetical = workdir / "calendar"
-    hypothetical.mkdir()
-    (hypothetical / "2027.yaml").write_text(
+    text = (
         "# 假设的 2027 年元旦安排，仅供演示，并非官方通知\n"
-        "year: 2027\nholidays:\n  - {date: 2027-01-01, name: 元旦}\nmakeup_workdays: []\n",
-        encoding="utf-8",
+        "year: 2027\nholidays:\n  - {date: 2027-01-01, name: 元旦}\nmakeup_workdays: []\n"
     )
-    s.echo("  （演示：加入一份假设的 2027 年安排——1 月 1 日放假——然后重新计算）")
-    updated = replace(svc, calendar=load_calendar([hypothetical]))
-    for ref, changes in services.recompute_deadlines(updated):
+    s.echo("  （演示：导入一份假设的 2027 年安排——1 月 1 日放假——随即重新计算）")
+    operator = services.principal_for(svc, SYSTEM.username, "demo")
+    done = services.import_calendar(svc, operator, "2027.yaml", text)
+    for ref, changes in done.changes:
         for key, change in changes.items():
             s.echo(
                 f"  {ref} {key}：{change['from']} → {change['to']}，"
                 + ("仍为临时" if change["provisional"] else "不再是临时结果")
                 + "；已在案件记录变更事件"
             )
+    stored = services.stored_calendar(svc)
+    assert stored is not None  # just imported
+    updated = replace(svc, calendar=stored[0], calendar_version=stored[1])
     s.svc = updated
     s._changes("申请六")

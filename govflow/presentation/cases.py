@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from govflow.presentation.text import deadline_json, deadline_line, field_line, local
+from govflow.workflow.cases import EXPLAINED_EVENTS
 from govflow.workflow.services import CaseDetail, CasePage
 from govflow.workflow.views import CaseHeader, EventView
 
@@ -68,11 +69,13 @@ def case_text(detail: CaseDetail) -> list[str]:
         lines.append("  " + deadline_line(d))
         lines += ["      " + x for x in d.explanation]
     lines += ["", "时间线："]
-    # An imported event says so: it was recorded later, from the office's own ledger.
+    # An imported event says so: it was recorded later, from the office's own ledger; an
+    # acknowledgement says which rule of which limit it stopped.
     lines += [
         f"  #{e.seq} {local(e.occurred_at)} {e.actor_name}（{e.role_label}）"
         f"{e.action_label}{'（导入）' if e.imported else ''}："
         f"{e.state_before_label} → {e.state_after_label}"
+        + (f"（{e.reason}）" if e.action in EXPLAINED_EVENTS and e.reason else "")
         for e in detail.events
     ]
     return lines

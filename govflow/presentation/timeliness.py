@@ -17,7 +17,8 @@ from govflow.presentation.text import (
     with_note,
 )
 from govflow.workflow.incident.view import KIND_LABELS
-from govflow.workflow.reports.timeliness import BREACH_LABELS, CASE_TYPE_LABELS, TimelinessReport
+from govflow.workflow.reports.timeliness import CASE_TYPE_LABELS, TimelinessReport
+from govflow.workflow.texts import BREACH_LABELS
 
 FORMATS = ("text", "json", "csv")
 
@@ -47,7 +48,14 @@ def timeliness_rows(report: TimelinessReport) -> list[tuple[str, str, Any]]:
     rows.append(("政务舆情", "本期监测发现", report.incidents_detected))
     for m in report.milestones:
         for label, value in zip(
-            ("按时", "超时完成", "已超期未完成", "计时中", "调整级别后不再适用", "按时率"),
+            (
+                "按时",
+                BREACH_LABELS["late"],
+                BREACH_LABELS["overdue"],
+                "计时中",
+                "调整级别后不再适用",
+                "按时率",
+            ),
             (m.within, m.late, m.overdue, m.pending, m.cancelled, percent(m.share)),
             strict=True,
         ):
@@ -116,8 +124,8 @@ def timeliness_text(report: TimelinessReport) -> str:
     ]
     lines += ["", f"五、政务舆情回应时效（本期监测发现 {report.incidents_detected} 起）"]
     lines += [
-        f"　{m.label}（{m.hours} 小时）：按时 {m.within} 起，超时完成 {m.late} 起，"
-        f"已超期未完成 {m.overdue} 起，按时率 {percent(m.share)}"
+        f"　{m.label}（{m.hours} 小时）：按时 {m.within} 起，{BREACH_LABELS['late']} {m.late} 起，"
+        f"{BREACH_LABELS['overdue']} {m.overdue} 起，按时率 {percent(m.share)}"
         f"（另：计时中 {m.pending} 起，调整级别后不再适用 {m.cancelled} 起）"
         for m in report.milestones
     ] or ["　本期无舆情事件。"]

@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from govflow.web import api, docs, errors, health, pages
-from govflow.workflow.services import Services
+from govflow.workflow.services import CalendarWatch, Services
 
 if TYPE_CHECKING:
     from govflow.workflow.identity.oidc import OpenIdConnect
@@ -40,7 +40,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.services = svc
+    # Every request reads its services through the watch: a calendar imported by another
+    # process is in force here within ``calendar.check_seconds`` (issue 10).
+    app.state.calendar_watch = CalendarWatch(svc)
     app.state.sso = sso
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -112,7 +112,7 @@ def test_register_regrade_show_list_and_accountability(office: Office) -> None:
     text = office.ok(
         "incident", "accountability", "--as", "chen.supervisor", now="2025-10-01T06:00"
     )
-    assert "超时完成，超期 2.0 小时" in text and "牵头部门：县教育局" in text
+    assert "超期完成，超期 2.0 小时" in text and "牵头部门：县教育局" in text
 
     refused = office.run(
         "case", "act", REF, "archive", "--as", "li.handler", now="2025-10-01T06:00"

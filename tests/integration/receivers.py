@@ -186,3 +186,106 @@ class WebhookReceiver:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# -- group robots (WeCom, DingTalk) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RobotMessage:
+    query: dict[str, str]
+    payload: dict[str, Any]
+    at: float
+
+
+class RobotReceiver:
+    """A local stand-in for a WeCom or DingTalk custom robot, checking requests as they do.
+
+    ``kind="wecom"``: ``?key=<key>`` and ``{"msgtype": "markdown", "markdown": {"content":
+    …}}`` of at most 4096 bytes. ``kind="dingtalk"``: ``?access_token=…&timestamp=…&sign=…``
+    where sign is base64(HMAC-SHA256(secret, "timestamp\\nsecret")), computed here on its
+    own, and the timestamp within an hour of now; ``{"msgtype": "markdown", "markdown":
+    {"title": …, "text": …}}``. It answers ``{"errcode": 0}`` when all holds, the robot's
+    own error codes otherwise (``refuse`` forces one, e.g. 45009 for "too fast").
+    Every request is recorded, accepted or not."""
+
+    def __init__(self, kind: str, key: str, secret: str = "", refuse: int | None = None) -> None:
+        import base64
+        import hashlib
+        import hmac
+        from urllib.parse import parse_qsl, urlsplit
+
+        self.kind, self.key, self.secret, self.refuse = kind, key, secret, refuse
+        self.accepted: list[RobotMessage] = []
+        self.rejected: list[tuple[int, str]] = []
+        receiver = self
+
+        def verdict(query: dict[str, str], payload: dict[str, Any]) -> tuple[int, str]:
+            if receiver.refuse is not None:
+                return receiver.refuse, "refused as told"
+            if kind == "wecom":
+                if query.get("key") != receiver.key:
+                    return 93000, "invalid webhook url"
+                content = payload.get("markdown", {}).get("content")
+                if payload.get("msgtype") != "markdown" or not isinstance(content, str):
+                    return 40008, "invalid message type"
+                if len(content.encode()) > 4096:
+                    return 40058, "content exceed max length"
+                return 0, "ok"
+            if query.get("access_token") != receiver.key:
+                return 300001, "token is not exist"
+            stamp = query.get("timestamp", "")
+            if not stamp.isdigit() or abs(int(stamp) - time.time() * 1000) > 3600_000:
+                return 310000, "timestamp invalid"
+            expected = base64.b64encode(
+                hmac.new(
+                    receiver.secret.encode(),
+                    f"{stamp}\n{receiver.secret}".encode(),
+                    hashlib.sha256,
+                ).digest()
+            ).decode()
+            if query.get("sign") != expected:
+                return 310000, "sign not match"
+            markdown = payload.get("markdown", {})
+            if (
+                payload.get("msgtype") != "markdown"
+                or not markdown.get("title")
+                or not markdown.get("text")
+            ):
+                return 40035, "missing markdown title or text"
+            return 0, "ok"
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                query = dict(parse_qsl(urlsplit(self.path).query))
+                payload = json.loads(body)
+                code, message = verdict(query, payload)
+                with receiver._lock:
+                    if code == 0:
+                        receiver.accepted.append(RobotMessage(query, payload, time.monotonic()))
+                    else:
+                        receiver.rejected.append((code, message))
+                answer = json.dumps({"errcode": code, "errmsg": message}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/robot/send"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> RobotReceiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

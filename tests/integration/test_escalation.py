@@ -26,13 +26,13 @@ from govflow.models.tables import CaseRow, DeliveryRow, EscalationScheduleRow
 from govflow.workers.channels import ChannelError, Notification
 from govflow.workers.delivery import RetryLater, deliver
 from govflow.workers.sweeper import dispatch_outbox, sweep
-from govflow.workflow import escalation_service, services
+from govflow.workflow import services
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.errors import ActionNotAllowed, NotFound
 from govflow.workflow.escalation import Policy
-from govflow.workflow.escalation_service import acknowledge, adopt_policy, firings
 from govflow.workflow.policy import NotificationSettings
+from govflow.workflow.services import acknowledge, adopt_policy, firings
 from tests.config import current_policies
 from tests.principals import acting
 
@@ -84,7 +84,7 @@ class Sweeper:
         ]
 
 
-def fired(flow, ref: str | None = None) -> dict[str, escalation_service.FiringView]:
+def fired(flow, ref: str | None = None) -> dict[str, services.FiringView]:
     return {short(f.key): f for f in firings(flow.svc, SYSTEM, ref)}
 
 
@@ -374,11 +374,13 @@ def test_sweeper_down_across_thresholds_catches_up_once_all_late(flow, engine) -
     assert sweeper.at("2025-10-20 09:00") == []
     # Down from 10-20 to 11-05 12:00, then one sweep (in batches of 3 schedule rows).
     caught = sweeper.at("2025-11-05 12:00", batch=3)
+    # Issue 14 item 2: the six daily breach repeats owed (10-31, 11-01 … 11-05) are one
+    # firing, under the first repeat's key, saying how many it covers and since when.
     expected = [
         "reply:assignee_5_days:0:0",
         "reply:head_2_days:0:0",
         "reply:head_last_day:0:0",
-        *(f"reply:supervisor_breach:0:{n}" for n in range(6)),  # 10-31, 11-01 … 11-05
+        "reply:supervisor_breach:0:0",
     ]
     assert sorted(caught) == sorted(expected * 2)
     for ref in refs:
@@ -386,13 +388,14 @@ def test_sweeper_down_across_thresholds_catches_up_once_all_late(flow, engine) -
         assert sorted(made) == sorted(expected)
         assert all(f.late for f in made.values())
         assert all(f.fired_at == bj("2025-11-05 12:00") for f in made.values())
-        assert [made[f"reply:supervisor_breach:0:{n}"].threshold_at for n in range(6)] == [
-            bj(f"2025-{d} 00:00") for d in ("10-31", "11-01", "11-02", "11-03", "11-04", "11-05")
-        ]
+        breach = made["reply:supervisor_breach:0:0"]
+        assert (breach.threshold_at, breach.repeats) == (bj("2025-10-31 00:00"), 6)
+        assert "自 2025-10-31 00:00 起应重复提醒 6 次，合并为本条" in breach.message
+        assert {made[k].repeats for k in expected[:3]} == {1}
         assert "原定 2025-10-23 00:00 发出" in made["reply:assignee_5_days:0:0"].message
-    assert count(engine, "SELECT count(*) FROM firings") == 18
-    assert count(engine, "SELECT count(*) FROM deliveries") == 18
-    assert len(sweeper.queue) == len(set(sweeper.queue)) == 18
+    assert count(engine, "SELECT count(*) FROM firings") == 8
+    assert count(engine, "SELECT count(*) FROM deliveries") == 8
+    assert len(sweeper.queue) == len(set(sweeper.queue)) == 8
 
     assert sweeper.at("2025-11-05 12:00") == []  # right after: nothing more
     assert sweeper.at("2025-11-05 12:00:01") == []
@@ -426,15 +429,15 @@ def test_two_sweepers_in_parallel_fire_each_key_once(pg_engine, calendar) -> Non
         )
         for n in range(30)
     ]
-    # At 11-01 12:00 each case owes: the correction notice's last day (10-13), 5 left, 2
-    # left, the last day, the breach and its first daily repeat: 6 firings, 180 in all.
+    # At 11-01 12:00 each case owes: 5 left, 2 left, the last day, and the breach with its
+    # first daily repeat as one firing (issue 14 item 2): 4 firings, 120 in all. The
+    # correction notice's limit (10-13) passed unused long ago: no warning is owed for a
+    # limit that no longer runs (issue 14 item 3).
     owed = {
-        "correction_notice:assignee_last_day:0:0",
         "reply:assignee_5_days:0:0",
         "reply:head_2_days:0:0",
         "reply:head_last_day:0:0",
         "reply:supervisor_breach:0:0",
-        "reply:supervisor_breach:0:1",
     }
     now = bj("2025-11-01 12:00")
     start = threading.Barrier(2)
@@ -463,16 +466,16 @@ def test_two_sweepers_in_parallel_fire_each_key_once(pg_engine, calendar) -> Non
     union = results[0] + results[1]
     assert len(union) == len(set(union)) == 30 * len(owed)
     assert set(results[0]).isdisjoint(results[1])
-    assert count(pg_engine, "SELECT count(*) FROM firings") == 180
-    assert count(pg_engine, "SELECT count(DISTINCT key) FROM firings") == 180
+    assert count(pg_engine, "SELECT count(*) FROM firings") == 120
+    assert count(pg_engine, "SELECT count(DISTINCT key) FROM firings") == 120
     by_case: dict[str, set[str]] = {}
     for f in firings(svc, SYSTEM):
         by_case.setdefault(f.case_ref, set()).add(short(f.key))
         assert f.late  # long past every threshold
     assert by_case == {ref: owed for ref in refs}
-    assert count(pg_engine, "SELECT count(*) FROM deliveries") == 180
-    assert count(pg_engine, "SELECT count(DISTINCT key) FROM deliveries") == 180
-    assert count(pg_engine, "SELECT count(DISTINCT firing_id) FROM deliveries") == 180
+    assert count(pg_engine, "SELECT count(*) FROM deliveries") == 120
+    assert count(pg_engine, "SELECT count(DISTINCT key) FROM deliveries") == 120
+    assert count(pg_engine, "SELECT count(DISTINCT firing_id) FROM deliveries") == 120
 
     # The two brokers together hold every delivery; delivering all they hold (any delivery
     # handed over by both sweepers included, and some twice more) sends each one once.
@@ -480,10 +483,10 @@ def test_two_sweepers_in_parallel_fire_each_key_once(pg_engine, calendar) -> Non
     assert set(handed) == {d.id for d in deliveries_of(svc)}
     channel = Capture()
     statuses = [deliver(svc, i, {"log": channel}, SETTINGS) for i in handed + handed[:5]]
-    assert statuses.count("sent") == 180
+    assert statuses.count("sent") == 120
     assert set(statuses) == {"sent", "skipped"}
-    assert len(channel.sent) == len({n.key for n in channel.sent}) == 180
-    assert count(pg_engine, "SELECT count(*) FROM deliveries WHERE status = 'sent'") == 180
+    assert len(channel.sent) == len({n.key for n in channel.sent}) == 120
+    assert count(pg_engine, "SELECT count(*) FROM deliveries WHERE status = 'sent'") == 120
 
 
 # -- expiry actions as audited system events ---------------------------------------------

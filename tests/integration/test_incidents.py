@@ -20,8 +20,8 @@ from govflow.workflow import services
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
-from govflow.workflow.escalation_service import firings
 from govflow.workflow.policy import NotificationSettings
+from govflow.workflow.services import firings
 from govflow.workflow.services.incidents import accountability
 from tests.principals import acting
 
@@ -229,11 +229,10 @@ def test_online_message_through_the_services(flow) -> None:
         )  # fmt: skip
     assert open_refs(flow, "online_message") == [ref]
     flow.at("2025-10-13 10:00")  # after the limit (10-11 24:00)
-    assert fired(flow) == [
-        "reply:assignee_last_day:0:0",
-        "reply:head_overdue:0:0",
-        "reply:head_overdue:0:1",
-    ]
+    # The overdue escalation owed at 10-12 and again at 10-13 is one firing (issue 14).
+    assert fired(flow) == ["reply:assignee_last_day:0:0", "reply:head_overdue:0:0"]
+    (overdue,) = [f for f in firings(flow.svc, SYSTEM, ref) if f.rule == "head_overdue"]
+    assert (overdue.repeats, overdue.threshold_at.isoformat()) == (2, "2025-10-11T16:00:00+00:00")
     flow.act(ref, ZHAO, "reply", reply="已通知供电所，路灯已修复")
     assert flow.status(ref) == "breached"
     flow.act(ref, ZHAO, "close")

@@ -49,6 +49,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PAST_DUE = datetime(2025, 10, 25, 10, 0, tzinfo=SHANGHAI)  # reply due 2025-10-24 24:00
 REDELIVER_AFTER = 2.0  # seconds: the sweeper re-hands a delivery not sent by then
 QUEUE = "dramatiq:govflow"  # the Redis list of the govflow queue
+# What the sweep at PAST_DUE owes: the reply limit's 5-day, 2-day and last-day warnings and
+# its breach. (Not the correction notice's last day, 2025-09-30: that limit passed unused
+# weeks before, and a limit that no longer runs is never warned about, issue 14 item 3.)
+FIRED = 4
 
 
 # -- Redis ---------------------------------------------------------------------------------------
@@ -247,7 +251,7 @@ def test_worker_killed_mid_delivery_the_notification_still_arrives_once(
     began = time.monotonic()
     first = workers.start()
     report = sweep(pg_svc, actors.deliver.send, config)
-    assert len(report.fired) == report.enqueued == 5, report
+    assert len(report.fired) == report.enqueued == FIRED, report
     wait_until(webhook.first_arrived.is_set, 30)
     held = webhook.received()[0].key
 
@@ -283,10 +287,10 @@ def test_worker_killed_mid_delivery_the_notification_still_arrives_once(
     assert counts[held] == 2
     assert all(n == 1 for key, n in counts.items() if key != held), counts
     assert all(r["status"] == "sent" for r in rows.values())
-    assert firings(pg_engine) == (5, 5)
+    assert firings(pg_engine) == (FIRED, FIRED)
     after = sweep(pg_svc, actors.deliver.send, config)
     assert (after.fired, after.enqueued) == ([], 0)
-    assert firings(pg_engine) == (5, 5)
+    assert firings(pg_engine) == (FIRED, FIRED)
     print(
         f"\n[crash/{recovery}] raw arrivals by key: {dict(counts)}; recovered "
         f"{recovered:.1f} s after SIGKILL; test {time.monotonic() - began:.1f} s"
@@ -316,7 +320,7 @@ def test_redis_restarted_with_deliveries_queued_nothing_is_lost(
     began = time.monotonic()
     workers.start()
     report = sweep(pg_svc, actors.deliver.send, config)
-    assert len(report.fired) == report.enqueued == 5, report
+    assert len(report.fired) == report.enqueued == FIRED, report
     wait_until(webhook.first_arrived.is_set, 30)
     waiting = redis_db.llen(QUEUE)
     assert waiting >= 1  # handed to the broker, not consumed by any worker
@@ -342,7 +346,7 @@ def test_redis_restarted_with_deliveries_queued_nothing_is_lost(
     rows = deliveries(pg_engine)
     counts = webhook.counts()
     assert counts == Counter({key: 1 for key in rows}), counts
-    assert firings(pg_engine) == (5, 5)
+    assert firings(pg_engine) == (FIRED, FIRED)
     print(
         f"\n[redis restart] {waiting} queued messages lost, all {len(rows)} delivered once "
         f"{recovered:.1f} s after the restart; test {time.monotonic() - began:.1f} s"

@@ -85,11 +85,18 @@ class YearSchedule:
 def load_year_file(path: Path | str) -> YearSchedule:
     """Read and validate one ``YYYY.yaml`` file; any defect raises ``CalendarError``."""
     path = Path(path)
-    where = str(path)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CalendarError(f"{where}: 无法读取（{exc}）") from exc
+        raise CalendarError(f"{path}: 无法读取（{exc}）") from exc
+    return parse_year_text(text, str(path), path.stem)
+
+
+def parse_year_text(text: str, where: str, stem: str) -> YearSchedule:
+    """One year file's text, validated; ``where`` names it in every message, ``stem`` is
+    its file name without the suffix (``2027``: the year must match)."""
+    try:
+        raw = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise CalendarError(f"{where}: 不是有效的 YAML（{exc}）") from exc
     if not isinstance(raw, dict):
@@ -102,7 +109,6 @@ def load_year_file(path: Path | str) -> YearSchedule:
     year = raw.get("year")
     if type(year) is not int or not 1900 <= year <= 2200:
         raise CalendarError(f"{where}: 缺少或无效的 year（应为四位年份，实为 {year!r}）")
-    stem = path.stem
     if re.fullmatch(r"\d{4}", stem) and int(stem) != year:
         raise CalendarError(f"{where}: 文件名是 {stem} 年，但 year 为 {year}")
     lists = {key: _read_entries(raw.get(key), key, year, where) for key in _LIST_LABELS}

@@ -191,14 +191,29 @@ class DisclosureFacts:
     # -- the fold (the handlers ``FOLD`` names) ---------------------------------------
 
     def _start(
-        self, key: str, kind: str, label: str, start: date, days: int, rule: str | None = None
+        self,
+        key: str,
+        kind: str,
+        label: str,
+        start: date,
+        days: int,
+        rule: str | None = None,
+        optional: bool = False,
     ) -> Deadline:
-        """A working-day deadline; ``rule`` names the edition's article that sets it."""
+        """A working-day deadline; ``rule`` names the edition's article that sets it;
+        ``optional`` marks a limit the office may use rather than one it must."""
         basis = None
         if rule is not None and self.edition is not None:
             basis = self.edition.basis(rule, days)
         deadline = Deadline(
-            key, kind, label, Basis.WORKING_DAYS, days, start_date=start, legal_basis=basis
+            key,
+            kind,
+            label,
+            Basis.WORKING_DAYS,
+            days,
+            start_date=start,
+            legal_basis=basis,
+            optional=optional,
         )
         self.deadlines[key] = deadline
         return deadline
@@ -224,6 +239,8 @@ class DisclosureFacts:
         start = date.fromisoformat(derived["clock_start"])
         self._start(REPLY, REPLY, "答复期限", start, self.limits.reply_days, "reply")
         if self.limits.correction_notice_days is not None:
+            # Only an unclear request needs a correction notice (D-4): a limit the office may
+            # use, not one it must. Unused, it ends at its due instant; a notice is refused after.
             self._start(
                 CORRECTION_NOTICE,
                 CORRECTION_NOTICE,
@@ -231,6 +248,7 @@ class DisclosureFacts:
                 start,
                 self.limits.correction_notice_days,
                 "correction_notice",
+                optional=True,
             )
 
     def _on_assign(self, p: a.Assign, derived: dict[str, Any], at: datetime) -> None:

@@ -33,6 +33,11 @@ from govflow.workflow.disclosure.facts import (
 from govflow.workflow.documents.records import NOTICE, DocumentRecord
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.policy import DisclosurePolicy
+from govflow.workflow.texts import day_end
+
+
+def _end(due: date | None) -> str:
+    return day_end(due) if due is not None else "—"
 
 
 @dataclass(frozen=True)
@@ -211,7 +216,7 @@ def _expiry(key: str, label: str):
     def guard(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None:
         due = _due(f, key, ctx)
         if due is None or ctx.today <= due:
-            raise ActionNotAllowed(f"{label}尚未届满（至 {due} 24:00），不能按逾期处理")
+            raise ActionNotAllowed(f"{label}尚未届满（至 {_end(due)}），不能按逾期处理")
 
     return guard
 
@@ -277,7 +282,7 @@ def _consultation_expired(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None
     number = _expired_consultation(f, p)
     due = _due(f, f"consultation-{number}", ctx)
     if due is None or ctx.today <= due:
-        raise ActionNotAllowed(f"征求意见期限尚未届满（至 {due} 24:00）")
+        raise ActionNotAllowed(f"征求意见期限尚未届满（至 {_end(due)}）")
 
 
 def _send_fee_notice(f: DisclosureFacts, p: a.SendFeeNotice, ctx: Context) -> None:

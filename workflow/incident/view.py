@@ -8,8 +8,9 @@ from typing import Any
 from govflow.workflow.clock import local_minute
 from govflow.workflow.contract import Field, Labels, TypeView
 from govflow.workflow.incident.facts import IncidentFacts
+from govflow.workflow.texts import BREACH_LABELS
 
-KIND_LABELS = {"late": "超时完成", "lapsed": "至归档未完成", "overdue": "已超期，尚未完成"}
+KIND_LABELS = BREACH_LABELS  # one label per breach kind, everywhere (``workflow.texts``)
 RESPONSE_LABELS = {
     "publish_statement": "发布权威信息",
     "hold_press_conference": "召开新闻发布会",

@@ -63,7 +63,6 @@ if TYPE_CHECKING:
 DISCLOSURE = "disclosure_request"
 INCIDENT = "incident"
 CASE_TYPE_LABELS = {DISCLOSURE: "依申请公开", INCIDENT: "政务舆情"}
-BREACH_LABELS = {"late": "超期完成", "lapsed": "至办结未完成", "overdue": "已超期，尚未完成"}
 
 # Open requests by time left: key and label, in the order they are shown.
 BUCKETS: tuple[tuple[str, str], ...] = (

@@ -10,10 +10,17 @@ Writing::
     act                  one action on a case, in one transaction          (cases)
     apply_action         the same inside a caller's unit of work (expiries) (cases)
     recompute_deadlines  after a calendar update (T-4)                     (cases)
+    import_calendar      a calendar file into the database, then the recompute (calendar_imports)
+    recompute_open_deadlines   every running limit on the calendar in force (calendar_imports)
+    seed_calendar        ``govflow init``: the shipped files and GOVFLOW_CALENDAR_DIR (calendar_imports)
     fill_stored_facts    store the facts of cases from before they were kept (cases)
     register_request     register a disclosure request                     (requests)
     import_requests      an office's ledger of past requests, all or nothing (imports)
-    adopt_policy, acknowledge   escalation ladders, firings                (escalations)
+    adopt_policy, acknowledge   escalation ladders, firings (an event on the case) (firings)
+    fire_due             every due escalation rule once, in batches (the sweeper) (escalations)
+    dispatch_outbox      hand deliveries to the broker after commit       (escalations)
+    send_digests         the day's digests, once (after each sweep)       (digests)
+    deliver              one notification to its channel, idempotently    (delivery)
     record_checkpoint    note a checkpoint taken (A-2)                     (integrity)
     seal_unkeyed         a history from before the chain key, sealed       (integrity)
     attach, regenerate_notice   a file kept with a case; a notice rendered again (documents)
@@ -39,7 +46,9 @@ Reading (each takes the reader and shows only what the reader may read)::
     annual_report, timeliness_report   R-1, R-2                            (reports)
     periodic_report      a declared type's daily list, monthly or quarterly tally (reports)
     accountability       the incidents' breaches (I-4)                     (incidents)
-    firings, firing      escalations fired, delivered or not               (escalations)
+    firings, firing      escalations fired, delivered or not, acknowledged (firings)
+    digests              the daily digests made                            (digests)
+    next_due_at          when the next rule fires (a simulated sweeper)    (escalations)
     verify_cases, checkpoint_heads, check_checkpoint   tamper evidence (A-2) (integrity)
     open_findings        what verify found and no later verify cleared     (integrity)
     list_documents, read_document   a case's notices and attachments (N-1, N-2) (documents)
@@ -48,6 +57,8 @@ Reading (each takes the reader and shows only what the reader may read)::
     actions              each action's roles, states and input fields (no database) (catalogue)
     action_form, registration_form   what a form for an action asks (its model's fields) (forms, requests)
     calendar_years, calendar_year   the working-day calendar in force (T-1, T-4) (calendar)
+    stored_calendar, calendar_files   the calendar the database holds, its files (calendar_imports)
+    CalendarWatch        a long-running process kept on the newest calendar (calendar_imports)
     compute_limit        the deadline calculator (``workflow.calculator``, calendar only)
 
 Modules outside this package never import from it (the front ends, the workers, the demo
@@ -75,6 +86,16 @@ from govflow.workflow.services.accounts import (
 )
 from govflow.workflow.services.base import Services, identify, load_case
 from govflow.workflow.services.calendar import CalendarYear, calendar_year, calendar_years
+from govflow.workflow.services.calendar_imports import (
+    CalendarFileInForce,
+    CalendarImported,
+    CalendarWatch,
+    calendar_files,
+    import_calendar,
+    recompute_open_deadlines,
+    seed_calendar,
+    stored_calendar,
+)
 from govflow.workflow.services.cases import (
     act,
     apply_action,
@@ -86,6 +107,8 @@ from govflow.workflow.services.cases import (
     save,
 )
 from govflow.workflow.services.catalogue import CaseTypeInfo, actions, case_types, diagram
+from govflow.workflow.services.delivery import Delivered, deliver
+from govflow.workflow.services.digests import DigestView, digests, send_digests
 from govflow.workflow.services.documents import (
     CATEGORIES,
     CaseDocuments,
@@ -97,12 +120,17 @@ from govflow.workflow.services.documents import (
     regenerate_notice,
 )
 from govflow.workflow.services.escalations import (
+    SweepReport,
+    dispatch_outbox,
+    fire_due,
+    next_due_at,
+)
+from govflow.workflow.services.firings import (
     FiringView,
     acknowledge,
     adopt_policy,
     firing,
     firings,
-    next_due_at,
 )
 from govflow.workflow.services.forms import ActionForm, FormField, action_form
 from govflow.workflow.services.imports import ImportResult, import_requests
@@ -158,6 +186,9 @@ __all__ = [
     "MAX_PAGE",
     "AccountabilityEntry",
     "ActionForm",
+    "CalendarFileInForce",
+    "CalendarImported",
+    "CalendarWatch",
     "CalendarYear",
     "CaseDetail",
     "CaseDocuments",
@@ -166,6 +197,8 @@ __all__ = [
     "CaseSummary",
     "CaseTimeline",
     "CaseTypeInfo",
+    "Delivered",
+    "DigestView",
     "FiringView",
     "FormField",
     "GovflowError",
@@ -177,6 +210,7 @@ __all__ = [
     "Principals",
     "Services",
     "SessionView",
+    "SweepReport",
     "TokenRequest",
     "UnitOfWork",
     "WritingUnitOfWork",
@@ -194,6 +228,7 @@ __all__ = [
     "authenticate_session",
     "authenticate_token",
     "bootstrap_admin",
+    "calendar_files",
     "calendar_year",
     "calendar_years",
     "case_detail",
@@ -210,12 +245,17 @@ __all__ = [
     "create_token",
     "current_version",
     "deactivate_user",
+    "deliver",
     "diagram",
+    "digests",
+    "dispatch_outbox",
     "export_case_file",
     "fill_stored_facts",
+    "fire_due",
     "firing",
     "firings",
     "identify",
+    "import_calendar",
     "import_requests",
     "list_cases",
     "list_documents",
@@ -235,6 +275,7 @@ __all__ = [
     "principal_for",
     "read_document",
     "recompute_deadlines",
+    "recompute_open_deadlines",
     "record_checkpoint",
     "regenerate_notice",
     "register_request",
@@ -243,7 +284,10 @@ __all__ = [
     "save",
     "seal_unkeyed",
     "security_log",
+    "seed_calendar",
+    "send_digests",
     "set_password",
+    "stored_calendar",
     "timeliness_report",
     "unlock_user",
     "verify_all",

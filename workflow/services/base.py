@@ -42,6 +42,9 @@ class Services:
 
     notices: Notices | None = None
     files: FileStore | None = None
+    # The newest calendar import the calendar was built from (None: built from files, or
+    # given); a long-running process's ``CalendarWatch`` compares it with the database's.
+    calendar_version: int | None = None
 
 
 def password_hasher(svc: Services) -> PasswordHasher:

@@ -7,7 +7,7 @@ between types comes from the case's contract (``case.workflow``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -276,7 +276,7 @@ def save(
     # then is the one stored (the sweeper's firings and acknowledgements are its own).
     if case.escalation_policy is not None and case.deadlines_changed():
         policy = uow.escalations.policy(case.escalation_policy)
-        planned = escalation.plan(case.deadlines, policy, svc.calendar)
+        planned = escalation.plan(case.deadlines, policy, svc.calendar, now)
         uow.escalations.sync_schedule(uow.repo.case_id(case.ref), planned)
     case.loaded_state = None  # what is stored now is no longer what was loaded
 
@@ -320,12 +320,23 @@ def fill_stored_facts(svc: Services, batch: int = FILL_BATCH) -> int:
         after = refs[-1][0]
 
 
-def recompute_deadlines(svc: Services) -> list[tuple[str, dict[str, Any]]]:
-    """T-4: after a calendar update, recompute provisional deadlines and record each change."""
+def recompute_deadlines(
+    svc: Services,
+    refs: Sequence[str] | None = None,
+    *,
+    reason: str = "节假日安排更新",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[tuple[str, dict[str, Any]]]:
+    """T-4: after a calendar update, recompute the deadlines of ``refs`` (default: the cases
+    with a provisional deadline) and record each change with ``reason``; ``progress`` is
+    told (done, total) as the cases are checked."""
     changed: list[tuple[str, dict[str, Any]]] = []
-    with svc.uow() as uow:
-        refs = uow.repo.refs_with_provisional_deadlines()
-    for ref in refs:
+    if refs is None:
+        with svc.uow() as uow:
+            refs = uow.repo.refs_with_provisional_deadlines()
+    for done, ref in enumerate(refs, start=1):
+        if progress is not None:
+            progress(done, len(refs))
         with svc.uow() as uow:
             case = load_case(svc, uow, ref)
             stored = uow.repo.stored_deadlines(ref)
@@ -345,7 +356,7 @@ def recompute_deadlines(svc: Services) -> list[tuple[str, dict[str, Any]]]:
             before = len(case.events)
             case.record_system_event(
                 DEADLINES_RECOMPUTED,
-                {"changes": changes, "reason": "节假日安排更新"},
+                {"changes": changes, "reason": reason},
                 now,
                 svc.calendar,
             )

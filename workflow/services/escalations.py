@@ -1,170 +1,340 @@
-"""Use cases around escalation: adopting a new policy for open cases, acknowledging a
-firing, and the list of firings (a reading use case: scoped to what the reader may read)."""
+"""Firing escalations (SPEC E-1…E-4): the use case the sweeper runs; workers only drive it.
+
+``fire_due`` fires every due rule once, in batches, and hands deliveries over after commit.
+It claims due rows of the schedule a batch at a time (``FOR UPDATE SKIP LOCKED …
+LIMIT n``), decides each one (``workflow.escalation_firing.decide``: one firing per row, due repeats
+coalesced, or stale), and records the firings, their deliveries and the rows' next
+instants with set-based statements in one transaction per batch. Only after that commit
+are the batch's deliveries handed to the broker. Several sweepers share a burst without
+waiting on each other; a sweeper killed mid-batch leaves nothing of that batch behind, and
+whoever sweeps next makes its firings, once (each key is unique).
+
+An expiry (a rule with an ``action``) is a system action on its case, so it runs as one:
+its own transaction, the case loaded, acted on and saved with its firing (an audited
+system event), after the batch that claimed it. A case's notifications in that batch wait
+for the next claim, which sees the case as the expiry left it.
+
+``dispatch_outbox`` hands over what the outbox holds (e-mail whose quiet hours ended, a
+delivery the broker lost); ``next_due_at`` tells a simulated sweeper where to jump.
+The daily digests are ``services.digests``, one delivery's sending ``services.delivery``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import structlog
 
-from govflow.workflow.access import case_not_found
-from govflow.workflow.actors import Actor, Role
-from govflow.workflow.cases import ESCALATION_ACKNOWLEDGED
-from govflow.workflow.errors import ActionNotAllowed, NotFound, NotPermitted
-from govflow.workflow.identity.acting import acting_actor, check_scope
-from govflow.workflow.identity.principal import Principal
-from govflow.workflow.services.base import (
-    Services,
-    agency_ids,
-    agency_tree,
-    load_case,
-    readable_case,
-    scope_of,
+from govflow.workflow import texts
+from govflow.workflow.errors import Conflict, DamagedHistory, GovflowError
+from govflow.workflow.escalation import Rule
+from govflow.workflow.escalation_firing import (
+    Decision,
+    Delivery,
+    Directory,
+    DueRow,
+    Step,
+    decide,
+    deliveries,
+    firing_key,
+    message,
 )
-from govflow.workflow.services.cases import save
+from govflow.workflow.escalation_ports import Enqueue, NewDelivery, NewFiring, SweepStore
+from govflow.workflow.identity.principal import SYSTEM_PRINCIPAL
+from govflow.workflow.policy import NotificationSettings
+from govflow.workflow.services.base import Services, load_case
+from govflow.workflow.services.cases import apply_action
 
 log = structlog.get_logger(__name__)
 
 
-def adopt_policy(svc: Services, ref: str, principal: Principal) -> bool:
-    """Move one open case to the escalation policy now in ``configs/escalation.yaml``.
-
-    Editing the file never changes open cases by itself (SPEC E-1); this explicit action
-    does, and it is recorded on the case's history. Returns False when already current.
-    """
-    now = svc.clock.now()
-    with svc.uow() as uow:
-        actor = acting_actor(uow.repo, principal).acting_as({Role.OFFICE_HEAD})
-        case = load_case(svc, uow, ref)
-        check_scope(principal, "escalation_policy_adopted", case.agency_code)
-        if actor.role is not Role.OFFICE_HEAD or actor.agency_code != case.agency_code:
-            raise NotPermitted("只有本机关的公开办负责人可以变更在办案件的督办规则")
-        if case.state in case.workflow.case_type.final:
-            raise ActionNotAllowed(f"案件已{case.state_label}，无需变更督办规则")
-        name = case.workflow.escalation
-        if name is None:
-            raise ActionNotAllowed(f"{case.workflow.case_type.label}没有督办规则")
-        digest = uow.escalations.ensure_policy(svc.config.policies[name], now)
-        if digest == case.escalation_policy:
-            return False
-        previous, case.escalation_policy = case.escalation_policy, digest
-        before = len(case.events)
-        case.record_system_event(
-            "escalation_policy_adopted",
-            {"escalation_policy": digest, "previous": previous},
-            now,
-            svc.calendar,
-            actor,
-        )
-        save(svc, uow, case, case.events[before:], now)
-        uow.commit()
-    log.info("escalation.policy_adopted", case_ref=ref, digest=digest[:12], actor=actor.username)
-    return True
-
-
 @dataclass(frozen=True)
-class FiringView:
+class Fired:
+    """One firing made, for the caller's metrics."""
+
     key: str
-    case_ref: str
-    deadline_key: str
-    rule: str
     level: str
-    outcome: str
-    threshold_at: datetime
-    fired_at: datetime
     late: bool
-    message: str
-    recipients: list[str]
-    recipient_names: list[str]  # the people told, by name
-    action: str | None  # the system action an expiry rule took, if it is one
-    deliveries: dict[str, str]
+    action: bool
+    lag_seconds: float
 
 
-def firings(svc: Services, reader: Actor, ref: str | None = None) -> list[FiringView]:
-    """What fired, for the cases the reader may read (one case if ``ref`` is given)."""
-    with svc.uow() as uow:
-        case_id, ids = None, None
-        if ref is not None:
-            readable_case(svc, uow, reader, ref)
-            case_id = uow.repo.case_id(ref)
-        else:
-            agencies = uow.repo.agencies()
-            ids = agency_ids(agencies, scope_of(uow, reader).agencies)
-        rows = uow.escalations.firings(case_id, ids)
-        names = uow.repo.names({n for r in rows for n in r.recipients})
-        return [
-            FiringView(
-                r.key,
-                uow.escalations.case_ref(r.case_id),
-                r.deadline_key,
-                r.rule,
-                r.level,
-                r.outcome,
-                r.threshold_at,
-                r.fired_at,
-                r.late,
-                r.message,
-                list(r.recipients),
-                [names.get(n, n) for n in r.recipients],
-                r.action,
-                {d.key: d.status for d in uow.escalations.deliveries_of(r.id)},
-            )
-            for r in rows
-        ]
+@dataclass
+class SweepReport:
+    fired: list[str] = field(default_factory=list)
+    late: int = 0
+    actions: int = 0
+    enqueued: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    made: list[Fired] = field(default_factory=list)
+
+    def add(self, fired: Fired) -> None:
+        self.fired.append(fired.key)
+        self.made.append(fired)
+        self.late += fired.late
+        self.actions += fired.action
 
 
-def acknowledge(svc: Services, firing_key: str, principal: Principal) -> None:
-    """已阅/已办: stop the repeats of the rule that fired; the next level still fires."""
+def fire_due(
+    svc: Services,
+    enqueue: Enqueue,
+    settings: NotificationSettings,
+    batch: int = 500,
+) -> SweepReport:
+    """Fire every rule due now, a batch per transaction; then hand over what the outbox holds."""
+    started = time.perf_counter()
+    report = SweepReport()
     now = svc.clock.now()
-    with svc.uow() as uow:
-        actor = acting_actor(uow.repo, principal)
-        firing = uow.escalations.firing_by_key(firing_key)
-        # Besides the people told: the office head of the case's agency, and its supervisors
-        # or those of the agency above (who receive its escalations); nobody from elsewhere.
-        agency = uow.repo.get(uow.escalations.case_ref(firing.case_id)).agency_code
-        if not scope_of(uow, actor).covers(agency):  # as if it did not exist (as reading)
-            raise NotFound(f"没有编号为 {firing_key} 的提醒")
-        parent = agency_tree(uow.repo.agencies()).get(agency)
-        answers_for_case = (actor.has_role(Role.OFFICE_HEAD) and actor.agency_code == agency) or (
-            actor.has_role(Role.SUPERVISOR) and actor.agency_code in (agency, parent)
+    directory: Directory | None = None  # read once per sweep, when there is something to tell
+    tried: set[int] = set()  # expiries attempted in this sweep (one that lost a race waits)
+    while True:
+        with svc.uow() as uow:
+            store: SweepStore = uow.escalations
+            rows = store.claim_due(now, batch)
+            expiries = [r for r in rows if _is_action(store, r) and r.schedule_id not in tried]
+            waiting = {r.case_id for r in expiries}
+            notify = [r for r in rows if r.case_id not in waiting and not _is_action(store, r)]
+            if notify and directory is None:
+                directory = store.directory()
+            ready = _fire_batch(svc, store, notify, directory, now, settings, report)
+            uow.commit()
+        report.batches += 1
+        for delivery_id in ready:  # only now: the batch is committed
+            enqueue(delivery_id)
+        report.enqueued += len(ready)
+        for row in expiries:
+            tried.add(row.schedule_id)
+            fired = _expire(svc, row.schedule_id, now, settings)
+            if fired is not None:
+                report.add(fired)
+        if not notify and not expiries:
+            break  # nothing left this sweep can do (the rest waits for a lost race)
+        if len(rows) < batch and not expiries:
+            break
+    report.enqueued += dispatch_outbox(svc, enqueue, settings)
+    report.seconds = time.perf_counter() - started
+    if report.fired or report.enqueued:
+        log.info(
+            "sweep",
+            fired=len(report.fired),
+            late=report.late,
+            actions=report.actions,
+            enqueued=report.enqueued,
+            batches=report.batches,
+            seconds=round(report.seconds, 4),
         )
-        if principal.scope is not None and principal.scope.read_only:
-            raise NotPermitted("此令牌为只读令牌，不能确认提醒")
-        allowed = actor.username in firing.recipients or answers_for_case
-        if not allowed:
-            raise NotPermitted(f"{actor.name} 不是该提醒的接收人，不能确认")
-        epoch = uow.escalations.acknowledge(firing, actor.username, now)
-        if epoch is not None:
-            # On the case's history, so that ``audit verify`` can tell an acknowledgement
-            # from a schedule row silenced in the database (issue 16 item 1).
-            case = load_case(svc, uow, uow.escalations.case_ref(firing.case_id))
-            before = len(case.events)
-            case.record_system_event(
-                ESCALATION_ACKNOWLEDGED,
-                {"deadline": firing.deadline_key, "rule": firing.rule, "epoch": epoch,
-                 "firing": firing_key},
-                now,
-                svc.calendar,
-                actor,
-            )  # fmt: skip
-            save(svc, uow, case, case.events[before:], now)
+    return report
+
+
+def _is_action(store: SweepStore, row: DueRow) -> bool:
+    rule = _rule(store, row)
+    return rule is not None and rule.action is not None
+
+
+def _rule(store: SweepStore, row: DueRow) -> Rule | None:
+    if row.policy is None or row.deadline is None:
+        return None
+    return store.policy(row.policy).rule(row.deadline.kind, row.rule)
+
+
+def _fire_batch(
+    svc: Services,
+    store: SweepStore,
+    rows: Sequence[DueRow],
+    directory: Directory | None,
+    now: datetime,
+    settings: NotificationSettings,
+    report: SweepReport,
+) -> list[int]:
+    """Notifications of one claimed batch, written set-based; returns the delivery ids to
+    hand over once the batch commits."""
+    if not rows:
+        return []
+    assert directory is not None
+    steps: list[Step] = []
+    firings: list[NewFiring] = []
+    planned: dict[str, tuple[DueRow, Decision]] = {}
+    outbox: dict[str, list[Delivery]] = {}
+    for row in rows:
+        rule = _rule(store, row)
+        decision = decide(row, rule, now, settings.late_after_seconds)
+        steps.append(decision.step)
+        if decision.key is None or rule is None:
+            continue
+        assert row.deadline is not None and decision.threshold_at is not None
+        people = directory.told(row.agency_id, row.assignee, rule.notify)
+        assignee = directory.people.get(row.assignee) if row.assignee else None
+        firings.append(
+            NewFiring(
+                key=decision.key,
+                schedule_id=row.schedule_id,
+                case_id=row.case_id,
+                deadline_key=row.deadline_key,
+                rule=row.rule,
+                level=rule.level,
+                action=None,
+                outcome="notified",
+                threshold_at=decision.threshold_at,
+                fired_at=now,
+                late=decision.late,
+                message=message(
+                    row,
+                    svc.config.case_types.find(row.case_type).case_type,
+                    rule,
+                    decision,
+                    now,
+                    svc.calendar,
+                    settings,
+                    assignee.name if assignee else None,
+                ),
+                recipients=[p.username for p in people],
+                repeats=decision.repeats,
+            )
+        )
+        planned[decision.key] = (row, decision)
+        outbox[decision.key] = deliveries(decision.key, people, settings, row.deadline.basis, now)
+    ids = store.insert_firings(firings)  # a key someone else took is not recorded twice
+    new = [
+        NewDelivery(
+            d.key,
+            ids[key],
+            d.channel,
+            d.recipient,
+            d.address,
+            d.not_before,
+            now if d.not_before <= now else None,
+        )
+        for key in ids
+        for d in outbox[key]
+    ]
+    recorded = store.insert_deliveries(new)
+    store.advance(steps)
+    for key in ids:
+        row, decision = planned[key]
+        rule = _rule(store, row)
+        assert rule is not None and decision.threshold_at is not None
+        report.add(
+            Fired(
+                key,
+                rule.level,
+                decision.late,
+                False,
+                max((now - decision.threshold_at).total_seconds(), 0),
+            )
+        )
+        log.info(
+            "escalation.fired",
+            key=key,
+            case_ref=row.case_ref,
+            deadline=row.deadline_key,
+            rule=row.rule,
+            severity=rule.level,
+            late=decision.late,
+            repeats=decision.repeats,
+        )
+    return [delivery_id for delivery_id, handed in recorded if handed]
+
+
+def _expire(
+    svc: Services, schedule_id: int, now: datetime, settings: NotificationSettings
+) -> Fired | None:
+    """An expiry (SPEC section 6, item 3): the system action on its case and its firing, in
+    one transaction of their own; None if another sweeper took the row or it is stale."""
+    try:
+        with svc.uow() as uow:
+            store = uow.escalations
+            row = store.claim(schedule_id, now)
+            if row is None:
+                return None
+            ref = store.case_ref(row.case_id)
+            case = load_case(svc, uow, ref)
+            deadline = next((d for d in case.deadlines if d.key == row.deadline_key), None)
+            policy = store.policy(case.escalation_policy) if case.escalation_policy else None
+            rule = policy.rule(deadline.kind, row.rule) if policy and deadline else None
+            if (
+                rule is None
+                or rule.action is None
+                or deadline is None
+                or not deadline.is_running_at(now)
+                or deadline.due_at != row.due_at
+            ):
+                row.next_fire_at = None  # stale: the case changed and its next save re-plans it
+                uow.commit()
+                return None
+            threshold_at = row.next_fire_at
+            assert threshold_at is not None
+            key = firing_key(row.case_id, row.deadline_key, row.rule, row.epoch, row.repeat_no)
+            late = (now - threshold_at).total_seconds() > settings.late_after_seconds
+            try:
+                apply_action(
+                    svc, uow, ref, rule.action, {"deadline": row.deadline_key}, SYSTEM_PRINCIPAL
+                )
+                outcome = texts.expiry_done(rule.action)
+            except GovflowError as exc:
+                outcome = texts.expiry_refused(str(exc))
+            text = texts.expiry(deadline.label, outcome)
+            store.insert_firings(
+                [
+                    NewFiring(
+                        key=key,
+                        schedule_id=row.id,
+                        case_id=row.case_id,
+                        deadline_key=row.deadline_key,
+                        rule=row.rule,
+                        level=rule.level,
+                        action=rule.action,
+                        outcome=outcome,
+                        threshold_at=threshold_at,
+                        fired_at=now,
+                        late=late,
+                        message=f"{text}\n{text}",
+                        recipients=[],
+                    )
+                ]
+            )
+            if row.next_fire_at is not None:  # the action's save re-planned the case: done
+                row.repeat_no += 1
+                row.next_fire_at = None
+            uow.commit()
+    except Conflict:
+        return None  # someone acted on the case first: the next sweep tries again
+    except DamagedHistory as exc:  # reported by audit verify; the other cases go on
+        log.error("sweep.damaged_history", case_ref=exc.ref, position=exc.position)
+        return None
+    log.info(
+        "escalation.fired",
+        key=key,
+        case_ref=ref,
+        deadline=row.deadline_key,
+        rule=row.rule,
+        severity=rule.level,
+        late=late,
+        outcome=outcome,
+    )
+    return Fired(key, rule.level, late, True, max((now - threshold_at).total_seconds(), 0))
+
+
+def dispatch_outbox(svc: Services, enqueue: Enqueue, settings: NotificationSettings) -> int:
+    """Hand over deliveries whose time has come (e-mail after the quiet hours) and re-hand
+    those the broker seems to have lost (SPEC E-4: losing the broker loses nothing)."""
+    now = svc.clock.now()
+    stale_before = now - timedelta(seconds=settings.redeliver_after_seconds)
+    with svc.uow() as uow:
+        rows = uow.escalations.deliveries_to_enqueue(now, stale_before)
+        ids = [r.id for r in rows]
+        for row in rows:
+            row.enqueued_at = now
         uow.commit()
-    log.info("escalation.acknowledged", key=firing_key, actor=actor.username)
+    for delivery_id in ids:
+        enqueue(delivery_id)
+    return len(ids)
 
 
 def next_due_at(svc: Services) -> datetime | None:
     """The earliest instant any escalation rule fires next (a simulated sweeper jumps to it)."""
     with svc.uow() as uow:
         return uow.escalations.next_due_at()
-
-
-def firing(svc: Services, reader: Actor, key: str) -> FiringView:
-    """One firing by its key, if the reader may read its case."""
-    with svc.uow() as uow:
-        found = uow.escalations.firing_by_key(key)
-        ref = uow.escalations.case_ref(found.case_id)
-    for view in firings(svc, reader, ref):
-        if view.key == key:
-            return view
-    raise case_not_found(ref)

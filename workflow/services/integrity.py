@@ -137,7 +137,7 @@ class _Check:
             return findings
         # The policy the events name (the row's may be forged: the comparison says so).
         policy = self.policies.get(case.escalation_policy or "")
-        for diff in self.compare(case, stored, agency, policy, svc.calendar):
+        for diff in self.compare(case, stored, agency, policy, svc.calendar, svc.clock.now()):
             findings.append(
                 Finding(chain.ref, case.head_seq, "derived", diff.message, diff.table, diff.column)
             )

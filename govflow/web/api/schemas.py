@@ -184,6 +184,10 @@ class Firing(Out):
     recipient_names: list[str]
     action: str | None
     deliveries: dict[str, str]
+    repeats: int = Field(1, description="本次触发合并的重复提醒次数")
+    acknowledged_by: str | None = Field(None, description="确认人用户名（未确认为空）")
+    acknowledged_by_name: str | None = None
+    acknowledged_at: datetime | None = None
 
 
 def _header(header: CaseHeader) -> dict[str, Any]:

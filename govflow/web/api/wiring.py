@@ -7,13 +7,15 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from govflow.workflow.services import Services
+from govflow.workflow.services import CalendarWatch, Services
 
 
 def services_of(request: Request) -> Services:
-    found = request.app.state.services
-    assert isinstance(found, Services), "create_app wires the services"
-    return found
+    """The services, on the newest calendar (``CalendarWatch``, checked at most every
+    ``calendar.check_seconds``)."""
+    watch = request.app.state.calendar_watch
+    assert isinstance(watch, CalendarWatch), "create_app wires the services"
+    return watch.current()
 
 
 Svc = Annotated[Services, Depends(services_of)]
