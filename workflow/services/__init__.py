@@ -44,6 +44,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     list_cases           lists and search: filters, least time left first, keyset pages (reading)
     case_timeline        a case's history with the deadlines as they stood (A-3) (reading)
     annual_report, timeliness_report   R-1, R-2                            (reports)
+    supervision_dashboard, supervised_agency   the supervisor's screens (R-2) (reports)
     periodic_report      a declared type's daily list, monthly or quarterly tally (reports)
     accountability       the incidents' breaches (I-4)                     (incidents)
     firings, firing      escalations fired, delivered or not, acknowledged (firings)
@@ -156,7 +157,13 @@ from govflow.workflow.services.reading import (
     case_timeline,
     list_cases,
 )
-from govflow.workflow.services.reports import annual_report, periodic_report, timeliness_report
+from govflow.workflow.services.reports import (
+    annual_report,
+    periodic_report,
+    supervised_agency,
+    supervision_dashboard,
+    timeliness_report,
+)
 from govflow.workflow.services.requests import register_request, registration_form
 from govflow.workflow.services.signin import OUTCOMES as LOGIN_OUTCOMES
 from govflow.workflow.services.signin import (
@@ -288,6 +295,8 @@ __all__ = [
     "send_digests",
     "set_password",
     "stored_calendar",
+    "supervised_agency",
+    "supervision_dashboard",
     "timeliness_report",
     "unlock_user",
     "verify_all",

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from govflow.workflow.actors import Actor, Agency
+from govflow.workflow.actors import Actor, Agency, Role
+from govflow.workflow.clock import local_date
 from govflow.workflow.deadlines import Basis
 from govflow.workflow.disclosure.register import RequestReports
-from govflow.workflow.errors import InvalidInput, OpenFindings
+from govflow.workflow.errors import InvalidInput, NotPermitted, OpenFindings
 from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.reports.annual import AnnualReport, report_from_tallies
 from govflow.workflow.reports.other_limits import DeclaredLimit
@@ -175,3 +176,36 @@ def periodic_report(
     )
     report_.audit_note = note
     return report_
+
+
+def supervised_agency(reader: Actor) -> str:
+    """The agency whose tree a supervisor's screens cover (the dashboard, the annual report
+    on screen): the supervisor's own; anyone else is refused (``NotPermitted``)."""
+    if not reader.has_role(Role.SUPERVISOR) or reader.agency_code is None:
+        raise NotPermitted(f"{reader.name} 不是督查，无权查看督查页面")
+    return reader.agency_code
+
+
+def supervision_dashboard(
+    svc: Services,
+    reader: Actor,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    allow_findings: bool = False,
+) -> TimelinessReport:
+    """The supervisor's dashboard: the timeliness report over the supervisor's agency and
+    every agency below it, for ``start``…``end`` (by default, 1 January of this year to
+    today, Beijing time). Anyone but a supervisor is refused."""
+    agency = supervised_agency(reader)
+    end = end or local_date(svc.clock.now())
+    start = start or date(end.year, 1, 1)
+    return timeliness_report(
+        svc,
+        reader,
+        agency=agency,
+        start=start,
+        end=end,
+        include_children=True,
+        allow_findings=allow_findings,
+    )

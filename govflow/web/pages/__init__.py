@@ -19,7 +19,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from govflow.web.pages import approvals, cases, login, password, queue, register, session, sso
+from govflow.web.pages import (
+    approvals,
+    audit,
+    cases,
+    login,
+    password,
+    queue,
+    register,
+    session,
+    sso,
+    supervise,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
@@ -27,8 +38,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     password.router,
     queue.router,
     approvals.router,
+    audit.router,
     cases.router,
     register.router,
+    supervise.router,
 )
 
 
