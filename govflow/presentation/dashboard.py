@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from govflow.presentation.text import percent
-from govflow.workflow.reports.timeliness import BREACH_LABELS, CASE_TYPE_LABELS, TimelinessReport
+from govflow.workflow.reports.timeliness import CASE_TYPE_LABELS, TimelinessReport
+from govflow.workflow.texts import BREACH_LABELS
 
 
 @dataclass(frozen=True)
