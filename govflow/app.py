@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from govflow import configs
+from govflow.notice_wiring import check_template_files, load_notices
 from govflow.workflow.actors import SYSTEM, Actor
 from govflow.workflow.calendar import CalendarError, WorkingCalendar, load_schedules
 from govflow.workflow.clock import Clock, PinnedClock, SystemClock, parse_instant
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
     from govflow.workflow.config import Config
     from govflow.workflow.documents.store import FileStore
     from govflow.workflow.events import Keyring
-    from govflow.workflow.notices.issue import Notices
     from govflow.workflow.policy import Installation, Mode, Settings
     from govflow.workflow.services import Services
 
@@ -297,28 +297,6 @@ def open_file_store(settings: Settings, env: Mapping[str, str] | None = None) ->
     from govflow.models.filestore import DirectoryStore
 
     return DirectoryStore(files_dir(settings, env))
-
-
-def load_notices(config: Config, files: FileStore) -> Notices | None:
-    """The notice catalog and templates (an office's template directory first), the catalog
-    checked against the outcome list now; each template is checked before its first use,
-    and all of them by ``govflow notices check``, ``init`` and ``run``. The catalog is that
-    of the case type whose actions issue notices (None: no type issues any)."""
-    from govflow.workflow.notices.catalog import CATALOG_FILE, parse_catalog
-    from govflow.workflow.notices.issue import Notices
-    from govflow.workflow.notices.templates import SHIPPED_DIR, NoticeTemplates
-
-    plans = [wf.notice_plan for wf in config.case_types.values() if wf.notice_plan is not None]
-    if not plans:
-        return None
-    path = configs.shipped(*CATALOG_FILE)
-    catalog = parse_catalog(_yaml(path), path, list(config.outcomes))
-    settings = config.settings.notices
-    override = Path(settings.template_dir) if settings.template_dir else None
-    templates = NoticeTemplates(
-        catalog, plans[0].allowed_fields, configs.shipped(*SHIPPED_DIR), override
-    )
-    return Notices(templates, files, settings)
 
 
 # -- the installation: mode and chain key --------------------------------------------------
@@ -612,6 +590,7 @@ __all__ = [
     "case_type_files",
     "chain_keyring",
     "check_installation",
+    "check_notice_templates",
     "clock_from_env",
     "database_calendar",
     "database_problem",
@@ -620,6 +599,7 @@ __all__ = [
     "load_calendar",
     "load_config",
     "load_installation",
+    "load_notices",
     "load_settings",
     "new_key_line",
     "open_engine",
@@ -632,16 +612,6 @@ __all__ = [
 
 
 def check_notice_templates(config: Config | None = None) -> tuple[int, int]:
-    """Check every notice template now (an office's directory first): how many, and how many
-    of them are the office's own. A bad one raises naming its file and place."""
-    from govflow.workflow.notices.templates import SHIPPED_DIR
-
+    """Check every notice template file now (``notice_wiring.check_template_files``)."""
     config = config or load_config()
-    notices = load_notices(config, open_file_store(config.settings))
-    if notices is None:
-        return 0, 0
-    templates = notices.templates
-    count = templates.check_all()
-    shipped = configs.shipped(*SHIPPED_DIR)
-    own = sum(1 for t in templates.templates.values() if t.path.parent != shipped)
-    return count, own
+    return check_template_files(config, open_file_store(config.settings))

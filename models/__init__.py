@@ -9,4 +9,4 @@ never ``govflow.workers``, ``govflow.app``, ``govflow.configs`` or a front end.
 
 # The identity tables (sessions, API tokens, the login and security logs) live in a module of
 # their own; importing it here puts them on ``Base.metadata`` whichever module comes first.
-from govflow.models import identity_tables  # noqa: F401
+from govflow.models import identity_tables, notice_templates  # noqa: F401

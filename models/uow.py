@@ -21,6 +21,7 @@ from govflow.models.calendar_store import SqlCalendarStore
 from govflow.models.disclosure_register import SqlRequestRegister
 from govflow.models.escalation_repo import EscalationRepository
 from govflow.models.identity_repo import IdentityRepository
+from govflow.models.notice_templates import SqlTemplateUploads
 from govflow.models.repository import Repository
 from govflow.workflow.calendar.imports import CalendarStore
 from govflow.workflow.disclosure.register import (
@@ -29,6 +30,7 @@ from govflow.workflow.disclosure.register import (
     RequestReports,
 )
 from govflow.workflow.errors import Conflict
+from govflow.workflow.notices.uploads import TemplateUploads
 
 T = TypeVar("T")
 
@@ -39,9 +41,10 @@ SQL_STORES: Mapping[type, StoreFactory] = {
     RequestReports: lambda session, repo: SqlRequestRegister(session, repo.case_row),
     ImportedRequests: lambda session, repo: SqlRequestRegister(session, repo.case_row),
     CalendarStore: lambda session, repo: SqlCalendarStore(session),
+    TemplateUploads: lambda session, repo: SqlTemplateUploads(session),
 }
-"""Each case type's store, by the port (protocol class) its code asks for; and the
-calendar's imported files (``CalendarStore``)."""
+"""Each case type's store, by the port (protocol class) its code asks for; the calendar's
+imported files (``CalendarStore``) and the uploaded notice templates (``TemplateUploads``)."""
 
 CONFLICT_MESSAGE = "案件已被他人修改，本次操作未保存，请重新加载后再试"
 

@@ -32,6 +32,7 @@ from govflow.cli import (
     generate,
     imports,
     incident,
+    notices,
     report,
     request,
     serve,
@@ -79,7 +80,7 @@ audit.register(app)
 workers.register(app)
 casetypes.register(app, case_app)
 documents.register(case_app)
-documents.register_notices(app)
+notices.register(app)
 incident.register_commands(app)
 request.register_commands(app)
 report.register(app)

@@ -41,26 +41,6 @@ def register(case_app: typer.Typer) -> None:
     case_app.command("file-check")(file_check)
 
 
-notices_app = typer.Typer(help="告知书模板：检查。", no_args_is_help=True)
-
-
-def register_notices(app: typer.Typer) -> None:
-    notices_app.command("check")(check_templates)
-    app.add_typer(notices_app, name="notices")
-
-
-def check_templates(as_json: JsonFlag = False) -> None:
-    """检查全部告知书模板（本机关模板目录优先）：占位符与语法；有误时退出码为 2。"""
-    from govflow.app import check_notice_templates
-
-    with user_errors():
-        count, own = check_notice_templates()
-        if as_json:
-            echo_json({"templates": count, "own": own})
-            return
-        typer.echo(f"告知书模板检查通过：{count} 个（其中本机关模板 {own} 个）。")
-
-
 def documents(ref: str, as_user: AsReader, as_json: JsonFlag = False) -> None:
     """列出案件的告知书与附件（含各版本）。"""
     from govflow.presentation.documents import documents_json, documents_text

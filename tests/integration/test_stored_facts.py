@@ -100,12 +100,14 @@ STEPS = {
     "start_review": 5,
     "accept": 9,  # + deadlines (read, a row stopped), schedule (read, a rule stopped)
     "assign": 7,  # + the assignee, the request's row (read, written: its handler)
-    # A written notice (SPEC N-1) adds four: the case's events (its documents' numbers), the
-    # agency (the notice's letterhead), the notice number's upsert and the number read back.
-    "extend": 14,  # + deadlines, schedule moved, request's row; the 延期答复告知书
+    # A written notice (SPEC N-1) adds five: the case's events (its documents' numbers), the
+    # agency (the notice's letterhead), the uploaded templates' marker (newest id, active
+    # count: the templates are reloaded only when it moved), the notice number's upsert and
+    # the number read back.
+    "extend": 15,  # + deadlines, schedule moved, request's row; the 延期答复告知书
     "draft_reply": 6,  # + the request's row, read (its draft outcome is not a column)
     "reject_reply": 6,
-    "approve_reply": 15,  # + deadlines, schedule, the reply date and outcome; the 答复书
+    "approve_reply": 16,  # + deadlines, schedule, the reply date and outcome; the 答复书
     "archive": 5,
 }
 EXPECTED = {"postgresql": STEPS, "sqlite": STEPS}

@@ -90,6 +90,44 @@ def test_an_office_directory_overrides_and_is_checked_at_load(tmp_path: Path) ->
         NoticeTemplates(catalog(), allowed_fields, shipped_dir(), tmp_path).render("correction", {})
 
 
+def test_an_agencys_directory_comes_before_the_installations(tmp_path: Path) -> None:
+    """``template_dir/<agency>/<file>`` before ``template_dir/<file>`` before the shipped one;
+    an upload (for the agency, then for all) before any file."""
+    from govflow.workflow.notices.templates import Template
+
+    office = _template_with(tmp_path, "本县：{{ title }}")
+    (tmp_path / "edu").mkdir()
+    edu = _template_with(tmp_path / "edu", "教育局：{{ title }}")
+    templates = NoticeTemplates(catalog(), allowed_fields, shipped_dir(), tmp_path)
+    assert templates.pick("correction", "edu").path == edu
+    assert templates.pick("correction", "edu").label == "edu/correction.docx"
+    assert templates.pick("correction", "county").path == office
+    assert templates.pick("correction").path == office
+    assert templates.pick("fee", "edu").path == shipped_dir() / "fee.docx"
+    mine = Template("correction", "upload:2:ab", content=b"x")
+    everyone = Template("correction", "upload:1:cd", content=b"y")
+    uploads = {("edu", "correction"): mine, (None, "correction"): everyone}
+    assert templates.pick("correction", "edu", uploads) is mine
+    assert templates.pick("correction", "county", uploads) is everyone
+    assert templates.check_all() == len(catalog().kinds) + 1 + 1  # edu's own checked too
+    _template_with(tmp_path / "edu", "{{ fee_amount }}")
+    with pytest.raises(InvalidInput, match=r"edu/correction\.docx: 第 1 段: 未知占位符"):
+        NoticeTemplates(catalog(), allowed_fields, shipped_dir(), tmp_path).check_all()
+
+
+def test_a_template_reaches_no_python_internals(tmp_path: Path) -> None:
+    """Refused when checked; and rendering is sandboxed should one get past the check."""
+    path = _template_with(tmp_path, "{{ title.__class__.__mro__ }}")
+    with pytest.raises(InvalidInput, match="第 1 段: 不允许使用以 __ 开头的内部名称"):
+        check_template(path, allowed_fields("correction"))
+    templates = NoticeTemplates(catalog(), allowed_fields, shipped_dir(), tmp_path)
+    templates._checked.add(str(path))  # as if it had passed
+    from jinja2.exceptions import SecurityError
+
+    with pytest.raises(SecurityError):
+        templates.render("correction", {"title": "x"})
+
+
 def test_render_fills_the_values(tmp_path: Path) -> None:
     templates = NoticeTemplates(catalog(), allowed_fields, shipped_dir())
     values = {name: f"<{name}>" for name in allowed_fields("correction")}

@@ -24,7 +24,8 @@ from govflow.workflow.clock import local_date
 from govflow.workflow.documents.records import NOTICE, DocumentRecord, next_no
 from govflow.workflow.documents.store import FileStore
 from govflow.workflow.notices.catalog import Catalog, NoticeKind
-from govflow.workflow.notices.templates import NoticeTemplates
+from govflow.workflow.notices.templates import NoticeTemplates, Template
+from govflow.workflow.notices.uploads import TemplateUploads, UploadCache, Uploaded
 from govflow.workflow.policy import NoticeSettings
 
 if TYPE_CHECKING:
@@ -98,13 +99,22 @@ class NoticePlan(Protocol):
 
 @dataclass(frozen=True)
 class Notices:
+    """``uploads``: the uploaded templates' cache (None: no database lookup, only files)."""
+
     templates: NoticeTemplates
     store: FileStore
     settings: NoticeSettings
+    uploads: UploadCache | None = None
 
     @property
     def catalog(self) -> Catalog:
         return self.templates.catalog
+
+    def uploaded(self, uow: WritingUnitOfWork) -> Uploaded:
+        """The active uploads (one statement, in the issuing transaction; see ``uploads``)."""
+        if self.uploads is None:
+            return {}
+        return self.uploads.current(uow.store(TemplateUploads))  # type: ignore[type-abstract]
 
     def issuer(self, uow: WritingUnitOfWork, calendar: WorkingCalendar, today: date) -> Issue:
         """The hook ``Case.act`` calls after the fold (see the module docstring)."""
@@ -119,6 +129,7 @@ class Notices:
             if not planned:
                 return []
             agency = uow.repo.agency(case.agency_code)
+            uploaded = self.uploaded(uow)
             records, no = [], next_no(case.events)
             for item in planned:
                 kind = self.catalog.kinds[item.kind]
@@ -126,7 +137,8 @@ class Notices:
                 number = f"{agency.ref_prefix}公{kind.prefix}〔{today.year}〕{seq}号"
                 issuing = Issuing(kind, item, number, today, agency.name, payload, derived)
                 values = plan.values(case, uow, issuing, self.catalog, self.settings, calendar)
-                records.append(self._render(kind, values, number, no, 1, item))
+                template = self.templates.pick(kind.code, case.agency_code, uploaded)
+                records.append(self._render(kind, template, values, number, no, 1, item))
                 no += 1
             return records
 
@@ -135,13 +147,14 @@ class Notices:
     def _render(
         self,
         kind: NoticeKind,
+        template: Template,
         values: Mapping[str, str],
         number: str,
         no: int,
         version: int,
         item: Planned,
     ) -> dict[str, Any]:
-        content = self.templates.render(kind.code, values)
+        content = self.templates.render(template, values)
         sha = self.store.put(content)
         record: dict[str, Any] = {
             "no": no,
@@ -154,7 +167,7 @@ class Notices:
             "media_type": DOCX,
             "size": len(content),
             "sha256": sha,
-            "template": self.templates.templates[kind.code].path.name,
+            "template": template.label,
         }
         if item.party is not None:
             record["consultation"] = item.party["number"]
@@ -190,4 +203,5 @@ class Notices:
             issuing_event.data["derived"],
         )
         values = plan.values(then, uow, issuing, self.catalog, self.settings, calendar)
-        return self._render(kind, values, issuing.number, record.no, version, item)
+        template = self.templates.pick(kind.code, case.agency_code, self.uploaded(uow))
+        return self._render(kind, template, values, issuing.number, record.no, version, item)

@@ -28,6 +28,7 @@ Writing::
     bootstrap_admin      accounts, by an administrator, in the security log (accounts)
     login, logout, logout_everywhere, change_password   sessions           (signin)
     create_token, revoke_token   API tokens with a scope                   (tokens)
+    upload_template, remove_template   a notice template per agency, by upload (templates)
 
 Who is calling (a front end turns its credentials into a ``Principal``; the writing use
 cases take it, read the account again and record the user and the channel)::
@@ -52,6 +53,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     next_due_at          when the next rule fires (a simulated sweeper)    (escalations)
     verify_cases, checkpoint_heads, check_checkpoint   tamper evidence (A-2) (integrity)
     open_findings        what verify found and no later verify cleared     (integrity)
+    list_templates       the uploaded notice templates (administrators)  (templates)
     list_documents, read_document   a case's notices and attachments (N-1, N-2) (documents)
     export_case_file, check_case_file   the case file (卷宗) and its check  (documents)
     case_types, diagram  the installation's case types                     (catalogue)
@@ -178,6 +180,12 @@ from govflow.workflow.services.signin import (
     logout,
     logout_everywhere,
 )
+from govflow.workflow.services.templates import (
+    TemplateUpload,
+    list_templates,
+    remove_template,
+    upload_template,
+)
 from govflow.workflow.services.tokens import (
     IssuedToken,
     TokenRequest,
@@ -218,6 +226,7 @@ __all__ = [
     "Services",
     "SessionView",
     "SweepReport",
+    "TemplateUpload",
     "TokenRequest",
     "UnitOfWork",
     "WritingUnitOfWork",
@@ -266,6 +275,7 @@ __all__ = [
     "import_requests",
     "list_cases",
     "list_documents",
+    "list_templates",
     "list_tokens",
     "list_users",
     "load_case",
@@ -287,6 +297,7 @@ __all__ = [
     "regenerate_notice",
     "register_request",
     "registration_form",
+    "remove_template",
     "revoke_token",
     "save",
     "seal_unkeyed",
@@ -299,6 +310,7 @@ __all__ = [
     "supervision_dashboard",
     "timeliness_report",
     "unlock_user",
+    "upload_template",
     "verify_all",
     "verify_cases",
 ]

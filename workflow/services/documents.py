@@ -219,12 +219,13 @@ def export_case_file(svc: Services, reader: Actor, ref: str) -> tuple[bytes, str
             except NotFound:
                 names[username] = username
         agency = uow.repo.agency(case.agency_code)
+        cover_template = notices.templates.pick(COVER_KIND, agency.code, notices.uploaded(uow))
     findings = records.file_findings(ref, case.events, _store(svc))
     if findings:
         raise GovflowError("；".join(f.message for f in findings) + "（请先运行 audit verify）")
     documents = [(r, _store(svc).get(r.sha256)) for r in versions]
     entries = timeline(case, case.events, svc.calendar, names, reveal=True)
-    cover = notices.templates.render(COVER_KIND, dict(cover_values))
+    cover = notices.templates.render(cover_template, dict(cover_values))
     return casefile.build(
         casefile.CaseFileInput(
             ref=ref,

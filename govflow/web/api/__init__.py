@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govflow.web.api import admin, audit, calendar, cases, escalations, reports, requests
+from govflow.web.api import (
+    admin,
+    audit,
+    calendar,
+    cases,
+    escalations,
+    notices,
+    reports,
+    requests,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     cases.router,
@@ -21,4 +30,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     calendar.router,
     admin.router,
+    notices.router,
 )
