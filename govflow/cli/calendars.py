@@ -18,10 +18,10 @@ from govflow.cli.common import (
     cli_principal,
     echo_json,
     person,
+    read_input,
     user_errors,
 )
 from govflow.workflow.clock import SHANGHAI
-from govflow.workflow.errors import InvalidInput
 
 PROGRESS_EVERY = 200  # cases; a long recompute says how far it is
 
@@ -48,10 +48,7 @@ def import_file(
     from govflow.workflow import services
 
     with user_errors():
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"日历文件 {file} 无法读取：{exc.strerror}") from None
+        data = read_input(file)
         svc = build_services()
         done = services.import_calendar(
             svc, cli_principal(svc, as_user), file.name, data, progress=progress

@@ -154,14 +154,19 @@ def write_or_print(
     typer.echo(note.format(output=output))
 
 
+def read_input(path: Path) -> bytes:
+    """A file the command was given (``-``: standard input); unreadable → one 错误 line."""
+    try:
+        return sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: 无法读取：{exc.strerror or exc}") from None
+
+
 def read_data_file(path: Path) -> dict[str, Any]:
     """A YAML or JSON file, or ``-`` for standard input: UTF-8 text holding a mapping."""
     from govflow.workflow.validation import yaml_problem
 
-    try:
-        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"{path}: 无法读取：{exc.strerror or exc}") from None
+    raw = read_input(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -24,6 +24,7 @@ from govflow.cli.common import (
     echo_json,
     echo_lines,
     person,
+    read_input,
     user_errors,
 )
 from govflow.cli.files import Force, check_target, write_output
@@ -124,10 +125,7 @@ def attach(
     from govflow.workflow import services
 
     with user_errors():
-        try:
-            content = file.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"{file}: 无法读取：{exc.strerror}") from None
+        content = read_input(file)
         svc = build_services()
         record = services.attach(
             svc,
@@ -195,10 +193,7 @@ def file_check(
     from govflow.workflow import services
 
     with user_errors():
-        try:
-            content = archive.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"{archive}: 无法读取：{exc.strerror}") from None
+        content = read_input(archive)
         result = services.check_case_file(content, digest)
         if as_json:
             echo_json(result.__dict__)

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from govflow.cli.common import AsUser, JsonFlag, cli_principal, user_errors
+from govflow.cli.common import AsUser, JsonFlag, cli_principal, read_input, user_errors
 from govflow.workflow.errors import InvalidInput
 
 import_app = typer.Typer(help="导入：本机关启用 govflow 之前的办件台账。", no_args_is_help=True)
@@ -51,10 +51,7 @@ def requests(
                 raise InvalidInput(f"{file}: 无法写入：{exc}") from None
             typer.echo(f"已写出模板：{file}")
             return
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"{file}: 无法读取：{exc}") from None
+        data = read_input(file)
         from govflow.app import build_services
         from govflow.workflow.services import import_requests
 

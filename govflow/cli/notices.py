@@ -19,9 +19,9 @@ from govflow.cli.common import (
     build_services,
     cli_principal,
     echo_json,
+    read_input,
     user_errors,
 )
-from govflow.workflow.errors import InvalidInput
 
 notices_app = typer.Typer(help="告知书模板：检查、上传、列出、删除。", no_args_is_help=True)
 
@@ -59,10 +59,7 @@ def upload(
     from govflow.workflow.services import TemplateUpload, upload_template
 
     with user_errors():
-        try:
-            content = file.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"{file}: 无法读取：{exc.strerror or exc}") from None
+        content = read_input(file)
         svc = build_services()
         stored = upload_template(
             svc, cli_principal(svc, as_user), TemplateUpload(kind, content, agency, file.name)

@@ -34,6 +34,7 @@ from govflow.workflow.errors import (
     OpenFindings,
 )
 from govflow.workflow.reports.annual import APPLICANT_COLUMNS, RESULTS_4, ROUTES
+from govflow.workflow.reports.timeliness import TimelinessReport
 from govflow.workflow.services.signin import SessionView
 
 router = APIRouter(include_in_schema=False)
@@ -94,13 +95,7 @@ def dashboard(
 ) -> Response:
     query = {"start": start or "", "end": end or "", "allow_findings": "1"}
     try:
-        report = services.supervision_dashboard(
-            svc,
-            session.principal.as_reader(),
-            start=day(start, "起始日"),
-            end=day(end, "截止日"),
-            allow_findings=allow_findings,
-        )
+        report = _dashboard(svc, session, start, end, allow_findings)
     except GovflowError as exc:
         return refused(request, session, exc, "/supervise?" + urlencode(query))
     period = {"start": report.start.isoformat(), "end": report.end.isoformat()}
@@ -130,6 +125,23 @@ def dashboard(
     return page(request, template, context, session)
 
 
+def _dashboard(
+    svc: services.Services,
+    session: SessionView,
+    start: str | None,
+    end: str | None,
+    allow_findings: bool,
+) -> TimelinessReport:
+    """The dashboard's report for the period the query names (both pages draw from it)."""
+    return services.supervision_dashboard(
+        svc,
+        session.principal.as_reader(),
+        start=day(start, "起始日"),
+        end=day(end, "截止日"),
+        allow_findings=allow_findings,
+    )
+
+
 @router.get("/supervise/cases", response_class=HTMLResponse)
 def drill_down(
     request: Request,
@@ -142,13 +154,7 @@ def drill_down(
     allow_findings: bool = False,
 ) -> Response:
     try:
-        report = services.supervision_dashboard(
-            svc,
-            session.principal.as_reader(),
-            start=day(start, "起始日"),
-            end=day(end, "截止日"),
-            allow_findings=allow_findings,
-        )
+        report = _dashboard(svc, session, start, end, allow_findings)
     except GovflowError as exc:
         return refused(request, session, exc)
     found = drilled(report, group, key)
