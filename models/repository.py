@@ -131,6 +131,19 @@ class Repository(IntegrityQueries):
         self._rows[ref] = row
         return case_record(row, agency_code)
 
+    def get_many(self, refs: Sequence[str]) -> list[CaseRecord]:
+        """The rows of ``refs`` that exist, with their agencies' codes: one statement."""
+        found = self.session.execute(
+            select(CaseRow, AgencyRow.code)
+            .join(AgencyRow, AgencyRow.id == CaseRow.agency_id)
+            .where(CaseRow.ref.in_(refs))
+        ).all()
+        records = []
+        for row, agency_code in found:
+            self._rows[row.ref] = row
+            records.append(case_record(row, agency_code))
+        return records
+
     def case_row(self, ref: str) -> CaseRow:
         """The row of a case this repository added or read (a type's store keys on it)."""
         return self._rows[ref]
@@ -172,10 +185,22 @@ class Repository(IntegrityQueries):
 
     def store_facts(self, case: Case) -> bool:
         row = self._rows[case.ref]
+        values: dict[str, Any] = {
+            "facts": case.stored_facts()[0],
+            "updated_at": case.head_at or row.updated_at,
+            "closed_at": case.closed_at(row.closed_at),
+        }
+        index = case.index()  # a replayed case has its creation event
+        if index is not None:
+            values |= {
+                "channel": index.channel,
+                "search_text": index.text,
+                "search_personal": index.personal,
+            }
         stored = self.session.execute(
             update(CaseRow)
             .where(CaseRow.id == row.id, CaseRow.version == row.version)
-            .values(facts=case.stored_facts()[0], updated_at=case.head_at or row.updated_at)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         return stored.rowcount == 1
@@ -294,6 +319,21 @@ class Repository(IntegrityQueries):
             stmt = stmt.where(CaseRow.created_at >= query.opened_from)
         if query.opened_before is not None:
             stmt = stmt.where(CaseRow.created_at < query.opened_before)
+        if query.closed_from is not None:
+            stmt = stmt.where(CaseRow.closed_at >= query.closed_from)
+        if query.closed_before is not None:
+            stmt = stmt.where(CaseRow.closed_at < query.closed_before)
+        if query.channel:
+            stmt = stmt.where(CaseRow.channel == query.channel)
+        if query.text:
+            found = CaseRow.search_text.contains(query.text, autoescape=True)
+            if query.personal_agency_ids:
+                personal = and_(
+                    CaseRow.agency_id.in_(query.personal_agency_ids),
+                    CaseRow.search_personal.contains(query.text, autoescape=True),
+                )
+                found = or_(found, personal)
+            stmt = stmt.where(found)
         if query.after is not None:
             after = literal(query.after.due_at or LAST, UTCDateTime())
             stmt = stmt.where(tuple_(key, CaseRow.id) > tuple_(after, query.after.case_id))

@@ -61,11 +61,20 @@ def case_values(case: Case) -> dict[str, Any]:
 
 def update_case_row(row: CaseRow, case: Case, now: datetime) -> None:
     """The row as of the case's last event: its columns, its facts (what the next action
-    loads) and its instant (``updated_at``: no action may be dated before it)."""
+    loads), its instant (``updated_at``: no action may be dated before it) and what lists
+    filter by. The ORM writes only the columns whose values changed."""
     for column, value in case_values(case).items():
         setattr(row, column, value)
     row.facts = case.stored_facts()[0]
     row.updated_at = case.head_at or now
+    row.closed_at = case.closed_at(row.closed_at)
+    index = case.index()
+    if index is not None:  # the creation event is among those in memory
+        row.channel, row.search_text, row.search_personal = (
+            index.channel,
+            index.text,
+            index.personal,
+        )
 
 
 def event_values(case_id: int, event: CaseEvent) -> dict[str, Any]:

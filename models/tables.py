@@ -128,8 +128,19 @@ class CaseRow(Base):
     # text), written with each event: what an action loads instead of replaying the
     # history. NULL (or another format) until then: the case is replayed once.
     facts: Mapped[str | None] = mapped_column(Text)
+    # What lists filter by besides the columns above (``workflow.search``; migration 0013):
+    # how the case arrived, when it left its type's open states, and its searchable text —
+    # ``search_personal`` only for the staff of the case's agency.
+    channel: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    search_text: Mapped[str | None] = mapped_column(Text)
+    search_personal: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  optimistic locking
+    __table_args__ = (
+        Index("ix_cases_channel", "channel"),
+        Index("ix_cases_closed_at", "closed_at"),
+    )
 
 
 class DisclosureRequestRow(Base):

@@ -33,6 +33,7 @@ from govflow.workflow.deadlines import Deadline, DeadlineStatus
 from govflow.workflow.documents import records
 from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, InvalidInput, NotPermitted
 from govflow.workflow.events import GENESIS, CaseEvent, new_event
+from govflow.workflow.search import CaseIndex
 from govflow.workflow.validation import field_messages, zh_errors
 
 DEADLINES_RECOMPUTED = "deadlines_recomputed"
@@ -71,9 +72,10 @@ class CaseRecord:
     facts: str | None = None  # the facts stored with the last event (``Case.stored_facts``)
 
 
-FACTS_FORMAT = 3
+FACTS_FORMAT = 4
 """The shape of stored facts. Raise it when any facts' ``to_state`` changes: facts stored in
-another format are rebuilt from the events when the case is next loaded."""
+another format are rebuilt from the events when the case is next loaded. (4: the rebuild
+also writes the row's search columns of migration 0013.)"""
 
 
 @dataclass
@@ -211,6 +213,24 @@ class Case:
             {"format": FACTS_FORMAT, "facts": facts}, ensure_ascii=False, separators=(",", ":")
         )
         return text, facts
+
+    def index(self) -> CaseIndex | None:
+        """What lists find the case by (``workflow.search``), when its creation event is in
+        memory (the case was just opened, or replayed); None otherwise: unchanged."""
+        opened = self.events[0] if self.events and self.events[0].seq == 1 else None
+        return self.workflow.index(opened.data.get("payload", {})) if opened else None
+
+    def closed_at(self, before: datetime | None) -> datetime | None:
+        """When the case left its type's open states (None while in one): the event in
+        memory that took it out, else ``before`` (it left earlier)."""
+        open_states = self.workflow.case_type.open_states
+        if self.state in open_states:
+            return None
+        for event in reversed(self.events):
+            if event.state_before is None or event.state_before in open_states:
+                if event.state_after not in open_states:
+                    return event.occurred_at
+        return before
 
     def deadlines_changed(self) -> bool:
         """Whether the deadlines (or the ladder they are escalated by) may differ from those

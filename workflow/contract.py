@@ -37,6 +37,7 @@ from govflow.workflow.casetype import CaseType
 from govflow.workflow.clock import local_date
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.declaration import DeclarationError
+from govflow.workflow.search import CaseIndex, SearchFields, index_of
 
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor
@@ -228,6 +229,7 @@ class Workflow:
         list_deadline: str | None = None,
         engine: str = "",
         notice_plan: NoticePlan | None = None,
+        search: SearchFields | None = None,
     ) -> None:
         self.case_type = case_type
         self.payloads = dict(payloads)
@@ -239,6 +241,7 @@ class Workflow:
         self.list_deadline = list_deadline  # the deadline lists show (None: the nearest running)
         self.engine = engine  # the module that runs the type, for `govflow workflow list`
         self.notice_plan = notice_plan  # its written acts (None: its actions issue no notices)
+        self.search = search or SearchFields()  # what its cases are found by (``text``, channel)
 
     @property
     def name(self) -> str:
@@ -331,6 +334,10 @@ class Workflow:
         """The values of the case file's cover sheet (案卷封面); None: the type has no case
         file to export."""
         return None
+
+    def index(self, opened: Mapping[str, Any]) -> CaseIndex:
+        """What a case opened with this input is found by in lists (``workflow.search``)."""
+        return index_of(self.search, self.personal, opened)
 
     def mask_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
         """An event's input with the personal data masked."""

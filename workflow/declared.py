@@ -28,6 +28,7 @@ from govflow.workflow.deadlines import Basis, Deadline
 from govflow.workflow.declaration import DeadlineSpec, FieldSpec
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.policy import Settings
+from govflow.workflow.search import SearchFields
 
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor
@@ -252,6 +253,10 @@ class DeclaredWorkflow(Workflow):
             labels=labels(case_type),
             personal=personal,
             engine=__name__,
+            # a declared type is found by the text fields it is registered with
+            search=SearchFields(
+                tuple(f.name for f in case_type.create_action.fields if f.type == "text")
+            ),
         )
         self.settings = settings
 

@@ -95,6 +95,13 @@ class CaseQuery:
     due_by: datetime | None = None
     opened_from: datetime | None = None  # when the case was opened: from …
     opened_before: datetime | None = None  # … up to (not including)
+    closed_from: datetime | None = None  # when the case left its open states: from …
+    closed_before: datetime | None = None  # … up to (not including)
+    channel: str | None = None
+    # Lower-cased text found in the cases' searchable text, or in their personal text where
+    # the case's agency is one of ``personal_agency_ids`` (``workflow.search``).
+    text: str | None = None
+    personal_agency_ids: Sequence[int] = ()
     after: ListPosition | None = None
     limit: int = 50
 
@@ -143,6 +150,10 @@ class CaseWrites(Protocol):
 
 class CaseRepository(CaseWrites, Protocol):
     """…and what the reading use cases ask besides."""
+
+    def get_many(self, refs: Sequence[str]) -> list[CaseRecord]:
+        """The rows of ``refs`` that exist, in one statement (a list's page)."""
+        ...
 
     def agencies(self) -> list[Agency]: ...
 

@@ -52,6 +52,7 @@ from govflow.cli.common import (
     exit_code,
     guard_standard_streams,
     internal_error,
+    parse_date,
     parse_sets,
     person,
     read_data_file,
@@ -216,6 +217,10 @@ def list_cases(
     all_: Annotated[bool, typer.Option("--all", help="含已办结的案件")] = False,
     assignee: Annotated[str | None, typer.Option(help="经办人用户名")] = None,
     search: Annotated[str | None, typer.Option(help="编号中含此文字")] = None,
+    text: Annotated[str | None, typer.Option(help="申请内容、标题或申请人中含此文字")] = None,
+    channel: Annotated[str | None, typer.Option(help="渠道代码（如 online、post）")] = None,
+    closed_from: Annotated[str | None, typer.Option(help="办结日不早于（YYYY-MM-DD）")] = None,
+    closed_to: Annotated[str | None, typer.Option(help="办结日不晚于（YYYY-MM-DD）")] = None,
     limit: Annotated[int, typer.Option(help="每页条数")] = 50,
     after: Annotated[str | None, typer.Option(help="从上一页给出的位置继续")] = None,
     as_json: JsonFlag = False,
@@ -234,6 +239,10 @@ def list_cases(
             open_only=not all_,
             assignee=assignee,
             ref_contains=search,
+            text=text,
+            channel=channel,
+            closed_from=parse_date("--closed-from", closed_from),
+            closed_to=parse_date("--closed-to", closed_to),
         )
         page = services.list_cases(svc, person(svc, as_user), filters, after=after, limit=limit)
         if as_json:

@@ -164,6 +164,16 @@ def test_lists_page_by_keyset_and_filter(
     assert [c["ref"] for c in only.json()["cases"]] == [refs[2]]
     bad = http.get("/api/v1/cases", params={"after": "nonsense"}, headers=api.headers(CLERK))
     assert bad.status_code == 400 and bad.json()["error"] == "invalid_input"
+    by_text = http.get(
+        "/api/v1/cases",
+        params={"text": "第3份", "channel": "in_person"},
+        headers=api.headers(CLERK),
+    )
+    assert [c["ref"] for c in by_text.json()["cases"]] == [refs[3]]
+    closed = http.get(
+        "/api/v1/cases", params={"closed_from": "2025-01-01"}, headers=api.headers(CLERK)
+    )
+    assert closed.status_code == 200 and closed.json()["cases"] == []  # none closed yet
 
 
 def test_the_timeline_as_json_and_csv(api: ApiHarness, http: TestClient) -> None:

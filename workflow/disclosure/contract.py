@@ -30,6 +30,7 @@ from govflow.workflow.disclosure.register import CHALLENGE_ACTIONS, RequestRegis
 from govflow.workflow.outcomes import Outcome
 from govflow.workflow.policy import Settings
 from govflow.workflow.reports.formats import FORMATS_FILE, ReportFormats, parse_formats
+from govflow.workflow.search import SearchFields
 
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor
@@ -63,6 +64,10 @@ class DisclosureWorkflow(Workflow):
             list_deadline=REPLY,
             engine="govflow.workflow.disclosure",
             notice_plan=DisclosureNotices(outcomes),
+            search=SearchFields(
+                ("description", "document_number", "applicant.name", "applicant.id_number"),
+                channel="channel",
+            ),
         )
         self.settings = settings
         self.outcomes = outcomes

@@ -21,6 +21,7 @@ from govflow.workflow.incident import rules, view
 from govflow.workflow.incident.facts import FOLD_TABLE, IncidentFacts
 from govflow.workflow.incident.grades import GRADES_FILE, GradeTable, parse_grade_table
 from govflow.workflow.policy import Settings
+from govflow.workflow.search import SearchFields
 
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor
@@ -40,6 +41,7 @@ class IncidentWorkflow(Workflow):
             escalation=escalation,
             labels=view.LABELS,
             engine="govflow.workflow.incident",
+            search=SearchFields(("title", "summary", "topic"), channel="platform"),
         )
         self.settings = settings
         self.grades = grades

@@ -150,6 +150,7 @@ from govflow.workflow.services.integrity import (
 )
 from govflow.workflow.services.reading import (
     MAX_PAGE,
+    MAX_SEARCH,
     CaseDetail,
     CaseFilter,
     CasePage,
@@ -199,6 +200,7 @@ __all__ = [
     "CATEGORIES",
     "LOGIN_OUTCOMES",
     "MAX_PAGE",
+    "MAX_SEARCH",
     "AccountabilityEntry",
     "ActionForm",
     "CalendarFileInForce",

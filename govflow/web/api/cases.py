@@ -101,6 +101,18 @@ def list_cases(
     due_to: Annotated[date | None, Query(description="最近的期限届满日不晚于")] = None,
     opened_from: Annotated[date | None, Query(description="登记日不早于")] = None,
     opened_to: Annotated[date | None, Query(description="登记日不晚于")] = None,
+    closed_from: Annotated[date | None, Query(description="办结日不早于（含已办结案件）")] = None,
+    closed_to: Annotated[date | None, Query(description="办结日不晚于（含已办结案件）")] = None,
+    channel: Annotated[
+        str | None, Query(max_length=32, description="渠道代码（申请的提交渠道、舆情的发现平台）")
+    ] = None,
+    text: Annotated[
+        str | None,
+        Query(
+            max_length=services.MAX_SEARCH,
+            description="申请内容、标题或申请人中含此文字（申请人仅本机关工作人员可检索）",
+        ),
+    ] = None,
     after: Annotated[str | None, Query(max_length=100, description="上一页的 next_after")] = None,
     limit: Annotated[int, Query(ge=1, le=services.MAX_PAGE)] = 50,
 ) -> schemas.CaseList:
@@ -120,6 +132,10 @@ def list_cases(
         due_to=due_to,
         opened_from=opened_from,
         opened_to=opened_to,
+        closed_from=closed_from,
+        closed_to=closed_to,
+        channel=channel,
+        text=text,
     )
     page = services.list_cases(svc, who, filters, after=after, limit=limit)
     return schemas.page_out(page)
