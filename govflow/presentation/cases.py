@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
 from typing import Any
 
 from govflow.presentation.text import deadline_json, deadline_line, field_line, local
 from govflow.workflow.cases import EXPLAINED_EVENTS
-from govflow.workflow.services import CaseDetail, CasePage
+from govflow.workflow.services import CaseDetail, CasePage, CaseSummary
 from govflow.workflow.views import CaseHeader, EventView
 
 
@@ -120,3 +123,33 @@ def page_lines(page: CasePage) -> list[str]:
     if page.next_after:
         lines.append(f"（还有更多；下一页：--after {page.next_after}）")
     return lines
+
+
+CSV_HEADER = ("编号", "类型", "机关", "状态", "经办人", "期限", "届满", "剩余", "摘要")
+
+
+def cases_csv(cases: Iterable[CaseSummary], more: bool = False) -> bytes:
+    """A search's cases for a spreadsheet: UTF-8 with a BOM (Excel reads the Chinese), one
+    row a case in the list's order; ``more``: the export stopped at its limit, said in a
+    last row so a partial list is never taken for the whole."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for c in cases:
+        d = c.deadline
+        writer.writerow(
+            [
+                c.ref,
+                c.header.case_type_label,
+                c.header.agency_name or c.header.agency,
+                c.header.state_label,
+                c.assignee or "",
+                d.label if d else "",
+                d.due if d else "",
+                (d.time_left or d.status_label) if d else "",
+                "；".join(f"{f.label}：{f.value}" for f in c.columns),
+            ]
+        )
+    if more:
+        writer.writerow(["（结果超过导出上限，仅导出前面部分；请缩小查询条件）"])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

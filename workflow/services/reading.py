@@ -232,6 +232,7 @@ def list_cases(
     window = filters.query_window(now, svc.calendar)
     with svc.uow() as uow:
         agencies = uow.repo.agencies()
+        names = {a.code: a.name for a in agencies}
         codes = scope_of(uow, reader).narrowed(
             filters.agency, filters.include_children, agency_tree(agencies)
         )
@@ -264,7 +265,7 @@ def list_cases(
                 log.error("case.damaged", case_ref=ref, position=exc.position, cause=exc.reason)
     more = len(found) > limit
     return CasePage(
-        cases=tuple(_summary(svc, case, now) for case in cases),
+        cases=tuple(_summary(svc, case, now, names) for case in cases),
         next_after=found[limit - 1][1].encode() if more else None,
         filters=filters,
     )
@@ -283,12 +284,12 @@ def _day_start(day: date | None, later: int = 0) -> datetime | None:
     return end_of_day(day + timedelta(days=later - 1)) if day is not None else None
 
 
-def _summary(svc: Services, case: Case, now: Any) -> CaseSummary:
+def _summary(svc: Services, case: Case, now: Any, agency_names: Mapping[str, str]) -> CaseSummary:
     key = case.workflow.list_deadline
     shown = next((d for d in case.deadlines if d.key == key), None) if key else case.next_deadline
     own = case.workflow.summary(case)
     return CaseSummary(
-        header=case_header(case),
+        header=replace(case_header(case), agency_name=agency_names.get(case.agency_code)),
         assignee=case.assignee,
         columns=own.fields,
         data=own.data,

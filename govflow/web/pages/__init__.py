@@ -27,6 +27,7 @@ from govflow.web.pages import (
     password,
     queue,
     register,
+    search,
     session,
     sso,
     supervise,
@@ -41,6 +42,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     cases.router,
     register.router,
+    search.router,
     supervise.router,
 )
 
