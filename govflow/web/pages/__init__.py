@@ -24,6 +24,8 @@ from govflow.web.pages import (
     audit,
     cases,
     login,
+    new_case,
+    notifications,
     password,
     queue,
     register,
@@ -38,7 +40,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     password.router,
     queue.router,
     approvals.router,
+    notifications.router,
     audit.router,
+    new_case.router,  # before ``cases``: /cases/new is not a case number
     cases.router,
     register.router,
     supervise.router,
