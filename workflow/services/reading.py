@@ -131,6 +131,7 @@ class CaseFilter:
     opened_from: date | None = None  # opened on or after this Beijing day
     opened_to: date | None = None  # … on or before this Beijing day
     awaiting_approval: bool = False  # only cases in a state their type declares ``approvals``
+    awaiting_receipt: bool = False  # … in a state it declares ``awaiting_receipt``
 
     def query_window(
         self, now: datetime, calendar: WorkingCalendar
@@ -208,6 +209,8 @@ def list_cases(
         wanted = wf.case_type.open_states if filters.open_only else None
         if filters.awaiting_approval:  # the approvals inbox: each type's own such states
             wanted = wf.case_type.approval_states
+        if filters.awaiting_receipt:  # received, the receipt date not yet confirmed (D-2)
+            wanted = wf.case_type.receipt_states
         if filters.states:  # the states asked for, open or not
             unknown = sorted(filters.states - set(wf.case_type.states))
             if filters.case_type and unknown:

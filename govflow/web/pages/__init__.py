@@ -28,6 +28,7 @@ from govflow.web.pages import (
     notifications,
     password,
     queue,
+    receipts,
     register,
     session,
     sso,
@@ -45,6 +46,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     new_case.router,  # before ``cases``: /cases/new is not a case number
     cases.router,
     register.router,
+    receipts.router,
     supervise.router,
 )
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from govflow.web.api.wiring import Svc
 from govflow.web.pages.cases import case_url
 from govflow.web.pages.render import page, refusal
-from govflow.web.pages.session import Session, checked_form, is_htmx
+from govflow.web.pages.session import AnySession, Session, checked_form, is_htmx
 from govflow.workflow import services, texts
 from govflow.workflow.errors import GovflowError, NotFound
 
@@ -37,10 +37,16 @@ def notifications(request: Request, svc: Svc, session: Session) -> Response:
 
 
 @router.get(PATH + "/count", response_class=HTMLResponse)
-def pending_count(request: Request, svc: Svc, session: Session) -> Response:
-    """The "(n)" after the link: firings addressed to the reader not yet acknowledged."""
-    reader = session.principal.as_reader()
-    pending = len(services.my_firings(svc, reader, pending_only=True, limit=COUNT_CAP + 1))
+def pending_count(request: Request, svc: Svc, session: AnySession) -> Response:
+    """The "(n)" after the link: firings addressed to the reader not yet acknowledged.
+
+    Any live session, and nothing counted while a one-time password awaits its change: the
+    change-password page loads this too, and being sent to that page from it would reload
+    the page for ever."""
+    pending = 0
+    if not session.principal.must_change_password:
+        reader = session.principal.as_reader()
+        pending = len(services.my_firings(svc, reader, pending_only=True, limit=COUNT_CAP + 1))
     shown = f"{COUNT_CAP}+" if pending > COUNT_CAP else str(pending)
     return page(request, "_notification_count.html", {"pending": pending, "shown": shown}, session)
 
