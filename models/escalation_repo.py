@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from govflow.models.sweep_repo import SweepQueries
@@ -136,6 +137,43 @@ class EscalationRepository(SweepQueries):
                 CaseRow.agency_id.in_(agency_ids)
             )
         return list(self.session.scalars(stmt))
+
+    def firings_to(
+        self,
+        username: str,
+        agency_ids: Sequence[int] | None,
+        pending_only: bool = False,
+        limit: int = 200,
+    ) -> list[FiringRow]:
+        """The firings of cases of these agencies (None: all) that told ``username``, newest
+        first; ``pending_only``: those still waiting for an acknowledgement (an expiry needs
+        none). Recipients are a JSON list, written escaped or not depending on the database, so
+        the SQL narrows by the quoted name in its text (either way) and the exact membership is
+        checked here."""
+        stmt = (
+            select(FiringRow)
+            .where(
+                FiringRow.case_id.is_not(None),
+                or_(
+                    *(
+                        cast(FiringRow.recipients, String).contains(quoted, autoescape=True)
+                        for quoted in {
+                            json.dumps(username),
+                            json.dumps(username, ensure_ascii=False),
+                        }
+                    )
+                ),
+            )
+            .order_by(FiringRow.fired_at.desc(), FiringRow.id.desc())
+            .limit(limit)
+        )
+        if pending_only:
+            stmt = stmt.where(FiringRow.acknowledged_at.is_(None), FiringRow.action.is_(None))
+        if agency_ids is not None:
+            stmt = stmt.join(CaseRow, CaseRow.id == FiringRow.case_id).where(
+                CaseRow.agency_id.in_(agency_ids)
+            )
+        return [r for r in self.session.scalars(stmt) if username in r.recipients]
 
     def digest_firings(self, day: date | None = None) -> list[FiringRow]:
         prefix = f"digest:{day.isoformat()}:" if day else "digest:"

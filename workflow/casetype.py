@@ -46,6 +46,7 @@ TOP_LEVEL_KEYS = {
     "final",
     "open",
     "approvals",
+    "awaiting_receipt",
     "actions",
     "deadlines",
     "reports",
@@ -93,6 +94,9 @@ class CaseType:
     reports: tuple[ReportSpec, ...] = ()
     # States in which a case waits for an approver's decision (the office head's inbox).
     approval_states: frozenset[str] = frozenset()
+    # States in which a case has arrived but its receipt date is not yet confirmed, so its
+    # clock has not started (the clerks' "awaiting receipt confirmation" list).
+    receipt_states: frozenset[str] = frozenset()
 
     def report(self, name: str) -> ReportSpec:
         for spec in self.reports:
@@ -186,6 +190,10 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
     for name in approvals:
         if name not in states or name in final:
             raise fail("approvals", f"{name!r} 不是未办结的状态")
+    receipt = frozenset(raw.get("awaiting_receipt", []))
+    for name in receipt:
+        if name not in states or name in final:
+            raise fail("awaiting_receipt", f"{name!r} 不是未办结的状态")
 
     machine = Machine(
         model=None,
@@ -264,6 +272,7 @@ def build_case_type(raw: Any, where: str, conditions: Mapping[str, Condition]) -
         final=final,
         open_states=frozenset(open_states or set(states) - final),
         approval_states=approvals,
+        receipt_states=receipt,
         actions=actions,
         machine=machine,
         create=create,

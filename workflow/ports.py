@@ -308,6 +308,16 @@ class EscalationRepository(EscalationPlans, SweepStore, Protocol):
         self, case_id: int | None = None, agency_ids: Sequence[int] | None = None
     ) -> Sequence[FiringRecord]: ...
 
+    def firings_to(
+        self,
+        username: str,
+        agency_ids: Sequence[int] | None,
+        pending_only: bool = False,
+        limit: int = 200,
+    ) -> Sequence[FiringRecord]:
+        """The firings that told ``username``, of cases of these agencies, newest first."""
+        ...
+
     def firing_by_key(self, firing_key: str) -> FiringRecord: ...
 
     def digest_firings(self, day: date | None = None) -> Sequence[FiringRecord]: ...

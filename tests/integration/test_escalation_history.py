@@ -18,6 +18,7 @@ from govflow.workflow import services
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.errors import ActionNotAllowed
 from tests.integration.escalating import (
+    CLERK,
     HEAD,
     LI,
     SUPERVISOR,
@@ -26,6 +27,7 @@ from tests.integration.escalating import (
     applicant,
     bj,
     fired,
+    short,
 )
 from tests.principals import acting
 
@@ -78,6 +80,31 @@ def test_acknowledging_is_an_event_on_the_case_shown_wherever_the_case_is_read(f
     assert sweeper.at("2025-11-01 00:00:30") == []
     assert services.acknowledge(flow.svc, key, acting(flow.svc, HEAD)) is False
     assert flow.event_count(ref) == before + 1
+
+
+def test_the_notification_centre_lists_what_was_sent_to_the_reader_newest_first(flow) -> None:
+    """``my_firings``: only the firings the reader was among the recipients of (on SQLite and
+    PostgreSQL alike, whose JSON texts differ), newest first; ``pending_only`` drops the
+    acknowledged."""
+    ref = accepted_case(flow)
+    sweeper = Sweeper(flow)
+    assert sweeper.at("2025-10-24 00:00:30") == ["reply:assignee_5_days:0:0"]
+    assert sweeper.at("2025-10-29 00:00:30") == ["reply:head_2_days:0:0"]
+    assert sweeper.at("2025-10-30 00:00:30") == ["reply:head_last_day:0:0"]
+
+    def mine(who: str, pending_only: bool = False) -> list[str]:
+        reader = services.identify(flow.svc, who)
+        return [short(f.key) for f in services.my_firings(flow.svc, reader, pending_only)]
+
+    assert mine(LI) == ["reply:assignee_5_days:0:0"]
+    assert mine(HEAD) == ["reply:head_last_day:0:0", "reply:head_2_days:0:0"]
+    assert mine(CLERK) == mine(SUPERVISOR) == []
+    assert sweeper.at("2025-10-31 00:00:30") == ["reply:supervisor_breach:0:0"]
+    assert mine(SUPERVISOR) == ["reply:supervisor_breach:0:0"]
+    key = fired(flow, ref)["reply:head_2_days:0:0"].key
+    services.acknowledge(flow.svc, key, acting(flow.svc, HEAD))
+    assert mine(HEAD, pending_only=True) == ["reply:head_last_day:0:0"]
+    assert len(mine(HEAD)) == 2
 
 
 def test_what_cannot_be_acknowledged_records_nothing(flow) -> None:

@@ -163,6 +163,17 @@ def test_approval_states_are_declared_open_states() -> None:
     assert "approvals: 'answered' 不是未办结的状态" in refused(raw)
 
 
+def test_awaiting_receipt_states_are_declared_open_states() -> None:
+    raw = sample()
+    assert build_case_type(raw, WHERE, CONDITIONS).receipt_states == frozenset()
+    raw["awaiting_receipt"] = ["handling"]
+    assert build_case_type(raw, WHERE, CONDITIONS).receipt_states == {"handling"}
+    raw["awaiting_receipt"] = ["limbo"]
+    assert "awaiting_receipt: 'limbo' 不是未办结的状态" in refused(raw)
+    raw["awaiting_receipt"] = ["answered"]
+    assert "awaiting_receipt: 'answered' 不是未办结的状态" in refused(raw)
+
+
 def test_unknown_source_state() -> None:
     raw = sample()
     raw["actions"]["accept"]["transitions"][0]["source"] = "limbo"

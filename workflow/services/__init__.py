@@ -49,6 +49,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     periodic_report      a declared type's daily list, monthly or quarterly tally (reports)
     accountability       the incidents' breaches (I-4)                     (incidents)
     firings, firing      escalations fired, delivered or not, acknowledged (firings)
+    my_firings           those addressed to the reader: the notification centre (firings)
     digests              the daily digests made                            (digests)
     next_due_at          when the next rule fires (a simulated sweeper)    (escalations)
     verify_cases, checkpoint_heads, check_checkpoint   tamper evidence (A-2) (integrity)
@@ -57,6 +58,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     list_documents, read_document   a case's notices and attachments (N-1, N-2) (documents)
     export_case_file, check_case_file   the case file (卷宗) and its check  (documents)
     case_types, diagram  the installation's case types                     (catalogue)
+    openable_case_types  the types a person may open a case of             (catalogue)
     actions              each action's roles, states and input fields (no database) (catalogue)
     action_form, registration_form   what a form for an action asks (its model's fields) (forms, requests)
     calendar_years, calendar_year   the working-day calendar in force (T-1, T-4) (calendar)
@@ -109,7 +111,14 @@ from govflow.workflow.services.cases import (
     recompute_deadlines,
     save,
 )
-from govflow.workflow.services.catalogue import CaseTypeInfo, actions, case_types, diagram
+from govflow.workflow.services.catalogue import (
+    CaseTypeInfo,
+    OpenableType,
+    actions,
+    case_types,
+    diagram,
+    openable_case_types,
+)
 from govflow.workflow.services.delivery import Delivered, deliver
 from govflow.workflow.services.digests import DigestView, digests, send_digests
 from govflow.workflow.services.documents import (
@@ -134,6 +143,7 @@ from govflow.workflow.services.firings import (
     adopt_policy,
     firing,
     firings,
+    my_firings,
 )
 from govflow.workflow.services.forms import ActionForm, FormField, action_form
 from govflow.workflow.services.imports import ImportResult, import_requests
@@ -224,6 +234,7 @@ __all__ = [
     "LimitAnswer",
     "NewAccount",
     "NewSession",
+    "OpenableType",
     "Principals",
     "Services",
     "SessionView",
@@ -287,9 +298,11 @@ __all__ = [
     "login_log",
     "logout",
     "logout_everywhere",
+    "my_firings",
     "next_due_at",
     "open_case",
     "open_findings",
+    "openable_case_types",
     "periodic_report",
     "principal_for",
     "read_document",

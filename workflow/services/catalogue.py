@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from govflow.workflow.config import Config
 from govflow.workflow.diagram import render
+from govflow.workflow.errors import GovflowError
+from govflow.workflow.identity.principal import Principal
 from govflow.workflow.inputs import TypeActions, type_actions
 from govflow.workflow.services.base import Services
 
@@ -24,6 +26,37 @@ def case_types(svc: Services) -> list[CaseTypeInfo]:
         CaseTypeInfo(wf.name, wf.case_type.label, wf.case_type.source, wf.engine)
         for wf in svc.config.case_types.values()
     ]
+
+
+@dataclass(frozen=True)
+class OpenableType:
+    name: str
+    label: str  # the type's Chinese name
+    action: str  # its creation action
+    action_label: str  # and that action's Chinese name: 登记舆情事件
+
+
+def openable_case_types(svc: Services, principal: Principal) -> list[OpenableType]:
+    """The case types this person may open, in the order declared: those whose creation
+    action one of their roles may take, for their own agency (a case belongs to one). A
+    screen offering "open a case" lists these, so it names no type itself; ``open_case``
+    checks the same again when the case is opened."""
+    if principal.agency_code is None:
+        return []
+    held = {role.value for role in principal.roles}
+    found = []
+    for wf in svc.config.case_types.values():
+        create = wf.case_type.create
+        info = next(a for a in type_actions(wf).actions if a.name == create)
+        if not held & set(info.roles):
+            continue
+        if principal.scope is not None:  # an API token: only the actions it was issued for
+            try:
+                principal.scope.check_write(create, principal.agency_code)
+            except GovflowError:
+                continue
+        found.append(OpenableType(wf.name, wf.case_type.label, create, info.label))
+    return found
 
 
 def diagram(svc: Services, case_type: str, fmt: str = "mermaid") -> str:

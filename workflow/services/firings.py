@@ -5,6 +5,7 @@ and adopting the current ladder for an open case. Firing itself is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from govflow.workflow.cases import ESCALATION_ACKNOWLEDGED
 from govflow.workflow.errors import ActionNotAllowed, NotFound, NotPermitted
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
+from govflow.workflow.ports import FiringRecord, UnitOfWork
 from govflow.workflow.services.base import (
     Services,
     agency_ids,
@@ -98,35 +100,57 @@ def firings(svc: Services, reader: Actor, ref: str | None = None) -> list[Firing
         else:
             agencies = uow.repo.agencies()
             ids = agency_ids(agencies, scope_of(uow, reader).agencies)
-        rows = uow.escalations.firings(case_id, ids)
-        names = uow.repo.names(
-            {n for r in rows for n in r.recipients}
-            | {r.acknowledged_by for r in rows if r.acknowledged_by}
+        return _views(uow, uow.escalations.firings(case_id, ids))
+
+
+MY_FIRINGS_LIMIT = 200
+"""The most a notification centre lists: the newest; older ones stay in ``firings``."""
+
+
+def my_firings(
+    svc: Services, reader: Actor, pending_only: bool = False, limit: int = MY_FIRINGS_LIMIT
+) -> list[FiringView]:
+    """The warnings and escalations addressed to the reader (they are among its recipients),
+    newest first — the notification centre. ``firings`` lists every firing the reader may
+    read, which for an office head or a supervisor is the whole office's; this is only what
+    was sent to them. ``pending_only``: those still waiting for "确认" (an expiry the system
+    took needs none), for the count beside the link."""
+    with svc.uow() as uow:
+        ids = agency_ids(uow.repo.agencies(), scope_of(uow, reader).agencies)
+        rows = uow.escalations.firings_to(reader.username, ids, pending_only, limit)
+        return _views(uow, rows)
+
+
+def _views(uow: UnitOfWork, rows: Sequence[FiringRecord]) -> list[FiringView]:
+    names = uow.repo.names(
+        {n for r in rows for n in r.recipients}
+        | {r.acknowledged_by for r in rows if r.acknowledged_by}
+    )
+    rows = [r for r in rows if r.case_id is not None]  # a daily digest: ``digests``
+    refs = {cid: uow.escalations.case_ref(cid) for cid in {r.case_id for r in rows}}
+    return [
+        FiringView(
+            r.key,
+            refs[r.case_id],
+            r.deadline_key,
+            r.rule,
+            r.level,
+            r.outcome,
+            r.threshold_at,
+            r.fired_at,
+            r.late,
+            r.message,
+            list(r.recipients),
+            [names.get(n, n) for n in r.recipients],
+            r.action,
+            {d.key: d.status for d in uow.escalations.deliveries_of(r.id)},
+            r.repeats,
+            r.acknowledged_by,
+            names.get(r.acknowledged_by) if r.acknowledged_by else None,
+            r.acknowledged_at,
         )
-        return [
-            FiringView(
-                r.key,
-                uow.escalations.case_ref(r.case_id),
-                r.deadline_key,
-                r.rule,
-                r.level,
-                r.outcome,
-                r.threshold_at,
-                r.fired_at,
-                r.late,
-                r.message,
-                list(r.recipients),
-                [names.get(n, n) for n in r.recipients],
-                r.action,
-                {d.key: d.status for d in uow.escalations.deliveries_of(r.id)},
-                r.repeats,
-                r.acknowledged_by,
-                names.get(r.acknowledged_by) if r.acknowledged_by else None,
-                r.acknowledged_at,
-            )
-            for r in rows
-            if r.case_id is not None
-        ]
+        for r in rows
+    ]
 
 
 def acknowledge(svc: Services, firing_key: str, principal: Principal) -> bool:

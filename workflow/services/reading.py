@@ -137,6 +137,7 @@ class CaseFilter:
     channel: str | None = None  # how it arrived (a request's 渠道, an incident's platform)
     text: str | None = None  # in its description, title or applicant (``workflow.search``)
     awaiting_approval: bool = False  # only cases in a state their type declares ``approvals``
+    awaiting_receipt: bool = False  # … in a state it declares ``awaiting_receipt``
 
     def query_window(
         self, now: datetime, calendar: WorkingCalendar
@@ -221,6 +222,8 @@ def list_cases(
         wanted = wf.case_type.open_states if open_only else None
         if filters.awaiting_approval:  # the approvals inbox: each type's own such states
             wanted = wf.case_type.approval_states
+        if filters.awaiting_receipt:  # received, the receipt date not yet confirmed (D-2)
+            wanted = wf.case_type.receipt_states
         if filters.states:  # the states asked for, open or not
             unknown = sorted(filters.states - set(wf.case_type.states))
             if filters.case_type and unknown:

@@ -24,8 +24,11 @@ from govflow.web.pages import (
     audit,
     cases,
     login,
+    new_case,
+    notifications,
     password,
     queue,
+    receipts,
     register,
     search,
     session,
@@ -39,10 +42,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     password.router,
     queue.router,
     approvals.router,
+    notifications.router,
     audit.router,
+    new_case.router,  # before ``cases``: /cases/new is not a case number
     cases.router,
     register.router,
     search.router,
+    receipts.router,
     supervise.router,
 )
 

@@ -8,6 +8,7 @@ as the same form with what was typed, each field's Chinese message beside it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from govflow.workflow.services import ActionForm
 
 CHECKED = "on"
+SEPARATORS = re.compile(r"[,，、;；\n]")
 
 
 def payload_of(form: ActionForm, submitted: Mapping[str, str]) -> dict[str, Any]:
@@ -31,6 +33,8 @@ def payload_of(form: ActionForm, submitted: Mapping[str, str]) -> dict[str, Any]
             value: Any = raw == CHECKED
         elif raw is None or not raw.strip():
             continue
+        elif f.type == "array":  # one input, several values (配合部门): split where people do
+            value = [part.strip() for part in SEPARATORS.split(raw) if part.strip()]
         else:
             value = raw
         node = payload
