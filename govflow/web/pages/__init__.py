@@ -20,6 +20,8 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from govflow.web.pages import (
+    admin,
+    admin_tokens,
     approvals,
     audit,
     cases,
@@ -42,6 +44,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     cases.router,
     register.router,
     supervise.router,
+    admin.router,
+    admin_tokens.router,
 )
 
 
