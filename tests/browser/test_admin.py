@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from govflow import configs
 from govflow.workflow import services
+from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.identity.providers import LoginRefused, PasswordProof
 from govflow.workflow.services import accounts, signin
 from tests.browser.conftest import LiveServer
 from tests.browser.test_workbench import (  # noqa: F401  (fixtures: server, svc)
     PASSWORD,
     Shots,
+    labelled,
     log_in,
     new_page,
     server,
@@ -29,6 +33,13 @@ from tests.browser.test_workbench import (  # noqa: F401  (fixtures: server, svc
 )
 
 ADMIN = "admin"
+ADMIN_PAGES = (
+    "/admin/users",
+    "/admin/tokens",
+    "/admin/login-log",
+    "/admin/calendar",
+    "/admin/ladders",
+)
 
 
 @pytest.fixture
@@ -40,13 +51,17 @@ def admin(svc: services.Services) -> str:  # noqa: F811
     return ADMIN
 
 
-def admin_page(browser: Browser, server: LiveServer) -> Iterator[Page]:  # noqa: F811
-    ctx, page = new_page(browser)
+def admin_login(page: Page, server: LiveServer) -> None:  # noqa: F811
     page.goto(f"{server.url}/login?next=/admin/users")
     page.get_by_label("用户名").fill(ADMIN)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="用户管理")).to_be_visible()
+
+
+def admin_page(browser: Browser, server: LiveServer) -> Iterator[Page]:  # noqa: F811
+    ctx, page = new_page(browser)
+    admin_login(page, server)
     yield page
     ctx.close()
 
@@ -240,10 +255,10 @@ def test_a_handler_sees_no_admin_link_and_is_refused_every_admin_page(
     ctx, page = new_page(browser)
     log_in(page, server, "li.handler")
     expect(page.get_by_role("link", name="系统管理", exact=True)).to_have_count(0)
-    for path in ("/admin/users", "/admin/tokens", "/admin/login-log"):
+    for path in ADMIN_PAGES:
         response = page.goto(f"{server.url}{path}")
         assert response is not None and response.status == 403
-        expect(page.locator(".error")).to_contain_text("不是系统管理员")
+        expect(page.locator(".error")).to_have_text("李经办 不是系统管理员，无权使用系统管理页面")
     before = usernames(svc)
     csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
     answer = page.request.post(
@@ -263,3 +278,98 @@ def test_a_handler_sees_no_admin_link_and_is_refused_every_admin_page(
     assert answer.status == 403
     assert usernames(svc) == before
     ctx.close()
+
+
+TEST_2027 = """\
+# 仅供测试的假设安排，并非国务院办公厅通知
+year: 2027
+holidays:
+  - {date: 2027-01-01, name: 元旦}
+  - {date: 2027-01-04, name: 测试假日}
+  - {date: 2027-01-05, name: 测试假日}
+makeup_workdays:
+  - {date: 2027-01-09, name: 测试调休}
+"""
+
+
+def test_the_administrator_imports_a_calendar_year_and_sees_which_cases_moved(
+    browser: Browser,
+    server: LiveServer,  # noqa: F811
+    svc: services.Services,  # noqa: F811
+    clock: FakeClock,
+    admin: str,
+    shots: Shots,  # noqa: F811
+) -> None:
+    shipped = sorted(configs.shipped("calendar").glob("*.yaml"))
+    services.seed_calendar(svc, [(p.name, p.read_bytes()) for p in shipped])
+    clock.set(datetime(2026, 12, 18, 10, 0, tzinfo=SHANGHAI))
+    clerk = accounts.principal_for(svc, "wang.clerk", "cli:test")
+    intake = {
+        "applicant": {
+            "kind": "natural_person",
+            "name": "张三",
+            "id_number": "610926199001011234",
+            "phone": "13800000000",
+        },
+        "description": "跨年的申请",
+        "channel": "in_person",
+    }
+    ref = services.register_request(svc, agency_code="county", principal=clerk, intake=intake)
+    ctx, page = new_page(browser)
+    admin_login(page, server)
+    page.get_by_role("link", name="工作日历").click()
+    expect(page.get_by_role("heading", name="工作日历")).to_be_visible()
+    expect(page.locator("#year-title")).to_contain_text("2026 年")
+    expect(page.locator("#calendar-days")).to_contain_text("春节")
+    files_before = page.locator("#calendar-files tbody tr").count()
+
+    # A file that contradicts itself: refused whole, nothing imported.
+    bad = TEST_2027.replace("2027-01-09", "2027-01-05").encode()
+    page.get_by_label(labelled("日历文件")).set_input_files(
+        files=[{"name": "2027.yaml", "mimeType": "application/x-yaml", "buffer": bad}]
+    )
+    page.get_by_role("button", name="导入并重新计算期限").click()
+    expect(page.locator("#admin-error")).to_contain_text("既是放假日又是调休上班日")
+    expect(page.locator("#calendar-files tbody tr")).to_have_count(files_before)
+
+    page.get_by_label(labelled("日历文件")).set_input_files(
+        files=[
+            {"name": "2027.yaml", "mimeType": "application/x-yaml", "buffer": TEST_2027.encode()}
+        ]
+    )
+    page.get_by_role("button", name="导入并重新计算期限").click()
+    notice = page.locator("#admin-notice")
+    expect(notice).to_contain_text("已导入日历文件 2027.yaml（年度节假日安排，2027 年")
+    expect(notice).to_contain_text(f"{ref} reply：2027-01-15 → 2027-01-19")
+    expect(notice).to_contain_text("已按新日历重新计算 1 件案件的期限，1 件有变化")
+    expect(page.locator("#year-title")).to_have_text("2027 年")
+    expect(page.locator("#calendar-days")).to_contain_text("测试调休")
+    expect(page.locator("#calendar-files tbody tr")).to_have_count(files_before + 1)
+    shots(page, "admin-calendar-imported")
+    ctx.close()
+
+
+def test_the_ladders_in_force_read_only(
+    server: LiveServer,  # noqa: F811
+    svc: services.Services,  # noqa: F811
+    as_admin: Page,
+) -> None:
+    page = as_admin
+    page.get_by_role("link", name="预警与督办规则").click()
+    expect(page.get_by_role("heading", name="预警与督办规则", level=1)).to_be_visible()
+    by = accounts.principal_for(svc, ADMIN, "cli:test")
+    for ladder in services.escalation_ladders(svc, by):
+        section = page.locator(f"#ladder-{ladder.case_type}")
+        expect(section.get_by_role("heading")).to_have_text(ladder.label)
+        expect(section.locator("tbody tr")).to_have_count(sum(len(r) for _, r in ladder.kinds))
+    online = page.locator("#ladder-online_message")
+    expect(online.locator("caption")).to_have_text(["留言答复期限"])
+    expect(online.locator("tbody tr").first).to_contain_text("届满当日预警")
+    expect(online.locator("tbody tr").last).to_contain_text("超期时督办（每日重复）")
+    expect(online.locator("tbody tr").last).to_contain_text("本机关公开办负责人；上级机关督查")
+    # Every administrator's page is usable on a narrow window.
+    page.set_viewport_size({"width": 420, "height": 800})
+    for path in ADMIN_PAGES:
+        page.goto(f"{server.url}{path}")
+        page.wait_for_timeout(100)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path

@@ -43,6 +43,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     identify             who a front end reads for (an active account)     (base)
     list_users, security_log, login_log, list_tokens   accounts and logs   (accounts, signin, tokens)
     administrator, user_roster, token_roster, login_log_page   the administrator's screens (administration)
+    escalation_ladders   the ladders in force, read-only (administration)
     case_detail          one case: fields, deadlines now, history, allowed actions (reading)
     list_cases           lists and search: filters, least time left first, keyset pages (reading)
     case_timeline        a case's history with the deadlines as they stood (A-3) (reading)
@@ -95,6 +96,7 @@ from govflow.workflow.services.administration import (
     TokenRoster,
     administrator,
     end_sessions,
+    escalation_ladders,
     login_log_page,
     token_roster,
     user_roster,
@@ -282,6 +284,7 @@ __all__ = [
     "digests",
     "dispatch_outbox",
     "end_sessions",
+    "escalation_ladders",
     "export_case_file",
     "fill_stored_facts",
     "fire_due",

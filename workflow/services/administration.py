@@ -13,9 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from govflow.workflow import texts
 from govflow.workflow.actors import STATUS_LABELS, AccountStatus, Actor, Agency, Role
+from govflow.workflow.casetype import CaseType
+from govflow.workflow.errors import NotPermitted
+from govflow.workflow.escalation import Rule
 from govflow.workflow.identity.ports import Account, LoginAttempt, TokenRecord
 from govflow.workflow.identity.principal import Principal
+from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.accounts import existing_account, record, require_admin
 from govflow.workflow.services.base import Services
 
@@ -64,16 +69,24 @@ class LoginLogPage:
     has_next: bool
 
 
+def _screen_reader(uow: UnitOfWork, by: Principal) -> Actor:
+    """The administrator reading a screen; anyone else is refused in the screens' words."""
+    try:
+        return require_admin(uow, by)
+    except NotPermitted:
+        raise NotPermitted(f"{by.name} 不是系统管理员，无权使用系统管理页面") from None
+
+
 def administrator(svc: Services, by: Principal) -> Actor:
     """The acting administrator, or ``NotPermitted``: each administrator's screen asks first."""
     with svc.uow() as uow:
-        return require_admin(uow, by)
+        return _screen_reader(uow, by)
 
 
 def user_roster(svc: Services, by: Principal) -> Roster:
     """The accounts page: every account by username, with its last successful login."""
     with svc.uow() as uow:
-        require_admin(uow, by)
+        _screen_reader(uow, by)
         accounts = uow.identity.accounts(None, include_inactive=True)
         last = uow.identity.last_logins([a.username for a in accounts])
         agencies = uow.repo.agencies()
@@ -84,7 +97,7 @@ def user_roster(svc: Services, by: Principal) -> Roster:
 def token_roster(svc: Services, by: Principal) -> TokenRoster:
     settings = svc.config.settings.identity
     with svc.uow() as uow:
-        require_admin(uow, by)
+        _screen_reader(uow, by)
         tokens = uow.identity.tokens(include_inactive=True)
         accounts = uow.identity.accounts(None, include_inactive=False)
         agencies = uow.repo.agencies()
@@ -110,7 +123,7 @@ def login_log_page(svc: Services, by: Principal, page: int = 1, size: int = 50) 
     page follows)."""
     page, size = max(page, 1), min(max(size, 1), LOG_PAGE_MAX)
     with svc.uow() as uow:
-        require_admin(uow, by)
+        _screen_reader(uow, by)
         rows = uow.identity.login_log(None, None, size + 1, (page - 1) * size)
     return LoginLogPage(rows[:size], page, size, len(rows) > size)
 
@@ -126,3 +139,64 @@ def end_sessions(svc: Services, by: Principal, username: str) -> int:
         record(uow, now, actor, "sessions_ended", account, sessions_ended=ended)
         uow.commit()
     return ended
+
+
+@dataclass(frozen=True)
+class RuleView:
+    name: str
+    when: str  # the threshold (and repeat) in words
+    level: str  # 预警 or 督办
+    notifies: tuple[str, ...]  # who, in words
+    action: str | None  # a system action fired instead (an expiry), by its label
+
+
+@dataclass(frozen=True)
+class LadderView:
+    """One case type's escalation ladders in force: per deadline kind, its rules in order."""
+
+    case_type: str
+    label: str
+    policy: str | None  # the policy's name in the escalation file; None: no ladder
+    digest: str | None  # what each case records when registered (adopting moves it)
+    kinds: tuple[tuple[str, tuple[RuleView, ...]], ...]  # (deadline label, rules)
+
+
+def escalation_ladders(svc: Services, by: Principal) -> list[LadderView]:
+    """The ladders in force, read-only, for the administrator: from the configuration the
+    process runs with (editing the file changes new cases only; ``escalation adopt``
+    moves open ones)."""
+    administrator(svc, by)
+    views = []
+    for flow in svc.config.case_types.values():
+        case_type = flow.case_type
+        policy = svc.config.policies.get(flow.escalation) if flow.escalation else None
+        labels = {d.key: d.label for d in case_type.deadlines}
+        kinds = []
+        for kind, rules in policy.ladders.items() if policy else ():
+            kinds.append((labels.get(kind, kind), tuple(_rule(case_type, r) for r in rules)))
+        views.append(
+            LadderView(
+                case_type=case_type.name,
+                label=case_type.label,
+                policy=flow.escalation if policy else None,
+                digest=policy.digest if policy else None,
+                kinds=tuple(kinds),
+            )
+        )
+    return views
+
+
+def _rule(case_type: CaseType, rule: Rule) -> RuleView:
+    threshold = rule.threshold.model_dump(exclude_none=True, mode="json")
+    repeat = rule.repeat.model_dump(mode="json") if rule.repeat else None
+    action = None
+    if rule.action is not None:
+        spec = case_type.actions.get(rule.action)
+        action = spec.label if spec else rule.action
+    return RuleView(
+        name=rule.rule,
+        when=texts.rule_label(rule.level, threshold, repeat),
+        level="督办" if rule.level == "escalation" else "预警",
+        notifies=tuple(texts.RECIPIENT_LABELS.get(r, r) for r in rule.notify),
+        action=action,
+    )

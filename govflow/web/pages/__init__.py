@@ -21,6 +21,8 @@ from fastapi import APIRouter, FastAPI
 
 from govflow.web.pages import (
     admin,
+    admin_calendar,
+    admin_ladders,
     admin_tokens,
     approvals,
     audit,
@@ -46,6 +48,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     supervise.router,
     admin.router,
     admin_tokens.router,
+    admin_calendar.router,
+    admin_ladders.router,
 )
 
 
