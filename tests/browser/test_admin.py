@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -158,6 +158,8 @@ def test_the_administrator_adds_a_user_who_must_change_the_one_time_password(
 def test_locking_refuses_the_login_and_force_logout_ends_the_session(
     browser: Browser,
     server: LiveServer,  # noqa: F811
+    svc: services.Services,  # noqa: F811
+    clock: FakeClock,
     as_admin: Page,
     shots: Shots,  # noqa: F811
 ) -> None:
@@ -185,6 +187,21 @@ def test_locking_refuses_the_login_and_force_logout_ends_the_session(
     page.get_by_role("button", name="解锁 li.handler").click()
     expect(page.locator("#admin-notice")).to_contain_text("已解锁用户 li.handler")
     log_in(handler, server, "li.handler")
+
+    # Locked out by failed logins: shown on the list, and unlocking lifts it.
+    clock.advance(timedelta(minutes=1))  # failures at the password's own instant do not count
+    for _ in range(5):
+        with pytest.raises(LoginRefused):
+            signin.login(
+                svc, signin.local_passwords(svc), PasswordProof("zhao.handler", "wrong-1234")
+            )
+    page.reload()
+    expect(page.locator("#user-zhao\\.handler .status")).to_contain_text("登录失败次数过多，锁定至")
+    refused_login(handler, server, "zhao.handler", PASSWORD)
+    expect(handler.locator("#login-error")).to_contain_text("暂时锁定")
+    page.get_by_role("button", name="解锁 zhao.handler").click()
+    expect(page.locator("#user-zhao\\.handler .status")).to_have_text("正常")
+    log_in(handler, server, "zhao.handler")
     ctx.close()
 
 
@@ -195,6 +212,11 @@ def test_a_token_made_on_the_page_works_until_it_is_revoked(
     shots: Shots,  # noqa: F811
 ) -> None:
     page = as_admin
+    # Without the session's CSRF token: refused before anything is looked at.
+    forged = page.request.post(
+        f"{server.url}/admin/tokens", form={"name": "forged", "username": "li.handler"}
+    )
+    assert forged.status == 403 and "CSRF" in forged.text()
     page.get_by_role("link", name="API 令牌").click()
     expect(page.get_by_role("heading", name="API 令牌")).to_be_visible()
     form = page.locator("#new-token")

@@ -33,6 +33,7 @@ LOG_PAGE_MAX = 200
 class RosterEntry:
     account: Account
     last_login: datetime | None  # the latest successful login, when there was one
+    locked_out_until: datetime | None = None  # too many failed logins (unlocking lifts it)
 
     @property
     def status_label(self) -> str:
@@ -90,8 +91,16 @@ def user_roster(svc: Services, by: Principal) -> Roster:
         accounts = uow.identity.accounts(None, include_inactive=True)
         last = uow.identity.last_logins([a.username for a in accounts])
         agencies = uow.repo.agencies()
-    users = [RosterEntry(a, last.get(a.username)) for a in accounts]
+    now = svc.clock.now()
+    users = [
+        RosterEntry(a, last.get(a.username), a.locked_until if _locked_out(a, now) else None)
+        for a in accounts
+    ]
     return Roster(users, sorted(agencies, key=lambda a: a.code), ASSIGNABLE)
+
+
+def _locked_out(account: Account, now: datetime) -> bool:
+    return account.locked_until is not None and account.locked_until > now
 
 
 def token_roster(svc: Services, by: Principal) -> TokenRoster:
