@@ -212,7 +212,7 @@ class IdentityRepository:
         self.session.flush()
 
     def login_log(
-        self, agency_codes: list[str] | None, since: datetime | None, limit: int
+        self, agency_codes: list[str] | None, since: datetime | None, limit: int, offset: int = 0
     ) -> list[LoginAttempt]:
         stmt = (
             select(LoginAttemptRow, UserRow.username, AgencyRow.code)
@@ -220,6 +220,7 @@ class IdentityRepository:
             .outerjoin(AgencyRow, AgencyRow.id == LoginAttemptRow.agency_id)
             .order_by(LoginAttemptRow.at.desc(), LoginAttemptRow.id.desc())
             .limit(limit)
+            .offset(offset)
         )
         if agency_codes is not None:
             stmt = stmt.where(AgencyRow.code.in_(agency_codes))
@@ -238,6 +239,18 @@ class IdentityRepository:
             )
             for row, account, code in self.session.execute(stmt)
         ]
+
+    def last_logins(self, usernames: list[str]) -> dict[str, datetime]:
+        """Each account's latest successful login (one grouped query over the log)."""
+        if not usernames:
+            return {}
+        stmt = (
+            select(UserRow.username, func.max(LoginAttemptRow.at))
+            .join(LoginAttemptRow, LoginAttemptRow.user_id == UserRow.id)
+            .where(UserRow.username.in_(usernames), LoginAttemptRow.outcome == "success")
+            .group_by(UserRow.username)
+        )
+        return {username: at for username, at in self.session.execute(stmt)}
 
     def record_security(self, entry: SecurityEntry) -> None:
         self.session.add(

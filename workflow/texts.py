@@ -153,6 +153,14 @@ def rule_label(level: str, threshold: dict[str, object], repeat: dict[str, objec
     return f"{when}{kind}{every}"
 
 
+RECIPIENT_LABELS = {
+    "assignee": "经办人（无人分派时为本机关负责人）",
+    "office_head": "本机关公开办负责人",
+    "supervisor": "上级机关督查（最上级机关为本机关督查）",
+}
+"""Who a rule notifies, for the administrator's read-only view of the ladders."""
+
+
 DIGEST_NEEDS_NO_ACK = "每日提醒无需确认"
 EXPIRY_NEEDS_NO_ACK = "系统自动处理的记录无需确认"
 

@@ -26,6 +26,7 @@ Writing::
     attach, regenerate_notice   a file kept with a case; a notice rendered again (documents)
     add_user, set_password, lock_user, unlock_user, deactivate_user, activate_user,
     bootstrap_admin      accounts, by an administrator, in the security log (accounts)
+    end_sessions         force a user out: every session ends (administration)
     login, logout, logout_everywhere, change_password   sessions           (signin)
     create_token, revoke_token   API tokens with a scope                   (tokens)
     upload_template, remove_template   a notice template per agency, by upload (templates)
@@ -41,6 +42,8 @@ Reading (each takes the reader and shows only what the reader may read)::
 
     identify             who a front end reads for (an active account)     (base)
     list_users, security_log, login_log, list_tokens   accounts and logs   (accounts, signin, tokens)
+    administrator, user_roster, token_roster, login_log_page   the administrator's screens (administration)
+    escalation_ladders   the ladders in force, read-only (administration)
     case_detail          one case: fields, deadlines now, history, allowed actions (reading)
     list_cases           lists and search: filters, least time left first, keyset pages (reading)
     case_timeline        a case's history with the deadlines as they stood (A-3) (reading)
@@ -88,6 +91,17 @@ from govflow.workflow.services.accounts import (
     security_log,
     set_password,
     unlock_user,
+)
+from govflow.workflow.services.administration import (
+    LoginLogPage,
+    Roster,
+    TokenRoster,
+    administrator,
+    end_sessions,
+    escalation_ladders,
+    login_log_page,
+    token_roster,
+    user_roster,
 )
 from govflow.workflow.services.base import Services, identify, load_case
 from govflow.workflow.services.calendar import CalendarYear, calendar_year, calendar_years
@@ -232,15 +246,18 @@ __all__ = [
     "ImportResult",
     "IssuedToken",
     "LimitAnswer",
+    "LoginLogPage",
     "NewAccount",
     "NewSession",
     "OpenableType",
     "Principals",
+    "Roster",
     "Services",
     "SessionView",
     "SweepReport",
     "TemplateUpload",
     "TokenRequest",
+    "TokenRoster",
     "UnitOfWork",
     "WritingUnitOfWork",
     "accountability",
@@ -250,6 +267,7 @@ __all__ = [
     "actions",
     "activate_user",
     "add_user",
+    "administrator",
     "adopt_policy",
     "annual_report",
     "apply_action",
@@ -278,6 +296,8 @@ __all__ = [
     "diagram",
     "digests",
     "dispatch_outbox",
+    "end_sessions",
+    "escalation_ladders",
     "export_case_file",
     "fill_stored_facts",
     "fire_due",
@@ -296,6 +316,7 @@ __all__ = [
     "lock_user",
     "login",
     "login_log",
+    "login_log_page",
     "logout",
     "logout_everywhere",
     "my_firings",
@@ -324,8 +345,10 @@ __all__ = [
     "supervised_agency",
     "supervision_dashboard",
     "timeliness_report",
+    "token_roster",
     "unlock_user",
     "upload_template",
+    "user_roster",
     "verify_all",
     "verify_cases",
 ]

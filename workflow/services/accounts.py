@@ -54,19 +54,27 @@ class NewAccount:
 def check_account(username: str, name: str, roles: tuple[Role, ...], agency: str | None) -> None:
     """What every account must be, whoever creates it (a command or the organisation file)."""
     if not USERNAME.match(username) or username in RESERVED:
-        raise InvalidInput(f"用户名 {username!r} 无效：只能用字母、数字和 _ . -，且不能是保留名")
+        raise InvalidInput(
+            f"用户名 {username!r} 无效：只能用字母、数字和 _ . -，且不能是保留名",
+            {"username": "只能用字母、数字和 _ . -（至多 64 个字符），且不能是保留名"},
+        )
     if not name.strip():
-        raise InvalidInput("姓名不能为空")
+        raise InvalidInput("姓名不能为空", {"name": "姓名不能为空"})
     if not roles:
-        raise InvalidInput(f"用户 {username} 至少要有一个角色")
+        raise InvalidInput(f"用户 {username} 至少要有一个角色", {"roles": "至少选择一个角色"})
     if Role.SYSTEM in roles:
-        raise InvalidInput(f"用户 {username} 不能使用保留角色 system")
+        raise InvalidInput(
+            f"用户 {username} 不能使用保留角色 system", {"roles": "不能使用保留角色"}
+        )
     if Role.ADMIN in roles and len(roles) > 1:
         # 等保 2.0 separates system administration from the business: an administrator
         # manages accounts and acts on no case.
-        raise InvalidInput(f"用户 {username}：系统管理员不能同时担任办件角色")
+        raise InvalidInput(
+            f"用户 {username}：系统管理员不能同时担任办件角色",
+            {"roles": "系统管理员不能同时担任办件角色"},
+        )
     if Role.ADMIN not in roles and agency is None:
-        raise InvalidInput(f"用户 {username} 必须属于一个机关")
+        raise InvalidInput(f"用户 {username} 必须属于一个机关", {"agency": "请选择所属机关"})
 
 
 def require_admin(uow: UnitOfWork, by: Principal) -> Actor:
@@ -123,7 +131,7 @@ def add_user(
     with svc.uow() as uow:
         actor = require_admin(uow, by)
         if uow.identity.account(new.username) is not None:
-            raise InvalidInput(f"用户 {new.username} 已存在")
+            raise InvalidInput(f"用户 {new.username} 已存在", {"username": "该用户名已存在"})
         if new.oidc_subject and uow.identity.account_by("oidc_subject", new.oidc_subject):
             raise InvalidInput("该统一身份认证标识已属于另一个用户")
         if new.agency_code is not None:

@@ -256,9 +256,10 @@ class CalendarWatch:
         """The services as last checked (no query)."""
         return self._svc
 
-    def current(self) -> Services:
+    def current(self, *, force: bool = False) -> Services:
+        """``force``: look now (the page that just imported a file shows the new calendar)."""
         now = self._monotonic()
-        if self._checked is not None and now - self._checked < self.interval:
+        if not force and self._checked is not None and now - self._checked < self.interval:
             return self._svc
         self._checked = now
         with self._svc.uow() as uow:

@@ -338,10 +338,12 @@ def login_log(
     since: datetime | None = None,
     include_children: bool = True,
     limit: int = 500,
+    offset: int = 0,
 ) -> list[LoginAttempt]:
-    """The login log: an administrator reads all of it; a supervisor the attempts on the
-    accounts of their agency and the agencies below it (attempts on unknown names, which
-    belong to no agency, only the administrator)."""
+    """The login log, newest first (``offset`` skips that many: the pages of a screen): an
+    administrator reads all of it; a supervisor the attempts on the accounts of their agency
+    and the agencies below it (attempts on unknown names, which belong to no agency, only
+    the administrator)."""
     with svc.uow() as uow:
         codes = readable_agencies(uow, reader, agency, include_children)
-        return uow.identity.login_log(codes, since, limit)
+        return uow.identity.login_log(codes, since, limit, max(offset, 0))

@@ -54,39 +54,51 @@ def create_token(svc: Services, by: Principal, request: TokenRequest) -> IssuedT
     of the account's roles (else the token would grant nothing)."""
     if not TOKEN_NAME.match(request.name):
         raise InvalidInput(
-            f"令牌名称 {request.name!r} 无效：小写字母、数字和 _ . -，至多 64 个字符"
+            f"令牌名称 {request.name!r} 无效：小写字母、数字和 _ . -，至多 64 个字符",
+            {"name": "只能用小写字母、数字和 _ . -，以字母或数字开头，至多 64 个字符"},
         )
     settings = svc.config.settings.identity
     days = request.days or settings.token_default_days
     if not 1 <= days <= settings.token_max_days:
-        raise InvalidInput(f"令牌有效期应为 1–{settings.token_max_days} 天")
+        message = f"令牌有效期应为 1–{settings.token_max_days} 天"
+        raise InvalidInput(message, {"days": message})
     if request.read_only and request.actions:
-        raise InvalidInput("只读令牌不能指定动作")
+        raise InvalidInput("只读令牌不能指定动作", {"actions": "只读令牌不能指定动作"})
     now = svc.clock.now()
     with svc.uow() as uow:
         actor = require_admin(uow, by)
         account = existing_account(uow, request.username)
         if account.status is not AccountStatus.ACTIVE:
-            raise InvalidInput(f"用户 {account.username} 的账户不是正常状态，不能为其创建令牌")
+            raise InvalidInput(
+                f"用户 {account.username} 的账户不是正常状态，不能为其创建令牌",
+                {"username": "该账户不是正常状态"},
+            )
         if Role.ADMIN in account.roles:
-            raise InvalidInput("不能为系统管理员创建令牌：账户管理只能由管理员本人操作")
+            raise InvalidInput(
+                "不能为系统管理员创建令牌：账户管理只能由管理员本人操作",
+                {"username": "不能为系统管理员创建令牌"},
+            )
         if account.agency_code is None:
-            raise InvalidInput(f"用户 {account.username} 不属于任何机关")
+            raise InvalidInput(
+                f"用户 {account.username} 不属于任何机关", {"username": "该账户不属于任何机关"}
+            )
         agency = request.agency or account.agency_code
         reachable = uow.identity.agency_codes(account.agency_code, True)
         if agency != account.agency_code and not (
             request.read_only and Role.SUPERVISOR in account.roles and agency in reachable
         ):
-            raise InvalidInput(
+            message = (
                 f"令牌只能用于 {account.username} 所属机关 {account.agency_code}"
                 "（督查的只读令牌可用于下级机关）"
             )
+            raise InvalidInput(message, {"agency": message})
         if request.include_children and not request.read_only:
-            raise InvalidInput("包含下级机关的令牌必须是只读令牌")
+            message = "包含下级机关的令牌必须是只读令牌"
+            raise InvalidInput(message, {"include_children": message})
         if request.actions is not None:
             _check_actions(request.actions, account.roles, _declared_actions(svc))
         if uow.identity.token_named(request.name) is not None:
-            raise InvalidInput(f"已有名为 {request.name} 的令牌")
+            raise InvalidInput(f"已有名为 {request.name} 的令牌", {"name": "该名称已被使用"})
         raw = opaque.new_api_token()
         issued = TokenRecord(
             name=request.name,
@@ -126,10 +138,12 @@ def _check_actions(
         allowed[name] = allowed.get(name, False) or bool(action_roles & set(roles))
     unknown = sorted(a for a in actions if a not in allowed)
     if unknown:
-        raise InvalidInput(f"未知动作：{'、'.join(unknown)}")
+        message = f"未知动作：{'、'.join(unknown)}"
+        raise InvalidInput(message, {"actions": message})
     useless = sorted(a for a in actions if not allowed[a])
     if useless:
-        raise InvalidInput(f"该账户的角色无权执行：{'、'.join(useless)}")
+        message = f"该账户的角色无权执行：{'、'.join(useless)}"
+        raise InvalidInput(message, {"actions": message})
 
 
 def revoke_token(svc: Services, by: Principal, name: str) -> None:

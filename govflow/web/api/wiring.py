@@ -18,4 +18,11 @@ def services_of(request: Request) -> Services:
     return watch.current()
 
 
+def fresh_services(request: Request) -> Services:
+    """The services on the newest calendar, looked up now (after an import)."""
+    watch = request.app.state.calendar_watch
+    assert isinstance(watch, CalendarWatch), "create_app wires the services"
+    return watch.current(force=True)
+
+
 Svc = Annotated[Services, Depends(services_of)]

@@ -20,6 +20,10 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from govflow.web.pages import (
+    admin,
+    admin_calendar,
+    admin_ladders,
+    admin_tokens,
     approvals,
     audit,
     cases,
@@ -50,6 +54,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     search.router,
     receipts.router,
     supervise.router,
+    admin.router,
+    admin_tokens.router,
+    admin_calendar.router,
+    admin_ladders.router,
 )
 
 
