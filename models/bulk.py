@@ -60,7 +60,7 @@ from govflow.workflow.actors import AccountStatus, Actor, Agency, Role, ordered
 from govflow.workflow.cases import Case, CaseRecord
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.disclosure.facts import DisclosureFacts
-from govflow.workflow.disclosure.register import RequestRecord, RequestRegister
+from govflow.workflow.disclosure.register import ApplicantPreview, RequestRecord, RequestRegister
 from govflow.workflow.errors import GovflowError, NotFound
 from govflow.workflow.escalation import PlannedRule, Policy
 from govflow.workflow.events import CaseEvent
@@ -76,6 +76,7 @@ class PastRequest:
     case_id: int
     description_key: str
     ref: str
+    agency_id: int
 
 
 @dataclass
@@ -141,13 +142,14 @@ class BulkStore:
                     DisclosureRequestRow.case_id,
                     DisclosureRequestRow.description_key,
                     CaseRow.ref,
+                    CaseRow.agency_id,
                 )
                 .join(CaseRow, CaseRow.id == DisclosureRequestRow.case_id)
                 .order_by(DisclosureRequestRow.case_id)
             )
-            for key, received_on, case_id, description_key, ref in past:
+            for key, received_on, case_id, description_key, ref, agency_id in past:
                 self.applicants.setdefault(key, []).append(
-                    PastRequest(received_on, case_id, description_key, ref)
+                    PastRequest(received_on, case_id, description_key, ref, agency_id)
                 )
         self.changed_counters: set[tuple[int, str, int]] = set()
 
@@ -297,7 +299,13 @@ class BulkRequestRegister:
         entry = self.store.case(ref)
         entry.request = new_request_row(entry.row.id, entry.row.agency_id, intake, derived)
         self.store.applicants.setdefault(entry.request.applicant_key, []).append(
-            PastRequest(entry.request.received_on, entry.row.id, entry.request.description_key, ref)
+            PastRequest(
+                entry.request.received_on,
+                entry.row.id,
+                entry.request.description_key,
+                ref,
+                entry.row.agency_id,
+            )
         )
 
     def update(self, ref: str, facts: DisclosureFacts) -> None:
@@ -339,6 +347,22 @@ class BulkRequestRegister:
             for p in sorted(past, key=lambda p: p.case_id)
             if p.description_key == description_key and p.ref != ref
         ]
+
+    def applicant_preview(
+        self, applicant_key: str, description_key: str, received_on: date, agency_id: int
+    ) -> ApplicantPreview:
+        """As ``SqlRequestRegister.applicant_preview`` reads it in SQL."""
+        past = self.store.applicants.get(applicant_key, [])
+        month = (received_on.year, received_on.month)
+        return ApplicantPreview(
+            this_month=sum(1 for p in past if (p.received_on.year, p.received_on.month) == month),
+            this_year=sum(1 for p in past if p.received_on.year == received_on.year),
+            same_information=tuple(
+                p.ref
+                for p in sorted(past, key=lambda p: p.case_id)
+                if p.description_key == description_key and p.agency_id == agency_id
+            )[:50],
+        )
 
 
 class BulkEscalations:

@@ -31,7 +31,7 @@ from govflow.models.tables import (
 )
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.disclosure.facts import REPLY, DisclosureFacts
-from govflow.workflow.disclosure.register import RequestRecord
+from govflow.workflow.disclosure.register import ApplicantPreview, RequestRecord
 from govflow.workflow.reports.annual import ChallengeRecord, Period, RequestTally, applicant_column
 from govflow.workflow.reports.timeliness import RequestLimits
 
@@ -177,6 +177,35 @@ class SqlRequestRegister:
             .order_by(CaseRow.id)
         )
         return [r[0] for r in rows]
+
+    def applicant_preview(
+        self, applicant_key: str, description_key: str, received_on: date, agency_id: int
+    ) -> ApplicantPreview:
+        r = DisclosureRequestRow
+        base = select(func.count()).select_from(r).where(r.applicant_key == applicant_key)
+        year_start = received_on.replace(month=1, day=1)
+        month = base.where(
+            r.received_on >= received_on.replace(day=1), r.received_on <= month_end(received_on)
+        )
+        year = base.where(
+            r.received_on >= year_start, r.received_on <= year_start.replace(month=12, day=31)
+        )
+        same = self.session.scalars(
+            select(CaseRow.ref)
+            .join(r, r.case_id == CaseRow.id)
+            .where(
+                r.applicant_key == applicant_key,
+                r.description_key == description_key,
+                r.agency_id == agency_id,
+            )
+            .order_by(CaseRow.id)
+            .limit(50)
+        )
+        return ApplicantPreview(
+            this_month=int(self.session.scalar(month) or 0),
+            this_year=int(self.session.scalar(year) or 0),
+            same_information=tuple(same),
+        )
 
     # -- imported requests (ImportedRequests) -----------------------------------------------
 

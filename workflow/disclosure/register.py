@@ -44,6 +44,13 @@ CHALLENGE_ACTIONS = ("record_reconsideration", "record_litigation")
 """The actions whose events add a record to table 四 of the annual report."""
 
 
+@dataclass(frozen=True)
+class ApplicantPreview:
+    this_month: int
+    this_year: int
+    same_information: tuple[str, ...]  # reference numbers, oldest first
+
+
 class RequestRegister(Protocol):
     """The disclosure requests' own tables as the use cases write and consult them, inside
     the unit of work's transaction (the bulk writer of synthetic data has one in memory)."""
@@ -68,6 +75,14 @@ class RequestRegister(Protocol):
 
     def same_information(self, applicant_key: str, description_key: str, ref: str) -> list[str]:
         """Earlier requests of the applicant for the same information (D-7)."""
+        ...
+
+    def applicant_preview(
+        self, applicant_key: str, description_key: str, received_on: date, agency_id: int
+    ) -> ApplicantPreview:
+        """What a clerk is shown before registering (D-7, Art. 36(6)): the applicant's
+        requests already registered this month and year (counted as the fee rule counts
+        them), and the agency's earlier requests of the applicant for the same information."""
         ...
 
 

@@ -95,7 +95,12 @@ CONSULTATION_LETTERS = ("consultation_third_party", "consultation_agency")
 
 def applicant_key(applicant: a.Applicant) -> str:
     """A stable pseudonym of the applicant: counts requests without exposing the ID number."""
-    raw = f"{applicant.kind.value}:{applicant.id_number.upper()}"
+    return applicant_key_of(applicant.kind.value, applicant.id_number)
+
+
+def applicant_key_of(kind: str, id_number: str) -> str:
+    """The same pseudonym from the kind's code and the ID number as typed."""
+    raw = f"{kind}:{id_number.strip().upper()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 

@@ -191,7 +191,11 @@ from govflow.workflow.services.reports import (
     supervision_dashboard,
     timeliness_report,
 )
-from govflow.workflow.services.requests import register_request, registration_form
+from govflow.workflow.services.requests import (
+    applicant_preview,
+    register_request,
+    registration_form,
+)
 from govflow.workflow.services.signin import OUTCOMES as LOGIN_OUTCOMES
 from govflow.workflow.services.signin import (
     NewSession,
@@ -270,6 +274,7 @@ __all__ = [
     "administrator",
     "adopt_policy",
     "annual_report",
+    "applicant_preview",
     "apply_action",
     "attach",
     "authenticate_session",

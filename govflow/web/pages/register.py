@@ -1,6 +1,8 @@
 """A clerk registers a request (登记, SPEC D-1, D-2): the form of the request type's
 creation action, for the clerk's own agency; the channel chosen decides how the receipt
-date is set (the service confirms an in-person receipt at once)."""
+date is set (the service confirms an in-person receipt at once). While the clerk types,
+the applicant's requests this month and year and earlier requests for the same
+information are shown beside the form (D-7, Art. 36(6)), before anything is saved."""
 
 from __future__ import annotations
 
@@ -23,7 +25,12 @@ PATH = "/requests/new"
 @router.get(PATH, response_class=HTMLResponse)
 def registration_page(request: Request, svc: Svc, session: Session) -> Response:
     state = FormState(services.registration_form(svc))
-    return page(request, "register.html", {"state": state, "action_url": PATH}, session)
+    return page(
+        request,
+        "register.html",
+        {"state": state, "action_url": PATH, "history_url": PATH + "/applicant"},
+        session,
+    )
 
 
 @router.post(PATH, response_class=HTMLResponse)
@@ -54,5 +61,23 @@ async def register(request: Request, svc: Svc, session: Session) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+@router.post(PATH + "/applicant", response_class=HTMLResponse)
+async def applicant_history(request: Request, svc: Svc, session: Session) -> Response:
+    """The applicant's record beside the form, asked by htmx as the clerk types (D-7)."""
+    try:
+        submitted = await checked_form(request, session)
+        form = services.registration_form(svc)
+        found = services.applicant_preview(svc, session.principal, payload_of(form, submitted))
+    except GovflowError as exc:
+        return refusal(request, str(exc), 403, session, htmx=True)
+    return page(request, "_applicant_history.html", {"found": found}, session)
+
+
 def _again(request: Request, session: SessionView, state: FormState, status: int) -> Response:
-    return page(request, "register.html", {"state": state, "action_url": PATH}, session, status)
+    return page(
+        request,
+        "register.html",
+        {"state": state, "action_url": PATH, "history_url": PATH + "/applicant"},
+        session,
+        status,
+    )
