@@ -17,11 +17,17 @@ domain's types, ``govflow.presentation``, ``govflow.demo``, ``govflow.synth``,
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
-import typer
+# Typer formats help and errors with Rich when it is installed, and importing it costs
+# about a second of every command's start (rich.traceback, markdown); govflow writes its
+# own one-line errors and plain help, so Typer is told to stay plain (issue 17, item 5).
+os.environ.setdefault("TYPER_USE_RICH", "0")
+
+import typer  # after the setting above, which Typer reads on import
 
 from govflow.cli import (
     audit,
