@@ -120,3 +120,19 @@ def test_demo_web_fills_once_prints_passwords_and_serves_the_pages(tmp_path: Pat
     assert "  li.handler（" in stdout  # still on a one-time password: a new one
     assert "govflow 单机运行中" in stdout  # the same start-up as ``govflow run``
     assert _case_refs(env, tmp_path) == refs  # nothing duplicated
+
+
+def test_demo_web_refuses_a_production_installation(tmp_path: Path) -> None:
+    env = cli_env(f"sqlite:///{tmp_path / 'govflow.db'}", GOVFLOW_MODE="production")
+    proc = subprocess.run(
+        [sys.executable, "-m", "govflow", "demo", "--web", "--no-serve"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "只能在演示或测试安装中使用" in proc.stderr
+    assert not (tmp_path / "govflow.db").exists()  # refused before anything was written
