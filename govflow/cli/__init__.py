@@ -287,12 +287,39 @@ def recompute(
 def demo(
     keep: Annotated[Path | None, typer.Option(help="保留演示数据库到此文件")] = None,
     force: Force = False,
+    web: Annotated[
+        bool, typer.Option("--web", help="把演示数据写入本机数据库，设置演示用户密码并启动网页")
+    ] = False,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="--web：填充后启动单机运行（govflow run）")
+    ] = True,
+    port: Annotated[int, typer.Option(help="--web：网页端口", min=1, max=65535)] = 8000,
 ) -> None:
-    """演示：在临时 SQLite 数据库上，随时间推移办理多件申请。"""
+    """演示：在临时 SQLite 数据库上，随时间推移办理多件申请（--web：写入本机数据库并打开网页）。"""
+    if web:
+        _demo_web(serve, port)
+        return
     from govflow.demo import run_demo
 
     with user_errors():
         run_demo(keep, force=force)
+
+
+def _demo_web(serve: bool, port: int) -> None:
+    """Fill the installation's database, print the passwords, then run like ``govflow run``."""
+    from govflow.demo.web import fill_for_web
+
+    with user_errors():
+        done = fill_for_web()
+    if done.passwords:
+        typer.echo("演示用户的一次性密码（仅显示这一次；首次登录后必须修改）：")
+        for username, name, password in done.passwords:
+            typer.echo(f"  {username}（{name}）：{password}")
+    else:
+        typer.echo("演示用户均已设置自己的密码，未重设。")
+    typer.echo(f"工作台：http://127.0.0.1:{port}/login")
+    if serve:
+        workers.run(port=port)  # the same start-up as ``govflow run``, not a copy of it
 
 
 def main() -> None:

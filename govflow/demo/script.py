@@ -61,10 +61,7 @@ def run_demo(keep: Path | None = None, echo: Echo = typer.echo, force: bool = Fa
         svc = build_services(engine, clock, load_calendar(), config, files=files)
         echo("govflow 演示：示范县人民政府办公室 2025 年秋季的依申请公开工作")
         echo("（临时 SQLite 数据库，模拟时钟跨越 2025 年国庆节、中秋节假期与调休上班日）")
-        story = Story(svc, clock, echo)
-        _autumn(story)
-        story.summary()
-        night_incident(story)
+        story = play_autumn(svc, clock, echo)
         _provisional(story, svc, workdir)
         checked, findings = services.verify_all(story.svc, SYSTEM)
         echo(
@@ -84,6 +81,15 @@ def run_demo(keep: Path | None = None, echo: Echo = typer.echo, force: bool = Fa
             )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def play_autumn(svc: services.Services, clock: FakeClock, echo: Echo) -> Story:
+    """The autumn's requests and the night incident, played on ``svc`` from 2025-09-22."""
+    story = Story(svc, clock, echo)
+    _autumn(story)
+    story.summary()
+    night_incident(story)
+    return story
 
 
 def _autumn(s: Story) -> None:

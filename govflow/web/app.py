@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from govflow.web import api, docs, errors, health, pages
+from govflow.workflow.notifications import Channel
 from govflow.workflow.services import CalendarWatch, Services
 
 if TYPE_CHECKING:
@@ -30,8 +31,11 @@ def create_app(
     svc: Services,
     checks: Mapping[str, health.ReadinessCheck],
     sso: OpenIdConnect | None = None,
+    channels: Mapping[str, Channel] | None = None,
 ) -> FastAPI:
-    """The API and the pages over ``svc``; ``sso``: the single sign-on provider, if any."""
+    """The API and the pages over ``svc``; ``sso``: the single sign-on provider, if any;
+    ``channels``: the notification channels the administrator's test message goes through
+    (default: built from the settings, as the workers build theirs)."""
     app = FastAPI(
         title="govflow API",
         summary="政府信息公开申请与政务舆情的期限管理",
@@ -44,6 +48,11 @@ def create_app(
     # process is in force here within ``calendar.check_seconds`` (issue 10).
     app.state.calendar_watch = CalendarWatch(svc)
     app.state.sso = sso
+    if channels is None:
+        from govflow.workers.channels import build_channels
+
+        channels = build_channels(svc.config.settings.notifications)
+    app.state.channels = channels
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)

@@ -67,6 +67,9 @@ Reading (each takes the reader and shows only what the reader may read)::
     calendar_years, calendar_year   the working-day calendar in force (T-1, T-4) (calendar)
     stored_calendar, calendar_files   the calendar the database holds, its files (calendar_imports)
     CalendarWatch        a long-running process kept on the newest calendar (calendar_imports)
+    case_type_sheets, agency_tree   the administrator's view of types and agencies (installation)
+    configured_channels, send_test_message   the channels and their test message (channel_test)
+    workbench            the workbench sections a person may use, and their home page (workbench)
     compute_limit        the deadline calculator (``workflow.calculator``, calendar only)
 
 Modules outside this package never import from it (the front ends, the workers, the demo
@@ -133,6 +136,11 @@ from govflow.workflow.services.catalogue import (
     diagram,
     openable_case_types,
 )
+from govflow.workflow.services.channel_test import (
+    ChannelView,
+    configured_channels,
+    send_test_message,
+)
 from govflow.workflow.services.delivery import Delivered, deliver
 from govflow.workflow.services.digests import DigestView, digests, send_digests
 from govflow.workflow.services.documents import (
@@ -162,6 +170,12 @@ from govflow.workflow.services.firings import (
 from govflow.workflow.services.forms import ActionForm, FormField, action_form
 from govflow.workflow.services.imports import ImportResult, import_requests
 from govflow.workflow.services.incidents import AccountabilityEntry, accountability
+from govflow.workflow.services.installation import (
+    AgencyNode,
+    CaseTypeSheet,
+    agency_tree,
+    case_type_sheets,
+)
 from govflow.workflow.services.integrity import (
     check_checkpoint,
     checkpoint_heads,
@@ -223,6 +237,7 @@ from govflow.workflow.services.tokens import (
     list_tokens,
     revoke_token,
 )
+from govflow.workflow.services.workbench import Section, Workbench, workbench
 
 __all__ = [
     "CATEGORIES",
@@ -231,6 +246,7 @@ __all__ = [
     "MAX_SEARCH",
     "AccountabilityEntry",
     "ActionForm",
+    "AgencyNode",
     "CalendarFileInForce",
     "CalendarImported",
     "CalendarWatch",
@@ -242,6 +258,8 @@ __all__ = [
     "CaseSummary",
     "CaseTimeline",
     "CaseTypeInfo",
+    "CaseTypeSheet",
+    "ChannelView",
     "Delivered",
     "DigestView",
     "FiringView",
@@ -256,6 +274,7 @@ __all__ = [
     "OpenableType",
     "Principals",
     "Roster",
+    "Section",
     "Services",
     "SessionView",
     "SweepReport",
@@ -263,6 +282,7 @@ __all__ = [
     "TokenRequest",
     "TokenRoster",
     "UnitOfWork",
+    "Workbench",
     "WritingUnitOfWork",
     "accountability",
     "acknowledge",
@@ -273,6 +293,7 @@ __all__ = [
     "add_user",
     "administrator",
     "adopt_policy",
+    "agency_tree",
     "annual_report",
     "applicant_preview",
     "apply_action",
@@ -285,6 +306,7 @@ __all__ = [
     "calendar_years",
     "case_detail",
     "case_timeline",
+    "case_type_sheets",
     "case_types",
     "change_password",
     "check_case_file",
@@ -294,6 +316,7 @@ __all__ = [
     "checkpoint_heads",
     "checkpoint_scope",
     "compute_limit",
+    "configured_channels",
     "create_token",
     "current_version",
     "deactivate_user",
@@ -345,6 +368,7 @@ __all__ = [
     "security_log",
     "seed_calendar",
     "send_digests",
+    "send_test_message",
     "set_password",
     "stored_calendar",
     "supervised_agency",
@@ -356,4 +380,5 @@ __all__ = [
     "user_roster",
     "verify_all",
     "verify_cases",
+    "workbench",
 ]

@@ -252,10 +252,11 @@ def readable_agencies(
     uow: UnitOfWork, reader: Principal, agency: str | None, children: bool
 ) -> list[str] | None:
     """The agencies whose accounts and logs ``reader`` may see (``None``: all of them, for
-    an administrator; a supervisor sees their agency and those below it)."""
+    an administrator, or the system itself — a trusted in-process caller such as the demo —;
+    a supervisor sees their agency and those below it)."""
     actor = acting_actor(uow.repo, reader)
     codes = None if agency is None else uow.identity.agency_codes(agency, children)
-    if actor.has_role(Role.ADMIN):
+    if reader.is_system or actor.has_role(Role.ADMIN):
         return codes
     if not actor.has_role(Role.SUPERVISOR) or actor.agency_code is None:
         raise NotPermitted(f"{actor.name} 不是系统管理员或督查，无权查看")

@@ -22,6 +22,8 @@ from fastapi import APIRouter, FastAPI
 from govflow.web.pages import (
     admin,
     admin_calendar,
+    admin_catalogue,
+    admin_channels,
     admin_ladders,
     admin_tokens,
     approvals,
@@ -58,6 +60,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin_tokens.router,
     admin_calendar.router,
     admin_ladders.router,
+    admin_catalogue.router,
+    admin_channels.router,
 )
 
 

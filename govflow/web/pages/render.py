@@ -18,8 +18,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from govflow.presentation.urgency import urgency
+from govflow.web.api.wiring import services_of
 from govflow.workflow.actors import ROLE_LABELS
 from govflow.workflow.clock import local_minute
+from govflow.workflow.services import workbench
 from govflow.workflow.services.signin import SessionView
 
 TEMPLATES = Path(str(files("govflow.web").joinpath("templates")))
@@ -43,7 +45,11 @@ def page(
     session: SessionView | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    html = ENV.get_template(template).render({"request": request, "session": session, **context})
+    # The navigation offers what this person may use; the service layer decides which.
+    nav = workbench(services_of(request), session.principal).sections if session else ()
+    html = ENV.get_template(template).render(
+        {"request": request, "session": session, "nav": nav, **context}
+    )
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 

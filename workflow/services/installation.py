@@ -1,0 +1,88 @@
+"""What the administrator's screens read of the installation itself: the declared case
+types (states, actions with their roles, the state diagram) and the agency tree with how
+many people work in each. Agencies come from the organisation file (``govflow init
+--org``); there is no audited use case to create one here, so the screen only lists them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from govflow.workflow.actors import AccountStatus, Agency
+from govflow.workflow.identity.principal import Principal
+from govflow.workflow.inputs import ActionInfo, type_actions
+from govflow.workflow.services.administration import administrator
+from govflow.workflow.services.base import Services
+from govflow.workflow.services.catalogue import diagram
+
+
+@dataclass(frozen=True)
+class CaseTypeSheet:
+    name: str
+    label: str
+    source: str  # the declaration file
+    states: tuple[tuple[str, str], ...]  # (code, Chinese name), declared order
+    initial: str
+    open_states: frozenset[str]
+    actions: tuple[ActionInfo, ...]  # the creating one first
+    mermaid: str  # the state diagram as text: the page shows it, drawing needs no script
+
+
+def case_type_sheets(svc: Services, by: Principal) -> list[CaseTypeSheet]:
+    """Every declared case type as the administrator reviews it, in declared order."""
+    administrator(svc, by)
+    sheets = []
+    for flow in svc.config.case_types.values():
+        case_type = flow.case_type
+        sheets.append(
+            CaseTypeSheet(
+                name=case_type.name,
+                label=case_type.label,
+                source=case_type.source,
+                states=tuple(case_type.states.items()),
+                initial=case_type.initial,
+                open_states=case_type.open_states,
+                actions=type_actions(flow).actions,
+                mermaid=diagram(svc, case_type.name, "mermaid"),
+            )
+        )
+    return sheets
+
+
+@dataclass(frozen=True)
+class AgencyNode:
+    code: str
+    name: str
+    ref_prefix: str
+    depth: int  # 0 for a top agency: the page indents by it
+    users: int  # active accounts of this agency (not counting those below it)
+
+
+def agency_tree(svc: Services, by: Principal) -> list[AgencyNode]:
+    """The agencies, each followed by those below it (depth first, by code), with the
+    number of active accounts each holds."""
+    administrator(svc, by)
+    with svc.uow() as uow:
+        agencies = uow.repo.agencies()
+        accounts = uow.identity.accounts(None, False)
+    counts = Counter(
+        a.agency_code for a in accounts if a.status is AccountStatus.ACTIVE and a.agency_code
+    )
+    children: dict[str | None, list[Agency]] = {}
+    known = {a.code for a in agencies}
+    for agency in sorted(agencies, key=lambda a: a.code):
+        parent = agency.parent if agency.parent in known else None
+        children.setdefault(parent, []).append(agency)
+    found: list[AgencyNode] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for agency in children.get(parent, ()):
+            node = AgencyNode(
+                agency.code, agency.name, agency.ref_prefix, depth, counts[agency.code]
+            )
+            found.append(node)
+            walk(agency.code, depth + 1)
+
+    walk(None, 0)
+    return found
