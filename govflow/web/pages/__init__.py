@@ -27,6 +27,7 @@ from govflow.web.pages import (
     approvals,
     audit,
     cases,
+    incidents,
     login,
     new_case,
     notifications,
@@ -38,6 +39,7 @@ from govflow.web.pages import (
     session,
     sso,
     supervise,
+    verify,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -54,6 +56,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     search.router,
     receipts.router,
     supervise.router,
+    verify.router,
+    incidents.router,
     admin.router,
     admin_tokens.router,
     admin_calendar.router,
