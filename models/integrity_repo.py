@@ -28,7 +28,7 @@ from govflow.models.tables import (
     EventRow,
     FiringRow,
 )
-from govflow.workflow.checkpoints import CurrentHead, Head
+from govflow.workflow.checkpoints import CheckpointRecord, CurrentHead, Head
 from govflow.workflow.escalation import Policy
 from govflow.workflow.events import CaseChain, CaseEvent, Finding
 
@@ -297,6 +297,21 @@ class IntegrityQueries:
         self.session.add(
             CheckpointRow(taken_at=taken_at, scope=scope, cases=cases, digest=digest, actor=actor)
         )
+
+    def checkpoints(self, limit: int) -> list[CheckpointRecord]:
+        """The checkpoints noted, newest first."""
+        rows = self.session.execute(
+            select(
+                CheckpointRow.taken_at,
+                CheckpointRow.scope,
+                CheckpointRow.cases,
+                CheckpointRow.digest,
+                CheckpointRow.actor,
+            )
+            .order_by(CheckpointRow.taken_at.desc(), CheckpointRow.id.desc())
+            .limit(limit)
+        )
+        return [CheckpointRecord(*row) for row in rows]
 
 
 def _scoped(

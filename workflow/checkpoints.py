@@ -60,6 +60,18 @@ class Head:
 
 
 @dataclass(frozen=True)
+class CheckpointRecord:
+    """A checkpoint taken, as the database notes it: when, of what, how many, its digest
+    and who took it (the file and the digest that count are kept elsewhere)."""
+
+    taken_at: datetime
+    scope: dict[str, Any]
+    cases: int
+    digest: str
+    actor: str | None
+
+
+@dataclass(frozen=True)
 class Header:
     taken_at: datetime
     scope: dict[str, Any]

@@ -141,6 +141,9 @@ class TypeView:
 
     fields: tuple[Field, ...] = ()
     data: Mapping[str, Any] = field(default_factory=dict)
+    # What people must notice at once (a grade set after its limit passed): every front
+    # end shows these above the case's facts, not as one more line among them.
+    warnings: tuple[str, ...] = ()
 
 
 COMMON_FIELD_LABELS = {

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from govflow.workflow.actors import Actor, Agency
     from govflow.workflow.calendar import WorkingCalendar
     from govflow.workflow.cases import Case, CaseRecord
-    from govflow.workflow.checkpoints import CurrentHead, Head
+    from govflow.workflow.checkpoints import CheckpointRecord, CurrentHead, Head
     from govflow.workflow.deadlines import Deadline
     from govflow.workflow.escalation import PlannedRule, Policy
     from govflow.workflow.events import CaseChain, CaseEvent, Finding
@@ -258,6 +258,8 @@ class CaseRepository(CaseWrites, Protocol):
         digest: str,
         actor: str | None,
     ) -> None: ...
+
+    def checkpoints(self, limit: int) -> Sequence[CheckpointRecord]: ...
 
 
 class EscalationPlans(Protocol):

@@ -8,6 +8,7 @@ for the reader. The services build them; the presentation package only formats t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -49,14 +50,20 @@ class DeadlineView:
     cancelled_reason: str | None
     explanation: tuple[str, ...]
     record: dict[str, Any]  # the deadline as stored (``Deadline.to_json()``)
+    # Whole minutes to an hour or fixed limit's due instant (negative: past it), counted
+    # through nights and holidays as such limits are; None for working-day limits and
+    # limits not running. What a list of hour limits shows as "H 小时 M 分".
+    minutes_left: int | None = None
 
 
 def deadline_view(d: Deadline, calendar: WorkingCalendar, at: datetime) -> DeadlineView:
     due = texts.due_text(d.due_date, d.due_at)
     running = d.status is DeadlineStatus.RUNNING and d.due_at is not None
-    hours = None
+    hours = minutes = None
     if running and d.basis is not Basis.WORKING_DAYS and d.due_at is not None:
-        hours = round((d.due_at - at).total_seconds() / 3600, 1)
+        seconds = (d.due_at - at).total_seconds()
+        hours = round(seconds / 3600, 1)
+        minutes = math.floor(seconds / 60)
     pause = d.open_pause
     return DeadlineView(
         key=d.key,
@@ -86,6 +93,7 @@ def deadline_view(d: Deadline, calendar: WorkingCalendar, at: datetime) -> Deadl
         cancelled_reason=d.cancelled_reason,
         explanation=tuple(d.explanation),
         record=d.to_json(),
+        minutes_left=minutes,
     )
 
 

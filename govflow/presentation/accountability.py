@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from govflow.presentation.text import local
@@ -32,3 +34,43 @@ def accountability_lines(entries: list[AccountabilityEntry]) -> list[str]:
             f"牵头部门：{e.lead_department or '未指定'}｜经办人：{e.handler_name or '未指定'}"
         )
     return lines
+
+
+CSV_HEADER = (
+    "编号",
+    "机关",
+    "标题",
+    "级别",
+    "时限",
+    "届满（北京时间）",
+    "情形",
+    "超期小时",
+    "完成（北京时间）",
+    "牵头部门",
+    "经办人",
+)
+
+
+def accountability_csv(entries: list[AccountabilityEntry]) -> bytes:
+    """The list for a spreadsheet: UTF-8 with a BOM (Excel reads the Chinese), one row a
+    breach, the columns of the printed list."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for e in entries:
+        writer.writerow(
+            [
+                e.ref,
+                e.agency,
+                e.title,
+                e.grade_label or "",
+                e.label,
+                local(e.due_at),
+                KIND_LABELS[e.kind],
+                f"{e.hours_late:.1f}",
+                local(e.met_at) if e.met_at else "",
+                e.lead_department or "未指定",
+                e.handler_name or "未指定",
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -64,6 +64,7 @@ def case_text(detail: CaseDetail) -> list[str]:
         f"案件 {h.ref}（{h.case_type_label}）",
         f"所属机关：{h.agency_name or h.agency}　状态：{h.state_label}"
         f"　经办人：{detail.assignee_name or '未指定'}",
+        *(f"【注意】{w}" for w in detail.warnings),
         *(field_line(f) for f in detail.fields),
         "",
         "期限：",

@@ -26,10 +26,35 @@ from tests.browser.test_workbench import (  # noqa: F401  (fixtures: server, svc
 
 # The links every signed-in person has besides the sections: their name and the logout.
 SECTIONS = {
-    "wang.clerk": ["我的待办", "案件查询", "登记申请", "登记案件", "待确认收到", "通知"],
-    "li.handler": ["我的待办", "案件查询", "登记申请", "登记案件", "待确认收到", "通知"],
-    "zhang.head": ["我的待办", "待审批", "案件查询", "登记申请", "登记案件", "待确认收到", "通知"],
-    "chen.supervisor": ["我的待办", "案件查询", "通知", "督查看板", "年度报告"],
+    "wang.clerk": [
+        "我的待办",
+        "案件查询",
+        "登记申请",
+        "登记案件",
+        "待确认收到",
+        "舆情事件",
+        "通知",
+    ],
+    "li.handler": [
+        "我的待办",
+        "案件查询",
+        "登记申请",
+        "登记案件",
+        "待确认收到",
+        "舆情事件",
+        "通知",
+    ],
+    "zhang.head": [
+        "我的待办",
+        "待审批",
+        "案件查询",
+        "登记申请",
+        "登记案件",
+        "待确认收到",
+        "舆情事件",
+        "通知",
+    ],
+    "chen.supervisor": ["我的待办", "案件查询", "通知", "督查看板", "年度报告", "历史校验"],
 }
 
 
@@ -83,7 +108,7 @@ def test_the_sections_follow_the_roles_held_together(svc: services.Services) -> 
     head = services.principal_for(svc, "zhang.head", "cli:test")
     both = replace(head, roles=(*head.roles, Role.SUPERVISOR))
     labels = [s.label for s in services.workbench(svc, both).sections]
-    assert labels == SECTIONS["zhang.head"] + ["督查看板", "年度报告"]
+    assert labels == SECTIONS["zhang.head"] + ["督查看板", "年度报告", "历史校验"]
     assert services.workbench(svc, both).home == "/"
 
 

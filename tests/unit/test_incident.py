@@ -196,6 +196,39 @@ def test_a_statement_already_published_meets_the_new_milestone_at_its_original_t
     assert [b.kind for b in late.case.facts.breaches(late.now)] == ["late"]
 
 
+def test_a_grade_set_past_its_limit_warns_in_the_case_view() -> None:
+    from govflow.workflow.incident.view import grade_warnings
+    from govflow.workflow.incident.warnings import past_limits
+
+    on_time = graded("major", when="2025-10-01T01:00")  # statement due 03:30: still ahead
+    assert past_limits(on_time.case.facts) == []
+    late = graded("general")
+    late.at("2025-10-01T04:30").act("regrade", HEAD, grade="major", reason="转发激增")
+    (warning,) = past_limits(late.case.facts)
+    assert (warning.label, warning.due_at, warning.met_at) == (
+        "发布权威信息时限",
+        bj("2025-10-01T03:30"),
+        None,
+    )
+    assert grade_warnings(late.case.facts) == (
+        "调整级别为“重大”时（2025-10-01 04:30），发布权威信息时限已于 2025-10-01 03:30 届满，"
+        "尚未完成，已超时：请立即处置，此项将列入问责清单。",
+    )
+    # Met in time before the regrade: nothing was missed, no warning; met late: it says so.
+    early = graded("general")
+    early.at("2025-10-01T01:00").act(
+        "publish_statement", channel="政务微博", link="https://weibo.com/g/1"
+    )
+    early.at("2025-10-01T06:00").act("regrade", HEAD, grade="major", reason="升级")
+    assert past_limits(early.case.facts) == []
+    tardy = graded("general")
+    tardy.at("2025-10-01T04:00").act(
+        "publish_statement", channel="政务微博", link="https://weibo.com/g/1"
+    )
+    tardy.at("2025-10-01T06:00").act("regrade", HEAD, grade="major", reason="升级")
+    assert [w.met_at for w in past_limits(tardy.case.facts)] == [bj("2025-10-01T04:00")]
+
+
 def test_lowering_the_grade_cancels_the_milestones_it_no_longer_has() -> None:
     desk = graded("major")
     desk.at("2025-10-01T02:00").act(

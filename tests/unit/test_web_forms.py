@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from govflow.presentation.urgency import urgency
+from govflow.presentation.urgency import hour_urgency, hours_minutes, urgency
 from govflow.web.pages.forms import FormState, payload_of
 from govflow.workflow.clock import FakeClock
 from govflow.workflow.errors import InvalidInput
@@ -138,3 +138,33 @@ def _deadline(**changes: object) -> DeadlineView:
 def test_the_queue_badges(changes: dict[str, object], label: str | None) -> None:
     found = urgency(_deadline(**changes))
     assert (found.label if found else None) == label
+
+
+@pytest.mark.parametrize(
+    ("minutes", "label", "left"),
+    [
+        (-61, "已超时", "已超时 1 小时 01 分"),
+        (-1, "已超时", "已超时 0 小时 01 分"),
+        (0, "<1小时", "还剩 0 小时 00 分"),
+        (59, "<1小时", "还剩 0 小时 59 分"),
+        (60, "<6小时", "还剩 1 小时 00 分"),
+        (359, "<6小时", "还剩 5 小时 59 分"),
+        (360, None, "还剩 6 小时 00 分"),
+        (2870, None, "还剩 47 小时 50 分"),
+    ],
+)
+def test_the_incident_list_bands_and_hours_minutes(
+    minutes: int, label: str | None, left: str
+) -> None:
+    deadline = _deadline(
+        basis="hours", working_days_left=None, minutes_left=minutes, overdue=minutes < 0
+    )
+    found = hour_urgency(deadline)
+    assert (found.label if found else None) == label
+    assert hours_minutes(deadline) == left
+
+
+def test_a_working_day_limit_keeps_its_own_words_in_the_incident_list() -> None:
+    deadline = _deadline(time_left="还剩 20 个工作日")
+    assert hour_urgency(deadline) is None
+    assert hours_minutes(deadline) == "还剩 20 个工作日"

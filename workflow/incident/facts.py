@@ -261,7 +261,7 @@ class IncidentFacts:
         """A milestone still open is a breach if its limit has passed, else no longer needed."""
         self.archived_at = at
         for d in self.deadlines.values():
-            due = _due_at(d)
+            due = due_at(d)
             if d.is_open and due is not None and due < at:
                 d.lapse(local_date(at))
             else:
@@ -314,7 +314,7 @@ class IncidentFacts:
         """Every limit breached by ``now``, with who led and who handled at the breach (I-4)."""
         found = []
         for d in self.deadlines.values():
-            due = _due_at(d)
+            due = due_at(d)
             if due is None or d.status is DeadlineStatus.CANCELLED:
                 continue
             if d.status is DeadlineStatus.BREACHED:
@@ -338,7 +338,7 @@ class IncidentFacts:
         return sorted(found, key=lambda b: b.due_at)
 
 
-def _due_at(d: Deadline) -> datetime | None:
+def due_at(d: Deadline) -> datetime | None:
     """Hour and fixed deadlines need no calendar: their due instant straight from the events."""
     if d.basis is Basis.HOURS and d.start_at is not None:
         return d.start_at + timedelta(hours=d.amount)

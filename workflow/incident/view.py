@@ -8,6 +8,7 @@ from typing import Any
 from govflow.workflow.clock import local_minute
 from govflow.workflow.contract import Field, Labels, TypeView
 from govflow.workflow.incident.facts import IncidentFacts
+from govflow.workflow.incident.warnings import past_limits
 from govflow.workflow.texts import BREACH_LABELS
 
 KIND_LABELS = BREACH_LABELS  # one label per breach kind, everywhere (``workflow.texts``)
@@ -158,8 +159,22 @@ def incident_fields(f: IncidentFacts, now: datetime) -> tuple[Field, ...]:
     return tuple(shown)
 
 
+GRADE_VERBS = {"detect": "登记为", "grade": "定级为", "regrade": "调整级别为"}
+
+
+def grade_warnings(f: IncidentFacts) -> tuple[str, ...]:
+    """Each limit already past when the grade in force was set, as people must read it."""
+    return tuple(
+        f"{GRADE_VERBS.get(w.action, '定级为')}“{w.grade_label}”时（{local_minute(w.at)}），"
+        f"{w.label}已于 {local_minute(w.due_at)} 届满"
+        + (f"（{local_minute(w.met_at)} 才完成，已超时）" if w.met_at else "，尚未完成，已超时")
+        + "：请立即处置，此项将列入问责清单。"
+        for w in past_limits(f)
+    )
+
+
 def view(f: IncidentFacts, now: datetime) -> TypeView:
-    return TypeView(incident_fields(f, now), {"incident": incident_data(f, now)})
+    return TypeView(incident_fields(f, now), {"incident": incident_data(f, now)}, grade_warnings(f))
 
 
 def summary(f: IncidentFacts) -> TypeView:

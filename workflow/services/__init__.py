@@ -57,6 +57,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     next_due_at          when the next rule fires (a simulated sweeper)    (escalations)
     verify_cases, checkpoint_heads, check_checkpoint   tamper evidence (A-2) (integrity)
     open_findings        what verify found and no later verify cleared     (integrity)
+    verify_supervised, supervised_checkpoints   verify and checkpoints over a supervisor's tree (supervision)
     list_templates       the uploaded notice templates (administrators)  (templates)
     list_documents, read_document   a case's notices and attachments (N-1, N-2) (documents)
     export_case_file, check_case_file   the case file (卷宗) and its check  (documents)
@@ -223,6 +224,11 @@ from govflow.workflow.services.signin import (
     logout,
     logout_everywhere,
 )
+from govflow.workflow.services.supervision import (
+    Verification,
+    supervised_checkpoints,
+    verify_supervised,
+)
 from govflow.workflow.services.templates import (
     TemplateUpload,
     list_templates,
@@ -282,6 +288,7 @@ __all__ = [
     "TokenRequest",
     "TokenRoster",
     "UnitOfWork",
+    "Verification",
     "Workbench",
     "WritingUnitOfWork",
     "accountability",
@@ -372,6 +379,7 @@ __all__ = [
     "set_password",
     "stored_calendar",
     "supervised_agency",
+    "supervised_checkpoints",
     "supervision_dashboard",
     "timeliness_report",
     "token_roster",
@@ -380,5 +388,6 @@ __all__ = [
     "user_roster",
     "verify_all",
     "verify_cases",
+    "verify_supervised",
     "workbench",
 ]

@@ -69,6 +69,7 @@ class CaseDetail:
     allowed_actions: tuple[ActionChoice, ...]  # what the reader may do now
     assignee_name: str | None = None  # the assignee's Chinese name (the username if unknown)
     version: int = 0  # the position of the last event: what ``act`` expects to find
+    warnings: tuple[str, ...] = ()  # the type's warnings for people (``TypeView.warnings``)
 
     @property
     def ref(self) -> str:
@@ -110,6 +111,7 @@ def case_detail(svc: Services, reader: Actor, ref: str) -> CaseDetail:
         events=tuple(event_view(case, e, reveal, names, labels) for e in case.events),
         allowed_actions=tuple(ActionChoice(a.name, a.label) for a in allowed),
         version=case.head_seq,
+        warnings=own.warnings,
     )
 
 

@@ -39,9 +39,11 @@ _FIXED: tuple[tuple[str, str, str, frozenset[Role] | None], ...] = (
     ("approvals", "/approvals", "待审批", frozenset({Role.OFFICE_HEAD})),
     ("search", "/search", "案件查询", CASE_WORK),
     ("awaiting_receipt", "/awaiting-receipt", "待确认收到", CASE_WORK - {Role.SUPERVISOR}),
+    ("incidents", "/incidents", "舆情事件", CASE_WORK - {Role.SUPERVISOR}),
     ("notifications", "/notifications", "通知", None),
     ("supervise", "/supervise", "督查看板", frozenset({Role.SUPERVISOR})),
     ("annual_report", "/supervise/report/annual", "年度报告", frozenset({Role.SUPERVISOR})),
+    ("verify", "/supervise/verify", "历史校验", frozenset({Role.SUPERVISOR})),
     ("admin", "/admin/users", "系统管理", frozenset({Role.ADMIN})),
 )
 

@@ -29,6 +29,7 @@ from govflow.web.pages import (
     approvals,
     audit,
     cases,
+    incidents,
     login,
     new_case,
     notifications,
@@ -40,6 +41,7 @@ from govflow.web.pages import (
     session,
     sso,
     supervise,
+    verify,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -56,6 +58,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     search.router,
     receipts.router,
     supervise.router,
+    verify.router,
+    incidents.router,
     admin.router,
     admin_tokens.router,
     admin_calendar.router,

@@ -1,0 +1,69 @@
+"""The public-opinion team's screens (舆情, SPEC I-1…I-5): open incidents by their most
+pressing milestone, and the accountability list with its CSV download.
+
+The same use cases as ``govflow incident list`` and ``govflow incident accountability``
+(``services.list_cases`` with the incident type, ``services.accountability``): the order,
+the milestones' due instants and the minutes left (counted through nights and holidays)
+are the reading use case's; the bands of the badges are ``presentation.urgency``'s.
+Assessing, grading and responding are the case page's generic action forms.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from govflow.presentation.accountability import accountability_csv
+from govflow.presentation.urgency import hour_urgency, hours_minutes
+from govflow.web.api.wiring import Svc
+from govflow.web.pages.render import page, refusal
+from govflow.web.pages.session import Session
+from govflow.web.pages.supervise import download, refused
+from govflow.workflow import services
+from govflow.workflow.clock import local_date
+from govflow.workflow.errors import GovflowError
+from govflow.workflow.incident.view import KIND_LABELS
+from govflow.workflow.services.incidents import CASE_TYPE  # these are the incident's own screens
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def incident_list(
+    request: Request, svc: Svc, session: Session, after: str | None = None
+) -> Response:
+    reader = session.principal.as_reader()
+    try:
+        cases = services.list_cases(
+            svc, reader, services.CaseFilter(case_type=CASE_TYPE), after=after, limit=PAGE_SIZE
+        )
+    except GovflowError as exc:
+        return refusal(request, str(exc), 400, session)
+    rows = [
+        {
+            "case": c,
+            "badge": hour_urgency(c.deadline),
+            "left": hours_minutes(c.deadline),
+            "level": c.data.get("grade_label") or "—",
+            "title": c.data.get("title") or "",
+        }
+        for c in cases.cases
+    ]
+    context = {"rows": rows, "next_after": cases.next_after}
+    return page(request, "incidents.html", context, session)
+
+
+@router.get("/incidents/accountability", response_class=HTMLResponse)
+def accountability(
+    request: Request, svc: Svc, session: Session, format: str | None = None
+) -> Response:
+    try:
+        entries = services.accountability(svc, session.principal.as_reader())
+    except GovflowError as exc:
+        return refused(request, session, exc)
+    if format == "csv":
+        name = f"问责清单-{local_date(svc.clock.now()).isoformat()}.csv"
+        return download(accountability_csv(entries), "text/csv; charset=utf-8", name)
+    context = {"entries": entries, "kinds": KIND_LABELS}
+    return page(request, "incidents_accountability.html", context, session)

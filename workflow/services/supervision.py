@@ -1,0 +1,62 @@
+"""The supervisor's tamper-evidence screens (SPEC A-2): chain verification over the
+supervisor's agency tree, and the checkpoints taken over it.
+
+The same use cases as ``govflow audit verify`` / ``audit checkpoint`` (``integrity``),
+narrowed to the tree the supervisor's screens cover (``supervised_agency``): anyone but a
+supervisor is refused before anything is read. A separate module because ``reports``
+(which names the supervisor's tree) already builds on ``integrity``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from govflow.workflow.actors import Actor
+from govflow.workflow.checkpoints import CheckpointRecord
+from govflow.workflow.events import Finding
+from govflow.workflow.services.base import Services
+from govflow.workflow.services.base import scope_of as read_scope_of
+from govflow.workflow.services.integrity import verify_cases
+from govflow.workflow.services.reports import supervised_agency
+
+CHECKPOINTS_READ = 1000  # newest noted checkpoints looked at; those outside scope are dropped
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What one verification of the supervisor's tree found."""
+
+    agency: str
+    cases_checked: int
+    findings: tuple[Finding, ...]
+
+
+def verify_supervised(svc: Services, reader: Actor) -> Verification:
+    """Verify every case of the supervisor's agency and those below it (chains, MACs,
+    derived rows); the findings are recorded as ``audit verify`` records them, so the
+    reports over those agencies refuse until a later verification finds them clean."""
+    agency = supervised_agency(reader)
+    checked = 0
+    findings: list[Finding] = []
+    for _ref, found in verify_cases(svc, reader, agency_code=agency, include_children=True):
+        checked += 1
+        findings.extend(found)
+    return Verification(agency, checked, tuple(findings))
+
+
+def supervised_checkpoints(
+    svc: Services, reader: Actor, limit: int = 100
+) -> list[CheckpointRecord]:
+    """The checkpoints noted whose scope lies within the supervisor's (newest first): one of
+    an agency the supervisor may read, or of every case if the supervisor reads them all."""
+    supervised_agency(reader)
+    with svc.uow() as uow:
+        scope = read_scope_of(uow, reader)
+        every = all(scope.covers(a.code) for a in uow.repo.agencies())
+        noted = uow.repo.checkpoints(CHECKPOINTS_READ)
+    shown = [
+        c
+        for c in noted
+        if (scope.covers(str(c.scope["agency"])) if c.scope.get("agency") else every)
+    ]
+    return shown[:limit]
