@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from govflow.workflow.actors import ROLE_LABELS
@@ -67,8 +68,12 @@ class TypeActions:
     actions: tuple[ActionInfo, ...]
 
 
+@lru_cache(maxsize=64)
 def type_actions(workflow: Workflow) -> TypeActions:
-    """Every action of the type, in declared order, the creating one first."""
+    """Every action of the type, in declared order, the creating one first. Kept per
+    contract (a process builds one per type from its configuration, which never changes
+    after): drawing every action's input schema costs milliseconds, and every form of
+    every case page asks."""
     case_type = workflow.case_type
     order = list(case_type.states)
     labels = {**COMMON_FIELD_LABELS, **workflow.labels.fields}

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from govflow.workflow.contract import Workflow
 from govflow.workflow.inputs import InputField, type_actions
 from govflow.workflow.services.base import Services
 
@@ -44,7 +46,13 @@ class ActionForm:
 
 def action_form(svc: Services, case_type: str, action: str) -> ActionForm:
     """The form of one action of ``case_type`` (its creation action included)."""
-    workflow = svc.config.case_types.find(case_type)
+    return _action_form(svc.config.case_types.find(case_type), action)
+
+
+@lru_cache(maxsize=512)
+def _action_form(workflow: Workflow, action: str) -> ActionForm:
+    """Kept per contract and action, as ``type_actions`` is (drawn from the configuration)."""
+    case_type = workflow.name
     info = next((a for a in type_actions(workflow).actions if a.name == action), None)
     if info is None:
         raise KeyError(action)  # a screen only asks for actions the catalogue named
