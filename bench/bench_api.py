@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -26,8 +25,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx2 as httpx
+from serving import served
 from sqlalchemy import text
 
 from govflow import configs
@@ -95,32 +96,14 @@ def run(args: argparse.Namespace, schema: str) -> None:
     print(f"in-process: {in_process:.1f} actions/s ({len(local)} actions, one connection)")
 
     remote = refs[len(refs) // 3 :]
-    port = 18000 + os.getpid() % 1000
-    env = {
-        **os.environ,
-        "GOVFLOW_DATABASE_URL": f"{args.url}?options=-csearch_path%3D{schema}",
-        "GOVFLOW_LOG_LEVEL": "error",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "govflow", "serve", "--port", str(port),
-         "--workers", str(args.workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    url = f"{args.url}?options=-csearch_path%3D{schema}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        clients = [int(c) for c in args.clients.split(",")]
-        share = len(remote) // len(clients)
-        for n, count in enumerate(clients):
-            load(base, svc, admin, remote[n * share : (n + 1) * share], count, in_process)
+        with served(url, args.workers, 18000 + os.getpid() % 1000) as base:
+            clients = [int(c) for c in args.clients.split(",")]
+            share = len(remote) // len(clients)
+            for n, count in enumerate(clients):
+                load(base, svc, admin, remote[n * share : (n + 1) * share], count, in_process)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         engine.dispose()
 
 

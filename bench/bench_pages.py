@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -34,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx2 as httpx
 from bench_reports import PG_URL, SEED, generate, schema_url
+from serving import served
 from sqlalchemy import text
 
 from govflow.app import build_services
@@ -164,27 +164,10 @@ def main() -> None:
         clients = [int(c) for c in args.clients.split(",")]
         who = people(url, args.agencies, max(clients))
         print(f"schema {schema}; {len(who)} people with sessions")
-        port = 19000 + os.getpid() % 1000
-        env = {**os.environ, "GOVFLOW_DATABASE_URL": url, "GOVFLOW_LOG_LEVEL": "error"}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "govflow", "serve", "--port", str(port),
-             "--workers", str(args.workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+        with served(url, args.workers, 19000 + os.getpid() % 1000) as base:
             load(base, who[:1], 2)  # warm each worker's caches and pools
             for count in clients:
                 report(count, load(base, who[:count], args.rounds))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     finally:
         if not (args.keep or args.reuse):
             with admin_engine.begin() as conn:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from govflow.models.tables import (
@@ -102,6 +102,19 @@ def request_record(row: DisclosureRequestRow) -> RequestRecord:
     )
 
 
+def _applicant_counts(applicant_key: str, day: date) -> tuple[Select[Any], Select[Any]]:
+    """Counting the applicant's requests received in ``day``'s month and in its year: the
+    fee rule's count (D-6) and the registration form's (D-7) are the same count."""
+    r = DisclosureRequestRow
+    base = select(func.count()).select_from(r).where(r.applicant_key == applicant_key)
+    year_start = day.replace(month=1, day=1)
+    month = base.where(r.received_on >= day.replace(day=1), r.received_on <= month_end(day))
+    year = base.where(
+        r.received_on >= year_start, r.received_on <= year_start.replace(month=12, day=31)
+    )
+    return month, year
+
+
 def month_end(day: date) -> date:
     nxt = (
         day.replace(year=day.year + 1, month=1, day=1)
@@ -144,20 +157,14 @@ class SqlRequestRegister:
 
     def applicant_counts(self, applicant_key: str, received_on: date, ref: str) -> dict[str, int]:
         """The applicant's requests this month and year, and this one's ordinal in the month."""
-        month_start = received_on.replace(day=1)
-        year_start = received_on.replace(month=1, day=1)
         case_id = self._case_row(ref).id
         r = DisclosureRequestRow
-        base = select(func.count()).select_from(r).where(r.applicant_key == applicant_key)
-        in_month = base.where(r.received_on >= month_start, r.received_on <= month_end(received_on))
+        in_month, this_year = _applicant_counts(applicant_key, received_on)
         ordinal = self.session.scalar(
             in_month.where(
                 (r.received_on < received_on)
                 | ((r.received_on == received_on) & (r.case_id <= case_id))
             )
-        )
-        this_year = base.where(
-            r.received_on >= year_start, r.received_on <= year_start.replace(month=12, day=31)
         )
         return {
             "ordinal_in_month": int(ordinal or 1),
@@ -182,14 +189,7 @@ class SqlRequestRegister:
         self, applicant_key: str, description_key: str, received_on: date, agency_id: int
     ) -> ApplicantPreview:
         r = DisclosureRequestRow
-        base = select(func.count()).select_from(r).where(r.applicant_key == applicant_key)
-        year_start = received_on.replace(month=1, day=1)
-        month = base.where(
-            r.received_on >= received_on.replace(day=1), r.received_on <= month_end(received_on)
-        )
-        year = base.where(
-            r.received_on >= year_start, r.received_on <= year_start.replace(month=12, day=31)
-        )
+        month, year = _applicant_counts(applicant_key, received_on)
         same = self.session.scalars(
             select(CaseRow.ref)
             .join(r, r.case_id == CaseRow.id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -53,6 +54,24 @@ def refusal_status(exc: GovflowError) -> int:
     return 422 if isinstance(exc, InvalidInput) else status_of(exc)
 
 
+def admin_page(
+    request: Request,
+    session: SessionView,
+    template: str,
+    name: str,
+    read: Callable[[], object],
+    status: int = 200,
+    **context: object,
+) -> Response:
+    """An administrator's page: what ``read`` returns (its use case checks the reader is an
+    administrator) as ``name`` beside ``context``, or the use case's refusal."""
+    try:
+        found = read()
+    except GovflowError as exc:
+        return refusal(request, str(exc), status_of(exc), session)
+    return page(request, template, {name: found, **context}, session, status)
+
+
 def users_page(
     request: Request,
     svc: services.Services,
@@ -60,12 +79,17 @@ def users_page(
     outcome: Outcome,
     status: int = 200,
 ) -> Response:
-    try:
-        roster = services.user_roster(svc, session.principal)
-    except GovflowError as exc:
-        return refusal(request, str(exc), status_of(exc), session)
-    context = {"roster": roster, "outcome": outcome, "role_field": ROLE_FIELD}
-    return page(request, "admin_users.html", context, session, status)
+    read = partial(services.user_roster, svc, session.principal)
+    return admin_page(
+        request,
+        session,
+        "admin_users.html",
+        "roster",
+        read,
+        status,
+        outcome=outcome,
+        role_field=ROLE_FIELD,
+    )
 
 
 @router.get(USERS, response_class=HTMLResponse)

@@ -7,16 +7,15 @@ The channels themselves are built by the application (``create_app``), not by th
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from govflow.web.api.wiring import Svc
-from govflow.web.pages.admin import Outcome, admin_form, refusal_status
-from govflow.web.pages.render import page, refusal
+from govflow.web.pages.admin import Outcome, admin_form, admin_page, refusal_status
 from govflow.web.pages.session import Session
-from govflow.web.pages.supervise import status_of
 from govflow.workflow import services
 from govflow.workflow.errors import GovflowError, InvalidInput
 from govflow.workflow.services.signin import SessionView
@@ -33,12 +32,17 @@ def channels_page(
     status: int = 200,
     tried: str | None = None,
 ) -> Response:
-    try:
-        found = services.configured_channels(svc, session.principal)
-    except GovflowError as exc:
-        return refusal(request, str(exc), status_of(exc), session)
-    context = {"channels": found, "outcome": outcome, "tried": tried}
-    return page(request, "admin_channels.html", context, session, status)
+    read = partial(services.configured_channels, svc, session.principal)
+    return admin_page(
+        request,
+        session,
+        "admin_channels.html",
+        "channels",
+        read,
+        status,
+        outcome=outcome,
+        tried=tried,
+    )
 
 
 @router.get(CHANNELS, response_class=HTMLResponse)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from govflow.web.api.wiring import Svc
-from govflow.web.pages.admin import Outcome, admin_form, refusal_status
+from govflow.web.pages.admin import Outcome, admin_form, admin_page, refusal_status
 from govflow.web.pages.render import page, refusal
 from govflow.web.pages.session import Session
 from govflow.web.pages.supervise import status_of
@@ -41,12 +42,10 @@ def tokens_page(
     outcome: Outcome,
     status: int = 200,
 ) -> Response:
-    try:
-        roster = services.token_roster(svc, session.principal)
-    except GovflowError as exc:
-        return refusal(request, str(exc), status_of(exc), session)
-    context = {"roster": roster, "outcome": outcome}
-    return page(request, "admin_tokens.html", context, session, status)
+    read = partial(services.token_roster, svc, session.principal)
+    return admin_page(
+        request, session, "admin_tokens.html", "roster", read, status, outcome=outcome
+    )
 
 
 @router.get(TOKENS, response_class=HTMLResponse)
