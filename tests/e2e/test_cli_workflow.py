@@ -196,6 +196,14 @@ def test_register_show_with_masking_and_list_by_time_left(office: Office, tmp_pa
     assert [r["ref"] for r in rest["cases"]] == [pending] and rest["next_after"] is None
     # The clerk of another agency sees none of them.
     assert office.json("case", "list", "--as", "liu.clerk")["cases"] == []
+    # Words of the description find the firm's request; its name only for the office's staff.
+    found = office.json("case", "list", "--as", "wang.clerk", "--text", "环境影响评价")
+    assert [r["ref"] for r in found["cases"]] == [firm["ref"]]
+    by_name = ("case", "list", "--text", "某建材有限公司", "--channel", "registered_post")
+    assert [r["ref"] for r in office.json(*by_name, "--as", "wang.clerk")["cases"]] == [firm["ref"]]
+    assert office.json(*by_name, "--as", "chen.supervisor")["cases"] == []
+    bad = office.fails(2, "case", "list", "--as", "wang.clerk", "--closed-from", "2025-13-01")
+    assert "--closed-from 不是有效日期" in bad
 
 
 def test_a_request_moves_through_the_weeks(tmp_path: Path) -> None:
