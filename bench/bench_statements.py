@@ -1,10 +1,13 @@
 """SQL statements per use case on the hot path (one action = load, check, fold, append, write).
 
 Counts the statements each call sends to a fresh SQLite database: registering a disclosure
-request, two actions on it, and an action on an incident. Run it on two checkouts to see
+request, two actions on it, and an action on an incident; then what each web or API
+request costs besides its use case (the session's or the token's check) and the reads a
+page or an API answer makes (a case's detail, a queue of open cases). Run it on two checkouts to see
 whether a change adds work to every action::
 
     python bench/bench_statements.py
+    python bench/bench_statements.py --show    # and each statement, shortened
 
 Figures: ``docs/benchmarks.md``.
 """
@@ -28,6 +31,9 @@ from govflow.app import build_services, open_engine, prepare_database  # noqa: E
 from govflow.logs import configure_logging  # noqa: E402
 from govflow.workflow import services  # noqa: E402
 from govflow.workflow.clock import SHANGHAI, FakeClock  # noqa: E402
+from govflow.workflow.identity.providers import PasswordProof  # noqa: E402
+from govflow.workflow.services import accounts, signin, tokens  # noqa: E402
+from govflow.workflow.services.tokens import TokenRequest  # noqa: E402
 
 INTAKE = {
     "applicant": {
@@ -49,13 +55,16 @@ def main() -> None:
     svc = build_services(engine, clock)
     clerk = services.principal_for(svc, "wang.clerk", "cli:bench")
     handler = services.principal_for(svc, "li.handler", "cli:bench")
-    sent = [0]
-    event.listen(engine, "before_cursor_execute", lambda *_: sent.__setitem__(0, sent[0] + 1))
+    show = "--show" in sys.argv[1:]
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _u, sql, *_: sent.append(sql))
 
     def count(label: str, call: Callable[[], object]) -> object:
-        sent[0] = 0
+        sent.clear()
         result = call()
-        print(f"{label:<32} {sent[0]:3d} statements")
+        print(f"{label:<32} {len(sent):3d} statements")
+        for sql in sent if show else ():
+            print("    " + " ".join(sql.split())[:160])
         return result
 
     ref = count(
@@ -81,6 +90,36 @@ def main() -> None:
     count(
         "act assess (incident)",
         lambda: services.act(svc, ref=incident, action="assess", payload={}, principal=handler),
+    )
+
+    admin_name, _ = accounts.bootstrap_admin(svc) or ("", "")
+    admin = accounts.principal_for(svc, admin_name, "cli:bench")
+    token = tokens.create_token(
+        svc, admin, TokenRequest(name="bench", username="li.handler", days=30)
+    ).token
+    accounts.set_password(svc, admin, "li.handler", "Bench-secret-42", temporary=False)
+    session = signin.login(
+        svc, signin.local_passwords(svc), PasswordProof("li.handler", "Bench-secret-42")
+    )
+    head = services.principal_for(svc, "zhang.head", "cli:bench")
+    count("authenticate_token (API)", lambda: tokens.authenticate_token(svc, token))
+    count(
+        "authenticate_session (page)", lambda: signin.authenticate_session(svc, session.session_id)
+    )
+    count("case_detail (request)", lambda: services.case_detail(svc, handler.as_reader(), str(ref)))
+    count(
+        "act_and_read (API: action + answer)",
+        lambda: services.act_and_read(
+            svc,
+            ref=str(ref),
+            action="assign",
+            payload={"assignee": "li.handler"},
+            principal=head,
+        ),
+    )
+    count(
+        "list_cases (open, 50)",
+        lambda: services.list_cases(svc, handler.as_reader(), services.CaseFilter(), limit=50),
     )
 
 

@@ -102,17 +102,22 @@ def request_record(row: DisclosureRequestRow) -> RequestRecord:
     )
 
 
-def _applicant_counts(applicant_key: str, day: date) -> tuple[Select[Any], Select[Any]]:
-    """Counting the applicant's requests received in ``day``'s month and in its year: the
-    fee rule's count (D-6) and the registration form's (D-7) are the same count."""
+def _applicant_counts(applicant_key: str, day: date, *also: Any) -> Select[Any]:
+    """The applicant's requests received in ``day``'s month and in its year, in one
+    statement (then any ``also`` counts, conditions within that month): the fee rule's
+    count (D-6) and the registration form's (D-7) are the same count."""
     r = DisclosureRequestRow
-    base = select(func.count()).select_from(r).where(r.applicant_key == applicant_key)
     year_start = day.replace(month=1, day=1)
-    month = base.where(r.received_on >= day.replace(day=1), r.received_on <= month_end(day))
-    year = base.where(
-        r.received_on >= year_start, r.received_on <= year_start.replace(month=12, day=31)
+    in_month = and_(r.received_on >= day.replace(day=1), r.received_on <= month_end(day))
+    return select(
+        func.count(case((in_month, 1))),
+        func.count(),
+        *(func.count(case((and_(in_month, condition), 1))) for condition in also),
+    ).where(
+        r.applicant_key == applicant_key,
+        r.received_on >= year_start,
+        r.received_on <= year_start.replace(month=12, day=31),
     )
-    return month, year
 
 
 def month_end(day: date) -> date:
@@ -133,14 +138,20 @@ class SqlRequestRegister:
     def __init__(self, session: Session, case_row: Callable[[str], CaseRow]) -> None:
         self.session = session
         self._case_row = case_row
+        # Held here because the session's identity map holds rows weakly: a use case that
+        # reads the request twice (the fee rule, then the view) would fetch it twice.
+        self._rows: dict[int, DisclosureRequestRow] = {}
 
     def add(self, ref: str, intake: dict[str, Any], derived: dict[str, Any]) -> None:
         row = self._case_row(ref)
         self.session.add(new_request_row(row.id, row.agency_id, intake, derived))
 
     def _row(self, ref: str) -> DisclosureRequestRow | None:
-        # By primary key: the session's identity map answers a second look-up in a use case.
-        return self.session.get(DisclosureRequestRow, self._case_row(ref).id)
+        case_id = self._case_row(ref).id
+        row = self._rows.get(case_id) or self.session.get(DisclosureRequestRow, case_id)
+        if row is not None:
+            self._rows[case_id] = row
+        return row
 
     def update(self, ref: str, facts: DisclosureFacts) -> None:
         request = self._row(ref)
@@ -159,18 +170,13 @@ class SqlRequestRegister:
         """The applicant's requests this month and year, and this one's ordinal in the month."""
         case_id = self._case_row(ref).id
         r = DisclosureRequestRow
-        in_month, this_year = _applicant_counts(applicant_key, received_on)
-        ordinal = self.session.scalar(
-            in_month.where(
-                (r.received_on < received_on)
-                | ((r.received_on == received_on) & (r.case_id <= case_id))
-            )
+        earlier = (r.received_on < received_on) | (
+            (r.received_on == received_on) & (r.case_id <= case_id)
         )
-        return {
-            "ordinal_in_month": int(ordinal or 1),
-            "this_month": int(self.session.scalar(in_month) or 0),
-            "this_year": int(self.session.scalar(this_year) or 0),
-        }
+        month, year, ordinal = self.session.execute(
+            _applicant_counts(applicant_key, received_on, earlier)
+        ).one()
+        return {"ordinal_in_month": int(ordinal or 1), "this_month": month, "this_year": year}
 
     def same_information(self, applicant_key: str, description_key: str, ref: str) -> list[str]:
         rows = self.session.execute(
@@ -189,7 +195,7 @@ class SqlRequestRegister:
         self, applicant_key: str, description_key: str, received_on: date, agency_id: int
     ) -> ApplicantPreview:
         r = DisclosureRequestRow
-        month, year = _applicant_counts(applicant_key, received_on)
+        month, year = self.session.execute(_applicant_counts(applicant_key, received_on)).one()
         same = self.session.scalars(
             select(CaseRow.ref)
             .join(r, r.case_id == CaseRow.id)
@@ -202,8 +208,8 @@ class SqlRequestRegister:
             .limit(50)
         )
         return ApplicantPreview(
-            this_month=int(self.session.scalar(month) or 0),
-            this_year=int(self.session.scalar(year) or 0),
+            this_month=int(month),
+            this_year=int(year),
             same_information=tuple(same),
         )
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from govflow.models.identity_tables import (
@@ -30,6 +30,24 @@ from govflow.workflow.identity.ports import (
 from govflow.workflow.identity.principal import TokenScope
 
 ACCOUNT_FIELDS = {"username": UserRow.username, "oidc_subject": UserRow.oidc_subject}
+
+
+def _account(r: UserRow, agency_code: str | None, roles: list[Role]) -> Account:
+    return Account(
+        username=r.username,
+        name=r.name,
+        roles=ordered(roles),
+        agency_code=agency_code,
+        email=r.email,
+        kind=AccountKind(r.kind),
+        status=AccountStatus(r.status),
+        password_hash=r.password_hash,
+        must_change_password=r.must_change_password,
+        locked_until=r.locked_until,
+        failures_reset_at=r.failures_reset_at,
+        oidc_subject=r.oidc_subject,
+        managed_by_org=r.managed_by_org,
+    )
 
 
 class IdentityRepository:
@@ -72,61 +90,48 @@ class IdentityRepository:
             stmt = stmt.with_for_update()
         return self.session.scalar(stmt)
 
-    def _roles(self, user_ids: Iterable[int]) -> dict[int, list[Role]]:
-        ids = list(user_ids)
-        roles: dict[int, list[Role]] = {i: [] for i in ids}
-        if ids:
-            stmt = select(UserRoleRow.user_id, UserRoleRow.role).where(UserRoleRow.user_id.in_(ids))
-            for user_id, role in self.session.execute(stmt):
-                roles[user_id].append(Role(role))
-        return roles
-
-    def _to_accounts(self, rows: list[UserRow]) -> list[Account]:
-        roles = self._roles(r.id for r in rows)
-        agency_ids = {r.agency_id for r in rows if r.agency_id is not None}
-        codes = dict(
-            self.session.execute(
-                select(AgencyRow.id, AgencyRow.code).where(AgencyRow.id.in_(agency_ids))
-            ).all()
+    @staticmethod
+    def _joined(*lead: Any) -> Select[Any]:
+        """A user with its agency's code and its roles (one row per role), in one statement;
+        ``lead``: a session's or token's row joined to its user first."""
+        stmt = select(*lead, UserRow, AgencyRow.code, UserRoleRow.role)
+        if lead:
+            stmt = stmt.join(UserRow, UserRow.id == lead[0].user_id)
+        return stmt.outerjoin(AgencyRow, AgencyRow.id == UserRow.agency_id).outerjoin(
+            UserRoleRow, UserRoleRow.user_id == UserRow.id
         )
-        return [
-            Account(
-                username=r.username,
-                name=r.name,
-                roles=ordered(roles[r.id]),
-                agency_code=codes.get(r.agency_id) if r.agency_id is not None else None,
-                email=r.email,
-                kind=AccountKind(r.kind),
-                status=AccountStatus(r.status),
-                password_hash=r.password_hash,
-                must_change_password=r.must_change_password,
-                locked_until=r.locked_until,
-                failures_reset_at=r.failures_reset_at,
-                oidc_subject=r.oidc_subject,
-                managed_by_org=r.managed_by_org,
-            )
-            for r in rows
-        ]
+
+    def _accounts(self, stmt: Select[Any]) -> list[tuple[Any, Account]]:
+        """Run a ``_joined`` statement: (its lead row or None, the account) per user, in the
+        statement's order."""
+        found: dict[int, tuple[Any, UserRow, str | None, list[Role]]] = {}
+        for *lead, user, code, role in self.session.execute(stmt):
+            entry = found.setdefault(user.id, (lead[0] if lead else None, user, code, []))
+            if role is not None:
+                entry[3].append(Role(role))
+        return [(lead, _account(user, code, roles)) for lead, user, code, roles in found.values()]
 
     def account(self, username: str, *, for_update: bool = False) -> Account | None:
-        row = self._user_row(username, for_update)
-        return self._to_accounts([row])[0] if row is not None else None
+        stmt = self._joined().where(UserRow.username == username)
+        if for_update:
+            stmt = stmt.with_for_update(of=UserRow)
+        found = self._accounts(stmt)
+        return found[0][1] if found else None
 
     def account_by(self, field: str, value: str) -> Account | None:
-        if field == "email":  # not unique in the table: only an unambiguous match counts
-            rows = list(self.session.scalars(select(UserRow).where(UserRow.email == value)))
-            return self._to_accounts(rows)[0] if len(rows) == 1 else None
-        row = self.session.scalar(select(UserRow).where(ACCOUNT_FIELDS[field] == value))
-        return self._to_accounts([row])[0] if row is not None else None
+        column = UserRow.email if field == "email" else ACCOUNT_FIELDS[field]
+        found = self._accounts(self._joined().where(column == value))
+        # The e-mail is not unique in the table: only an unambiguous match counts.
+        return found[0][1] if len(found) == 1 else None
 
     def accounts(self, agency_codes: list[str] | None, include_inactive: bool) -> list[Account]:
-        stmt = select(UserRow).order_by(UserRow.username)
+        stmt = self._joined().order_by(UserRow.username)
         if agency_codes is not None:
             ids = [self._agency_id(c) for c in agency_codes]
             stmt = stmt.where(UserRow.agency_id.in_(ids))
         if not include_inactive:
             stmt = stmt.where(UserRow.status != AccountStatus.DEACTIVATED.value)
-        return self._to_accounts(list(self.session.scalars(stmt)))
+        return [account for _, account in self._accounts(stmt)]
 
     def add_account(self, account: Account, now: datetime) -> None:
         row = UserRow(username=account.username, created_at=now)
@@ -301,24 +306,25 @@ class IdentityRepository:
         self.session.flush()
 
     def session_record(self, id_hash: str) -> SessionRecord | None:
-        stmt = (
-            select(SessionRow, UserRow.username)
-            .join(UserRow, UserRow.id == SessionRow.user_id)
-            .where(SessionRow.id_hash == id_hash)
-        )
-        found = self.session.execute(stmt).first()
-        if found is None:
+        found = self.session_with_account(id_hash)
+        return found[0] if found else None
+
+    def session_with_account(self, id_hash: str) -> tuple[SessionRecord, Account] | None:
+        """The session and its account in one statement: the check on every page."""
+        found = self._accounts(self._joined(SessionRow).where(SessionRow.id_hash == id_hash))
+        if not found:
             return None
-        row, username = found
-        return SessionRecord(
+        row, account = found[0]
+        record = SessionRecord(
             id_hash=row.id_hash,
-            username=username,
+            username=account.username,
             created_at=row.created_at,
             last_seen_at=row.last_seen_at,
             revoked_at=row.revoked_at,
             csrf_token=row.csrf_token,
             provider=row.provider,
         )
+        return record, account
 
     def touch_session(self, id_hash: str, now: datetime) -> None:
         self.session.execute(
@@ -364,21 +370,22 @@ class IdentityRepository:
         )
         self.session.flush()
 
+    @staticmethod
+    def _token_record(row: ApiTokenRow, username: str) -> TokenRecord:
+        return TokenRecord(
+            name=row.name,
+            username=username,
+            scope=TokenScope.from_json(row.scope),
+            created_at=row.created_at,
+            created_by=row.created_by,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+            last_used_at=row.last_used_at,
+            prefix=row.prefix,
+        )
+
     def _token_records(self, stmt: Any) -> list[TokenRecord]:
-        return [
-            TokenRecord(
-                name=row.name,
-                username=username,
-                scope=TokenScope.from_json(row.scope),
-                created_at=row.created_at,
-                created_by=row.created_by,
-                expires_at=row.expires_at,
-                revoked_at=row.revoked_at,
-                last_used_at=row.last_used_at,
-                prefix=row.prefix,
-            )
-            for row, username in self.session.execute(stmt)
-        ]
+        return [self._token_record(row, username) for row, username in self.session.execute(stmt)]
 
     def _tokens(self) -> Any:
         return select(ApiTokenRow, UserRow.username).join(
@@ -386,8 +393,17 @@ class IdentityRepository:
         )
 
     def token(self, token_hash: str) -> TokenRecord | None:
-        found = self._token_records(self._tokens().where(ApiTokenRow.token_hash == token_hash))
+        found = self.token_with_account(token_hash)
         return found[0] if found else None
+
+    def token_with_account(self, token_hash: str) -> tuple[TokenRecord, Account] | None:
+        """The token and its account in one statement: the check on every API request."""
+        stmt = self._joined(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash)
+        found = self._accounts(stmt)
+        if not found:
+            return None
+        row, account = found[0]
+        return self._token_record(row, account.username), account
 
     def token_named(self, name: str) -> TokenRecord | None:
         found = self._token_records(self._tokens().where(ApiTokenRow.name == name))

@@ -104,10 +104,10 @@ STEPS = {
     # agency (the notice's letterhead), the uploaded templates' marker (newest id, active
     # count: the templates are reloaded only when it moved), the notice number's upsert and
     # the number read back.
-    "extend": 15,  # + deadlines, schedule moved, request's row; the 延期答复告知书
+    "extend": 14,  # + deadlines, schedule moved, request's row (read once); the 延期答复告知书
     "draft_reply": 6,  # + the request's row, read (its draft outcome is not a column)
     "reject_reply": 6,
-    "approve_reply": 16,  # + deadlines, schedule, the reply date and outcome; the 答复书
+    "approve_reply": 15,  # + deadlines, schedule, the reply date and outcome; the 答复书
     "archive": 5,
 }
 EXPECTED = {"postgresql": STEPS, "sqlite": STEPS}

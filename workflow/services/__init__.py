@@ -8,6 +8,7 @@ Writing::
 
     open_case            open a case of any type by its creation action    (cases)
     act                  one action on a case, in one transaction          (cases)
+    act_and_read         the same, answered with the case it left (the API) (cases)
     apply_action         the same inside a caller's unit of work (expiries) (cases)
     recompute_deadlines  after a calendar update (T-4)                     (cases)
     import_calendar      a calendar file into the database, then the recompute (calendar_imports)
@@ -121,6 +122,7 @@ from govflow.workflow.services.calendar_imports import (
 )
 from govflow.workflow.services.cases import (
     act,
+    act_and_read,
     apply_action,
     check_projection,
     current_version,
@@ -294,6 +296,7 @@ __all__ = [
     "accountability",
     "acknowledge",
     "act",
+    "act_and_read",
     "action_form",
     "actions",
     "activate_user",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from pydantic import BaseModel
@@ -26,8 +26,10 @@ from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.ports import WritingUnitOfWork
 from govflow.workflow.services.base import Services, load_case, replayed, scope_of
+from govflow.workflow.services.reading import CaseDetail, detail_in
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 ASSIGNEE = "assignee"  # an input field naming who is to work the case
 ASSIGNABLE = (Role.HANDLER, Role.OFFICE_HEAD)
@@ -180,6 +182,43 @@ def act(
     Two callers that read the same version and act at once: the database lets one win, and
     the other gets the same ``StaleVersion``, never a lost or doubled event.
     """
+    return _acting(
+        svc, ref, action, payload, principal, expected_version, lambda _uow, event: event
+    )
+
+
+def act_and_read(
+    svc: Services,
+    *,
+    ref: str,
+    action: str,
+    payload: dict[str, Any],
+    principal: Principal,
+    expected_version: int | None = None,
+) -> CaseDetail:
+    """``act``, answered with the case as the actor now reads it, read after the commit in
+    the same unit of work: what an API call returns, without a second connection and a
+    second load of the case."""
+    return _acting(
+        svc,
+        ref,
+        action,
+        payload,
+        principal,
+        expected_version,
+        lambda uow, _event: detail_in(svc, uow, principal.as_reader(), ref),
+    )
+
+
+def _acting(
+    svc: Services,
+    ref: str,
+    action: str,
+    payload: dict[str, Any],
+    principal: Principal,
+    expected_version: int | None,
+    answer: Callable[[WritingUnitOfWork, CaseEvent], T],
+) -> T:
     try:
         with svc.uow() as uow:
             try:
@@ -189,13 +228,13 @@ def act(
                     raise case_not_found(ref) from None
                 raise
             uow.commit()
+            return answer(uow, event)
     except StaleVersion:
         raise
     except Conflict:
         if expected_version is None:
             raise
         raise StaleVersion(ref, current_version(svc, ref)) from None
-    return event
 
 
 def current_version(svc: Services, ref: str) -> int:

@@ -91,13 +91,19 @@ def _header(uow: UnitOfWork, case: Case) -> CaseHeader:
 
 def case_detail(svc: Services, reader: Actor, ref: str) -> CaseDetail:
     """The case as ``reader`` may see it (SPEC section 1; seed 004 item 37 for masking)."""
-    now = svc.clock.now()
     with svc.uow() as uow:
-        case = readable_case(svc, uow, reader, ref)
-        reveal = may_see_personal_data(reader, case.agency_code)
-        own = case.workflow.view(case, reveal, uow, now)
-        names = _names(uow, case)
-        header = _header(uow, case)
+        return detail_in(svc, uow, reader, ref)
+
+
+def detail_in(svc: Services, uow: UnitOfWork, reader: Actor, ref: str) -> CaseDetail:
+    """``case_detail`` inside a caller's unit of work: an action answered with the case it
+    left, without a second connection (``services.act_and_read``)."""
+    now = svc.clock.now()
+    case = readable_case(svc, uow, reader, ref)
+    reveal = may_see_personal_data(reader, case.agency_code)
+    own = case.workflow.view(case, reveal, uow, now)
+    names = _names(uow, case)
+    header = _header(uow, case)
     labels = action_labels(case)
     allowed = case.workflow.case_type.allowed_actions(case.state or "", *reader.held_roles)
     return CaseDetail(

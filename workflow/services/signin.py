@@ -227,17 +227,17 @@ def authenticate_session(svc: Services, session_id: str | None) -> SessionView:
     policy = SessionPolicy.from_settings(svc.config.settings.identity)
     id_hash = opaque.digest(session_id)
     with svc.uow() as uow:
-        record = uow.identity.session_record(id_hash)
-        if record is None:
+        found = uow.identity.session_with_account(id_hash)
+        if found is None:
             raise NotAuthenticated("请先登录")
+        record, account = found
         ended = policy.ended(record.created_at, record.last_seen_at, record.revoked_at, now)
         if ended is not None:
             if ended is not SessionEnd.REVOKED:
                 uow.identity.revoke_session(id_hash, now, ended.value)
                 uow.commit()
             raise NotAuthenticated(END_MESSAGES[ended])
-        account = uow.identity.account(record.username)
-        if account is None or account.status is not AccountStatus.ACTIVE:
+        if account.status is not AccountStatus.ACTIVE:
             uow.identity.revoke_session(id_hash, now, "account_inactive")
             uow.commit()
             raise NotAuthenticated("账户已停用或锁定，请联系系统管理员")

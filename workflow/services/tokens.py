@@ -178,12 +178,12 @@ def authenticate_token(svc: Services, raw: str | None) -> Principal:
         raise NotAuthenticated(REFUSED)
     now = svc.clock.now()
     with svc.uow() as uow:
-        token = uow.identity.token(opaque.digest(raw))
-        if token is None or token.revoked_at is not None or now >= token.expires_at:
-            log.warning("identity.token_refused", token=token.name if token else None)
+        found = uow.identity.token_with_account(opaque.digest(raw))
+        if found is None or found[0].revoked_at is not None or now >= found[0].expires_at:
+            log.warning("identity.token_refused", token=found[0].name if found else None)
             raise NotAuthenticated(REFUSED)
-        account = uow.identity.account(token.username)
-        if account is None or account.status is not AccountStatus.ACTIVE:
+        token, account = found
+        if account.status is not AccountStatus.ACTIVE:
             log.warning("identity.token_refused", token=token.name, reason="account")
             raise NotAuthenticated("API 令牌所属账户已停用或锁定")
         if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:

@@ -161,7 +161,7 @@ def act(
     if_match: Annotated[str | None, Header(description="读取案件时的 ETag（案件版本）")] = None,
     fields: Fields = None,
 ) -> schemas.Case:
-    services.act(
+    detail = services.act_and_read(
         svc,
         ref=ref,
         action=action,
@@ -169,7 +169,7 @@ def act(
         principal=who,
         expected_version=expected_version(if_match),
     )
-    return _shown(response, services.case_detail(svc, who.as_reader(), ref))
+    return _shown(response, detail)
 
 
 @router.get("/cases/{ref}/timeline", response_model=schemas.Timeline, summary="案件时间线")
