@@ -62,6 +62,15 @@ class Repository(IntegrityQueries):
         parent = self.session.get(AgencyRow, row.parent_id) if row.parent_id else None
         return _agency(row, parent.code if parent else None)
 
+    def add_agency(self, code: str, name: str, ref_prefix: str, parent: str | None) -> Agency:
+        """A new agency row (its code and prefix are unique in the table: a concurrent twin
+        fails at the flush, as a conflict)."""
+        parent_id = self.agency(parent).id if parent else None
+        row = AgencyRow(code=code, name=name, ref_prefix=ref_prefix, parent_id=parent_id)
+        self.session.add(row)
+        self.session.flush()
+        return _agency(row, parent)
+
     def agencies(self) -> list[Agency]:
         """Every agency, in id order (one query: a county has tens, a city hundreds)."""
         rows = list(self.session.scalars(select(AgencyRow).order_by(AgencyRow.id)))

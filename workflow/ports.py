@@ -157,6 +157,10 @@ class CaseRepository(CaseWrites, Protocol):
 
     def agencies(self) -> list[Agency]: ...
 
+    def add_agency(self, code: str, name: str, ref_prefix: str, parent: str | None) -> Agency:
+        """A new agency (the administrator's ``services.add_agency``)."""
+        ...
+
     def names(self, usernames: Iterable[str]) -> dict[str, str]:
         """Display names of the users among ``usernames`` (the others are left out)."""
         ...

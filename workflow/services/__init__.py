@@ -28,6 +28,7 @@ Writing::
     add_user, set_password, lock_user, unlock_user, deactivate_user, activate_user,
     bootstrap_admin      accounts, by an administrator, in the security log (accounts)
     end_sessions         force a user out: every session ends (administration)
+    add_agency           a new agency, in the security log (installation)
     login, logout, logout_everywhere, change_password   sessions           (signin)
     create_token, revoke_token   API tokens with a scope                   (tokens)
     upload_template, remove_template   a notice template per agency, by upload (templates)
@@ -80,6 +81,7 @@ and the synthetic-data writer excepted): whatever enters first, the package is w
 May import: ``govflow.workflow`` only (the domain below it).
 """
 
+from govflow.workflow.agencies import NewAgency
 from govflow.workflow.calculator import LimitAnswer, compute_limit
 from govflow.workflow.errors import GovflowError
 from govflow.workflow.ports import UnitOfWork, WritingUnitOfWork
@@ -176,6 +178,7 @@ from govflow.workflow.services.incidents import AccountabilityEntry, accountabil
 from govflow.workflow.services.installation import (
     AgencyNode,
     CaseTypeSheet,
+    add_agency,
     agency_tree,
     case_type_sheets,
 )
@@ -278,6 +281,7 @@ __all__ = [
     "LimitAnswer",
     "LoginLogPage",
     "NewAccount",
+    "NewAgency",
     "NewSession",
     "OpenableType",
     "Principals",
@@ -300,6 +304,7 @@ __all__ = [
     "action_form",
     "actions",
     "activate_user",
+    "add_agency",
     "add_user",
     "administrator",
     "adopt_policy",

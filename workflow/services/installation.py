@@ -1,7 +1,8 @@
 """What the administrator's screens read of the installation itself: the declared case
 types (states, actions with their roles, the state diagram) and the agency tree with how
-many people work in each. Agencies come from the organisation file (``govflow init
---org``); there is no audited use case to create one here, so the screen only lists them.
+many people work in each; and adding an agency (``add_agency``), written to the security
+log. The organisation file (``govflow init --org``) adds and renames agencies too; it
+never removes one, so an agency added here stays when the file is imported again.
 """
 
 from __future__ import annotations
@@ -9,12 +10,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+import structlog
+
 from govflow.workflow.actors import AccountStatus, Agency
+from govflow.workflow.agencies import NewAgency, checked
+from govflow.workflow.identity.ports import SecurityEntry
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.inputs import ActionInfo, type_actions
+from govflow.workflow.services.accounts import require_admin
 from govflow.workflow.services.administration import administrator
 from govflow.workflow.services.base import Services
 from govflow.workflow.services.catalogue import diagram
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,3 +94,28 @@ def agency_tree(svc: Services, by: Principal) -> list[AgencyNode]:
 
     walk(None, 0)
     return found
+
+
+def add_agency(svc: Services, by: Principal, new: NewAgency) -> Agency:
+    """Add an agency (an administrator only), checked against those there are
+    (``workflow.agencies``), in the security log as ``agency_added``."""
+    now = svc.clock.now()
+    with svc.uow() as uow:
+        actor = require_admin(uow, by)
+        agency = checked(new, uow.repo.agencies())
+        added = uow.repo.add_agency(agency.code, agency.name, agency.ref_prefix, agency.parent)
+        detail = {"name": added.name, "ref_prefix": added.ref_prefix, "parent": added.parent}
+        uow.identity.record_security(
+            SecurityEntry(
+                at=now,
+                actor=actor.username,
+                channel=actor.channel or "system",
+                action="agency_added",
+                target=added.code,
+                agency_code=added.code,
+                detail=detail,
+            )
+        )
+        uow.commit()
+    log.info("identity.agency_added", actor=actor.username, agency=added.code)
+    return added
