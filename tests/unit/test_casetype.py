@@ -18,6 +18,7 @@ from govflow.workflow.cases import Case
 from govflow.workflow.casetype import DeclarationError, build_case_type, load_case_type
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.disclosure import rules
+from govflow.workflow.disclosure.context import Context
 from govflow.workflow.errors import ActionNotAllowed
 from govflow.workflow.policy import DisclosurePolicy
 from tests.config import calendar as shipped_calendar
@@ -307,7 +308,7 @@ def test_one_machine_per_case_type_shared_by_every_case() -> None:
             ("confirm_receipt", {}),
             ("start_review", {}),
         ]:
-            context = rules.Context(
+            context = Context(
                 now=now,
                 today=local_date(now),
                 state=case.state or "",

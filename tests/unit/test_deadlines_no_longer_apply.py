@@ -31,7 +31,7 @@ from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
 from govflow.workflow.declared import Context as DeclaredContext
-from govflow.workflow.disclosure.rules import ApplicantHistory, Context
+from govflow.workflow.disclosure.context import ApplicantHistory, Context
 from govflow.workflow.errors import GovflowError
 from govflow.workflow.escalation import plan
 from govflow.workflow.escalation_firing import DueRow, decide

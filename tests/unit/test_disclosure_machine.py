@@ -21,7 +21,7 @@ from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.deadlines import Deadline, DeadlineStatus
 from govflow.workflow.disclosure.actions import PAYLOADS
-from govflow.workflow.disclosure.rules import ApplicantHistory, Context, applicant_key
+from govflow.workflow.disclosure.context import ApplicantHistory, Context, applicant_key
 from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
 from govflow.workflow.events import GENESIS, verify_chain
 from govflow.workflow.policy import DisclosurePolicy

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from govflow.workflow.actors import SYSTEM, Actor, Role
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
-from govflow.workflow.disclosure.rules import ApplicantHistory, Context
+from govflow.workflow.disclosure.context import ApplicantHistory, Context
 from govflow.workflow.errors import GovflowError
 from govflow.workflow.events import GENESIS, verify_chain
 from govflow.workflow.policy import DisclosurePolicy

@@ -20,6 +20,7 @@ from govflow import configs
 from govflow.workflow.actors import Actor, Role
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
+from govflow.workflow.disclosure.context import Context
 from govflow.workflow.disclosure.contract import DisclosureWorkflow
 from govflow.workflow.disclosure.editions import (
     Edition,
@@ -28,7 +29,6 @@ from govflow.workflow.disclosure.editions import (
     Limits,
     parse_editions,
 )
-from govflow.workflow.disclosure.rules import Context
 from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
 from govflow.workflow.policy import DisclosurePolicy, Settings
 from tests.config import calendar, editions, outcomes, workflow

@@ -12,7 +12,7 @@ from govflow.workflow.actors import Actor, Role
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.declared import Context as DeclaredContext
-from govflow.workflow.disclosure.rules import Context
+from govflow.workflow.disclosure.context import Context
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.policy import DisclosurePolicy, Settings
 from tests.config import calendar, new_case

@@ -22,7 +22,8 @@ from govflow.workflow.casetype import CaseType
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import Step, TypeView, Workflow
 from govflow.workflow.disclosure import actions as a
-from govflow.workflow.disclosure import rules, view
+from govflow.workflow.disclosure import derive, rules, view
+from govflow.workflow.disclosure.context import ApplicantHistory, Context, DeferredHistory
 from govflow.workflow.disclosure.editions import EDITIONS_FILE, Editions, parse_editions
 from govflow.workflow.disclosure.facts import FOLD_TABLE, REPLY, DisclosureFacts
 from govflow.workflow.disclosure.notices import DisclosureNotices
@@ -87,8 +88,8 @@ class DisclosureWorkflow(Workflow):
         calendar: WorkingCalendar,
         uow: WritingUnitOfWork,
         actor: Actor | None = None,
-    ) -> rules.Context:
-        return rules.Context(
+    ) -> Context:
+        return Context(
             now=now,
             today=local_date(now),
             state=case.state or "",
@@ -99,30 +100,30 @@ class DisclosureWorkflow(Workflow):
             documents=case.documents,
         )
 
-    def deferred_history(self, case: Case, uow: WritingUnitOfWork) -> rules.DeferredHistory:
+    def deferred_history(self, case: Case, uow: WritingUnitOfWork) -> DeferredHistory:
         """The applicant's history, counted only if a rule reads it (the fee notice, D-6/D-7):
         its queries are most of what an action would otherwise read besides the case."""
         if case.state is None:
-            return rules.DeferredHistory(rules.ApplicantHistory)
-        return rules.DeferredHistory(lambda: self.history(case, uow))
+            return DeferredHistory(ApplicantHistory)
+        return DeferredHistory(lambda: self.history(case, uow))
 
-    def history(self, case: Case, uow: WritingUnitOfWork) -> rules.ApplicantHistory:
+    def history(self, case: Case, uow: WritingUnitOfWork) -> ApplicantHistory:
         """The applicant's requests counted from the register (none before registration)."""
         if case.state is None:
-            return rules.ApplicantHistory()
+            return ApplicantHistory()
         register = uow.store(RequestRegister)
         request = register.request(case.ref)
         if request is None:
-            return rules.ApplicantHistory()
+            return ApplicantHistory()
         counts = register.applicant_counts(request.applicant_key, request.received_on, case.ref)
         same = register.same_information(request.applicant_key, request.description_key, case.ref)
-        return rules.ApplicantHistory(same_information=tuple(same), **counts)
+        return ApplicantHistory(same_information=tuple(same), **counts)
 
     def check(self, action: str, facts: Any, payload: Any, context: Any) -> None:
         rules.check(action, facts, payload, context)
 
     def derive(self, action: str, facts: Any, payload: Any, context: Any) -> dict[str, Any]:
-        return rules.derive(action, facts, payload, context)
+        return derive.derive(action, facts, payload, context)
 
     # -- creation and the register --------------------------------------------------------
 

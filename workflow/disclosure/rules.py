@@ -1,27 +1,23 @@
 """The legal guards of each disclosure action and the data it derives (SPEC D-2…D-9, L-1).
 
 ``check`` refuses an action the law does not allow now, saying why; ``derive``
-computes what the event must carry so that the fold never needs the clock or the
-settings again (the edition and limits in force, the effective clock start, the fee
-proposal). Every limit a guard applies is the one the case recorded when its receipt
+(``disclosure.derive``) computes what the event must carry so that the fold never needs
+the clock or the settings again (the edition and limits in force, the effective clock
+start, the fee proposal). Every limit a guard applies is the one the case recorded when its receipt
 was confirmed (``DisclosureFacts.limits``), from the edition governing it.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import cached_property
+from datetime import date
 from typing import Any
 
 from govflow.workflow import lawful
-from govflow.workflow.actors import ROLE_LABELS, Role
-from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.actors import ROLE_LABELS
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.disclosure import actions as a
 from govflow.workflow.disclosure import fees
+from govflow.workflow.disclosure.context import CONSULTATION_LETTERS, Context
 from govflow.workflow.disclosure.editions import Edition, Limits
 from govflow.workflow.disclosure.facts import (
     CORRECTION_NOTICE,
@@ -32,7 +28,6 @@ from govflow.workflow.disclosure.facts import (
 )
 from govflow.workflow.documents.records import NOTICE, DocumentRecord
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
-from govflow.workflow.policy import DisclosurePolicy
 from govflow.workflow.texts import day_end
 
 
@@ -40,76 +35,7 @@ def _end(due: date | None) -> str:
     return day_end(due) if due is not None else "—"
 
 
-@dataclass(frozen=True)
-class ApplicantHistory:
-    """The applicant's requests, counted by the service from the database (D-6, D-7)."""
-
-    ordinal_in_month: int = 1
-    this_month: int = 1
-    this_year: int = 1
-    same_information: tuple[str, ...] = ()
-
-
-class DeferredHistory:
-    """An ``ApplicantHistory`` counted only when a rule reads it: five queries that only the
-    fee notice (D-6) and the case view need, so the other actions never pay for them."""
-
-    def __init__(self, load: Callable[[], ApplicantHistory]) -> None:
-        self._load = load
-
-    @cached_property
-    def loaded(self) -> ApplicantHistory:
-        return self._load()
-
-    @property
-    def ordinal_in_month(self) -> int:
-        return self.loaded.ordinal_in_month
-
-    @property
-    def this_month(self) -> int:
-        return self.loaded.this_month
-
-    @property
-    def this_year(self) -> int:
-        return self.loaded.this_year
-
-    @property
-    def same_information(self) -> tuple[str, ...]:
-        return self.loaded.same_information
-
-
-@dataclass(frozen=True)
-class Context:
-    now: datetime
-    today: date
-    state: str
-    calendar: WorkingCalendar
-    policy: DisclosurePolicy
-    history: ApplicantHistory | DeferredHistory = ApplicantHistory()
-    role: Role | None = None  # who acts: on-the-spot replies are limited by role (L-1)
-    documents: Mapping[int, DocumentRecord] = field(default_factory=dict)  # the case's, by no
-
-
-CONSULTATION_LETTERS = ("consultation_third_party", "consultation_agency")
-
-
-def applicant_key(applicant: a.Applicant) -> str:
-    """A stable pseudonym of the applicant: counts requests without exposing the ID number."""
-    return applicant_key_of(applicant.kind.value, applicant.id_number)
-
-
-def applicant_key_of(kind: str, id_number: str) -> str:
-    """The same pseudonym from the kind's code and the ID number as typed."""
-    raw = f"{kind}:{id_number.strip().upper()}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
-
-
-def description_key(text: str) -> str:
-    normalized = "".join(ch for ch in text.lower() if ch.isalnum())
-    return hashlib.sha256(normalized.encode()).hexdigest()[:32]
-
-
-def _due(facts: DisclosureFacts, key: str, ctx: Context) -> date | None:
+def due_on(facts: DisclosureFacts, key: str, ctx: Context) -> date | None:
     deadline = facts.deadline(key)
     if deadline is None:
         return None
@@ -131,7 +57,7 @@ def _counted_from(f: DisclosureFacts) -> tuple[str, date | None]:
     return "申请送达日", f.received_on
 
 
-def _governing(f: DisclosureFacts) -> tuple[Edition, Limits]:
+def governing_edition(f: DisclosureFacts) -> tuple[Edition, Limits]:
     """The edition and limits recorded at registration (every action after it has them)."""
     if f.edition is None or f.limits is None:
         raise ActionNotAllowed("尚未确认收到申请，不能办理此项")
@@ -144,7 +70,7 @@ def _valid_outcome(code: str, f: DisclosureFacts) -> None:
         raise InvalidInput(f"未知答复类型 {code!r}。可选：{', '.join(known)}")
     if known[code].system_only:
         raise InvalidInput(f"答复类型 {code} 只能由系统在期限届满时记录")
-    governing, _ = _governing(f)
+    governing, _ = governing_edition(f)
     if code not in governing.outcomes:
         raise InvalidInput(
             f"答复类型 {code}（{known[code].full_label}）不适用于{governing.short}管辖的申请"
@@ -170,7 +96,7 @@ def _confirm_receipt(f: DisclosureFacts, p: a.ConfirmReceipt, ctx: Context) -> N
 def _reply_on_the_spot(f: DisclosureFacts, p: a.ReplyOnTheSpot, ctx: Context) -> None:
     """当场答复: only what needs no decision, by the roles the edition names. A refusal, a
     partial disclosure or "cannot provide" is a decision: review and approval (D-9)."""
-    governing, _ = _governing(f)
+    governing, _ = governing_edition(f)
     _valid_outcome(p.outcome, f)
     if f.receipt_date != ctx.today:
         raise ActionNotAllowed(
@@ -197,10 +123,10 @@ def _request_correction(f: DisclosureFacts, p: a.RequestCorrection, ctx: Context
             f"{f.correction_notice_on.isoformat()} 通知过（{f.edition.cite('correction_notice') if f.edition else '第三十条'}）"
         )
     _not_before("notice_on", p.notice_on, "收到申请之日", f.receipt_date)
-    governing, limits = _governing(f)
+    governing, limits = governing_edition(f)
     if limits.correction_notice_days is None:
         return  # the 2008 rules set no time limit for the notice
-    due = _due(f, CORRECTION_NOTICE, ctx)
+    due = due_on(f, CORRECTION_NOTICE, ctx)
     if due is None or p.notice_on > due:
         raise ActionNotAllowed(
             f"补正通知须在收到申请之日起 {limits.correction_notice_days} 个工作日内发出"
@@ -210,7 +136,7 @@ def _request_correction(f: DisclosureFacts, p: a.RequestCorrection, ctx: Context
 
 def _submit_correction(f: DisclosureFacts, p: a.SubmitCorrection, ctx: Context) -> None:
     _not_before("corrected_on", p.corrected_on, "补正通知日", f.correction_notice_on)
-    due = _due(f, CORRECTION_PERIOD, ctx)
+    due = due_on(f, CORRECTION_PERIOD, ctx)
     if due is not None and p.corrected_on > due and p.good_reason is None:
         raise ActionNotAllowed(
             f"补正期限已于 {due.isoformat()} 届满；逾期补正须注明正当理由（good_reason）"
@@ -219,7 +145,7 @@ def _submit_correction(f: DisclosureFacts, p: a.SubmitCorrection, ctx: Context) 
 
 def _expiry(key: str, label: str):
     def guard(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None:
-        due = _due(f, key, ctx)
+        due = due_on(f, key, ctx)
         if due is None or ctx.today <= due:
             raise ActionNotAllowed(f"{label}尚未届满（至 {_end(due)}），不能按逾期处理")
 
@@ -230,7 +156,7 @@ def _start_consultation(f: DisclosureFacts, p: a.StartConsultation, ctx: Context
     """征求意见 pauses the reply limit (Art. 32), so it must start while the limit runs:
     a consultation sent after the limit passed would hide the breach behind a pause."""
     _not_before("sent_on", p.sent_on, "答复期限起算日", f.deadlines[REPLY].start_date)
-    due = _due(f, REPLY, ctx)
+    due = due_on(f, REPLY, ctx)
     if due is not None and p.sent_on > due:
         raise ActionNotAllowed(
             f"答复期限已于 {due.isoformat()} 届满，征求意见不能再中止计算；请尽快答复"
@@ -238,7 +164,7 @@ def _start_consultation(f: DisclosureFacts, p: a.StartConsultation, ctx: Context
     _not_before("送达日", p.received_on or p.sent_on, "发出日", p.sent_on)
 
 
-def _pick_consultation(f: DisclosureFacts, p: a.EndConsultation) -> int:
+def pick_consultation(f: DisclosureFacts, p: a.EndConsultation) -> int:
     open_numbers = [c.number for c in f.open_consultations]
     if p.consultation is None:
         if len(open_numbers) != 1:
@@ -254,11 +180,11 @@ def _pick_consultation(f: DisclosureFacts, p: a.EndConsultation) -> int:
 
 
 def _end_consultation(f: DisclosureFacts, p: a.EndConsultation, ctx: Context) -> None:
-    number = _pick_consultation(f, p)
+    number = pick_consultation(f, p)
     consultation = f.consultations[number - 1]
     _not_before("answered_on", p.answered_on, "征求意见日", consultation.sent_on)
     if p.result == "no_reply":
-        due = _due(f, f"consultation-{number}", ctx)
+        due = due_on(f, f"consultation-{number}", ctx)
         if consultation.received_on is None:
             raise ActionNotAllowed(
                 "征求意见尚未登记送达，期限未起算，不能按逾期未答复处理（先登记送达 record_delivery）"
@@ -269,7 +195,7 @@ def _end_consultation(f: DisclosureFacts, p: a.EndConsultation, ctx: Context) ->
             )
 
 
-def _expired_consultation(f: DisclosureFacts, p: a.Expire) -> int:
+def expired_consultation(f: DisclosureFacts, p: a.Expire) -> int:
     prefix = "consultation-"
     if (
         p.deadline is None
@@ -284,8 +210,8 @@ def _expired_consultation(f: DisclosureFacts, p: a.Expire) -> int:
 
 
 def _consultation_expired(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None:
-    number = _expired_consultation(f, p)
-    due = _due(f, f"consultation-{number}", ctx)
+    number = expired_consultation(f, p)
+    due = due_on(f, f"consultation-{number}", ctx)
     if due is None or ctx.today <= due:
         raise ActionNotAllowed(f"征求意见期限尚未届满（至 {_end(due)}）")
 
@@ -298,7 +224,7 @@ def _send_fee_notice(f: DisclosureFacts, p: a.SendFeeNotice, ctx: Context) -> No
     if sent is None:
         raise InvalidInput("须填写收费通知的发出日 sent_on")
     _not_before("sent_on", sent, *_counted_from(f))
-    governing, _ = _governing(f)
+    governing, _ = governing_edition(f)
     if governing.fee_measures is None or governing.fees_from is None:
         raise ActionNotAllowed(
             f"{governing.short}没有信息处理费制度（只可收取检索、复制、邮寄等成本费用），"
@@ -309,7 +235,7 @@ def _send_fee_notice(f: DisclosureFacts, p: a.SendFeeNotice, ctx: Context) -> No
             f"信息处理费按{governing.fee_measures}自 {governing.fees_from.isoformat()} 起收取，"
             f"收费通知发出日 {sent.isoformat()} 早于该日"
         )
-    due = _due(f, REPLY, ctx)
+    due = due_on(f, REPLY, ctx)
     if due is None or sent > due:
         raise ActionNotAllowed(f"收费通知须在答复期限内发出（答复期限至 {due}）")
     if p.amount is None and not fees.proposal(ctx.history.ordinal_in_month, p.pages)[p.basis]:
@@ -334,7 +260,7 @@ def _request_reasons(f: DisclosureFacts, p: a.RequestReasons, ctx: Context) -> N
         )
 
 
-def _delivered_notice(f: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> DocumentRecord:
+def delivered_notice(f: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> DocumentRecord:
     record = ctx.documents.get(p.document)
     if record is None:
         known = "、".join(str(n) for n in sorted(ctx.documents)) or "无"
@@ -345,7 +271,7 @@ def _delivered_notice(f: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> 
 
 
 def _record_delivery(f: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> None:
-    record = _delivered_notice(f, p, ctx)
+    record = delivered_notice(f, p, ctx)
     issued = record.occurred_at.astimezone(SHANGHAI).date()
     _not_before("发出日", p.sent_on or issued, "文书制作日", issued)
     _not_before("送达日", p.delivered_on, "发出日", p.sent_on or issued)
@@ -368,14 +294,14 @@ def _record_delivery(f: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> N
 def _record_payment(f: DisclosureFacts, p: a.RecordPayment, ctx: Context) -> None:
     assert f.fee is not None
     _not_before("paid_on", p.paid_on, "收费通知日", f.fee["notice_on"])
-    due = _due(f, FEE_PAYMENT, ctx)
+    due = due_on(f, FEE_PAYMENT, ctx)
     if due is not None and p.paid_on > due:
         raise ActionNotAllowed(f"缴费期限已于 {due.isoformat()} 届满，应按逾期未缴费处理")
 
 
 def _extend(f: DisclosureFacts, p: a.Extend, ctx: Context) -> None:
     _not_before("notified_on", p.notified_on, *_counted_from(f))
-    governing, limits = _governing(f)
+    governing, limits = governing_edition(f)
     if f.extension_days:
         raise ActionNotAllowed(
             f"答复期限只能延长一次，已延长 {f.extension_days} 个工作日（{governing.cite('extension')}）"
@@ -392,7 +318,7 @@ def _extend(f: DisclosureFacts, p: a.Extend, ctx: Context) -> None:
 
 
 def _set_reply_date(f: DisclosureFacts, p: a.SetReplyDate, ctx: Context) -> None:
-    governing, _ = _governing(f)
+    governing, _ = governing_edition(f)
     if not governing.unreasonable_volume:
         raise ActionNotAllowed(f"{governing.short}没有另行确定答复期限的规定，不能延迟答复")
     if p.due_date <= ctx.today:
@@ -466,70 +392,6 @@ _GUARDS: dict[str, Any] = {
     "record_reconsideration": _challenge(("reconsideration",)),
     "record_litigation": _challenge(("direct", "after_reconsideration")),
 }
-
-
-def derive(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> dict[str, Any]:
-    """What the event records besides the payload: the rules in force and computed values."""
-    policy = ctx.policy
-    if isinstance(p, a.Receive):
-        return {
-            "applicant_key": applicant_key(p.applicant),
-            "description_key": description_key(p.description),
-        }
-    if isinstance(p, a.ConfirmReceipt):
-        start = p.receipt_date
-        if policy.non_working_receipt_moves_to_next_working_day:
-            start = ctx.calendar.next_working_day_on_or_after(start)
-        governing = facts.editions.on(p.receipt_date)
-        return {
-            "clock_start": start.isoformat(),
-            "edition": governing.code,
-            **governing.limits.to_json(),
-        }
-    if isinstance(p, a.RequestCorrection):
-        return {"period_days": p.period_days or policy.correction_period_days}
-    if isinstance(p, a.StartConsultation):
-        governing, limits = _governing(facts)
-        # ``from_delivery``: the other side's limit counts from the letter's receipt (events
-        # recorded before that rule was kept counted from sending, and still replay so).
-        return {
-            "consultation_days": limits.consultation_days,
-            "pauses_reply_clock": governing.pauses(p.party_kind),
-            "from_delivery": True,
-        }
-    if isinstance(p, a.RequestReasons):
-        return {"this_month": ctx.history.this_month, "this_year": ctx.history.this_year}
-    if isinstance(p, a.RecordDelivery):
-        return _delivery_effect(facts, p, ctx)
-    if isinstance(p, a.EndConsultation):
-        return {"consultation": _pick_consultation(facts, p)}
-    if action == "consultation_expired":
-        assert isinstance(p, a.Expire)
-        number = _expired_consultation(facts, p)
-        return {"consultation": number, "ended_on": str(_due(facts, f"consultation-{number}", ctx))}
-    if isinstance(p, a.SendFeeNotice):
-        proposal = fees.proposal(ctx.history.ordinal_in_month, p.pages)
-        proposed = proposal[p.basis]
-        return {
-            "proposal": proposal,
-            "amount": p.amount if p.amount is not None else proposed,
-            "payment_days": _governing(facts)[1].fee_payment_days,
-            "pauses_reply_clock": policy.fee_pauses_reply_clock,
-        }
-    return {}
-
-
-def _delivery_effect(facts: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> dict[str, Any]:
-    """Which limit the delivery starts: the fee window, a consultee's 15 days, or none."""
-    record = _delivered_notice(facts, p, ctx)
-    effect: dict[str, Any] = {"kind": record.kind, "number": record.number}
-    if record.kind == "fee" and facts.fee is not None and "paid_on" not in facts.fee:
-        effect["starts"] = FEE_PAYMENT
-    number = record.detail.get("consultation")
-    if record.kind in CONSULTATION_LETTERS and number is not None:
-        if facts.consultations[number - 1].open:
-            effect.update(starts="consultation", consultation=number)
-    return effect
 
 
 def conditions() -> dict[str, Any]:

@@ -19,9 +19,9 @@ from govflow.workflow.disclosure.actions import (
     Channel,
     LegalPersonSubkind,
 )
+from govflow.workflow.disclosure.context import ApplicantHistory
 from govflow.workflow.disclosure.facts import DisclosureFacts
 from govflow.workflow.disclosure.register import RequestRecord
-from govflow.workflow.disclosure.rules import ApplicantHistory
 from govflow.workflow.outcomes import Outcome
 
 CONTACT_FIELDS = ("id_number", "phone", "address", "email")

@@ -18,8 +18,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from govflow.workflow.disclosure import actions as a
+from govflow.workflow.disclosure.context import description_key
 from govflow.workflow.disclosure.editions import Editions
-from govflow.workflow.disclosure.rules import description_key
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.imports.columns import BY_KEY, WITHDRAWN, ImportRow, Problem, header
 from govflow.workflow.outcomes import Outcome

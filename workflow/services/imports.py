@@ -27,10 +27,10 @@ from govflow.workflow.actors import SYSTEM, Actor, Role
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.deadlines import DeadlineStatus
+from govflow.workflow.disclosure.context import Context
 from govflow.workflow.disclosure.contract import DisclosureWorkflow
 from govflow.workflow.disclosure.facts import REPLY
 from govflow.workflow.disclosure.register import ImportedRequests
-from govflow.workflow.disclosure.rules import Context
 from govflow.workflow.errors import ActionNotAllowed, GovflowError, NotFound
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal

@@ -12,8 +12,8 @@ from typing import Any
 
 from govflow.workflow.access import may_see_personal_data
 from govflow.workflow.clock import local_date
+from govflow.workflow.disclosure.context import applicant_key_of, description_key
 from govflow.workflow.disclosure.register import ApplicantPreview, RequestRegister
-from govflow.workflow.disclosure.rules import applicant_key_of, description_key
 from govflow.workflow.errors import NotPermitted
 from govflow.workflow.identity.acting import acting_actor
 from govflow.workflow.identity.principal import Principal
