@@ -8,7 +8,6 @@ parse, call the service layer and render; every refusal goes through ``errors``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from gettext import NullTranslations
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,18 +65,8 @@ def create_app(
         app.include_router(router)
     pages.install(app)
     # Outermost, so everything a page renders (errors included) reads the same catalogue.
-    app.add_middleware(_Locale, translations=translations)
+    app.add_middleware(i18n.InForce, translations=translations)
     return app
-
-
-class _Locale:
-    """The loaded catalogue in force for each request (``i18n.middleware``)."""
-
-    def __init__(self, app: i18n.ASGIApp, translations: NullTranslations) -> None:
-        self._app = i18n.middleware(app, translations)
-
-    async def __call__(self, scope: i18n.Scope, receive: i18n.Receive, send: i18n.Send) -> None:
-        await self._app(scope, receive, send)
 
 
 # Everything the pages need is served from this origin; a route that must allow more (the

@@ -37,6 +37,7 @@ ENV = Environment(
 )
 # Every word of a template goes through ``_()``/``{% trans %}``: the catalogue in force for
 # the request (``govflow.web.i18n``); newstyle fills ``%(name)s`` after translating.
+# (The extension adds ``install_gettext_callables`` at run time: type checkers do not see it.)
 ENV.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 ENV.globals["urgency"] = urgency
 ENV.globals["html_lang"] = i18n.html_lang
