@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
-from govflow.web import api, docs, errors, health, pages
+from govflow.web import api, docs, errors, health, i18n, pages
 from govflow.workflow.notifications import Channel
 from govflow.workflow.services import CalendarWatch, Services
 
@@ -32,10 +32,13 @@ def create_app(
     checks: Mapping[str, health.ReadinessCheck],
     sso: OpenIdConnect | None = None,
     channels: Mapping[str, Channel] | None = None,
+    locale: str = i18n.SOURCE_LOCALE,
 ) -> FastAPI:
     """The API and the pages over ``svc``; ``sso``: the single sign-on provider, if any;
     ``channels``: the notification channels the administrator's test message goes through
-    (default: built from the settings, as the workers build theirs)."""
+    (default: built from the settings, as the workers build theirs); ``locale``: the
+    pages' language (``GOVFLOW_LOCALE`` at the edge; its catalogue is loaded here, once)."""
+    translations = i18n.load(locale)
     app = FastAPI(
         title="govflow API",
         summary="政府信息公开申请与政务舆情的期限管理",
@@ -61,6 +64,8 @@ def create_app(
     for router in api.ROUTERS:
         app.include_router(router)
     pages.install(app)
+    # Outermost, so everything a page renders (errors included) reads the same catalogue.
+    app.add_middleware(i18n.InForce, translations=translations)
     return app
 
 
@@ -100,4 +105,5 @@ def app_from_environment() -> FastAPI:
     from govflow.sso import oidc_provider
 
     svc = build_services(engine)
-    return create_app(svc, checks, oidc_provider(svc.config.settings.identity.oidc, svc.clock))
+    sso = oidc_provider(svc.config.settings.identity.oidc, svc.clock)
+    return create_app(svc, checks, sso, locale=i18n.locale_from_environment())

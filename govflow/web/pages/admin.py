@@ -21,6 +21,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from govflow.web.api.wiring import Svc
+from govflow.web.i18n import _
 from govflow.web.pages.render import page, refusal
 from govflow.web.pages.session import Session, checked_form
 from govflow.web.pages.supervise import status_of
@@ -114,7 +115,7 @@ def new_account(form: Mapping[str, str]) -> services.NewAccount:
     try:
         kind = AccountKind(form.get("kind", AccountKind.PERSON.value))
     except ValueError:
-        raise InvalidInput("账户类型无效", {"kind": "请选择账户类型"}) from None
+        raise InvalidInput(_("账户类型无效"), {"kind": _("请选择账户类型")}) from None
     return services.NewAccount(
         username=form.get("username", "").strip(),
         name=form.get("name", ""),
@@ -139,44 +140,59 @@ async def add_user(request: Request, svc: Svc, session: Session) -> Response:
         fields = exc.fields if isinstance(exc, InvalidInput) else {}
         outcome = Outcome(error=str(exc), values=form, errors=fields)
         return users_page(request, svc, session, outcome, refusal_status(exc))
-    notice = f"已新增用户 {new.username}（{new.name.strip()}）"
+    notice = _("已新增用户 %(username)s（%(name)s）", username=new.username, name=new.name.strip())
     if shown is None:
-        notice += "。服务账户不能登录，请为其创建 API 令牌"
+        notice += _("。服务账户不能登录，请为其创建 API 令牌")
     return users_page(
         request, svc, session, Outcome(notice=notice, secret=shown, secret_for=new.username)
     )
 
 
 def _ended(n: int) -> str:
-    return f"，已结束其 {n} 个会话" if n else ""
+    return _("，已结束其 %(n)s 个会话", n=n) if n else ""
 
 
 Change = Callable[[services.Services, Principal, str], Outcome]
 
 
 def _lock(svc: services.Services, by: Principal, username: str) -> Outcome:
-    return Outcome(notice=f"已锁定用户 {username}{_ended(services.lock_user(svc, by, username))}")
+    return Outcome(
+        notice=_(
+            "已锁定用户 %(username)s%(ended)s",
+            username=username,
+            ended=_ended(services.lock_user(svc, by, username)),
+        )
+    )
 
 
 def _unlock(svc: services.Services, by: Principal, username: str) -> Outcome:
     services.unlock_user(svc, by, username)
-    return Outcome(notice=f"已解锁用户 {username}，其可重新登录")
+    return Outcome(notice=_("已解锁用户 %(username)s，其可重新登录", username=username))
 
 
 def _deactivate(svc: services.Services, by: Principal, username: str) -> Outcome:
     ended = services.deactivate_user(svc, by, username)
-    return Outcome(notice=f"已停用用户 {username}（历史记录保留其姓名）{_ended(ended)}")
+    return Outcome(
+        notice=_(
+            "已停用用户 %(username)s（历史记录保留其姓名）%(ended)s",
+            username=username,
+            ended=_ended(ended),
+        )
+    )
 
 
 def _activate(svc: services.Services, by: Principal, username: str) -> Outcome:
     services.activate_user(svc, by, username)
-    return Outcome(notice=f"已恢复用户 {username}")
+    return Outcome(notice=_("已恢复用户 %(username)s", username=username))
 
 
 def _reset(svc: services.Services, by: Principal, username: str) -> Outcome:
     shown = services.set_password(svc, by, username)
     return Outcome(
-        notice=f"已重置用户 {username} 的密码，其全部会话已结束；首次登录须修改密码",
+        notice=_(
+            "已重置用户 %(username)s 的密码，其全部会话已结束；首次登录须修改密码",
+            username=username,
+        ),
         secret=shown,
         secret_for=username,
     )
@@ -184,7 +200,11 @@ def _reset(svc: services.Services, by: Principal, username: str) -> Outcome:
 
 def _logout(svc: services.Services, by: Principal, username: str) -> Outcome:
     ended = services.end_sessions(svc, by, username)
-    return Outcome(notice=f"已强制用户 {username} 下线：结束 {ended} 个会话")
+    return Outcome(
+        notice=_(
+            "已强制用户 %(username)s 下线：结束 %(ended)s 个会话", username=username, ended=ended
+        )
+    )
 
 
 CHANGES: dict[str, Change] = {
@@ -207,7 +227,7 @@ async def change_user(
     try:
         do = CHANGES.get(change)
         if do is None:
-            raise NotFound(f"未知的账户操作 {change!r}")
+            raise NotFound(_("未知的账户操作 %(change)s", change=repr(change)))
         outcome = do(svc, session.principal, username)
     except GovflowError as exc:
         return users_page(request, svc, session, Outcome(error=str(exc)), refusal_status(exc))

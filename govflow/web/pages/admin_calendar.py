@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from govflow.presentation.calendar import import_lines
 from govflow.web.api.wiring import Svc, fresh_services
+from govflow.web.i18n import _
 from govflow.web.pages.admin import refusal_status
 from govflow.web.pages.render import page, refusal
 from govflow.web.pages.session import CSRF_FIELD, Session
@@ -86,10 +87,10 @@ async def upload_of(request: Request) -> tuple[dict[str, str], tuple[str, bytes]
     a calendar file may be is refused before it is read."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
-        raise InvalidInput("请选择要导入的日历文件", {FILE_FIELD: "请选择文件"})
+        raise InvalidInput(_("请选择要导入的日历文件"), {FILE_FIELD: _("请选择文件")})
     declared = request.headers.get("content-length", "")
     if not declared.isdigit() or int(declared) > MAX_BYTES + ENVELOPE:
-        message = f"日历文件不能超过 {MAX_BYTES // 1024} KiB"
+        message = _("日历文件不能超过 %(kib)s KiB", kib=MAX_BYTES // 1024)
         raise InvalidInput(message, {FILE_FIELD: message})
     body = await request.body()
     head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", errors="replace")
@@ -121,7 +122,7 @@ async def import_calendar(request: Request, svc: Svc, session: Session) -> Respo
         return refusal(request, str(exc), 403, session)
     try:
         if upload is None:
-            raise InvalidInput("请选择要导入的日历文件", {FILE_FIELD: "请选择文件"})
+            raise InvalidInput(_("请选择要导入的日历文件"), {FILE_FIELD: _("请选择文件")})
         done = services.import_calendar(svc, session.principal, *upload)
     except GovflowError as exc:
         return calendar_page(request, svc, session, error=str(exc), status=refusal_status(exc))

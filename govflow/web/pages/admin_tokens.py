@@ -19,6 +19,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from govflow.web.api.wiring import Svc
+from govflow.web.i18n import _
 from govflow.web.pages.admin import Outcome, admin_form, admin_page, refusal_status
 from govflow.web.pages.render import page, refusal
 from govflow.web.pages.session import Session
@@ -63,7 +64,7 @@ def token_request(form: Mapping[str, str]) -> services.TokenRequest:
         try:
             days = int(days_text)
         except ValueError:
-            raise InvalidInput("有效期应为整数天数", {"days": "请填写整数天数"}) from None
+            raise InvalidInput(_("有效期应为整数天数"), {"days": _("请填写整数天数")}) from None
     return services.TokenRequest(
         name=form.get("name", "").strip(),
         username=form.get("username", ""),
@@ -82,16 +83,18 @@ async def create_token(request: Request, svc: Svc, session: Session) -> Response
         return form
     try:
         if not form.get("username"):
-            raise InvalidInput("请选择令牌所属账户", {"username": "请选择账户"})
+            raise InvalidInput(_("请选择令牌所属账户"), {"username": _("请选择账户")})
         issued = services.create_token(svc, session.principal, token_request(form))
     except GovflowError as exc:
         fields = exc.fields if isinstance(exc, InvalidInput) else {}
         outcome = Outcome(error=str(exc), values=form, errors=fields)
         return tokens_page(request, svc, session, outcome, refusal_status(exc))
     record = issued.record
-    notice = (
-        f"已为 {record.username} 创建令牌 {record.name}，"
-        f"有效期至 {record.expires_at.date().isoformat()}"
+    notice = _(
+        "已为 %(username)s 创建令牌 %(name)s，有效期至 %(expires)s",
+        username=record.username,
+        name=record.name,
+        expires=record.expires_at.date().isoformat(),
     )
     return tokens_page(request, svc, session, Outcome(notice=notice, secret=issued.token))
 
@@ -107,7 +110,7 @@ async def revoke_token(
         services.revoke_token(svc, session.principal, name)
     except GovflowError as exc:
         return tokens_page(request, svc, session, Outcome(error=str(exc)), refusal_status(exc))
-    notice = f"已吊销令牌 {name}：持有它的系统从现在起无法再访问"
+    notice = _("已吊销令牌 %(name)s：持有它的系统从现在起无法再访问", name=name)
     return tokens_page(request, svc, session, Outcome(notice=notice))
 
 

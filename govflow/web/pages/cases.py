@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govflow.web.api.wiring import Svc
+from govflow.web.i18n import N_, _
 from govflow.web.pages.forms import FormState, payload_of
 from govflow.web.pages.render import page, refusal
 from govflow.web.pages.session import Session, checked_form, is_htmx
@@ -29,7 +30,7 @@ from govflow.workflow.errors import (
 from govflow.workflow.services.signin import SessionView
 
 router = APIRouter(include_in_schema=False)
-CONFLICT = "该案件已被他人更新，请刷新后重试"
+CONFLICT = N_("该案件已被他人更新，请刷新后重试")
 
 
 def case_url(ref: str) -> str:
@@ -63,13 +64,15 @@ async def take_action(
     except NotFound as exc:
         return refusal(request, str(exc), 404, session, htmx)
     except (GovflowError, KeyError) as exc:
-        text = str(exc) if isinstance(exc, GovflowError) else f"没有动作 {action}"
+        text = (
+            str(exc) if isinstance(exc, GovflowError) else _("没有动作 %(action)s", action=action)
+        )
         return refusal(request, text, 403 if isinstance(exc, GovflowError) else 404, session, htmx)
     state = FormState(form, values=submitted)
     try:
         version = int(submitted.get("version", ""))
     except ValueError:
-        return _form_again(request, session, ref, state, "页面缺少案件版本，请刷新后重试", 400)
+        return _form_again(request, session, ref, state, _("页面缺少案件版本，请刷新后重试"), 400)
     try:
         services.act(
             svc,
@@ -81,7 +84,7 @@ async def take_action(
         )
     except StaleVersion:
         now = services.case_detail(svc, session.principal.as_reader(), ref)
-        conflict = FormState(form, submitted, message=CONFLICT, conflict=True)
+        conflict = FormState(form, submitted, message=_(CONFLICT), conflict=True)
         return _form_again(request, session, ref, conflict, None, 409, now)
     except InvalidInput as exc:
         failed = FormState(form, submitted, errors=exc.fields, message=str(exc))

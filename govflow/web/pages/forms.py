@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from govflow.web.i18n import _
 from govflow.workflow.services import ActionForm
 
 CHECKED = "on"
@@ -67,7 +68,7 @@ class FormState:
         """What the alert above the form says: when every message sits beside its field,
         a plain request to correct them (the engine's one-line summary names field paths)."""
         if self.errors and not self.unplaced and not self.conflict:
-            return "输入有误，请按各字段旁的提示更正（本次未保存）"
+            return _("输入有误，请按各字段旁的提示更正（本次未保存）")
         return self.message
 
     @property

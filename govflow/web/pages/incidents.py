@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from govflow.presentation.accountability import accountability_csv
 from govflow.presentation.urgency import hour_urgency, hours_minutes
 from govflow.web.api.wiring import Svc
+from govflow.web.i18n import _
 from govflow.web.pages.render import page, refusal
 from govflow.web.pages.session import Session
 from govflow.web.pages.supervise import download, refused
@@ -63,7 +64,7 @@ def accountability(
     except GovflowError as exc:
         return refused(request, session, exc)
     if format == "csv":
-        name = f"问责清单-{local_date(svc.clock.now()).isoformat()}.csv"
+        name = _("问责清单-%(day)s.csv", day=local_date(svc.clock.now()).isoformat())
         return download(accountability_csv(entries), "text/csv; charset=utf-8", name)
     context = {"entries": entries, "kinds": KIND_LABELS}
     return page(request, "incidents_accountability.html", context, session)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govflow.web.api.auth import SESSION_COOKIE
 from govflow.web.api.wiring import Svc
+from govflow.web.i18n import _
 from govflow.web.pages.render import page, refusal
 from govflow.web.pages.session import (
     CSRF_FIELD,
@@ -76,7 +77,7 @@ async def login_submit(request: Request, svc: Svc) -> Response:
     next_path = safe_next(form.get("next"))
     expected = request.cookies.get(LOGIN_TOKEN_COOKIE)
     if not expected or not secrets.compare_digest(expected, form.get(CSRF_FIELD, "")):
-        return login_form(request, None, "登录页面已过期，请重新输入", username, next_path)
+        return login_form(request, None, _("登录页面已过期，请重新输入"), username, next_path)
     try:
         session = signin.login(
             svc,
@@ -112,6 +113,6 @@ async def logout(request: Request, svc: Svc, session: AnySession) -> Response:
     except GovflowError as exc:
         return refusal(request, str(exc), 403, session)
     signin.logout(svc, request.cookies.get(SESSION_COOKIE, ""))
-    response = RedirectResponse(login_url("已退出登录"), status_code=303)
+    response = RedirectResponse(login_url(_("已退出登录")), status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govflow.web.api.wiring import Svc
+from govflow.web.i18n import N_, _
 from govflow.web.pages.cases import case_url
 from govflow.web.pages.forms import FormState, payload_of
 from govflow.web.pages.render import page, refusal
@@ -19,7 +20,7 @@ from govflow.workflow.services.signin import SessionView
 
 router = APIRouter(include_in_schema=False)
 PATH = "/cases/new"
-NOT_OPENABLE = "没有名为 {name} 的案件类型，或您无权登记此类案件"
+NOT_OPENABLE = N_("没有名为 %(name)s 的案件类型，或您无权登记此类案件")
 
 
 def _form(svc: services.Services, session: SessionView, name: str) -> services.ActionForm | None:
@@ -39,7 +40,7 @@ def chooser(request: Request, svc: Svc, session: Session) -> Response:
 def creation_page(request: Request, svc: Svc, session: Session, case_type: str) -> Response:
     form = _form(svc, session, case_type)
     if form is None:
-        return refusal(request, NOT_OPENABLE.format(name=case_type), 404, session)
+        return refusal(request, _(NOT_OPENABLE, name=case_type), 404, session)
     return _again(request, session, FormState(form), 200)
 
 
@@ -52,7 +53,7 @@ async def open_case(request: Request, svc: Svc, session: Session, case_type: str
         return refusal(request, str(exc), 403, session, htmx)
     form = _form(svc, session, case_type)
     if form is None:
-        return refusal(request, NOT_OPENABLE.format(name=case_type), 404, session, htmx)
+        return refusal(request, _(NOT_OPENABLE, name=case_type), 404, session, htmx)
     try:
         ref = services.open_case(
             svc,

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govflow.web.api.auth import SESSION_COOKIE
 from govflow.web.api.wiring import Svc
+from govflow.web.i18n import _
 from govflow.web.pages.login import set_session_cookie
 from govflow.web.pages.render import page
 from govflow.web.pages.session import PASSWORD_PAGE, AnySession, checked_form
@@ -36,7 +37,7 @@ async def change_password(request: Request, svc: Svc, session: AnySession) -> Re
     try:
         form = await checked_form(request, session)
         if form.get("new", "") != form.get("repeat", ""):
-            return _form(request, svc, session, "两次输入的新密码不一致", 422)
+            return _form(request, svc, session, _("两次输入的新密码不一致"), 422)
         renewed = signin.change_password(
             svc,
             request.cookies.get(SESSION_COOKIE, ""),

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govflow.web.api.wiring import Svc
+from govflow.web.i18n import _
 from govflow.web.pages.cases import case_url
 from govflow.web.pages.forms import FormState, payload_of
 from govflow.web.pages.render import page, refusal
@@ -43,7 +44,7 @@ async def register(request: Request, svc: Svc, session: Session) -> Response:
     agency = session.principal.agency_code
     try:
         if agency is None:
-            raise InvalidInput("您的账户不属于任何机关，不能登记申请")
+            raise InvalidInput(_("您的账户不属于任何机关，不能登记申请"))
         ref = services.register_request(
             svc,
             agency_code=agency,

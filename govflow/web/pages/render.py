@@ -8,7 +8,7 @@ failing partial update shows why instead of a blank.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from govflow.presentation.urgency import urgency
+from govflow.web import i18n
 from govflow.web.api.wiring import services_of
 from govflow.workflow.actors import ROLE_LABELS
 from govflow.workflow.clock import local_minute
@@ -32,10 +33,31 @@ ENV = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+# Every word of a template goes through ``_()``/``{% trans %}``: the catalogue in force for
+# the request (``govflow.web.i18n``); newstyle fills ``%(name)s`` after translating.
+# (The extension adds ``install_gettext_callables`` at run time: type checkers do not see it.)
+ENV.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 ENV.globals["urgency"] = urgency
+ENV.globals["html_lang"] = i18n.html_lang
 ENV.filters["local"] = local_minute  # instants are stored in UTC; people read Beijing time
-ENV.globals["role_labels"] = ROLE_LABELS
+
+
+class _RoleLabels(Mapping[Any, str]):
+    """The domain's role labels, translated as a template reads them."""
+
+    def __getitem__(self, role: Any) -> str:
+        return i18n._(ROLE_LABELS[role])
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(ROLE_LABELS)
+
+    def __len__(self) -> int:
+        return len(ROLE_LABELS)
+
+
+ENV.globals["role_labels"] = _RoleLabels()
 
 
 def page(

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from govflow.presentation.cases import cases_csv
 from govflow.web.api.wiring import Svc
+from govflow.web.i18n import _
 from govflow.web.pages.render import page, refusal
 from govflow.web.pages.session import Session
 from govflow.web.pages.supervise import status_of
@@ -42,12 +43,12 @@ def filters_of(params: Mapping[str, str]) -> services.CaseFilter:
         try:
             days[name] = date.fromisoformat(raw) if raw else None
         except ValueError:
-            errors[name] = f"不是有效日期：{raw}（应为 YYYY-MM-DD）"
+            errors[name] = _("不是有效日期：%(raw)s（应为 YYYY-MM-DD）", raw=raw)
     within = params.get("due_within", "").strip()
     if within and not (within.isascii() and within.isdigit() and int(within) <= 366):
-        errors["due_within"] = "应为 0–366 的整数（个工作日）"
+        errors["due_within"] = _("应为 0–366 的整数（个工作日）")
     if errors:
-        raise InvalidInput("查询条件有误：" + "；".join(errors.values()), errors)
+        raise InvalidInput(_("查询条件有误：%(errors)s", errors="；".join(errors.values())), errors)
     text = {name: params.get(name, "").strip() or None for name in TEXTS}
     return services.CaseFilter(
         case_type=text["case_type"],
@@ -110,7 +111,7 @@ def search_csv(request: Request, svc: Svc, session: Session) -> Response:
         rows = list(islice(export_cases(svc, reader, filters, EXPORT_LIMIT + 1), EXPORT_LIMIT + 1))
     except GovflowError as exc:
         return refusal(request, str(exc), status_of(exc), session)
-    name = f"案件查询-{local_date(svc.clock.now()).isoformat()}.csv"
+    name = _("案件查询-%(day)s.csv", day=local_date(svc.clock.now()).isoformat())
     return Response(
         cases_csv(rows[:EXPORT_LIMIT], more=len(rows) > EXPORT_LIMIT),
         media_type="text/csv; charset=utf-8",

@@ -21,6 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from govflow.web.api.auth import SESSION_COOKIE
 from govflow.web.api.wiring import Svc
+from govflow.web.i18n import _
 from govflow.web.pages.login import login_form, safe_next, set_session_cookie
 from govflow.workflow.errors import NotAuthenticated
 from govflow.workflow.identity.oidc import OidcCallback, OpenIdConnect, PendingLogin
@@ -39,7 +40,7 @@ def provider_of(request: Request) -> OpenIdConnect | None:
 def begin(request: Request, next: str | None = None) -> Response:
     provider = provider_of(request)
     if provider is None:
-        return login_form(request, None, "未配置统一身份认证，请用用户名和密码登录", "", "/")
+        return login_form(request, None, _("未配置统一身份认证，请用用户名和密码登录"), "", "/")
     try:
         pending = provider.begin()
     except NotAuthenticated as exc:  # the provider is down or misconfigured
@@ -68,7 +69,7 @@ def callback(request: Request, svc: Svc) -> Response:
     provider = provider_of(request)
     kept = _kept(request.cookies.get(PENDING_COOKIE))
     if provider is None or kept is None:
-        return login_form(request, None, "登录请求已过期或来源不明，请重新登录", "", "/")
+        return login_form(request, None, _("登录请求已过期或来源不明，请重新登录"), "", "/")
     pending = PendingLogin("", kept["state"], kept["nonce"], kept["verifier"])
     try:
         session = signin.login(

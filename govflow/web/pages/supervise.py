@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from govflow.presentation.annual import title, to_csv, to_markdown, to_xlsx
 from govflow.presentation.dashboard import drilled, figures
 from govflow.web.api.wiring import Svc
+from govflow.web.i18n import _
 from govflow.web.pages.render import page, refusal
 from govflow.web.pages.session import Session, is_htmx
 from govflow.workflow import services
@@ -64,13 +65,18 @@ def refused(
     return page(request, "_error.html" if htmx else "error.html", context, session, status)
 
 
+ORG_EXCLUDED = frozenset({"natural_person", "total"})
+
+
 def day(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{name}应为日期（如 2025-10-01），实为 {value!r}") from None
+        raise InvalidInput(
+            _("%(name)s应为日期（如 2025-10-01），实为 %(value)s", name=name, value=repr(value))
+        ) from None
 
 
 def download(body: bytes, media: str, name: str) -> Response:
@@ -136,8 +142,8 @@ def _dashboard(
     return services.supervision_dashboard(
         svc,
         session.principal.as_reader(),
-        start=day(start, "起始日"),
-        end=day(end, "截止日"),
+        start=day(start, _("起始日")),
+        end=day(end, _("截止日")),
         allow_findings=allow_findings,
     )
 
@@ -159,7 +165,7 @@ def drill_down(
         return refused(request, session, exc)
     found = drilled(report, group, key)
     if found is None:
-        return refusal(request, "看板上没有这一项", 404, session)
+        return refusal(request, _("看板上没有这一项"), 404, session)
     back = {"start": report.start.isoformat(), "end": report.end.isoformat()}
     context = {"report": report, "drill": found, "back": "/supervise?" + urlencode(back)}
     return page(request, "supervise_cases.html", context, session)
@@ -194,9 +200,11 @@ def annual(
     query = {**form, "allow_findings": "1"}
     try:
         if not year.isdigit() or not 2008 <= int(year) <= 2100:
-            raise InvalidInput(f"年度应为 2008–2100 之间的年份，实为 {year!r}")
+            raise InvalidInput(_("年度应为 2008–2100 之间的年份，实为 %(year)s", year=repr(year)))
         if format is not None and format not in ANNUAL_FORMATS:
-            raise InvalidInput(f"没有下载格式 {format!r}（可选：md、csv、xlsx）")
+            raise InvalidInput(
+                _("没有下载格式 %(format)s（可选：md、csv、xlsx）", format=repr(format))
+            )
         report = services.annual_report(
             svc,
             reader,
@@ -224,7 +232,8 @@ def annual(
         report=report,
         title=title(report),
         download_base="/supervise/report/annual?" + urlencode(kept),
-        org=[label for _, label, group in APPLICANT_COLUMNS if group == "法人或其他组织"],
+        # Table 三's organisations: every column but the natural person and the total.
+        org=[label for key, label, _group in APPLICANT_COLUMNS if key not in ORG_EXCLUDED],
         routes=ROUTES,
         results=RESULTS_4,
     )

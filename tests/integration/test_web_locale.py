@@ -1,0 +1,104 @@
+"""The pages' locale (issue 12): ``GOVFLOW_LOCALE=en`` shows the login page and the
+navigation in English from the catalogue; the default shows them in Chinese exactly as the
+templates always have (the msgids are that Chinese)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from govflow.web import health, i18n
+from govflow.web.api.auth import SESSION_COOKIE
+from govflow.web.app import create_app
+from govflow.workflow import services
+from govflow.workflow.identity.providers import PasswordProof
+from govflow.workflow.services import accounts, signin
+
+PASSWORD = "Locale-test-2025"
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _client(svc: services.Services, engine: Engine) -> TestClient:
+    admin_name, _ = accounts.bootstrap_admin(svc) or ("", "")
+    admin = accounts.principal_for(svc, admin_name, "cli:test")
+    accounts.set_password(svc, admin, "li.handler", PASSWORD, temporary=False)
+    # As ``app_from_environment`` does: the edge reads the setting once and hands it on.
+    app = create_app(
+        svc, {"database": health.database_check(engine)}, locale=i18n.locale_from_environment()
+    )
+    return TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+
+
+@pytest.fixture
+def english(
+    svc: services.Services, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
+    monkeypatch.setenv(i18n.ENV_LOCALE, "en")
+    with _client(svc, engine) as client:
+        yield client
+
+
+@pytest.fixture
+def chinese(
+    svc: services.Services, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
+    monkeypatch.delenv(i18n.ENV_LOCALE, raising=False)
+    with _client(svc, engine) as client:
+        yield client
+
+
+def _signed_in(client: TestClient, svc: services.Services) -> TestClient:
+    session = signin.login(svc, signin.local_passwords(svc), PasswordProof("li.handler", PASSWORD))
+    client.cookies.set(SESSION_COOKIE, session.session_id)
+    return client
+
+
+def _visible(html: str) -> str:
+    """The page's text a person reads (tags, the CSRF token and the user's name aside)."""
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_english_login_page(english: TestClient) -> None:
+    html = english.get("/login").text
+    assert '<html lang="en">' in html
+    assert "<title>Sign in · govflow case system</title>" in html
+    assert "<h1>Sign in</h1>" in html
+    assert '<label for="username">Username</label>' in html
+    assert '<label for="password">Password</label>' in html
+    assert not CJK.search(_visible(html)), "a word of the login page is not translated"
+
+
+def test_english_navigation_and_queue(english: TestClient, svc: services.Services) -> None:
+    html = _signed_in(english, svc).get("/").text
+    assert '<a href="/">My queue</a>' in html
+    assert '<a href="/search">Search cases</a>' in html
+    assert "Sign out" in html
+    assert '<nav aria-label="Main navigation">' in html
+    assert "handler" in html  # the role beside the person's name
+    assert "<h1>My queue</h1>" in html
+
+
+def test_chinese_is_the_default_and_unchanged(chinese: TestClient, svc: services.Services) -> None:
+    login = chinese.get("/login").text
+    assert '<html lang="zh-CN">' in login
+    assert "<title>登录 · govflow 办件系统</title>" in login
+    assert "<h1>登录</h1>" in login
+    assert '<label for="username">用户名</label>' in login
+    assert '<button type="submit">登录</button>' in login
+    queue = _signed_in(chinese, svc).get("/").text
+    assert '<nav aria-label="主导航">' in queue
+    assert '<a href="/">我的待办</a>' in queue
+    assert '<a href="/search">案件查询</a>' in queue
+    assert "（经办人）</a>" in queue
+    assert "退出登录" in queue
+    assert "<h1>我的待办</h1>" in queue
+    assert not re.search(r"[A-Za-z]{4,} (queue|cases)", _visible(queue))
+
+
+def test_an_unknown_locale_is_refused_at_start_up() -> None:
+    with pytest.raises(ValueError, match="GOVFLOW_LOCALE='xx'"):
+        i18n.load("xx")
