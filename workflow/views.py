@@ -9,8 +9,9 @@ for the reader. The services build them; the presentation package only formats t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from govflow.workflow import texts
@@ -48,12 +49,23 @@ class DeadlineView:
     provisional: bool
     pause_reason: str | None
     cancelled_reason: str | None
-    explanation: tuple[str, ...]
-    record: dict[str, Any]  # the deadline as stored (``Deadline.to_json()``)
     # Whole minutes to an hour or fixed limit's due instant (negative: past it), counted
     # through nights and holidays as such limits are; None for working-day limits and
     # limits not running. What a list of hour limits shows as "H 小时 M 分".
     minutes_left: int | None = None
+    # The deadline itself: its explanation and stored form are written only when read (a
+    # list of fifty cases shows neither, and writing them was a third of its time).
+    source: Deadline | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def record(self) -> dict[str, Any]:
+        """The deadline as stored (``Deadline.to_json()``), its explanation included."""
+        return self.source.to_json() if self.source is not None else {}
+
+    @cached_property
+    def explanation(self) -> tuple[str, ...]:
+        """How the due date was reached, one zh-CN line per step."""
+        return tuple(self.record.get("explanation", ()))
 
 
 def deadline_view(d: Deadline, calendar: WorkingCalendar, at: datetime) -> DeadlineView:
@@ -91,9 +103,8 @@ def deadline_view(d: Deadline, calendar: WorkingCalendar, at: datetime) -> Deadl
         provisional=d.provisional,
         pause_reason=pause.reason if pause is not None else None,
         cancelled_reason=d.cancelled_reason,
-        explanation=tuple(d.explanation),
-        record=d.to_json(),
         minutes_left=minutes,
+        source=d,
     )
 
 

@@ -114,8 +114,6 @@ def _deadline(**changes: object) -> DeadlineView:
         "provisional": False,
         "pause_reason": None,
         "cancelled_reason": None,
-        "explanation": (),
-        "record": {},
     }
     return DeadlineView(**{**base, **changes})  # type: ignore[arg-type]
 
