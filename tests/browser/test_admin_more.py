@@ -86,6 +86,52 @@ def test_the_agencies_page_shows_the_tree_and_the_active_accounts_of_each(
     assert "zhao.handler" not in {u.username for u in county} and len(county) == 4
 
 
+def test_the_administrator_adds_a_town_and_then_a_person_to_it(
+    as_admin: Page,
+    svc: services.Services,  # noqa: F811
+) -> None:
+    page = as_admin
+    page.get_by_role("link", name="机关", exact=True).click()
+    form = page.locator("#new-agency")
+    # A prefix another agency uses: said beside its field, what was typed kept, nothing added.
+    form.get_by_label("机关名称").fill("示范县城关镇人民政府")
+    form.get_by_label("代码").fill("chengguan")
+    form.get_by_label("文号前缀").fill("示教")
+    form.get_by_label("上级机关").select_option("county")
+    form.get_by_role("button", name="新增机关").click()
+    expect(page.locator("#a-ref_prefix-err")).to_contain_text("已被其他机关使用")
+    expect(page.locator("#admin-error")).to_contain_text("本次未保存")
+    expect(page.locator("#new-agency").get_by_label("代码")).to_have_value("chengguan")
+    expect(page.locator("#agency-chengguan")).to_have_count(0)
+
+    form = page.locator("#new-agency")
+    form.get_by_label("文号前缀").fill("示城关")
+    expect(form.get_by_label("上级机关")).to_have_value("county")
+    form.get_by_role("button", name="新增机关").click()
+    expect(page.locator("#admin-notice")).to_have_text(
+        "已新增机关 示范县城关镇人民政府（chengguan）"
+    )
+    town = page.locator("#agency-chengguan")
+    expect(town.locator("td").first).to_have_text("\u3000└ 示范县城关镇人民政府")
+    expect(town.locator("td").last).to_have_text("0")
+
+    # The users page offers the new agency at once: a handler for the town.
+    page.get_by_role("link", name="用户", exact=True).click()
+    form = page.locator("#new-user")
+    form.get_by_label("用户名").fill("qian.handler")
+    form.get_by_label("姓名").fill("钱经办")
+    form.get_by_label("所属机关").select_option("chengguan")
+    form.get_by_label("经办人").check()
+    form.get_by_role("button", name="新增用户").click()
+    expect(page.locator("#admin-notice")).to_contain_text("已新增用户 qian.handler（钱经办）")
+    expect(page.locator("#user-qian\\.handler td").nth(1)).to_have_text("chengguan")
+    page.get_by_role("link", name="机关", exact=True).click()
+    expect(page.locator("#agency-chengguan td").last).to_have_text("1")
+    admin_principal = accounts.principal_for(svc, ADMIN, "cli:test")
+    added = [u for u in services.list_users(svc, admin_principal) if u.username == "qian.handler"]
+    assert [u.agency_code for u in added] == ["chengguan"]
+
+
 @pytest.fixture
 def receivers() -> Iterator[tuple[SmtpReceiver, WebhookReceiver]]:
     with SmtpReceiver() as smtp, WebhookReceiver() as hook:

@@ -6,9 +6,16 @@ The same use cases as ``govflow incident list`` and ``govflow incident accountab
 the milestones' due instants and the minutes left (counted through nights and holidays)
 are the reading use case's; the bands of the badges are ``presentation.urgency``'s.
 Assessing, grading and responding are the case page's generic action forms.
+
+A reader whose scope holds several agencies (a supervisor, the head of an office with
+departments below it) narrows the list to one agency, with those below it if asked: the
+agencies offered are the search form's (``search_choices``), and an agency outside the
+reader's scope is refused by the list use case as the search page shows it (未找到).
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,12 +26,13 @@ from govflow.web.api.wiring import Svc
 from govflow.web.i18n import _
 from govflow.web.pages.render import page, refusal
 from govflow.web.pages.session import Session
-from govflow.web.pages.supervise import download, refused
+from govflow.web.pages.supervise import download, refused, status_of
 from govflow.workflow import services
 from govflow.workflow.clock import local_date
 from govflow.workflow.errors import GovflowError
 from govflow.workflow.incident.view import KIND_LABELS
 from govflow.workflow.services.incidents import CASE_TYPE  # these are the incident's own screens
+from govflow.workflow.services.search import search_choices
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -32,16 +40,36 @@ PAGE_SIZE = 50
 
 @router.get("/incidents", response_class=HTMLResponse)
 def incident_list(
-    request: Request, svc: Svc, session: Session, after: str | None = None
+    request: Request,
+    svc: Svc,
+    session: Session,
+    after: str | None = None,
+    agency: str | None = None,
+    include_children: str | None = None,
 ) -> Response:
     reader = session.principal.as_reader()
+    chosen = {"agency": agency or "", "include_children": bool(include_children)}
     try:
-        cases = services.list_cases(
-            svc, reader, services.CaseFilter(case_type=CASE_TYPE), after=after, limit=PAGE_SIZE
-        )
+        agencies = search_choices(svc, reader).agencies
     except GovflowError as exc:
-        return refusal(request, str(exc), 400, session)
-    rows = [
+        return refusal(request, str(exc), status_of(exc), session)
+    context: dict[str, object] = {
+        "rows": [],
+        "next_after": None,
+        "agencies": agencies if len(agencies) > 1 else (),
+        "chosen": chosen,
+        "message": None,
+        "query": urlencode({k: v for k, v in request.query_params.items() if k != "after" and v}),
+    }
+    filters = services.CaseFilter(
+        case_type=CASE_TYPE, agency=agency or None, include_children=bool(include_children)
+    )
+    try:
+        cases = services.list_cases(svc, reader, filters, after=after, limit=PAGE_SIZE)
+    except GovflowError as exc:  # an agency outside the reader's scope: as the search says it
+        context["message"] = str(exc)
+        return page(request, "incidents.html", context, session, status_of(exc))
+    context["rows"] = [
         {
             "case": c,
             "badge": hour_urgency(c.deadline),
@@ -51,7 +79,7 @@ def incident_list(
         }
         for c in cases.cases
     ]
-    context = {"rows": rows, "next_after": cases.next_after}
+    context["next_after"] = cases.next_after
     return page(request, "incidents.html", context, session)
 
 
