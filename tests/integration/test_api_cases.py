@@ -84,6 +84,29 @@ def test_acting_needs_the_version_read_and_a_stale_one_writes_nothing(
     assert api.footprint() == before
 
 
+def test_a_caller_acts_from_a_list_with_its_version_and_asks_for_no_case_back(
+    api: ApiHarness, http: TestClient
+) -> None:
+    """An integration working through a queue: each row carries its version, so it acts
+    without reading the case first; ``Prefer: return=minimal`` answers 204 with the new
+    version in the ETag (RFC 7240), and a stale version is still refused, nothing written."""
+    ref = _register(api, http)["ref"]
+    as_handler = api.headers(HANDLER)
+    listed = http.get("/api/v1/cases", headers=as_handler)
+    row = next(r for r in listed.json()["cases"] if r["ref"] == ref)
+    minimal = {**as_handler, "Prefer": "return=minimal", "If-Match": f'"{row["version"]}"'}
+    moved = http.post(path(ref, "actions", "start_review"), headers=minimal)
+    assert moved.status_code == 204, moved.text
+    assert moved.content == b""
+    assert moved.headers["ETag"] == f'"{row["version"] + 1}"'
+    shown = http.get(path(ref), headers=as_handler).json()
+    assert (shown["state"], shown["version"]) == ("reviewing", row["version"] + 1)
+    before = api.footprint()
+    stale = http.post(path(ref, "actions", "accept"), headers=minimal)
+    assert stale.status_code == 409 and stale.headers["ETag"] == f'"{row["version"] + 1}"'
+    assert api.footprint() == before
+
+
 def test_an_action_refused_by_a_rule_is_422_with_the_fields_in_chinese(
     api: ApiHarness, http: TestClient
 ) -> None:

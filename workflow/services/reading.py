@@ -192,6 +192,7 @@ class CaseSummary:
     columns: tuple[Field, ...]
     data: Mapping[str, Any]
     deadline: DeadlineView | None  # the type's list deadline, else the nearest running one
+    version: int = 0  # the case's version: a list's caller may act with it (If-Match)
 
     @property
     def ref(self) -> str:
@@ -305,6 +306,7 @@ def _summary(svc: Services, case: Case, now: Any, agency_names: Mapping[str, str
         columns=own.fields,
         data=own.data,
         deadline=deadline_view(shown, svc.calendar, now) if shown is not None else None,
+        version=case.head_seq,
     )
 
 

@@ -150,7 +150,10 @@ def case_detail(svc: Svc, response: Response, who: Reader, ref: Ref) -> schemas.
     "/cases/{ref}/actions/{action}",
     response_model=schemas.Case,
     summary="办理：对案件执行一个动作",
-    responses={409: {"description": "案件已被他人更新：ETag 为当前版本"}},
+    responses={
+        204: {"description": "已办理（请求头 Prefer: return=minimal）：无正文，ETag 为新版本"},
+        409: {"description": "案件已被他人更新：ETag 为当前版本"},
+    },
 )
 def act(
     svc: Svc,
@@ -159,17 +162,28 @@ def act(
     ref: Ref,
     action: str,
     if_match: Annotated[str | None, Header(description="读取案件时的 ETag（案件版本）")] = None,
+    prefer: Annotated[
+        str | None,
+        Header(description="return=minimal：只回 204 与新版本的 ETag，不回案件（批量办理时更快）"),
+    ] = None,
     fields: Fields = None,
-) -> schemas.Case:
+) -> schemas.Case | Response:
+    version = expected_version(if_match)
+    payload = fields or {}
+    if _minimal(prefer):  # RFC 7240: the caller does not need the case back
+        event = services.act(
+            svc, ref=ref, action=action, payload=payload, principal=who, expected_version=version
+        )
+        return Response(status_code=204, headers={"ETag": etag(event.seq)})
     detail = services.act_and_read(
-        svc,
-        ref=ref,
-        action=action,
-        payload=fields or {},
-        principal=who,
-        expected_version=expected_version(if_match),
+        svc, ref=ref, action=action, payload=payload, principal=who, expected_version=version
     )
     return _shown(response, detail)
+
+
+def _minimal(prefer: str | None) -> bool:
+    preferences = (p.strip().lower() for p in (prefer or "").replace(";", ",").split(","))
+    return "return=minimal" in preferences
 
 
 @router.get("/cases/{ref}/timeline", response_model=schemas.Timeline, summary="案件时间线")

@@ -124,6 +124,7 @@ class CaseRow(CaseBase):
     columns: list[LabelledValue]
     data: dict[str, Any]
     deadline: Deadline | None
+    version: int = Field(description="案件版本：可直接放在 If-Match 中办理，无须先读案件")
 
 
 class CaseList(Out):
@@ -225,6 +226,7 @@ def _row(summary: CaseSummary) -> CaseRow:
             "columns": summary.columns,
             "data": dict(summary.data),
             "deadline": summary.deadline,
+            "version": summary.version,
         }
     )
 
