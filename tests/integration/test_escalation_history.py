@@ -9,6 +9,7 @@ due Thursday 10-30 24:00 Beijing, so the supervisor's breach escalation fires at
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select, text
@@ -17,6 +18,7 @@ from govflow.models.tables import CaseRow, EscalationScheduleRow
 from govflow.workflow import services
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.errors import ActionNotAllowed
+from tests.api_support import ApiHarness
 from tests.integration.escalating import (
     CLERK,
     HEAD,
@@ -105,6 +107,37 @@ def test_the_notification_centre_lists_what_was_sent_to_the_reader_newest_first(
     services.acknowledge(flow.svc, key, acting(flow.svc, HEAD))
     assert mine(HEAD, pending_only=True) == ["reply:head_last_day:0:0"]
     assert len(mine(HEAD)) == 2
+
+
+def test_the_notification_centre_over_the_api(flow) -> None:
+    """``GET /api/v1/escalations?mine=true[&pending=true]``: the same list for a caller with
+    a token; ``pending`` alone or with ``case`` is a 400 in the one error model."""
+    accepted_case(flow)
+    sweeper = Sweeper(flow)
+    sweeper.at("2025-10-29 00:00:30")
+    sweeper.at("2025-10-30 00:00:30")
+    api = ApiHarness(flow.svc, flow.engine)
+    with api.client() as http:
+
+        def mine(**params: str) -> list[dict]:
+            answer = http.get("/api/v1/escalations", params=params, headers=api.headers(HEAD))
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        listed = mine(mine="true")
+        assert [short(f["key"]) for f in listed] == [
+            "reply:head_last_day:0:0",
+            "reply:head_2_days:0:0",
+        ]
+        older = quote(listed[-1]["key"], safe="")
+        acked = http.post(f"/api/v1/escalations/{older}/acknowledge", headers=api.headers(HEAD))
+        assert acked.status_code == 204, acked.text
+        pending = mine(mine="true", pending="true")
+        assert [short(f["key"]) for f in pending] == ["reply:head_last_day:0:0"]
+        refused = http.get(
+            "/api/v1/escalations", params={"pending": "true"}, headers=api.headers(HEAD)
+        )
+        assert refused.status_code == 400 and refused.json()["error"] == "invalid_input"
 
 
 def test_what_cannot_be_acknowledged_records_nothing(flow) -> None:
