@@ -21,6 +21,7 @@ from govflow import configs
 from govflow.workflow.calendar import CalendarError, WorkingCalendar, load_schedules
 from govflow.workflow.clock import Clock, PinnedClock, SystemClock, parse_instant
 from govflow.workflow.errors import ConfigurationError, InvalidInput
+from govflow.workflow.validation import load_yaml
 
 # What the configuration is made of, the database and the services are imported in the
 # functions that build them: ``govflow deadline`` needs only the calendar and starts in a
@@ -53,7 +54,7 @@ def _dirs(env: Mapping[str, str], name: str) -> list[Path]:
 
 def _yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InvalidInput(f"{path}: 无法读取：{exc}") from None
 
@@ -72,7 +73,7 @@ def _settings_file(path: Path, variable: str | None) -> dict[str, Any]:
         reason = "不是 UTF-8 文本" if isinstance(exc, UnicodeDecodeError) else exc.strerror
         raise ConfigurationError(f"{named} 无法读取：{reason}") from None
     try:
-        data = yaml.safe_load(text) or {}
+        data = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         raise ConfigurationError(f"{named}：{yaml_problem(exc)}") from None
     if not isinstance(data, dict):

@@ -16,6 +16,7 @@ import yaml
 
 from govflow import configs
 from govflow.workflow.errors import InvalidInput
+from govflow.workflow.validation import load_yaml
 
 if TYPE_CHECKING:
     from govflow.workflow.config import Config
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 def _catalog_raw(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InvalidInput(f"{path}: 无法读取：{exc}") from None
 

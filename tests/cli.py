@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,3 +20,11 @@ def cli_env(database_url: str | None = None, **settings: str) -> dict[str, str]:
     if database_url is not None:
         env["GOVFLOW_DATABASE_URL"] = database_url
     return {**env, **settings}
+
+
+def copy_home(prepared: Path, home: Path) -> Path:
+    """A test's own copy of an office folder prepared once for its module (the SQLite file,
+    its file store, whatever else is in it): what the commands that prepared it would have
+    left, without running them again for every test."""
+    shutil.copytree(prepared, home, dirs_exist_ok=True)
+    return home

@@ -4,12 +4,15 @@ PostgreSQL is not optional: ``GOVFLOW_TEST_PG_URL`` (default the CI machine's
 ``postgresql://postgres@127.0.0.1:5432/test``) must answer, or the tests that need it
 fail. The run creates a database of its own on that server (``tests/backing.py``) and
 drops it at the end; each test gets its own schema in it, so tests never see each other's
-rows. Tests that need Redis get a ``redis-server`` the suite starts (``redis_server``).
+rows. A test's database (SQLite file or PostgreSQL schema) is a copy of one that each worker
+migrates once (``tests/templates.py``); the tests of the migrations use ``migrated_engine``.
+Tests that need Redis get a ``redis-server`` the suite starts (``redis_server``).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -30,6 +33,7 @@ from govflow.workflow.config import Config
 from govflow.workflow.services import Services
 from tests import config as test_config
 from tests.backing import PG_URL, RedisServer, create_run_database, drop_run_database
+from tests.templates import PgTemplate, sqlite_template_file
 
 ORG_FILE = configs.shipped("demo_org.yaml")
 
@@ -38,6 +42,16 @@ ORG_FILE = configs.shipped("demo_org.yaml")
 TEST_CHAIN_KEY = "ktest:" + "5e" * 32
 os.environ["GOVFLOW_MODE"] = "test"
 os.environ["GOVFLOW_CHAIN_KEY"] = TEST_CHAIN_KEY
+
+# Where PYTHONDONTWRITEBYTECODE is set (the CI machine sets it), every ``govflow`` process
+# the end-to-end tests start, some fifteen hundred a run, compiled govflow's sources again:
+# about 0.2 s of CPU each. The processes the suite starts (its xdist workers included) keep
+# their bytecode in a folder of this run's own instead, never in the checkout.
+PYCACHE_DIR: str | None = None
+if os.environ.get("PYTHONDONTWRITEBYTECODE") and "PYTHONPYCACHEPREFIX" not in os.environ:
+    del os.environ["PYTHONDONTWRITEBYTECODE"]
+    PYCACHE_DIR = tempfile.mkdtemp(prefix="govflow-test-pycache-")
+    os.environ["PYTHONPYCACHEPREFIX"] = PYCACHE_DIR
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -48,6 +62,27 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     drop_run_database()
+    if PYCACHE_DIR is not None:  # made by this process (the controller), after its workers
+        shutil.rmtree(PYCACHE_DIR, ignore_errors=True)
+
+
+# The longest modules first (xdist hands out whole modules, ``--dist loadscope``, in
+# collection order with ``--no-loadscope-reorder``): a module of half a minute started last
+# leaves one worker running it alone at the end. The end-to-end and browser tests, then the
+# integration tests, then the many short unit tests that fill the gaps; the order within a
+# folder and within a module stays as collected.
+FOLDERS_FIRST = ("tests/e2e/", "tests/browser/", "tests/integration/", "tests/unit/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def folder(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return next(
+            (rank for rank, prefix in enumerate(FOLDERS_FIRST) if path.startswith(prefix)),
+            len(FOLDERS_FIRST),
+        )
+
+    items.sort(key=folder)  # stable: each module stays whole and in its own order
 
 
 @pytest.fixture(scope="session")
@@ -93,20 +128,31 @@ def drop_pg_schema(schema: str) -> None:
 
 
 @pytest.fixture
-def pg_engine() -> Iterator[Engine]:
+def pg_engine(pg_template: PgTemplate) -> Iterator[Engine]:
     engine, schema = pg_engine_in_fresh_schema(pool_size=10)
-    migrate(engine)
-    _load_org(engine)
+    pg_template.replay(engine)
     yield engine
     engine.dispose()
     drop_pg_schema(schema)
 
 
+@pytest.fixture(scope="session")
+def pg_template() -> PgTemplate:
+    """The migrated and loaded schema, recorded once per worker (see ``tests/templates.py``)."""
+    return PgTemplate.record(pg_engine_in_fresh_schema, drop_pg_schema, _prepare)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated and loaded once per worker, copied for each test."""
+    return sqlite_template_file(tmp_path_factory.mktemp("template") / "migrated.db", _prepare)
+
+
 @pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
-    migrate(engine)
-    _load_org(engine)
+def sqlite_engine(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    path = tmp_path / "test.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
 
@@ -116,6 +162,23 @@ def engine(request: pytest.FixtureRequest) -> Engine:
     """Every integration test runs on both deployments."""
     name = "sqlite_engine" if request.param == "sqlite" else "pg_engine"
     return request.getfixturevalue(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def migrated_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database the migrations themselves brought to the newest schema, on both
+    deployments: for the tests of the migrations, which must not be handed the copy."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+        migrate(engine)
+        yield engine
+        engine.dispose()
+        return
+    engine, schema = pg_engine_in_fresh_schema()
+    migrate(engine)
+    yield engine
+    engine.dispose()
+    drop_pg_schema(schema)
 
 
 @pytest.fixture
@@ -135,6 +198,12 @@ def svc(
     files: DirectoryStore,
 ) -> Services:
     return build_services(engine, clock, calendar, config, files=files)
+
+
+def _prepare(engine: Engine) -> None:
+    """What every test's database starts with: the newest schema and the demo organisation."""
+    migrate(engine)
+    _load_org(engine)
 
 
 def _load_org(engine: Engine) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from govflow.workflow.errors import InvalidInput
+from govflow.workflow.validation import FAST_LOADER, load_yaml
 
 FIELD_TYPES = ("text", "int", "date", "datetime", "choice")
 FIELD_KEYS = {
@@ -121,6 +122,10 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """PyYAML keeps the last of two equal mapping keys without a word; a declaration must not."""
 
 
+class _FastUniqueKeyLoader(FAST_LOADER):  # type: ignore[misc, valid-type]
+    """The same, parsed by libyaml (``load_yaml``)."""
+
+
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     loader.flatten_mapping(node)
     seen: dict[Any, int] = {}
@@ -133,17 +138,18 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
-)
+for _loader in (_UniqueKeyLoader, _FastUniqueKeyLoader):
+    _loader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+        _construct_mapping,  # type: ignore[arg-type]
+    )
 
 
 def read_declaration(path: Path) -> Any:
     """The YAML of a declaration; unreadable files and repeated keys are refused by line."""
     try:
         text = path.read_text(encoding="utf-8")
-        return yaml.load(text, Loader=_UniqueKeyLoader)
+        return load_yaml(text, fast=_FastUniqueKeyLoader, exact=_UniqueKeyLoader)
     except _DuplicateKey as dup:
         raise DeclarationError(
             f"{path}: 第 {dup.line} 行: 名称重复 {dup.key!r}（第 {dup.first} 行已有同名项）"

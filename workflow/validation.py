@@ -10,6 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import yaml
+
+FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser where PyYAML was built with it, the same safe constructor."""
+
 _FIXED = {
     "missing": "必填",
     "string_type": "应为文本",
@@ -95,6 +100,20 @@ def field_messages(errors: Iterable[Mapping[str, Any]], root: str = "输入") ->
 def summary(errors: Iterable[Mapping[str, Any]], root: str = "输入") -> str:
     """One line: ``字段：说明；字段：说明``."""
     return "；".join(f"{where}：{text}" for where, text in zh_errors(errors, root))
+
+
+def load_yaml(
+    text: str,
+    fast: type[yaml.SafeLoader] = FAST_LOADER,
+    exact: type[yaml.SafeLoader] = yaml.SafeLoader,
+) -> Any:
+    """``yaml.load`` with a safe loader, parsed by libyaml (five times faster: every command
+    reads some thirty shipped files at start-up). A text libyaml refuses is read again by
+    the pure-Python ``exact`` loader, so an error says what PyYAML always said, where."""
+    try:
+        return yaml.load(text, Loader=fast)
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=exact)
 
 
 def yaml_problem(exc: Exception) -> str:

@@ -12,19 +12,29 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from tests.cli import copy_home
 from tests.e2e.test_cli_workflow import Office, _office
 
 REF = "示政办依申〔2025〕0001号"
 
 
-@pytest.fixture
-def office(tmp_path: Path) -> Office:
-    office = _office(tmp_path)
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Office:
+    """The office every test starts from, made once: a request with its correction notice."""
+    office = _office(tmp_path_factory.mktemp("office"))
     office.register(now="2025-09-26T09:00")
     office.act(REF, "start_review", "li.handler")
     out = office.act(REF, "request_correction", "li.handler", "items=请写明文件名称")
     assert "已制作文书 2：补正申请告知书　示政办公补〔2025〕1号" in out
     return office
+
+
+@pytest.fixture
+def office(prepared: Office, tmp_path: Path) -> Office:
+    """This test's own copy of it (database and file store), in its own folder."""
+    copy_home(prepared.home, tmp_path)
+    env = {**prepared.env, "GOVFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'govflow.db'}"}
+    return Office(tmp_path, env, prepared.now)
 
 
 def test_list_write_and_refuse_to_overwrite(office: Office) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import cli_env
+from tests.cli import cli_env, copy_home
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,18 +35,25 @@ def one_error_line(proc: subprocess.CompletedProcess[str], code: int = 2) -> str
     return lines[0]
 
 
-@pytest.fixture
-def office(tmp_path: Path) -> Path:
-    """An initialised SQLite office in its own folder."""
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An initialised SQLite office, made once for the module."""
+    home = tmp_path_factory.mktemp("office")
     proc = govflow(
-        tmp_path,
+        home,
         "init",
         "--org",
         str(ROOT / "configs" / "demo_org.yaml"),
-        GOVFLOW_DATABASE_URL=f"sqlite:///{tmp_path / 'govflow.db'}",
+        GOVFLOW_DATABASE_URL=f"sqlite:///{home / 'govflow.db'}",
     )
     assert proc.returncode == 0, proc.stderr
-    return tmp_path
+    return home
+
+
+@pytest.fixture
+def office(initialised: Path, tmp_path: Path) -> Path:
+    """This test's own copy of it, in its own folder."""
+    return copy_home(initialised, tmp_path)
 
 
 @pytest.mark.parametrize(
