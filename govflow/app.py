@@ -119,6 +119,7 @@ def build_services(
         calendar, version = database_calendar(engine)
     return Services(
         uow=partial(SqlUnitOfWork, session_factory(engine)),
+        reads=partial(SqlUnitOfWork, session_factory(engine, autocommit=True)),
         clock=clock,
         calendar=calendar,
         calendar_version=version,

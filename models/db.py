@@ -146,7 +146,11 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError("idle connection is gone") from exc
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
+def session_factory(engine: Engine, *, autocommit: bool = False) -> sessionmaker[Session]:
+    """Sessions on ``engine``; ``autocommit``: on connections outside any transaction (the
+    pool's connections, shared: only the mode is set at checkout, no statement sent)."""
+    if autocommit:
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")  # type: ignore[assignment]
     return sessionmaker(engine, expire_on_commit=False)
 
 

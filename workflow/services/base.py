@@ -45,6 +45,16 @@ class Services:
     # The newest calendar import the calendar was built from (None: built from files, or
     # given); a long-running process's ``CalendarWatch`` compares it with the database's.
     calendar_version: int | None = None
+    # Units of work for use cases that only read (a list, a case page, the credentials'
+    # check): without a transaction of their own, each statement sees what is committed —
+    # what READ COMMITTED gives inside one anyway — and the BEGIN and the ROLLBACK, two
+    # round trips of every page, are not sent. None: ``uow``.
+    reads: UnitOfWorkFactory | None = None
+
+    def reading(self) -> UnitOfWork:
+        """A unit of work for a use case that reads (it may still write one statement, as
+        the credentials' last-use stamp does: that statement commits by itself)."""
+        return (self.reads or self.uow)()
 
 
 def password_hasher(svc: Services) -> PasswordHasher:

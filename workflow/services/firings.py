@@ -115,7 +115,7 @@ def my_firings(
     read, which for an office head or a supervisor is the whole office's; this is only what
     was sent to them. ``pending_only``: those still waiting for "确认" (an expiry the system
     took needs none), for the count beside the link."""
-    with svc.uow() as uow:
+    with svc.reading() as uow:
         ids = agency_ids(uow.repo.agencies(), scope_of(uow, reader).agencies)
         rows = uow.escalations.firings_to(reader.username, ids, pending_only, limit)
         return _views(uow, rows)

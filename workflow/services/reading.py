@@ -91,7 +91,7 @@ def _header(uow: UnitOfWork, case: Case) -> CaseHeader:
 
 def case_detail(svc: Services, reader: Actor, ref: str) -> CaseDetail:
     """The case as ``reader`` may see it (SPEC section 1; seed 004 item 37 for masking)."""
-    with svc.uow() as uow:
+    with svc.reading() as uow:
         return detail_in(svc, uow, reader, ref)
 
 
@@ -242,7 +242,7 @@ def list_cases(
         states[wf.name] = wanted
     now = svc.clock.now()
     window = filters.query_window(now, svc.calendar)
-    with svc.uow() as uow:
+    with svc.reading() as uow:
         agencies = uow.repo.agencies()
         names = {a.code: a.name for a in agencies}
         codes = scope_of(uow, reader).narrowed(
@@ -322,7 +322,7 @@ class CaseTimeline:
 def case_timeline(svc: Services, reader: Actor, ref: str) -> CaseTimeline:
     """Every event with who did it, the deadlines as they stood after it, the input masked
     unless the reader may see personal data."""
-    with svc.uow() as uow:
+    with svc.reading() as uow:
         case = readable_case(svc, uow, reader, ref)
         names = _names(uow, case)
         named = _header(uow, case)

@@ -226,7 +226,7 @@ def authenticate_session(svc: Services, session_id: str | None) -> SessionView:
     now = svc.clock.now()
     policy = SessionPolicy.from_settings(svc.config.settings.identity)
     id_hash = opaque.digest(session_id)
-    with svc.uow() as uow:
+    with svc.reading() as uow:
         found = uow.identity.session_with_account(id_hash)
         if found is None:
             raise NotAuthenticated("请先登录")

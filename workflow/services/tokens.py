@@ -177,7 +177,7 @@ def authenticate_token(svc: Services, raw: str | None) -> Principal:
     if not raw or not raw.startswith(opaque.TOKEN_PREFIX):
         raise NotAuthenticated(REFUSED)
     now = svc.clock.now()
-    with svc.uow() as uow:
+    with svc.reading() as uow:
         found = uow.identity.token_with_account(opaque.digest(raw))
         if found is None or found[0].revoked_at is not None or now >= found[0].expires_at:
             log.warning("identity.token_refused", token=found[0].name if found else None)
