@@ -84,11 +84,8 @@ class IdentityRepository:
 
     # -- accounts ------------------------------------------------------------------------
 
-    def _user_row(self, username: str, for_update: bool = False) -> UserRow | None:
-        stmt = select(UserRow).where(UserRow.username == username)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return self.session.scalar(stmt)
+    def _user_row(self, username: str) -> UserRow | None:
+        return self.session.scalar(select(UserRow).where(UserRow.username == username))
 
     @staticmethod
     def _joined(*lead: Any) -> Select[Any]:

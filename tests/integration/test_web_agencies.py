@@ -13,33 +13,17 @@ import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from govflow.web import health
-from govflow.web.api.auth import SESSION_COOKIE
-from govflow.web.app import create_app
 from govflow.workflow import services
-from govflow.workflow.identity.providers import PasswordProof
-from govflow.workflow.services import accounts, signin
+from govflow.workflow.services import accounts
+from tests.web_support import page_client, signed_in
 
-PASSWORD = "Agency-test-2025"
 TOWN = {"code": "town", "name": "示范镇人民政府", "ref_prefix": "示镇", "parent": "county"}
 
 
 @pytest.fixture
 def client(svc: services.Services, engine: Engine) -> Iterator[TestClient]:
-    admin_name, _ = accounts.bootstrap_admin(svc) or ("", "")
-    admin = accounts.principal_for(svc, admin_name, "cli:test")
-    for username in (admin_name, "li.handler"):
-        accounts.set_password(svc, admin, username, PASSWORD, temporary=False)
-    app = create_app(svc, {"database": health.database_check(engine)})
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
+    with page_client(svc, engine, ("admin", "li.handler")) as test_client:
         yield test_client
-
-
-def signed_in(client: TestClient, svc: services.Services, username: str) -> str:
-    """Signs ``client`` in as ``username``; the session's CSRF token."""
-    session = signin.login(svc, signin.local_passwords(svc), PasswordProof(username, PASSWORD))
-    client.cookies.set(SESSION_COOKIE, session.session_id)
-    return session.csrf_token
 
 
 def agency_codes(svc: services.Services) -> list[str]:

@@ -12,15 +12,10 @@ import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from govflow.web import health
-from govflow.web.api.auth import SESSION_COOKIE
-from govflow.web.app import create_app
 from govflow.workflow import services
-from govflow.workflow.identity.providers import PasswordProof
-from govflow.workflow.services import accounts, signin
 from tests.principals import acting
+from tests.web_support import page_client, signed_in
 
-PASSWORD = "Incident-test-2025"
 DETECTION = {
     "platform": "微博",
     "link": "https://weibo.com/demo/1",
@@ -33,19 +28,8 @@ DETECTION = {
 
 @pytest.fixture
 def client(svc: services.Services, engine: Engine) -> Iterator[TestClient]:
-    admin_name, _ = accounts.bootstrap_admin(svc) or ("", "")
-    admin = accounts.principal_for(svc, admin_name, "cli:test")
-    for username in ("li.handler", "chen.supervisor"):
-        accounts.set_password(svc, admin, username, PASSWORD, temporary=False)
-    app = create_app(svc, {"database": health.database_check(engine)})
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
+    with page_client(svc, engine, ("li.handler", "chen.supervisor")) as test_client:
         yield test_client
-
-
-def signed_in(client: TestClient, svc: services.Services, username: str) -> TestClient:
-    session = signin.login(svc, signin.local_passwords(svc), PasswordProof(username, PASSWORD))
-    client.cookies.set(SESSION_COOKIE, session.session_id)
-    return client
 
 
 def incident(svc: services.Services, agency: str, clerk: str, title: str) -> str:

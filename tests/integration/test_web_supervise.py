@@ -16,33 +16,16 @@ import pytest
 from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
 
-from govflow.web import health
-from govflow.web.api.auth import SESSION_COOKIE
-from govflow.web.app import create_app
 from govflow.workflow import integrity, services
 from govflow.workflow.actors import SYSTEM
-from govflow.workflow.identity.providers import PasswordProof
-from govflow.workflow.services import accounts, signin
 from tests.principals import acting
-
-PASSWORD = "Route-test-2025"
+from tests.web_support import page_client, signed_in
 
 
 @pytest.fixture
 def client(svc: services.Services, engine: Engine) -> Iterator[TestClient]:
-    admin_name, _ = accounts.bootstrap_admin(svc) or ("", "")
-    admin = accounts.principal_for(svc, admin_name, "cli:test")
-    for username in ("li.handler", "chen.supervisor", "sun.head"):
-        accounts.set_password(svc, admin, username, PASSWORD, temporary=False)
-    app = create_app(svc, {"database": health.database_check(engine)})
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
+    with page_client(svc, engine, ("li.handler", "chen.supervisor", "sun.head")) as test_client:
         yield test_client
-
-
-def signed_in(client: TestClient, svc: services.Services, username: str) -> TestClient:
-    session = signin.login(svc, signin.local_passwords(svc), PasswordProof(username, PASSWORD))
-    client.cookies.set(SESSION_COOKIE, session.session_id)
-    return client
 
 
 def _request(svc: services.Services) -> str:
