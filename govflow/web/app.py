@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from govflow.web import api, docs, errors, health, i18n, pages
+from govflow.web.guard import RefuseNul
 from govflow.workflow.notifications import Channel
 from govflow.workflow.services import CalendarWatch, Services
 
@@ -64,6 +65,7 @@ def create_app(
     for router in api.ROUTERS:
         app.include_router(router)
     pages.install(app)
+    app.add_middleware(RefuseNul)
     # Outermost, so everything a page renders (errors included) reads the same catalogue.
     app.add_middleware(i18n.InForce, translations=translations)
     return app

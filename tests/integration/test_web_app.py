@@ -130,3 +130,16 @@ def test_metrics_are_served_for_prometheus(client: TestClient) -> None:
     response = client.get("/metrics")
     assert response.status_code == 200
     assert "govflow_firings" in response.text or "python_info" in response.text
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/api/v1/escalations?case=%23%00%C3%A4", "/api/v1/cases?q=a%00b", "/api/v1/cases/a%00b"],
+)
+def test_a_nul_in_the_address_is_refused_before_any_query(client: TestClient, address: str) -> None:
+    # PostgreSQL cannot compare a text holding NUL: without the guard these were 500s
+    # (found by schemathesis on GET /api/v1/escalations?case=…).
+    response = client.get(address)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_input"
+    assert "NUL" in response.json()["message"]
