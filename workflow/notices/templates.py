@@ -1,4 +1,4 @@
-"""The .docx templates: found, checked at load, rendered with docxtpl.
+"""The .docx templates: found, checked at load, rendered with docxtpl (``rendering``).
 
 A notice of an agency is filled from the first of: the template uploaded for that agency,
 the one uploaded for every agency (``uploads``), ``<template_dir>/<agency code>/<file>``,
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.notices.catalog import Catalog
+from govflow.workflow.notices.rendering import CompilingSandbox, Prepared
 
 # Every name inside {{ … }} or {% … %} (filters after | and string literals aside).
 _TAG = re.compile(r"\{\{(.*?)\}\}|\{%-?\s*[pr]?\s*(.*?)-?%\}", re.S)
@@ -82,6 +83,8 @@ class NoticeTemplates:
             self.templates[code] = Template(code, name, path)
         self._agency: dict[tuple[str, str], Template] = {}  # per agency directory, as found
         self._checked: set[str] = set()
+        self._ready: dict[str, Prepared] = {}
+        self._env = CompilingSandbox()
         self._lock = threading.Lock()
 
     def agency_templates(self) -> list[Template]:
@@ -103,7 +106,7 @@ class NoticeTemplates:
         return len(every)
 
     def _check(self, template: Template) -> None:
-        key = str(template.path) if template.content is None else template.label
+        key = self._key(template)
         with self._lock:
             if key not in self._checked:
                 check_template(template.source(), self.allowed(template.kind), template.label)
@@ -133,18 +136,26 @@ class NoticeTemplates:
         return self._agency[key]
 
     def render(self, kind: str | Template, values: Mapping[str, str]) -> bytes:
-        from docxtpl import DocxTemplate
-        from jinja2.sandbox import SandboxedEnvironment
-
         template = self.templates[kind] if isinstance(kind, str) else kind
         self._check(template)
-        document = DocxTemplate(template.open())
-        # Sandboxed: a template (an upload, over the network) reaches no Python internals
-        # through the values it may name (``{{ title.__class__ }}``).
-        document.render(dict(values), SandboxedEnvironment(autoescape=True), autoescape=True)
-        out = io.BytesIO()
-        document.save(out)
-        return out.getvalue()
+        return self._prepared(template).render(dict(values), self._env)
+
+    def _prepared(self, template: Template) -> Prepared:
+        """The template split for rendering (``rendering``), once per file or upload."""
+        key = self._key(template)
+        found = self._ready.get(key)
+        if found is None:
+            source = template.source()
+            found = Prepared(source if isinstance(source, bytes) else source.read_bytes())
+            with self._lock:
+                self._ready[key] = found
+        return found
+
+    @staticmethod
+    def _key(template: Template) -> str:
+        # An upload's content never changes (a new upload is a new label); a file is
+        # checked, and read, once per process, as ``check_all`` documents.
+        return str(template.path) if template.content is None else template.label
 
 
 COVER = "case_file_cover.docx"
