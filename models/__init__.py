@@ -5,8 +5,8 @@ memory (``bulk``), the organisation file, and the Alembic migrations.
 
 May import: ``govflow.workflow`` (the domain's types and ports) and ``govflow.models``;
 never ``govflow.workers``, ``govflow.app``, ``govflow.configs`` or a front end.
-"""
 
-# The identity tables (sessions, API tokens, the login and security logs) live in a module of
-# their own; importing it here puts them on ``Base.metadata`` whichever module comes first.
-from govflow.models import identity_tables, notice_templates  # noqa: F401
+Importing the package imports nothing: ``govflow deadline`` reads the calendar through
+``calendar_direct`` without SQLAlchemy. The whole schema, every table
+module imported, is ``schema.METADATA``.
+"""

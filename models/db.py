@@ -12,16 +12,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from govflow.models.urls import configured_url, normalize_url
 from govflow.workflow.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-DEFAULT_URL = "sqlite:///govflow.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 IDLE_PING_SECONDS = 10.0
 """A pooled PostgreSQL connection idle longer than this is pinged before it is handed out."""
-
 
 SUPPORTED = ("sqlite", "postgresql")
 """The two deployments: SQLite embedded, PostgreSQL in production."""
@@ -34,7 +33,7 @@ def database_url() -> str:
     A URL that cannot be parsed or names another database is refused before any
     connection is tried; the message never repeats the URL (it may carry a password).
     """
-    url = normalize_url(_env_or_file("GOVFLOW_DATABASE_URL") or DEFAULT_URL)
+    url = configured_url()
     try:
         backend = make_url(url).get_backend_name()
     except ArgumentError:
@@ -47,28 +46,6 @@ def database_url() -> str:
             f"环境变量 GOVFLOW_DATABASE_URL：不支持的数据库 {backend!r}"
             "（支持 sqlite:///文件路径 与 postgresql://用户@主机/数据库）"
         )
-    return url
-
-
-def _env_or_file(variable: str) -> str | None:
-    """``$NAME``, or the content of the file named by ``$NAME_FILE`` (trailing newline off)."""
-    value = os.environ.get(variable)
-    if value:
-        return value
-    path = os.environ.get(f"{variable}_FILE")
-    if not path:
-        return None
-    try:
-        return Path(path).read_text("utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigurationError(f"{variable}_FILE={path}: 无法读取：{exc}") from None
-
-
-def normalize_url(url: str) -> str:
-    """Plain ``postgresql://`` URLs use psycopg 3."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

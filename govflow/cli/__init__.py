@@ -98,8 +98,14 @@ users.register(app)
 calendars.register(calendar_app)
 
 
+NO_LOGGING = frozenset({"deadline"})
+"""Commands that write no log line: the calculator answers without importing structlog."""
+
+
 @app.callback()
-def _setup() -> None:
+def _setup(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand in NO_LOGGING:
+        return
     from govflow.logs import configure_logging
 
     configure_logging()

@@ -126,11 +126,13 @@ def deadline(
     from govflow.workflow.errors import ConfigurationError
 
     try:
-        calendar = calculator_calendar()
+        calendar, note = calculator_calendar()
     except ConfigurationError as exc:
         _fail(str(exc), EXIT_BAD_CONFIG)
     except CalendarError as exc:
         _fail(f"日历配置有误：{exc}", EXIT_BAD_CONFIG)
+    if note is not None:
+        typer.echo(note, err=True)
     try:
         result = compute_deadline(calendar, from_, working_days, hours, pause or [])
     except _BadInput as exc:

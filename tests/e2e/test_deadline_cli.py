@@ -195,3 +195,24 @@ def test_other_dates_agree_with_chinese_calendar(start: str, n: int) -> None:
     code, out, _ = run("--from", start, "--working-days", str(n))
     assert code == 0
     assert out.splitlines()[0] == _expected(date.fromisoformat(start), n).isoformat()
+
+
+def test_the_calculator_imports_neither_sqlalchemy_nor_the_logging_library(tmp_path: Path) -> None:
+    # A clerk at the counter waits for the answer: SQLAlchemy with the tables and structlog
+    # with rich take longer to import than the whole answer should (issue 17: 0.3 s). The
+    # database's calendar is read with its own driver (models/calendar_direct.py).
+    probe = (
+        "import sys\n"
+        "from govflow.cli import main\n"
+        "sys.argv = ['govflow', 'deadline', '--from', '2026-09-30', '--working-days', '20']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sqlalchemy', 'structlog', 'rich') if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVFLOW_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["GOVFLOW_DATABASE_URL"] = f"sqlite:///{tmp_path / 'govflow.db'}"
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert "2026-11-03" in proc.stdout, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"

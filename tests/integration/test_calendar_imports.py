@@ -168,3 +168,45 @@ def test_an_administrator_imports_over_the_api_and_the_web_notices(flow, engine)
         assert 2027 in http.get("/api/v1/calendar", headers=api.headers("wang.clerk")).json()
         listed = http.get("/api/v1/calendar/imports", headers=api.headers("wang.clerk")).json()
         assert listed[-1]["name"] == "2027.yaml" and len(listed) == 20
+
+
+def _direct_url(engine) -> str:
+    """The engine's database as ``GOVFLOW_DATABASE_URL`` would name it (a PostgreSQL test's
+    schema as the connection's ``search_path``, as a URL may carry it)."""
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name != "postgresql":
+        return url
+    with engine.connect() as connection:
+        schema = connection.scalar(text("SELECT current_schema()"))
+    return f"{url}?options=-csearch_path%3D{schema}"
+
+
+def test_the_calculator_counts_on_the_databases_calendar_without_sqlalchemy(
+    flow, engine, monkeypatch, tmp_path
+) -> None:
+    from govflow.app import calculator_calendar
+
+    svc = flow.svc
+    services.seed_calendar(svc, shipped_files())
+    services.import_calendar(svc, admin_principal(svc), "2027.yaml", TEST_2027)
+    monkeypatch.setenv("GOVFLOW_DATABASE_URL", _direct_url(engine))
+    monkeypatch.delenv("GOVFLOW_DATABASE_URL_FILE", raising=False)
+    calendar, note = calculator_calendar()
+    assert note is None and 2027 in calendar.known_years
+    # 1 January a holiday, 2–3 a weekend, 4–5 the test holidays: the 3rd working day is the 8th.
+    assert calendar.add_working_days(date(2026, 12, 31), 3).due_date == date(2027, 1, 8)
+
+    # A database configured but not readable: the files' calendar, and the person is told.
+    if engine.dialect.name == "sqlite":
+        garbage = tmp_path / "govflow.db"
+        garbage.write_bytes(b"not a database" * 100)
+        unreadable = f"sqlite:///{garbage}"
+    else:
+        unreadable = "postgresql://postgres@127.0.0.1:1/none"
+    monkeypatch.setenv("GOVFLOW_DATABASE_URL", unreadable)
+    calendar, note = calculator_calendar()
+    assert 2027 not in calendar.known_years
+    assert note is not None and "随软件发布的日历文件" in note
+    # No database yet (before ``govflow init``): the files, and nothing to tell.
+    monkeypatch.setenv("GOVFLOW_DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
+    assert calculator_calendar()[1] is None

@@ -9,12 +9,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 from govflow.models.db import alembic_config
-from govflow.models.tables import Base
+from govflow.models.schema import METADATA
 
 
 def test_migrations_match_the_tables(migrated_engine: Engine) -> None:
     with migrated_engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), METADATA)
     assert diff == []
 
 
@@ -23,7 +23,7 @@ def test_each_tests_copy_of_the_migrated_database_is_whole(engine: Engine) -> No
     copied, statements replayed): it has the same tables, at the newest migration."""
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), METADATA)
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         users = conn.execute(text("SELECT count(*) FROM users")).scalar_one()
     assert diff == []
