@@ -13,6 +13,13 @@ p50/p99 of the POST, and p50/p99 of the handler's queue, ``GET /api/v1/cases?lim
 
 Run: ``python bench/bench_api.py [--url postgresql://postgres@127.0.0.1:5432/test]
 [--cases 400] [--workers 2] [--clients 1,10]``. The schema is dropped at the end.
+
+At the issue's scale: ``--reuse <schema> --agencies 20`` acts in a schema kept by
+``bench_pages.py --keep`` (100,000 generated cases of a synthetic organisation of 20
+agencies): a clerk and a handler of its first agency that has both register and act on
+``--cases`` new requests among the generated ones (they stay in the schema), e.g.
+``python bench/bench_api.py --reuse bench_pages_XXXXXXXX --agencies 20 --workers 4
+--clients 1,10,50 --cases 1200``.
 """
 
 from __future__ import annotations
@@ -62,8 +69,13 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=400)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", default="1,10")
+    parser.add_argument("--reuse", default=None, help="a schema kept by bench_pages.py --keep")
+    parser.add_argument("--agencies", type=int, default=20, help="with --reuse: as generated")
     args = parser.parse_args()
     os.environ.update(GOVFLOW_MODE="test", GOVFLOW_CHAIN_KEY=CHAIN_KEY)
+    if args.reuse:
+        run(args, args.reuse)
+        return
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin_engine = make_engine(args.url)
     with admin_engine.begin() as conn:
@@ -77,19 +89,25 @@ def main() -> None:
 
 def run(args: argparse.Namespace, schema: str) -> None:
     engine = make_engine(args.url, connect_args={"options": f"-csearch_path={schema}"})
-    migrate(engine)
-    with session_factory(engine)() as session:
-        load_org(session, read_org_file(configs.shipped("demo_org.yaml")))
-        session.commit()
+    if args.reuse:
+        agency, clerk_name, handler_name = staff(args.agencies)
+    else:
+        migrate(engine)
+        with session_factory(engine)() as session:
+            load_org(session, read_org_file(configs.shipped("demo_org.yaml")))
+            session.commit()
+        agency, clerk_name, handler_name = "county", "wang.clerk", "li.handler"
     svc = build_services(engine)  # the real clock, as the server processes have
-    name, _ = accounts.bootstrap_admin(svc) or ("", "")
-    admin = accounts.principal_for(svc, name, "cli:bench")
-    clerk = accounts.principal_for(svc, "wang.clerk", "cli:bench")
-    handler = accounts.principal_for(svc, "li.handler", "cli:bench")
+    admin = accounts.principal_for(svc, administrator(svc, engine), "cli:bench")
+    clerk = accounts.principal_for(svc, clerk_name, "cli:bench")
+    handler = accounts.principal_for(svc, handler_name, "cli:bench")
     refs = [
-        services.register_request(svc, agency_code="county", principal=clerk, intake=INTAKE)
+        services.register_request(svc, agency_code=agency, principal=clerk, intake=INTAKE)
         for _ in range(args.cases)
     ]
+    with engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM cases")).scalar_one()
+    print(f"schema {schema}: {total} cases; acting as {handler_name} of {agency}")
     # In-process: the same action on a third of the cases, one after another.
     local = refs[: len(refs) // 3]
     t0 = time.perf_counter()
@@ -107,9 +125,39 @@ def run(args: argparse.Namespace, schema: str) -> None:
             for n, count in enumerate(clients):
                 for m, minimal in enumerate((False, True)):
                     part = remote[(2 * n + m) * share : (2 * n + m + 1) * share]
-                    load(base, svc, admin, part, count, in_process, minimal)
+                    load(base, svc, admin, handler_name, part, count, in_process, minimal)
     finally:
         engine.dispose()
+
+
+def staff(agencies: int) -> tuple[str, str, str]:
+    """The first agency of the synthetic organisation with a clerk and a handler."""
+    from bench_reports import SEED
+
+    from govflow.synth.org import synthetic_org
+    from govflow.workflow.actors import Role
+
+    users = synthetic_org(SEED, agencies).users
+    for agency in dict.fromkeys(u.agency for u in users):
+        clerks = [u.username for u in users if u.agency == agency and u.role is Role.CLERK]
+        handlers = [u.username for u in users if u.agency == agency and u.role is Role.HANDLER]
+        if clerks and handlers:
+            return agency, clerks[0], handlers[0]
+    raise SystemExit("no agency with a clerk and a handler")
+
+
+def administrator(svc, engine) -> str:  # type: ignore[no-untyped-def]
+    """The administrator: created now, or (a kept schema) the one created before."""
+    name, _ = accounts.bootstrap_admin(svc) or ("", "")
+    if name:
+        return name
+    with engine.connect() as conn:
+        return conn.execute(
+            text(
+                "SELECT u.username FROM users u JOIN user_roles r ON r.user_id = u.id"
+                " WHERE r.role = 'admin' ORDER BY u.id LIMIT 1"
+            )
+        ).scalar_one()
 
 
 def versions(base: str, token: str) -> dict[str, int]:
@@ -126,7 +174,14 @@ def versions(base: str, token: str) -> dict[str, int]:
 
 
 def load(
-    base: str, svc, admin, refs: list[str], clients: int, in_process: float, minimal: bool
+    base: str,
+    svc,
+    admin,
+    username: str,
+    refs: list[str],
+    clients: int,
+    in_process: float,
+    minimal: bool,
 ) -> None:  # type: ignore[no-untyped-def]
     lock = threading.Lock()
     queue = list(refs)
@@ -134,7 +189,7 @@ def load(
     listed: list[float] = []
     issued = [
         tokens.create_token(
-            svc, admin, TokenRequest(name=f"bench-{uuid.uuid4().hex[:8]}", username="li.handler")
+            svc, admin, TokenRequest(name=f"bench-{uuid.uuid4().hex[:8]}", username=username)
         ).token
         for _ in range(clients)
     ]
