@@ -51,6 +51,12 @@ class LoginProvider(Protocol[ProofT]):
         same time anyway)."""
         ...
 
+    def unknown_account(self, key: AccountKey) -> LoginRefused:
+        """The refusal when no account answers to ``key``. A provider whose proof can be
+        made up (a typed username) must say no more than for a wrong password; one that
+        has already proved who the person is may tell them what is missing."""
+        ...
+
 
 @dataclass(frozen=True)
 class PasswordProof:
@@ -78,3 +84,6 @@ class LocalPasswords:
             self.hasher.burn(proof.password)
             return Verdict(False)
         return self.hasher.verify(account.password_hash, proof.password)
+
+    def unknown_account(self, key: AccountKey) -> LoginRefused:
+        return LoginRefused("unknown_account")  # as a wrong password: no account enumeration
