@@ -1,11 +1,13 @@
 """The login step as an interface: a provider turns a proof into an account.
 
 ``login.login`` does what every provider shares (refuse locked and deactivated accounts,
-count failures, log the attempt, open the session); a provider only answers two
-questions: which account does this proof name (``identify``), and is the proof good for
-that account (``verify``). Local passwords answer the first from the username typed and
-the second with argon2; OpenID Connect answers the first by validating a signed id_token
-and the second with yes. CAS would be a third, the same way.
+count failures, log the attempt, open the session); a provider only answers three
+questions: which account does this proof name (``identify``), is the proof good for
+that account (``verify``), and what to tell someone no account answers to
+(``unknown_account``). Local passwords answer the first from the username typed, the
+second with argon2, the third as a wrong password; OpenID Connect answers the first by
+validating a signed id_token, the second with yes, the third by naming the missing link
+(the provider has proved who it is). CAS would be a third provider, the same way.
 """
 
 from __future__ import annotations
