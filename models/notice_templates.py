@@ -4,19 +4,41 @@ every process on every machine issues from the same template; implements
 
 Rows are never deleted: a replaced or removed upload stays, inactive, with who removed it
 and when (what a notice issued before was filled from stays known).
+
+At most one upload is active per (agency, kind): two partial unique indexes say so to the
+database itself (migration 0014), because reading the active row and then writing is a
+race two processes can both win otherwise. Two indexes, not one, since an upload for every
+agency has a NULL agency and NULLs never collide in a unique index. ``add`` and ``remove``
+first wait for any other transaction on the same place (``_serialize``), so a second
+upload replaces the first; should the index refuse a write all the same, the service tries
+the whole upload again (``workflow.services.templates``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, func, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from govflow.models.tables import AgencyRow, Base, UTCDateTime
 from govflow.workflow.documents.store import sha256_hex
 from govflow.workflow.errors import NotFound
 from govflow.workflow.notices.uploads import Marker, UploadedTemplate
+
+ACTIVE_FOR_AGENCY = "active AND agency_id IS NOT NULL"
+ACTIVE_FOR_ALL = "active AND agency_id IS NULL"
+"""The predicates of the two partial unique indexes (one agency's uploads; every agency's)."""
 
 
 class NoticeTemplateRow(Base):
@@ -34,7 +56,24 @@ class NoticeTemplateRow(Base):
     removed_by: Mapped[str | None] = mapped_column(String(64))
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_notice_templates_kind_agency", "kind", "agency_id"),)
+    __table_args__ = (
+        Index("ix_notice_templates_kind_agency", "kind", "agency_id"),
+        Index(
+            "uq_notice_templates_active_agency",
+            "agency_id",
+            "kind",
+            unique=True,
+            sqlite_where=text(ACTIVE_FOR_AGENCY),
+            postgresql_where=text(ACTIVE_FOR_AGENCY),
+        ),
+        Index(
+            "uq_notice_templates_active_all",
+            "kind",
+            unique=True,
+            sqlite_where=text(ACTIVE_FOR_ALL),
+            postgresql_where=text(ACTIVE_FOR_ALL),
+        ),
+    )
 
 
 _COLUMNS = (
@@ -90,6 +129,21 @@ class SqlTemplateUploads:
             raise NotFound(f"没有代码为 {code!r} 的机关")
         return found
 
+    def _serialize(self, agency_id: int | None, kind: str) -> None:
+        """Wait for any other transaction replacing this (agency, kind) to end, so the
+        active row read next is the one it left. ``FOR UPDATE`` alone is not enough on
+        PostgreSQL: the waiter would find the row it waited for inactive and see nothing
+        to replace. SQLite has one write lock for the file and takes it at a
+        transaction's first write, not at its reads: a write that changes nothing takes
+        it now (what ``BEGIN IMMEDIATE`` would)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                {"key": f"notice_templates:{agency_id or 0}:{kind}"},
+            )
+        else:
+            self.session.execute(text("UPDATE notice_templates SET active = active WHERE 1 = 0"))
+
     def _active_row(self, agency_id: int | None, kind: str) -> NoticeTemplateRow | None:
         stmt = select(NoticeTemplateRow).where(
             NoticeTemplateRow.kind == kind,
@@ -110,9 +164,11 @@ class SqlTemplateUploads:
         at: datetime,
     ) -> UploadedTemplate:
         agency_id = self._agency_id(agency_code)
+        self._serialize(agency_id, kind)
         old = self._active_row(agency_id, kind)
         if old is not None:
             old.active, old.removed_by, old.removed_at = False, by, at
+            self.session.flush()  # the old row leaves the unique index before the new enters
         row = NoticeTemplateRow(
             agency_id=agency_id,
             kind=kind,
@@ -131,7 +187,9 @@ class SqlTemplateUploads:
     def remove(
         self, agency_code: str | None, kind: str, by: str, at: datetime
     ) -> UploadedTemplate | None:
-        row = self._active_row(self._agency_id(agency_code), kind)
+        agency_id = self._agency_id(agency_code)
+        self._serialize(agency_id, kind)
+        row = self._active_row(agency_id, kind)
         if row is None:
             return None
         row.active, row.removed_by, row.removed_at = False, by, at

@@ -130,7 +130,15 @@ class ApiHarness:
             issued = tuple(
                 conn.execute(text("SELECT name, revoked_at FROM api_tokens ORDER BY name"))
             )
-        return counts, tuple(map(tuple, heads)), acks, tuple(map(tuple, people)), len(issued)
+            agencies = tuple(conn.execute(text("SELECT code FROM agencies ORDER BY code")))
+        return (
+            counts,
+            tuple(map(tuple, heads)),
+            acks,
+            tuple(map(tuple, people)),
+            len(issued),
+            tuple(map(tuple, agencies)),
+        )
 
 
 def registration(**overrides: Any) -> dict[str, Any]:

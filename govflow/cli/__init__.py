@@ -30,6 +30,7 @@ os.environ.setdefault("TYPER_USE_RICH", "0")
 import typer  # after the setting above, which Typer reads on import
 
 from govflow.cli import (
+    agencies,
     audit,
     calendars,
     casetypes,
@@ -95,6 +96,7 @@ generate.register(app)
 serve.register(app)
 imports.register(app)
 users.register(app)
+agencies.register(app)
 calendars.register(calendar_app)
 
 

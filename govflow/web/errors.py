@@ -109,10 +109,12 @@ def install(app: FastAPI) -> None:
             )
             response.headers["ETag"] = f'"{exc.current}"'
             return response
+        # Bad input names each faulty field when the domain did (``InvalidInput.fields``).
+        fields = exc.fields if isinstance(exc, InvalidInput) else None
         for cls in type(exc).__mro__:
             if cls in DOMAIN_STATUS:
                 status, code = DOMAIN_STATUS[cls]
-                return error_response(status, code, str(exc))
+                return error_response(status, code, str(exc), fields)
         return error_response(400, "invalid_input", str(exc))
 
     @app.exception_handler(RequestValidationError)

@@ -94,7 +94,9 @@ def test_someone_govflow_does_not_know_is_refused_on_the_login_page(
     idp.subject = "sso-stranger"
     page.goto(f"{server.url}/login?next=/approvals")
     page.get_by_role("button", name="统一身份认证登录").click()
-    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "统一身份认证账户（sso-stranger）尚未关联 govflow 账户，请联系系统管理员"
+    )
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
     assert "govflow_session" not in {c["name"] for c in page.context.cookies()}
     page.context.close()

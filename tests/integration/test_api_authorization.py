@@ -162,6 +162,16 @@ ENDPOINTS: dict[str, tuple[Call, dict[str, int]]] = {
     "lock a user": (lambda t: ("POST", f"/api/v1/users/{CLERK}/lock", {"json": {}}), NONE),
     "revoke a token": (lambda t: ("POST", "/api/v1/tokens/x/revoke", {}), NONE),
     "calendar year": (_get("/api/v1/calendar/2025"), OK_ALL),
+    # Agencies: administrators only.
+    "agencies": (_get("/api/v1/agencies"), NONE),
+    "add an agency": (
+        lambda t: (
+            "POST",
+            "/api/v1/agencies",
+            {"json": {"code": "town", "name": "示范镇人民政府", "ref_prefix": "示镇"}},
+        ),
+        NONE,
+    ),
 }
 
 

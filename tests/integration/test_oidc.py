@@ -4,6 +4,7 @@ expiry, nonce) and of the callback (state, error, a code used twice), on both da
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,9 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, text
 
 from govflow.sso import SECRET_ENV, UrllibTransport, oidc_provider
+from govflow.web.api.auth import SESSION_COOKIE
+from govflow.web.pages.login import LOGIN_TOKEN_COOKIE
+from govflow.web.pages.session import CSRF_FIELD
 from govflow.workflow.actors import Role
 from govflow.workflow.errors import InvalidInput, NotAuthenticated
 from govflow.workflow.identity.oidc import OidcCallback, OpenIdConnect
@@ -28,8 +32,10 @@ from tests.integration.oidc_provider import (
     browser_visits,
 )
 from tests.principals import acting
+from tests.web_support import page_client
 
 SUBJECT = "sso-4401"
+UNLINKED = "统一身份认证账户（{}）尚未关联 govflow 账户，请联系系统管理员"
 
 
 @pytest.fixture
@@ -92,11 +98,39 @@ def test_a_person_known_to_govflow_signs_in(
 def test_nobody_registers_themselves(
     svc: Services, admin: Principal, idp: LocalOidcProvider, engine: Engine
 ) -> None:
-    with pytest.raises(LoginRefused):
+    with pytest.raises(LoginRefused) as refused:
         sso_login(svc, provider_for(idp, svc), idp, subject="sso-stranger")
+    # The provider proved who this is: they are told what is missing and whom to ask.
+    assert str(refused.value) == UNLINKED.format("sso-stranger")
     assert oidc_outcomes(engine) == [("sso-stranger", "unknown_account")]
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM sessions")).scalar_one() == 0
+
+
+def test_the_login_page_names_an_unlinked_account_but_not_an_unknown_username(
+    svc: Services, idp: LocalOidcProvider, engine: Engine
+) -> None:
+    with page_client(svc, engine, []) as client:
+        client.app.state.sso = provider_for(idp, svc)  # type: ignore[attr-defined]
+        idp.subject = "sso-departed"
+        begun = client.get("/login/sso")
+        assert begun.status_code == 303, begun.text
+        params = browser_visits(begun.headers["location"])
+        page = client.get("/login/oidc", params=params)
+        assert page.status_code == 401  # the login form again, with the reason
+        assert html.escape(UNLINKED.format("sso-departed")) in page.text
+        assert SESSION_COOKIE not in page.cookies
+
+        # A typed username proves nothing: an unknown one reads as a wrong password.
+        form = client.get("/login")
+        token = form.cookies[LOGIN_TOKEN_COOKIE]
+        typed = client.post(
+            "/login",
+            data={"username": "sso-departed", "password": "x" * 12, CSRF_FIELD: token},
+        )
+        assert typed.status_code == 401
+        assert "用户名或密码错误" in typed.text and "尚未关联" not in typed.text
+    assert oidc_outcomes(engine) == [("sso-departed", "unknown_account")]
 
 
 def test_a_claim_can_name_the_govflow_username(

@@ -7,7 +7,7 @@ the browser back. ``identify`` then checks the state, exchanges the code at the 
 endpoint, and validates the id_token: its signature against the provider's published
 keys (JWKS), its issuer, audience (this client), expiry, issue time and nonce. The
 person is named by a claim (``sub`` by default) matched to an existing account (no
-self-registration: someone unknown to govflow is refused).
+self-registration: someone unknown to govflow is refused, and told so by name).
 
 The HTTP requests go through a ``Transport`` the edge supplies, so this module does no
 I/O of its own and its tests need no network but the local provider they start.
@@ -144,6 +144,15 @@ class OpenIdConnect:
 
     def verify(self, proof: OidcCallback, account: Account | None) -> Verdict:
         return Verdict(account is not None)  # identify has verified the signed token
+
+    def unknown_account(self, key: AccountKey) -> LoginRefused:
+        """The provider has proved who this is, so naming the reason leaks nothing to a
+        guesser; the person (someone who left, or was never given an account) learns
+        whom to ask instead of reading "用户名或密码错误" about a password they never typed."""
+        return _refused(
+            f"{self.settings.label}账户（{key.value[:64]}）尚未关联 govflow 账户，请联系系统管理员",
+            "unknown_account",
+        )
 
     def _exchange(self, code: str, pending: PendingLogin) -> dict[str, Any]:
         try:

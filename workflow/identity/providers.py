@@ -1,11 +1,13 @@
 """The login step as an interface: a provider turns a proof into an account.
 
 ``login.login`` does what every provider shares (refuse locked and deactivated accounts,
-count failures, log the attempt, open the session); a provider only answers two
-questions: which account does this proof name (``identify``), and is the proof good for
-that account (``verify``). Local passwords answer the first from the username typed and
-the second with argon2; OpenID Connect answers the first by validating a signed id_token
-and the second with yes. CAS would be a third, the same way.
+count failures, log the attempt, open the session); a provider only answers three
+questions: which account does this proof name (``identify``), is the proof good for
+that account (``verify``), and what to tell someone no account answers to
+(``unknown_account``). Local passwords answer the first from the username typed, the
+second with argon2, the third as a wrong password; OpenID Connect answers the first by
+validating a signed id_token, the second with yes, the third by naming the missing link
+(the provider has proved who it is). CAS would be a third provider, the same way.
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ class LoginProvider(Protocol[ProofT]):
         same time anyway)."""
         ...
 
+    def unknown_account(self, key: AccountKey) -> LoginRefused:
+        """The refusal when no account answers to ``key``. A provider whose proof can be
+        made up (a typed username) must say no more than for a wrong password; one that
+        has already proved who the person is may tell them what is missing."""
+        ...
+
 
 @dataclass(frozen=True)
 class PasswordProof:
@@ -78,3 +86,6 @@ class LocalPasswords:
             self.hasher.burn(proof.password)
             return Verdict(False)
         return self.hasher.verify(account.password_hash, proof.password)
+
+    def unknown_account(self, key: AccountKey) -> LoginRefused:
+        return LoginRefused("unknown_account")  # as a wrong password: no account enumeration

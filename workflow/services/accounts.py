@@ -77,14 +77,15 @@ def check_account(username: str, name: str, roles: tuple[Role, ...], agency: str
         raise InvalidInput(f"用户 {username} 必须属于一个机关", {"agency": "请选择所属机关"})
 
 
-def require_admin(uow: UnitOfWork, by: Principal) -> Actor:
+def require_admin(uow: UnitOfWork, by: Principal, what: str = "账户和令牌") -> Actor:
+    """The acting administrator, or ``NotPermitted`` naming ``what`` they may not manage."""
     if by.is_system:
         return SYSTEM
     if by.scope is not None:
-        raise NotPermitted("API 令牌不能管理账户和令牌")
+        raise NotPermitted(f"API 令牌不能管理{what}")
     actor = acting_actor(uow.repo, by)
     if not actor.has_role(Role.ADMIN):
-        raise NotPermitted(f"{actor.name} 不是系统管理员，不能管理账户和令牌")
+        raise NotPermitted(f"{actor.name} 不是系统管理员，不能管理{what}")
     return actor
 
 

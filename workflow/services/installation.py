@@ -101,7 +101,7 @@ def add_agency(svc: Services, by: Principal, new: NewAgency) -> Agency:
     (``workflow.agencies``), in the security log as ``agency_added``."""
     now = svc.clock.now()
     with svc.uow() as uow:
-        actor = require_admin(uow, by)
+        actor = require_admin(uow, by, "机关")
         agency = checked(new, uow.repo.agencies())
         added = uow.repo.add_agency(agency.code, agency.name, agency.ref_prefix, agency.parent)
         detail = {"name": added.name, "ref_prefix": added.ref_prefix, "parent": added.parent}

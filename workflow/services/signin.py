@@ -137,7 +137,7 @@ def login(
             provider.verify(proof, None)  # the same time as a wrong password
             attempt.write(key.value, "unknown_account", None)
             uow.commit()
-            raise LoginRefused("unknown_account")
+            raise provider.unknown_account(key)
         if lockout.is_locked(account.locked_until, now):
             attempt.write(key.value, "lockout", account)
             uow.commit()

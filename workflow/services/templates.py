@@ -12,7 +12,13 @@ from dataclasses import dataclass
 import structlog
 
 from govflow.workflow.actors import Actor, Role
-from govflow.workflow.errors import GovflowError, InvalidInput, NotFound, NotPermitted
+from govflow.workflow.errors import (
+    Conflict,
+    GovflowError,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+)
 from govflow.workflow.identity.acting import acting_actor
 from govflow.workflow.identity.ports import SecurityEntry
 from govflow.workflow.identity.principal import Principal
@@ -25,6 +31,9 @@ from govflow.workflow.services.base import Services
 log = structlog.get_logger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
+STORE_ATTEMPTS = 5
+"""How often an upload is stored before a lost race is reported: each attempt that loses
+sees the winner's row on the next and replaces it, so a second one is almost always enough."""
 DOCX_MAGIC = b"PK\x03\x04"
 
 
@@ -104,6 +113,22 @@ def upload_template(svc: Services, by: Principal, upload: TemplateUpload) -> Upl
     if not upload.content.startswith(DOCX_MAGIC):
         raise InvalidInput(f"{place}：不是 .docx 文件（Word 2007 及以后的格式）")
     check_template(upload.content, notices.templates.allowed(kind), place)
+    for attempt in range(1, STORE_ATTEMPTS + 1):
+        try:
+            return _store(svc, by, upload, kind)
+        except Conflict:
+            # Another upload for the same agency and kind committed between our read of
+            # the active row and our write (the unique index refused ours, or SQLite's
+            # write lock moved on): nothing of ours was written. Last one in wins, as
+            # when the two had come one after the other.
+            if attempt == STORE_ATTEMPTS:
+                raise
+            log.info("notices.upload_retry", kind=kind, agency=upload.agency, attempt=attempt)
+    raise AssertionError("unreachable")
+
+
+def _store(svc: Services, by: Principal, upload: TemplateUpload, kind: str) -> UploadedTemplate:
+    """One transaction: replace the active upload of (agency, kind) with this one."""
     with svc.uow() as uow:
         actor = _require_admin(uow, by)
         stored = _uploads(uow).add(

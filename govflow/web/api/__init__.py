@@ -13,6 +13,7 @@ from fastapi import APIRouter
 
 from govflow.web.api import (
     admin,
+    agencies,
     audit,
     calendar,
     cases,
@@ -30,5 +31,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     calendar.router,
     admin.router,
+    agencies.router,
     notices.router,
 )
