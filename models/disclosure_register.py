@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from govflow.models.tables import (
@@ -62,11 +62,19 @@ def new_request_row(
     )
 
 
+def request_row_values(facts: DisclosureFacts) -> dict[str, Any]:
+    """The columns of the request's row that follow its facts (``register.ROW_FACTS``)."""
+    return {
+        "receipt_date": facts.receipt_date,
+        "replied_on": facts.replied_on,
+        "closed_on": facts.closed_on,
+        "outcome": facts.outcome,
+    }
+
+
 def update_request_row(request: DisclosureRequestRow, facts: DisclosureFacts) -> None:
-    request.receipt_date = facts.receipt_date
-    request.replied_on = facts.replied_on
-    request.closed_on = facts.closed_on
-    request.outcome = facts.outcome
+    for column, value in request_row_values(facts).items():
+        setattr(request, column, value)
 
 
 def challenge_values(
@@ -154,9 +162,17 @@ class SqlRequestRegister:
         return row
 
     def update(self, ref: str, facts: DisclosureFacts) -> None:
-        request = self._row(ref)
-        if request is not None:
-            update_request_row(request, facts)
+        case_id = self._case_row(ref).id
+        held = self._rows.get(case_id)
+        if held is not None:  # read earlier in this unit of work: kept up to date
+            update_request_row(held, facts)
+            return
+        # Not read: written without reading it first (one statement, not two).
+        self.session.execute(
+            update(DisclosureRequestRow)
+            .where(DisclosureRequestRow.case_id == case_id)
+            .values(request_row_values(facts))
+        )  # any copy of the row the session holds is brought up to date with it (ORM "auto")
 
     def add_challenge(self, ref: str, seq: int, record: dict[str, Any]) -> None:
         row = self._case_row(ref)

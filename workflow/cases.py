@@ -17,7 +17,7 @@ format are stored.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -239,12 +239,14 @@ class Case:
             return True
         return [d.to_state() for d in self.deadlines] != self.loaded_state.get("deadlines")
 
-    def facts_changed(self) -> bool:
-        """Whether any fact besides the deadlines may differ from those loaded."""
+    def facts_changed(self, names: Collection[str] | None = None) -> bool:
+        """Whether any fact besides the deadlines (or any of ``names``) may differ from
+        those loaded."""
         if self.loaded_state is None:
             return True
         now = self.facts.to_state()
-        return any(now[k] != self.loaded_state.get(k) for k in now if k != "deadlines")
+        wanted = [k for k in now if k != "deadlines"] if names is None else names
+        return any(now[k] != self.loaded_state.get(k) for k in wanted)
 
     def facts_differences(self, other: Case) -> list[str]:
         """What differs between these facts and ``other``'s (stored against replayed): a

@@ -95,19 +95,21 @@ def test_stored_facts_equal_the_replay_after_every_step(
 # case row with its stored facts and its
 # agency's code, the case row's UPDATE, the event's INSERT — and only what the action
 # changed besides: deadline rows (read, written), the escalation schedule (read, written),
-# the request's row (read, written), another user named (an assignee).
+# the request's row (written without a read, and only when a fact it keeps moved), another
+# user named (an assignee).
 STEPS = {
     "start_review": 5,
     "accept": 9,  # + deadlines (read, a row stopped), schedule (read, a rule stopped)
-    "assign": 7,  # + the assignee, the request's row (read, written: its handler)
+    "assign": 6,  # + the assignee
     # A written notice (SPEC N-1) adds five: the case's events (its documents' numbers), the
     # agency (the notice's letterhead), the uploaded templates' marker (newest id, active
     # count: the templates are reloaded only when it moved), the notice number's upsert and
     # the number read back.
-    "extend": 14,  # + deadlines, schedule moved, request's row (read once); the 延期答复告知书
-    "draft_reply": 6,  # + the request's row, read (its draft outcome is not a column)
-    "reject_reply": 6,
-    "approve_reply": 15,  # + deadlines, schedule, the reply date and outcome; the 答复书
+    "extend": 14,  # + deadlines, schedule moved, request's row (read for the notice); the 延期答复告知书
+    "draft_reply": 5,
+    "reject_reply": 5,
+    "approve_reply": 15,  # + deadlines, schedule, the reply date and outcome (the row read
+    # for the notice, written); the 答复书
     "archive": 5,
 }
 EXPECTED = {"postgresql": STEPS, "sqlite": STEPS}

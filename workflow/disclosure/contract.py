@@ -27,7 +27,7 @@ from govflow.workflow.disclosure.context import ApplicantHistory, Context, Defer
 from govflow.workflow.disclosure.editions import EDITIONS_FILE, Editions, parse_editions
 from govflow.workflow.disclosure.facts import FOLD_TABLE, REPLY, DisclosureFacts
 from govflow.workflow.disclosure.notices import DisclosureNotices
-from govflow.workflow.disclosure.register import CHALLENGE_ACTIONS, RequestRegister
+from govflow.workflow.disclosure.register import CHALLENGE_ACTIONS, ROW_FACTS, RequestRegister
 from govflow.workflow.outcomes import Outcome
 from govflow.workflow.policy import Settings
 from govflow.workflow.reports.formats import FORMATS_FILE, ReportFormats, parse_formats
@@ -150,7 +150,7 @@ class DisclosureWorkflow(Workflow):
         for event in new_events:
             if event.action in CHALLENGE_ACTIONS:
                 register.add_challenge(case.ref, event.seq, event.data["payload"])
-        if case.facts_changed():  # the request's row is a projection of its facts
+        if case.facts_changed(ROW_FACTS):  # the request's row is a projection of these
             register.update(case.ref, case.facts)
 
     # -- reading ----------------------------------------------------------------------------

@@ -40,6 +40,10 @@ class RequestRecord:
     receipt_date: date | None
 
 
+ROW_FACTS = ("receipt_date", "replied_on", "closed_on", "outcome")
+"""The facts the request's row keeps (``RequestRegister.update``): an action that moves
+none of them leaves the row alone, unread."""
+
 CHALLENGE_ACTIONS = ("record_reconsideration", "record_litigation")
 """The actions whose events add a record to table 四 of the annual report."""
 
@@ -60,7 +64,8 @@ class RequestRegister(Protocol):
         ...
 
     def update(self, ref: str, facts: DisclosureFacts) -> None:
-        """Keep the receipt, reply and closure days and the outcome as the facts say."""
+        """Keep the receipt, reply and closure days and the outcome (``ROW_FACTS``) as the
+        facts say."""
         ...
 
     def add_challenge(self, ref: str, seq: int, record: dict[str, Any]) -> None:
