@@ -19,6 +19,7 @@ from govflow.models.integrity_repo import IntegrityQueries
 from govflow.models.rows import (
     apply_deadlines,
     case_record,
+    deadline_values,
     event_row,
     new_case_row,
     update_case_row,
@@ -175,11 +176,29 @@ class Repository(IntegrityQueries):
         self.session.add_all(event_row(row.id, event) for event in new_events)
         if not case.deadlines_changed():
             return  # the deadline rows hold what the stored facts hold
-        existing = {
-            d.key: d
-            for d in self.session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == row.id))
-        }
-        self.session.add_all(apply_deadlines(existing, row.id, case.deadlines))
+        changed = case.changed_deadlines()
+        if changed is None:  # nothing loaded to compare with: every row read and rewritten
+            existing = {
+                d.key: d
+                for d in self.session.scalars(
+                    select(DeadlineRow).where(DeadlineRow.case_id == row.id)
+                )
+            }
+            self.session.add_all(apply_deadlines(existing, row.id, case.deadlines))
+        elif changed:  # the rows hold the loaded facts' deadlines: write those that moved
+            self._upsert_deadlines(row.id, changed)
+
+    def _upsert_deadlines(self, case_id: int, deadlines: list[Deadline]) -> None:
+        """One statement, without reading the rows first (a new deadline is inserted)."""
+        values = [{"case_id": case_id, "key": d.key, **deadline_values(d)} for d in deadlines]
+        stmt = dialect_insert(self.session)(DeadlineRow).values(values)
+        columns = [c for c in values[0] if c not in ("case_id", "key")]
+        self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["case_id", "key"],
+                set_={c: stmt.excluded[c] for c in columns},
+            )
+        )
 
     def refs_without_facts(
         self, after_id: int | None, limit: int, facts_format: int

@@ -239,6 +239,14 @@ class Case:
             return True
         return [d.to_state() for d in self.deadlines] != self.loaded_state.get("deadlines")
 
+    def changed_deadlines(self) -> list[Deadline] | None:
+        """The deadlines that differ from those stored when the case was loaded (new ones
+        included); None when nothing was loaded to compare with (every one may differ)."""
+        if self.loaded_state is None:
+            return None
+        stored = {d["key"]: d for d in self.loaded_state.get("deadlines") or ()}
+        return [d for d in self.deadlines if stored.get(d.key) != d.to_state()]
+
     def facts_changed(self, names: Collection[str] | None = None) -> bool:
         """Whether any fact besides the deadlines (or any of ``names``) may differ from
         those loaded."""

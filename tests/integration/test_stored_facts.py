@@ -94,21 +94,22 @@ def test_stored_facts_equal_the_replay_after_every_step(
 # the acting account (its roles, status and agency) and what identity reads with it, the
 # case row with its stored facts and its
 # agency's code, the case row's UPDATE, the event's INSERT — and only what the action
-# changed besides: deadline rows (read, written), the escalation schedule (read, written),
+# changed besides: the deadline rows that moved (one upsert, unread: the stored facts say
+# what they hold), the escalation schedule (read, written),
 # the request's row (written without a read, and only when a fact it keeps moved), another
 # user named (an assignee).
 STEPS = {
     "start_review": 5,
-    "accept": 9,  # + deadlines (read, a row stopped), schedule (read, a rule stopped)
+    "accept": 8,  # + deadlines (a row stopped), schedule (read, a rule stopped)
     "assign": 6,  # + the assignee
     # A written notice (SPEC N-1) adds five: the case's events (its documents' numbers), the
     # agency (the notice's letterhead), the uploaded templates' marker (newest id, active
     # count: the templates are reloaded only when it moved), the notice number's upsert and
     # the number read back.
-    "extend": 14,  # + deadlines, schedule moved, request's row (read for the notice); the 延期答复告知书
+    "extend": 13,  # + deadlines, schedule moved, request's row (read for the notice); the 延期答复告知书
     "draft_reply": 5,
     "reject_reply": 5,
-    "approve_reply": 15,  # + deadlines, schedule, the reply date and outcome (the row read
+    "approve_reply": 14,  # + deadlines, schedule, the reply date and outcome (the row read
     # for the notice, written); the 答复书
     "archive": 5,
 }
