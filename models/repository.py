@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, func, literal, or_, select, tuple_, update
+from sqlalchemy.orm import Session, aliased
 
 from govflow.models.declared_repo import declared_records
 from govflow.models.integrity_repo import IntegrityQueries
@@ -53,10 +53,14 @@ class Repository(IntegrityQueries):
     def __init__(self, session: Session) -> None:
         self.session = session
         self._rows: dict[str, CaseRow] = {}
+        self._agencies: dict[str, Agency] = {}
 
     # -- agencies and users -------------------------------------------------------
 
     def agency(self, code: str) -> Agency:
+        known = self._agencies.get(code)
+        if known is not None:  # came along with a case this unit of work read
+            return known
         row = self.session.scalar(select(AgencyRow).where(AgencyRow.code == code))
         if row is None:
             raise NotFound(f"没有代码为 {code!r} 的机关")
@@ -129,30 +133,32 @@ class Repository(IntegrityQueries):
         self._rows[case.ref] = row
 
     def get(self, ref: str) -> CaseRecord:
-        """The case row, its stored facts and its agency's code: one statement."""
-        found = self.session.execute(
-            select(CaseRow, AgencyRow.code)
-            .join(AgencyRow, AgencyRow.id == CaseRow.agency_id)
-            .where(CaseRow.ref == ref)
-        ).first()
+        """The case row, its stored facts and its agency: one statement."""
+        found = self.session.execute(self._with_agency().where(CaseRow.ref == ref)).first()
         if found is None:
             raise NotFound(f"没有编号为 {ref} 的案件")
-        row, agency_code = found
-        self._rows[ref] = row
-        return case_record(row, agency_code)
+        return self._record(*found)
 
     def get_many(self, refs: Sequence[str]) -> list[CaseRecord]:
-        """The rows of ``refs`` that exist, with their agencies' codes: one statement."""
-        found = self.session.execute(
-            select(CaseRow, AgencyRow.code)
+        """The rows of ``refs`` that exist, with their agencies: one statement."""
+        found = self.session.execute(self._with_agency().where(CaseRow.ref.in_(refs))).all()
+        return [self._record(*columns) for columns in found]
+
+    @staticmethod
+    def _with_agency() -> Select[Any]:
+        # The agency comes along (its name and prefix, its parent's code): a notice's
+        # letterhead and a page's header ask for it, and ``agency`` then answers from memory.
+        parent = aliased(AgencyRow)
+        return (
+            select(CaseRow, AgencyRow, parent.code)
             .join(AgencyRow, AgencyRow.id == CaseRow.agency_id)
-            .where(CaseRow.ref.in_(refs))
-        ).all()
-        records = []
-        for row, agency_code in found:
-            self._rows[row.ref] = row
-            records.append(case_record(row, agency_code))
-        return records
+            .outerjoin(parent, parent.id == AgencyRow.parent_id)
+        )
+
+    def _record(self, row: CaseRow, agency: AgencyRow, parent_code: str | None) -> CaseRecord:
+        self._rows[row.ref] = row
+        self._agencies[agency.code] = _agency(agency, parent_code)
+        return case_record(row, agency.code)
 
     def case_row(self, ref: str) -> CaseRow:
         """The row of a case this repository added or read (a type's store keys on it)."""

@@ -102,14 +102,14 @@ STEPS = {
     "start_review": 5,
     "accept": 8,  # + deadlines (a row stopped), schedule (read, a rule stopped)
     "assign": 6,  # + the assignee
-    # A written notice (SPEC N-1) adds five: the case's events (its documents' numbers), the
-    # agency (the notice's letterhead), the uploaded templates' marker (newest id, active
-    # count: the templates are reloaded only when it moved), the notice number's upsert and
-    # the number read back.
-    "extend": 13,  # + deadlines, schedule moved, request's row (read for the notice); the 延期答复告知书
+    # A written notice (SPEC N-1) adds four: the case's events (its documents' numbers), the
+    # uploaded templates' marker (newest id, active count: the templates are reloaded only
+    # when it moved), the notice number's upsert (returning it) and the request's row (what
+    # the notice prints). The agency of the letterhead came with the case.
+    "extend": 12,  # + deadlines, schedule moved; the 延期答复告知书
     "draft_reply": 5,
     "reject_reply": 5,
-    "approve_reply": 14,  # + deadlines, schedule, the reply date and outcome (the row read
+    "approve_reply": 13,  # + deadlines, schedule, the reply date and outcome (the row read
     # for the notice, written); the 答复书
     "archive": 5,
 }

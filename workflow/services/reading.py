@@ -84,9 +84,8 @@ def _names(uow: UnitOfWork, case: Case) -> dict[str, str]:
 
 
 def _header(uow: UnitOfWork, case: Case) -> CaseHeader:
-    """The case's header with its agency's Chinese name."""
-    names = {a.code: a.name for a in uow.repo.agencies()}
-    return replace(case_header(case), agency_name=names.get(case.agency_code, case.agency_code))
+    """The case's header with its agency's Chinese name (read with the case: no statement)."""
+    return replace(case_header(case), agency_name=uow.repo.agency(case.agency_code).name)
 
 
 def case_detail(svc: Services, reader: Actor, ref: str) -> CaseDetail:
