@@ -96,9 +96,16 @@ def test_each_row_shows_the_deadline_it_is_sorted_by(flow, office: Office) -> No
     assert (handling.key, handling.due) == ("reply", "2025-10-24 24:00")
     # A paused limit orders nothing (no due instant): shown as paused, at the end.
     assert (waiting.key, waiting.paused, waiting.time_left) == ("reply", True, "暂停计时")
-    # Each row's sorting instant is what it shows: the keyset's order is the rows' order.
+    # The instants the rows show ascend, and pages of one (keyset) give the same order.
     instants = [c.deadline.due_at for c in listed if c.deadline and c.deadline.due_at]
     assert instants == sorted(instants) and len(instants) == 3
+    reader, after, paged = services.identify(flow.svc, LI), None, []
+    for _ in range(5):
+        page = services.list_cases(flow.svc, reader, after=after, limit=1)
+        paged += [c.ref for c in page.cases]
+        if (after := page.next_after) is None:
+            break
+    assert paged == [c.ref for c in listed]
 
     # The reply limit stays in sight beside whichever limit sorts the row.
     reference = {c.ref: c.reference for c in listed}
