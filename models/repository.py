@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select, tuple_, update
+from sqlalchemy import Select, and_, false, func, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from govflow.models.declared_repo import declared_records
@@ -319,13 +319,23 @@ class Repository(IntegrityQueries):
 
     def page(self, query: CaseQuery) -> list[tuple[str, ListPosition]]:
         """One page of a list, least time left first: cases ordered by their nearest running
-        deadline (none: last), then id; the page starts after ``query.after`` (keyset)."""
+        deadline (none: last), then id; the page starts after ``query.after`` (keyset).
+
+        "Running" is ``Deadline.is_running_at(query.running_at)``, the same key as
+        ``Case.queue_deadline``, the deadline each row shows: a paused limit is stored
+        without a due instant and orders nothing (a case whose limits are all paused sorts
+        with those that have none); an optional limit (a correction notice) stops running
+        once its due instant passes unused, so it no longer holds the case at the top of
+        the list nor counts as overdue."""
+        running = DeadlineRow.status == DeadlineStatus.RUNNING.value
+        if query.running_at is not None:
+            # Rows stored before limits were marked optional have no flag: not optional.
+            optional = func.coalesce(DeadlineRow.detail["optional"].as_boolean(), false())
+            still = DeadlineRow.due_at > literal(query.running_at, UTCDateTime())
+            running = and_(running, or_(still, ~optional))
         nearest = (
             select(func.min(DeadlineRow.due_at))
-            .where(
-                DeadlineRow.case_id == CaseRow.id,
-                DeadlineRow.status == DeadlineStatus.RUNNING.value,
-            )
+            .where(DeadlineRow.case_id == CaseRow.id, running)
             .correlate(CaseRow)
             .scalar_subquery()
         )

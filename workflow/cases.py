@@ -123,11 +123,23 @@ class Case:
     def case_type(self) -> str:
         return self.workflow.name
 
-    @property
-    def next_deadline(self) -> Deadline | None:
-        """The running deadline that falls due first: what "time left" means for the case."""
-        running = [d for d in self.deadlines if d.status is DeadlineStatus.RUNNING and d.due_at]
-        return min(running, key=lambda d: d.due_at) if running else None  # type: ignore[arg-type, return-value]
+    def queue_deadline(self, now: datetime) -> Deadline | None:
+        """The deadline a list row shows at ``now``: the one the list is sorted by, so that a
+        row says why it stands where it stands.
+
+        Lists are ordered by the limit that falls due first among those still running at
+        ``now`` (``Deadline.is_running_at``; the repositories' ``page`` key is the same
+        minimum over the stored rows). An optional limit that passed unused (a correction
+        notice) no longer runs: it neither holds the case at the top nor is shown. A paused
+        limit has no due instant (its days stopped counting), so it orders nothing: a case
+        whose only open limits are paused sorts after every case with a running clock, with
+        those that have no limit at all, and its row shows the paused limit ("暂停计时")
+        rather than a blank, which would read as "no deadline".
+        """
+        running = [d for d in self.deadlines if d.is_running_at(now)]
+        if running:
+            return min(running, key=lambda d: d.due_at)  # type: ignore[arg-type, return-value]
+        return next((d for d in self.deadlines if d.status is DeadlineStatus.PAUSED), None)
 
     @property
     def documents(self) -> dict[int, records.DocumentRecord]:

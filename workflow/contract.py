@@ -14,8 +14,8 @@ needs code, from the module its ``rules:`` names (``workflow.disclosure``,
   records besides its input (``derive``);
 * the creation hook (``number_year``, ``opening_steps``, ``created``) and the upkeep of its
   own tables (``saved``);
-* its view of a case (``view``, ``summary``, ``list_deadline``), the masking of personal data
-  in an event's input (``mask_payload``) and the zh-CN labels of its fields (``labels``);
+* its view of a case (``view``, ``summary``, ``reference_deadline``), the masking of personal
+  data in an event's input (``mask_payload``) and the zh-CN labels of its fields (``labels``);
 * its written acts (``notice_plan``: which actions issue which notices and what fills them,
   SPEC N-1) and its case file's cover sheet (``case_file_cover``), if it has any.
 
@@ -229,7 +229,7 @@ class Workflow:
         date_defaults: Mapping[str, str] | None = None,
         labels: Labels | None = None,
         personal: frozenset[str] = frozenset(),
-        list_deadline: str | None = None,
+        reference_deadline: str | None = None,
         engine: str = "",
         notice_plan: NoticePlan | None = None,
         search: SearchFields | None = None,
@@ -241,7 +241,11 @@ class Workflow:
         self.date_defaults = dict(date_defaults or {})
         self.labels = labels or Labels()
         self.personal = personal  # input fields holding personal data, by path
-        self.list_deadline = list_deadline  # the deadline lists show (None: the nearest running)
+        # A limit its list rows show beside the one they are sorted by (``Case.queue_deadline``),
+        # whichever limit is nearest: a request's reply limit, the date the applicant was told
+        # and the annual report judges, stays in sight while a correction-notice, correction
+        # or consultation limit orders the row. None: the row shows its sorting limit alone.
+        self.reference_deadline = reference_deadline
         self.engine = engine  # the module that runs the type, for `govflow workflow list`
         self.notice_plan = notice_plan  # its written acts (None: its actions issue no notices)
         self.search = search or SearchFields()  # what its cases are found by (``text``, channel)

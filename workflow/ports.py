@@ -104,6 +104,10 @@ class CaseQuery:
     personal_agency_ids: Sequence[int] = ()
     after: ListPosition | None = None
     limit: int = 50
+    # The instant the list is read at: an optional limit whose due instant has passed no
+    # longer runs (``Deadline.is_running_at``), so it neither orders the case nor makes it
+    # due or overdue. None: every stored running limit counts.
+    running_at: datetime | None = None
 
 
 # -- repositories --------------------------------------------------------------------------

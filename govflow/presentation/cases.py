@@ -98,6 +98,7 @@ def page_json(page: CasePage) -> dict[str, Any]:
                 "assignee": c.assignee,
                 **c.data,
                 "deadline": deadline_json(c.deadline) if c.deadline else None,
+                "reference_deadline": deadline_json(c.reference) if c.reference else None,
             }
             for c in page.cases
         ],

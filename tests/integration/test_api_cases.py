@@ -230,7 +230,9 @@ def test_a_case_of_another_agency_is_not_found_as_one_that_does_not_exist(
 def test_lists_filter_by_time_left_outcome_and_opening_day(
     api: ApiHarness, http: TestClient, clock: FakeClock
 ) -> None:
-    """The due filters read each case's nearest running deadline (the list's order)."""
+    """The due filters read each case's nearest running deadline (the list's order), the
+    one each row shows; a correction-notice window that passed unused (an optional limit,
+    "已届满") no longer runs: the early request is ordered and filtered by its reply limit."""
     early = _register(api, http)["ref"]  # opened 2025-09-22
     clock.advance(timedelta(days=14))  # 2025-10-06, inside the National Day holiday
     late = _register(api, http, description="第二份")["ref"]
@@ -243,9 +245,13 @@ def test_lists_filter_by_time_left_outcome_and_opening_day(
 
     def nearest(ref: str) -> date:
         shown = http.get(path(ref), headers=as_clerk).json()["deadlines"]
-        return min(date.fromisoformat(d["due_date"]) for d in shown if d["status"] == "running")
+        running = [d for d in shown if d["status"] == "running" and d["status_label"] != "已届满"]
+        return min(date.fromisoformat(d["due_date"]) for d in running)
 
     due = {ref: nearest(ref) for ref in (early, late)}
+    assert due == {early: date(2025, 10, 24), late: date(2025, 10, 16)}
+    rows = http.get("/api/v1/cases", headers=as_clerk).json()["cases"]
+    assert {r["ref"]: date.fromisoformat(r["deadline"]["due_date"]) for r in rows} == due
     today = date(2025, 10, 6)
 
     def where(test: Callable[[date], bool]) -> set[str]:

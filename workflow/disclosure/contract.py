@@ -62,7 +62,7 @@ class DisclosureWorkflow(Workflow):
             date_defaults=a.DATE_DEFAULTS,
             labels=view.labels(outcomes),
             personal=view.PERSONAL,
-            list_deadline=REPLY,
+            reference_deadline=REPLY,
             engine="govflow.workflow.disclosure",
             notice_plan=DisclosureNotices(outcomes),
             search=SearchFields(

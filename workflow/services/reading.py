@@ -184,14 +184,22 @@ class CaseFilter:
 
 @dataclass(frozen=True)
 class CaseSummary:
-    """One row of a list: the case, what its type shows in lists, and its deadline."""
+    """One row of a list: the case, what its type shows in lists, and its deadlines.
+
+    ``deadline`` is the one the list is sorted by (``Case.queue_deadline``: the nearest
+    running limit, else a paused one, shown as paused), so its name, due instant, time left
+    and badge say why the row stands where it does. ``reference`` is the limit the type
+    always lists (``Workflow.reference_deadline``: a request's reply limit), whether or not
+    it is the nearest; None when the type names none or the case has not got it yet.
+    """
 
     header: CaseHeader
     assignee: str | None
     columns: tuple[Field, ...]
     data: Mapping[str, Any]
-    deadline: DeadlineView | None  # the type's list deadline, else the nearest running one
+    deadline: DeadlineView | None
     version: int = 0  # the case's version: a list's caller may act with it (If-Match)
+    reference: DeadlineView | None = None
 
     @property
     def ref(self) -> str:
@@ -213,8 +221,10 @@ def list_cases(
     after: str | None = None,
     limit: int = 50,
 ) -> CasePage:
-    """Cases the reader may read, least time left first (the nearest running deadline), in
-    pages of ``limit``: ``after`` is the previous page's ``next_after``."""
+    """Cases the reader may read, least time left first (the nearest running deadline; cases
+    with none, their limits paused or not yet started, last), in pages of ``limit``:
+    ``after`` is the previous page's ``next_after``. Each row shows the deadline it is
+    sorted by (``CaseSummary.deadline``)."""
     filters = filters or CaseFilter()
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"每页条数须在 1–{MAX_PAGE} 之间，实为 {limit}")
@@ -265,6 +275,7 @@ def list_cases(
             personal_agency_ids=_personal_scope(reader, agencies) if text else (),
             after=ListPosition.decode(after) if after else None,
             limit=limit + 1,  # one more tells whether there is a next page
+            running_at=now,  # what the rows show runs at this instant (``Case.queue_deadline``)
         )
         found = uow.repo.page(query)
         records = {r.ref: r for r in uow.repo.get_many([ref for ref, _ in found[:limit]])}
@@ -295,9 +306,12 @@ def _day_start(day: date | None, later: int = 0) -> datetime | None:
     return end_of_day(day + timedelta(days=later - 1)) if day is not None else None
 
 
-def _summary(svc: Services, case: Case, now: Any, agency_names: Mapping[str, str]) -> CaseSummary:
-    key = case.workflow.list_deadline
-    shown = next((d for d in case.deadlines if d.key == key), None) if key else case.next_deadline
+def _summary(
+    svc: Services, case: Case, now: datetime, agency_names: Mapping[str, str]
+) -> CaseSummary:
+    shown = case.queue_deadline(now)
+    key = case.workflow.reference_deadline
+    reference = next((d for d in case.deadlines if d.key == key), None) if key else None
     own = case.workflow.summary(case)
     return CaseSummary(
         header=replace(case_header(case), agency_name=agency_names.get(case.agency_code)),
@@ -306,6 +320,7 @@ def _summary(svc: Services, case: Case, now: Any, agency_names: Mapping[str, str
         data=own.data,
         deadline=deadline_view(shown, svc.calendar, now) if shown is not None else None,
         version=case.head_seq,
+        reference=deadline_view(reference, svc.calendar, now) if reference is not None else None,
     )
 
 

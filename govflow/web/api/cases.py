@@ -116,7 +116,8 @@ def list_cases(
     after: Annotated[str | None, Query(max_length=100, description="上一页的 next_after")] = None,
     limit: Annotated[int, Query(ge=1, le=services.MAX_PAGE)] = 50,
 ) -> schemas.CaseList:
-    """剩余时间最少的在前；按 next_after 翻页（键集分页：翻页期间有新案件也不会重复）。"""
+    """剩余时间最少的在前：按各案件最近届满的计时中期限排序，每行的 deadline 即此期限；中止计算、
+    尚无期限的案件在后。按 next_after 翻页（键集分页：翻页期间有新案件也不会重复）。"""
     filters = services.CaseFilter(
         case_type=case_type,
         agency=agency,

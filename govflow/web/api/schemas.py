@@ -119,12 +119,21 @@ class Case(CaseBase):
 
 
 class CaseRow(CaseBase):
-    """One row of a list: the case and the deadline its type lists (else the nearest)."""
+    """One row of a list: the case, the deadline the list is sorted by, and the limit its
+    type always lists (a request's reply limit) when it has one."""
 
     columns: list[LabelledValue]
     data: dict[str, Any]
-    deadline: Deadline | None
+    deadline: Deadline | None = Field(
+        description="列表据以排序的期限：最近届满的计时中期限（key、label 为其代码和名称）；"
+        "无计时中的期限时为中止计算的期限（paused，排在最后）；都没有时为空"
+    )
     version: int = Field(description="案件版本：可直接放在 If-Match 中办理，无须先读案件")
+    reference_deadline: Deadline | None = Field(
+        default=None,
+        description="该类型在列表中始终列出的期限（如依申请公开的答复期限），不论是否最近届满；"
+        "类型未指定或尚未起算时为空",
+    )
 
 
 class CaseList(Out):
@@ -227,6 +236,7 @@ def _row(summary: CaseSummary) -> CaseRow:
             "data": dict(summary.data),
             "deadline": summary.deadline,
             "version": summary.version,
+            "reference_deadline": summary.reference,
         }
     )
 
