@@ -317,9 +317,11 @@ class Repository(IntegrityQueries):
                 ref, case_type, agency, user_name or assignee, Deadline.from_json(detail)
             )
 
-    def page(self, query: CaseQuery) -> list[tuple[str, ListPosition]]:
+    def page(self, query: CaseQuery) -> list[tuple[CaseRecord, ListPosition]]:
         """One page of a list, least time left first: cases ordered by their nearest running
-        deadline (none: last), then id; the page starts after ``query.after`` (keyset).
+        deadline (none: last), then id; the page starts after ``query.after`` (keyset). One
+        statement: the page's ids are chosen first (narrow rows to sort), then their rows
+        and agencies are read.
 
         "Running" is ``Deadline.is_running_at(query.running_at)``, the same key as
         ``Case.queue_deadline``, the deadline each row shows: a paused limit is stored
@@ -381,9 +383,16 @@ class Repository(IntegrityQueries):
         if query.after is not None:
             after = literal(query.after.due_at or LAST, UTCDateTime())
             stmt = stmt.where(tuple_(key, CaseRow.id) > tuple_(after, query.after.case_id))
-        rows = self.session.execute(stmt.order_by(key, CaseRow.id).limit(query.limit))
+        chosen = stmt.order_by(key, CaseRow.id).limit(query.limit).subquery()
+        rows = self.session.execute(
+            self._with_agency()
+            .add_columns(chosen.c.due_at)
+            .join(chosen, chosen.c.id == CaseRow.id)
+            .order_by(chosen.c.due_at, CaseRow.id)
+        )
         return [
-            (ref, ListPosition(None if due == LAST else due, case_id)) for ref, case_id, due in rows
+            (self._record(row, agency, parent), ListPosition(None if due == LAST else due, row.id))
+            for row, agency, parent, due in rows
         ]
 
 

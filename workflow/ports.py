@@ -194,8 +194,8 @@ class CaseRepository(CaseWrites, Protocol):
         """Every stored deadline of that basis of the type's cases in these agencies."""
         ...
 
-    def page(self, query: CaseQuery) -> list[tuple[str, ListPosition]]:
-        """The refs of one page of ``query``, each with its position, at most ``limit``."""
+    def page(self, query: CaseQuery) -> list[tuple[CaseRecord, ListPosition]]:
+        """One page of ``query``: each case as stored, with its position; at most ``limit``."""
         ...
 
     def declared_records(

@@ -278,13 +278,14 @@ def list_cases(
             running_at=now,  # what the rows show runs at this instant (``Case.queue_deadline``)
         )
         found = uow.repo.page(query)
-        records = {r.ref: r for r in uow.repo.get_many([ref for ref, _ in found[:limit]])}
         cases = []
-        for ref, _ in found[:limit]:
+        for record, _ in found[:limit]:
             try:  # the stored facts; a row without them (an old format) is replayed once
-                cases.append(restored(svc, uow, records[ref]))
+                cases.append(restored(svc, uow, record))
             except DamagedHistory as exc:  # one damaged case must not hide all the others
-                log.error("case.damaged", case_ref=ref, position=exc.position, cause=exc.reason)
+                log.error(
+                    "case.damaged", case_ref=record.ref, position=exc.position, cause=exc.reason
+                )
     more = len(found) > limit
     return CasePage(
         cases=tuple(_summary(svc, case, now, names) for case in cases),
