@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from govflow.workflow.config import Config
     from govflow.workflow.documents.store import FileStore
     from govflow.workflow.policy import Mode, Settings
+    from govflow.workflow.registry import Sources
 
 ENV_SETTINGS = "GOVFLOW_SETTINGS"
 ENV_CALENDAR_DIR = "GOVFLOW_CALENDAR_DIR"
@@ -205,13 +206,13 @@ def case_type_files(env: Mapping[str, str] | None = None) -> list[Path]:
     return [path for directory in dirs for path in sorted(directory.glob("*.yaml"))]
 
 
-def load_config(env: Mapping[str, str] | None = None) -> Config:
-    """The whole configuration; a malformed file stops start-up naming its file and place."""
-    from govflow.workflow.config import Config
+def load_sources(env: Mapping[str, str] | None = None) -> Sources:
+    """What a case type is built with: the settings, the outcomes, the escalation ladders and
+    the shipped data files (also what the pages' catalogue extraction loads a type with)."""
     from govflow.workflow.declaration import DeclarationError
     from govflow.workflow.escalation import PolicyError, parse_policies
     from govflow.workflow.outcomes import parse_outcomes
-    from govflow.workflow.registry import Sources, build_catalogue
+    from govflow.workflow.registry import Sources
 
     settings = load_settings(env)
     outcomes = parse_outcomes(shipped_data("outcomes.yaml")[1])
@@ -220,9 +221,17 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         policies = parse_policies(raw, where)
     except PolicyError as exc:
         raise DeclarationError(str(exc)) from None
-    sources = Sources(settings, outcomes, policies, shipped_data)
+    return Sources(settings, outcomes, policies, shipped_data)
+
+
+def load_config(env: Mapping[str, str] | None = None) -> Config:
+    """The whole configuration; a malformed file stops start-up naming its file and place."""
+    from govflow.workflow.config import Config
+    from govflow.workflow.registry import build_catalogue
+
+    sources = load_sources(env)
     catalogue = build_catalogue(case_type_files(env), sources)
-    return Config(settings, outcomes, policies, catalogue)
+    return Config(sources.settings, sources.outcomes, sources.policies, catalogue)
 
 
 def clock_from_env(env: Mapping[str, str] | None = None, mode: Mode | None = None) -> Clock:

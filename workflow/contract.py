@@ -15,7 +15,8 @@ needs code, from the module its ``rules:`` names (``workflow.disclosure``,
 * the creation hook (``number_year``, ``opening_steps``, ``created``) and the upkeep of its
   own tables (``saved``);
 * its view of a case (``view``, ``summary``, ``reference_deadline``), the masking of personal
-  data in an event's input (``mask_payload``) and the zh-CN labels of its fields (``labels``);
+  data in an event's input (``mask_payload``), the zh-CN labels of its fields (``labels``)
+  and of its kinds of limits (``deadline_labels``);
 * its written acts (``notice_plan``: which actions issue which notices and what fills them,
   SPEC N-1) and its case file's cover sheet (``case_file_cover``), if it has any.
 
@@ -233,6 +234,7 @@ class Workflow:
         engine: str = "",
         notice_plan: NoticePlan | None = None,
         search: SearchFields | None = None,
+        deadline_labels: Mapping[str, str] | None = None,
     ) -> None:
         self.case_type = case_type
         self.payloads = dict(payloads)
@@ -249,6 +251,10 @@ class Workflow:
         self.engine = engine  # the module that runs the type, for `govflow workflow list`
         self.notice_plan = notice_plan  # its written acts (None: its actions issue no notices)
         self.search = search or SearchFields()  # what its cases are found by (``text``, channel)
+        # The zh-CN name of each kind of limit its cases may run (``reply``: 答复期限), declared
+        # once so the front ends can list every word a case shows (the pages' catalogue) and
+        # name a ladder's limits; a deadline records its own label when it starts.
+        self.deadline_labels = dict(deadline_labels or {})
 
     @property
     def name(self) -> str:

@@ -252,6 +252,7 @@ class DeclaredWorkflow(Workflow):
             escalation=escalation,
             labels=labels(case_type),
             personal=personal,
+            deadline_labels={d.key: d.label for d in case_type.deadlines},
             engine=__name__,
             # a declared type is found by the text fields it is registered with
             search=SearchFields(

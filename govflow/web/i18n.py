@@ -96,6 +96,18 @@ def N_(message: str) -> str:
     return message
 
 
+def word(text: Any) -> Any:
+    """A domain word in the locale in force, as a page shows it (the templates' ``word``
+    filter): a label the declarations or a type's contract give (a state, an action, a
+    field, a limit, an outcome …), whose msgid is its zh-CN text, put in ``messages.pot``
+    by ``catalogue_extract``. Only the page translates it: the domain and the stored events
+    keep the zh-CN words. Anything else (None, a number, an empty label) passes unchanged,
+    and a word no catalogue lists (a limit named after a party) stays as it is."""
+    if not isinstance(text, str) or not text:
+        return text  # gettext("") would return the catalogue's header
+    return current().gettext(text)
+
+
 def gettext(message: str) -> str:
     """The templates' ``_``/``gettext`` (Jinja2's newstyle wrapper fills placeholders)."""
     return current().gettext(message)
@@ -146,4 +158,25 @@ ROLES = (
     N_("督查"),
     N_("系统管理员"),
     N_("系统"),
+)
+# The badges and statuses of a limit come from the presentation and the domain's texts
+# (``presentation.urgency``, ``texts.STATUS_LABELS``); the pages show them through ``word``.
+# tests/unit/test_web_catalogue.py checks every one of them is listed here.
+BADGES = (
+    N_("已逾期"),
+    N_("今日到期"),
+    N_("≤2个工作日"),
+    N_("≤5个工作日"),
+    N_("暂停计时"),
+    N_("已超时"),
+    N_("<1小时"),
+    N_("<6小时"),
+)
+STATUSES = (
+    N_("计时中"),
+    N_("中止计算"),
+    N_("已按期完成"),
+    N_("已超期"),
+    N_("已取消"),
+    N_("已届满"),
 )

@@ -1,11 +1,14 @@
 """The pages' locale (issue 12): ``GOVFLOW_LOCALE=en`` shows the login page and the
 navigation in English from the catalogue; the default shows them in Chinese exactly as the
-templates always have (the msgids are that Chinese)."""
+templates always have (the msgids are that Chinese). The domain words a page shows from the
+declarations (a case's type, state, actions, limits) follow the same catalogue, while the
+stored events keep their zh-CN."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import Engine
@@ -17,6 +20,7 @@ from govflow.web.app import create_app
 from govflow.workflow import services
 from govflow.workflow.identity.providers import PasswordProof
 from govflow.workflow.services import accounts, signin
+from tests.principals import acting
 
 PASSWORD = "Locale-test-2025"
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -102,3 +106,55 @@ def test_chinese_is_the_default_and_unchanged(chinese: TestClient, svc: services
 def test_an_unknown_locale_is_refused_at_start_up() -> None:
     with pytest.raises(ValueError, match="GOVFLOW_LOCALE='xx'"):
         i18n.load("xx")
+
+
+def _request(svc: services.Services) -> str:
+    """A request handed in person: registered, its receipt confirmed, the reply limit running."""
+    intake = {
+        "applicant": {
+            "kind": "natural_person",
+            "name": "张三",
+            "id_number": "610926199001011234",
+            "phone": "13800000000",
+        },
+        "description": "2024年县级财政预算执行情况",
+        "channel": "in_person",
+    }
+    principal = acting(svc, "li.handler")
+    return services.register_request(svc, agency_code="county", principal=principal, intake=intake)
+
+
+def test_english_names_the_domain_words_of_the_queue_and_the_case(
+    english: TestClient, svc: services.Services
+) -> None:
+    ref = _request(svc)
+    client = _signed_in(english, svc)
+    queue = client.get("/?scope=all").text
+    assert "<td>Information disclosure request</td>" in queue
+    assert "<td>Registered</td>" in queue
+    assert "<td>Reply deadline</td>" in queue
+    case = client.get(f"/cases/{quote(ref, safe='')}").text
+    assert '<strong id="case-state">Registered</strong>' in case
+    assert '<summary role="button" class="outline">Start review</summary>' in case
+    assert "<strong>Reply deadline</strong>" in case
+    assert "<strong>Confirm receipt</strong>" in case  # the timeline's action
+    assert "已登记" not in _visible(case) and "开始审核" not in _visible(case)
+    # Only the page translates: the stored history keeps the zh-CN words and codes.
+    timeline = services.case_timeline(svc, acting(svc, "li.handler").as_reader(), ref)
+    assert {e.action_label for e in timeline.entries} >= {"登记申请", "确认收到申请"}
+
+
+def test_chinese_shows_the_declared_words_unchanged(
+    chinese: TestClient, svc: services.Services
+) -> None:
+    ref = _request(svc)
+    client = _signed_in(chinese, svc)
+    queue = client.get("/?scope=all").text
+    assert "<td>政府信息公开申请</td>" in queue
+    assert "<td>已登记</td>" in queue
+    assert "<td>答复期限</td>" in queue
+    case = client.get(f"/cases/{quote(ref, safe='')}").text
+    assert '<strong id="case-state">已登记</strong>' in case
+    assert '<summary role="button" class="outline">开始审核</summary>' in case
+    assert "<strong>确认收到申请</strong>" in case
+    assert "Registered" not in case and "Start review" not in case

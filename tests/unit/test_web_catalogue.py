@@ -8,7 +8,11 @@
 * ``messages.pot`` lists exactly the msgids the sources hold, and the English catalogue
   lists the same (untranslated entries fall back to the Chinese msgid).
 * The labels the navigation shows come from the service layer and the domain; each must be
-  in the catalogue (``i18n.NAVIGATION``, ``i18n.ROLES``).
+  in the catalogue (``i18n.NAVIGATION``, ``i18n.ROLES``), and so must the limits' badges and
+  statuses (``i18n.BADGES``, ``i18n.STATUSES``).
+* Every domain word of the shipped declarations (``configs/``: case types, states, actions,
+  fields, limits, outcomes, grades …, and what the types' Python contracts add) is in
+  ``messages.pot`` (``catalogue_extract``), checked against the catalogue as the engine loads it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import ast
 import importlib
 import re
+import shutil
 from io import BytesIO
 from pathlib import Path
 
@@ -24,13 +29,17 @@ from babel.messages.extract import extract, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from govflow.web import i18n
+from govflow import configuration
+from govflow.presentation import urgency
+from govflow.web import catalogue_extract, i18n
 from govflow.web.pages.render import ENV, TEMPLATES
+from govflow.workflow import texts
 from govflow.workflow.actors import ROLE_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "govflow" / "web"
 PAGES = WEB / "pages"
+CONFIGS = ROOT / "configs"
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 TRANSLATING = {"_", "N_"}
@@ -118,13 +127,15 @@ def test_the_checks_see_an_unwrapped_string() -> None:
 
 
 def _extracted() -> set[str]:
+    """What ``pybabel extract`` collects from its two inputs (see babel.cfg)."""
     with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     ids: set[str] = set()
-    for _file, _lineno, message, _comments, _context in extract_from_dir(
-        str(WEB), method_map, options_map, keywords=KEYWORDS
-    ):
-        ids.update(message if isinstance(message, tuple) else (message,))
+    for directory in (WEB, CONFIGS):
+        for _file, _lineno, message, _comments, _context in extract_from_dir(
+            str(directory), method_map, options_map, keywords=KEYWORDS
+        ):
+            ids.update(message if isinstance(message, tuple) else (message,))
     return ids
 
 
@@ -162,3 +173,81 @@ def test_english_translates_the_login_page_and_zh_cn_is_the_source() -> None:
     assert english.gettext("我的待办") == "My queue"
     assert english.gettext("一个未翻译的词") == "一个未翻译的词"  # falls back to the msgid
     assert i18n.load(i18n.SOURCE_LOCALE).gettext("登录") == "登录"
+
+
+def _pot() -> set[str]:
+    return _catalogue(i18n.LOCALE_DIR / "messages.pot")
+
+
+def _loaded_words() -> set[str]:
+    """Every domain word of the configuration as the engine loads it (the shipped settings)."""
+    config = configuration.load_config({})
+    words: set[str] = set()
+    for workflow in config.case_types.values():
+        words.update(catalogue_extract.type_words(workflow))
+    words.update(o.label for o in config.outcomes.values())
+    return words
+
+
+def test_every_label_of_the_shipped_declarations_is_in_the_catalogue() -> None:
+    pot = _pot()
+    hint = "re-extract: see babel.cfg (pybabel extract …, then pybabel update)"
+    assert sorted(_loaded_words() - pot) == [], f"domain words missing from messages.pot; {hint}"
+    assert sorted(catalogue_extract.shipped_words() - pot) == [], hint
+
+
+def test_the_contracts_own_words_are_extracted() -> None:
+    # Labels no YAML holds: the disclosure request's limits and input fields (Python).
+    words = catalogue_extract.shipped_words()
+    assert {"答复期限", "补正告知期限", "缴费期限", "征求意见期限", "督办函报告时限"} <= words
+    assert {"收到申请之日", "申请人类别", "答复类型"} <= words
+    assert {"待确认收到", "开始审核", "政务舆情事件", "发布权威信息时限", "（一）予以公开"} <= words
+
+
+def test_a_newly_declared_label_is_extracted_and_missed_until_re_extracted(
+    tmp_path: Path,
+) -> None:
+    # A temporary copy of the shipped declarations with one more state, action and field.
+    copy = tmp_path / "configs"
+    shutil.copytree(CONFIGS, copy, ignore=shutil.ignore_patterns("calendar", "*.py"))
+    declaration = copy / "case_types" / "online_message.yaml"
+    text = declaration.read_text(encoding="utf-8")
+    text = text.replace("  closed: 已办结\n", "  closed: 已办结\n  reopened: 已重新受理\n")
+    text = text.replace(
+        "actions:\n",
+        "actions:\n  reopen:\n    label: 重新受理留言\n    roles: [office_head]\n"
+        "    fields: [{name: why, label: 重新受理原因, type: text}]\n"
+        "    transitions: [{source: closed, dest: reopened}]\n",
+    )
+    declaration.write_text(text, encoding="utf-8")
+    grades = copy / "incident_grades.yaml"
+    grades.write_text(
+        grades.read_text(encoding="utf-8").replace("label: 一般", "label: 一般（新）"),
+        encoding="utf-8",
+    )
+    added = {"已重新受理", "重新受理留言", "重新受理原因", "一般（新）"}
+    words = catalogue_extract.shipped_words(copy)
+    assert added <= words
+    assert sorted(added & _pot()) == []  # the check above would name each of them
+
+
+def test_the_badges_and_statuses_are_in_the_catalogue() -> None:
+    badges = {u.label for u in vars(urgency).values() if isinstance(u, urgency.Urgency)}
+    assert badges <= set(i18n.BADGES)
+    assert {*texts.STATUS_LABELS.values(), texts.WINDOW_CLOSED} <= set(i18n.STATUSES)
+
+
+def test_english_names_the_domain_words_and_zh_cn_keeps_them() -> None:
+    english = i18n.load("en")
+    token = i18n._CURRENT.set(english)
+    try:
+        assert i18n.word("开始审核") == "Start review"
+        assert i18n.word("审核中") == "Under review"
+        assert i18n.word("答复期限") == "Reply deadline"
+        assert i18n.word("政务舆情事件") == "Public-opinion incident"
+        assert i18n.word("征求意见期限（第三方：某公司）") == "征求意见期限（第三方：某公司）"
+        assert i18n.word("") == ""  # not the catalogue's header
+        assert i18n.word(None) is None
+    finally:
+        i18n._CURRENT.reset(token)
+    assert i18n.word("开始审核") == "开始审核"  # outside a request: the source text

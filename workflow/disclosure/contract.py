@@ -25,7 +25,7 @@ from govflow.workflow.disclosure import actions as a
 from govflow.workflow.disclosure import derive, rules, view
 from govflow.workflow.disclosure.context import ApplicantHistory, Context, DeferredHistory
 from govflow.workflow.disclosure.editions import EDITIONS_FILE, Editions, parse_editions
-from govflow.workflow.disclosure.facts import FOLD_TABLE, REPLY, DisclosureFacts
+from govflow.workflow.disclosure.facts import DEADLINE_LABELS, FOLD_TABLE, REPLY, DisclosureFacts
 from govflow.workflow.disclosure.notices import DisclosureNotices
 from govflow.workflow.disclosure.register import CHALLENGE_ACTIONS, ROW_FACTS, RequestRegister
 from govflow.workflow.outcomes import Outcome
@@ -69,6 +69,7 @@ class DisclosureWorkflow(Workflow):
                 ("description", "document_number", "applicant.name", "applicant.id_number"),
                 channel="channel",
             ),
+            deadline_labels=DEADLINE_LABELS,
         )
         self.settings = settings
         self.outcomes = outcomes

@@ -27,6 +27,16 @@ REPLY = "reply"
 CORRECTION_NOTICE = "correction_notice"
 CORRECTION_PERIOD = "correction_period"
 FEE_PAYMENT = "fee_payment"
+CONSULTATION = "consultation"
+DEADLINE_LABELS = {
+    REPLY: "答复期限",
+    CORRECTION_NOTICE: "补正告知期限",
+    CORRECTION_PERIOD: "补正期限",
+    FEE_PAYMENT: "缴费期限",
+    CONSULTATION: "征求意见期限",
+}
+"""Each kind of limit by its zh-CN name: the one place the fold takes them from, so the
+contract can list them (``Workflow.deadline_labels``) for the pages' catalogue."""
 
 
 def consultation_key(number: int) -> str:
@@ -237,14 +247,14 @@ class DisclosureFacts:
         recorded = {**governing.limits.to_json(), **derived}
         self.limits = Limits(**{k: recorded[k] for k in governing.limits.to_json()})
         start = date.fromisoformat(derived["clock_start"])
-        self._start(REPLY, REPLY, "答复期限", start, self.limits.reply_days, "reply")
+        self._start(REPLY, REPLY, DEADLINE_LABELS[REPLY], start, self.limits.reply_days, "reply")
         if self.limits.correction_notice_days is not None:
             # Only an unclear request needs a correction notice (D-4): a limit the office may
             # use, not one it must. Unused, it ends at its due instant; a notice is refused after.
             self._start(
                 CORRECTION_NOTICE,
                 CORRECTION_NOTICE,
-                "补正告知期限",
+                DEADLINE_LABELS[CORRECTION_NOTICE],
                 start,
                 self.limits.correction_notice_days,
                 "correction_notice",
@@ -270,7 +280,12 @@ class DisclosureFacts:
         # The period in force when the notice went out (the office's default or the notice's own).
         days = derived.get("period_days", p.period_days)
         self._start(
-            CORRECTION_PERIOD, CORRECTION_PERIOD, "补正期限", p.notice_on, days, "correction_period"
+            CORRECTION_PERIOD,
+            CORRECTION_PERIOD,
+            DEADLINE_LABELS[CORRECTION_PERIOD],
+            p.notice_on,
+            days,
+            "correction_period",
         )
 
     def _on_submit_correction(
@@ -316,8 +331,8 @@ class DisclosureFacts:
         c.received_on = received
         deadline = self._start(
             consultation_key(c.number),
-            "consultation",
-            f"征求意见期限（{c.who}：{c.party_name}）",
+            CONSULTATION,
+            f"{DEADLINE_LABELS[CONSULTATION]}（{c.who}：{c.party_name}）",
             received,
             c.days,
             f"consultation_{c.party_kind}",
@@ -389,7 +404,9 @@ class DisclosureFacts:
         assert self.fee is not None
         self.fee["received_on"] = received
         days = self.fee["payment_days"]
-        deadline = self._start(FEE_PAYMENT, FEE_PAYMENT, "缴费期限", received, days, "fee_payment")
+        deadline = self._start(
+            FEE_PAYMENT, FEE_PAYMENT, DEADLINE_LABELS[FEE_PAYMENT], received, days, "fee_payment"
+        )
         if how is not None:
             deadline.start_note = (
                 f"自申请人收到收费通知书之日（{received.isoformat()}，{how}）的次日起计算 {days} 个"

@@ -18,7 +18,7 @@ from govflow.workflow.contract import TypeView, Workflow
 from govflow.workflow.declared import Context
 from govflow.workflow.incident import actions as a
 from govflow.workflow.incident import rules, view
-from govflow.workflow.incident.facts import FOLD_TABLE, IncidentFacts
+from govflow.workflow.incident.facts import FOLD_TABLE, LETTER, LETTER_LABEL, IncidentFacts
 from govflow.workflow.incident.grades import GRADES_FILE, GradeTable, parse_grade_table
 from govflow.workflow.policy import Settings
 from govflow.workflow.search import SearchFields
@@ -42,6 +42,11 @@ class IncidentWorkflow(Workflow):
             labels=view.LABELS,
             engine="govflow.workflow.incident",
             search=SearchFields(("title", "summary", "topic"), channel="platform"),
+            # the milestones of the grade table in force, and a supervision letter's limit
+            deadline_labels={
+                **{key: m.label for key, m in grades.milestones.items()},
+                LETTER: LETTER_LABEL,
+            },
         )
         self.settings = settings
         self.grades = grades

@@ -26,6 +26,7 @@ from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
 from govflow.workflow.incident import actions as a
 
 LETTER = "supervision_letter"
+LETTER_LABEL = "督办函报告时限"
 NO_LONGER_APPLIES = "调整级别后不再适用"
 
 
@@ -239,7 +240,7 @@ class IncidentFacts:
         self.deadlines[letter.key] = Deadline(
             letter.key,
             LETTER,
-            f"督办函报告时限（{p.sender} {p.number}）",
+            f"{LETTER_LABEL}（{p.sender} {p.number}）",
             Basis.FIXED,
             0,
             start_at=letter.received_at,

@@ -179,7 +179,7 @@ def escalation_ladders(svc: Services, by: Principal) -> list[LadderView]:
     for flow in svc.config.case_types.values():
         case_type = flow.case_type
         policy = svc.config.policies.get(flow.escalation) if flow.escalation else None
-        labels = {d.key: d.label for d in case_type.deadlines}
+        labels = flow.deadline_labels  # a coded type's limits are named too, not only declared ones
         kinds = []
         for kind, rules in policy.ladders.items() if policy else ():
             kinds.append((labels.get(kind, kind), tuple(_rule(case_type, r) for r in rules)))

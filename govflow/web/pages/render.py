@@ -45,6 +45,9 @@ ENV.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # typ
 ENV.globals["urgency"] = urgency
 ENV.globals["html_lang"] = i18n.html_lang
 ENV.filters["local"] = local_minute  # instants are stored in UTC; people read Beijing time
+# A domain word (a declared label: state, action, field, limit …) in the locale in force; the
+# domain and the events keep zh-CN, only the page translates (``i18n.word``, issue 12).
+ENV.filters["word"] = i18n.word
 
 
 class _RoleLabels(Mapping[Any, str]):
