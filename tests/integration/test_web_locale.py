@@ -132,7 +132,10 @@ def test_english_names_the_domain_words_of_the_queue_and_the_case(
     queue = client.get("/?scope=all").text
     assert "<td>Information disclosure request</td>" in queue
     assert "<td>Registered</td>" in queue
-    assert "<td>Reply deadline</td>" in queue
+    # The row shows the limit it is sorted by (the correction window, due first) and the
+    # reply limit beneath it.
+    assert "<td>Correction notice deadline<span" in queue
+    assert 'data-key="reply">Reply deadline：' in queue
     case = client.get(f"/cases/{quote(ref, safe='')}").text
     assert '<strong id="case-state">Registered</strong>' in case
     assert '<summary role="button" class="outline">Start review</summary>' in case
@@ -152,7 +155,8 @@ def test_chinese_shows_the_declared_words_unchanged(
     queue = client.get("/?scope=all").text
     assert "<td>政府信息公开申请</td>" in queue
     assert "<td>已登记</td>" in queue
-    assert "<td>答复期限</td>" in queue
+    assert "<td>补正告知期限<span" in queue
+    assert 'data-key="reply">答复期限：' in queue
     case = client.get(f"/cases/{quote(ref, safe='')}").text
     assert '<strong id="case-state">已登记</strong>' in case
     assert '<summary role="button" class="outline">开始审核</summary>' in case
