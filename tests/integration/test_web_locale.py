@@ -20,6 +20,7 @@ from govflow.web.app import create_app
 from govflow.workflow import services
 from govflow.workflow.identity.providers import PasswordProof
 from govflow.workflow.services import accounts, signin
+from tests.api_support import registration
 from tests.principals import acting
 
 PASSWORD = "Locale-test-2025"
@@ -110,18 +111,10 @@ def test_an_unknown_locale_is_refused_at_start_up() -> None:
 
 def _request(svc: services.Services) -> str:
     """A request handed in person: registered, its receipt confirmed, the reply limit running."""
-    intake = {
-        "applicant": {
-            "kind": "natural_person",
-            "name": "张三",
-            "id_number": "610926199001011234",
-            "phone": "13800000000",
-        },
-        "description": "2024年县级财政预算执行情况",
-        "channel": "in_person",
-    }
     principal = acting(svc, "li.handler")
-    return services.register_request(svc, agency_code="county", principal=principal, intake=intake)
+    return services.register_request(
+        svc, agency_code="county", principal=principal, intake=registration()
+    )
 
 
 def test_english_names_the_domain_words_of_the_queue_and_the_case(
