@@ -1,77 +1,80 @@
-"""Benchmark: filling one notice, docxtpl on the whole template against the prepared light
-copy (``workflow/notices/rendering.py``), side by side in one run.
+"""Benchmark: what issuing a notice adds to the action that requires it, and what it adds
+to an action that does not (it should be nothing).
 
-Both fill the same shipped template with the same values; the light copy's output is the
-same document part for part (``tests/unit/test_notice_rendering.py`` holds it to that).
-Reported: milliseconds per notice (median of ``--repeat`` rounds of ``--count`` notices)
-and the ratio.
+The peer is the same action on the same database with notices switched off
+(``build_services(notices=False)``), so the ratio is the notices' cost alone: a number
+allocated, the template filled and rendered (docxtpl), the file written and fsync'ed.
+``extend`` issues the 延期答复告知书; ``assign`` issues nothing. SQLite file in a temp dir,
+fresh cases each round, the median over the cases.
 
-Run: ``python bench/bench_notices.py [--kind extension] [--count 30] [--repeat 5]``.
+Run: ``python bench/bench_notices.py [cases]`` (from the repository root; default 60).
 """
 
 from __future__ import annotations
 
-import argparse
-import io
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from docxtpl import DocxTemplate
-from jinja2.sandbox import SandboxedEnvironment
+def main(cases: int = 60) -> None:
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root))
+    from govflow import configs
+    from govflow.app import build_services, load_calendar, open_engine, prepare_database
+    from govflow.logs import configure_logging
+    from govflow.models.filestore import DirectoryStore
+    from govflow.workflow import services
+    from govflow.workflow.clock import SHANGHAI, FakeClock
 
-from govflow.app import load_config
-from govflow.models.filestore import DirectoryStore
-from govflow.notice_wiring import load_notices
-from govflow.workflow.disclosure.notice_fill import allowed_fields
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--kind", default="extension")
-    parser.add_argument("--count", type=int, default=30)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    notices = load_notices(load_config(), DirectoryStore(Path(tempfile.mkdtemp())), uploads=False)
-    assert notices is not None
-    templates = notices.templates
-    values = {name: f"<{name}>" for name in allowed_fields(args.kind)}
-    path = templates.templates[args.kind].path
-    assert path is not None
-
-    def whole() -> bytes:
-        document = DocxTemplate(str(path))
-        document.render(dict(values), SandboxedEnvironment(autoescape=True), autoescape=True)
-        out = io.BytesIO()
-        document.save(out)
-        return out.getvalue()
-
-    def prepared() -> bytes:
-        return templates.render(args.kind, values)
-
-    results = {name: timed(fill, args.count, args.repeat) for name, fill in
-               (("docxtpl, whole template", whole), ("prepared light copy", prepared))}  # fmt: skip
-    for name, ms in results.items():
-        print(f"{name:<24} {ms:6.1f} ms per notice")
-    first, second = results.values()
-    print(f"ratio {first / second:.1f}x")
-
-
-def timed(fill: Callable[[], bytes], count: int, repeat: int) -> float:
-    fill()  # the first fill checks and prepares the template: not what an action pays
-    rounds = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        for _ in range(count):
-            fill()
-        rounds.append(1000 * (time.perf_counter() - started) / count)
-    return statistics.median(rounds)
+    configure_logging()  # warnings only, as the CLI runs
+    calendar = load_calendar()
+    results: dict[tuple[str, bool], list[float]] = {}
+    with tempfile.TemporaryDirectory() as work:
+        for with_notices in (False, True):
+            engine = open_engine(f"sqlite:///{work}/{with_notices}.db")
+            prepare_database(configs.shipped("demo_org.yaml"), engine)
+            clock = FakeClock(datetime(2025, 9, 26, 10, 0, tzinfo=SHANGHAI))
+            files = DirectoryStore(Path(work) / f"files-{with_notices}")
+            svc = build_services(engine, clock, calendar, files=files, notices=with_notices)
+            if svc.notices is not None:
+                svc.notices.templates.check_all()  # start-up work, not the action's
+            principals = services.Principals(svc, "cli:bench")
+            for n in range(cases):
+                intake = {
+                    "applicant": {
+                        "kind": "natural_person",
+                        "name": f"申请人{n}",
+                        "id_number": f"61092619900101{n:04d}",
+                        "phone": "13800000000",
+                    },
+                    "description": f"第{n}份文件",
+                    "channel": "in_person",
+                }
+                ref = services.register_request(
+                    svc, agency_code="county", principal=principals("wang.clerk"), intake=intake
+                )
+                for action, who, payload in (
+                    ("assign", "zhang.head", {"assignee": "li.handler"}),
+                    ("extend", "zhang.head", {"days": 5, "reason": "量大"}),
+                ):
+                    started = time.perf_counter()
+                    services.act(
+                        svc, ref=ref, action=action, payload=payload, principal=principals(who)
+                    )
+                    results.setdefault((action, with_notices), []).append(
+                        time.perf_counter() - started
+                    )
+            engine.dispose()
+    print(f"{cases} cases on SQLite, median per action (ms):")
+    for action in ("assign", "extend"):
+        off = statistics.median(results[(action, False)]) * 1000
+        on = statistics.median(results[(action, True)]) * 1000
+        print(f"  {action:7s} notices off {off:6.1f}   on {on:6.1f}   ratio {on / off:4.2f}×")
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 60)
