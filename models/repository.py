@@ -11,8 +11,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, literal, or_, select, tuple_, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import (
+    and_,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.orm import Session
 
 from govflow.models.declared_repo import declared_records
 from govflow.models.integrity_repo import IntegrityQueries
@@ -24,13 +33,18 @@ from govflow.models.rows import (
     new_case_row,
     update_case_row,
 )
+from govflow.models.statements import (
+    actor_rows,
+    case_with_agency,
+    deadline_upsert,
+    with_agency,
+)
 from govflow.models.tables import (
     AgencyRow,
     CaseRow,
     DeadlineRow,
     EventRow,
     RefCounterRow,
-    UserRoleRow,
     UserRow,
     UTCDateTime,
     dialect_insert,
@@ -85,13 +99,7 @@ class Repository(IntegrityQueries):
     def actor(self, username: str) -> Actor:
         """The user with every role held and the account's status, in one statement (every
         action asks): whether the status lets them act is the service layer's to say."""
-        stmt = (
-            select(UserRow.name, UserRow.status, AgencyRow.code, UserRoleRow.role)
-            .outerjoin(AgencyRow, AgencyRow.id == UserRow.agency_id)
-            .outerjoin(UserRoleRow, UserRoleRow.user_id == UserRow.id)
-            .where(UserRow.username == username)
-        )
-        rows = self.session.execute(stmt).all()
+        rows = self.session.execute(actor_rows(), {"username": username}).all()
         if not rows:
             raise NotFound(f"没有用户 {username!r}")
         name, status, agency_code = rows[0][:3]
@@ -134,26 +142,15 @@ class Repository(IntegrityQueries):
 
     def get(self, ref: str) -> CaseRecord:
         """The case row, its stored facts and its agency: one statement."""
-        found = self.session.execute(self._with_agency().where(CaseRow.ref == ref)).first()
+        found = self.session.execute(case_with_agency(), {"ref": ref}).first()
         if found is None:
             raise NotFound(f"没有编号为 {ref} 的案件")
         return self._record(*found)
 
     def get_many(self, refs: Sequence[str]) -> list[CaseRecord]:
         """The rows of ``refs`` that exist, with their agencies: one statement."""
-        found = self.session.execute(self._with_agency().where(CaseRow.ref.in_(refs))).all()
+        found = self.session.execute(with_agency().where(CaseRow.ref.in_(refs))).all()
         return [self._record(*columns) for columns in found]
-
-    @staticmethod
-    def _with_agency() -> Select[Any]:
-        # The agency comes along (its name and prefix, its parent's code): a notice's
-        # letterhead and a page's header ask for it, and ``agency`` then answers from memory.
-        parent = aliased(AgencyRow)
-        return (
-            select(CaseRow, AgencyRow, parent.code)
-            .join(AgencyRow, AgencyRow.id == CaseRow.agency_id)
-            .outerjoin(parent, parent.id == AgencyRow.parent_id)
-        )
 
     def _record(self, row: CaseRow, agency: AgencyRow, parent_code: str | None) -> CaseRecord:
         self._rows[row.ref] = row
@@ -197,14 +194,8 @@ class Repository(IntegrityQueries):
     def _upsert_deadlines(self, case_id: int, deadlines: list[Deadline]) -> None:
         """One statement, without reading the rows first (a new deadline is inserted)."""
         values = [{"case_id": case_id, "key": d.key, **deadline_values(d)} for d in deadlines]
-        stmt = dialect_insert(self.session)(DeadlineRow).values(values)
-        columns = [c for c in values[0] if c not in ("case_id", "key")]
-        self.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["case_id", "key"],
-                set_={c: stmt.excluded[c] for c in columns},
-            )
-        )
+        dialect = self.session.get_bind().dialect.name
+        self.session.execute(deadline_upsert(dialect), values)
 
     def refs_without_facts(
         self, after_id: int | None, limit: int, facts_format: int
@@ -385,7 +376,7 @@ class Repository(IntegrityQueries):
             stmt = stmt.where(tuple_(key, CaseRow.id) > tuple_(after, query.after.case_id))
         chosen = stmt.order_by(key, CaseRow.id).limit(query.limit).subquery()
         rows = self.session.execute(
-            self._with_agency()
+            with_agency()
             .add_columns(chosen.c.due_at)
             .join(chosen, chosen.c.id == CaseRow.id)
             .order_by(chosen.c.due_at, CaseRow.id)
