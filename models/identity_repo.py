@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from govflow.models.identity_tables import (
@@ -98,11 +99,13 @@ class IdentityRepository:
             UserRoleRow, UserRoleRow.user_id == UserRow.id
         )
 
-    def _accounts(self, stmt: Select[Any]) -> list[tuple[Any, Account]]:
+    def _accounts(
+        self, stmt: Select[Any], params: dict[str, Any] | None = None
+    ) -> list[tuple[Any, Account]]:
         """Run a ``_joined`` statement: (its lead row or None, the account) per user, in the
         statement's order."""
         found: dict[int, tuple[Any, UserRow, str | None, list[Role]]] = {}
-        for *lead, user, code, role in self.session.execute(stmt):
+        for *lead, user, code, role in self.session.execute(stmt, params):
             entry = found.setdefault(user.id, (lead[0] if lead else None, user, code, []))
             if role is not None:
                 entry[3].append(Role(role))
@@ -308,7 +311,7 @@ class IdentityRepository:
 
     def session_with_account(self, id_hash: str) -> tuple[SessionRecord, Account] | None:
         """The session and its account in one statement: the check on every page."""
-        found = self._accounts(self._joined(SessionRow).where(SessionRow.id_hash == id_hash))
+        found = self._accounts(_session_with_account(), {"id_hash": id_hash})
         if not found:
             return None
         row, account = found[0]
@@ -395,8 +398,7 @@ class IdentityRepository:
 
     def token_with_account(self, token_hash: str) -> tuple[TokenRecord, Account] | None:
         """The token and its account in one statement: the check on every API request."""
-        stmt = self._joined(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash)
-        found = self._accounts(stmt)
+        found = self._accounts(_token_with_account(), {"token_hash": token_hash})
         if not found:
             return None
         row, account = found[0]
@@ -423,3 +425,18 @@ class IdentityRepository:
         self.session.execute(
             update(ApiTokenRow).where(ApiTokenRow.name == name).values(last_used_at=now)
         )
+
+
+# The checks every page and every API request make, built once per process (building a
+# statement costs more CPU than sending it; see ``models/statements.py``).
+
+
+@cache
+def _session_with_account() -> Select[Any]:
+    return IdentityRepository._joined(SessionRow).where(SessionRow.id_hash == bindparam("id_hash"))
+
+
+@cache
+def _token_with_account() -> Select[Any]:
+    lead = IdentityRepository._joined(ApiTokenRow)
+    return lead.where(ApiTokenRow.token_hash == bindparam("token_hash"))
