@@ -7,16 +7,17 @@ parse, call the service layer and render; every refusal goes through ``errors``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from govflow.web import api, docs, errors, health, i18n, pages
 from govflow.web.guard import RefuseNul
+from govflow.web.headers import SecurityHeaders
 from govflow.workflow.notifications import Channel
 from govflow.workflow.services import CalendarWatch, Services
 
@@ -57,7 +58,6 @@ def create_app(
 
         channels = build_channels(svc.config.settings.notifications)
     app.state.channels = channels
-    app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     app.include_router(docs.router)
@@ -66,28 +66,10 @@ def create_app(
         app.include_router(router)
     pages.install(app)
     app.add_middleware(RefuseNul)
+    app.add_middleware(SecurityHeaders)
     # Outermost, so everything a page renders (errors included) reads the same catalogue.
     app.add_middleware(i18n.InForce, translations=translations)
     return app
-
-
-# Everything the pages need is served from this origin; a route that must allow more (the
-# API documentation's inline start-up scripts) sets its own policy.
-DEFAULT_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
-)
-
-
-async def _security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    response = await call_next(request)
-    response.headers.setdefault("Content-Security-Policy", DEFAULT_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
 
 
 def app_from_environment() -> FastAPI:

@@ -143,3 +143,18 @@ def test_a_nul_in_the_address_is_refused_before_any_query(client: TestClient, ad
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_input"
     assert "NUL" in response.json()["message"]
+
+
+def test_every_answer_carries_the_security_headers_unless_its_route_set_its_own(
+    client: TestClient,
+) -> None:
+    for address in ("/healthz", "/api/v1/nowhere", "/login", "/static/web/web.css"):
+        headers = client.get(address).headers
+        assert headers["X-Content-Type-Options"] == "nosniff", address
+        assert headers["X-Frame-Options"] == "DENY", address
+        assert headers["Referrer-Policy"] == "same-origin", address
+        assert headers["Content-Security-Policy"].startswith("default-src 'self'"), address
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], address
+    # The API documentation allows its own start-up script: its policy is kept, not doubled.
+    docs = client.get("/api/v1/docs").headers.get_list("Content-Security-Policy")
+    assert len(docs) == 1 and "'unsafe-inline'" in docs[0]

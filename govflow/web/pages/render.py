@@ -37,6 +37,11 @@ ENV = Environment(
     # The templates are package data: they change with a new install, not while a process
     # runs. Checking each file's mtime on every render was 8 % of a busy server's time.
     auto_reload=False,
+    # Every template kept in a plain dict: Jinja's bounded cache takes a lock on every
+    # lookup, and an ``{% include %}`` inside a list's loop looks a template up for each row —
+    # under 20 people at once, server threads spent 43 % of their samples queued on that
+    # lock (py-spy). The templates are a fixed set of package files.
+    cache_size=-1,
 )
 # Every word of a template goes through ``_()``/``{% trans %}``: the catalogue in force for
 # the request (``govflow.web.i18n``); newstyle fills ``%(name)s`` after translating.
