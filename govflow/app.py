@@ -106,6 +106,7 @@ def build_services(
     from govflow.models.uow import SqlUnitOfWork
     from govflow.workflow.identity.passwords import PasswordHasher
     from govflow.workflow.services import Services
+    from govflow.workflow.services.listed import ListedCases
 
     config = config or load_config()
     url = engine.url.render_as_string(hide_password=False) if engine else database_url()
@@ -128,6 +129,7 @@ def build_services(
         hasher=PasswordHasher(config.settings.identity.argon2),
         notices=load_notices(config, files) if notices else None,
         files=files,
+        listed=ListedCases(),
     )
 
 

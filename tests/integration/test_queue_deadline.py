@@ -204,3 +204,15 @@ def test_the_api_list_rows_carry_the_sorting_deadline_and_the_reference(
     )
     assert listed[0]["reference_deadline"]["due_date"] == "2025-10-28"
     assert listed[3]["deadline"]["paused"] is True and listed[3]["deadline"]["due_at"] is None
+
+
+def test_a_list_shows_each_case_as_stored_now_not_as_kept_before(flow, office: Office) -> None:
+    # Lists keep the cases they restored (``Services.listed``) under the row as stored: an
+    # action since is another row, so the next list restores the case again.
+    assert flow.svc.listed is not None
+    before = {c.ref: c for c in rows(flow)}
+    flow.act(office.fresh, LI, "start_review")
+    after = {c.ref: c for c in rows(flow)}
+    assert after[office.fresh].version == before[office.fresh].version + 1
+    assert after[office.fresh].header.state != before[office.fresh].header.state
+    assert after[office.handling] == before[office.handling]  # untouched: the kept one

@@ -17,6 +17,7 @@ from govflow.workflow.events import UNKEYED, Keyring
 from govflow.workflow.identity.acting import active_actor
 from govflow.workflow.identity.passwords import PasswordHasher
 from govflow.workflow.ports import UnitOfWork, UnitOfWorkFactory
+from govflow.workflow.services.listed import ListedCases
 
 if TYPE_CHECKING:
     from govflow.workflow.documents.store import FileStore
@@ -50,6 +51,9 @@ class Services:
     # what READ COMMITTED gives inside one anyway — and the BEGIN and the ROLLBACK, two
     # round trips of every page, are not sent. None: ``uow``.
     reads: UnitOfWorkFactory | None = None
+    # Cases restored for lists, kept per stored row and calendar (``listed``); None: every
+    # list restores its rows afresh.
+    listed: ListedCases | None = None
 
     def reading(self) -> UnitOfWork:
         """A unit of work for a use case that reads (it may still write one statement, as

@@ -19,7 +19,7 @@ from govflow.workflow.access import may_see_personal_data
 from govflow.workflow.actors import SYSTEM, Actor, Agency
 from govflow.workflow.audit import TimelineEntry, timeline
 from govflow.workflow.calendar import WorkingCalendar
-from govflow.workflow.cases import Case
+from govflow.workflow.cases import Case, CaseRecord
 from govflow.workflow.clock import end_of_day, local_date
 from govflow.workflow.contract import Field
 from govflow.workflow.errors import DamagedHistory, InvalidInput
@@ -281,7 +281,7 @@ def list_cases(
         cases = []
         for record, _ in found[:limit]:
             try:  # the stored facts; a row without them (an old format) is replayed once
-                cases.append(restored(svc, uow, record))
+                cases.append(_listed(svc, uow, record))
             except DamagedHistory as exc:  # one damaged case must not hide all the others
                 log.error(
                     "case.damaged", case_ref=record.ref, position=exc.position, cause=exc.reason
@@ -292,6 +292,14 @@ def list_cases(
         next_after=found[limit - 1][1].encode() if more else None,
         filters=filters,
     )
+
+
+def _listed(svc: Services, uow: UnitOfWork, record: CaseRecord) -> Case:
+    """A list's row, restored once per stored row and calendar when the services keep them
+    (``listed``); read, never changed."""
+    if svc.listed is None:
+        return restored(svc, uow, record)
+    return svc.listed.get(record, svc.calendar, lambda: restored(svc, uow, record))
 
 
 def _personal_scope(reader: Actor, agencies: list[Agency]) -> list[int]:
