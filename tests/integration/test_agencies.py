@@ -111,3 +111,49 @@ def test_importing_the_organisation_file_again_keeps_an_added_agency(
         load_org(uow.session, read_org_file(configs.shipped("demo_org.yaml")))
         uow.commit()
     assert "town-a" in {node.code for node in agency_tree(svc, admin)}
+
+
+@pytest.mark.postgres
+def test_two_administrators_adding_one_code_at_once_one_is_told_why(
+    pg_engine: Engine, clock, calendar, config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Real threads on PostgreSQL: both pass the check (neither sees the other's row), both
+    insert; the unique code decides, and the loser reads a message about agencies (not the
+    cases' "已被他人修改"), with nothing of its own written."""
+    import threading
+
+    from govflow.app import build_services
+    from govflow.workflow.errors import Conflict
+    from govflow.workflow.services import installation
+
+    svc = build_services(pg_engine, clock, calendar, config)
+    created = accounts.bootstrap_admin(svc)
+    assert created is not None
+    admin = acting(svc, created[0])
+    both_checked = threading.Barrier(2, timeout=10)
+    real_check = installation.checked
+
+    def check_then_wait(new, agencies):  # type: ignore[no-untyped-def]
+        agency = real_check(new, agencies)
+        both_checked.wait()
+        return agency
+
+    monkeypatch.setattr(installation, "checked", check_then_wait)
+    outcomes: list[object] = []
+
+    def add(prefix: str) -> None:
+        try:
+            outcomes.append(add_agency(svc, admin, NewAgency("town-a", "甲镇", prefix, "county")))
+        except Conflict as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=add, args=(p,)) for p in ("甲镇政依申", "甲镇府依申")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    refused = [o for o in outcomes if isinstance(o, Conflict)]
+    assert len(outcomes) == 2 and len(refused) == 1
+    assert "机关代码 town-a" in str(refused[0]) and "刚被另一位管理员使用" in str(refused[0])
+    added = [e for e in security_log(svc, admin) if e.action == "agency_added"]
+    assert [e.target for e in added] == ["town-a"]  # the winner's only

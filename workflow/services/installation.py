@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 import structlog
 
-from govflow.workflow.actors import AccountStatus, Agency
+from govflow.workflow.actors import AccountStatus, Actor, Agency
 from govflow.workflow.agencies import NewAgency, checked
+from govflow.workflow.errors import Conflict
 from govflow.workflow.identity.ports import SecurityEntry
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.inputs import ActionInfo, type_actions
@@ -100,6 +102,20 @@ def add_agency(svc: Services, by: Principal, new: NewAgency) -> Agency:
     """Add an agency (an administrator only), checked against those there are
     (``workflow.agencies``), in the security log as ``agency_added``."""
     now = svc.clock.now()
+    try:
+        added, actor = _add_agency(svc, by, new, now)
+    except Conflict:  # another administrator added the same code or prefix since the check
+        raise Conflict(
+            f"机关代码 {new.code} 或案件编号前缀 {new.ref_prefix} 刚被另一位管理员使用，"
+            "本次未保存；请刷新机关列表后重试"
+        ) from None
+    log.info("identity.agency_added", actor=actor.username, agency=added.code)
+    return added
+
+
+def _add_agency(
+    svc: Services, by: Principal, new: NewAgency, now: datetime
+) -> tuple[Agency, Actor]:
     with svc.uow() as uow:
         actor = require_admin(uow, by, "机关")
         agency = checked(new, uow.repo.agencies())
@@ -117,5 +133,4 @@ def add_agency(svc: Services, by: Principal, new: NewAgency) -> Agency:
             )
         )
         uow.commit()
-    log.info("identity.agency_added", actor=actor.username, agency=added.code)
-    return added
+    return added, actor
