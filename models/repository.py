@@ -11,16 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    and_,
-    false,
-    func,
-    literal,
-    or_,
-    select,
-    tuple_,
-    update,
-)
+from sqlalchemy import and_, false, func, literal, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from govflow.models.declared_repo import declared_records
@@ -146,11 +137,6 @@ class Repository(IntegrityQueries):
         if found is None:
             raise NotFound(f"没有编号为 {ref} 的案件")
         return self._record(*found)
-
-    def get_many(self, refs: Sequence[str]) -> list[CaseRecord]:
-        """The rows of ``refs`` that exist, with their agencies: one statement."""
-        found = self.session.execute(with_agency().where(CaseRow.ref.in_(refs))).all()
-        return [self._record(*columns) for columns in found]
 
     def _record(self, row: CaseRow, agency: AgencyRow, parent_code: str | None) -> CaseRecord:
         self._rows[row.ref] = row

@@ -13,7 +13,14 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import aliased
 
-from govflow.models.tables import AgencyRow, CaseRow, DeadlineRow, UserRoleRow, UserRow
+from govflow.models.tables import (
+    AgencyRow,
+    CaseRow,
+    DeadlineRow,
+    UserRoleRow,
+    UserRow,
+    insert_for,
+)
 
 
 @cache
@@ -46,10 +53,8 @@ def actor_rows() -> Select[Any]:
 @cache
 def deadline_upsert(dialect: str) -> Any:
     """``INSERT … ON CONFLICT (case_id, key) DO UPDATE`` of every column, for executemany."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
     table = DeadlineRow.__table__
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    insert = insert_for(dialect)(table)
     kept = ("id", "case_id", "key")
     return insert.on_conflict_do_update(
         index_elements=["case_id", "key"],

@@ -413,6 +413,11 @@ class CalendarImportRow(Base):
 def dialect_insert(session: Any) -> Any:
     """``INSERT … ON CONFLICT`` for the session's database (PostgreSQL or SQLite): the upserts
     that keep reference numbers and policy digests safe when clerks act at once."""
+    return insert_for(session.get_bind().dialect.name)
+
+
+def insert_for(dialect: str) -> Any:
+    """``dialect_insert`` by the database's name (a statement built once per database)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -155,10 +155,6 @@ class CaseWrites(Protocol):
 class CaseRepository(CaseWrites, Protocol):
     """…and what the reading use cases ask besides."""
 
-    def get_many(self, refs: Sequence[str]) -> list[CaseRecord]:
-        """The rows of ``refs`` that exist, in one statement (a list's page)."""
-        ...
-
     def agencies(self) -> list[Agency]: ...
 
     def add_agency(self, code: str, name: str, ref_prefix: str, parent: str | None) -> Agency:

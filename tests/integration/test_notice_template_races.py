@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from govflow.models.db import alembic_config, migrate
 from govflow.models.notice_templates import SqlTemplateUploads
 from govflow.workflow.errors import Conflict
+from govflow.workflow.identity.principal import Principal
 from govflow.workflow.services import Services, TemplateUpload, bootstrap_admin, upload_template
 from govflow.workflow.services import templates as template_service
 from tests.integration.test_concurrency_pg import race
@@ -137,13 +138,21 @@ def test_a_lost_race_is_tried_again_and_replaces_the_winner(
     assert len(tried) > TIGHT  # some did lose a race, and were not refused for it
 
 
-def test_the_database_refuses_a_second_active_upload(svc: Services, engine: Engine) -> None:
+def upload_receipts(svc: Services) -> Principal:
+    """The administrator (created now) uploads a 登记回执 for ``edu`` and one for every
+    agency; returns the administrator."""
     bootstrap_admin(svc)
     boss = acting(svc, "admin")
     for agency in ("edu", None):
         upload_template(
             svc, boss, TemplateUpload("receipt", with_line("receipt.docx", "一"), agency)
         )
+    return boss
+
+
+def test_the_database_refuses_a_second_active_upload(svc: Services, engine: Engine) -> None:
+    boss = upload_receipts(svc)
+    for agency in ("edu", None):
         copy = (
             "INSERT INTO notice_templates (agency_id, kind, sha256, size, content, filename, "
             "uploaded_by, uploaded_at, active) SELECT agency_id, kind, sha256, size, content, "
@@ -178,12 +187,7 @@ def test_a_race_lost_every_time_is_reported_as_a_conflict(svc: Services, monkeyp
 
 
 def test_the_migration_keeps_the_newest_of_duplicates(svc: Services, engine: Engine) -> None:
-    bootstrap_admin(svc)
-    boss = acting(svc, "admin")
-    for agency in ("edu", None):
-        upload_template(
-            svc, boss, TemplateUpload("receipt", with_line("receipt.docx", "一"), agency)
-        )
+    boss = upload_receipts(svc)
     upload_template(
         svc, boss, TemplateUpload("extension", with_line("extension.docx", "二"), "edu")
     )

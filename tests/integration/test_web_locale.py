@@ -117,19 +117,24 @@ def _request(svc: services.Services) -> str:
     )
 
 
+def _queue_and_case(client: TestClient, svc: services.Services) -> tuple[str, str, str]:
+    """A request registered, then the handler's whole queue and its page: (ref, queue, case)."""
+    ref = _request(svc)
+    signed_in = _signed_in(client, svc)
+    queue = signed_in.get("/?scope=all").text
+    return ref, queue, signed_in.get(f"/cases/{quote(ref, safe='')}").text
+
+
 def test_english_names_the_domain_words_of_the_queue_and_the_case(
     english: TestClient, svc: services.Services
 ) -> None:
-    ref = _request(svc)
-    client = _signed_in(english, svc)
-    queue = client.get("/?scope=all").text
+    ref, queue, case = _queue_and_case(english, svc)
     assert "<td>Information disclosure request</td>" in queue
     assert "<td>Registered</td>" in queue
     # The row shows the limit it is sorted by (the correction window, due first) and the
     # reply limit beneath it.
     assert "<td>Correction notice deadline<span" in queue
     assert 'data-key="reply">Reply deadline：' in queue
-    case = client.get(f"/cases/{quote(ref, safe='')}").text
     assert '<strong id="case-state">Registered</strong>' in case
     assert '<summary role="button" class="outline">Start review</summary>' in case
     assert "<strong>Reply deadline</strong>" in case
@@ -143,14 +148,11 @@ def test_english_names_the_domain_words_of_the_queue_and_the_case(
 def test_chinese_shows_the_declared_words_unchanged(
     chinese: TestClient, svc: services.Services
 ) -> None:
-    ref = _request(svc)
-    client = _signed_in(chinese, svc)
-    queue = client.get("/?scope=all").text
+    _, queue, case = _queue_and_case(chinese, svc)
     assert "<td>政府信息公开申请</td>" in queue
     assert "<td>已登记</td>" in queue
     assert "<td>补正告知期限<span" in queue
     assert 'data-key="reply">答复期限：' in queue
-    case = client.get(f"/cases/{quote(ref, safe='')}").text
     assert '<strong id="case-state">已登记</strong>' in case
     assert '<summary role="button" class="outline">开始审核</summary>' in case
     assert "<strong>确认收到申请</strong>" in case
