@@ -45,6 +45,8 @@ _CASE_COLUMNS = (
     CaseRow.outcome,
     CaseRow.escalation_policy,
     CaseRow.facts,
+    CaseRow.queue_due_at,
+    CaseRow.optional_due_at,
 )
 
 _EVENT_COLUMNS = (
@@ -105,7 +107,7 @@ class IntegrityQueries:
             case_id, ref_, head_seq, head_hash, case_type, agency_id, version, *rest = row[:width]
             event = row[width:]
             if not chains or chains[-1].case_id != case_id:
-                state, assignee, outcome, policy, facts = rest
+                state, assignee, outcome, policy, facts, queue_due, optional_due = rest
                 columns = {
                     "state": state,
                     "assignee": assignee,
@@ -114,6 +116,8 @@ class IntegrityQueries:
                     "head_seq": head_seq,
                     "head_hash": head_hash,
                     "facts": facts,
+                    "queue_due_at": queue_due,
+                    "optional_due_at": optional_due,
                 }
                 chains.append(
                     CaseChain(

@@ -8,14 +8,15 @@ from ``IntegrityQueries``. A case type's own tables have their own store
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, false, func, literal, or_, select, tuple_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from govflow.models.declared_repo import declared_records
 from govflow.models.integrity_repo import IntegrityQueries
+from govflow.models.listing import page_statement
 from govflow.models.rows import (
     apply_deadlines,
     case_record,
@@ -28,28 +29,24 @@ from govflow.models.statements import (
     actor_rows,
     case_with_agency,
     deadline_upsert,
-    with_agency,
 )
 from govflow.models.tables import (
+    NO_DUE,
     AgencyRow,
     CaseRow,
     DeadlineRow,
     EventRow,
     RefCounterRow,
     UserRow,
-    UTCDateTime,
     dialect_insert,
 )
 from govflow.workflow.actors import AccountStatus, Actor, Agency, Role, ordered
 from govflow.workflow.cases import Case, CaseRecord
-from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
+from govflow.workflow.deadlines import Basis, Deadline
 from govflow.workflow.errors import ActionNotAllowed, NotFound
 from govflow.workflow.events import CaseEvent
 from govflow.workflow.ports import CaseQuery, LimitRecord, ListPosition
 from govflow.workflow.reports.periodic import CaseRecord as PeriodicRecord
-
-LAST = datetime(9999, 12, 31, tzinfo=UTC)
-"""Where a case with no running deadline sorts in a list: after every due instant."""
 
 
 class Repository(IntegrityQueries):
@@ -296,79 +293,20 @@ class Repository(IntegrityQueries):
 
     def page(self, query: CaseQuery) -> list[tuple[CaseRecord, ListPosition]]:
         """One page of a list, least time left first: cases ordered by their nearest running
-        deadline (none: last), then id; the page starts after ``query.after`` (keyset). One
-        statement: the page's ids are chosen first (narrow rows to sort), then their rows
-        and agencies are read.
+        deadline at ``query.running_at`` (none: last), then id; the page starts after
+        ``query.after`` (keyset). One statement (``models.listing``).
 
-        "Running" is ``Deadline.is_running_at(query.running_at)``, the same key as
-        ``Case.queue_deadline``, the deadline each row shows: a paused limit is stored
-        without a due instant and orders nothing (a case whose limits are all paused sorts
-        with those that have none); an optional limit (a correction notice) stops running
-        once its due instant passes unused, so it no longer holds the case at the top of
-        the list nor counts as overdue."""
-        running = DeadlineRow.status == DeadlineStatus.RUNNING.value
-        if query.running_at is not None:
-            # Rows stored before limits were marked optional have no flag: not optional.
-            optional = func.coalesce(DeadlineRow.detail["optional"].as_boolean(), false())
-            still = DeadlineRow.due_at > literal(query.running_at, UTCDateTime())
-            running = and_(running, or_(still, ~optional))
-        nearest = (
-            select(func.min(DeadlineRow.due_at))
-            .where(DeadlineRow.case_id == CaseRow.id, running)
-            .correlate(CaseRow)
-            .scalar_subquery()
-        )
-        key = func.coalesce(nearest, literal(LAST, UTCDateTime()))
-        wanted = [
-            CaseRow.case_type == case_type
-            if states is None
-            else and_(CaseRow.case_type == case_type, CaseRow.state.in_(states))
-            for case_type, states in query.states.items()
-        ]
-        stmt = select(CaseRow.ref, CaseRow.id, key.label("due_at")).where(or_(*wanted))
-        if query.agency_ids is not None:
-            stmt = stmt.where(CaseRow.agency_id.in_(query.agency_ids))
-        if query.assignee:
-            stmt = stmt.where(CaseRow.assignee == query.assignee)
-        if query.ref_contains:
-            stmt = stmt.where(CaseRow.ref.contains(query.ref_contains, autoescape=True))
-        if query.outcome:
-            stmt = stmt.where(CaseRow.outcome == query.outcome)
-        if query.due_after is not None:
-            stmt = stmt.where(key > literal(query.due_after, UTCDateTime()))
-        if query.due_by is not None:
-            stmt = stmt.where(key <= literal(query.due_by, UTCDateTime()))
-        if query.opened_from is not None:
-            stmt = stmt.where(CaseRow.created_at >= query.opened_from)
-        if query.opened_before is not None:
-            stmt = stmt.where(CaseRow.created_at < query.opened_before)
-        if query.closed_from is not None:
-            stmt = stmt.where(CaseRow.closed_at >= query.closed_from)
-        if query.closed_before is not None:
-            stmt = stmt.where(CaseRow.closed_at < query.closed_before)
-        if query.channel:
-            stmt = stmt.where(CaseRow.channel == query.channel)
-        if query.text:
-            found = CaseRow.search_text.contains(query.text, autoescape=True)
-            if query.personal_agency_ids:
-                personal = and_(
-                    CaseRow.agency_id.in_(query.personal_agency_ids),
-                    CaseRow.search_personal.contains(query.text, autoescape=True),
-                )
-                found = or_(found, personal)
-            stmt = stmt.where(found)
-        if query.after is not None:
-            after = literal(query.after.due_at or LAST, UTCDateTime())
-            stmt = stmt.where(tuple_(key, CaseRow.id) > tuple_(after, query.after.case_id))
-        chosen = stmt.order_by(key, CaseRow.id).limit(query.limit).subquery()
-        rows = self.session.execute(
-            with_agency()
-            .add_columns(chosen.c.due_at)
-            .join(chosen, chosen.c.id == CaseRow.id)
-            .order_by(chosen.c.due_at, CaseRow.id)
-        )
+        "Running" is ``Deadline.is_running_at``, the same key as ``Case.queue_deadline``,
+        the deadline each row shows: a paused limit is stored without a due instant and
+        orders nothing; an optional limit (a correction notice) stops running once its due
+        instant passes unused, so it no longer holds the case at the top of the list nor
+        counts as overdue."""
+        rows = self.session.execute(page_statement(query))
         return [
-            (self._record(row, agency, parent), ListPosition(None if due == LAST else due, row.id))
+            (
+                self._record(row, agency, parent),
+                ListPosition(None if due == NO_DUE else due, row.id),
+            )
             for row, agency, parent, due in rows
         ]
 

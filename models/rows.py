@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from govflow.models.tables import CaseRow, DeadlineRow, EventRow
+from govflow.models.tables import NO_DUE, CaseRow, DeadlineRow, EventRow
 from govflow.workflow.cases import Case, CaseRecord
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.events import GENESIS, CaseEvent
@@ -42,6 +42,7 @@ def new_case_row(case: Case, agency_id: int, now: datetime) -> CaseRow:
         escalation_policy=case.escalation_policy,
         head_seq=0,
         head_hash="",
+        queue_due_at=NO_DUE,
         created_at=now,
         updated_at=now,
     )
@@ -49,6 +50,7 @@ def new_case_row(case: Case, agency_id: int, now: datetime) -> CaseRow:
 
 def case_values(case: Case) -> dict[str, Any]:
     """The ``cases`` columns a case's events decide (``audit verify`` compares them)."""
+    obligation, optional = case.queue_instants()
     return {
         "state": case.state or "",
         "assignee": case.assignee,
@@ -56,6 +58,8 @@ def case_values(case: Case) -> dict[str, Any]:
         "outcome": case.facts.outcome,
         "head_seq": case.head_seq,
         "head_hash": case.head_hash,
+        "queue_due_at": obligation or NO_DUE,
+        "optional_due_at": optional,
     }
 
 

@@ -48,6 +48,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# The end of time: ``cases.queue_due_at`` of a case with no running obligation, so that it
+# sorts after every case with one.
+NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -135,11 +139,19 @@ class CaseRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     search_text: Mapped[str | None] = mapped_column(Text)
     search_personal: Mapped[str | None] = mapped_column(Text)
+    # What a list sorts by (``Case.queue_instants``; migration 0015): the nearest due
+    # instant of the running obligations (``NO_DUE``, the end of time, when none: a plain
+    # value keeps the index usable for ordering and keyset paging), and that of the running
+    # optional limits, which count only until they pass — decided when the list is read.
+    queue_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # 0015 filled every row
+    optional_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  optimistic locking
     __table_args__ = (
         Index("ix_cases_channel", "channel"),
         Index("ix_cases_closed_at", "closed_at"),
+        Index("ix_cases_queue_due_at", "queue_due_at", "id"),
+        Index("ix_cases_optional_due_at", "optional_due_at"),
     )
 
 

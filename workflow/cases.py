@@ -141,6 +141,19 @@ class Case:
             return min(running, key=lambda d: d.due_at)  # type: ignore[arg-type, return-value]
         return next((d for d in self.deadlines if d.status is DeadlineStatus.PAUSED), None)
 
+    def queue_instants(self) -> tuple[datetime | None, datetime | None]:
+        """What ``queue_deadline`` needs, stored on the case row so a list sorts by an index
+        instead of reading every deadline of every open case: the nearest due instant of
+        the running obligations, and that of the running optional limits (which count only
+        until it passes, so the list decides at the instant it is read). None: no such limit.
+        """
+        obligations: list[datetime] = []
+        optional: list[datetime] = []
+        for d in self.deadlines:
+            if d.status is DeadlineStatus.RUNNING and d.due_at is not None:
+                (optional if d.optional else obligations).append(d.due_at)
+        return min(obligations, default=None), min(optional, default=None)
+
     @property
     def documents(self) -> dict[int, records.DocumentRecord]:
         """Each document's latest version, by its number (read from the events)."""
