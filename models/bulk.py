@@ -394,6 +394,12 @@ class BulkEscalations:
     def sync_schedule(self, case_id: int, planned: list[PlannedRule]) -> None:
         reconcile_schedule(self.store.by_id[case_id].schedule, case_id, planned)
 
+    def update_schedule(
+        self, case_id: int, planned: list[PlannedRule], unplanned: list[tuple[str, str]]
+    ) -> None:
+        """The rows are in memory: reconciled whole (what the database's statement does)."""
+        self.sync_schedule(case_id, planned)
+
 
 class BulkUnitOfWork:
     """A unit of work over a ``BulkStore`` (``WritingUnitOfWork``): commit is the store's

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from govflow.models.rows import LoadedCase
 from govflow.models.tables import (
     AgencyRow,
     CaseRow,
@@ -143,7 +144,7 @@ def month_end(day: date) -> date:
 class SqlRequestRegister:
     """The register inside one session; ``case_row(ref)`` is the repository's cached row."""
 
-    def __init__(self, session: Session, case_row: Callable[[str], CaseRow]) -> None:
+    def __init__(self, session: Session, case_row: Callable[[str], CaseRow | LoadedCase]) -> None:
         self.session = session
         self._case_row = case_row
         # Held here because the session's identity map holds rows weakly: a use case that

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from govflow.models.statements import schedule_upsert
 from govflow.models.sweep_repo import SweepQueries
 from govflow.models.tables import (
     CaseRow,
@@ -77,6 +78,42 @@ class EscalationRepository(SweepQueries):
             )
         }
         self.session.add_all(reconcile_schedule(rows, case_id, planned))
+
+    def update_schedule(
+        self, case_id: int, planned: list[PlannedRule], unplanned: list[tuple[str, str]]
+    ) -> None:
+        """``sync_schedule`` without reading the rows: one statement for the planned rules and
+        those (deadline key, rule) ``unplanned`` that a row may still schedule (stopped if it
+        exists). The caller knows every row the case may have is among the two."""
+        values = [
+            {
+                "case_id": case_id,
+                "deadline_key": p.deadline_key,
+                "rule": p.rule,
+                "planned": True,
+                "due_at": p.due_at,
+                "first_at": p.first_at,
+                "repeats": p.repeat is not None,
+            }
+            for p in planned
+        ] + [
+            {
+                "case_id": case_id,
+                "deadline_key": key,
+                "rule": rule,
+                "planned": False,
+                "due_at": None,
+                "first_at": None,
+                "repeats": False,
+            }
+            for key, rule in unplanned
+        ]
+        if values:
+            # A row this unit of work changed through the ORM (a firing, an acknowledgement)
+            # is written first, so the statement computes from what it holds.
+            self.session.flush()
+            dialect = "postgresql" if self._postgres else "sqlite"
+            self.session.execute(schedule_upsert(dialect), values)
 
     def next_due_at(self) -> datetime | None:
         """The earliest instant any rule fires next (the demo's simulated sweeper jumps to it)."""

@@ -12,23 +12,21 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from govflow.models.case_writes import CaseWrites
 from govflow.models.declared_repo import declared_records
 from govflow.models.integrity_repo import IntegrityQueries
 from govflow.models.listing import page_statement
 from govflow.models.rows import (
-    apply_deadlines,
+    LoadedCase,
     case_record,
-    deadline_values,
-    event_row,
     new_case_row,
-    update_case_row,
 )
 from govflow.models.statements import (
     actor_rows,
     case_with_agency,
-    deadline_upsert,
 )
 from govflow.models.tables import (
     NO_DUE,
@@ -49,13 +47,17 @@ from govflow.workflow.ports import CaseQuery, LimitRecord, ListPosition
 from govflow.workflow.reports.periodic import CaseRecord as PeriodicRecord
 
 
-class Repository(IntegrityQueries):
-    """Cases, agencies and users; the tamper-evidence reads come from ``IntegrityQueries``."""
+class Repository(CaseWrites, IntegrityQueries):
+    """Cases, agencies and users; a loaded case's writes come from ``CaseWrites``, the
+    tamper-evidence reads from ``IntegrityQueries``."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._rows: dict[str, CaseRow] = {}
+        # A case added here is an ORM row (its id comes with the flush); a case read is
+        # plain values, written back by ``case_update`` without the ORM's unit of work.
+        self._rows: dict[str, CaseRow | LoadedCase] = {}
         self._agencies: dict[str, Agency] = {}
+        self._postgres = session.get_bind().dialect.name == "postgresql"
 
     # -- agencies and users -------------------------------------------------------
 
@@ -133,14 +135,18 @@ class Repository(IntegrityQueries):
         found = self.session.execute(case_with_agency(), {"ref": ref}).first()
         if found is None:
             raise NotFound(f"没有编号为 {ref} 的案件")
-        return self._record(*found)
+        return self._record(found)
 
-    def _record(self, row: CaseRow, agency: AgencyRow, parent_code: str | None) -> CaseRecord:
-        self._rows[row.ref] = row
-        self._agencies[agency.code] = _agency(agency, parent_code)
-        return case_record(row, agency.code)
+    def _record(self, row: Row[Any]) -> CaseRecord:
+        self._rows[row.ref] = LoadedCase(
+            row.id, row.agency_id, row.version, row.updated_at, row.closed_at
+        )
+        self._agencies[row.agency_code] = Agency(
+            row.agency_id, row.agency_code, row.agency_name, row.agency_prefix, row.parent_code
+        )
+        return case_record(row, row.agency_code)
 
-    def case_row(self, ref: str) -> CaseRow:
+    def case_row(self, ref: str) -> CaseRow | LoadedCase:
         """The row of a case this repository added or read (a type's store keys on it)."""
         return self._rows[ref]
 
@@ -154,31 +160,6 @@ class Repository(IntegrityQueries):
             .order_by(EventRow.seq, EventRow.id)
         )
         return [to_event(ref, r) for r in rows]
-
-    def save(self, case: Case, new_events: list[CaseEvent], now: datetime) -> None:
-        """Write the case header, its new events and all its deadline rows, in this transaction."""
-        row = self._rows[case.ref]
-        update_case_row(row, case, now)
-        self.session.add_all(event_row(row.id, event) for event in new_events)
-        if not case.deadlines_changed():
-            return  # the deadline rows hold what the stored facts hold
-        changed = case.changed_deadlines()
-        if changed is None:  # nothing loaded to compare with: every row read and rewritten
-            existing = {
-                d.key: d
-                for d in self.session.scalars(
-                    select(DeadlineRow).where(DeadlineRow.case_id == row.id)
-                )
-            }
-            self.session.add_all(apply_deadlines(existing, row.id, case.deadlines))
-        elif changed:  # the rows hold the loaded facts' deadlines: write those that moved
-            self._upsert_deadlines(row.id, changed)
-
-    def _upsert_deadlines(self, case_id: int, deadlines: list[Deadline]) -> None:
-        """One statement, without reading the rows first (a new deadline is inserted)."""
-        values = [{"case_id": case_id, "key": d.key, **deadline_values(d)} for d in deadlines]
-        dialect = self.session.get_bind().dialect.name
-        self.session.execute(deadline_upsert(dialect), values)
 
     def refs_without_facts(
         self, after_id: int | None, limit: int, facts_format: int
@@ -303,11 +284,8 @@ class Repository(IntegrityQueries):
         counts as overdue."""
         rows = self.session.execute(page_statement(query))
         return [
-            (
-                self._record(row, agency, parent),
-                ListPosition(None if due == NO_DUE else due, row.id),
-            )
-            for row, agency, parent, due in rows
+            (self._record(row), ListPosition(None if row.due_at == NO_DUE else row.due_at, row.id))
+            for row in rows
         ]
 
 

@@ -8,6 +8,7 @@ requests' own rows are mapped in ``govflow.models.disclosure_register``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,19 @@ from govflow.workflow.deadlines import Deadline
 from govflow.workflow.events import GENESIS, CaseEvent
 
 
-def case_record(row: CaseRow, agency_code: str) -> CaseRecord:
+@dataclass
+class LoadedCase:
+    """What writing back a loaded case needs from its row: its keys, the version its UPDATE
+    checks, and the two columns the next values are computed from."""
+
+    id: int
+    agency_id: int
+    version: int
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+def case_record(row: Any, agency_code: str) -> CaseRecord:
     """The case as its row describes it; ``Case.replay`` adds what its events say."""
     return CaseRecord(
         ref=row.ref,
@@ -63,22 +76,28 @@ def case_values(case: Case) -> dict[str, Any]:
     }
 
 
-def update_case_row(row: CaseRow, case: Case, now: datetime) -> None:
-    """The row as of the case's last event: its columns, its facts (what the next action
-    loads), its instant (``updated_at``: no action may be dated before it) and what lists
-    filter by. The ORM writes only the columns whose values changed."""
-    for column, value in case_values(case).items():
-        setattr(row, column, value)
-    row.facts = case.stored_facts()[0]
-    row.updated_at = case.head_at or now
-    row.closed_at = case.closed_at(row.closed_at)
+def case_row_values(case: Case, now: datetime, closed_at: datetime | None) -> dict[str, Any]:
+    """Every column an action writes to its case row, in one place (the ORM row of a new case
+    and the loaded case's UPDATE both take these): the columns the events decide, the facts
+    (what the next action loads), the instant (``updated_at``: no action may be dated before
+    it) and what lists filter by. ``closed_at``: what the row holds now."""
+    values = case_values(case)
+    values["facts"] = case.stored_facts()[0]
+    values["updated_at"] = case.head_at or now
+    values["closed_at"] = case.closed_at(closed_at)
     index = case.index()
     if index is not None:  # the creation event is among those in memory
-        row.channel, row.search_text, row.search_personal = (
-            index.channel,
-            index.text,
-            index.personal,
-        )
+        values["channel"] = index.channel
+        values["search_text"] = index.text
+        values["search_personal"] = index.personal
+    return values
+
+
+def update_case_row(row: CaseRow, case: Case, now: datetime) -> None:
+    """The ORM row (a case created in this unit of work, the bulk writer's rows) brought to
+    ``case_row_values``; the ORM writes only the columns whose values changed."""
+    for column, value in case_row_values(case, now, row.closed_at).items():
+        setattr(row, column, value)
 
 
 def event_values(case_id: int, event: CaseEvent) -> dict[str, Any]:

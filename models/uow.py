@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from govflow.models.calendar_store import SqlCalendarStore
+from govflow.models.case_writes import CONFLICT_MESSAGE
 from govflow.models.disclosure_register import SqlRequestRegister
 from govflow.models.escalation_repo import EscalationRepository
 from govflow.models.identity_repo import IdentityRepository
@@ -45,8 +46,6 @@ SQL_STORES: Mapping[type, StoreFactory] = {
 }
 """Each case type's store, by the port (protocol class) its code asks for; the calendar's
 imported files (``CalendarStore``) and the uploaded notice templates (``TemplateUploads``)."""
-
-CONFLICT_MESSAGE = "案件已被他人修改，本次操作未保存，请重新加载后再试"
 
 
 class SqlUnitOfWork:

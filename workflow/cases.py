@@ -264,6 +264,14 @@ class Case:
             return True
         return [d.to_state() for d in self.deadlines] != self.loaded_state.get("deadlines")
 
+    def schedule_known(self) -> bool:
+        """Whether every escalation row the case may have belongs to one of its deadlines
+        under its loaded ladder: loaded, the same policy, no deadline gone since."""
+        if self.loaded_state is None or self.loaded_policy != self.escalation_policy:
+            return False
+        keys = {d.key for d in self.deadlines}
+        return all(d["key"] in keys for d in self.loaded_state.get("deadlines") or ())
+
     def changed_deadlines(self) -> list[Deadline] | None:
         """The deadlines that differ from those stored when the case was loaded (new ones
         included); None when nothing was loaded to compare with (every one may differ)."""

@@ -174,3 +174,17 @@ def plan(
                 )
             )
     return planned
+
+
+def unplanned(
+    deadlines: list[Deadline], policy: Policy, planned: list[PlannedRule]
+) -> list[tuple[str, str]]:
+    """Every (deadline key, rule) of the case's deadlines under ``policy`` that is not
+    ``planned``: the schedule rows that, if they exist, must stop firing."""
+    wanted = {(p.deadline_key, p.rule) for p in planned}
+    return [
+        (d.key, rule.rule)
+        for d in deadlines
+        for rule in policy.ladders.get(d.kind, ())
+        if (d.key, rule.rule) not in wanted
+    ]

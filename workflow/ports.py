@@ -275,6 +275,10 @@ class EscalationPlans(Protocol):
 
     def sync_schedule(self, case_id: int, planned: list[PlannedRule]) -> None: ...
 
+    def update_schedule(
+        self, case_id: int, planned: list[PlannedRule], unplanned: list[tuple[str, str]]
+    ) -> None: ...
+
 
 class FiringRecord(Protocol):
     """One firing of an escalation rule (or a daily digest: no case, no schedule row), as

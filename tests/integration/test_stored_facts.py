@@ -10,7 +10,10 @@ existing cases.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,11 +22,13 @@ from hypothesis import strategies as st
 from sqlalchemy import event, text
 
 from govflow.app import fill_facts
+from govflow.models.db import session_factory
+from govflow.models.uow import SqlUnitOfWork
 from govflow.workflow import services
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.cases import FACTS_FORMAT
 from govflow.workflow.clock import SHANGHAI, local_date
-from govflow.workflow.errors import GovflowError
+from govflow.workflow.errors import Conflict, GovflowError, StaleVersion
 from tests.principals import acting
 from tests.unit.test_disclosure_properties import _choose, _intake, _payload
 
@@ -65,7 +70,8 @@ def test_stored_facts_equal_the_replay_after_every_step(
 ) -> None:
     """Whatever a random office does, after every step — done or refused — the facts the
     case row stores, the deadline rows and the chain head are what a replay of the events
-    gives (``check_projection``: nothing differs)."""
+    gives (``check_projection``: nothing differs), and ``audit verify`` finds nothing in
+    its rows (the escalation schedule, written without being read, included)."""
     flow.checking = False  # the check below is the one that matters here
     flow.clock.set(datetime.combine(start, time(9, 0), SHANGHAI))
     today = local_date(flow.clock.now())
@@ -86,34 +92,42 @@ def test_stored_facts_equal_the_replay_after_every_step(
         except GovflowError:
             pass
         assert services.check_projection(flow.svc, ref) == [], (action, payload)
+        assert verified(flow, ref) == [], (action, payload)
+
+
+def verified(flow: Any, ref: str) -> list[str]:
+    """What ``audit verify`` finds on one case."""
+    found = services.verify_cases(flow.svc, SYSTEM, case_ref=ref)
+    return [f.message for _, findings in found for f in findings]
 
 
 # -- statements per action -----------------------------------------------------------------
 
-# Statements sent (BEGIN and COMMIT are not statements here), the same on both databases:
-# the acting account (its roles, status and agency) and what identity reads with it, the
-# case row with its stored facts and its
-# agency's code, the case row's UPDATE, the event's INSERT — and only what the action
+# Statements sent (BEGIN and COMMIT are not statements here): the test's own look-up of
+# the acting account (a web session's check would hand it over), then the action's: the
+# acting account (its roles, status and agency), the case row with its stored facts and its
+# agency's code, the case row's UPDATE (version checked) and the event's INSERT — one
+# statement on PostgreSQL (a data-modifying CTE), two on SQLite — and only what the action
 # changed besides: the deadline rows that moved (one upsert, unread: the stored facts say
-# what they hold), the escalation schedule (read, written),
-# the request's row (written without a read, and only when a fact it keeps moved), another
-# user named (an assignee).
+# what they hold), the escalation schedule's rows (one upsert, unread), the request's row
+# (written without a read, and only when a fact it keeps moved), another user named (an
+# assignee).
 STEPS = {
-    "start_review": 5,
-    "accept": 8,  # + deadlines (a row stopped), schedule (read, a rule stopped)
-    "assign": 6,  # + the assignee
+    "start_review": 4,
+    "accept": 6,  # + deadlines (a row stopped, one started), schedule (their rules)
+    "assign": 5,  # + the assignee
     # A written notice (SPEC N-1) adds four: the case's events (its documents' numbers), the
     # uploaded templates' marker (newest id, active count: the templates are reloaded only
     # when it moved), the notice number's upsert (returning it) and the request's row (what
     # the notice prints). The agency of the letterhead came with the case.
-    "extend": 12,  # + deadlines, schedule moved; the 延期答复告知书
-    "draft_reply": 5,
-    "reject_reply": 5,
-    "approve_reply": 13,  # + deadlines, schedule, the reply date and outcome (the row read
+    "extend": 10,  # + deadlines, schedule moved; the 延期答复告知书
+    "draft_reply": 4,
+    "reject_reply": 4,
+    "approve_reply": 11,  # + deadlines, schedule, the reply date and outcome (the row read
     # for the notice, written); the 答复书
-    "archive": 5,
+    "archive": 4,
 }
-EXPECTED = {"postgresql": STEPS, "sqlite": STEPS}
+EXPECTED = {"postgresql": STEPS, "sqlite": {action: n + 1 for action, n in STEPS.items()}}
 
 
 def statements_per_action(flow: Any, ref: str) -> list[tuple[str, int]]:
@@ -140,6 +154,69 @@ def test_an_action_costs_the_statements_it_needs_and_no_more(flow) -> None:
     seen = statements_per_action(flow, flow.register())
     expected = EXPECTED[flow.engine.dialect.name]
     assert seen == [(action, expected[action]) for action, _, _ in PATH]
+
+
+# -- a lost race ---------------------------------------------------------------------------
+
+
+class SavedMeanwhile(SqlUnitOfWork):
+    """A real unit of work in which, once the case is loaded and just before the action's
+    rows are written, another transaction (its own connection) acts on the same case."""
+
+    def __init__(self, sessions: Any, meanwhile: Callable[[], None]) -> None:
+        super().__init__(sessions)
+        self._meanwhile: Callable[[], None] | None = meanwhile
+
+    def __enter__(self) -> SavedMeanwhile:
+        super().__enter__()
+        save = self.repo.save
+
+        def other_first(*args: Any, **kwargs: Any) -> None:
+            if self._meanwhile is not None:
+                self._meanwhile, meanwhile = None, self._meanwhile
+                meanwhile()
+            save(*args, **kwargs)
+
+        self.repo.save = other_first  # type: ignore[method-assign]
+        return self
+
+
+@pytest.mark.parametrize("expected_version", [None, 2])
+def test_a_case_saved_by_another_transaction_since_it_was_loaded_writes_nothing(
+    flow, expected_version: int | None
+) -> None:
+    """The case row's UPDATE checks the version loaded: the loser gets the same conflict
+    as before (or ``StaleVersion`` naming the version now), and nothing of it is written."""
+    ref = flow.register()
+    version = sql(flow.engine, "SELECT version FROM cases WHERE ref = :r", r=ref).scalar()
+
+    def meanwhile() -> None:
+        flow.act(ref, "li.handler", "start_review")
+
+    racer = replace(flow.svc, uow=partial(SavedMeanwhile, session_factory(flow.engine), meanwhile))
+    with pytest.raises(Conflict) as lost:
+        services.act(
+            racer,
+            ref=ref,
+            action="start_review",
+            payload={},
+            principal=acting(flow.svc, "li.handler"),
+            expected_version=expected_version,
+        )
+    if expected_version is None:
+        assert "案件已被他人修改" in str(lost.value)
+    else:
+        assert isinstance(lost.value, StaleVersion) and lost.value.current == 3
+    seqs = sql(
+        flow.engine,
+        "SELECT e.seq FROM events e JOIN cases c ON c.id = e.case_id WHERE c.ref = :r",
+        r=ref,
+    ).scalars()
+    assert sorted(seqs) == [1, 2, 3]  # the winner's event only
+    assert sql(flow.engine, "SELECT version FROM cases WHERE ref = :r", r=ref).scalar() == (
+        version + 1
+    )
+    assert services.check_projection(flow.svc, ref) == []
 
 
 # -- stored facts missing, outdated, or tampered with ----------------------------------------

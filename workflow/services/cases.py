@@ -298,12 +298,19 @@ def apply_action(
 
 
 def save(
-    svc: Services, uow: WritingUnitOfWork, case: Case, new_events: list[CaseEvent], now: datetime
+    svc: Services,
+    uow: WritingUnitOfWork,
+    case: Case,
+    new_events: list[CaseEvent],
+    now: datetime,
+    reconcile: bool = False,
 ) -> None:
     """Write a changed case, its type's own tables, and its escalation schedule.
 
     The new events are sealed here with the installation key (a MAC each, CPU only), so
     every writer — an action, a sweep's expiry, a recompute, the bulk generator — keys them.
+    ``reconcile``: read the schedule's rows and bring each to the plan (a new calendar may
+    have moved a threshold of a rule that has fired); otherwise they are written unread.
     """
     sealed = [svc.keyring.seal(e) for e in new_events]
     if sealed:
@@ -316,7 +323,12 @@ def save(
     if case.escalation_policy is not None and case.deadlines_changed():
         policy = uow.escalations.policy(case.escalation_policy)
         planned = escalation.plan(case.deadlines, policy, svc.calendar, now)
-        uow.escalations.sync_schedule(uow.repo.case_id(case.ref), planned)
+        case_id = uow.repo.case_id(case.ref)
+        if reconcile or not case.schedule_known():
+            uow.escalations.sync_schedule(case_id, planned)
+        else:
+            unplanned = escalation.unplanned(case.deadlines, policy, planned)
+            uow.escalations.update_schedule(case_id, planned, unplanned)
     case.loaded_state = None  # what is stored now is no longer what was loaded
 
 
@@ -399,7 +411,7 @@ def recompute_deadlines(
                 now,
                 svc.calendar,
             )
-            save(svc, uow, case, case.events[before:], now)
+            save(svc, uow, case, case.events[before:], now, reconcile=True)
             uow.commit()
             changed.append((ref, changes))
             log.info("deadlines.recomputed", case_ref=ref, keys=sorted(changes))
