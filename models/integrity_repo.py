@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, Text, cast, select, tuple_
 from sqlalchemy.orm import Session
 
 from govflow.models.projection import StoredCase, differences
@@ -55,7 +55,8 @@ _EVENT_COLUMNS = (
     EventRow.action,
     EventRow.state_before,
     EventRow.state_after,
-    EventRow.data,
+    # The data as its stored text (not decoded): what the event's hash covers, hashed as it is.
+    cast(EventRow.data, Text),
     EventRow.prev_hash,
     EventRow.hash,
     EventRow.key_id,
@@ -80,7 +81,7 @@ class IntegrityQueries:
         agency_ids: Sequence[int] | None = None,
     ) -> list[CaseChain]:
         """The next ``limit`` cases in scope after case id ``after_id`` (None: from the first),
-        each with its events.
+        each with its events, their data as stored text (``data`` None: see ``CaseEvent``).
 
         One statement per batch: the page of heads (keyset, ``id > :after ORDER BY id
         LIMIT :limit``) joined to its events. Heads and events so come from one snapshot:
@@ -129,7 +130,13 @@ class IntegrityQueries:
                     )
                 )
             if event[0] is not None:  # a case without events has one row of NULLs
-                chains[-1].events.append(CaseEvent(ref_, *event))
+                seq, at, actor, role, action, before, after, text, prev, hash_, key_id, mac = event
+                chains[-1].events.append(
+                    CaseEvent(
+                        ref_, seq, at, actor, role, action, before, after, None, prev, hash_,
+                        key_id, mac, text,
+                    )
+                )  # fmt: skip
         return chains
 
     def derived_rows(self, chains: Sequence[CaseChain]) -> dict[int, StoredCase]:

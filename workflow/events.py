@@ -61,6 +61,12 @@ class CaseEvent:
             return json.loads(self.data_text)
         return self.data
 
+    def decoded(self) -> CaseEvent:
+        """This event with its data decoded (an event read as text, for a fold to read)."""
+        if self.data is not None:
+            return self
+        return replace(self, data=self.decoded_data())
+
     def content(self) -> dict[str, Any]:
         return {
             "case_ref": self.case_ref,
@@ -82,7 +88,11 @@ class CaseEvent:
             fast = hash_text(self.prev_hash, content_text(self, self.data_text))
             if fast == self.hash:
                 return True
-        return chain_hash(self.content(), self.prev_hash) == self.hash
+        try:
+            content = self.content()
+        except ValueError:  # stored text that is not JSON: not what was hashed
+            return False
+        return chain_hash(content, self.prev_hash) == self.hash
 
 
 def canonical_json(value: Any) -> str:
@@ -405,9 +415,13 @@ def verify_macs(
 
 
 def _original_position(event: CaseEvent, head_seq: int) -> int | None:
+    try:
+        original = event.content()
+    except ValueError:  # stored text that is not JSON
+        return None
     for seq in range(1, head_seq + 1):
         if seq != event.seq:
-            content = {**event.content(), "seq": seq}
+            content = {**original, "seq": seq}
             if chain_hash(content, event.prev_hash) == event.hash:
                 return seq
     return None

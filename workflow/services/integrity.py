@@ -29,7 +29,7 @@ from govflow.workflow.checkpoints import Head, Header, compare, scope_of
 from govflow.workflow.documents.records import file_findings
 from govflow.workflow.errors import ActionNotAllowed, Conflict, DamagedHistory, NotFound
 from govflow.workflow.escalation import Policy
-from govflow.workflow.events import CaseChain, Finding, Keyring, verify_chain
+from govflow.workflow.events import CaseChain, CaseEvent, Finding, Keyring, verify_chain
 from govflow.workflow.services.base import Services, agency_ids, agency_tree, load_case
 from govflow.workflow.services.base import scope_of as read_scope_of
 from govflow.workflow.services.cases import save
@@ -76,8 +76,7 @@ def verify_cases(
             chains = uow.repo.chain_batch(after, batch, case_ref, ids)
             stored = uow.repo.derived_rows(chains)
         results = {
-            chain.case_id: check.case(chain, stored[chain.case_id]) + _files(svc, chain)
-            for chain in chains
+            chain.case_id: check.case(chain, stored[chain.case_id], files=True) for chain in chains
         }
         if chains:
             with svc.uow() as uow:
@@ -93,11 +92,23 @@ def verify_cases(
         raise case_not_found(case_ref)
 
 
-def _files(svc: Services, chain: CaseChain) -> list[Finding]:
+def _files(svc: Services, ref: str, events: list[CaseEvent]) -> list[Finding]:
     """N-2: every stored file the chain names must be there and hash to what it recorded."""
     if svc.files is None:
         return []
-    return file_findings(chain.ref, chain.events, svc.files)
+    return file_findings(ref, events, svc.files)
+
+
+def decoded(chain: CaseChain) -> list[CaseEvent]:
+    """The chain's events with their data decoded, as the fold reads them (the chain itself
+    is checked on the stored text). Text that is not JSON is a damaged history."""
+    events = []
+    for event in chain.events:
+        try:
+            events.append(event.decoded())
+        except ValueError as exc:
+            raise DamagedHistory(chain.ref, event.seq, exc) from None
+    return events
 
 
 class _Check:
@@ -120,28 +131,42 @@ class _Check:
                 svc, uow.repo.agencies_by_id(), uow.repo.policies_by_digest(), uow.repo.differences
             )
 
-    def case(self, chain: CaseChain, stored: Any, keyring: Keyring | None = None) -> list[Finding]:
+    def case(
+        self, chain: CaseChain, stored: Any, keyring: Keyring | None = None, files: bool = False
+    ) -> list[Finding]:
+        """The case's findings; with ``files``, those of the stored files it names too."""
+        findings, events = self._events(chain, stored, keyring)
+        if files and events is not None:
+            findings += _files(self.svc, chain.ref, events)
+        return findings
+
+    def _events(
+        self, chain: CaseChain, stored: Any, keyring: Keyring | None
+    ) -> tuple[list[Finding], list[CaseEvent] | None]:
+        """Findings, and the events decoded (None when they do not decode)."""
         svc = self.svc
         findings = verify_chain(
             chain.ref, chain.events, chain.head_seq, chain.head_hash, keyring or svc.keyring
         )
         agency = self.agencies.get(chain.agency_id, ("?", "?"))
+        events = None
         try:
+            events = decoded(chain)
             workflow = svc.config.case_types.find(chain.case_type)
-            case = Case.rebuild(chain.ref, workflow, agency[0], chain.events, svc.calendar)
+            case = Case.rebuild(chain.ref, workflow, agency[0], events, svc.calendar)
         except DamagedHistory as exc:
-            return [*findings, Finding(chain.ref, exc.position, "damaged", str(exc))]
+            return [*findings, Finding(chain.ref, exc.position, "damaged", str(exc))], events
         except NotFound as exc:  # a case type no longer declared
-            return [*findings, Finding(chain.ref, 1, "damaged", str(exc))]
+            return [*findings, Finding(chain.ref, 1, "damaged", str(exc))], events
         if findings:  # the events themselves are in doubt: rows compared with them say nothing
-            return findings
+            return findings, events
         # The policy the events name (the row's may be forged: the comparison says so).
         policy = self.policies.get(case.escalation_policy or "")
         for diff in self.compare(case, stored, agency, policy, svc.calendar, svc.clock.now()):
             findings.append(
                 Finding(chain.ref, case.head_seq, "derived", diff.message, diff.table, diff.column)
             )
-        return findings
+        return findings, events
 
 
 def open_findings(
