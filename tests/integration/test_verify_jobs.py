@@ -4,10 +4,16 @@ same findings recorded — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from sqlalchemy import text
 
 from govflow.workflow import integrity
 from govflow.workflow.actors import SYSTEM
+from tests.cli import cli_env
 
 CASES = 23  # with batches of 1, ranges of 10 ids: three ranges, the last one short
 
@@ -73,3 +79,36 @@ def test_an_agency_s_cases_in_worker_processes(flow) -> None:
     county.append(flow.register())
     result = list(integrity.verify_cases(flow.svc, SYSTEM, agency_code="county", batch=1, jobs=2))
     assert result == [(ref, []) for ref in county]
+
+
+def _audit_verify(flow, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    engine = flow.engine
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        url = f"{url}?options=-csearch_path%3D{schema}"
+    env = cli_env(url, GOVFLOW_FILES_DIR=os.environ["GOVFLOW_FILES_DIR"])
+    return subprocess.run(
+        [sys.executable, "-m", "govflow", "audit", "verify", "--as", "chen.supervisor", *extra],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_the_command_s_jobs_option(flow, tmp_path: Path) -> None:
+    if flow.engine.dialect.name != "sqlite":
+        return  # one process start fewer: the option is parsed the same on both
+    flow.checking = False
+    flow.at("2025-09-22 09:30")
+    flow.register()
+    bad = _audit_verify(flow, tmp_path, "--jobs", "0")
+    assert bad.returncode == 2
+    assert "--jobs 应为 1 至 64 之间的整数" in bad.stderr
+    good = _audit_verify(flow, tmp_path, "--jobs", "2")
+    assert (good.returncode, good.stderr) == (0, "")
+    assert good.stdout.startswith("校验 1 件案件")
