@@ -35,6 +35,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import date
@@ -64,41 +65,69 @@ SEED = 20261122
 # The synthetic planner follows today's rules (govflow.cli.generate.SYNTH_FIRST_DAY).
 START, END = date(2021, 1, 1), date(2025, 12, 31)
 
-CHILD = """
-import resource, sys, time, json
+# Runs the code of another tree (``--baseline REV``: the same verify, old against new in
+# one run): its packages are found before the installed ones.
+SHIM = """
+import importlib.util, sys, tomllib
+from pathlib import Path
+root = Path(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[5] else None
+if root is not None:
+    dirs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"]
+    class Tree:
+        def find_spec(self, name, path=None, target=None):
+            if name not in dirs:
+                return None
+            folder = root / dirs[name]
+            return importlib.util.spec_from_file_location(
+                name, folder / "__init__.py", submodule_search_locations=[str(folder)])
+    sys.meta_path.insert(0, Tree())
+"""
+
+CHILD = (
+    SHIM
+    + """
+import multiprocessing, resource, time, json
+from sqlalchemy import func, select
 from govflow.app import build_services
 from govflow.models.db import make_engine
+from govflow.models.tables import CaseRow
 from govflow.workflow.actors import SYSTEM
-from govflow.workflow.events import UNKEYED, verify_chain
+from govflow.workflow.events import verify_chain
 from govflow.workflow.services import verify_cases
-url, agency, mode = sys.argv[1], sys.argv[2] or None, sys.argv[3]
+url, agency, mode, jobs = sys.argv[1], sys.argv[2] or None, sys.argv[3], int(sys.argv[4])
 svc = build_services(make_engine(url))
+with svc.uow() as uow:
+    ids = [a.id for a in uow.repo.agencies() if a.code == agency] if agency else None
+
+def chains(span):  # the chain and its MACs (no rebuild), over ids in (after, upto]
+    after, upto, out = span[0], span[1], []
+    while True:
+        with svc.uow() as uow:
+            extra = () if upto is None else (upto,)
+            batch = uow.repo.chain_batch(after, 500, None, ids, *extra)
+        for c in batch:
+            out.append(len(verify_chain(c.ref, c.events, c.head_seq, c.head_hash, svc.keyring)))
+        if len(batch) < 500:
+            return out
+        after = batch[-1].case_id
+
 t = time.perf_counter()
-checked = findings = 0
 if mode == "full":  # the chain, its MACs, and every derived row against a rebuild (issue 16)
-    results = verify_cases(svc, SYSTEM, agency_code=agency)
-else:  # the chain alone, as before issue 16 ("hash"), or with its MACs ("mac")
-    keyring = svc.keyring if mode == "mac" else UNKEYED
+    extra = {"jobs": jobs} if jobs > 1 else {}
+    counts = [len(f) for _r, f in verify_cases(svc, SYSTEM, agency_code=agency, **extra)]
+elif jobs == 1:
+    counts = chains((None, None))
+else:  # as verify_in_parts splits: ranges of 5,000 ids, forked workers, in order
     with svc.uow() as uow:
-        ids = [a.id for a in uow.repo.agencies() if a.code == agency] if agency else None
-    def chains():
-        after = None
-        while True:
-            with svc.uow() as uow:
-                batch = uow.repo.chain_batch(after, 500, None, ids)
-            for c in batch:
-                yield c.ref, verify_chain(c.ref, c.events, c.head_seq, c.head_hash, keyring)
-            if len(batch) < 500:
-                return
-            after = batch[-1].case_id
-    results = chains()
-for _ref, found in results:
-    checked += 1
-    findings += len(found)
-print(json.dumps({"checked": checked, "findings": findings,
+        first, last = uow.repo.case_id_span(ids)
+    parts = [(s - 1, s + 4999) for s in range(first, last + 1, 5000)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        counts = [n for part in pool.imap(chains, parts) for n in part]
+print(json.dumps({"checked": len(counts), "findings": sum(counts),
                   "seconds": time.perf_counter() - t,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+)
 
 
 def schema_url(schema: str) -> str:
@@ -178,15 +207,54 @@ def time_report(engine: Engine, agency: str, children: bool) -> list[float]:
     return runs
 
 
-def verify_in_child(url: str, agency: str | None, mode: str = "full") -> dict[str, float]:
+def verify_in_child(
+    url: str, agency: str | None, mode: str = "full", jobs: int = 1, tree: Path | None = None
+) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, url, agency or "", mode],
+        [sys.executable, "-c", CHILD, url, agency or "", mode, str(jobs), str(tree or "")],
         check=True,
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def baseline_tree(rev: str, folder: Path) -> Path:
+    """The sources of ``rev`` (``git archive``), for the old side of old-against-new."""
+    archive = subprocess.run(
+        ["git", "archive", rev], check=True, capture_output=True, cwd=ROOT
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
+def compare_verify(url: str, agency: str | None, rev: str | None, rounds: int) -> None:
+    """Chain + MACs and full, 1 and 2 processes, new (and ``rev``'s code, one process),
+    interleaved ``rounds`` times: the ratios hold whatever else the machine runs."""
+    runs: list[tuple[str, str, int, Path | None]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        old = baseline_tree(rev, Path(folder)) if rev else None
+        for mode in ("chain", "full"):
+            if old is not None:
+                runs.append((f"old ({rev})", mode, 1, old))
+            runs += [("new", mode, 1, None), ("new", mode, 2, None)]
+        rates: dict[tuple[str, str, int], list[float]] = {}
+        for _ in range(rounds):
+            for label, mode, jobs, tree in runs:
+                result = verify_in_child(url, agency, mode, jobs, tree)
+                rate = result["checked"] / result["seconds"]
+                rates.setdefault((label, mode, jobs), []).append(rate)
+                print(
+                    f"verify {agency or 'everything'} {mode} {label} x{jobs}: "
+                    f"{result['checked']:,} cases, {result['findings']} findings, "
+                    f"{result['seconds']:.1f} s ({rate:,.0f} cases/s), "
+                    f"peak RSS {result['peak_rss_mb']:.0f} MB",
+                    flush=True,
+                )
+    print("median rates (cases/s):")
+    for (label, mode, jobs), values in rates.items():
+        print(f"  {mode:5} {label:24} x{jobs}: {statistics.median(values):,.0f}")
 
 
 def main() -> None:
@@ -196,6 +264,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", action="store_true", help="keep the schema")
     parser.add_argument("--reuse", metavar="SCHEMA", help="measure a schema kept earlier")
+    parser.add_argument("--no-report", action="store_true", help="verify only")
+    parser.add_argument(
+        "--everything", action="store_true", help="verify every case, not one department"
+    )
+    parser.add_argument("--baseline", metavar="REV", help="also verify with this commit's code")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of verify")
     args = parser.parse_args()
     configure_logging()
     print(f"{platform.python_version()} {platform.machine()} {os.cpu_count()} CPUs")
@@ -213,7 +287,7 @@ def main() -> None:
         print("rows:", counts(engine))
         org = synthetic_org(SEED, args.agencies)
         top, department = org.agencies[0].code, org.agencies[1].code
-        for agency, children in ((top, True), (department, False)):
+        for agency, children in ((top, True), (department, False)) if not args.no_report else ():
             runs = time_report(engine, agency, children)
             print(
                 f"annual report 2024, {agency}{' + all below' if children else ''}: "
@@ -221,20 +295,7 @@ def main() -> None:
                 + ", ".join(f"{r:.3f}" for r in runs)
             )
         engine.dispose()
-        for mode in ("hash", "mac", "full"):  # what each layer of checks costs
-            result = verify_in_child(url, department, mode)
-            print(
-                f"verify {department} ({mode}): {result['checked']:,} cases, "
-                f"{result['seconds']:.1f} s ({result['checked'] / result['seconds']:,.0f} cases/s)"
-            )
-        for agency in (department, None):
-            result = verify_in_child(url, agency)
-            print(
-                f"verify {agency or 'everything'}: {result['checked']:,} cases, "
-                f"{result['findings']} findings, {result['seconds']:.0f} s "
-                f"({result['checked'] / result['seconds']:,.0f} cases/s), "
-                f"peak RSS {result['peak_rss_mb']:.0f} MB"
-            )
+        compare_verify(url, None if args.everything else department, args.baseline, args.rounds)
     finally:
         if not args.keep and not args.reuse:
             with admin.begin() as conn:

@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from govflow.models.canonical_json import CanonicalJSON
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC instants on every backend (SQLite drops the offset)."""
@@ -267,7 +269,7 @@ class EventRow(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     state_before: Mapped[str | None] = mapped_column(String(32))
     state_after: Mapped[str] = mapped_column(String(32))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(CanonicalJSON)  # the text the hash covers
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     # HMAC-SHA-256 of the hash under the installation key ``key_id`` (NULL: written before

@@ -214,7 +214,15 @@ class CaseRepository(CaseWrites, Protocol):
         limit: int,
         ref: str | None = None,
         agency_ids: Sequence[int] | None = None,
-    ) -> list[CaseChain]: ...
+        upto: int | None = None,
+    ) -> list[CaseChain]:
+        """Cases after ``after_id`` (up to ``upto``) with their events, the data as stored
+        text: what the hash covers, hashed as it is."""
+        ...
+
+    def case_id_span(self, agency_ids: Sequence[int] | None) -> tuple[int | None, int | None]:
+        """The first and last case id in scope (None, None: none)."""
+        ...
 
     def derived_rows(self, chains: Sequence[CaseChain]) -> dict[int, Any]:
         """Each case's rows besides its events, by case id, in the storage's own shape:

@@ -147,6 +147,12 @@ def verify(
     case: Annotated[str | None, typer.Option("--case", help="只校验这件案件（编号）")] = None,
     agency: Agency = None,
     include_children: IncludeChildren = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", help="并行校验的进程数（默认：CPU 核数，至多 4）", show_default=False
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """校验案件的事件哈希链（默认查看人可查看的全部案件）；发现篡改时退出码为 1。"""
@@ -155,12 +161,21 @@ def verify(
     with user_errors():
         if case is not None and agency is not None:
             raise InvalidInput("--case 与 --agency 只能选一个")
+        if jobs is None:
+            jobs = services.default_verify_jobs()
+        elif not 1 <= jobs <= services.MAX_VERIFY_JOBS:
+            raise InvalidInput(f"--jobs 应为 1 至 {services.MAX_VERIFY_JOBS} 之间的整数")
         _check_scope(agency, include_children)
         svc = build_services()
         reader = person(svc, as_user)
         progress = Progress("已校验 {count} 件案件，发现 {found} 处问题…")
         results = services.verify_cases(
-            svc, reader, case_ref=case, agency_code=agency, include_children=include_children
+            svc,
+            reader,
+            case_ref=case,
+            agency_code=agency,
+            include_children=include_children,
+            jobs=jobs,
         )
         findings = stream_findings(results, progress, as_json)
         checked, found = progress.count, progress.found

@@ -415,13 +415,18 @@ class FakeRepo:
     def __init__(self, cases: int) -> None:
         self.cases = cases
 
-    def chain_batch(self, after: int | None, limit: int, *_: Any) -> list[CaseChain]:
+    def chain_batch(
+        self, after: int | None, limit: int, _ref: Any = None, _ids: Any = None, upto: Any = None
+    ) -> list[CaseChain]:
         first = (after or 0) + 1
-        last = min(first + limit, self.cases + 1)
+        last = min(first + limit, self.cases + 1, (upto or self.cases) + 1)
         return [
             CaseChain(i, f"R{i}", 0, GENESIS, [], "disclosure_request", 1, 1, {})
             for i in range(first, last)
         ]
+
+    def case_id_span(self, _ids: Any) -> tuple[int | None, int | None]:
+        return (1, self.cases) if self.cases else (None, None)
 
     def derived_rows(self, chains: list[CaseChain]) -> dict[int, None]:
         return {c.case_id: None for c in chains}
@@ -446,7 +451,7 @@ class FakeRepo:
         return {h.ref: CurrentHead(h.head_seq, (h.head_hash,)) for h in recorded}
 
 
-def peak_bytes(cases: int) -> int:
+def peak_bytes(cases: int, jobs: int = 1) -> int:
     uow = SimpleNamespace(repo=FakeRepo(cases))
     uow.commit = lambda: None
     svc: Any = SimpleNamespace(
@@ -460,7 +465,11 @@ def peak_bytes(cases: int) -> int:
     recorded = (Head(f"R{i}", i, "h") for i in range(cases))
     tracemalloc.start()
     try:
-        assert sum(1 for _ in integrity.verify_cases(svc, SYSTEM, batch=500)) == cases
+        verified = integrity.verify_cases(svc, SYSTEM, batch=500, jobs=jobs)
+        in_order = (ref == f"R{i}" for i, (ref, _) in enumerate(verified, start=1))
+        assert sum(1 for ok in in_order if ok) == cases  # every case once, in id order
+        if jobs > 1:
+            return tracemalloc.get_traced_memory()[1]
         header = Header(datetime(2025, 9, 24, tzinfo=UTC), {}, cases)
         assert (
             sum(1 for _ in integrity.check_checkpoint(svc, SYSTEM, header, recorded, 500)) == cases
@@ -472,4 +481,11 @@ def peak_bytes(cases: int) -> int:
 
 def test_verify_and_check_stream_in_constant_memory() -> None:
     small, large = peak_bytes(2_000), peak_bytes(40_000)
+    assert large < small * 1.5, (small, large)
+
+
+def test_verify_in_worker_processes_streams_in_constant_memory() -> None:
+    """With workers, the parent holds at most ``2 × jobs`` ranges' results at once (and
+    hands on every case once, in id order)."""
+    small, large = peak_bytes(25_000, jobs=2), peak_bytes(200_000, jobs=2)
     assert large < small * 1.5, (small, large)

@@ -304,3 +304,43 @@ def test_the_hashed_text_built_around_the_stored_data_is_the_canonical_content(
     assert respaced.hash_matches()  # checked the long way: decoded, made canonical
     edited = replace(stored, data_text=json.dumps({"payload": [data, "edited"]}))
     assert not edited.hash_matches()
+
+
+def test_an_event_read_as_text_decodes_to_the_same_event() -> None:
+    """``decoded`` (what the fold reads in verify) keeps every field but the data, decoded."""
+    event = new_event(
+        case_ref="R1",
+        seq=2,
+        occurred_at=datetime(2025, 9, 22, 1, 2, 3, 4, tzinfo=UTC),
+        actor="a",
+        actor_role="handler",
+        action="x",
+        state_before="s",
+        state_after="t",
+        data={"payload": {"名": [1, None]}},
+        prev_hash=GENESIS,
+    )
+    sealed = replace(event, key_id="k", mac="m")
+    stored = replace(sealed, data=None)
+    assert stored.decoded() == sealed
+    assert stored.decoded().__dict__ == sealed.__dict__
+
+
+def test_a_canonical_text_with_quote_colon_space_in_a_string_still_verifies() -> None:
+    """Such text is checked the long way (it looks like ``json.dumps``'s), and holds."""
+    event = new_event(
+        case_ref="R1",
+        seq=1,
+        occurred_at=datetime(2025, 9, 22, tzinfo=UTC),
+        actor="a",
+        actor_role="handler",
+        action="x",
+        state_before=None,
+        state_after="t",
+        data={"payload": {"note": 'he said": yes'}},
+        prev_hash=GENESIS,
+    )
+    assert event.data_text is not None and '": ' in event.data_text
+    stored = replace(event, data=None)
+    assert stored.hash_matches()
+    assert not replace(stored, data_text=event.data_text.replace("yes", "no")).hash_matches()

@@ -58,6 +58,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     digests              the daily digests made                            (digests)
     next_due_at          when the next rule fires (a simulated sweeper)    (escalations)
     verify_cases, checkpoint_heads, check_checkpoint   tamper evidence (A-2) (integrity)
+    default_verify_jobs  how many worker processes verify uses by default (integrity)
     open_findings        what verify found and no later verify cleared     (integrity)
     verify_supervised, supervised_checkpoints   verify and checkpoints over a supervisor's tree (supervision)
     list_templates       the uploaded notice templates (administrators)  (templates)
@@ -248,6 +249,7 @@ from govflow.workflow.services.tokens import (
     list_tokens,
     revoke_token,
 )
+from govflow.workflow.services.verifying import MAX_VERIFY_JOBS, default_verify_jobs
 from govflow.workflow.services.workbench import Section, Workbench, workbench
 
 __all__ = [
@@ -255,6 +257,7 @@ __all__ = [
     "LOGIN_OUTCOMES",
     "MAX_PAGE",
     "MAX_SEARCH",
+    "MAX_VERIFY_JOBS",
     "AccountabilityEntry",
     "ActionForm",
     "AgencyNode",
@@ -335,6 +338,7 @@ __all__ = [
     "create_token",
     "current_version",
     "deactivate_user",
+    "default_verify_jobs",
     "deliver",
     "diagram",
     "digests",

@@ -24,17 +24,21 @@ from typing import Any, TypeVar
 
 from govflow.workflow.access import agency_not_found, case_not_found
 from govflow.workflow.actors import SYSTEM, Actor, Role
-from govflow.workflow.cases import CHAIN_SEALED, Case
+from govflow.workflow.cases import CHAIN_SEALED
 from govflow.workflow.checkpoints import Head, Header, compare, scope_of
-from govflow.workflow.documents.records import file_findings
-from govflow.workflow.errors import ActionNotAllowed, Conflict, DamagedHistory, NotFound
-from govflow.workflow.escalation import Policy
-from govflow.workflow.events import CaseChain, Finding, Keyring, verify_chain
+from govflow.workflow.errors import ActionNotAllowed, Conflict, InvalidInput
+from govflow.workflow.events import Finding, Keyring
 from govflow.workflow.services.base import Services, agency_ids, agency_tree, load_case
 from govflow.workflow.services.base import scope_of as read_scope_of
 from govflow.workflow.services.cases import save
+from govflow.workflow.services.verifying import (
+    MAX_VERIFY_JOBS,
+    VERIFY_BATCH,
+    Check,
+    verify_in_parts,
+    verify_range,
+)
 
-VERIFY_BATCH = 500  # cases per query, with their events: ~50 KiB a case at most in memory
 CHECK_BATCH = 1000
 
 T = TypeVar("T")
@@ -59,89 +63,29 @@ def verify_cases(
     agency_code: str | None = None,
     include_children: bool = False,
     batch: int = VERIFY_BATCH,
+    jobs: int = 1,
 ) -> Iterator[tuple[str, list[Finding]]]:
     """A-2 at scale: each case in scope, in id order, with its findings.
 
     ``batch`` cases are fetched at a time with all their events (one query) and their
     derived rows (five more), then each case is checked on its own; the batch's findings
     are recorded before its cases are handed on. Scope: one case, one agency (with the
-    agencies below it if asked), or all the reader may read.
+    agencies below it if asked), or all the reader may read. ``jobs`` > 1: that many
+    worker processes check disjoint id ranges; the same cases, order and findings
+    (``verifying``).
     """
+    if not 1 <= jobs <= MAX_VERIFY_JOBS:
+        raise InvalidInput(f"并行进程数应为 1 至 {MAX_VERIFY_JOBS} 之间的整数")
     ids = _agency_ids(svc, reader, agency_code, include_children)
-    check = _Check.start(svc)
-    after: int | None = None
+    if case_ref is None:
+        yield from verify_in_parts(svc, ids, batch, jobs)
+        return
     found = False
-    while True:
-        with svc.uow() as uow:
-            chains = uow.repo.chain_batch(after, batch, case_ref, ids)
-            stored = uow.repo.derived_rows(chains)
-        results = {
-            chain.case_id: check.case(chain, stored[chain.case_id]) + _files(svc, chain)
-            for chain in chains
-        }
-        if chains:
-            with svc.uow() as uow:
-                uow.repo.sync_findings(chains, results, svc.clock.now())
-                uow.commit()
-        for chain in chains:
-            found = True
-            yield chain.ref, results[chain.case_id]
-        if len(chains) < batch:
-            break
-        after = chains[-1].case_id
-    if case_ref is not None and not found:
+    for result in verify_range(svc, Check.start(svc), ids, case_ref=case_ref, batch=batch):
+        found = True
+        yield result
+    if not found:
         raise case_not_found(case_ref)
-
-
-def _files(svc: Services, chain: CaseChain) -> list[Finding]:
-    """N-2: every stored file the chain names must be there and hash to what it recorded."""
-    if svc.files is None:
-        return []
-    return file_findings(chain.ref, chain.events, svc.files)
-
-
-class _Check:
-    """One case at a time: its chain and MACs, then its derived rows against a rebuild."""
-
-    def __init__(
-        self,
-        svc: Services,
-        agencies: dict[int, tuple[str, str]],
-        policies: dict[str, Policy],
-        compare: Any,
-    ) -> None:
-        self.svc, self.agencies, self.policies = svc, agencies, policies
-        self.compare = compare  # pure: the row mapping lives with the rows
-
-    @classmethod
-    def start(cls, svc: Services) -> _Check:
-        with svc.uow() as uow:
-            return cls(
-                svc, uow.repo.agencies_by_id(), uow.repo.policies_by_digest(), uow.repo.differences
-            )
-
-    def case(self, chain: CaseChain, stored: Any, keyring: Keyring | None = None) -> list[Finding]:
-        svc = self.svc
-        findings = verify_chain(
-            chain.ref, chain.events, chain.head_seq, chain.head_hash, keyring or svc.keyring
-        )
-        agency = self.agencies.get(chain.agency_id, ("?", "?"))
-        try:
-            workflow = svc.config.case_types.find(chain.case_type)
-            case = Case.rebuild(chain.ref, workflow, agency[0], chain.events, svc.calendar)
-        except DamagedHistory as exc:
-            return [*findings, Finding(chain.ref, exc.position, "damaged", str(exc))]
-        except NotFound as exc:  # a case type no longer declared
-            return [*findings, Finding(chain.ref, 1, "damaged", str(exc))]
-        if findings:  # the events themselves are in doubt: rows compared with them say nothing
-            return findings
-        # The policy the events name (the row's may be forged: the comparison says so).
-        policy = self.policies.get(case.escalation_policy or "")
-        for diff in self.compare(case, stored, agency, policy, svc.calendar, svc.clock.now()):
-            findings.append(
-                Finding(chain.ref, case.head_seq, "derived", diff.message, diff.table, diff.column)
-            )
-        return findings
 
 
 def open_findings(
@@ -276,7 +220,7 @@ def seal_unkeyed(
         raise ActionNotAllowed("封存历史须以 system 身份运行（运维操作，覆盖全部机关）")
     if not svc.keyring.keyed:
         raise ActionNotAllowed("未配置链密钥，无法封存")
-    check = _Check.start(svc)
+    check = Check.start(svc)
     after: int | None = None
     while True:
         with svc.uow() as uow:
