@@ -10,7 +10,7 @@ from typing import Any
 from govflow.presentation.text import deadline_json, deadline_line, field_line, local
 from govflow.workflow.cases import EXPLAINED_EVENTS
 from govflow.workflow.services import CaseDetail, CasePage, CaseSummary
-from govflow.workflow.views import CaseHeader, EventView
+from govflow.workflow.views import CaseHeader, DeadlineView, EventView
 
 
 def header_json(header: CaseHeader) -> dict[str, Any]:
@@ -120,6 +120,9 @@ def page_lines(page: CasePage) -> list[str]:
             flag = "【临时】" if d.provisional else ""
             when = f"{d.label} 届满 {d.due}" if d.due != "—" else d.label
             due = f"{when}　{d.time_left or d.status_label}{flag}"
+        reference = other_reference(c)
+        if reference is not None:
+            due += f"　{reference.label}：{reference_state(reference)}"
         cells = [c.ref, c.header.state_label, *(col.value for col in c.columns), due]
         lines.append("　".join(cells))
     if page.next_after:
@@ -127,7 +130,27 @@ def page_lines(page: CasePage) -> list[str]:
     return lines
 
 
-CSV_HEADER = ("编号", "类型", "机关", "状态", "经办人", "期限", "届满", "剩余", "摘要")
+def other_reference(c: CaseSummary) -> DeadlineView | None:
+    """The limit the case's type always lists (a request's reply limit) when another limit
+    sorts the row: without it, a row sorted by a correction window would hide the limit the
+    office answers for. As the web's list shows it (``_reference_deadline.html``)."""
+    ref = c.reference
+    if ref is None or (c.deadline is not None and ref.key == c.deadline.key):
+        return None
+    return ref
+
+
+def reference_state(d: DeadlineView) -> str:
+    """Where a reference limit stands: its due instant while it runs, else its status."""
+    if d.paused:
+        return d.time_left or d.status_label
+    return d.due if d.status == "running" else d.status_label
+
+
+CSV_HEADER = (
+    *("编号", "类型", "机关", "状态", "经办人", "期限", "届满", "剩余"),
+    *("参照期限", "参照期限届满", "参照期限剩余", "摘要"),
+)
 
 
 def cases_csv(cases: Iterable[CaseSummary], more: bool = False) -> bytes:
@@ -139,6 +162,9 @@ def cases_csv(cases: Iterable[CaseSummary], more: bool = False) -> bytes:
     writer.writerow(CSV_HEADER)
     for c in cases:
         d = c.deadline
+        # The reference limit in every row, even the rows it sorts, so a column holds one
+        # thing (a request's reply limit) all the way down.
+        r = c.reference
         writer.writerow(
             [
                 c.ref,
@@ -149,6 +175,9 @@ def cases_csv(cases: Iterable[CaseSummary], more: bool = False) -> bytes:
                 d.label if d else "",
                 d.due if d else "",
                 (d.time_left or d.status_label) if d else "",
+                r.label if r else "",
+                r.due if r else "",
+                (r.time_left or r.status_label) if r else "",
                 "；".join(f"{f.label}：{f.value}" for f in c.columns),
             ]
         )

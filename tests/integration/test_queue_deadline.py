@@ -216,3 +216,29 @@ def test_a_list_shows_each_case_as_stored_now_not_as_kept_before(flow, office: O
     assert after[office.fresh].version == before[office.fresh].version + 1
     assert after[office.fresh].header.state != before[office.fresh].header.state
     assert after[office.handling] == before[office.handling]  # untouched: the kept one
+
+
+def test_the_cli_lines_and_the_csv_name_the_reference_limit(flow, office: Office) -> None:
+    # ``case list`` and the search's CSV say what the web's rows say: a row sorted by another
+    # limit still names the reply limit, and the CSV carries it in its own columns.
+    import csv
+    import io
+
+    from govflow.presentation.cases import cases_csv, page_lines
+
+    flow.at("2025-10-08 09:00")
+    page = services.list_cases(flow.svc, services.identify(flow.svc, LI), limit=50)
+    lines = {line.split("　")[0]: line for line in page_lines(page)}
+    assert "补正告知期限 届满 2025-10-10 24:00" in lines[office.fresh]
+    assert lines[office.fresh].endswith("答复期限：2025-10-28 24:00")
+    assert lines[office.consulting].endswith("答复期限：暂停计时")
+    assert "答复期限：" not in lines[office.handling].split("答复期限 届满")[1]
+
+    table = list(csv.reader(io.StringIO(cases_csv(page.cases).decode("utf-8").lstrip("\ufeff"))))
+    head = table[0]
+    by_ref = {row[0]: dict(zip(head, row, strict=True)) for row in table[1:]}
+    fresh, handling = by_ref[office.fresh], by_ref[office.handling]
+    assert (fresh["期限"], fresh["届满"]) == ("补正告知期限", "2025-10-10 24:00")
+    assert (fresh["参照期限"], fresh["参照期限届满"]) == ("答复期限", "2025-10-28 24:00")
+    assert (handling["参照期限"], handling["参照期限届满"]) == ("答复期限", "2025-10-24 24:00")
+    assert by_ref[office.consulting]["参照期限剩余"] == "暂停计时"
