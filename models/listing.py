@@ -16,26 +16,121 @@ deadline rows: 8.5 ms for 2,400 open cases, on every page.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, literal, not_, or_, select, tuple_, union_all
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    not_,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 
 from govflow.models.statements import with_agency
 from govflow.models.tables import NO_DUE, CaseRow, UTCDateTime
 from govflow.workflow.ports import CaseQuery
 
+ESCAPE = "/"  # the LIKE escape character of the text filters
+# The filters whose values are bound as the query holds them.
+PLAIN = ("assignee", "outcome", "channel", "running_at", "due_after", "due_by")
+PLAIN += ("opened_from", "opened_before", "closed_from", "closed_before")
 
-def page_statement(query: CaseQuery) -> Select[Any]:
-    """Rows (case, agency, parent code, key): ``query``'s page in order; the key is the
-    instant the case sorts by, ``NO_DUE`` when it has no running limit."""
+
+def page_statement(query: CaseQuery) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement of ``query``'s page in order, and the values to bind: rows (case,
+    agency, parent code, key), the key being the instant the case sorts by, ``NO_DUE`` when
+    it has no running limit.
+
+    The statement is built once per shape of query (which filters it has, which states)
+    and its values bound: building it — a union of two parts over every case type's states
+    — cost a quarter of a list's CPU in the service layer, more than sending it."""
+    shape = _Shape.of(query)
+    return _statement(shape), _values(query, shape)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a page statement's text: the states asked of each type and which of
+    the optional filters are set (their values are bound, not part of the shape)."""
+
+    states: tuple[tuple[str, tuple[str, ...] | None], ...]
+    agency_ids: bool = False
+    assignee: bool = False
+    ref_contains: bool = False
+    outcome: bool = False
+    due_after: bool = False
+    due_by: bool = False
+    opened_from: bool = False
+    opened_before: bool = False
+    closed_from: bool = False
+    closed_before: bool = False
+    channel: bool = False
+    text: bool = False
+    personal_agency_ids: bool = False
+    after: bool = False
+    running_at: bool = False
+
+    @classmethod
+    def of(cls, query: CaseQuery) -> _Shape:
+        states = tuple(
+            (name, None if wanted is None else tuple(sorted(wanted)))
+            for name, wanted in query.states.items()
+        )
+        given = {f.name: _given(query, f.name) for f in fields(cls) if f.name != "states"}
+        return cls(states, **given)
+
+
+def _given(query: CaseQuery, name: str) -> bool:
+    value = getattr(query, name)
+    if name == "agency_ids":
+        return value is not None  # an empty list is a filter too: no agency, no case
+    if name == "personal_agency_ids":
+        return bool(query.text) and bool(value)
+    return bool(value) if isinstance(value, str) else value is not None
+
+
+def _values(query: CaseQuery, shape: _Shape) -> dict[str, Any]:
+    values: dict[str, Any] = {"limit": query.limit}
+    for name in ("agency_ids", "personal_agency_ids"):
+        if getattr(shape, name):
+            values[name] = list(getattr(query, name))
+    for name in PLAIN:
+        if getattr(shape, name):
+            values[name] = getattr(query, name)
+    if shape.ref_contains:
+        values["ref_contains"] = _escaped(query.ref_contains or "")
+    if shape.text:
+        values["text"] = _escaped(query.text or "")
+    if query.after is not None:
+        values["after_due"] = query.after.due_at or NO_DUE
+        values["after_id"] = query.after.case_id
+    return values
+
+
+def _escaped(text: str) -> str:
+    """``text`` for ``LIKE``, its wildcards taken literally (``autoescape`` needs the value
+    in the statement, which a statement built once cannot hold)."""
+    return text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
+
+
+@lru_cache(maxsize=256)  # shapes: a handful per screen, a few per search people type
+def _statement(shape: _Shape) -> Select[Any]:
     optional = CaseRow.optional_due_at
     nearer = optional < CaseRow.queue_due_at
-    if query.running_at is not None:
-        nearer = and_(optional > _instant(query.running_at), nearer)
-    by_optional = _part(query, optional, nearer)
+    if shape.running_at:
+        nearer = and_(optional > _bound("running_at"), nearer)
+    by_optional = _part(shape, optional, nearer)
     # Not ``~nearer``: a NULL comparison is neither true nor false, so say it in full.
-    by_obligation = _part(query, CaseRow.queue_due_at, or_(optional.is_(None), not_(nearer)))
+    by_obligation = _part(shape, CaseRow.queue_due_at, or_(optional.is_(None), not_(nearer)))
     both = union_all(select(by_obligation.subquery()), select(by_optional.subquery())).subquery(
         "chosen"
     )
@@ -44,60 +139,60 @@ def page_statement(query: CaseQuery) -> Select[Any]:
         .add_columns(both.c.due_at)
         .join(both, both.c.id == CaseRow.id)
         .order_by(both.c.due_at, CaseRow.id)
-        .limit(query.limit)
+        .limit(bindparam("limit", type_=Integer))
     )
 
 
-def _part(query: CaseQuery, key: Any, which: ColumnElement[bool]) -> Select[Any]:
-    stmt = select(CaseRow.id, key.label("due_at")).where(which, *_filters(query))
-    if query.due_after is not None:
-        stmt = stmt.where(key > _instant(query.due_after))
-    if query.due_by is not None:
-        stmt = stmt.where(key <= _instant(query.due_by))
-    if query.after is not None:
-        after = _instant(query.after.due_at or NO_DUE)
-        stmt = stmt.where(tuple_(key, CaseRow.id) > tuple_(after, query.after.case_id))
-    return stmt.order_by(key, CaseRow.id).limit(query.limit)
+def _part(shape: _Shape, key: Any, which: ColumnElement[bool]) -> Select[Any]:
+    stmt = select(CaseRow.id, key.label("due_at")).where(which, *_filters(shape))
+    if shape.due_after:
+        stmt = stmt.where(key > _bound("due_after"))
+    if shape.due_by:
+        stmt = stmt.where(key <= _bound("due_by"))
+    if shape.after:
+        after = tuple_(_bound("after_due"), bindparam("after_id", type_=Integer))
+        stmt = stmt.where(tuple_(key, CaseRow.id) > after)
+    return stmt.order_by(key, CaseRow.id).limit(bindparam("limit", type_=Integer))
 
 
-def _filters(query: CaseQuery) -> list[ColumnElement[bool]]:
+def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
     """What the query asks of a case besides its place in the order."""
     wanted = [
         CaseRow.case_type == case_type
         if states is None
         else and_(CaseRow.case_type == case_type, CaseRow.state.in_(states))
-        for case_type, states in query.states.items()
+        for case_type, states in shape.states
     ]
     out: list[ColumnElement[bool]] = [or_(*wanted)]
-    if query.agency_ids is not None:
-        out.append(CaseRow.agency_id.in_(query.agency_ids))
-    if query.assignee:
-        out.append(CaseRow.assignee == query.assignee)
-    if query.ref_contains:
-        out.append(CaseRow.ref.contains(query.ref_contains, autoescape=True))
-    if query.outcome:
-        out.append(CaseRow.outcome == query.outcome)
-    if query.opened_from is not None:
-        out.append(CaseRow.created_at >= query.opened_from)
-    if query.opened_before is not None:
-        out.append(CaseRow.created_at < query.opened_before)
-    if query.closed_from is not None:
-        out.append(CaseRow.closed_at >= query.closed_from)
-    if query.closed_before is not None:
-        out.append(CaseRow.closed_at < query.closed_before)
-    if query.channel:
-        out.append(CaseRow.channel == query.channel)
-    if query.text:
-        found = CaseRow.search_text.contains(query.text, autoescape=True)
-        if query.personal_agency_ids:
+    if shape.agency_ids:
+        out.append(CaseRow.agency_id.in_(bindparam("agency_ids", expanding=True)))
+    if shape.assignee:
+        out.append(CaseRow.assignee == bindparam("assignee"))
+    if shape.ref_contains:
+        out.append(CaseRow.ref.contains(bindparam("ref_contains"), escape=ESCAPE))
+    if shape.outcome:
+        out.append(CaseRow.outcome == bindparam("outcome"))
+    if shape.opened_from:
+        out.append(CaseRow.created_at >= _bound("opened_from"))
+    if shape.opened_before:
+        out.append(CaseRow.created_at < _bound("opened_before"))
+    if shape.closed_from:
+        out.append(CaseRow.closed_at >= _bound("closed_from"))
+    if shape.closed_before:
+        out.append(CaseRow.closed_at < _bound("closed_before"))
+    if shape.channel:
+        out.append(CaseRow.channel == bindparam("channel"))
+    if shape.text:
+        found = CaseRow.search_text.contains(bindparam("text"), escape=ESCAPE)
+        if shape.personal_agency_ids:
             personal = and_(
-                CaseRow.agency_id.in_(query.personal_agency_ids),
-                CaseRow.search_personal.contains(query.text, autoescape=True),
+                CaseRow.agency_id.in_(bindparam("personal_agency_ids", expanding=True)),
+                CaseRow.search_personal.contains(bindparam("text"), escape=ESCAPE),
             )
             found = or_(found, personal)
         out.append(found)
     return out
 
 
-def _instant(value: datetime) -> Any:
-    return literal(value, UTCDateTime())
+def _bound(name: str) -> BindParameter[datetime]:
+    return bindparam(name, type_=UTCDateTime())

@@ -26,6 +26,7 @@ from govflow.models.rows import (
 )
 from govflow.models.statements import (
     actor_rows,
+    agency_rows,
     case_with_agency,
 )
 from govflow.models.tables import (
@@ -82,9 +83,9 @@ class Repository(CaseWrites, IntegrityQueries):
 
     def agencies(self) -> list[Agency]:
         """Every agency, in id order (one query: a county has tens, a city hundreds)."""
-        rows = list(self.session.scalars(select(AgencyRow).order_by(AgencyRow.id)))
+        rows = self.session.execute(agency_rows()).all()
         codes = {row.id: row.code for row in rows}
-        return [_agency(row, codes.get(row.parent_id)) for row in rows]  # type: ignore[arg-type]
+        return [_agency(row, codes.get(row.parent_id)) for row in rows]
 
     def actor(self, username: str) -> Actor:
         """The user with every role held and the account's status, in one statement (every
@@ -282,14 +283,15 @@ class Repository(CaseWrites, IntegrityQueries):
         orders nothing; an optional limit (a correction notice) stops running once its due
         instant passes unused, so it no longer holds the case at the top of the list nor
         counts as overdue."""
-        rows = self.session.execute(page_statement(query))
+        statement, values = page_statement(query)
+        rows = self.session.execute(statement, values)
         return [
             (self._record(row), ListPosition(None if row.due_at == NO_DUE else row.due_at, row.id))
             for row in rows
         ]
 
 
-def _agency(row: AgencyRow, parent: str | None) -> Agency:
+def _agency(row: AgencyRow | Row[Any], parent: str | None) -> Agency:
     return Agency(row.id, row.code, row.name, row.ref_prefix, parent)
 
 

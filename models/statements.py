@@ -110,6 +110,14 @@ def case_update_with_event(columns: tuple[str, ...]) -> Insert:
 
 
 @cache
+def agency_rows() -> Select[Any]:
+    """Every agency in id order as plain values: every list and page reads them (names,
+    the scope's tree), and ORM objects cost more to build than the query to send."""
+    a = AGENCIES.c
+    return select(a.id, a.code, a.name, a.ref_prefix, a.parent_id).order_by(a.id)
+
+
+@cache
 def actor_rows() -> Select[Any]:
     return (
         select(UserRow.name, UserRow.status, AgencyRow.code, UserRoleRow.role)

@@ -68,6 +68,9 @@ def test_text_finds_descriptions_and_titles_for_every_reader(flow, office) -> No
         assert found(flow, who, text="abc-17", open_only=False) == {permit}  # any case
     assert found(flow, "li.handler", text="没有这样的申请") == set()
     assert found(flow, "li.handler", text="%") == set()  # a wildcard is a character
+    assert found(flow, "li.handler", text="abc_17", open_only=False) == set()  # so is _
+    assert found(flow, "li.handler", text="abc/17", open_only=False) == set()  # the escape
+    assert found(flow, "li.handler", text="abc-1_", open_only=False) == set()
 
 
 def test_the_applicant_is_searched_only_by_those_who_see_it(flow, office) -> None:
