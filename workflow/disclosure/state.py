@@ -3,7 +3,7 @@ facts read back from it.
 
 Apart from the fold (``facts``) because the stored shape is a format of its own (dates as
 ISO text, document numbers as string keys), read whole in one place: changing it means
-raising ``FACTS_FORMAT`` (``govflow.workflow.cases``).
+raising ``FACTS_FORMAT`` (``govflow.workflow.kept_facts``).
 """
 
 from __future__ import annotations
