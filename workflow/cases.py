@@ -25,7 +25,8 @@ from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.case_input import parse_input
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.contract import Workflow
-from govflow.workflow.deadlines import Deadline, DeadlineStatus
+from govflow.workflow.deadline_terms import DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.documents import records
 from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, NotPermitted
 from govflow.workflow.events import GENESIS, CaseEvent, new_event

@@ -22,7 +22,8 @@ from typing import Any
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import FoldTable, Handler, unchanged
-from govflow.workflow.deadlines import Basis, Deadline
+from govflow.workflow.deadline_terms import Basis
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.disclosure import actions as a
 from govflow.workflow.disclosure import state as stored
 from govflow.workflow.disclosure.consultations import Consultation, ConsultationFold
