@@ -92,7 +92,7 @@ from govflow.app import build_services
 from govflow.models.db import make_engine
 from govflow.models.tables import CaseRow
 from govflow.workflow.actors import SYSTEM
-from govflow.workflow.events import verify_chain
+from govflow.workflow.chain_checks import verify_chain
 from govflow.workflow.services import verify_cases
 url, agency, mode, jobs = sys.argv[1], sys.argv[2] or None, sys.argv[3], int(sys.argv[4])
 svc = build_services(make_engine(url))

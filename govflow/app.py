@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from govflow.models.org import OrgImport
     from govflow.workflow.config import Config
     from govflow.workflow.documents.store import FileStore
-    from govflow.workflow.events import Keyring
+    from govflow.workflow.keyring import Keyring
     from govflow.workflow.services import Services
 
 # -- the services ------------------------------------------------------------------------------

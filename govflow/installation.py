@@ -21,7 +21,7 @@ from govflow.workflow.errors import ConfigurationError, InvalidInput
 # functions that build them: ``govflow deadline`` needs only the calendar and starts in a
 # blink, and SQLAlchemy and pydantic's models take a while to import.
 if TYPE_CHECKING:
-    from govflow.workflow.events import Keyring
+    from govflow.workflow.keyring import Keyring
     from govflow.workflow.policy import Installation, Settings
 
 from govflow.configuration import (
@@ -98,7 +98,7 @@ def chain_keyring(installation: Installation, env: Mapping[str, str] | None = No
 
 
 def _load_keyring(installation: Installation, default: Path) -> Keyring:
-    from govflow.workflow.events import KeyFormatError, Keyring
+    from govflow.workflow.keyring import KeyFormatError, Keyring
     from govflow.workflow.policy import Mode
 
     try:
@@ -138,7 +138,7 @@ def new_key_line(key_id: str | None = None) -> str:
 
 
 def _read_key_file(path: Path) -> Keyring:
-    from govflow.workflow.events import KeyFormatError, Keyring
+    from govflow.workflow.keyring import KeyFormatError, Keyring
 
     try:
         text = path.read_text("utf-8")

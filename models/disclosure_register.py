@@ -31,7 +31,8 @@ from govflow.models.tables import (
     UserRow,
 )
 from govflow.workflow.deadlines import Deadline
-from govflow.workflow.disclosure.facts import REPLY, DisclosureFacts
+from govflow.workflow.disclosure.deadline_kinds import REPLY
+from govflow.workflow.disclosure.facts import DisclosureFacts
 from govflow.workflow.disclosure.register import ApplicantPreview, RequestRecord
 from govflow.workflow.reports.annual import ChallengeRecord, Period, RequestTally, applicant_column
 from govflow.workflow.reports.timeliness import RequestLimits

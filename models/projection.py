@@ -28,7 +28,7 @@ from govflow.models.rows import case_values, deadline_values
 from govflow.workflow import escalation
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import ESCALATION_ACKNOWLEDGED, Case
-from govflow.workflow.deadlines import DeadlineStatus
+from govflow.workflow.deadline_terms import DeadlineStatus
 from govflow.workflow.disclosure.register import CHALLENGE_ACTIONS
 from govflow.workflow.escalation import Policy
 

@@ -41,7 +41,8 @@ from govflow.models.tables import (
 )
 from govflow.workflow.actors import AccountStatus, Actor, Agency, Role, ordered
 from govflow.workflow.cases import Case, CaseRecord
-from govflow.workflow.deadlines import Basis, Deadline
+from govflow.workflow.deadline_terms import Basis
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.errors import ActionNotAllowed, NotFound
 from govflow.workflow.events import CaseEvent
 from govflow.workflow.ports import CaseQuery, LimitRecord, ListPosition

@@ -33,7 +33,8 @@ from govflow.models.tables import (
     dialect_insert,
 )
 from govflow.workflow.actors import AccountStatus
-from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
+from govflow.workflow.deadline_terms import Basis, DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.escalation_firing import Directory, DueRow, Person, Step
 from govflow.workflow.escalation_ports import DigestDeadline, NewDelivery, NewFiring
 

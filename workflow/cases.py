@@ -6,35 +6,32 @@ recompute the deadlines. It does no I/O; the service layer loads and saves. A ca
 carries its type's contract (``workflow``, from the catalogue built at start-up), which
 supplies everything that differs between types.
 
-Facts are kept, not rebuilt: the case row stores them (``stored_facts``, with the
-deadlines as last computed) in the same transaction as each event, so an action
-``restore``s them and folds only its own event, whatever the length of the history.
-``replay`` — folding every event from the first — is how they are checked (the tests
-after every step, ``services.check_projection``) and rebuilt when none of the current
-format are stored.
+Facts are kept, not rebuilt (``kept_facts``, mixed in): an action ``restore``s them and
+folds only its own event, whatever the length of the history. ``replay`` — folding every
+event from the first — is how they are checked (the tests after every step,
+``services.check_projection``) and rebuilt when none of the current format are stored.
+An action's input is validated by ``case_input`` before anything changes.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-
-from govflow.workflow import lawful
 from govflow.workflow.actors import ROLE_LABELS, SYSTEM, Actor
 from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.case_input import parse_input
 from govflow.workflow.clock import SHANGHAI
-from govflow.workflow.contract import COMMON_FIELD_LABELS, Workflow
-from govflow.workflow.deadlines import Deadline, DeadlineStatus
+from govflow.workflow.contract import Workflow
+from govflow.workflow.deadline_terms import DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.documents import records
-from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, InvalidInput, NotPermitted
+from govflow.workflow.errors import ActionNotAllowed, DamagedHistory, NotPermitted
 from govflow.workflow.events import GENESIS, CaseEvent, new_event
+from govflow.workflow.kept_facts import KeptFacts
 from govflow.workflow.search import CaseIndex
-from govflow.workflow.validation import field_messages, zh_errors
 
 DEADLINES_RECOMPUTED = "deadlines_recomputed"
 POLICY_ADOPTED = "escalation_policy_adopted"
@@ -72,14 +69,8 @@ class CaseRecord:
     facts: str | None = None  # the facts stored with the last event (``Case.stored_facts``)
 
 
-FACTS_FORMAT = 4
-"""The shape of stored facts. Raise it when any facts' ``to_state`` changes: facts stored in
-another format are rebuilt from the events when the case is next loaded. (4: the rebuild
-also writes the row's search columns of migration 0013.)"""
-
-
 @dataclass
-class Case:
+class Case(KeptFacts):
     ref: str
     workflow: Workflow
     agency_code: str
@@ -217,28 +208,6 @@ class Case:
         case.assignee = case.facts.assignee  # as ``_record`` keeps it
         return case
 
-    def restore(self, stored: str | None, calendar: WorkingCalendar) -> bool:
-        """Facts as stored with the last event, the deadlines computed on ``calendar`` as a
-        replay would compute them (a schedule published since counts: T-4). False when
-        none of this format are stored: the caller replays the events instead."""
-        if not stored:
-            return False
-        state = json.loads(stored)
-        if state.get("format") != FACTS_FORMAT:
-            return False
-        self.loaded_state, self.loaded_policy = state["facts"], self.escalation_policy
-        self.facts = self.workflow.restore(state["facts"], calendar)
-        self.deadlines = self.facts.computed_deadlines(calendar)
-        return True
-
-    def stored_facts(self) -> tuple[str, dict[str, Any]]:
-        """The facts to store with the last event: the text, and the plain data it encodes."""
-        facts = self.facts.to_state()
-        text = json.dumps(
-            {"format": FACTS_FORMAT, "facts": facts}, ensure_ascii=False, separators=(",", ":")
-        )
-        return text, facts
-
     def index(self) -> CaseIndex | None:
         """What lists find the case by (``workflow.search``), when its creation event is in
         memory (the case was just opened, or replayed); None otherwise: unchanged."""
@@ -257,85 +226,9 @@ class Case:
                     return event.occurred_at
         return before
 
-    def deadlines_changed(self) -> bool:
-        """Whether the deadlines (or the ladder they are escalated by) may differ from those
-        stored when the case was loaded: True unless known to be the same."""
-        if self.loaded_state is None or self.loaded_policy != self.escalation_policy:
-            return True
-        return [d.to_state() for d in self.deadlines] != self.loaded_state.get("deadlines")
-
-    def schedule_known(self) -> bool:
-        """Whether every escalation row the case may have belongs to one of its deadlines
-        under its loaded ladder: loaded, the same policy, no deadline gone since."""
-        if self.loaded_state is None or self.loaded_policy != self.escalation_policy:
-            return False
-        keys = {d.key for d in self.deadlines}
-        return all(d["key"] in keys for d in self.loaded_state.get("deadlines") or ())
-
-    def changed_deadlines(self) -> list[Deadline] | None:
-        """The deadlines that differ from those stored when the case was loaded (new ones
-        included); None when nothing was loaded to compare with (every one may differ)."""
-        if self.loaded_state is None:
-            return None
-        stored = {d["key"]: d for d in self.loaded_state.get("deadlines") or ()}
-        return [d for d in self.deadlines if stored.get(d.key) != d.to_state()]
-
-    def facts_changed(self, names: Collection[str] | None = None) -> bool:
-        """Whether any fact besides the deadlines (or any of ``names``) may differ from
-        those loaded."""
-        if self.loaded_state is None:
-            return True
-        now = self.facts.to_state()
-        wanted = [k for k in now if k != "deadlines"] if names is None else names
-        return any(now[k] != self.loaded_state.get(k) for k in wanted)
-
-    def facts_differences(self, other: Case) -> list[str]:
-        """What differs between these facts and ``other``'s (stored against replayed): a
-        deadline by its key when its stored computation differs, a fact by its name."""
-        mine, theirs = self.facts.to_state(), other.facts.to_state()
-        found = set()
-        for name in set(mine) | set(theirs):
-            if name == "deadlines":
-                a = {d["key"]: d for d in mine.get(name, [])}
-                b = {d["key"]: d for d in theirs.get(name, [])}
-                found |= {key for key in set(a) | set(b) if a.get(key) != b.get(key)}
-                if list(a) != list(b):
-                    found.add("facts.deadlines.order")
-            elif mine.get(name) != theirs.get(name):
-                found.add(f"facts.{name}")
-        return sorted(found)
-
     def parse(self, action: str, raw: dict[str, Any], today_iso: str) -> Any:
-        """The action's input, validated: text that is text, dates that are dates and lawful
-        (``workflow.lawful``), then the payload model; zh-CN messages naming the field."""
-        model = self.workflow.payloads.get(action)
-        if model is None:
-            raise ActionNotAllowed(f"未知动作 {action!r}")
-        data = dict(raw)
-        date_field = self.workflow.date_defaults.get(action)
-        if date_field and data.get(date_field) is None:
-            data[date_field] = today_iso
-        labels = self.workflow.case_type.field_labels
-        lawful.check_text(data)
-        lawful.check_date_types(model, data, labels)
-        try:
-            payload = model.model_validate(data, context=self.workflow.payload_context)
-        except ValidationError as exc:
-            raise InvalidInput(
-                self._validation_message(action, exc), field_messages(exc.errors())
-            ) from None
-        lawful.check_date_range(payload, labels, date.fromisoformat(today_iso))
-        return payload
-
-    def _validation_message(self, action: str, exc: ValidationError) -> str:
-        """``“发出收费通知”的输入有误：信息处理费（元） amount：不能小于 1`` — the action and
-        each field by its Chinese name, the field's code beside it for ``--set``."""
-        spec = self.workflow.case_type.actions.get(action)
-        names = _field_names(self.workflow)
-        problems = "；".join(
-            f"{lawful.label(where, names)}：{text}" for where, text in zh_errors(exc.errors())
-        )
-        return f"“{spec.label if spec else action}”的输入有误：{problems}"
+        """The action's input, validated (``case_input.parse_input``)."""
+        return parse_input(self.workflow, action, raw, today_iso)
 
     def act(
         self,
@@ -491,11 +384,6 @@ def _event_data(
     if actor.channel is not None:
         data["channel"] = actor.channel
     return data
-
-
-def _field_names(workflow: Workflow) -> dict[str, str]:
-    """Every input field's Chinese name the type declares or labels (``applicant.name`` too)."""
-    return {**COMMON_FIELD_LABELS, **workflow.case_type.field_labels, **workflow.labels.fields}
 
 
 Issue = Callable[[Case, str, dict[str, Any], dict[str, Any]], list[dict[str, Any]]]

@@ -7,58 +7,25 @@ date is written only when someone reads it (``explanation``, ``explain``). Nothi
 here reads the clock: "breached by now" is a question asked with an instant
 (``is_overdue``), so the stored row is a pure function of the events (SPEC T-3).
 
-``to_state`` / ``from_state`` are the plain-data form kept with the case's facts (what
-an action loads instead of replaying the history): every field, the derived ones as
-last computed, dates as ISO text, defaults left out.
+Its plain-data forms (the event snapshot, the stored row, the state kept with the case's
+facts) are ``deadline_forms``, mixed in; the words it is made of (basis, status, pause)
+are ``deadline_terms``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from govflow.workflow import texts
 from govflow.workflow.calendar import Pause, WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, end_of_day, local_date
-
-
-class Basis(StrEnum):
-    WORKING_DAYS = "working_days"
-    HOURS = "hours"
-    FIXED = "fixed"  # a set instant (督办函's report-back time): ``start_at`` → ``fixed_due_at``
-
-
-class DeadlineStatus(StrEnum):
-    RUNNING = "running"
-    PAUSED = "paused"
-    MET = "met"
-    BREACHED = "breached"
-    CANCELLED = "cancelled"
-
-
-STATUS_LABELS = {status: texts.STATUS_LABELS[status.value] for status in DeadlineStatus}
+from govflow.workflow.deadline_forms import DeadlineForms
+from govflow.workflow.deadline_terms import STATUS_LABELS, Basis, DeadlineStatus, PauseSpan
 
 
 @dataclass
-class PauseSpan:
-    """A pause (中止计算): days strictly after ``start`` up to and including ``end`` do not count."""
-
-    start: date
-    end: date | None
-    reason: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat() if self.end else None,
-            "reason": self.reason,
-        }
-
-
-@dataclass
-class Deadline:
+class Deadline(DeadlineForms):
     """One limit of one case.
 
     ``optional``: a limit on a step the office *may* take rather than one it must (the
@@ -308,165 +275,3 @@ class Deadline:
         if today <= self.due_date:
             return calendar.working_days_between(today, self.due_date)
         return -calendar.working_days_between(self.due_date, today)
-
-    def snapshot(self) -> dict[str, Any]:
-        """The compact form kept in every event (A-1 "deadline snapshot")."""
-        return {
-            "due": self.due_at.isoformat() if self.due_at else None,
-            "status": self.status.value,
-            "provisional": self.provisional,
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "kind": self.kind,
-            "label": self.label,
-            "basis": self.basis.value,
-            "amount": self.amount,
-            "start_date": self.start_date.isoformat() if self.start_date else None,
-            "start_at": self.start_at.isoformat() if self.start_at else None,
-            "pauses": [p.to_json() for p in self.pauses],
-            "extension_days": self.extension_days,
-            "override_due": self.override_due.isoformat() if self.override_due else None,
-            "due_date": self.due_date.isoformat() if self.due_date else None,
-            "due_at": self.due_at.isoformat() if self.due_at else None,
-            "status": self.status.value,
-            "provisional": self.provisional,
-            "met_on": self.met_on.isoformat() if self.met_on else None,
-            "cancelled_reason": self.cancelled_reason,
-            "lapsed_on": self.lapsed_on.isoformat() if self.lapsed_on else None,
-            "legal_basis": self.legal_basis,
-            "optional": self.optional,
-            "explanation": list(self.explanation),
-        }
-
-    @classmethod
-    def from_json(cls, stored: dict[str, Any]) -> Deadline:
-        """The deadline as ``to_json`` stored it, derived fields as stored (nothing is
-        recomputed: a stored row is the projection of the events). What the JSON leaves
-        out (the instant a limit was met, the start instant of a fixed limit) stays empty."""
-
-        def day(value: str | None) -> date | None:
-            return date.fromisoformat(value) if value else None
-
-        def instant(value: str | None) -> datetime | None:
-            return datetime.fromisoformat(value) if value else None
-
-        return cls(
-            key=stored["key"],
-            kind=stored["kind"],
-            label=stored["label"],
-            basis=Basis(stored["basis"]),
-            amount=stored["amount"],
-            start_date=day(stored.get("start_date")),
-            start_at=instant(stored.get("start_at")),
-            pauses=[
-                PauseSpan(date.fromisoformat(p["start"]), day(p.get("end")), p.get("reason", ""))
-                for p in stored.get("pauses", [])
-            ],
-            extension_days=stored.get("extension_days", 0),
-            override_due=day(stored.get("override_due")),
-            met_on=day(stored.get("met_on")),
-            cancelled_reason=stored.get("cancelled_reason"),
-            lapsed_on=day(stored.get("lapsed_on")),
-            legal_basis=stored.get("legal_basis"),
-            optional=bool(stored.get("optional")),
-            due_date=day(stored.get("due_date")),
-            due_at=instant(stored.get("due_at")),
-            status=DeadlineStatus(stored["status"]),
-            provisional=bool(stored.get("provisional")),
-            stored_explanation=list(stored.get("explanation", [])),
-        )
-
-    def copy(self) -> Deadline:
-        return replace(
-            self,
-            pauses=[replace(p) for p in self.pauses],
-            calendar=None,
-            stored_explanation=None,
-        )
-
-    def to_state(self) -> dict[str, Any]:
-        """Every field as plain data (derived ones as last computed); defaults left out."""
-        state: dict[str, Any] = {
-            "key": self.key,
-            "kind": self.kind,
-            "label": self.label,
-            "basis": self.basis.value,
-            "amount": self.amount,
-            "status": self.status.value,
-        }
-        for name in _DATES:
-            value = getattr(self, name)
-            if value is not None:
-                state[name] = value.isoformat()
-        for name in _INSTANTS:
-            value = getattr(self, name)
-            if value is not None:
-                state[name] = value.astimezone(UTC).isoformat()
-        for name in (
-            "override_reason",
-            "override_basis",
-            "cancelled_reason",
-            "legal_basis",
-            "start_note",
-        ):
-            value = getattr(self, name)
-            if value is not None:
-                state[name] = value
-        if self.pauses:
-            state["pauses"] = [
-                [p.start.isoformat(), p.end.isoformat() if p.end else None, p.reason]
-                for p in self.pauses
-            ]
-        if self.extension_days:
-            state["extension_days"] = self.extension_days
-        if self.restarts:
-            state["restarts"] = self.restarts
-        if self.provisional:
-            state["provisional"] = True
-        if self.optional:
-            state["optional"] = True
-        return state
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any], calendar: WorkingCalendar | None = None) -> Deadline:
-        """The deadline ``to_state`` wrote; ``calendar`` writes its explanation when read."""
-        deadline = cls(
-            state["key"],
-            state["kind"],
-            state["label"],
-            Basis(state["basis"]),
-            state["amount"],
-            status=DeadlineStatus(state["status"]),
-            pauses=[
-                PauseSpan(
-                    date.fromisoformat(start), date.fromisoformat(end) if end else None, reason
-                )
-                for start, end, reason in state.get("pauses", ())
-            ],
-            extension_days=state.get("extension_days", 0),
-            restarts=state.get("restarts", 0),
-            provisional=state.get("provisional", False),
-            optional=state.get("optional", False),
-            override_reason=state.get("override_reason"),
-            override_basis=state.get("override_basis"),
-            cancelled_reason=state.get("cancelled_reason"),
-            legal_basis=state.get("legal_basis"),
-            start_note=state.get("start_note"),
-            calendar=calendar,
-        )
-        for name in _DATES:
-            value = state.get(name)
-            if value is not None:
-                setattr(deadline, name, date.fromisoformat(value))
-        for name in _INSTANTS:
-            value = state.get(name)
-            if value is not None:
-                setattr(deadline, name, datetime.fromisoformat(value))
-        return deadline
-
-
-_DATES = ("start_date", "override_due", "met_on", "lapsed_on", "due_date")
-_INSTANTS = ("start_at", "met_at", "fixed_due_at", "due_at")

@@ -24,7 +24,8 @@ from govflow.workflow.casetype import CaseType
 from govflow.workflow.clock import SHANGHAI, local_date, parse_instant, to_utc
 from govflow.workflow.contract import Field as Shown
 from govflow.workflow.contract import FoldTable, Handler, Labels, TypeView, Workflow
-from govflow.workflow.deadlines import Basis, Deadline
+from govflow.workflow.deadline_terms import Basis
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.declaration import DeadlineSpec, FieldSpec
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.policy import Settings

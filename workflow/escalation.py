@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import end_of_day
-from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
+from govflow.workflow.deadline_terms import Basis, DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 
 Recipient = Literal["assignee", "office_head", "supervisor"]
 

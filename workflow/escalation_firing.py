@@ -19,7 +19,8 @@ from govflow.workflow import texts
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.casetype import CaseType
 from govflow.workflow.clock import SHANGHAI
-from govflow.workflow.deadlines import Basis, Deadline
+from govflow.workflow.deadline_terms import Basis
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.escalation import Rule
 from govflow.workflow.policy import NotificationSettings
 

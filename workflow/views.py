@@ -20,7 +20,8 @@ from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import SYSTEM_EVENT_LABELS, Case
 from govflow.workflow.clock import local_minute
 from govflow.workflow.contract import Field
-from govflow.workflow.deadlines import STATUS_LABELS, Basis, Deadline, DeadlineStatus
+from govflow.workflow.deadline_terms import STATUS_LABELS, Basis, DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.events import CaseEvent
 
 

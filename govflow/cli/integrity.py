@@ -38,7 +38,8 @@ from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from govflow.workflow.events import Finding, Keyring
+    from govflow.workflow.events import Finding
+    from govflow.workflow.keyring import Keyring
 
 PROGRESS_EVERY = 1000
 
@@ -113,7 +114,7 @@ def keygen(
 ) -> None:
     """生成一个新的链密钥（一行 编号:64 位十六进制），追加到密钥文件末行即启用（轮换）。"""
     from govflow.app import new_key_line
-    from govflow.workflow.events import KEY_ID
+    from govflow.workflow.keyring import KEY_ID
 
     with user_errors():
         if key_id is not None and not KEY_ID.fullmatch(key_id):

@@ -30,7 +30,7 @@ from govflow.workflow.checkpoints import (
 from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from govflow.workflow.events import Keyring
+    from govflow.workflow.keyring import Keyring
 
 
 def file_mac(found: Scan, keyring: Keyring | None) -> bool | None:

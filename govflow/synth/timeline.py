@@ -18,7 +18,8 @@ from functools import cache
 
 from govflow.workflow.calendar import Pause, WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, local_date
-from govflow.workflow.deadlines import Basis, Deadline
+from govflow.workflow.deadline_terms import Basis
+from govflow.workflow.deadlines import Deadline
 
 OPEN = time(8, 30)
 CLOSE = time(17, 30)

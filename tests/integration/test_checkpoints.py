@@ -32,7 +32,8 @@ from govflow.workflow import integrity
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.checkpoints import CurrentHead, Head, Header, heads, line, scan, trailer
 from govflow.workflow.clock import SHANGHAI, FakeClock
-from govflow.workflow.events import GENESIS, CaseChain, CaseEvent, Keyring, new_event
+from govflow.workflow.events import GENESIS, CaseChain, CaseEvent, new_event
+from govflow.workflow.keyring import Keyring
 from tests.config import config
 from tests.conftest import TEST_CHAIN_KEY
 

@@ -26,9 +26,9 @@ from govflow.models.db import session_factory
 from govflow.models.uow import SqlUnitOfWork
 from govflow.workflow import services
 from govflow.workflow.actors import SYSTEM
-from govflow.workflow.cases import FACTS_FORMAT
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.errors import Conflict, GovflowError, StaleVersion
+from govflow.workflow.kept_facts import FACTS_FORMAT
 from tests.principals import acting
 from tests.unit.test_disclosure_properties import _choose, _intake, _payload
 

@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 from govflow.workflow.actors import Actor, Role
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
-from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
+from govflow.workflow.deadline_terms import Basis, DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.declared import Context as DeclaredContext
 from govflow.workflow.disclosure.context import ApplicantHistory, Context
 from govflow.workflow.errors import GovflowError

@@ -21,7 +21,7 @@ from govflow.workflow import escalation
 from govflow.workflow.actors import Actor, Role
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
-from govflow.workflow.deadlines import DeadlineStatus
+from govflow.workflow.deadline_terms import DeadlineStatus
 from govflow.workflow.declaration import DeclarationError
 from govflow.workflow.declared import Context
 from govflow.workflow.errors import InvalidInput

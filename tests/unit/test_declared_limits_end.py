@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from govflow.workflow.actors import Actor
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
-from govflow.workflow.deadlines import DeadlineStatus
+from govflow.workflow.deadline_terms import DeadlineStatus
 from govflow.workflow.declared import Context
 from govflow.workflow.errors import GovflowError
 from tests.config import calendar, config

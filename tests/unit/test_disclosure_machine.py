@@ -18,12 +18,14 @@ import pytest
 
 from govflow.workflow.actors import SYSTEM, Actor, Role
 from govflow.workflow.cases import Case
+from govflow.workflow.chain_checks import verify_chain
 from govflow.workflow.clock import SHANGHAI, local_date
-from govflow.workflow.deadlines import Deadline, DeadlineStatus
+from govflow.workflow.deadline_terms import DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.disclosure.actions import PAYLOADS
 from govflow.workflow.disclosure.context import ApplicantHistory, Context, applicant_key
 from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
-from govflow.workflow.events import GENESIS, verify_chain
+from govflow.workflow.events import GENESIS
 from govflow.workflow.policy import DisclosurePolicy
 from tests.config import calendar as shipped_calendar
 from tests.config import outcomes, workflow

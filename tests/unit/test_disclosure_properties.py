@@ -27,10 +27,11 @@ from hypothesis import strategies as st
 
 from govflow.workflow.actors import SYSTEM, Actor, Role
 from govflow.workflow.cases import Case
+from govflow.workflow.chain_checks import verify_chain
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.disclosure.context import ApplicantHistory, Context
 from govflow.workflow.errors import GovflowError
-from govflow.workflow.events import GENESIS, verify_chain
+from govflow.workflow.events import GENESIS
 from govflow.workflow.policy import DisclosurePolicy
 from tests.config import calendar as shipped_calendar
 from tests.config import formats, outcomes, workflow

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from govflow.workflow import texts
 from govflow.workflow.clock import SHANGHAI
-from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
+from govflow.workflow.deadline_terms import Basis, DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.escalation_firing import (
     Directory,
     DueRow,

@@ -13,7 +13,8 @@ from datetime import date, datetime
 import pytest
 
 from govflow.workflow.clock import SHANGHAI
-from govflow.workflow.deadlines import Basis, Deadline, PauseSpan
+from govflow.workflow.deadline_terms import Basis, PauseSpan
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.escalation import (
     PolicyError,
     Rule,

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from govflow.workflow.chain_checks import verify_chain
 from govflow.workflow.events import (
     GENESIS,
     CaseEvent,
@@ -25,7 +26,6 @@ from govflow.workflow.events import (
     chain_hash,
     content_text,
     new_event,
-    verify_chain,
 )
 
 REF = "示政办依申〔2025〕0007号"

@@ -19,7 +19,7 @@ import pytest
 from govflow.workflow.actors import Actor, Role
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
-from govflow.workflow.deadlines import Basis, DeadlineStatus
+from govflow.workflow.deadline_terms import Basis, DeadlineStatus
 from govflow.workflow.declared import Context
 from govflow.workflow.diagram import render
 from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput

@@ -14,7 +14,8 @@ import pytest
 from govflow.presentation.timeliness import timeliness_csv, timeliness_json, timeliness_text
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, local_date
-from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus, PauseSpan
+from govflow.workflow.deadline_terms import Basis, DeadlineStatus, PauseSpan
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.reports.timeliness import (
     HandlingTime,

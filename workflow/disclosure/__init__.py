@@ -1,10 +1,11 @@
 """依申请公开 (SPEC section 2): the hooks ``configs/case_types/disclosure_request.yaml`` names.
 
 The declaration holds the topology; this package holds what the law needs code for: the
-inputs (``actions``), the fold that moves the deadlines (``facts``), the legal guards and
-the rules in force (``rules``), the fee bands (``fees``), the request register it keeps
-beside the case tables (``register``), how a request reads (``view``), its contract with
-shared code (``contract``). Its use case, registering a request, is
+inputs (``actions``), the fold that moves the deadlines (``facts``; with the consultation
+handlers in ``consultations``, the kinds of limit in ``deadline_kinds`` and the stored shape
+in ``state``), the legal guards and the rules in force (``rules``), the fee bands
+(``fees``), the request register it keeps beside the case tables (``register``), how a
+request reads (``view``), its contract with shared code (``contract``). Its use case, registering a request, is
 ``govflow.workflow.services.requests``.
 
 May import: the domain (``govflow.workflow``), never its services package.

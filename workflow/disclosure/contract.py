@@ -24,8 +24,9 @@ from govflow.workflow.contract import Step, TypeView, Workflow
 from govflow.workflow.disclosure import actions as a
 from govflow.workflow.disclosure import derive, rules, view
 from govflow.workflow.disclosure.context import ApplicantHistory, Context, DeferredHistory
+from govflow.workflow.disclosure.deadline_kinds import DEADLINE_LABELS, REPLY
 from govflow.workflow.disclosure.editions import EDITIONS_FILE, Editions, parse_editions
-from govflow.workflow.disclosure.facts import DEADLINE_LABELS, FOLD_TABLE, REPLY, DisclosureFacts
+from govflow.workflow.disclosure.facts import FOLD_TABLE, DisclosureFacts
 from govflow.workflow.disclosure.notices import DisclosureNotices
 from govflow.workflow.disclosure.register import CHALLENGE_ACTIONS, ROW_FACTS, RequestRegister
 from govflow.workflow.outcomes import Outcome

@@ -15,7 +15,8 @@ from govflow.workflow.disclosure.context import (
     applicant_key,
     description_key,
 )
-from govflow.workflow.disclosure.facts import FEE_PAYMENT, DisclosureFacts
+from govflow.workflow.disclosure.deadline_kinds import FEE_PAYMENT
+from govflow.workflow.disclosure.facts import DisclosureFacts
 from govflow.workflow.disclosure.rules import (
     delivered_notice,
     due_on,

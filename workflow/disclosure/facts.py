@@ -8,6 +8,9 @@ rows can always be checked against the events (SPEC T-3).
 
 ``to_state`` / ``from_state`` are the facts as plain data, stored on the case row with
 each event: an action loads them and folds only its own event.
+
+Kept elsewhere: the kinds of limit and their names (``deadline_kinds``), the consultation
+record and its handlers (``consultations``, mixed in), the stored shape (``state``).
 """
 
 from __future__ import annotations
@@ -19,55 +22,23 @@ from typing import Any
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import FoldTable, Handler, unchanged
-from govflow.workflow.deadlines import Basis, Deadline
+from govflow.workflow.deadline_terms import Basis
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.disclosure import actions as a
+from govflow.workflow.disclosure import state as stored
+from govflow.workflow.disclosure.consultations import Consultation, ConsultationFold
+from govflow.workflow.disclosure.deadline_kinds import (
+    CORRECTION_NOTICE,
+    CORRECTION_PERIOD,
+    DEADLINE_LABELS,
+    FEE_PAYMENT,
+    REPLY,
+)
 from govflow.workflow.disclosure.editions import LEGACY, Edition, Editions, Limits
 
-REPLY = "reply"
-CORRECTION_NOTICE = "correction_notice"
-CORRECTION_PERIOD = "correction_period"
-FEE_PAYMENT = "fee_payment"
-CONSULTATION = "consultation"
-DEADLINE_LABELS = {
-    REPLY: "答复期限",
-    CORRECTION_NOTICE: "补正告知期限",
-    CORRECTION_PERIOD: "补正期限",
-    FEE_PAYMENT: "缴费期限",
-    CONSULTATION: "征求意见期限",
-}
-"""Each kind of limit by its zh-CN name: the one place the fold takes them from, so the
-contract can list them (``Workflow.deadline_labels``) for the pages' catalogue."""
-
-
-def consultation_key(number: int) -> str:
-    return f"consultation-{number}"
-
 
 @dataclass
-class Consultation:
-    number: int
-    party_kind: str
-    party_name: str
-    sent_on: date
-    days: int | None = 15  # the other side's limit; None under the 2008 rules
-    received_on: date | None = None  # the day the letter reached the other side
-    answered_on: date | None = None
-    result: str | None = None
-    pauses: bool = (
-        True  # left out of the reply limit (every kind in 2019; only third parties in 2008)
-    )
-
-    @property
-    def who(self) -> str:
-        return "第三方" if self.party_kind == "third_party" else "其他机关"
-
-    @property
-    def open(self) -> bool:
-        return self.answered_on is None
-
-
-@dataclass
-class DisclosureFacts:
+class DisclosureFacts(ConsultationFold):
     received_on: date | None = None
     channel: str | None = None
     receipt_date: date | None = None
@@ -109,45 +80,7 @@ class DisclosureFacts:
     # -- as plain data ----------------------------------------------------------------
 
     def to_state(self) -> dict[str, Any]:
-        fee = None
-        if self.fee is not None:
-            fee = {k: v.isoformat() if isinstance(v, date) else v for k, v in self.fee.items()}
-        return {
-            "received_on": _day(self.received_on),
-            "channel": self.channel,
-            "receipt_date": _day(self.receipt_date),
-            "assignee": self.assignee,
-            "correction_notice_on": _day(self.correction_notice_on),
-            "consultations": [
-                {
-                    "number": c.number,
-                    "party_kind": c.party_kind,
-                    "party_name": c.party_name,
-                    "sent_on": c.sent_on.isoformat(),
-                    "days": c.days,
-                    "received_on": _day(c.received_on),
-                    "answered_on": _day(c.answered_on),
-                    "result": c.result,
-                    "pauses": c.pauses,
-                }
-                for c in self.consultations
-            ],
-            "fee": fee,
-            "extension_days": self.extension_days,
-            "draft_outcome": self.draft_outcome,
-            "rejected_reason": self.rejected_reason,
-            "outcome": self.outcome,
-            "replied_on": _day(self.replied_on),
-            "closed_on": _day(self.closed_on),
-            "challenges": self.challenges,
-            "deliveries": {
-                str(no): {k: _day(v) if isinstance(v, date) else v for k, v in d.items()}
-                for no, d in self.deliveries.items()
-            },
-            "edition_code": self.edition_code,
-            "limits": self.limits.to_json() if self.limits is not None else None,
-            "deadlines": [d.to_state() for d in self.deadlines.values()],
-        }
+        return stored.to_state(self)
 
     @classmethod
     def from_state(
@@ -156,47 +89,7 @@ class DisclosureFacts:
         calendar: WorkingCalendar | None = None,
         editions: Editions | None = None,
     ) -> DisclosureFacts:
-        fee = state["fee"]
-        if fee is not None:
-            fee = {k: date.fromisoformat(v) if k in _FEE_DATES else v for k, v in fee.items()}
-        deadlines = (Deadline.from_state(d, calendar) for d in state["deadlines"])
-        return cls(
-            received_on=_parse_day(state["received_on"]),
-            channel=state["channel"],
-            receipt_date=_parse_day(state["receipt_date"]),
-            assignee=state["assignee"],
-            correction_notice_on=_parse_day(state["correction_notice_on"]),
-            consultations=[
-                Consultation(
-                    **{
-                        **c,
-                        "sent_on": date.fromisoformat(c["sent_on"]),
-                        "received_on": _parse_day(c["received_on"]),
-                        "answered_on": _parse_day(c["answered_on"]),
-                    }
-                )
-                for c in state["consultations"]
-            ],
-            fee=fee,
-            extension_days=state["extension_days"],
-            draft_outcome=state["draft_outcome"],
-            rejected_reason=state["rejected_reason"],
-            outcome=state["outcome"],
-            replied_on=_parse_day(state["replied_on"]),
-            closed_on=_parse_day(state["closed_on"]),
-            challenges=state["challenges"],
-            deliveries={
-                int(no): {
-                    k: date.fromisoformat(v) if k in _DELIVERY_DATES and v else v
-                    for k, v in d.items()
-                }
-                for no, d in state["deliveries"].items()
-            },
-            edition_code=state["edition_code"],
-            limits=Limits(**state["limits"]) if state["limits"] is not None else None,
-            deadlines={d.key: d for d in deadlines},
-            editions=editions if editions is not None else Editions(),
-        )
+        return cls(**stored.fields_from_state(state, calendar, editions))
 
     # -- the fold (the handlers ``FOLD`` names) ---------------------------------------
 
@@ -300,88 +193,6 @@ class DisclosureFacts:
 
     def _on_accept(self, p: a.Empty, derived: dict[str, Any], at: datetime) -> None:
         self._no_correction_needed()
-
-    def _on_start_consultation(
-        self, p: a.StartConsultation, derived: dict[str, Any], at: datetime
-    ) -> None:
-        self._no_correction_needed()
-        number = len(self.consultations) + 1
-        pauses = derived.get("pauses_reply_clock", True)
-        days = derived.get("consultation_days")  # None: the 2008 rules set the party no time
-        consultation = Consultation(
-            number, p.party_kind, p.party_name, p.sent_on, days, pauses=pauses
-        )
-        self.consultations.append(consultation)
-        if pauses:
-            rule = f"consultation_{p.party_kind}"
-            cite = f"{self.edition.cite(rule)}，" if self.edition else ""
-            who = consultation.who
-            self.deadlines[REPLY].pause(p.sent_on, f"征求{who}意见，{cite}期间不计入答复期限")
-        if days is None:
-            return
-        if not derived.get("from_delivery"):
-            # Recorded before sending and receiving were kept apart: counted from sending.
-            self._start_consultation_limit(consultation, p.sent_on, None)
-        elif p.received_on is not None:
-            self._start_consultation_limit(consultation, p.received_on, "当面送达")
-
-    def _start_consultation_limit(self, c: Consultation, received: date, how: str | None) -> None:
-        """The other side's limit, from the day the letter reached it (Art. 32, 34)."""
-        assert c.days is not None
-        c.received_on = received
-        deadline = self._start(
-            consultation_key(c.number),
-            CONSULTATION,
-            f"{DEADLINE_LABELS[CONSULTATION]}（{c.who}：{c.party_name}）",
-            received,
-            c.days,
-            f"consultation_{c.party_kind}",
-        )
-        if how is not None:
-            deadline.start_note = (
-                f"自{c.who}收到征求意见之日（{received.isoformat()}，{how}）起计算 {c.days} 个"
-                f"工作日；征求意见于 {c.sent_on.isoformat()} 发出，答复期限自发出之日起中止计算。"
-            )
-
-    def _on_end_consultation(
-        self, p: a.EndConsultation, derived: dict[str, Any], at: datetime
-    ) -> None:
-        consultation = self.consultations[derived["consultation"] - 1]
-        consultation.answered_on, consultation.result = p.answered_on, p.result
-        # No limit: none was set (2008 rules), or the answer came before the delivery was
-        # recorded.
-        deadline = self.deadlines.get(consultation_key(consultation.number))
-        if deadline is None:
-            pass
-        elif p.result == "no_reply":
-            # The other side's silence ends the consultation; it is no breach of the office.
-            deadline.cancel(
-                "第三方逾期未答复，由机关依法决定"
-                if consultation.party_kind == "third_party"
-                else "其他机关逾期未答复，视为同意"
-            )
-        else:
-            deadline.meet(p.answered_on, at)
-        self._resume_after_consultations()
-
-    def _on_consultation_expired(self, p: a.Expire, derived: dict[str, Any], at: datetime) -> None:
-        """15 working days without an answer (Art. 32, 34): the clock resumes after the limit."""
-        consultation = self.consultations[derived["consultation"] - 1]
-        ended_on = date.fromisoformat(derived["ended_on"])
-        consultation.answered_on, consultation.result = ended_on, "no_reply"
-        self.deadlines[consultation_key(consultation.number)].cancel(
-            "第三方逾期未答复，由机关依法决定"
-            if consultation.party_kind == "third_party"
-            else "其他机关逾期未答复，视为同意"
-        )
-        self._resume_after_consultations()
-
-    def _resume_after_consultations(self) -> None:
-        """The reply clock resumes the day after the last consultation that paused it ended."""
-        pausing = [c for c in self.consultations if c.pauses]
-        if pausing and all(not c.open for c in pausing):
-            last = max(c.answered_on for c in pausing if c.answered_on)
-            self.deadlines[REPLY].resume(last)
 
     def _on_send_fee_notice(
         self, p: a.SendFeeNotice, derived: dict[str, Any], at: datetime
@@ -487,18 +298,6 @@ class DisclosureFacts:
         notice = self.deadlines.get(CORRECTION_NOTICE)
         if notice is not None:
             notice.cancel("申请内容明确，无需补正")
-
-
-_FEE_DATES = ("notice_on", "paid_on", "received_on")
-_DELIVERY_DATES = ("sent_on", "delivered_on")
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _parse_day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value is not None else None
 
 
 F = DisclosureFacts

@@ -18,14 +18,14 @@ from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.disclosure import actions as a
 from govflow.workflow.disclosure import fees
 from govflow.workflow.disclosure.context import CONSULTATION_LETTERS, Context
-from govflow.workflow.disclosure.editions import Edition, Limits
-from govflow.workflow.disclosure.facts import (
+from govflow.workflow.disclosure.deadline_kinds import (
     CORRECTION_NOTICE,
     CORRECTION_PERIOD,
     FEE_PAYMENT,
     REPLY,
-    DisclosureFacts,
 )
+from govflow.workflow.disclosure.editions import Edition, Limits
+from govflow.workflow.disclosure.facts import DisclosureFacts
 from govflow.workflow.documents.records import NOTICE, DocumentRecord
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.texts import day_end

@@ -22,7 +22,8 @@ from typing import Any
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import FoldTable, Handler, unchanged
-from govflow.workflow.deadlines import Basis, Deadline, DeadlineStatus
+from govflow.workflow.deadline_terms import Basis, DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.incident import actions as a
 
 LETTER = "supervision_letter"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from govflow.workflow.deadlines import DeadlineStatus
+from govflow.workflow.deadline_terms import DeadlineStatus
 from govflow.workflow.incident.facts import IncidentFacts, due_at
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from govflow.workflow.deadlines import Deadline, DeadlineStatus
+from govflow.workflow.deadline_terms import DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 
 UNASSIGNED = "未分配"
 

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from govflow.workflow.deadlines import Deadline, DeadlineStatus
+from govflow.workflow.deadline_terms import DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.reports.limits import UNASSIGNED, Breach, reply_outcome
 
 

@@ -28,7 +28,8 @@ from typing import Any
 
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.casetype import CaseType
-from govflow.workflow.deadlines import Deadline, DeadlineStatus
+from govflow.workflow.deadline_terms import DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.declaration import ReportSpec
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.reports.limits import UNASSIGNED, reply_outcome

@@ -52,7 +52,8 @@ from typing import TYPE_CHECKING
 
 from govflow.workflow.calendar import Pause, WorkingCalendar
 from govflow.workflow.clock import local_date
-from govflow.workflow.deadlines import Deadline, DeadlineStatus
+from govflow.workflow.deadline_terms import DeadlineStatus
+from govflow.workflow.deadlines import Deadline
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.reports.limits import UNASSIGNED, Breach, reply_outcome
 from govflow.workflow.reports.other_limits import DeclaredLimit, LimitShare, other_limits

@@ -13,9 +13,9 @@ from govflow.workflow.cases import Case, CaseRecord
 from govflow.workflow.clock import Clock
 from govflow.workflow.config import Config
 from govflow.workflow.errors import NotFound
-from govflow.workflow.events import UNKEYED, Keyring
 from govflow.workflow.identity.acting import active_actor
 from govflow.workflow.identity.passwords import PasswordHasher
+from govflow.workflow.keyring import UNKEYED, Keyring
 from govflow.workflow.ports import UnitOfWork, UnitOfWorkFactory
 from govflow.workflow.services.listed import ListedCases
 

@@ -17,13 +17,14 @@ from pydantic import BaseModel
 from govflow.workflow import escalation
 from govflow.workflow.access import case_not_found
 from govflow.workflow.actors import STATUS_LABELS, AccountStatus, Actor, Agency, Role
-from govflow.workflow.cases import DEADLINES_RECOMPUTED, FACTS_FORMAT, Case, Issue
+from govflow.workflow.cases import DEADLINES_RECOMPUTED, Case, Issue
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import Step, Workflow
 from govflow.workflow.errors import ActionNotAllowed, Conflict, NotPermitted, StaleVersion
 from govflow.workflow.events import CaseEvent
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
+from govflow.workflow.kept_facts import FACTS_FORMAT
 from govflow.workflow.ports import WritingUnitOfWork
 from govflow.workflow.services.base import Services, load_case, replayed, scope_of
 from govflow.workflow.services.reading import CaseDetail, detail_in

@@ -15,7 +15,7 @@ import structlog
 
 from govflow.workflow.actors import Actor
 from govflow.workflow.clock import SHANGHAI
-from govflow.workflow.deadlines import Basis
+from govflow.workflow.deadline_terms import Basis
 from govflow.workflow.escalation_digest import DIGEST_RULE, digest_key, digests_due, horizon
 from govflow.workflow.escalation_firing import PERSONAL_CHANNELS, deliveries
 from govflow.workflow.escalation_ports import Enqueue, NewDelivery, NewFiring, SweepStore

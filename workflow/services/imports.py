@@ -26,10 +26,10 @@ import structlog
 from govflow.workflow.actors import SYSTEM, Actor, Role
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
-from govflow.workflow.deadlines import DeadlineStatus
+from govflow.workflow.deadline_terms import DeadlineStatus
 from govflow.workflow.disclosure.context import Context
 from govflow.workflow.disclosure.contract import DisclosureWorkflow
-from govflow.workflow.disclosure.facts import REPLY
+from govflow.workflow.disclosure.deadline_kinds import REPLY
 from govflow.workflow.disclosure.register import ImportedRequests
 from govflow.workflow.errors import ActionNotAllowed, GovflowError, NotFound
 from govflow.workflow.identity.acting import acting_actor, check_scope

@@ -27,7 +27,8 @@ from govflow.workflow.actors import SYSTEM, Actor, Role
 from govflow.workflow.cases import CHAIN_SEALED
 from govflow.workflow.checkpoints import Head, Header, compare, scope_of
 from govflow.workflow.errors import ActionNotAllowed, Conflict, InvalidInput
-from govflow.workflow.events import Finding, Keyring
+from govflow.workflow.events import Finding
+from govflow.workflow.keyring import Keyring
 from govflow.workflow.services.base import Services, agency_ids, agency_tree, load_case
 from govflow.workflow.services.base import scope_of as read_scope_of
 from govflow.workflow.services.cases import save

@@ -14,7 +14,7 @@ from datetime import date
 
 from govflow.workflow.actors import Actor, Agency, Role
 from govflow.workflow.clock import local_date
-from govflow.workflow.deadlines import Basis
+from govflow.workflow.deadline_terms import Basis
 from govflow.workflow.disclosure.register import RequestReports
 from govflow.workflow.errors import InvalidInput, NotPermitted, OpenFindings
 from govflow.workflow.ports import UnitOfWork

@@ -25,10 +25,12 @@ from itertools import islice
 from typing import Any
 
 from govflow.workflow.cases import Case
+from govflow.workflow.chain_checks import verify_chain
 from govflow.workflow.documents.records import file_findings
 from govflow.workflow.errors import DamagedHistory, NotFound
 from govflow.workflow.escalation import Policy
-from govflow.workflow.events import CaseChain, CaseEvent, Finding, Keyring, verify_chain
+from govflow.workflow.events import CaseChain, CaseEvent, Finding
+from govflow.workflow.keyring import Keyring
 from govflow.workflow.services.base import Services
 
 VERIFY_BATCH = 500  # cases per query, with their events: ~50 KiB a case at most in memory

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from govflow.workflow.actors import Role
-from govflow.workflow.deadlines import Basis, DeadlineStatus
+from govflow.workflow.deadline_terms import Basis, DeadlineStatus
 from govflow.workflow.services import (
     CaseDetail,
     CasePage,
