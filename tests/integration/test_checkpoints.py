@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 import tracemalloc
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -34,6 +35,7 @@ from govflow.workflow.checkpoints import CurrentHead, Head, Header, heads, line,
 from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.events import GENESIS, CaseChain, CaseEvent, new_event
 from govflow.workflow.keyring import Keyring
+from govflow.workflow.services.verifying import PART_BATCHES
 from tests.config import config
 from tests.conftest import TEST_CHAIN_KEY
 
@@ -452,7 +454,10 @@ class FakeRepo:
         return {h.ref: CurrentHead(h.head_seq, (h.head_hash,)) for h in recorded}
 
 
-def peak_bytes(cases: int, jobs: int = 1) -> int:
+def peak_bytes(cases: int, jobs: int = 1, pause: float = 0.0, batch: int = 500) -> int:
+    """The parent's peak traced memory while it verifies ``cases`` (and, with one process,
+    checks a checkpoint of them); ``pause``: seconds the consumer waits at each worker's
+    range, so the workers are always ahead and only the parent's bound limits what waits."""
     uow = SimpleNamespace(repo=FakeRepo(cases))
     uow.commit = lambda: None
     svc: Any = SimpleNamespace(
@@ -466,8 +471,12 @@ def peak_bytes(cases: int, jobs: int = 1) -> int:
     recorded = (Head(f"R{i}", i, "h") for i in range(cases))
     tracemalloc.start()
     try:
-        verified = integrity.verify_cases(svc, SYSTEM, batch=500, jobs=jobs)
-        in_order = (ref == f"R{i}" for i, (ref, _) in enumerate(verified, start=1))
+        verified = integrity.verify_cases(svc, SYSTEM, batch=batch, jobs=jobs)
+        part = batch * PART_BATCHES  # the cases a worker checks in one range
+        in_order = (
+            ref == f"R{i}" and not (pause and i % part == 0 and time.sleep(pause))
+            for i, (ref, _) in enumerate(verified, start=1)
+        )
         assert sum(1 for ok in in_order if ok) == cases  # every case once, in id order
         if jobs > 1:
             return tracemalloc.get_traced_memory()[1]
@@ -487,6 +496,10 @@ def test_verify_and_check_stream_in_constant_memory() -> None:
 
 def test_verify_in_worker_processes_streams_in_constant_memory() -> None:
     """With workers, the parent holds at most ``2 × jobs`` ranges' results at once (and
-    hands on every case once, in id order)."""
-    small, large = peak_bytes(25_000, jobs=2), peak_bytes(200_000, jobs=2)
+    hands on every case once, in id order). Ranges of 500 cases, and a consumer that waits
+    0.1 s at each: slower than the workers even on a loaded machine, so both runs reach the
+    bound; were every range asked for at once, the run of 80 would hold about four times
+    what the run of 20 holds."""
+    small = peak_bytes(20 * 500, jobs=2, pause=0.1, batch=50)
+    large = peak_bytes(80 * 500, jobs=2, pause=0.1, batch=50)
     assert large < small * 1.5, (small, large)
