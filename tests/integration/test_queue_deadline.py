@@ -204,6 +204,12 @@ def test_the_api_list_rows_carry_the_sorting_deadline_and_the_reference(
     )
     assert listed[0]["reference_deadline"]["due_date"] == "2025-10-28"
     assert listed[3]["deadline"]["paused"] is True and listed[3]["deadline"]["due_at"] is None
+    # How a date was reached is the case's to tell, not every row's.
+    assert all("explanation" not in (c["deadline"] or {}) for c in listed)
+    with api.client() as http:
+        shown = http.get(f"/api/v1/cases/{office.fresh}", headers=api.headers(LI)).json()
+    notice = next(d for d in shown["deadlines"] if d["key"] == "correction_notice")
+    assert notice["explanation"] and notice["due_date"] == "2025-10-10"
 
 
 def test_a_list_shows_each_case_as_stored_now_not_as_kept_before(flow, office: Office) -> None:

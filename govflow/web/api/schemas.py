@@ -38,8 +38,10 @@ class LabelledValue(Out):
     value: str
 
 
-class Deadline(Out):
-    """A deadline as it stands at the instant of the answer (or right after an event)."""
+class ListedDeadline(Out):
+    """A deadline as a list's row gives it: as it stands at the instant of the answer,
+    without the explanation of its date (``Deadline``), which the case's own answer gives —
+    writing it for every row was half of what a list of fifty cost to serialise."""
 
     key: str
     kind: str
@@ -62,6 +64,12 @@ class Deadline(Out):
     provisional: bool = Field(description="所跨年份尚无节假日安排，暂按周末计算（临时）")
     pause_reason: str | None
     cancelled_reason: str | None
+
+
+class Deadline(ListedDeadline):
+    """A deadline as it stands at the instant of the answer (or right after an event), with
+    how its date was reached."""
+
     explanation: list[str] = Field(description="期限如何得出，逐条说明，含法律依据")
 
 
@@ -120,16 +128,17 @@ class Case(CaseBase):
 
 class CaseRow(CaseBase):
     """One row of a list: the case, the deadline the list is sorted by, and the limit its
-    type always lists (a request's reply limit) when it has one."""
+    type always lists (a request's reply limit) when it has one; how a deadline's date was
+    reached is in the case's own answer (``GET /cases/{ref}``)."""
 
     columns: list[LabelledValue]
     data: dict[str, Any]
-    deadline: Deadline | None = Field(
+    deadline: ListedDeadline | None = Field(
         description="列表据以排序的期限：最近届满的计时中期限（key、label 为其代码和名称）；"
         "无计时中的期限时为中止计算的期限（paused，排在最后）；都没有时为空"
     )
     version: int = Field(description="案件版本：可直接放在 If-Match 中办理，无须先读案件")
-    reference_deadline: Deadline | None = Field(
+    reference_deadline: ListedDeadline | None = Field(
         default=None,
         description="该类型在列表中始终列出的期限（如依申请公开的答复期限），不论是否最近届满；"
         "类型未指定或尚未起算时为空",
