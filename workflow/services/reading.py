@@ -322,14 +322,19 @@ def _summary(
     key = case.workflow.reference_deadline
     reference = next((d for d in case.deadlines if d.key == key), None) if key else None
     own = case.workflow.summary(case)
+    view = deadline_view(shown, svc.calendar, now) if shown is not None else None
+    if reference is not None and reference is not shown:  # most rows: the same limit
+        reference_view: DeadlineView | None = deadline_view(reference, svc.calendar, now)
+    else:
+        reference_view = view if reference is not None else None
     return CaseSummary(
         header=replace(case_header(case), agency_name=agency_names.get(case.agency_code)),
         assignee=case.assignee,
         columns=own.fields,
         data=own.data,
-        deadline=deadline_view(shown, svc.calendar, now) if shown is not None else None,
+        deadline=view,
         version=case.head_seq,
-        reference=deadline_view(reference, svc.calendar, now) if reference is not None else None,
+        reference=reference_view,
     )
 
 
