@@ -10,11 +10,11 @@ Writing::
     act                  one action on a case, in one transaction          (cases)
     act_and_read         the same, answered with the case it left (the API) (cases)
     apply_action         the same inside a caller's unit of work (expiries) (cases)
-    recompute_deadlines  after a calendar update (T-4)                     (cases)
+    recompute_deadlines  after a calendar update (T-4)                     (upkeep)
     import_calendar      a calendar file into the database, then the recompute (calendar_imports)
     recompute_open_deadlines   every running limit on the calendar in force (calendar_imports)
     seed_calendar        ``govflow init``: the shipped files and GOVFLOW_CALENDAR_DIR (calendar_imports)
-    fill_stored_facts    store the facts of cases from before they were kept (cases)
+    fill_stored_facts    store the facts of cases from before they were kept (upkeep)
     register_request     register a disclosure request                     (requests)
     import_requests      an office's ledger of past requests, all or nothing (imports)
     adopt_policy, acknowledge   escalation ladders, firings (an event on the case) (firings)
@@ -127,11 +127,8 @@ from govflow.workflow.services.cases import (
     act,
     act_and_read,
     apply_action,
-    check_projection,
     current_version,
-    fill_stored_facts,
     open_case,
-    recompute_deadlines,
     save,
 )
 from govflow.workflow.services.catalogue import (
@@ -248,6 +245,11 @@ from govflow.workflow.services.tokens import (
     create_token,
     list_tokens,
     revoke_token,
+)
+from govflow.workflow.services.upkeep import (
+    check_projection,
+    fill_stored_facts,
+    recompute_deadlines,
 )
 from govflow.workflow.services.verifying import MAX_VERIFY_JOBS, default_verify_jobs
 from govflow.workflow.services.workbench import Section, Workbench, workbench
