@@ -17,13 +17,12 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from govflow.models.disclosure_tables import ChallengeRow, DisclosureRequestRow
 from govflow.models.rows import deadline_values, event_values
 from govflow.models.tables import (
     AgencyRow,
     CaseRow,
-    ChallengeRow,
     DeadlineRow,
-    DisclosureRequestRow,
     EscalationPolicyRow,
     EscalationScheduleRow,
     EventRow,
