@@ -1,7 +1,8 @@
 """``govflow.models``: persistence — SQLAlchemy tables, the repositories and the unit of work
 that implement the service layer's ports (``govflow.workflow.ports``), each case type's own
-tables (``disclosure_register``), the bulk writer that plays the same use cases against
-memory (``bulk``), the organisation file, and the Alembic migrations.
+tables (``disclosure_tables``, mapped by ``disclosure_register``), the bulk writer that plays
+the same use cases against memory (``bulk``, its store ``bulk_store``), the organisation
+file, and the Alembic migrations.
 
 May import: ``govflow.workflow`` (the domain's types and ports) and ``govflow.models``;
 never ``govflow.workers``, ``govflow.app``, ``govflow.configs`` or a front end.

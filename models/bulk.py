@@ -11,7 +11,8 @@ check it). Rows are built by the same mapping as the real repository
 ``govflow.models.escalation_repo.reconcile_schedule``), and the queries the use cases ask
 (an applicant's requests this month, the same information asked before) are answered from
 an index kept alongside, so the database ends up as the service layer would leave it: the
-tests compare the two, row for row.
+tests compare the two, row for row. The store and its flush are in ``bulk_store``; this
+module holds the ports that answer the use cases from it.
 
 Assumes no one else writes cases while it runs (it hands out case ids itself).
 A use case that fails leaves the store unusable: nothing more is flushed.
@@ -20,14 +21,12 @@ A use case that fails leaves the store unusable: nothing more is flushed.
 from __future__ import annotations
 
 import calendar as month_calendar
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, insert, select, text
-from sqlalchemy.orm import Session
-
+from govflow.models.bulk_store import BulkStore, OpenCase, PastRequest
 from govflow.models.disclosure_register import (
     challenge_values,
     new_request_row,
@@ -35,205 +34,17 @@ from govflow.models.disclosure_register import (
     update_request_row,
 )
 from govflow.models.escalation_repo import reconcile_schedule
-from govflow.models.rows import (
-    case_record,
-    deadline_values,
-    event_values,
-    new_case_row,
-    update_case_row,
-)
-from govflow.models.tables import (
-    AgencyRow,
-    CaseRow,
-    ChallengeRow,
-    DeadlineRow,
-    DisclosureRequestRow,
-    EscalationPolicyRow,
-    EscalationScheduleRow,
-    EventRow,
-    RefCounterRow,
-    UserRoleRow,
-    UserRow,
-    dialect_insert,
-)
-from govflow.workflow.actors import AccountStatus, Actor, Agency, Role, ordered
+from govflow.models.rows import case_record, new_case_row, update_case_row
+from govflow.models.tables import EscalationPolicyRow
+from govflow.workflow.actors import Actor, Agency
 from govflow.workflow.cases import Case, CaseRecord
-from govflow.workflow.deadlines import Deadline
 from govflow.workflow.disclosure.facts import DisclosureFacts
 from govflow.workflow.disclosure.register import ApplicantPreview, RequestRecord, RequestRegister
-from govflow.workflow.errors import GovflowError, NotFound
+from govflow.workflow.errors import NotFound
 from govflow.workflow.escalation import PlannedRule, Policy
 from govflow.workflow.events import CaseEvent
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class PastRequest:
-    """What the use cases ask about an applicant's earlier requests (D-7 counting)."""
-
-    received_on: date
-    case_id: int
-    description_key: str
-    ref: str
-    agency_id: int
-
-
-@dataclass
-class OpenCase:
-    """A case written since the last flush: its row, history, deadlines and schedule."""
-
-    row: CaseRow
-    agency_code: str
-    events: list[CaseEvent] = field(default_factory=list)
-    deadlines: dict[str, Deadline] = field(default_factory=dict)  # as last saved, by key
-    schedule: dict[tuple[str, str], EscalationScheduleRow] = field(default_factory=dict)
-    request: DisclosureRequestRow | None = None
-    challenges: list[dict[str, Any]] = field(default_factory=list)  # rows of ``challenges``
-
-
-class BulkStore:
-    """The database as the use cases see it, in memory, between flushes."""
-
-    def __init__(self, engine: Engine, first_id: int | None = None) -> None:
-        """``first_id``: where this store's case ids start (default: after the last one);
-        writers running in parallel are given ranges that do not overlap."""
-        self.engine = engine
-        self.broken = False
-        self.cases: dict[str, OpenCase] = {}
-        self.by_id: dict[int, OpenCase] = {}
-        self.new_policies: list[EscalationPolicyRow] = []
-        with Session(engine) as session:
-            rows = list(session.execute(select(AgencyRow)).scalars())
-            codes = {a.id: a.code for a in rows}
-            self.agencies = {
-                a.code: Agency(a.id, a.code, a.name, a.ref_prefix, codes.get(a.parent_id))  # type: ignore[arg-type]
-                for a in rows
-            }
-            roles: dict[int, list[Role]] = {}
-            for user_id, role in session.execute(select(UserRoleRow.user_id, UserRoleRow.role)):
-                roles.setdefault(user_id, []).append(Role(role))
-            self.actors: dict[str, Actor] = {}
-            for u in session.execute(select(UserRow)).scalars():
-                held = ordered(roles.get(u.id, ()))
-                if held:
-                    self.actors[u.username] = Actor(
-                        u.username,
-                        u.name,
-                        held[0],
-                        codes.get(u.agency_id) if u.agency_id is not None else None,
-                        roles=held,
-                        status=AccountStatus(u.status),
-                    )
-            self.counters = {
-                (c.agency_id, c.case_type, c.year): c.last_seq
-                for c in session.execute(select(RefCounterRow)).scalars()
-            }
-            self.policies = {
-                p.digest: Policy.model_validate(p.body)
-                for p in session.execute(select(EscalationPolicyRow)).scalars()
-            }
-            self.next_id = first_id or (session.scalar(select(func.max(CaseRow.id))) or 0) + 1
-            self.applicants: dict[str, list[PastRequest]] = {}
-            past = session.execute(
-                select(
-                    DisclosureRequestRow.applicant_key,
-                    DisclosureRequestRow.received_on,
-                    DisclosureRequestRow.case_id,
-                    DisclosureRequestRow.description_key,
-                    CaseRow.ref,
-                    CaseRow.agency_id,
-                )
-                .join(CaseRow, CaseRow.id == DisclosureRequestRow.case_id)
-                .order_by(DisclosureRequestRow.case_id)
-            )
-            for key, received_on, case_id, description_key, ref, agency_id in past:
-                self.applicants.setdefault(key, []).append(
-                    PastRequest(received_on, case_id, description_key, ref, agency_id)
-                )
-        self.changed_counters: set[tuple[int, str, int]] = set()
-
-    def case(self, ref: str) -> OpenCase:
-        found = self.cases.get(ref)
-        if found is None:
-            raise NotFound(f"没有编号为 {ref} 的案件（批量写入只能办理本批新建的案件）")
-        return found
-
-    def flush(self) -> int:
-        """Insert the cases written since the last flush, in one transaction; returns how many."""
-        if self.broken:
-            raise GovflowError("批量写入中途出错，已停止写入数据库")
-        if not self.cases and not self.new_policies:
-            return 0
-        cases = list(self.cases.values())
-        with Session(self.engine) as session, session.begin():
-            upsert = dialect_insert(session)
-            if self.new_policies:
-                session.execute(
-                    upsert(EscalationPolicyRow).on_conflict_do_nothing(index_elements=["digest"]),
-                    [_values(p) for p in self.new_policies],
-                )
-            _insert(session, CaseRow, [c.row for c in cases])
-            _insert(session, DisclosureRequestRow, [c.request for c in cases if c.request])
-            _insert_values(
-                session, EventRow, [event_values(c.row.id, e) for c in cases for e in c.events]
-            )
-            _insert_values(session, ChallengeRow, [v for c in cases for v in c.challenges])
-            # A deadline row is rewritten whole on every save: the last save is what stays.
-            _insert_values(
-                session,
-                DeadlineRow,
-                [
-                    {"case_id": c.row.id, "key": key, **deadline_values(d)}
-                    for c in cases
-                    for key, d in c.deadlines.items()
-                ],
-            )
-            _insert(session, EscalationScheduleRow, [s for c in cases for s in c.schedule.values()])
-            for key in sorted(self.changed_counters):
-                stmt = upsert(RefCounterRow).values(
-                    agency_id=key[0], case_type=key[1], year=key[2], last_seq=self.counters[key]
-                )
-                session.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=["agency_id", "case_type", "year"],
-                        set_={"last_seq": stmt.excluded.last_seq},
-                    )
-                )
-            if session.get_bind().dialect.name == "postgresql":
-                # Ids were handed out here: move the sequence past them for later inserts
-                # (never back: a parallel writer may have gone further).
-                session.execute(
-                    text(
-                        "SELECT setval(pg_get_serial_sequence('cases', 'id'),"
-                        " GREATEST(:last, (SELECT max(id) FROM cases)))"
-                    ),
-                    {"last": self.next_id - 1},
-                )
-        self.cases.clear()
-        self.by_id.clear()
-        self.new_policies.clear()
-        self.changed_counters.clear()
-        return len(cases)
-
-
-def _values(row: Any) -> dict[str, Any]:
-    """A row's column values, leaving out a primary key not yet assigned."""
-    return {
-        c.key: getattr(row, c.key)
-        for c in row.__table__.columns
-        if not (c.primary_key and getattr(row, c.key) is None)
-    }
-
-
-def _insert(session: Session, table: type[Any], rows: list[Any]) -> None:
-    _insert_values(session, table, [_values(r) for r in rows])
-
-
-def _insert_values(session: Session, table: type[Any], values: list[dict[str, Any]]) -> None:
-    # Core, not the ORM's bulk insert: that one would reset the optimistic-lock version.
-    if values:
-        session.execute(insert(table.__table__), values)
 
 
 class BulkRepository:

@@ -20,16 +20,9 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from govflow.models.disclosure_tables import ChallengeRow, DisclosureRequestRow, ImportedRequestRow
 from govflow.models.rows import LoadedCase
-from govflow.models.tables import (
-    AgencyRow,
-    CaseRow,
-    ChallengeRow,
-    DeadlineRow,
-    DisclosureRequestRow,
-    ImportedRequestRow,
-    UserRow,
-)
+from govflow.models.tables import AgencyRow, CaseRow, DeadlineRow, UserRow
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.disclosure.deadline_kinds import REPLY
 from govflow.workflow.disclosure.facts import DisclosureFacts

@@ -25,15 +25,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from govflow.models.disclosure_tables import ChallengeRow, DisclosureRequestRow
+from govflow.models.integrity_tables import AuditFindingRow, CheckpointRow
 from govflow.models.projection import StoredCase, differences
 from govflow.models.tables import (
     AgencyRow,
-    AuditFindingRow,
     CaseRow,
-    ChallengeRow,
-    CheckpointRow,
     DeadlineRow,
-    DisclosureRequestRow,
     EscalationPolicyRow,
     EscalationScheduleRow,
     EventRow,

@@ -2,7 +2,14 @@
 
 ``cases`` holds what queries need (state, version for optimistic locking, the chain
 head); ``events`` is the append-only history; ``deadlines`` is a projection of the
-events, one row per obligation, indexed for the sweeper.
+events, one row per obligation, indexed for the sweeper. Here too: agencies and accounts,
+reference counters, the escalation machinery and the calendar imports, with ``Base``,
+its naming convention and ``UTCDateTime``, on which every table module builds.
+
+A concept's own tables live beside it: the disclosure register's in
+``disclosure_tables``, the tamper evidence's in ``integrity_tables``, identity's in
+``identity_tables``, the notice templates' in ``notice_templates``; ``schema`` gathers
+them all on one ``MetaData``.
 """
 
 from __future__ import annotations
@@ -157,86 +164,6 @@ class CaseRow(Base):
     )
 
 
-class DisclosureRequestRow(Base):
-    """D-1 intake fields; personal data lives here and in the intake event, never in logs.
-
-    ``agency_id`` and ``outcome`` repeat the case row's, so the annual report reads this
-    table alone, through a covering index (R-1 over a million requests in about a second).
-    """
-
-    __tablename__ = "disclosure_requests"
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
-    outcome: Mapped[str | None] = mapped_column(String(64))
-    applicant_kind: Mapped[str] = mapped_column(String(32))
-    applicant_subkind: Mapped[str | None] = mapped_column(String(32))
-    applicant_name: Mapped[str] = mapped_column(String(200))
-    applicant_key: Mapped[str] = mapped_column(String(32), index=True)
-    id_number: Mapped[str] = mapped_column(String(64))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    address: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text)
-    description_key: Mapped[str] = mapped_column(String(32))
-    channel: Mapped[str] = mapped_column(String(32))
-    received_on: Mapped[date] = mapped_column(Date)
-    receipt_date: Mapped[date | None] = mapped_column(Date)
-    replied_on: Mapped[date | None] = mapped_column(Date)
-    closed_on: Mapped[date | None] = mapped_column(Date)  # withdrawn or closed without a reply
-
-    __table_args__ = (
-        Index("ix_disclosure_requests_applicant_month", "applicant_key", "received_on"),
-        Index(
-            "ix_disclosure_requests_report",
-            "agency_id",
-            postgresql_include=[
-                "applicant_kind",
-                "applicant_subkind",
-                "received_on",
-                "receipt_date",
-                "replied_on",
-                "closed_on",
-                "outcome",
-            ],
-        ),
-    )
-
-
-class ChallengeRow(Base):
-    """One 行政复议 / 行政诉讼 record (table 四), as its event recorded it; a later record
-    with the same number replaces the earlier one in the report."""
-
-    __tablename__ = "challenges"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
-    seq: Mapped[int] = mapped_column(Integer)
-    number: Mapped[str] = mapped_column(String(200))
-    route: Mapped[str] = mapped_column(String(32))
-    result: Mapped[str] = mapped_column(String(16))
-    filed_on: Mapped[date] = mapped_column(Date)
-
-
-class ImportedRequestRow(Base):
-    """A disclosure request created from an office's spreadsheet (``govflow import requests``):
-    from which file and line, by whom, and the request's identity (``row_key``: the office's
-    own number, or receipt date, applicant and description), unique per agency, so importing
-    the same file again creates nothing twice."""
-
-    __tablename__ = "imported_requests"
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
-    row_key: Mapped[str] = mapped_column(String(64))
-    original_ref: Mapped[str | None] = mapped_column(String(200))
-    file_name: Mapped[str] = mapped_column(String(300))
-    file_sha256: Mapped[str] = mapped_column(String(64))
-    line: Mapped[int] = mapped_column(Integer)
-    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor: Mapped[str] = mapped_column(String(64))
-
-    __table_args__ = (UniqueConstraint("agency_id", "row_key"),)
-
-
 class DeadlineRow(Base):
     __tablename__ = "deadlines"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -371,41 +298,6 @@ class DeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_deliveries_status_not_before", "status", "not_before"),)
-
-
-class CheckpointRow(Base):
-    """A checkpoint taken (SPEC A-2): when, of which cases, how many, and the digest over
-    their heads. The digest that counts is the copy the supervisor keeps outside the
-    database; this row only says which checkpoints were taken, and by whom."""
-
-    __tablename__ = "checkpoints"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    scope: Mapped[dict[str, Any]] = mapped_column(JSON)
-    cases: Mapped[int] = mapped_column(Integer)
-    digest: Mapped[str] = mapped_column(String(64))
-    actor: Mapped[str | None] = mapped_column(String(64))
-
-
-class AuditFindingRow(Base):
-    """What ``audit verify`` found on a case, until a later verify finds the case clean
-    (``cleared_at``). Reports refuse an agency with open findings (issue 16 item 1). No
-    foreign key: a finding outlives a case deleted by whoever tampered with it."""
-
-    __tablename__ = "audit_findings"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(Integer, index=True)
-    case_ref: Mapped[str] = mapped_column(String(64))
-    agency_id: Mapped[int | None] = mapped_column(Integer)
-    position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(32))
-    table_name: Mapped[str | None] = mapped_column(String(64))
-    column_name: Mapped[str | None] = mapped_column(String(64))
-    message: Mapped[str] = mapped_column(Text)
-    found_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    __table_args__ = (Index("ix_audit_findings_agency_open", "agency_id", "cleared_at"),)
 
 
 class CalendarImportRow(Base):

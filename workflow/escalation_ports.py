@@ -1,11 +1,15 @@
-"""The ports of the sweeper's use cases: what firing, digests and delivery need from
-persistence and from the broker.
+"""The ports of escalation: what the ladders, the sweeper, digests and delivery need from
+persistence and from the broker. Apart from ``ports`` because only escalation's use cases
+use them; ``ports.UnitOfWork`` names the two repositories defined here.
 
-``SweepStore`` is the half of ``ports.EscalationRepository`` (``uow.escalations``) the
-sweeper uses: claim a batch of due rows with what their firings need, record firings and
+``EscalationPlans`` is what the writing use cases keep (``uow.escalations``: the ladder in
+force, each case's schedule); ``EscalationRepository`` adds the sweeper's half and the
+firings and deliveries the reading use cases show. ``SweepStore`` is the half the sweeper
+uses: claim a batch of due rows with what their firings need, record firings and
 deliveries set-based, step the rows, take a day's digests, read a delivery to send.
-``govflow.models`` implements it (``sweep_repo.SweepQueries``). ``Enqueue`` is the broker's
-send (``govflow.workers.actors.deliver.send``), or a list's ``append`` in tests.
+``govflow.models`` implements them (``escalation_repo.EscalationRepository``, with
+``sweep_repo.SweepQueries``). ``Enqueue`` is the broker's send
+(``govflow.workers.actors.deliver.send``), or a list's ``append`` in tests.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from govflow.workflow.escalation import Policy
+from govflow.workflow.escalation import PlannedRule, Policy
 from govflow.workflow.escalation_firing import Directory, DueRow, Step
 
 Enqueue = Callable[[int], None]
@@ -127,3 +131,80 @@ class SweepStore(Protocol):
     def finish_digest_day(self, day: date, now: datetime, digests: int) -> None: ...
     def digest_deadlines(self, before: datetime) -> list[DigestDeadline]: ...
     def outgoing(self, delivery_id: int) -> Outgoing | None: ...
+
+
+class EscalationPlans(Protocol):
+    """The ladders in force and each case's schedule, as the writing use cases keep them."""
+
+    def ensure_policy(self, policy: Policy, now: datetime) -> str: ...
+
+    def policy(self, digest: str) -> Policy: ...
+
+    def sync_schedule(self, case_id: int, planned: list[PlannedRule]) -> None: ...
+
+    def update_schedule(
+        self, case_id: int, planned: list[PlannedRule], unplanned: list[tuple[str, str]]
+    ) -> None: ...
+
+
+class FiringRecord(Protocol):
+    """One firing of an escalation rule (or a daily digest: no case, no schedule row), as
+    stored; ``repeats``: how many due repeats of its rule it stands for."""
+
+    id: int
+    key: str
+    schedule_id: int | None
+    case_id: int | None
+    deadline_key: str
+    rule: str
+    level: str
+    outcome: str
+    threshold_at: datetime
+    fired_at: datetime
+    late: bool
+    message: str
+    recipients: list[str]
+    action: str | None
+    repeats: int
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+
+
+class DeliveryRecord(Protocol):
+    """One notification of a firing on one channel to one person, and how it went."""
+
+    key: str
+    status: str
+
+
+class EscalationRepository(EscalationPlans, SweepStore, Protocol):
+    """…the sweeper's batches (``SweepStore``), and the firings and deliveries the reading
+    use cases show."""
+
+    def firings(
+        self, case_id: int | None = None, agency_ids: Sequence[int] | None = None
+    ) -> Sequence[FiringRecord]: ...
+
+    def firings_to(
+        self,
+        username: str,
+        agency_ids: Sequence[int] | None,
+        pending_only: bool = False,
+        limit: int = 200,
+    ) -> Sequence[FiringRecord]:
+        """The firings that told ``username``, of cases of these agencies, newest first."""
+        ...
+
+    def firing_by_key(self, firing_key: str) -> FiringRecord: ...
+
+    def digest_firings(self, day: date | None = None) -> Sequence[FiringRecord]: ...
+
+    def acknowledge(self, firing: FiringRecord, username: str, now: datetime) -> int | None:
+        """Stop the rule's repeats; the epoch acknowledged (None: its deadline moved on)."""
+        ...
+
+    def deliveries_of(self, firing_id: int) -> Sequence[DeliveryRecord]: ...
+
+    def case_ref(self, case_id: int) -> str: ...
+
+    def next_due_at(self) -> datetime | None: ...

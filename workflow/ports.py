@@ -2,7 +2,8 @@
 
 A use case takes a unit of work (one transaction) and reaches everything through it:
 cases, agencies and users (``repo``), the escalation ladders and schedule
-(``escalations``), accounts, sessions and tokens (``identity``), and a case type's own tables (``store(Port)``, e.g. the disclosure
+(``escalations``, whose ports are in ``escalation_ports``), accounts, sessions and tokens
+(``identity``), and a case type's own tables (``store(Port)``, e.g. the disclosure
 requests' register). The persistence layer implements them on SQLAlchemy
 (``govflow.models``); its bulk writer implements the writing half in memory. Both are
 checked against these protocols by the tests.
@@ -14,12 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from govflow.workflow.errors import InvalidInput
-from govflow.workflow.escalation_ports import SweepStore
+from govflow.workflow.escalation_ports import EscalationPlans, EscalationRepository
 
 if TYPE_CHECKING:
     from govflow.workflow.actors import Actor, Agency
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from govflow.workflow.cases import Case, CaseRecord
     from govflow.workflow.checkpoints import CheckpointRecord, CurrentHead, Head
     from govflow.workflow.deadlines import Deadline
-    from govflow.workflow.escalation import PlannedRule, Policy
+    from govflow.workflow.escalation import Policy
     from govflow.workflow.events import CaseChain, CaseEvent, Finding
     from govflow.workflow.identity.ports import IdentityStore
     from govflow.workflow.reports.periodic import CaseRecord as PeriodicRecord
@@ -272,83 +273,6 @@ class CaseRepository(CaseWrites, Protocol):
     ) -> None: ...
 
     def checkpoints(self, limit: int) -> Sequence[CheckpointRecord]: ...
-
-
-class EscalationPlans(Protocol):
-    """The ladders in force and each case's schedule, as the writing use cases keep them."""
-
-    def ensure_policy(self, policy: Policy, now: datetime) -> str: ...
-
-    def policy(self, digest: str) -> Policy: ...
-
-    def sync_schedule(self, case_id: int, planned: list[PlannedRule]) -> None: ...
-
-    def update_schedule(
-        self, case_id: int, planned: list[PlannedRule], unplanned: list[tuple[str, str]]
-    ) -> None: ...
-
-
-class FiringRecord(Protocol):
-    """One firing of an escalation rule (or a daily digest: no case, no schedule row), as
-    stored; ``repeats``: how many due repeats of its rule it stands for."""
-
-    id: int
-    key: str
-    schedule_id: int | None
-    case_id: int | None
-    deadline_key: str
-    rule: str
-    level: str
-    outcome: str
-    threshold_at: datetime
-    fired_at: datetime
-    late: bool
-    message: str
-    recipients: list[str]
-    action: str | None
-    repeats: int
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-
-
-class DeliveryRecord(Protocol):
-    """One notification of a firing on one channel to one person, and how it went."""
-
-    key: str
-    status: str
-
-
-class EscalationRepository(EscalationPlans, SweepStore, Protocol):
-    """…the sweeper's batches (``SweepStore``), and the firings and deliveries the reading
-    use cases show."""
-
-    def firings(
-        self, case_id: int | None = None, agency_ids: Sequence[int] | None = None
-    ) -> Sequence[FiringRecord]: ...
-
-    def firings_to(
-        self,
-        username: str,
-        agency_ids: Sequence[int] | None,
-        pending_only: bool = False,
-        limit: int = 200,
-    ) -> Sequence[FiringRecord]:
-        """The firings that told ``username``, of cases of these agencies, newest first."""
-        ...
-
-    def firing_by_key(self, firing_key: str) -> FiringRecord: ...
-
-    def digest_firings(self, day: date | None = None) -> Sequence[FiringRecord]: ...
-
-    def acknowledge(self, firing: FiringRecord, username: str, now: datetime) -> int | None:
-        """Stop the rule's repeats; the epoch acknowledged (None: its deadline moved on)."""
-        ...
-
-    def deliveries_of(self, firing_id: int) -> Sequence[DeliveryRecord]: ...
-
-    def case_ref(self, case_id: int) -> str: ...
-
-    def next_due_at(self) -> datetime | None: ...
 
 
 # -- units of work -------------------------------------------------------------------------

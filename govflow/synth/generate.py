@@ -16,7 +16,8 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from govflow.app import build_services, load_calendar, load_config
-from govflow.models.bulk import BulkStore, BulkUnitOfWork
+from govflow.models.bulk import BulkUnitOfWork
+from govflow.models.bulk_store import BulkStore
 from govflow.models.db import make_engine, migrate, session_factory
 from govflow.models.org import OrgFile, load_org
 from govflow.synth.script import CaseScript, apply_script

@@ -27,7 +27,7 @@ from sqlalchemy import JSON, Engine, bindparam, select, text
 from typer.testing import CliRunner, Result
 
 from govflow.cli import app
-from govflow.models.tables import CheckpointRow
+from govflow.models.integrity_tables import CheckpointRow
 from govflow.presentation.checkpoint_file import read_lines, write_checkpoint
 from govflow.workflow import integrity
 from govflow.workflow.actors import SYSTEM

@@ -18,12 +18,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from govflow.models.db import make_engine, migrate
+from govflow.models.disclosure_tables import ChallengeRow, DisclosureRequestRow
 from govflow.models.tables import (
     AgencyRow,
     CaseRow,
-    ChallengeRow,
     DeadlineRow,
-    DisclosureRequestRow,
     EscalationPolicyRow,
     EscalationScheduleRow,
     EventRow,

@@ -1,7 +1,7 @@
 """The persistence layer and the bulk writer implement the service layer's ports.
 
-``govflow.workflow.ports`` (and a type's own, ``disclosure.register``) declare, as
-``typing.Protocol``, what the use cases need from storage. Each implementation must have
+``govflow.workflow.ports`` and ``escalation_ports`` (and a type's own,
+``disclosure.register``) declare, as ``typing.Protocol``, what the use cases need from storage. Each implementation must have
 every member with the same parameters: a use case run against the bulk writer's memory
 must find the same methods as against the database.
 """
@@ -24,7 +24,7 @@ from govflow.models.escalation_repo import EscalationRepository as SqlEscalation
 from govflow.models.identity_repo import IdentityRepository
 from govflow.models.repository import Repository
 from govflow.models.uow import SqlUnitOfWork
-from govflow.workflow import ports
+from govflow.workflow import escalation_ports, ports
 from govflow.workflow.disclosure.register import RequestRegister, RequestReports
 from govflow.workflow.identity.ports import IdentityStore
 
@@ -65,13 +65,13 @@ def mismatches(implementation: type, protocol: type) -> list[str]:
     ("implementation", "protocol"),
     [
         (Repository, ports.CaseRepository),
-        (SqlEscalations, ports.EscalationRepository),
+        (SqlEscalations, escalation_ports.EscalationRepository),
         (SqlUnitOfWork, ports.UnitOfWork),
         (IdentityRepository, IdentityStore),
         (SqlRequestRegister, RequestRegister),
         (SqlRequestRegister, RequestReports),
         (BulkRepository, ports.CaseWrites),
-        (BulkEscalations, ports.EscalationPlans),
+        (BulkEscalations, escalation_ports.EscalationPlans),
         (BulkUnitOfWork, ports.WritingUnitOfWork),
         (BulkRequestRegister, RequestRegister),
     ],

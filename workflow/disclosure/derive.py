@@ -17,7 +17,7 @@ from govflow.workflow.disclosure.context import (
 )
 from govflow.workflow.disclosure.deadline_kinds import FEE_PAYMENT
 from govflow.workflow.disclosure.facts import DisclosureFacts
-from govflow.workflow.disclosure.rules import (
+from govflow.workflow.disclosure.lookups import (
     delivered_notice,
     due_on,
     expired_consultation,

@@ -3,8 +3,9 @@
 ``check`` refuses an action the law does not allow now, saying why; ``derive``
 (``disclosure.derive``) computes what the event must carry so that the fold never needs
 the clock or the settings again (the edition and limits in force, the effective clock
-start, the fee proposal). Every limit a guard applies is the one the case recorded when its receipt
-was confirmed (``DisclosureFacts.limits``), from the edition governing it.
+start, the fee proposal). Every limit a guard applies is the one the case recorded when its
+receipt was confirmed (``DisclosureFacts.limits``), from the edition governing it; what the
+guards and ``derive`` both look up on the facts is in ``disclosure.lookups``.
 """
 
 from __future__ import annotations
@@ -24,22 +25,20 @@ from govflow.workflow.disclosure.deadline_kinds import (
     FEE_PAYMENT,
     REPLY,
 )
-from govflow.workflow.disclosure.editions import Edition, Limits
 from govflow.workflow.disclosure.facts import DisclosureFacts
-from govflow.workflow.documents.records import NOTICE, DocumentRecord
+from govflow.workflow.disclosure.lookups import (
+    delivered_notice,
+    due_on,
+    expired_consultation,
+    governing_edition,
+    pick_consultation,
+)
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.texts import day_end
 
 
 def _end(due: date | None) -> str:
     return day_end(due) if due is not None else "—"
-
-
-def due_on(facts: DisclosureFacts, key: str, ctx: Context) -> date | None:
-    deadline = facts.deadline(key)
-    if deadline is None:
-        return None
-    return deadline.copy().compute(ctx.calendar).due_date
 
 
 def _not_future(field: str, day: date, ctx: Context) -> None:
@@ -55,13 +54,6 @@ def _counted_from(f: DisclosureFacts) -> tuple[str, date | None]:
     if f.receipt_date is not None:
         return "收到申请之日", f.receipt_date
     return "申请送达日", f.received_on
-
-
-def governing_edition(f: DisclosureFacts) -> tuple[Edition, Limits]:
-    """The edition and limits recorded at registration (every action after it has them)."""
-    if f.edition is None or f.limits is None:
-        raise ActionNotAllowed("尚未确认收到申请，不能办理此项")
-    return f.edition, f.limits
 
 
 def _valid_outcome(code: str, f: DisclosureFacts) -> None:
@@ -164,21 +156,6 @@ def _start_consultation(f: DisclosureFacts, p: a.StartConsultation, ctx: Context
     _not_before("送达日", p.received_on or p.sent_on, "发出日", p.sent_on)
 
 
-def pick_consultation(f: DisclosureFacts, p: a.EndConsultation) -> int:
-    open_numbers = [c.number for c in f.open_consultations]
-    if p.consultation is None:
-        if len(open_numbers) != 1:
-            raise InvalidInput(
-                f"有多项征求意见在进行中（{open_numbers}），请用 consultation 指明哪一项"
-            )
-        return open_numbers[0]
-    if p.consultation not in open_numbers:
-        raise InvalidInput(
-            f"第 {p.consultation} 项征求意见不存在或已结束；进行中的：{open_numbers}"
-        )
-    return p.consultation
-
-
 def _end_consultation(f: DisclosureFacts, p: a.EndConsultation, ctx: Context) -> None:
     number = pick_consultation(f, p)
     consultation = f.consultations[number - 1]
@@ -193,20 +170,6 @@ def _end_consultation(f: DisclosureFacts, p: a.EndConsultation, ctx: Context) ->
             raise ActionNotAllowed(
                 f"征求意见期限至 {due.isoformat()} 才届满，届满前不能按未答复处理"
             )
-
-
-def expired_consultation(f: DisclosureFacts, p: a.Expire) -> int:
-    prefix = "consultation-"
-    if (
-        p.deadline is None
-        or not p.deadline.startswith(prefix)
-        or not p.deadline[len(prefix) :].isdigit()
-    ):
-        raise InvalidInput("须用 deadline 指明到期的征求意见（如 consultation-1）")
-    number = int(p.deadline[len(prefix) :])
-    if number not in [c.number for c in f.open_consultations]:
-        raise ActionNotAllowed(f"第 {number} 项征求意见不存在或已结束")
-    return number
 
 
 def _consultation_expired(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None:
@@ -258,16 +221,6 @@ def _request_reasons(f: DisclosureFacts, p: a.RequestReasons, ctx: Context) -> N
             "申请人本月、本年度仅此一件申请，且无相同内容的申请，不属于数量、频次明显超过合理范围"
             "（第三十五条）"
         )
-
-
-def delivered_notice(f: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> DocumentRecord:
-    record = ctx.documents.get(p.document)
-    if record is None:
-        known = "、".join(str(n) for n in sorted(ctx.documents)) or "无"
-        raise InvalidInput(f"本案没有第 {p.document} 号文书（现有：{known}）")
-    if record.type != NOTICE:
-        raise InvalidInput(f"第 {p.document} 号是附件，不是本机关发出的告知书，无需登记送达")
-    return record
 
 
 def _record_delivery(f: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> None:

@@ -40,7 +40,7 @@ from govflow.workflow.identity.ports import SecurityEntry
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.base import Services
-from govflow.workflow.services.cases import recompute_deadlines
+from govflow.workflow.services.upkeep import recompute_deadlines
 
 log = structlog.get_logger(__name__)
 

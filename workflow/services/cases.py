@@ -1,8 +1,10 @@
-"""Writing use cases: open a case, act on it, recompute deadlines after a calendar update.
+"""Writing use cases: open a case, act on it, and save it (events sealed, schedule kept).
 
 Each loads what it needs in one unit of work, applies one change through the ``Case``
 aggregate, saves and commits. Nothing here names a case type or an action: what differs
-between types comes from the case's contract (``case.workflow``).
+between types comes from the case's contract (``case.workflow``). Bringing stored cases
+back in step with their events (a check, facts filled, deadlines recomputed) is in
+``services.upkeep``.
 """
 
 from __future__ import annotations
@@ -17,16 +19,15 @@ from pydantic import BaseModel
 from govflow.workflow import escalation
 from govflow.workflow.access import case_not_found
 from govflow.workflow.actors import STATUS_LABELS, AccountStatus, Actor, Agency, Role
-from govflow.workflow.cases import DEADLINES_RECOMPUTED, Case, Issue
+from govflow.workflow.cases import Case, Issue
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import Step, Workflow
 from govflow.workflow.errors import ActionNotAllowed, Conflict, NotPermitted, StaleVersion
 from govflow.workflow.events import CaseEvent
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
-from govflow.workflow.kept_facts import FACTS_FORMAT
 from govflow.workflow.ports import WritingUnitOfWork
-from govflow.workflow.services.base import Services, load_case, replayed, scope_of
+from govflow.workflow.services.base import Services, load_case, scope_of
 from govflow.workflow.services.reading import CaseDetail, detail_in
 
 log = structlog.get_logger(__name__)
@@ -34,7 +35,6 @@ T = TypeVar("T")
 
 ASSIGNEE = "assignee"  # an input field naming who is to work the case
 ASSIGNABLE = (Role.HANDLER, Role.OFFICE_HEAD)
-FILL_BATCH = 500
 
 
 class ForeignCase(NotPermitted):
@@ -331,89 +331,3 @@ def save(
             unplanned = escalation.unplanned(case.deadlines, policy, planned)
             uow.escalations.update_schedule(case_id, planned, unplanned)
     case.loaded_state = None  # what is stored now is no longer what was loaded
-
-
-def check_projection(svc: Services, ref: str) -> list[str]:
-    """What differs from a rebuild from the events alone (should be nothing): the deadlines
-    whose stored row differs, by key; the stored facts, by the fact's name or the
-    deadline's key (``facts`` when none are stored); the chain head."""
-    with svc.uow() as uow:
-        record = uow.repo.get(ref)
-        rebuilt = replayed(svc, uow, record)
-        stored = uow.repo.stored_deadlines(ref)
-    rows = {d.key: d.to_json() for d in rebuilt.deadlines}
-    found = {key for key in set(stored) | set(rows) if stored.get(key) != rows.get(key)}
-    kept = Case.of_record(record, rebuilt.workflow)
-    if not kept.restore(record.facts, svc.calendar):
-        found.add("facts")
-    else:
-        found |= set(kept.facts_differences(rebuilt))
-    if (record.head_seq, record.head_hash) != (rebuilt.head_seq, rebuilt.head_hash):
-        found.add("head")
-    return sorted(found)
-
-
-def fill_stored_facts(svc: Services, batch: int = FILL_BATCH) -> int:
-    """Store the facts of every case that has none of the current format (written before
-    they were stored, migration 0008), by replaying its events; returns how many. Each
-    case in its own short transaction; one acted on meanwhile already has them."""
-    done, after = 0, None
-    while True:
-        with svc.uow() as uow:
-            refs = uow.repo.refs_without_facts(after, batch, FACTS_FORMAT)
-        for _, ref in refs:
-            with svc.uow() as uow:
-                case = replayed(svc, uow, uow.repo.get(ref))
-                if uow.repo.store_facts(case):
-                    uow.commit()
-                    done += 1
-        if len(refs) < batch:
-            return done
-        after = refs[-1][0]
-
-
-def recompute_deadlines(
-    svc: Services,
-    refs: Sequence[str] | None = None,
-    *,
-    reason: str = "节假日安排更新",
-    progress: Callable[[int, int], None] | None = None,
-) -> list[tuple[str, dict[str, Any]]]:
-    """T-4: after a calendar update, recompute the deadlines of ``refs`` (default: the cases
-    with a provisional deadline) and record each change with ``reason``; ``progress`` is
-    told (done, total) as the cases are checked."""
-    changed: list[tuple[str, dict[str, Any]]] = []
-    if refs is None:
-        with svc.uow() as uow:
-            refs = uow.repo.refs_with_provisional_deadlines()
-    for done, ref in enumerate(refs, start=1):
-        if progress is not None:
-            progress(done, len(refs))
-        with svc.uow() as uow:
-            case = load_case(svc, uow, ref)
-            stored = uow.repo.stored_deadlines(ref)
-            changes = {
-                d.key: {
-                    "from": stored.get(d.key, {}).get("due_date"),
-                    "to": d.to_json()["due_date"],
-                    "provisional": d.provisional,
-                }
-                for d in case.deadlines
-                if stored.get(d.key, {}).get("due_date") != d.to_json()["due_date"]
-                or stored.get(d.key, {}).get("provisional") != d.provisional
-            }
-            if not changes:
-                continue
-            now = svc.clock.now()
-            before = len(case.events)
-            case.record_system_event(
-                DEADLINES_RECOMPUTED,
-                {"changes": changes, "reason": reason},
-                now,
-                svc.calendar,
-            )
-            save(svc, uow, case, case.events[before:], now, reconcile=True)
-            uow.commit()
-            changed.append((ref, changes))
-            log.info("deadlines.recomputed", case_ref=ref, keys=sorted(changes))
-    return changed

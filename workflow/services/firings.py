@@ -16,9 +16,10 @@ from govflow.workflow.access import case_not_found
 from govflow.workflow.actors import Actor, Role
 from govflow.workflow.cases import ESCALATION_ACKNOWLEDGED
 from govflow.workflow.errors import ActionNotAllowed, NotFound, NotPermitted
+from govflow.workflow.escalation_ports import FiringRecord
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
-from govflow.workflow.ports import FiringRecord, UnitOfWork
+from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.base import (
     Services,
     agency_ids,
