@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.backing import free_port
 
@@ -32,6 +32,12 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "tests" / "browser" / "screenshots"
+
+# The server runs in the test's own process and the suite shares two cores with another
+# worker's browser and servers: a page that answers in 50 ms alone has been seen to take
+# over 5 s (Playwright's default wait) under that load. What a test waits for is still the
+# page's state, never a time; a page that never shows it fails, later.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
