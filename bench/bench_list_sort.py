@@ -31,6 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_pages import percentile
 from bench_reports import schema_url
 from sqlalchemy import Select, and_, false, func, literal, or_, select, text
 
@@ -81,11 +82,6 @@ def old_page_statement(query: CaseQuery) -> Select[Any]:
 
 def old_page(query: CaseQuery) -> tuple[Select[Any], dict[str, Any]]:
     return old_page_statement(query), {}
-
-
-def percentile(values: list[float], p: int) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, -(-p * len(ordered) // 100) - 1)]
 
 
 def main() -> None:

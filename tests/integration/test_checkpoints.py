@@ -15,7 +15,7 @@ import gzip
 import json
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -454,6 +454,15 @@ class FakeRepo:
         return {h.ref: CurrentHead(h.head_seq, (h.head_hash,)) for h in recorded}
 
 
+def slowly(items: Iterator[Any], batch: int, pause: float) -> Iterator[Any]:
+    """``items`` as they come, waiting ``pause`` seconds after each worker's range of them."""
+    part = batch * PART_BATCHES  # the cases a worker checks in one range
+    for i, item in enumerate(items, start=1):
+        yield item
+        if pause and i % part == 0:
+            time.sleep(pause)
+
+
 def peak_bytes(cases: int, jobs: int = 1, pause: float = 0.0, batch: int = 500) -> int:
     """The parent's peak traced memory while it verifies ``cases`` (and, with one process,
     checks a checkpoint of them); ``pause``: seconds the consumer waits at each worker's
@@ -472,11 +481,7 @@ def peak_bytes(cases: int, jobs: int = 1, pause: float = 0.0, batch: int = 500) 
     tracemalloc.start()
     try:
         verified = integrity.verify_cases(svc, SYSTEM, batch=batch, jobs=jobs)
-        part = batch * PART_BATCHES  # the cases a worker checks in one range
-        in_order = (
-            ref == f"R{i}" and not (pause and i % part == 0 and time.sleep(pause))
-            for i, (ref, _) in enumerate(verified, start=1)
-        )
+        in_order = (ref == f"R{i}" for i, (ref, _) in enumerate(slowly(verified, batch, pause), 1))
         assert sum(1 for ok in in_order if ok) == cases  # every case once, in id order
         if jobs > 1:
             return tracemalloc.get_traced_memory()[1]
