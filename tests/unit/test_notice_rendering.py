@@ -4,6 +4,7 @@ gives, part for part, what docxtpl gives from the whole template."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -52,8 +53,35 @@ def test_every_shipped_template_renders_as_docxtpl_renders_the_whole(kind: str) 
     env = CompilingSandbox()
     first = prepared.render(dict(values), env)
     _same(_whole(source, values), first)
-    again = prepared.render({**values, "agency": "另一机关"}, env)  # compiled once, used twice
-    assert "另一机关".encode() in _parts(again)["word/document.xml"]
+    assert prepared.compiled is not None  # the first notice rendered the same both ways
+    others = {name: f"另一{name}\n\t第三行 <b>" for name in allowed_fields(kind)}
+    again = prepared.render(others, env)  # compiled: each part's Jinja compiled once, too
+    _same(_whole(source, others), again)
+    assert "另一".encode() in _parts(again)["word/document.xml"]
+
+
+def test_a_template_the_compiled_path_cannot_render_keeps_docxtpls() -> None:
+    source = TEMPLATES.templates["correction"].path.read_bytes()  # type: ignore[union-attr]
+    with zipfile.ZipFile(io.BytesIO(source)) as zf:
+        parts = {info.filename: zf.read(info) for info in zf.infolist()}
+    del parts["docProps/core.xml"]  # python-docx makes core properties stamped with the time
+    parts["_rels/.rels"] = re.sub(
+        rb"<Relationship [^>]*core-properties[^>]*/>", b"", parts["_rels/.rels"]
+    )
+    stripped = io.BytesIO()
+    with zipfile.ZipFile(stripped, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    prepared = Prepared(stripped.getvalue())
+    values = {name: name for name in allowed_fields("correction")}
+    prepared.render(values, CompilingSandbox())
+    assert prepared.compiled is None
+    assert (
+        "示范".encode()
+        in _parts(prepared.render({**values, "agency": "示范"}, CompilingSandbox()))[
+            "word/document.xml"
+        ]
+    )
 
 
 def test_a_large_part_with_a_placeholder_is_rendered_not_set_aside() -> None:
