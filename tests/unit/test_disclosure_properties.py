@@ -67,11 +67,14 @@ def _context(case: Case, now: datetime, history: ApplicantHistory, actor: Actor)
 
 
 def _snapshot(case: Case) -> tuple[Any, ...]:
+    # The facts' configuration (the regulations' editions, the calendar) is shared and never
+    # changed by an action: copied with every snapshot, it was nine tenths of this module's time.
+    shared = {id(case.facts.editions): case.facts.editions, id(CAL): CAL}
     return (
         list(case.events),
         case.state,
         case.assignee,
-        copy.deepcopy(case.facts),
+        copy.deepcopy(case.facts, shared),
         [d.to_json() for d in case.deadlines],
     )
 
