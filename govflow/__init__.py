@@ -12,3 +12,16 @@ they share (``presentation``), the demo (``demo``), the synthetic-data generator
 May import: everything below (workflow, models, workers, configs); the front ends reach
 the domain only through ``govflow.workflow.services``.
 """
+
+import sys as _sys
+
+if "structlog" not in _sys.modules and "rich" not in _sys.modules:
+    # structlog's development module imports rich, when installed (typer brings it), for
+    # coloured tracebacks that govflow never writes (its log lines are JSON): about a
+    # tenth of every command's start-up. Hidden while structlog loads, rich stays
+    # importable for typer's help pages.
+    _sys.modules["rich"] = None  # type: ignore[assignment]
+    try:
+        import structlog  # noqa: F401
+    finally:
+        del _sys.modules["rich"]
