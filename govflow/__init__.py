@@ -14,14 +14,36 @@ the domain only through ``govflow.workflow.services``.
 """
 
 import sys as _sys
+from importlib.machinery import ModuleSpec as _ModuleSpec
+from importlib.machinery import PathFinder as _PathFinder
+from typing import Any as _Any
 
-if "structlog" not in _sys.modules and "rich" not in _sys.modules:
-    # structlog's development module imports rich, when installed (typer brings it), for
-    # coloured tracebacks that govflow never writes (its log lines are JSON): about a
-    # tenth of every command's start-up. Hidden while structlog loads, rich stays
-    # importable for typer's help pages.
-    _sys.modules["rich"] = None  # type: ignore[assignment]
-    try:
-        import structlog  # noqa: F401
-    finally:
-        del _sys.modules["rich"]
+
+class _StructlogWithoutRich:
+    """structlog's development module imports rich, when installed, for coloured tracebacks
+    govflow never writes (its log lines are JSON): about a tenth of a command's start-up.
+    Rich is hidden while that one module loads, and stays importable for anything else.
+    A finder, not an import here: commands that log nothing (``govflow deadline``) load
+    no structlog at all."""
+
+    def find_spec(self, name: str, path: _Any = None, target: _Any = None) -> _ModuleSpec | None:
+        if name != "structlog.dev" or "rich" in _sys.modules:
+            return None
+        spec = _PathFinder.find_spec(name, path)
+        loader = spec.loader if spec is not None else None
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        load = loader.exec_module
+
+        def exec_module(module: _Any) -> None:
+            _sys.modules["rich"] = None  # type: ignore[assignment]
+            try:
+                load(module)
+            finally:
+                del _sys.modules["rich"]
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+_sys.meta_path.insert(0, _StructlogWithoutRich())
