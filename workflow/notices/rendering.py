@@ -32,14 +32,16 @@ import io
 import re
 import threading
 import zipfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from jinja2 import Template as JinjaTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
-from govflow.workflow.notices.compiled import Compiled, Unsupported
 from govflow.workflow.notices.zipparts import Entry, assemble, contents, entries
+
+if TYPE_CHECKING:  # python-docx and docxtpl load with a process's first notice, not at start-up
+    from govflow.workflow.notices.compiled import Compiled
 
 log = structlog.get_logger(__name__)
 
@@ -121,6 +123,8 @@ def _compile(
 ) -> Compiled | None:
     """The template compiled, if it renders this notice part for part as docxtpl did
     (the check costs one more render, once per template and process)."""
+    from govflow.workflow.notices.compiled import Compiled, Unsupported
+
     try:
         compiled = Compiled(light, members)
         ours = contents(assemble(compiled.render(values, env)))
