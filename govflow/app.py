@@ -152,16 +152,21 @@ def database_problem(exc: Exception) -> str | None:
 
 
 def fill_facts(engine: Engine) -> int:
-    """After migration 0008: store the facts of the cases written before they were kept,
-    by replaying each (the migration cannot: it loads no case types, no calendar)."""
+    """After migration 0008, or a release that changed what stored facts hold
+    (``FACTS_FORMAT``): store the facts of the cases that have none of the current format,
+    by replaying each (the migration cannot: it loads no case types, no calendar). Until
+    then such a case is replayed every time it is read."""
     from sqlalchemy import text
 
     from govflow.models.db import session_factory
     from govflow.models.uow import SqlUnitOfWork
+    from govflow.workflow.kept_facts import FORMAT_PREFIX
     from govflow.workflow.services import Services, fill_stored_facts
 
+    stale = "SELECT 1 FROM cases WHERE facts IS NULL OR facts NOT LIKE :current LIMIT 1"
+    current = FORMAT_PREFIX + "%"
     with engine.connect() as connection:  # most databases have none: no configuration read
-        if connection.scalar(text("SELECT 1 FROM cases WHERE facts IS NULL LIMIT 1")) is None:
+        if connection.scalar(text(stale), {"current": current}) is None:
             return 0
     calendar, version = database_calendar(engine)
     services = Services(

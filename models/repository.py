@@ -45,6 +45,7 @@ from govflow.workflow.deadline_terms import Basis
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.errors import ActionNotAllowed, NotFound
 from govflow.workflow.events import CaseEvent
+from govflow.workflow.kept_facts import FORMAT_PREFIX
 from govflow.workflow.ports import CaseQuery, LimitRecord, ListPosition
 from govflow.workflow.reports.periodic import CaseRecord as PeriodicRecord
 
@@ -163,10 +164,8 @@ class Repository(CaseWrites, IntegrityQueries):
         )
         return [to_event(ref, r) for r in rows]
 
-    def refs_without_facts(
-        self, after_id: int | None, limit: int, facts_format: int
-    ) -> list[tuple[int, str]]:
-        current = f'{{"format":{facts_format},%'
+    def refs_without_facts(self, after_id: int | None, limit: int) -> list[tuple[int, str]]:
+        current = FORMAT_PREFIX + "%"
         stmt = select(CaseRow.id, CaseRow.ref).where(
             or_(CaseRow.facts.is_(None), CaseRow.facts.not_like(current))
         )

@@ -89,6 +89,9 @@ class Case(KeptFacts):
     # since is written, not more. None: unknown (created, replayed, or saved since).
     loaded_state: dict[str, Any] | None = field(default=None, repr=False)
     loaded_policy: str | None = field(default=None, repr=False)
+    # The documents stored with the facts when restored (``documents`` adds the events'):
+    # empty when created or replayed, as the events then hold every document.
+    kept_documents: dict[int, records.DocumentRecord] = field(default_factory=dict, repr=False)
 
     @classmethod
     def opened(cls, workflow: Workflow, agency_code: str, ref: str = "") -> Case:
@@ -146,11 +149,6 @@ class Case(KeptFacts):
         return min(obligations, default=None), min(optional, default=None)
 
     @property
-    def documents(self) -> dict[int, records.DocumentRecord]:
-        """Each document's latest version, by its number (read from the events)."""
-        return records.current(self.events)
-
-    @property
     def state_label(self) -> str:
         return self.workflow.case_type.state_label(self.state)
 
@@ -162,6 +160,7 @@ class Case(KeptFacts):
         ``DamagedHistory`` naming its position, never a validation traceback.
         """
         header.events = list(events)
+        header.kept_documents = {}  # the events hold every document
         header.facts = header.workflow.new_facts()
         for event in events:
             try:

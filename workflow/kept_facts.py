@@ -17,14 +17,21 @@ from typing import TYPE_CHECKING, Any
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.contract import Workflow
 from govflow.workflow.deadlines import Deadline
+from govflow.workflow.documents import records
+from govflow.workflow.documents.records import DocumentRecord
 
 if TYPE_CHECKING:
     from govflow.workflow.cases import Case
+    from govflow.workflow.events import CaseEvent
 
-FACTS_FORMAT = 4
+FACTS_FORMAT = 5
 """The shape of stored facts. Raise it when any facts' ``to_state`` changes: facts stored in
 another format are rebuilt from the events when the case is next loaded. (4: the rebuild
-also writes the row's search columns of migration 0013.)"""
+also writes the row's search columns of migration 0013; 5: the case's documents are kept
+with the facts, and a disclosure request keeps its draft reply's summary.)"""
+FORMAT_PREFIX = f'{{"format":{FACTS_FORMAT},'
+"""How every stored text of the current format begins (``stored_facts``): a database finds
+the rows of another format with ``NOT LIKE FORMAT_PREFIX || '%'``."""
 
 
 class KeptFacts:
@@ -36,6 +43,15 @@ class KeptFacts:
     deadlines: list[Deadline]
     loaded_state: dict[str, Any] | None
     loaded_policy: str | None
+    events: list[CaseEvent]
+    kept_documents: dict[int, DocumentRecord]
+
+    @property
+    def documents(self) -> dict[int, DocumentRecord]:
+        """Each document's latest version, by its number: those stored with the facts when
+        the case was restored, and those of the events in memory (the whole history after a
+        replay or with a view's load, else the events recorded since it was loaded)."""
+        return {**self.kept_documents, **records.current(self.events)}
 
     def restore(self, stored: str | None, calendar: WorkingCalendar) -> bool:
         """Facts as stored with the last event, the deadlines computed on ``calendar`` as a
@@ -48,14 +64,23 @@ class KeptFacts:
             return False
         self.loaded_state, self.loaded_policy = state["facts"], self.escalation_policy
         self.facts = self.workflow.restore(state["facts"], calendar)
+        # A notice's number and the notice a delivery is for are read from these, so an
+        # action that issues or delivers one reads no event either (issue 17: flat in the
+        # length of the history).
+        self.kept_documents = {
+            int(no): DocumentRecord.from_json(raw) for no, raw in state["documents"].items()
+        }
         self.deadlines = self.facts.computed_deadlines(calendar)
         return True
 
     def stored_facts(self) -> tuple[str, dict[str, Any]]:
         """The facts to store with the last event: the text, and the plain data it encodes."""
         facts = self.facts.to_state()
+        documents = {str(no): r.to_json() for no, r in sorted(self.documents.items())}
         text = json.dumps(
-            {"format": FACTS_FORMAT, "facts": facts}, ensure_ascii=False, separators=(",", ":")
+            {"format": FACTS_FORMAT, "facts": facts, "documents": documents},
+            ensure_ascii=False,
+            separators=(",", ":"),
         )
         return text, facts
 
@@ -105,4 +130,6 @@ class KeptFacts:
                     found.add("facts.deadlines.order")
             elif mine.get(name) != theirs.get(name):
                 found.add(f"facts.{name}")
+        if self.documents != other.documents:
+            found.add("documents")
         return sorted(found)

@@ -168,10 +168,9 @@ class CaseRepository(CaseWrites, Protocol):
 
     def stored_deadlines(self, ref: str) -> dict[str, dict[str, Any]]: ...
 
-    def refs_without_facts(
-        self, after_id: int | None, limit: int, facts_format: int
-    ) -> list[tuple[int, str]]:
-        """(id, ref) of the next cases after ``after_id`` that store no facts of this format."""
+    def refs_without_facts(self, after_id: int | None, limit: int) -> list[tuple[int, str]]:
+        """(id, ref) of the next cases after ``after_id`` that store no facts of the current
+        format (``kept_facts.FORMAT_PREFIX``)."""
         ...
 
     def store_facts(self, case: Case) -> bool:

@@ -116,14 +116,15 @@ STEPS = {
     "start_review": 4,
     "accept": 6,  # + deadlines (a row stopped, one started), schedule (their rules)
     "assign": 5,  # + the assignee
-    # A written notice (SPEC N-1) adds four: the case's events (its documents' numbers), the
-    # uploaded templates' marker (newest id, active count: the templates are reloaded only
-    # when it moved), the notice number's upsert (returning it) and the request's row (what
-    # the notice prints). The agency of the letterhead came with the case.
-    "extend": 10,  # + deadlines, schedule moved; the 延期答复告知书
+    # A written notice (SPEC N-1) adds three: the uploaded templates' marker (newest id,
+    # active count: the templates are reloaded only when it moved), the notice number's
+    # upsert (returning it) and the request's row (what the notice prints). No event is
+    # read: the case's documents are kept with its facts. The agency of the letterhead
+    # came with the case.
+    "extend": 9,  # + deadlines, schedule moved; the 延期答复告知书
     "draft_reply": 4,
     "reject_reply": 4,
-    "approve_reply": 11,  # + deadlines, schedule, the reply date and outcome (the row read
+    "approve_reply": 10,  # + deadlines, schedule, the reply date and outcome (the row read
     # for the notice, written); the 答复书
     "archive": 4,
 }
@@ -291,6 +292,11 @@ def test_the_migration_fills_the_facts_of_existing_cases_as_a_replay_gives_them(
     assert all(stored_facts(flow.engine, ref) is None for ref in refs)
     assert fill_facts(flow.engine) == len(refs)  # what ``govflow init`` runs after migrating
     assert fill_facts(flow.engine) == 0
+    # A release that changes what is stored (FACTS_FORMAT): the older format is filled too.
+    with flow.engine.begin() as conn:
+        older = '{"format":4,"facts":{}}'
+        conn.execute(text("UPDATE cases SET facts = :f WHERE ref = :r"), {"f": older, "r": refs[0]})
+    assert fill_facts(flow.engine) == 1
 
     for ref in refs:
         assert services.check_projection(flow.svc, ref) == [], ref

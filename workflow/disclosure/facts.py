@@ -48,6 +48,7 @@ class DisclosureFacts(ConsultationFold):
     fee: dict[str, Any] | None = None
     extension_days: int = 0
     draft_outcome: str | None = None
+    draft_summary: str | None = None  # the draft's text, which the reply notice prints
     rejected_reason: str | None = None
     outcome: str | None = None
     replied_on: date | None = None
@@ -269,6 +270,7 @@ class DisclosureFacts(ConsultationFold):
     def _on_draft_reply(self, p: a.DraftReply, derived: dict[str, Any], at: datetime) -> None:
         self._no_correction_needed()
         self.draft_outcome, self.rejected_reason = p.outcome, None
+        self.draft_summary = p.summary
 
     def _on_reject_reply(self, p: a.RejectReply, derived: dict[str, Any], at: datetime) -> None:
         self.draft_outcome, self.rejected_reason = None, p.reason

@@ -50,7 +50,6 @@ REPLIES = frozenset({"approve_reply", "reply_on_the_spot"})
 ISSUING = frozenset({*SIMPLE, CONSULTATION, *REPLIES})
 DISCLOSED = ("disclosed", "partially_disclosed")
 ARCHIVE = "archive"
-DELIVERY = "record_delivery"  # names one of the case's notices by its number
 
 
 def _party(c: Any) -> dict[str, Any]:
@@ -81,9 +80,6 @@ class DisclosureNotices:
 
     def issues(self, action: str) -> bool:
         return action in ISSUING
-
-    def reads_documents(self, action: str) -> bool:
-        return action in ISSUING or action == DELIVERY
 
     def plan(
         self, catalog: Catalog, case: Case, action: str, payload: Mapping[str, Any]
@@ -117,12 +113,11 @@ class DisclosureNotices:
 
     def reply_of(self, case: Case, catalog: Catalog, payload: Mapping[str, Any]) -> dict[str, Any]:
         """The reply as decided: the outcome with its label and ground, the approved draft's
-        text (the last ``draft_reply`` before it)."""
+        text (kept with the facts: no event is read)."""
         facts = case.facts
         summary = payload.get("summary")
         if summary is None:
-            drafts = [e for e in case.events if e.action == "draft_reply"]
-            summary = drafts[-1].data["payload"]["summary"] if drafts else ""
+            summary = facts.draft_summary or ""
         return {
             "outcome": facts.outcome,
             "label": notice_label(self.outcomes, facts.outcome),

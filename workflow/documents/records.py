@@ -4,7 +4,7 @@ version of that document (a regenerated notice), and the old one is kept."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,6 +57,26 @@ class DocumentRecord:
             detail={k: v for k, v in raw.items() if k not in known},
         )
 
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> DocumentRecord:
+        """The record ``to_json`` wrote (a case's stored documents: ``kept_facts``)."""
+        return cls(
+            no=int(raw["no"]),
+            version=int(raw["version"]),
+            type=raw["type"],
+            kind=raw["kind"],
+            title=raw["title"],
+            filename=raw["filename"],
+            media_type=raw["media_type"],
+            size=int(raw["size"]),
+            sha256=raw["sha256"],
+            number=raw["number"],
+            seq=int(raw["seq"]),
+            occurred_at=datetime.fromisoformat(raw["occurred_at"]),
+            actor=raw["actor"],
+            detail=raw.get("detail") or {},
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "no": self.no,
@@ -93,8 +113,9 @@ def current(events: Iterable[CaseEvent]) -> dict[int, DocumentRecord]:
     return latest
 
 
-def next_no(events: Iterable[CaseEvent]) -> int:
-    return max((r.no for r in all_versions(events)), default=0) + 1
+def next_no(documents: Mapping[int, DocumentRecord]) -> int:
+    """The number of a case's next document, from its documents by number (``Case.documents``)."""
+    return max(documents, default=0) + 1
 
 
 def file_findings(ref: str, events: Iterable[CaseEvent], store: FileStore) -> list[Finding]:

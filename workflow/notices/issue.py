@@ -64,12 +64,6 @@ class NoticePlan(Protocol):
         """Whether the action is a written act (a set lookup: called on every action)."""
         ...
 
-    def reads_documents(self, action: str) -> bool:
-        """Whether the action reads the case's documents (numbering a new notice, finding
-        the one a delivery is for): the documents are read from the events, which the hot
-        path does not load otherwise."""
-        ...
-
     def plan(
         self, catalog: Catalog, case: Case, action: str, payload: Mapping[str, Any]
     ) -> list[Planned]:
@@ -130,7 +124,7 @@ class Notices:
                 return []
             agency = uow.repo.agency(case.agency_code)
             uploaded = self.uploaded(uow)
-            records, no = [], next_no(case.events)
+            records, no = [], next_no(case.documents)
             for item in planned:
                 kind = self.catalog.kinds[item.kind]
                 seq = uow.repo.next_ref_seq(agency.id, kind.sequence, today.year)

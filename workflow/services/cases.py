@@ -260,11 +260,6 @@ def apply_action(
     repo = uow.repo
     actor = acting_actor(repo, principal)
     case = load_case(svc, uow, ref)
-    plan = case.workflow.notice_plan
-    if plan is not None and plan.reads_documents(action) and not case.events:
-        # A notice's number and the notice a delivery is for are read from the events;
-        # every other action folds the stored facts without them.
-        case.events = uow.repo.events(ref)
     _check_agency(actor, case)
     check_scope(principal, action, case.agency_code)
     if expected_version is not None and case.head_seq != expected_version:

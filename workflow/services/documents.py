@@ -144,11 +144,11 @@ def attach(
     file_type = check_upload(filename, content, limit)
     now = svc.clock.now()
     with svc.uow() as uow:
-        case = load_case(svc, uow, ref, history=True)  # documents come from the events
+        case = load_case(svc, uow, ref)  # its documents are kept with its facts
         actor = _writer(uow, principal, ATTACHED, case)
         sha = _store(svc).put(content)
         record = {
-            "no": records.next_no(case.events),
+            "no": records.next_no(case.documents),
             "version": 1,
             "type": ATTACHMENT,
             "kind": category,
@@ -177,7 +177,7 @@ def regenerate_notice(
     notices = _notices(svc)
     now = svc.clock.now()
     with svc.uow() as uow:
-        case = load_case(svc, uow, ref, history=True)  # documents come from the events
+        case = load_case(svc, uow, ref, history=True)  # the issuing event; the case then, replayed
         actor = _writer(uow, principal, NOTICE_REGENERATED, case)
         record = case.documents.get(no)
         if record is None or record.type != NOTICE:

@@ -17,7 +17,6 @@ from typing import Any
 import structlog
 
 from govflow.workflow.cases import DEADLINES_RECOMPUTED, Case
-from govflow.workflow.kept_facts import FACTS_FORMAT
 from govflow.workflow.services.base import Services, load_case, replayed
 from govflow.workflow.services.cases import save
 
@@ -53,7 +52,7 @@ def fill_stored_facts(svc: Services, batch: int = FILL_BATCH) -> int:
     done, after = 0, None
     while True:
         with svc.uow() as uow:
-            refs = uow.repo.refs_without_facts(after, batch, FACTS_FORMAT)
+            refs = uow.repo.refs_without_facts(after, batch)
         for _, ref in refs:
             with svc.uow() as uow:
                 case = replayed(svc, uow, uow.repo.get(ref))
