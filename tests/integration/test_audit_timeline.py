@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -95,6 +96,37 @@ def test_timeline_shows_deadlines_as_they_stood(flow) -> None:
     # The current case agrees with the last step.
     now_reply = next(d for d in case.deadlines if d.key == "reply")
     assert now_reply.due_at == reply[8].due_at
+
+
+def test_a_calendar_published_later_leaves_the_recorded_dates_in_the_history(flow) -> None:
+    """T-4 and A-3: an office closure added after the events (here 2025-11-20) would date the
+    reply a day later on today's calendar; each event still shows the date it recorded."""
+    from dataclasses import replace
+
+    from govflow.workflow.audit import timeline
+    from govflow.workflow.calendar import WorkingCalendar
+    from govflow.workflow.cases import Case
+
+    ref = build(flow)
+    case = flow.case(ref)
+    closed = date(2025, 11, 20)
+    later = WorkingCalendar.from_schedules(
+        s.with_closures({closed: "停电检修"}, "闭馆日.yaml") if s.year == 2025 else s
+        for s in flow.svc.calendar.schedules
+    )
+    header = Case(ref=case.ref, workflow=case.workflow, agency_code=case.agency_code)
+    reply = [
+        {d.key: d for d in e.deadlines}.get("reply") for e in timeline(header, case.events, later)
+    ]
+    assert (reply[7].due, reply[8].due) == ("2025-10-31 24:00", "2025-11-28 24:00")
+    assert reply[8].working_days_left == 33  # counted on today's calendar (see as_recorded)
+    explained = reply[8].source.explanation
+    assert "本事件记录时，该期限届满于 2025-11-28 24:00" in explained[0]
+    assert "按现行安排计算应届满于 2025-12-01 24:00" in explained[1]
+    # Today's calendar, unchanged: the replay and the record agree, the explanation is plain.
+    same = timeline(replace(header), case.events, flow.svc.calendar)
+    plain = {d.key: d for d in same[8].deadlines}["reply"].source.explanation
+    assert not any("本事件记录时" in line for line in plain)
 
 
 def test_masking_depends_on_the_reader_and_exports(flow) -> None:
