@@ -141,10 +141,13 @@ def other_reference(c: CaseSummary) -> DeadlineView | None:
 
 
 def reference_state(d: DeadlineView) -> str:
-    """Where a reference limit stands: its due instant while it runs, else its status."""
+    """Where a reference limit stands: its due instant while it runs (marked 临时 when a
+    year it reaches has no published schedule, T-4), else its status."""
     if d.paused:
         return d.time_left or d.status_label
-    return d.due if d.status == "running" else d.status_label
+    if d.status != "running":
+        return d.status_label
+    return d.due + ("【临时】" if d.provisional else "")
 
 
 CSV_HEADER = (

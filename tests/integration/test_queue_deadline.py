@@ -248,3 +248,28 @@ def test_the_cli_lines_and_the_csv_name_the_reference_limit(flow, office: Office
     assert (fresh["参照期限"], fresh["参照期限届满"]) == ("答复期限", "2025-10-28 24:00")
     assert (handling["参照期限"], handling["参照期限届满"]) == ("答复期限", "2025-10-24 24:00")
     assert by_ref[office.consulting]["参照期限剩余"] == "暂停计时"
+
+
+def test_a_provisional_limit_is_marked_in_every_list_and_on_the_case_page(
+    client: TestClient, svc: services.Services, flow
+) -> None:
+    """T-4: a limit reaching into a year whose schedule is not published (here 2027) is 临时
+    wherever it is shown: the queue's due column, the reference beside another limit, the
+    case page's headline and the command line's list."""
+    from govflow.presentation.cases import page_lines
+
+    flow.at("2026-12-18 10:00")
+    ref = flow.register()  # the reply limit runs to 2027-01-15, provisional
+    assert flow.deadline(ref).provisional
+    signed_in(client, svc, LI)
+    row = table_rows(client.get("/?scope=all").text)[ref]
+    # The correction-notice window sorts the row; the reply limit is its reference.
+    assert 'data-key="reply">答复期限：2027-01-15 24:00【临时】</span>' in row
+    flow.act(ref, LI, "start_review")
+    flow.act(ref, LI, "accept")  # the correction window closes: the reply limit sorts it
+    row = table_rows(client.get("/?scope=all").text)[ref]
+    assert "<td>2027-01-15 24:00【临时】</td>" in row
+    page = client.get(f"/cases/{ref}").text
+    assert "到期：2027-01-15 24:00【临时】" in page
+    page_of_cases = services.list_cases(svc, services.identify(svc, LI), limit=50)
+    assert any("【临时】" in line for line in page_lines(page_of_cases))
