@@ -25,6 +25,7 @@ The base class gives the neutral answer to each; a type overrides what it needs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +36,7 @@ from pydantic import BaseModel
 from govflow.workflow.access import mask
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.casetype import CaseType
-from govflow.workflow.clock import local_date
+from govflow.workflow.clock import local_date, local_minute
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.declaration import DeclarationError
 from govflow.workflow.search import CaseIndex, SearchFields, index_of
@@ -187,8 +188,23 @@ class Labels:
         return tuple(shown)
 
     def value(self, key: str, value: Any) -> str:
-        """A coded value's zh-CN name (the code itself when the type names none)."""
-        return str(self.values.get(key, {}).get(str(value), value))
+        """A coded value's zh-CN name (the code itself when the type names none); an instant
+        as people read it, Beijing time to the minute (an input records it in UTC)."""
+        named = self.values.get(key, {}).get(str(value))
+        if named is not None:
+            return named
+        if isinstance(value, str) and _INSTANT.match(value):
+            try:
+                instant = datetime.fromisoformat(value)
+            except ValueError:
+                return value
+            if instant.tzinfo is not None:
+                return local_minute(instant)
+        return str(value)
+
+
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+"""An ISO 8601 instant, as an input's ``datetime`` field is recorded."""
 
 
 def _flatten(payload: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

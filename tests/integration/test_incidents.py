@@ -255,3 +255,14 @@ def test_open_case_of_a_disclosure_request_registers_it_with_its_intake(flow) ->
     assert view.data["request"]["id_number"] == "610926199001011234"
     assert view.header.state == "registered"
     assert flow.due(ref).isoformat() == "2025-10-30"
+
+
+def test_the_history_reads_instants_in_beijing_time_and_grades_by_name(flow) -> None:
+    """An input's instants are recorded in UTC and its grade as a code; the timeline a
+    supervisor reads shows 2025-09-30 22:30 and 重大, never 14:30Z or ``major``."""
+    flow.at("2025-09-30 22:40")
+    ref = open_incident(flow, grade="major")
+    entries = services.case_timeline(flow.svc, SYSTEM, ref).entries
+    details = {f.label: f.value for f in entries[0].details}
+    assert details["发现时间"] == "2025-09-30 22:30"
+    assert details["级别"] == "重大"

@@ -8,6 +8,7 @@ an event records. Lists show an incident's grade and title.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,14 @@ class IncidentWorkflow(Workflow):
             a.PAYLOADS,
             FOLD_TABLE,
             escalation=escalation,
-            labels=view.LABELS,
+            # the grades as the table in force names them (重大, not major)
+            labels=replace(
+                view.LABELS,
+                values={
+                    **view.LABELS.values,
+                    "grade": {c: g.label for c, g in grades.grades.items()},
+                },
+            ),
             engine="govflow.workflow.incident",
             search=SearchFields(("title", "summary", "topic"), channel="platform"),
             # the milestones of the grade table in force, and a supervision letter's limit
