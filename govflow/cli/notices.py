@@ -83,6 +83,7 @@ def listing(
     as_json: JsonFlag = False,
 ) -> None:
     """列出已上传的告知书模板（系统管理员）。"""
+    from govflow.workflow.clock import local_minute
     from govflow.workflow.services import list_templates
 
     with user_errors():
@@ -97,7 +98,7 @@ def listing(
             state = "生效" if u.active else "已停用"
             typer.echo(
                 f"{u.id}  {u.kind}  {u.agency_code or '全部机关'}  {state}  "
-                f"{u.filename or ''}  {u.uploaded_by} {u.uploaded_at:%Y-%m-%d %H:%M}"
+                f"{u.filename or ''}  {u.uploaded_by} {local_minute(u.uploaded_at)}"
             )
 
 

@@ -69,3 +69,6 @@ def test_upload_for_an_agency_from_the_command_line(tmp_path: Path) -> None:
     assert LINE not in receipt(office, again, "li.handler")
     listed = office.json("notices", "list", "--as", "admin", "--all")
     assert [(u["kind"], u["active"]) for u in listed] == [("receipt", False)]  # type: ignore[index]
+    # Read as people do: the upload's instant in Beijing time (the clock is pinned to 09:00).
+    lines = office.ok("notices", "list", "--as", "admin", "--all")
+    assert f"admin {office.now.replace('T', ' ')}" in lines, lines
