@@ -36,7 +36,8 @@ def parse_input(workflow: Workflow, action: str, raw: dict[str, Any], today_iso:
         payload = model.model_validate(data, context=workflow.payload_context)
     except ValidationError as exc:
         raise InvalidInput(
-            _validation_message(workflow, action, exc), field_messages(exc.errors())
+            _validation_message(workflow, action, exc),
+            field_messages(exc.errors(), values=workflow.labels.values),
         ) from None
     lawful.check_date_range(payload, labels, date.fromisoformat(today_iso))
     return payload
@@ -48,7 +49,8 @@ def _validation_message(workflow: Workflow, action: str, exc: ValidationError) -
     spec = workflow.case_type.actions.get(action)
     names = _field_names(workflow)
     problems = "；".join(
-        f"{lawful.label(where, names)}：{text}" for where, text in zh_errors(exc.errors())
+        f"{lawful.label(where, names)}：{text}"
+        for where, text in zh_errors(exc.errors(), values=workflow.labels.values)
     )
     return f"“{spec.label if spec else action}”的输入有误：{problems}"
 

@@ -149,8 +149,15 @@ def _resolve(prop: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, Any]
     return prop
 
 
-def _kind(prop: Mapping[str, Any]) -> str:
+def _choices(prop: Mapping[str, Any]) -> list[Any] | None:
+    """A field's allowed values: its ``enum``, or its one ``const`` (a one-value Literal)."""
     if "enum" in prop:
+        return list(prop["enum"])
+    return [prop["const"]] if "const" in prop else None
+
+
+def _kind(prop: Mapping[str, Any]) -> str:
+    if _choices(prop) is not None:
         return "choice"
     if prop.get("format") in ("date", "date-time"):
         return str(prop["format"])
@@ -169,8 +176,9 @@ def _limits(prop: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
         limits.append(f"不大于 {prop['maximum']}")
     if "pattern" in prop:
         limits.append(f"格式 {prop['pattern']}")
-    if "enum" in prop:
-        shown = [f"{v}（{names[str(v)]}）" if str(v) in names else str(v) for v in prop["enum"]]
+    choices = _choices(prop)
+    if choices is not None:
+        shown = [f"{v}（{names[str(v)]}）" if str(v) in names else str(v) for v in choices]
         limits.append("可选：" + "、".join(shown))
     elif names:  # checked by the type's rules against its list (the reply outcomes)
         limits.append("可选：" + "、".join(f"{v}（{label}）" for v, label in names.items()))

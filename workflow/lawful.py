@@ -50,7 +50,7 @@ DATE_LABELS = {
     "receipt_date": "收到申请之日",
     "notice_on": "补正通知日",
     "corrected_on": "补正日",
-    "sent_on": "征求意见日",
+    "sent_on": "发出日",  # a consultation letter, a fee notice, a notice delivered
     "answered_on": "答复日",
     "notice_received_on": "收费通知送达日",
     "paid_on": "缴费日",
@@ -75,6 +75,12 @@ def label(field: str, labels: dict[str, str] | None = None) -> str:
     return f"{known} {field}" if known else field
 
 
+def refused(field: str, message: str) -> InvalidInput:
+    """A refusal of one field's value: the message, and the field it is about (a form puts
+    the message beside that input; the API returns it in ``fields``)."""
+    return InvalidInput(message, fields={field: message})
+
+
 # -- text ------------------------------------------------------------------------------------
 
 
@@ -87,17 +93,18 @@ def check_text(raw: dict[str, Any], where: str = "") -> None:
 def _check_value(value: Any, where: str) -> None:
     if isinstance(value, str):
         if "\x00" in value:
-            raise InvalidInput(f"{label(where)} 含有空字符（NUL），不能保存；请删除后重试")
+            raise refused(where, f"{label(where)} 含有空字符（NUL），不能保存；请删除后重试")
         control = _CONTROL.search(value)
         if control is not None:
-            raise InvalidInput(
+            raise refused(
+                where,
                 f"{label(where)} 含有控制字符 U+{ord(control.group()[0]):04X}"
-                f"（第 {control.start() + 1} 个字符），不能保存；请删除后重试"
+                f"（第 {control.start() + 1} 个字符），不能保存；请删除后重试",
             )
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise InvalidInput(f"{label(where)} 不是有效的 UTF-8 文本") from None
+            raise refused(where, f"{label(where)} 不是有效的 UTF-8 文本") from None
     elif isinstance(value, dict):
         check_text(value, f"{where}.")
     elif isinstance(value, list | tuple):
@@ -119,9 +126,9 @@ def check_date_types(model: type[BaseModel], raw: dict[str, Any], labels: dict[s
             continue
         if isinstance(value, bool | int | float) or not isinstance(value, str):
             shown = "数字" if isinstance(value, int | float) else type(value).__name__
-            raise InvalidInput(f"{label(name, labels)} 应为日期（如 2025-09-01），实为{shown}")
+            raise refused(name, f"{label(name, labels)} 应为日期（如 2025-09-01），实为{shown}")
         if kind is date and not _ISO_DATE.fullmatch(value.strip()):
-            raise InvalidInput(f"{label(name, labels)} 应为日期 YYYY-MM-DD（如 2025-09-01）")
+            raise refused(name, f"{label(name, labels)} 应为日期 YYYY-MM-DD（如 2025-09-01）")
 
 
 def check_date_range(payload: BaseModel, labels: dict[str, str], today: date) -> None:
@@ -133,14 +140,16 @@ def check_date_range(payload: BaseModel, labels: dict[str, str], today: date) ->
             continue
         day = value.astimezone(SHANGHAI).date() if isinstance(value, datetime) else value
         if day < FIRST_EDITION:
-            raise InvalidInput(
+            raise refused(
+                name,
                 f"{label(name, labels)} {day.isoformat()} 早于《政府信息公开条例》施行之日 "
-                f"{FIRST_EDITION.isoformat()}，不是有效日期"
+                f"{FIRST_EDITION.isoformat()}，不是有效日期",
             )
         if day > horizon:
-            raise InvalidInput(
+            raise refused(
+                name,
                 f"{label(name, labels)} {day.isoformat()} 超出可设定的范围"
-                f"（最迟为今天起 {HORIZON_DAYS} 日内，即 {horizon.isoformat()}）"
+                f"（最迟为今天起 {HORIZON_DAYS} 日内，即 {horizon.isoformat()}）",
             )
 
 
@@ -162,10 +171,12 @@ def _date_kind(annotation: Any) -> type | None:
 def not_future(name: str, day: date, today: date) -> None:
     """A date that records something that happened cannot be after today."""
     if day > today:
-        raise InvalidInput(f"{label(name)} {day.isoformat()} 晚于今天 {today.isoformat()}")
+        raise refused(name, f"{label(name)} {day.isoformat()} 晚于今天 {today.isoformat()}")
 
 
 def not_before(name: str, day: date, other_label: str, other: date | None) -> None:
     """A date that follows an event cannot be before it."""
     if other is not None and day < other:
-        raise InvalidInput(f"{label(name)} {day.isoformat()} 早于{other_label} {other.isoformat()}")
+        raise refused(
+            name, f"{label(name)} {day.isoformat()} 早于{other_label} {other.isoformat()}"
+        )

@@ -7,6 +7,7 @@ so the CLI, the HTTP API and the web pages say the same thing about the same mis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -49,7 +50,9 @@ _FIXED = {
 }
 
 
-def _message(err: Mapping[str, Any]) -> str:
+def _message(err: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
+    """The error in zh-CN; ``names``: the field's coded values by their Chinese names, so a
+    wrong choice lists ``direct（未经复议直接起诉）`` rather than bare codes."""
     kind = str(err.get("type", ""))
     ctx = err.get("ctx") or {}
     if kind in _FIXED:
@@ -69,8 +72,11 @@ def _message(err: Mapping[str, Any]) -> str:
     if kind == "less_than":
         return f"应小于 {ctx.get('lt')}"
     if kind in ("enum", "literal_error"):
-        expected = ctx.get("expected")
-        return f"应为以下之一：{expected}" if expected else "不是可选值之一"
+        codes = re.findall(r"'([^']*)'", str(ctx.get("expected") or ""))
+        if not codes:
+            return "不是可选值之一"
+        named = (f"{c}（{names[c]}）" if names and c in names else c for c in codes)
+        return f"应为以下之一：{'、'.join(named)}"
     if kind in ("value_error", "assertion_error"):
         # Our own validators raise ValueError with a Chinese sentence: keep it.
         text = (
@@ -80,19 +86,28 @@ def _message(err: Mapping[str, Any]) -> str:
     return "取值无效"
 
 
-def zh_errors(errors: Iterable[Mapping[str, Any]], root: str = "输入") -> list[tuple[str, str]]:
-    """``(where, message)`` for each pydantic error; ``where`` is the dotted field path."""
+def zh_errors(
+    errors: Iterable[Mapping[str, Any]],
+    root: str = "输入",
+    values: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[tuple[str, str]]:
+    """``(where, message)`` for each pydantic error; ``where`` is the dotted field path;
+    ``values``: each field's coded values by name (``Labels.values``)."""
     out: list[tuple[str, str]] = []
     for err in errors:
         where = ".".join(str(part) for part in err.get("loc", ())) or root
-        out.append((where, _message(err)))
+        out.append((where, _message(err, (values or {}).get(where))))
     return out
 
 
-def field_messages(errors: Iterable[Mapping[str, Any]], root: str = "输入") -> dict[str, str]:
+def field_messages(
+    errors: Iterable[Mapping[str, Any]],
+    root: str = "输入",
+    values: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, str]:
     """``{"applicant.name": "必填"}``: one message per field (several joined by ；)."""
     out: dict[str, str] = {}
-    for where, text in zh_errors(errors, root):
+    for where, text in zh_errors(errors, root, values):
         out[where] = f"{out[where]}；{text}" if where in out else text
     return out
 

@@ -610,7 +610,7 @@ def test_draft_rejected_then_approved_archived_and_challenged(flow) -> None:
         "(2025)示行初45号": "pending",
     }
     before = flow.footprint(ref)
-    with pytest.raises(InvalidInput, match="已审结的须填写 decided_on"):
+    with pytest.raises(InvalidInput, match="已审结的须填写审结日 decided_on"):
         flow.act(
             ref,
             CLERK,
@@ -620,7 +620,19 @@ def test_draft_rejected_then_approved_archived_and_challenged(flow) -> None:
             result="upheld",
             filed_on="2025-12-01",
         )
-    with pytest.raises(InvalidInput, match="route 须为 reconsideration"):
+    # A lawsuit names its route (table 四 counts them apart): none is assumed.
+    with pytest.raises(InvalidInput, match="复议或诉讼 route：必填"):
+        flow.act(
+            ref,
+            CLERK,
+            "record_litigation",
+            number="x0",
+            result="pending",
+            filed_on="2025-12-01",
+        )
+    with pytest.raises(
+        InvalidInput, match="复议或诉讼 route：应为以下之一：reconsideration（行政复议）"
+    ):
         flow.act(
             ref,
             CLERK,

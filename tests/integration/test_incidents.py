@@ -181,6 +181,16 @@ def test_refused_incident_actions_write_nothing(flow) -> None:
             services.act(
                 flow.svc, ref=ref, action=action, payload=payload, principal=acting(flow.svc, who)
             )
+    # A letter about the incident cannot have arrived before the incident was detected.
+    letter = {"number": "市网督〔2025〕3号", "sender": "市委网信办",
+              "received_at": "2025-09-30T10:00", "report_by": "2025-10-01T10:00"}  # fmt: skip
+    with pytest.raises(
+        InvalidInput, match="收函时间 received_at 2025-09-30 10:00 早于监测发现时间"
+    ):
+        services.act(
+            flow.svc, ref=ref, action="receive_supervision_letter", payload=letter,
+            principal=acting(flow.svc, CLERK),
+        )  # fmt: skip
     assert flow.footprint(ref) == before
 
 

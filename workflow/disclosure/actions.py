@@ -254,10 +254,21 @@ class LegalChallenge(Payload):
     """行政复议 / 行政诉讼 record (table 四); a later record with the same ``number`` updates it."""
 
     number: Name
-    route: Literal["reconsideration", "direct", "after_reconsideration"] = "reconsideration"
+    route: str
     result: Literal["upheld", "corrected", "other", "pending"]
     filed_on: date
     decided_on: date | None = None
+
+
+class Reconsideration(LegalChallenge):
+    route: Literal["reconsideration"] = "reconsideration"
+
+
+class Litigation(LegalChallenge):
+    """A lawsuit names its route: table 四 counts 未经复议直接起诉 and 复议后起诉 apart, and
+    no default could know which it was."""
+
+    route: Literal["direct", "after_reconsideration"]
 
 
 class Expire(Payload):
@@ -295,8 +306,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     "reject_reply": RejectReply,
     "withdraw": Withdraw,
     "archive": Empty,
-    "record_reconsideration": LegalChallenge,
-    "record_litigation": LegalChallenge,
+    "record_reconsideration": Reconsideration,
+    "record_litigation": Litigation,
 }
 
 DATE_DEFAULTS: dict[str, str] = {

@@ -301,26 +301,22 @@ def _withdraw(f: DisclosureFacts, p: a.Withdraw, ctx: Context) -> None:
     _not_before("withdrawn_on", p.withdrawn_on, *_counted_from(f))
 
 
-def _challenge(route_ok: tuple[str, ...]):
-    def guard(f: DisclosureFacts, p: a.LegalChallenge, ctx: Context) -> None:
-        _not_future("filed_on", p.filed_on, ctx)
-        if f.replied_on is not None:
-            _not_before("filed_on", p.filed_on, "答复日", f.replied_on)
-        elif f.closed_on is not None:
-            _not_before("filed_on", p.filed_on, "办结日", f.closed_on)
-        if p.decided_on is not None:
-            _not_future("decided_on", p.decided_on, ctx)
-        if p.route not in route_ok:
-            raise InvalidInput(f"route 须为 {' / '.join(route_ok)}")
-        if p.decided_on is not None and p.decided_on < p.filed_on:
-            raise InvalidInput(
-                f"审结日 decided_on {p.decided_on.isoformat()} 早于复议或起诉日 filed_on "
-                f"{p.filed_on.isoformat()}"
-            )
-        if p.result != "pending" and p.decided_on is None:
-            raise InvalidInput("已审结的须填写 decided_on")
-
-    return guard
+def _challenge(f: DisclosureFacts, p: a.LegalChallenge, ctx: Context) -> None:
+    _not_future("filed_on", p.filed_on, ctx)
+    if f.replied_on is not None:
+        _not_before("filed_on", p.filed_on, "答复日", f.replied_on)
+    elif f.closed_on is not None:
+        _not_before("filed_on", p.filed_on, "办结日", f.closed_on)
+    if p.decided_on is not None:
+        _not_future("decided_on", p.decided_on, ctx)
+    if p.decided_on is not None and p.decided_on < p.filed_on:
+        raise lawful.refused(
+            "decided_on",
+            f"审结日 decided_on {p.decided_on.isoformat()} 早于复议或起诉日 filed_on "
+            f"{p.filed_on.isoformat()}",
+        )
+    if p.result != "pending" and p.decided_on is None:
+        raise InvalidInput("已审结的须填写审结日 decided_on")
 
 
 _GUARDS: dict[str, Any] = {
@@ -342,8 +338,8 @@ _GUARDS: dict[str, Any] = {
     "draft_reply": _draft_reply,
     "approve_reply": _approve_reply,
     "withdraw": _withdraw,
-    "record_reconsideration": _challenge(("reconsideration",)),
-    "record_litigation": _challenge(("direct", "after_reconsideration")),
+    "record_reconsideration": _challenge,
+    "record_litigation": _challenge,
 }
 
 

@@ -72,6 +72,8 @@ def _receive_letter(f: IncidentFacts, p: a.ReceiveSupervisionLetter, ctx: Contex
         raise InvalidInput(f"督办函 {p.number} 已登记过")
     received = p.received_at or ctx.now
     _not_future("收函时间 received_at", p.received_at, ctx)
+    # A letter about the incident cannot reach the office before the incident was detected.
+    _not_before("收函时间 received_at", received, "监测发现时间", f.detected_at)
     if p.report_by <= received:
         raise InvalidInput(
             f"报告时限 report_by {_local(p.report_by)} 须晚于收函时间 {_local(received)}"
