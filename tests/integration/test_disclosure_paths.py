@@ -553,6 +553,9 @@ def test_draft_rejected_then_approved_archived_and_challenged(flow) -> None:
         None,
     )
     flow.act(ref, ZHAO, "draft_reply", outcome="partially_disclosed", summary="区分处理后公开")
+    # The office head reads the draft's text where the approval is given, not only its type.
+    seen = services.case_detail(flow.svc, services.identify(flow.svc, HEAD), ref)
+    assert {f.label: f.value for f in seen.fields}["答复稿内容"] == "区分处理后公开"
     flow.at("2025-10-20 15:00")
     flow.act(ref, HEAD, "approve_reply")
     case = flow.case(ref)

@@ -197,4 +197,7 @@ def view(
         shown.append(Field("答复类型", outcomes[facts.outcome].full_label))
     elif facts.draft_outcome:
         shown.append(Field("答复稿（待审批）", outcomes[facts.draft_outcome].full_label))
+        # What the office head approves or returns: the draft's own text, not only its type.
+        if facts.draft_summary:
+            shown.append(Field("答复稿内容", facts.draft_summary))
     return TypeView(tuple(shown), data)
