@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from govflow.workflow.disclosure.fees import MAX_AMOUNT, MAX_PAGES
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OutcomeCode = Annotated[str, StringConstraints(max_length=64)]  # one of the outcomes (rules.py)
@@ -173,10 +175,11 @@ class SendFeeNotice(Payload):
     which then stands for both."""
 
     basis: Literal["per_request", "per_volume"]
-    pages: int | None = Field(default=None, ge=1)
+    pages: int | None = Field(default=None, ge=1, le=MAX_PAGES)
     # A notice asks for money: 0 yuan is no notice (it would pause the clock and then close
-    # the request as unpaid). Absent: the amount the bands give (``fees.proposal``).
-    amount: int | None = Field(default=None, ge=1)
+    # the request as unpaid). Absent: the amount the bands give (``fees.proposal``). At most
+    # what a notice can print in capitals, and far below (``fees.MAX_AMOUNT``).
+    amount: int | None = Field(default=None, ge=1, le=MAX_AMOUNT)
     sent_on: date | None = None
     notice_received_on: date | None = None
     reason: Text
