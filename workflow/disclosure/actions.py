@@ -11,9 +11,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from govflow.workflow.disclosure.fees import MAX_AMOUNT, MAX_PAGES
+from govflow.workflow.payloads import Payload
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -76,10 +77,6 @@ SUBKIND_LABELS = {
     LegalPersonSubkind.LEGAL_SERVICES: "法律服务机构",
     LegalPersonSubkind.OTHER: "其他",
 }
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Applicant(Payload):
