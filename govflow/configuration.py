@@ -19,7 +19,8 @@ import yaml
 
 from govflow import configs
 from govflow.workflow.calendar import CalendarError, WorkingCalendar, load_schedules
-from govflow.workflow.clock import Clock, PinnedClock, SystemClock, parse_instant
+from govflow.workflow.calendar.working import DEFAULT_FIRST_YEAR, HORIZON_YEAR
+from govflow.workflow.clock import Clock, PinnedClock, SystemClock, local_date, parse_instant
 from govflow.workflow.errors import ConfigurationError, InvalidInput
 from govflow.workflow.validation import load_yaml
 
@@ -248,13 +249,26 @@ def clock_from_env(env: Mapping[str, str] | None = None, mode: Mode | None = Non
             f"环境变量 {ENV_NOW} 只能在演示或测试安装中使用（{ENV_MODE}=demo 或 test），"
             f"生产模式（{ENV_MODE}=production）按系统时钟办理；请删除 {ENV_NOW}"
         )
+    # Every command reckons limits and "time left" from this instant on the working
+    # calendar, which knows only its own years: an instant outside them failed later, in
+    # the middle of a command, as a CalendarError or an OverflowError (year 1, read in
+    # Beijing time, is before the first UTC instant).
+    first, last = DEFAULT_FIRST_YEAR, HORIZON_YEAR
+    out_of_range = ConfigurationError(
+        f"环境变量 {ENV_NOW} 的值 {pinned!r} 超出工作日历支持的年份（{first}–{last} 年）"
+    )
     try:
-        return PinnedClock(parse_instant(pinned))
+        instant = parse_instant(pinned)
+    except OverflowError:
+        raise out_of_range from None
     except ValueError:
         raise ConfigurationError(
             f"环境变量 {ENV_NOW} 的值 {pinned!r} 不是有效的时间点"
             "（应为 ISO 8601，如 2025-09-26T09:00 或 2025-09-26T09:00+08:00）"
         ) from None
+    if not first <= local_date(instant).year <= last:
+        raise out_of_range
+    return PinnedClock(instant)
 
 
 # -- written notices and the file store (SPEC N-1, N-2) ----------------------------------------

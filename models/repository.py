@@ -273,6 +273,20 @@ class Repository(CaseWrites, IntegrityQueries):
                 ref, case_type, agency, user_name or assignee, Deadline.from_json(detail)
             )
 
+    def channels(
+        self, case_types: Sequence[str], agency_ids: Sequence[int] | None, limit: int
+    ) -> list[str]:
+        stmt = (
+            select(CaseRow.channel)
+            .where(CaseRow.case_type.in_(case_types), CaseRow.channel.is_not(None))
+            .distinct()
+            .order_by(CaseRow.channel)
+            .limit(limit)
+        )
+        if agency_ids is not None:
+            stmt = stmt.where(CaseRow.agency_id.in_(agency_ids))
+        return [c for (c,) in self.session.execute(stmt)]
+
     def page(self, query: CaseQuery) -> list[tuple[CaseRecord, ListPosition]]:
         """One page of a list, least time left first: cases ordered by their nearest running
         deadline at ``query.running_at`` (none: last), then id; the page starts after

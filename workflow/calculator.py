@@ -16,6 +16,14 @@ from govflow.workflow.calendar import CalendarError, Pause, WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, local_date
 from govflow.workflow.errors import InvalidInput
 
+MAX_WORKING_DAYS = 366
+"""The most working days the calculator counts: no legal limit runs longer than a year, and
+a list's ``due_within`` stops at the same figure."""
+
+MAX_HOURS = MAX_WORKING_DAYS * 24
+"""The most hours it counts, a year of them: hour limits are 5 to 48 hours (SPEC I-2), and
+an unbounded count overflowed ``datetime`` into a traceback."""
+
 
 @dataclass(frozen=True)
 class LimitAnswer:
@@ -44,6 +52,11 @@ def _in_range(calendar: WorkingCalendar, d: date) -> None:
         raise InvalidInput(f"日期 {d.isoformat()} 晚于日历终点 {calendar.last_day.isoformat()}")
 
 
+def _check_amount(value: int, most: int, unit: str) -> None:
+    if not 1 <= value <= most:
+        raise InvalidInput(f"期限应为 1–{most} 个{unit}，实为 {value}")
+
+
 def compute_limit(
     calendar: WorkingCalendar,
     start: datetime,
@@ -56,6 +69,7 @@ def compute_limit(
     counted, ``pauses`` not counted), or N hours straight through nights and holidays."""
     _in_range(calendar, local_date(start))
     if hours is not None:
+        _check_amount(hours, MAX_HOURS, "小时")
         due = start + timedelta(hours=hours)
         return LimitAnswer(
             due=due.astimezone(SHANGHAI).isoformat(timespec="seconds"),
@@ -72,6 +86,7 @@ def compute_limit(
         )
     if working_days is None:
         raise InvalidInput("须给出工作日数或小时数")
+    _check_amount(working_days, MAX_WORKING_DAYS, "工作日")
     for p in pauses:
         _in_range(calendar, p.start)
         _in_range(calendar, p.end)

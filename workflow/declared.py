@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, create_model
+from pydantic import BeforeValidator, Field, StringConstraints, create_model
 
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.casetype import CaseType
@@ -28,6 +28,7 @@ from govflow.workflow.deadline_terms import Basis
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.declaration import DeadlineSpec, FieldSpec
 from govflow.workflow.errors import InvalidInput
+from govflow.workflow.payloads import Payload
 from govflow.workflow.policy import Settings
 from govflow.workflow.search import SearchFields
 
@@ -51,10 +52,6 @@ def _instant(value: Any) -> Any:
 
 Instant = Annotated[datetime, BeforeValidator(_instant)]
 """A timezone-aware instant (UTC once validated); what hour-based limits count from."""
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _annotation(spec: FieldSpec) -> Any:

@@ -194,6 +194,13 @@ class CaseRepository(CaseWrites, Protocol):
         """One page of ``query``: each case as stored, with its position; at most ``limit``."""
         ...
 
+    def channels(
+        self, case_types: Sequence[str], agency_ids: Sequence[int] | None, limit: int
+    ) -> list[str]:
+        """The channels the cases of these types and agencies arrived by, sorted (a type
+        whose channel is free text, as an incident's platform, has no list of its own)."""
+        ...
+
     def declared_records(
         self,
         case_type: str,

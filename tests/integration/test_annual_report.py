@@ -22,10 +22,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from govflow.presentation.annual import to_csv, to_markdown, to_xlsx
 from govflow.workflow import services
+from govflow.workflow.errors import InvalidInput
 
 CLERK, LI, HEAD = "wang.clerk", "li.handler", "zhang.head"
 EDU_CLERK = "liu.clerk"
@@ -268,3 +270,16 @@ def test_migration_fills_closure_days_from_the_events(flow) -> None:
         assert conn.execute(text(query)).all() == closed
     after = build_report(flow, "county", 2025, include_children=False)
     assert numbers(after) == numbers(before)
+
+
+@pytest.mark.parametrize(
+    ("year", "problem"), [(0, "不能小于 2008"), (-1, "不能小于 2008"), (10000, "不能大于 2100")]
+)
+def test_a_year_outside_the_calendar_is_refused_as_the_api_refuses_it(
+    flow, year: int, problem: str
+) -> None:
+    """The service refuses it (the CLI's exit 2), in the HTTP API's words, where the
+    register's SQL used to fail on ``date(0, 1, 1)``."""
+    with pytest.raises(InvalidInput, match=f"年度 year：{problem}") as refused:
+        build_report(flow, "county", year, include_children=False)
+    assert refused.value.fields == {"year": problem}

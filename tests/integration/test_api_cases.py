@@ -130,6 +130,32 @@ def test_an_action_refused_by_a_rule_is_422_with_the_fields_in_chinese(
     assert api.footprint() == before
 
 
+def test_a_yes_or_no_is_not_a_number_of_days(api: ApiHarness, http: TestClient) -> None:
+    """JSON ``true`` once set a one-day correction period and extended the reply limit by one
+    day: 400, the field named in Chinese, nothing written."""
+    case = _register(api, http)
+    ref, version = case["ref"], case["version"]
+    for step, who, refused_action, body, field in (
+        ("start_review", HANDLER, "request_correction", {"items": "x", "period_days": True},
+         "period_days"),
+        ("accept", HEAD, "extend", {"days": True, "reason": "x"}, "days"),
+    ):  # fmt: skip
+        moved = http.post(
+            path(ref, "actions", step), headers={**api.headers(who), "If-Match": f'"{version}"'}
+        )
+        assert moved.status_code == 200, moved.text
+        version = moved.json()["version"]
+        before = api.footprint()
+        refused = http.post(
+            path(ref, "actions", refused_action),
+            json=body,
+            headers={**api.headers(who), "If-Match": f'"{version}"'},
+        )
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["fields"] == {field: "应为整数"}
+        assert api.footprint() == before
+
+
 def test_other_types_open_through_the_catalogue_route(api: ApiHarness, http: TestClient) -> None:
     types = http.get("/api/v1/case-types", headers=api.headers(CLERK)).json()
     names = [t["name"] for t in types]

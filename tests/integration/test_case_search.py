@@ -101,6 +101,26 @@ def test_bad_filters_are_refused_in_chinese(flow, office) -> None:
         found(flow, "li.handler", closed_from=_d("1999-01-01"))
 
 
+def test_unknown_states_channels_and_outcomes_are_refused_with_what_there_is(flow, office) -> None:
+    """Not an empty list, as if there were no such cases: the values each installed type
+    knows, with their Chinese names, as for an unknown type or agency."""
+    with pytest.raises(InvalidInput, match=r"没有状态 'bogus'（可选：.*handling（办理中）") as e:
+        found(flow, "li.handler", states=frozenset({"bogus"}))
+    assert set(e.value.fields) == {"state"}
+    with pytest.raises(
+        InvalidInput, match=r"没有渠道 'pigeon'（可选：.*in_person（当面提交）.*微博"
+    ):
+        found(flow, "li.handler", channel="pigeon")
+    with pytest.raises(InvalidInput, match=r"没有答复类型 'bogus'（可选：.*disclosed（"):
+        found(flow, "li.handler", outcome="bogus", open_only=False)
+    with pytest.raises(InvalidInput, match="没有渠道 '微博'"):  # not a request's channel
+        found(flow, "li.handler", case_type="disclosure_request", channel="微博")
+    # what the types know still finds (an incident's platform is free text: its cases')
+    assert found(flow, "li.handler", states=frozenset({"handling"})) == set()
+    assert found(flow, "li.handler", channel="微博") == {office[2]}
+    assert found(flow, "li.handler", outcome="other.misc", open_only=False) == {office[1]}
+
+
 def test_cases_made_before_the_columns_are_indexed_by_the_refill(flow, office) -> None:
     budget, permit, incident = office
     with flow.engine.begin() as conn:  # as a database migrated to 0013 finds them

@@ -161,6 +161,9 @@ def test_a_token_is_issued_only_for_what_its_account_may_do(
         issue(svc, admin, agency="edu")
     with pytest.raises(InvalidInput, match="有效期"):
         issue(svc, admin, days=366)
+    for days in (0, -1):  # refused like 366, not taken for the default lifetime
+        with pytest.raises(InvalidInput, match="1–365 天"):
+            issue(svc, admin, days=days)
     issue(svc, admin, name="reports", username="chen.supervisor", read_only=True, agency="edu")
     with pytest.raises(InvalidInput, match="已有名为"):
         issue(svc, admin, name="reports")

@@ -58,6 +58,7 @@ import pytest
 
 from govflow.presentation.timeliness import timeliness_csv, timeliness_json, timeliness_text
 from govflow.workflow import services
+from govflow.workflow.errors import InvalidInput
 from govflow.workflow.reports.timeliness import Breach, GroupCount, MilestoneShare
 from tests.principals import acting
 
@@ -331,3 +332,10 @@ def test_scripted_autumn(flow) -> None:
     edu = build_timeliness(flow.svc, "edu", D("2025-09-01"), D("2025-10-31"), False)
     assert (edu.replies.overdue, edu.replies.decided, edu.incidents_detected) == (1, 1, 1)
     assert [b.ref for b in edu.breaches] == [refs["J"], refs["Q"]]
+
+
+def test_a_period_outside_the_calendar_years_is_refused(flow) -> None:
+    with pytest.raises(InvalidInput, match="统计起始日 from：0001-01-01 不在 2008–2100 年之内"):
+        build_timeliness(flow.svc, "county", date(1, 1, 1), date(2025, 10, 31), False)
+    with pytest.raises(InvalidInput, match="统计截止日 to：9999-12-31 不在 2008–2100 年之内"):
+        build_timeliness(flow.svc, "county", date(2025, 9, 1), date(9999, 12, 31), False)

@@ -350,3 +350,8 @@ def test_periods_as_people_name_them() -> None:
     assert period_containing("quarter", "2025-05-20") == (D("2025-04-01"), D("2025-06-30"))
     with pytest.raises(InvalidInput, match="统计期间 '2025-13' 无效"):
         period_containing("month", "2025-13")
+    # Outside the calendar's years: refused, not a ValueError working out January 10000.
+    for period, text in (("month", "9999-12"), ("quarter", "9999Q4"), ("day", "2101-01-01"),
+                         ("month", "0001-01")):  # fmt: skip
+        with pytest.raises(InvalidInput, match=r"统计期间 period：.* 不在 2008–2100 年之内"):
+            period_containing(period, text)

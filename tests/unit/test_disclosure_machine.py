@@ -24,6 +24,7 @@ from govflow.workflow.deadline_terms import DeadlineStatus
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.disclosure.actions import PAYLOADS
 from govflow.workflow.disclosure.context import ApplicantHistory, Context, applicant_key
+from govflow.workflow.disclosure.fees import MAX_AMOUNT, MAX_PAGES, per_volume_fee
 from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
 from govflow.workflow.events import GENESIS
 from govflow.workflow.policy import DisclosurePolicy
@@ -852,6 +853,28 @@ def test_fee_notice_input_checks() -> None:
         "send_fee_notice", HEAD, InvalidInput, basis="per_volume", reason="x"
     )
     assert "basis" in desk.refuse("send_fee_notice", HEAD, InvalidInput, basis="both", reason="x")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "needle"),
+    [
+        ("amount", 10**20, "信息处理费（元） amount：不能大于 10000000"),
+        ("amount", MAX_AMOUNT + 1, "amount：不能大于 10000000"),
+        ("pages", 99_999_999_999_999_999_999, "页数 pages：不能大于 100000"),
+        ("pages", 10_000_000, "pages：不能大于 100000"),
+    ],
+)
+def test_a_fee_beyond_any_notice_is_refused_as_input(field: str, value: int, needle: str) -> None:
+    """Refused before anything is written, naming the field, not failing later as the notice
+    writes the amount in capitals (or issuing one for ¥399,994,700)."""
+    desk = Desk().handling()
+    message = desk.refuse(
+        "send_fee_notice", HEAD, InvalidInput, **{"basis": "per_volume", "pages": 300,
+                                                  "reason": "x", field: value},
+    )  # fmt: skip
+    assert needle in message
+    desk.act("send_fee_notice", HEAD, basis="per_volume", pages=MAX_PAGES, reason="x")
+    assert desk.facts.fee["amount"] == per_volume_fee(MAX_PAGES) <= MAX_AMOUNT
 
 
 def test_a_fee_notice_of_0_yuan_is_refused() -> None:

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govflow.workflow.disclosure.fees import per_request_fee, per_volume_fee, proposal
+from govflow.workflow.disclosure.fees import (
+    MAX_AMOUNT,
+    MAX_PAGES,
+    per_request_fee,
+    per_volume_fee,
+    proposal,
+)
+from govflow.workflow.notices.capitals import LARGEST_YUAN, amount_in_capitals
 
 
 @pytest.mark.parametrize(
@@ -91,3 +98,13 @@ def test_per_volume_marginal_page_price_is_the_band_price(pages: int) -> None:
 def test_per_request_is_monotone(a: int, b: int) -> None:
     low, high = sorted((a, b))
     assert per_request_fee(low) <= per_request_fee(high)
+
+
+def test_the_bounds_on_input_are_within_what_a_notice_can_write() -> None:
+    """The most a notice may ask is written in capitals; so is the largest the writer takes,
+    and one yuan more is beyond it."""
+    assert per_volume_fee(MAX_PAGES) <= MAX_AMOUNT <= LARGEST_YUAN
+    assert amount_in_capitals(MAX_AMOUNT) == "壹仟万元整"
+    assert amount_in_capitals(LARGEST_YUAN).startswith("玖仟玖佰玖拾玖万亿")
+    with pytest.raises(ValueError, match="too large"):
+        amount_in_capitals(LARGEST_YUAN + 1)

@@ -66,6 +66,14 @@ def test_required_cells_and_choices() -> None:
     assert "第 3 行【延长天数（工作日）】应为正整数，实为 '十'" in texts
 
 
+@pytest.mark.parametrize("raw", ["100000000000000000000", 1e20, 10_000_001])
+def test_a_fee_beyond_what_a_notice_may_ask_is_a_problem_of_its_column(raw: object) -> None:
+    row, problems = parse_row(4, {"收费金额（元）": raw})
+    assert row.get("fee_amount") is None
+    assert any(str(p).startswith("第 4 行【收费金额（元）】不能大于 10000000") for p in problems)
+    assert parse_row(4, {"收费金额（元）": "10000000"})[0].get("fee_amount") == 10_000_000
+
+
 def test_the_template_reads_back_as_an_empty_sheet() -> None:
     sheet = read_sheet(template("t.xlsx"), "t.xlsx")
     assert sheet.headers == [c.header for c in COLUMNS] and sheet.rows == []

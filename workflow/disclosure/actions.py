@@ -11,7 +11,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
+
+from govflow.workflow.disclosure.fees import MAX_AMOUNT, MAX_PAGES
+from govflow.workflow.payloads import Payload
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -74,10 +77,6 @@ SUBKIND_LABELS = {
     LegalPersonSubkind.LEGAL_SERVICES: "法律服务机构",
     LegalPersonSubkind.OTHER: "其他",
 }
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Applicant(Payload):
@@ -173,10 +172,11 @@ class SendFeeNotice(Payload):
     which then stands for both."""
 
     basis: Literal["per_request", "per_volume"]
-    pages: int | None = Field(default=None, ge=1)
+    pages: int | None = Field(default=None, ge=1, le=MAX_PAGES)
     # A notice asks for money: 0 yuan is no notice (it would pause the clock and then close
-    # the request as unpaid). Absent: the amount the bands give (``fees.proposal``).
-    amount: int | None = Field(default=None, ge=1)
+    # the request as unpaid). Absent: the amount the bands give (``fees.proposal``). At most
+    # what a notice can print in capitals, and far below (``fees.MAX_AMOUNT``).
+    amount: int | None = Field(default=None, ge=1, le=MAX_AMOUNT)
     sent_on: date | None = None
     notice_received_on: date | None = None
     reason: Text

@@ -6,8 +6,19 @@ amount for each basis from the applicant's own history and the office head confi
 
 from __future__ import annotations
 
+from govflow.workflow.notices.capitals import LARGEST_YUAN
+
 FREE_REQUESTS_PER_MONTH = 10
 FREE_PAGES = 30
+
+MAX_PAGES = 100_000
+"""The most pages one request's fee is reckoned on: some four hundred reams, beyond any
+request an office answers on paper. An unbounded count made a notice of ¥399,994,700 for
+ten million pages, and one of 10^20 pages could not be written in capitals."""
+
+MAX_AMOUNT = 10_000_000
+"""The most yuan a fee notice asks: above the fee of ``MAX_PAGES`` pages (¥3,994,700), and
+far within what a notice can write in capitals (``LARGEST_YUAN``)."""
 
 
 def per_request_fee(ordinal_in_month: int) -> int:
@@ -47,3 +58,9 @@ def proposal(ordinal_in_month: int, pages: int | None) -> dict[str, int | None]:
         "per_request": per_request_fee(ordinal_in_month),
         "per_volume": per_volume_fee(pages) if pages is not None else None,
     }
+
+
+# A fee a notice cannot print would fail as the notice is issued, after the input was
+# accepted: the bounds are checked against the capitals writer once, as the module loads.
+if not per_volume_fee(MAX_PAGES) <= MAX_AMOUNT <= LARGEST_YUAN:
+    raise RuntimeError("MAX_PAGES / MAX_AMOUNT exceed what a notice can write in capitals")

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from govflow.workflow.disclosure.actions import CHANNEL_LABELS, SUBKIND_LABELS
+from govflow.workflow.disclosure.fees import MAX_AMOUNT
 from govflow.workflow.outcomes import Outcome
 
 WITHDRAWN = "withdrawn"  # not an outcome code: the applicant withdrew (其他处理 / 其他)
@@ -30,6 +31,7 @@ class Column:
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()  # (code, Chinese name)
     note: str = ""
+    most: int | None = None  # an int column's largest value, as the action's input allows
 
 
 def _choices(labels: dict[Any, str]) -> tuple[tuple[str, str], ...]:
@@ -75,7 +77,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("extension_notified_on", "延长告知日", "date"),
     Column("extension_reason", "延长理由", "text"),
     Column("fee_notice_on", "收费通知日", "date", note="申请人收到收费通知之日"),
-    Column("fee_amount", "收费金额（元）", "int"),
+    Column("fee_amount", "收费金额（元）", "int", note=f"至多 {MAX_AMOUNT} 元", most=MAX_AMOUNT),
     Column("paid_on", "缴费日", "date"),
     Column(
         "outcome",
@@ -174,11 +176,18 @@ def _cell(column: Column, raw: Any, spellings: Mapping[str, str]) -> Any:
             ) from None
     if column.kind == "int":
         text = str(raw).strip()
+        # ASCII digits only: int() reads other scripts' digits too ("²" is not one).
         if isinstance(raw, float) and raw.is_integer():
-            return int(raw)
-        if not text.isdigit() or int(text) < 1:
+            value = int(raw)
+        elif text.isascii() and text.isdigit():
+            value = int(text)
+        else:
+            value = 0
+        if value < 1:
             raise ValueError(f"应为正整数，实为 {raw!r}")
-        return int(text)
+        if column.most is not None and value > column.most:
+            raise ValueError(f"不能大于 {column.most}，实为 {raw!r}")
+        return value
     text = str(raw).strip()
     if column.kind == "choice":
         for code, label in column.choices:

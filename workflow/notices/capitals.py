@@ -14,6 +14,11 @@ DIGITS = "零壹贰叁肆伍陆柒捌玖"
 UNITS = ("", "拾", "佰", "仟")
 GROUPS = ("", "万", "亿", "万亿")
 
+LARGEST_YUAN = 10 ** (4 * len(GROUPS)) - 1
+"""The largest whole amount the capitals can write (玖仟玖佰玖拾玖万亿…): what comes above
+万亿 has no name on a bill. Amounts a notice prints are bounded well below it where they
+are typed (``disclosure.fees.MAX_AMOUNT``)."""
+
 
 def _group(number: int) -> str:
     """0 < number < 10000, with zeros inside written as one 零 (leading zeros not written)."""
@@ -38,7 +43,7 @@ def _integer(number: int) -> str:
         groups.append(number % 10000)
         number //= 10000
     if len(groups) > len(GROUPS):
-        raise ValueError("amount too large")
+        raise ValueError(f"amount too large: at most {LARGEST_YUAN} yuan")
     out, pending_zero = [], False
     for index in range(len(groups) - 1, -1, -1):
         value = groups[index]

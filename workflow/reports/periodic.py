@@ -33,6 +33,7 @@ from govflow.workflow.deadlines import Deadline
 from govflow.workflow.declaration import ReportSpec
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.reports.limits import UNASSIGNED, reply_outcome
+from govflow.workflow.reports.years import check_day
 
 NO_GROUP = "未分类"
 
@@ -136,6 +137,8 @@ def period_containing(period: str, text: str) -> tuple[date, date]:
         raise InvalidInput(
             f"统计期间 {text!r} 无效（应为 YYYY-MM-DD、YYYY-MM 或 YYYYQn，如 2025-10-09、2025-10、2025Q4）"
         ) from None
+    # Before the month or quarter is worked out: December 9999 has no next month to end it.
+    check_day(first, "period", "统计期间")
     if period == "day":
         return first, first
     month = first.month if period == "month" else 3 * ((first.month - 1) // 3) + 1

@@ -33,6 +33,12 @@ from govflow.workflow.services.base import (
     restored,
     scope_of,
 )
+from govflow.workflow.services.list_filters import (
+    SHOWN,
+    check_channel,
+    check_outcome,
+    check_states,
+)
 from govflow.workflow.views import (
     CaseHeader,
     DeadlineView,
@@ -249,6 +255,8 @@ def list_cases(
                 raise InvalidInput(f"{wf.case_type.label}没有状态 {unknown[0]!r}（现有：{known}）")
             wanted = frozenset(filters.states & set(wf.case_type.states))
         states[wf.name] = wanted
+    check_states(types, filters.states)
+    check_outcome(types, filters.outcome)
     now = svc.clock.now()
     window = filters.query_window(now, svc.calendar)
     with svc.reading() as uow:
@@ -256,6 +264,11 @@ def list_cases(
         names = {a.code: a.name for a in agencies}
         codes = scope_of(uow, reader).narrowed(
             filters.agency, filters.include_children, agency_tree(agencies)
+        )
+        check_channel(
+            types,
+            filters.channel,
+            lambda free: uow.repo.channels(free, agency_ids(agencies, codes), SHOWN + 1),
         )
         due_after, due_by, opened_from, opened_before = window
         query = CaseQuery(

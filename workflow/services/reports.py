@@ -29,6 +29,7 @@ from govflow.workflow.reports.timeliness import (
 from govflow.workflow.reports.timeliness import (
     timeliness_report as aggregate,
 )
+from govflow.workflow.reports.years import check_day, check_year
 from govflow.workflow.services.base import Services, agency_tree, scope_of
 from govflow.workflow.services.incidents import CASE_TYPE as INCIDENT
 from govflow.workflow.services.incidents import entries as breaches
@@ -81,6 +82,7 @@ def annual_report(
     allow_findings: bool = False,
 ) -> AnnualReport:
     """Tables 三 and 四 for the agency (and those below it) and the year."""
+    check_year(year, "year", "年度")
     note = audit_note(svc, reader, agency, include_children, allow_findings)
     with svc.uow() as uow:
         label, covered = _scope(uow, reader, agency, include_children)
@@ -107,6 +109,8 @@ def timeliness_report(
     allow_findings: bool = False,
 ) -> TimelinessReport:
     """On-time replies, handling times, open requests by time left, breaches, incidents."""
+    check_day(start, "from", "统计起始日")  # named as the CLI and the API take them
+    check_day(end, "to", "统计截止日")
     if start > end:
         raise InvalidInput(f"统计起始日 {start.isoformat()} 晚于截止日 {end.isoformat()}")
     note = audit_note(svc, reader, agency, include_children, allow_findings)

@@ -58,7 +58,9 @@ def create_token(svc: Services, by: Principal, request: TokenRequest) -> IssuedT
             {"name": "只能用小写字母、数字和 _ . -，以字母或数字开头，至多 64 个字符"},
         )
     settings = svc.config.settings.identity
-    days = request.days or settings.token_default_days
+    # Only an absent lifetime takes the default: 0 days is a mistake to name, not a
+    # request for the default 90 (``--days 0`` once issued a 90-day token).
+    days = settings.token_default_days if request.days is None else request.days
     if not 1 <= days <= settings.token_max_days:
         message = f"令牌有效期应为 1–{settings.token_max_days} 天"
         raise InvalidInput(message, {"days": message})
