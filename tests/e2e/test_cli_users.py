@@ -206,3 +206,29 @@ def test_re_importing_the_organisation_deactivates_who_left(op: Operator) -> Non
     assert "新增 1，变更 0，停用 1，恢复 0" in out
     assert "已停用" in op.fails(3, "case", "show", "x", "--as", "zhao.handler")
     assert "恢复 1" in op.ok("init", "--org", str(ORG))
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        ("cycle", "机关的上下级关系有循环"),
+        ("self", "机关的上下级关系有循环"),
+        ("duplicate", "机关代码重复"),
+    ],
+)
+def test_a_faulty_organisation_file_leaves_no_database(op: Operator, fault: str, said: str) -> None:
+    """The file is read and checked whole before a database is created or migrated: a
+    refused ``init`` leaves nothing behind (no govflow.db with a calendar seeded in it)."""
+    org = yaml.safe_load(ORG.read_text("utf-8"))
+    county, edu = org["agencies"][0], org["agencies"][1]
+    if fault == "cycle":
+        county["parent"] = edu["code"]  # county → edu → county
+    elif fault == "self":
+        edu["parent"] = edu["code"]
+    else:
+        org["agencies"].append({**edu, "ref_prefix": "示重"})
+    faulty = op.home / "org.yaml"
+    faulty.write_text(yaml.safe_dump(org, allow_unicode=True), "utf-8")
+    line = op.fails(2, "init", "--org", str(faulty))
+    assert said in line and "Value error" not in line, line
+    assert not (op.home / "govflow.db").exists()
