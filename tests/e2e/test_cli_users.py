@@ -100,6 +100,10 @@ def test_accounts_passwords_and_deactivation(op: Operator) -> None:
         2, "user", "set-password", "li.handler", "--password-stdin", "--as", "admin", stdin="abc\n"
     )
     assert "密码不符合要求" in weak and "abc" not in weak
+    # No terminal to type at, no --password-stdin: told so in one line, not getpass's
+    # English warning and "Aborted!" with exit 1 (the code of audit findings).
+    untyped = op.fails(2, "user", "set-password", "li.handler", "--as", "admin", stdin="")
+    assert "终端" in untyped and "--password-stdin" in untyped
     op.ok(
         "user",
         "set-password",
@@ -146,6 +150,8 @@ def test_accounts_passwords_and_deactivation(op: Operator) -> None:
     assert f"经由 cli:{OS_USER}" in op.ok("audit", "show", ref, "--as", "chen.supervisor")
 
     op.ok("user", "deactivate", "li.handler", "--reason", "调离", "--as", "admin")
+    twice = op.fails(2, "user", "deactivate", "li.handler", "--as", "admin")
+    assert twice == "错误：用户 li.handler 的账户已停用"  # once 已, not 已已停用
     assert "已停用" in op.fails(3, "case", "act", ref, "accept", "--as", "li.handler")
     assert "已停用" in op.fails(3, "user", "login-log", "--as", "li.handler")
     assert "无权查看" in op.fails(3, "user", "login-log", "--as", "zhao.handler")
@@ -187,6 +193,7 @@ def test_api_tokens_are_shown_once_and_revoked(op: Operator) -> None:
     )
     op.ok("token", "revoke", "website", "--as", "admin")
     assert "已吊销" in op.fails(2, "token", "revoke", "website", "--as", "admin")
+    assert op.fails(4, "token", "revoke", "nope", "--as", "admin") == "错误：没有名为 nope 的令牌"
     assert json.loads(op.ok("token", "list", "--as", "admin", "--json")) == []
     (revoked,) = json.loads(op.ok("token", "list", "--all", "--as", "admin", "--json"))
     assert revoked["revoked_at"] is not None
