@@ -9,9 +9,11 @@ keep their name), and every change to an account is written to the security log
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -76,6 +78,7 @@ class OrgFile(BaseModel):
         for agency in self.agencies:
             if agency.parent is not None and agency.parent not in codes:
                 raise ValueError(f"机关 {agency.code} 的上级 {agency.parent} 未定义")
+        _acyclic({a.code: a.parent for a in self.agencies})
         for user in self.users:
             if user.agency not in codes:
                 raise ValueError(f"用户 {user.username} 所属机关 {user.agency} 未定义")
@@ -93,6 +96,24 @@ class OrgFile(BaseModel):
         return self
 
 
+def _acyclic(parents: dict[str, str | None]) -> None:
+    """Every agency reaches a top one by its parents. Checked with the file, before a
+    database is created or migrated (``load_org`` would find it only while writing)."""
+    for code in parents:
+        seen, at = {code}, parents[code]
+        while at is not None:
+            if at in seen:
+                raise ValueError(f"机关的上下级关系有循环（经过机关 {at}）")
+            seen.add(at)
+            at = parents[at]
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    """Pydantic's message, without the English "Value error, " it puts before our own."""
+    cause = error.get("ctx", {}).get("error") if error["type"] == "value_error" else None
+    return str(cause) if cause is not None else str(error["msg"])
+
+
 def read_org_file(path: Path) -> OrgFile:
     try:
         return OrgFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
@@ -107,7 +128,7 @@ def read_org_file(path: Path) -> OrgFile:
         raise InvalidInput(f"{path}: {where}YAML 格式错误（{problem}）") from None
     except ValidationError as exc:
         problems = "；".join(
-            f"{'.'.join(str(x) for x in e['loc']) or '文件'}：{e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(x) for x in e['loc']) or '文件'}：{_problem(e)}" for e in exc.errors()
         )
         raise InvalidInput(f"{path}: {problems}") from None
 

@@ -39,6 +39,7 @@ from govflow.models.tables import (
     UserRow,
     dialect_insert,
 )
+from govflow.workflow.access import case_not_found
 from govflow.workflow.actors import AccountStatus, Actor, Agency, Role, ordered
 from govflow.workflow.cases import Case, CaseRecord
 from govflow.workflow.deadline_terms import Basis
@@ -137,7 +138,8 @@ class Repository(CaseWrites, IntegrityQueries):
         """The case row, its stored facts and its agency: one statement."""
         found = self.session.execute(case_with_agency(), {"ref": ref}).first()
         if found is None:
-            raise NotFound(f"没有编号为 {ref} 的案件")
+            # The one answer a person gets for a missing case and one they may not read.
+            raise case_not_found(ref)
         return self._record(found)
 
     def _record(self, row: Row[Any]) -> CaseRecord:

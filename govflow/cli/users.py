@@ -9,6 +9,7 @@ typed at a hidden prompt, read from standard input, or generated and shown once.
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -47,6 +48,12 @@ def _password(from_stdin: bool) -> str:
         if not line:
             raise InvalidInput("标准输入中没有密码")
         return line
+    # Without a terminal the hidden prompt cannot hide (getpass warns in English, echoes,
+    # and an empty stdin ends in "Aborted!" with exit 1, the code of audit findings).
+    if not sys.stdin or not sys.stdin.isatty():
+        raise InvalidInput(
+            "标准输入不是终端：密码须在终端中输入，或用 --password-stdin 从标准输入读取"
+        )
     return typer.prompt("新密码", hide_input=True, confirmation_prompt="再次输入新密码")
 
 

@@ -63,10 +63,15 @@ def run(
 
     from govflow.app import check_installation, prepare_database
     from govflow.cli.common import announce_admin, operator
+    from govflow.cli.serve import check_port
     from govflow.workers.runtime import Embedded
 
     with user_errors():
         check_installation()  # the mode, the settings and the chain key, before anything
+        if port:
+            check_port("127.0.0.1", port)
+        if metrics_port:
+            check_port("0.0.0.0", metrics_port, "--metrics-port")  # prometheus_client's host
         url, _ = prepare_database(Path(org) if org else None, by=operator())
         svc = build_services()
         announce_admin(svc)

@@ -121,6 +121,9 @@ def test_an_administrator_imports_a_year_with_the_change_report(tmp_path: Path) 
     bad.write_text(TEST_2027, encoding="utf-8")
     line = one_error(govflow(tmp_path, "calendar", "import", str(new), "--as", "wang.clerk"), 3)
     assert "不是系统管理员" in line
+    # Refused as not an administrator before the file is read, whatever it holds.
+    line = one_error(govflow(tmp_path, "calendar", "import", str(bad), "--as", "wang.clerk"), 3)
+    assert "不是系统管理员" in line
     line = one_error(govflow(tmp_path, "calendar", "import", str(bad), "--as", "admin"), 2)
     assert "2028.yaml" in line and "year 为 2027" in line
     missing = tmp_path / "2029.yaml"

@@ -96,6 +96,26 @@ def test_list_write_and_refuse_to_overwrite(office: Office) -> None:
     assert "correction.docx: 第 2 段: 未知占位符 'corection_due'" in message
 
 
+def test_who_may_not_read_the_case_is_told_it_does_not_exist(office: Office) -> None:
+    """Attaching, regenerating a notice, adopting the ladder: another agency's clerk gets
+    what a missing case gives (exit 4, one message), not "not this agency's" (exit 3, which
+    confirms the case exists); a supervisor above, who reads it, is refused (exit 3)."""
+    scan = office.home / "来信.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% letter\n")
+    writes = (
+        ("case", "attach", "{ref}", str(scan), "--category", "letter"),
+        ("case", "regenerate", "{ref}", "2", "--reason", "模板更正"),
+        ("escalation", "adopt", "{ref}"),
+    )
+    for command in writes:
+        for ref in (REF, "NOPE"):
+            args = [a.format(ref=ref) for a in command]
+            message = office.fails(4, *args, "--as", "liu.clerk")
+            assert message == f"错误：没有编号为 {ref} 的案件，或您无权查看", args
+        office.fails(3, *[a.format(ref=REF) for a in command], "--as", "chen.supervisor")
+    assert "或您无权查看" in office.fails(4, "case", "act", "NOPE", "accept", "--as", "liu.clerk")
+
+
 def test_attach_deliver_export_and_check(office: Office) -> None:
     scan = office.home / "来信.pdf"
     scan.write_bytes(b"%PDF-1.4\n% scan\n")

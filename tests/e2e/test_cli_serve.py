@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -138,3 +139,30 @@ def test_run_embedded_serves_the_api_beside_the_sweeper(tmp_path: Path) -> None:
             embedded.kill()
             raise
     assert embedded.returncode == 0, embedded.stderr.read() if embedded.stderr else ""
+
+
+def test_a_busy_port_is_one_error_line_before_any_banner(tmp_path: Path) -> None:
+    """A port someone already listens on: one ``错误`` line naming it, exit 2 (bad input), no
+    banner first and no uvicorn ``[Errno 98]`` after it; ``run`` refuses before it creates
+    or migrates a database."""
+    env = cli_env(f"sqlite:///{tmp_path / 'govflow.db'}")
+    org = str(ROOT / "configs" / "demo_org.yaml")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        for args in (["serve", "--port", port], ["run", "--org", org, "--port", port]):
+            proc = subprocess.run(
+                [sys.executable, "-m", "govflow", *args],
+                env=env,
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                timeout=120,
+            )
+            assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
+            assert proc.stdout == "", args
+            [line] = proc.stderr.splitlines()
+            assert line.startswith(f"错误：端口 {port} 已被占用"), line
+    assert not (tmp_path / "govflow.db").exists()

@@ -100,6 +100,10 @@ def test_accounts_passwords_and_deactivation(op: Operator) -> None:
         2, "user", "set-password", "li.handler", "--password-stdin", "--as", "admin", stdin="abc\n"
     )
     assert "密码不符合要求" in weak and "abc" not in weak
+    # No terminal to type at, no --password-stdin: told so in one line, not getpass's
+    # English warning and "Aborted!" with exit 1 (the code of audit findings).
+    untyped = op.fails(2, "user", "set-password", "li.handler", "--as", "admin", stdin="")
+    assert "终端" in untyped and "--password-stdin" in untyped
     op.ok(
         "user",
         "set-password",
@@ -146,6 +150,8 @@ def test_accounts_passwords_and_deactivation(op: Operator) -> None:
     assert f"经由 cli:{OS_USER}" in op.ok("audit", "show", ref, "--as", "chen.supervisor")
 
     op.ok("user", "deactivate", "li.handler", "--reason", "调离", "--as", "admin")
+    twice = op.fails(2, "user", "deactivate", "li.handler", "--as", "admin")
+    assert twice == "错误：用户 li.handler 的账户已停用"  # once 已, not 已已停用
     assert "已停用" in op.fails(3, "case", "act", ref, "accept", "--as", "li.handler")
     assert "已停用" in op.fails(3, "user", "login-log", "--as", "li.handler")
     assert "无权查看" in op.fails(3, "user", "login-log", "--as", "zhao.handler")
@@ -187,6 +193,7 @@ def test_api_tokens_are_shown_once_and_revoked(op: Operator) -> None:
     )
     op.ok("token", "revoke", "website", "--as", "admin")
     assert "已吊销" in op.fails(2, "token", "revoke", "website", "--as", "admin")
+    assert op.fails(4, "token", "revoke", "nope", "--as", "admin") == "错误：没有名为 nope 的令牌"
     assert json.loads(op.ok("token", "list", "--as", "admin", "--json")) == []
     (revoked,) = json.loads(op.ok("token", "list", "--all", "--as", "admin", "--json"))
     assert revoked["revoked_at"] is not None
@@ -206,3 +213,29 @@ def test_re_importing_the_organisation_deactivates_who_left(op: Operator) -> Non
     assert "新增 1，变更 0，停用 1，恢复 0" in out
     assert "已停用" in op.fails(3, "case", "show", "x", "--as", "zhao.handler")
     assert "恢复 1" in op.ok("init", "--org", str(ORG))
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        ("cycle", "机关的上下级关系有循环"),
+        ("self", "机关的上下级关系有循环"),
+        ("duplicate", "机关代码重复"),
+    ],
+)
+def test_a_faulty_organisation_file_leaves_no_database(op: Operator, fault: str, said: str) -> None:
+    """The file is read and checked whole before a database is created or migrated: a
+    refused ``init`` leaves nothing behind (no govflow.db with a calendar seeded in it)."""
+    org = yaml.safe_load(ORG.read_text("utf-8"))
+    county, edu = org["agencies"][0], org["agencies"][1]
+    if fault == "cycle":
+        county["parent"] = edu["code"]  # county → edu → county
+    elif fault == "self":
+        edu["parent"] = edu["code"]
+    else:
+        org["agencies"].append({**edu, "ref_prefix": "示重"})
+    faulty = op.home / "org.yaml"
+    faulty.write_text(yaml.safe_dump(org, allow_unicode=True), "utf-8")
+    line = op.fails(2, "init", "--org", str(faulty))
+    assert said in line and "Value error" not in line, line
+    assert not (op.home / "govflow.db").exists()

@@ -46,6 +46,9 @@ def test_an_administrator_manages_accounts_and_tokens(api: ApiHarness) -> None:
 
         assert http.post("/api/v1/tokens/website/revoke", headers=admin).status_code == 204
         assert http.get("/api/v1/cases", headers=bearer).status_code == 401
+        unknown = http.post("/api/v1/tokens/nope/revoke", headers=admin)  # not bad input
+        assert (unknown.status_code, unknown.json()["error"]) == (404, "not_found"), unknown.text
+        assert unknown.json()["message"] == "没有名为 nope 的令牌"
 
         other = {"Authorization": f"Bearer {api.token('liu.clerk')}"}
         assert http.get("/api/v1/cases", headers=other).status_code == 200

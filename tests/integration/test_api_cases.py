@@ -251,6 +251,13 @@ def test_a_case_of_another_agency_is_not_found_as_one_that_does_not_exist(
     assert other.json()["message"].replace(case["ref"], "X") == missing.json()["message"].replace(
         "示政办依申〔2025〕9999号", "X"
     )
+    # Acting too: the action route answers another agency's case as a missing one.
+    gone = "示政办依申〔2025〕9999号"
+    for ref, who in ((case["ref"], "liu.clerk"), (gone, "liu.clerk"), (gone, HANDLER)):
+        headers = {**api.headers(who), "If-Match": f'"{case["version"]}"'}
+        acted = http.post(path(ref, "actions", "start_review"), json={}, headers=headers)
+        assert acted.status_code == 404, (ref, who, acted.text)
+        assert acted.json()["message"] == f"没有编号为 {ref} 的案件，或您无权查看"
 
 
 def test_lists_filter_by_time_left_outcome_and_opening_day(

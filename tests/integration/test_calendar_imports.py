@@ -152,6 +152,13 @@ def test_an_administrator_imports_over_the_api_and_the_web_notices(flow, engine)
             "/api/v1/calendar/imports", json=body, headers=api.headers("zhang.head")
         )
         assert refused.status_code == 403, refused.text
+        # Who may import is asked before the file is read: a faulty file is no 400 for them.
+        faulty = {"name": "2027.yaml", "text": "year: [\n"}
+        for body_sent in (faulty, {**body, "name": "2028.yaml"}):
+            refused = http.post(
+                "/api/v1/calendar/imports", json=body_sent, headers=api.headers("li.handler")
+            )
+            assert (refused.status_code, refused.json()["error"]) == (403, "forbidden")
         bad = http.post(
             "/api/v1/calendar/imports", json={**body, "name": "2028.yaml"}, headers=admin
         )

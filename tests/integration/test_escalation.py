@@ -692,9 +692,11 @@ def test_policy_in_force_is_recorded_and_changed_only_by_adoption(
     # Adopting the edited policy is an explicit act of the office head, recorded.
     flow.at("2025-10-21 09:00")
     before = flow.event_count(old)
-    for who in (LI, EDU_HEAD):
-        with pytest.raises(ActionNotAllowed, match="只有本机关的公开办负责人"):
-            adopt_policy(flow.svc, old, acting(flow.svc, who))
+    with pytest.raises(ActionNotAllowed, match="只有本机关的公开办负责人"):
+        adopt_policy(flow.svc, old, acting(flow.svc, LI))
+    # Another agency's head may not read the case: not found, as if it did not exist.
+    with pytest.raises(NotFound, match="或您无权查看"):
+        adopt_policy(flow.svc, old, acting(flow.svc, EDU_HEAD))
     assert flow.event_count(old) == before
     assert adopt_policy(flow.svc, old, acting(flow.svc, HEAD)) is True
     event = flow.case(old).events[-1]

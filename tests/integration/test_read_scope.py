@@ -10,7 +10,8 @@ county → edu → school. For each reading use case, each reader:
 * child agency — a school's clerk: nothing.
 
 "Nothing" is the same "not found or not permitted" answer (exit 4 on the command line) as
-for a case or an agency that does not exist, so a refusal tells nothing about existence.
+for a case or an agency that does not exist, so a refusal tells nothing about existence;
+the use cases that write to a case by its number answer the same way.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from govflow.models.org import OrgFile, load_org
 from govflow.workers.sweeper import sweep
 from govflow.workflow import services
 from govflow.workflow.checkpoints import Header
-from govflow.workflow.errors import NotFound
+from govflow.workflow.errors import NotFound, NotPermitted
 from tests.principals import acting
 
 ID_NUMBER = "610926199001011234"
@@ -220,3 +221,46 @@ def test_accountability_and_escalations(flow, world) -> None:
         assert refused(lambda w=who: services.firings(flow.svc, w, request)) == (
             f"没有编号为 {request} 的案件，或您无权查看"
         )
+
+
+def test_writing_use_cases_answer_an_unreadable_case_as_a_missing_one(flow, world) -> None:
+    """Acting, attaching a file, regenerating a notice, adopting the ladder: who may not
+    read the case is told exactly what a missing case tells (not "not your agency's", which
+    confirms it exists); a reader above who may not write it is refused (403, exit 3)."""
+    request, missing = world["request"], "示教依申〔2025〕9999号"
+
+    def writes(username: str, ref: str) -> dict:
+        principal = acting(flow.svc, username)
+        return {
+            "act": lambda: services.act(
+                flow.svc, ref=ref, action="start_review", payload={}, principal=principal
+            ),
+            "attach": lambda: services.attach(
+                flow.svc,
+                ref=ref,
+                principal=principal,
+                filename="来信.pdf",
+                content=b"%PDF-1.4\n% letter\n",
+                category="letter",
+            ),
+            "regenerate": lambda: services.regenerate_notice(
+                flow.svc, ref=ref, no=1, principal=principal, reason="模板更正"
+            ),
+            "adopt": lambda: services.adopt_policy(flow.svc, ref, principal),
+        }
+
+    before = flow.footprint(request)
+    for username, may in READERS.items():
+        if username == OWN:
+            continue
+        for name, write in writes(username, request).items():
+            if may:  # the supervisor above reads it, and may not write it
+                with pytest.raises(NotPermitted):
+                    write()
+                continue
+            message = refused(write)
+            assert message == f"没有编号为 {request} 的案件，或您无权查看", (username, name)
+        for name, write in writes(username, missing).items():
+            message = refused(write)
+            assert message == f"没有编号为 {missing} 的案件，或您无权查看", (username, name)
+    assert flow.footprint(request) == before

@@ -196,7 +196,7 @@ def _change_status(
         actor = require_admin(uow, by)
         account = existing_account(uow, username)
         if account.status is to and to is not AccountStatus.ACTIVE:
-            raise InvalidInput(f"用户 {username} 已{STATUS_LABELS[to]}")
+            raise InvalidInput(f"用户 {username} 的账户{STATUS_LABELS[to]}")
         if (
             to is not AccountStatus.ACTIVE
             and Role.ADMIN in account.roles

@@ -117,12 +117,20 @@ def agency_ids(agencies: list[Agency], codes: frozenset[str] | None) -> list[int
     return [a.id for a in agencies if a.code in codes]
 
 
-def readable_case(svc: Services, uow: UnitOfWork, reader: Actor, ref: str) -> Case:
-    """The case if the reader may read it; otherwise, as when it does not exist, not found."""
+def readable_case(
+    svc: Services, uow: UnitOfWork, reader: Actor, ref: str, history: bool = True
+) -> Case:
+    """The case if the reader may read it; otherwise, as when it does not exist, not found.
+
+    Every use case that acts on a case by its number looks it up here too, as its actor: a
+    refusal that named the case's agency (exit 3, 403) would tell someone who may not read
+    the case that it exists. Only a reader is then told what they may not do with it."""
     try:
         record = uow.repo.get(ref)
     except NotFound:
         raise case_not_found(ref) from None
-    if not scope_of(uow, reader).covers(record.agency_code):
+    # One's own agency is always in scope: the agency tree is read only for another's case.
+    foreign = reader.agency_code != record.agency_code
+    if foreign and not scope_of(uow, reader).covers(record.agency_code):
         raise case_not_found(ref)
-    return restored(svc, uow, record, history=True)
+    return restored(svc, uow, record, history)

@@ -147,11 +147,12 @@ def import_calendar(
     progress: Callable[[int, int], None] | None = None,
 ) -> CalendarImported:
     """Import one calendar file (an administrator), then recompute the open deadlines on
-    the new calendar. Bad input: ``InvalidInput``, nothing written."""
-    file = _checked(name, data)
+    the new calendar. Bad input: ``InvalidInput``, nothing written. Who may import is
+    asked first: anyone else is refused as such (``NotPermitted``), whatever the file."""
     now = svc.clock.now()
     with svc.uow() as uow:
         actor = _administrator(uow, by)
+        file = _checked(name, data)
         store = uow.store(CalendarStore)
         rows = store.imports()
         if not rows:

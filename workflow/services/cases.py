@@ -17,7 +17,6 @@ import structlog
 from pydantic import BaseModel
 
 from govflow.workflow import escalation
-from govflow.workflow.access import case_not_found
 from govflow.workflow.actors import STATUS_LABELS, AccountStatus, Actor, Agency, Role
 from govflow.workflow.cases import Case, Issue
 from govflow.workflow.clock import local_date
@@ -27,7 +26,7 @@ from govflow.workflow.events import CaseEvent
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.ports import WritingUnitOfWork
-from govflow.workflow.services.base import Services, load_case, scope_of
+from govflow.workflow.services.base import Services, load_case, readable_case
 from govflow.workflow.services.reading import CaseDetail, detail_in
 
 log = structlog.get_logger(__name__)
@@ -37,19 +36,12 @@ ASSIGNEE = "assignee"  # an input field naming who is to work the case
 ASSIGNABLE = (Role.HANDLER, Role.OFFICE_HEAD)
 
 
-class ForeignCase(NotPermitted):
-    """The actor is not of the case's agency. ``act`` turns it into "not found" for someone
-    who may not even read the case (as reading does), and leaves it for one who may (a
-    supervisor above)."""
-
-    def __init__(self, actor: Actor, case: Case) -> None:
-        self.actor = actor
-        super().__init__(f"{actor.name} 不属于本案所属机关（{case.agency_code}），不能办理")
-
-
 def _check_agency(actor: Actor, case: Case) -> None:
+    """Only the case's own agency works it. Someone who may not even read the case never
+    gets here (``readable_case``: not found); this refuses a reader from elsewhere, a
+    supervisor above."""
     if actor.role is not Role.SYSTEM and actor.agency_code != case.agency_code:
-        raise ForeignCase(actor, case)
+        raise NotPermitted(f"{actor.name} 不属于本案所属机关（{case.agency_code}），不能办理")
 
 
 def _context(
@@ -222,12 +214,7 @@ def _acting(
 ) -> T:
     try:
         with svc.uow() as uow:
-            try:
-                event = apply_action(svc, uow, ref, action, payload, principal, expected_version)
-            except ForeignCase as foreign:
-                if not scope_of(uow, foreign.actor).covers(uow.repo.get(ref).agency_code):
-                    raise case_not_found(ref) from None
-                raise
+            event = apply_action(svc, uow, ref, action, payload, principal, expected_version)
             uow.commit()
             return answer(uow, event)
     except StaleVersion:
@@ -259,7 +246,7 @@ def apply_action(
     deactivated since their session opened or their token was issued acts no more."""
     repo = uow.repo
     actor = acting_actor(repo, principal)
-    case = load_case(svc, uow, ref)
+    case = readable_case(svc, uow, actor, ref, history=False)
     _check_agency(actor, case)
     check_scope(principal, action, case.agency_code)
     if expected_version is not None and case.head_seq != expected_version:

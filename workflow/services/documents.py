@@ -22,13 +22,19 @@ from govflow.workflow.documents import casefile, records
 from govflow.workflow.documents.filetypes import check_upload
 from govflow.workflow.documents.records import ATTACHMENT, NOTICE, DocumentRecord
 from govflow.workflow.documents.store import FileStore, sha256_hex
-from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput, NotFound
+from govflow.workflow.errors import (
+    ActionNotAllowed,
+    GovflowError,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+)
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.notices.issue import Notices
 from govflow.workflow.notices.templates import COVER_KIND
 from govflow.workflow.ports import WritingUnitOfWork
-from govflow.workflow.services.base import Services, load_case, readable_case
+from govflow.workflow.services.base import Services, readable_case
 from govflow.workflow.services.cases import save
 
 CATEGORIES = {
@@ -56,14 +62,23 @@ def _notices(svc: Services) -> Notices:
     return svc.notices
 
 
-def _writer(uow: WritingUnitOfWork, principal: Principal, action: str, case: Case) -> Actor:
-    """The account as it is now (active), within its token's scope, one of the case's own
-    agency's clerks, handlers or office heads; recorded in the role it acts in."""
+def _writer(
+    svc: Services,
+    uow: WritingUnitOfWork,
+    principal: Principal,
+    ref: str,
+    action: str,
+    history: bool = False,
+) -> tuple[Actor, Case]:
+    """The case and who writes to it: the account as it is now (active), able to read the
+    case (else not found, as for one that does not exist), within its token's scope, one of
+    the case's own agency's clerks, handlers or office heads; in the role it acts in."""
     actor = acting_actor(uow.repo, principal)
+    case = readable_case(svc, uow, actor, ref, history)
     check_scope(principal, action, case.agency_code)
     if actor.agency_code != case.agency_code or not actor.has_role(*WRITERS):
-        raise ActionNotAllowed(f"{actor.name} 不是本案所属机关的登记员、经办人或负责人，不能办理")
-    return actor.acting_as(WRITERS)
+        raise NotPermitted(f"{actor.name} 不是本案所属机关的登记员、经办人或负责人，不能办理")
+    return actor.acting_as(WRITERS), case
 
 
 @dataclass(frozen=True)
@@ -144,8 +159,8 @@ def attach(
     file_type = check_upload(filename, content, limit)
     now = svc.clock.now()
     with svc.uow() as uow:
-        case = load_case(svc, uow, ref)  # its documents are kept with its facts
-        actor = _writer(uow, principal, ATTACHED, case)
+        # Its documents are kept with its facts: no history needed.
+        actor, case = _writer(svc, uow, principal, ref, ATTACHED)
         sha = _store(svc).put(content)
         record = {
             "no": records.next_no(case.documents),
@@ -177,8 +192,8 @@ def regenerate_notice(
     notices = _notices(svc)
     now = svc.clock.now()
     with svc.uow() as uow:
-        case = load_case(svc, uow, ref, history=True)  # the issuing event; the case then, replayed
-        actor = _writer(uow, principal, NOTICE_REGENERATED, case)
+        # With its history: the issuing event, and the case as it was then, replayed.
+        actor, case = _writer(svc, uow, principal, ref, NOTICE_REGENERATED, history=True)
         record = case.documents.get(no)
         if record is None or record.type != NOTICE:
             raise NotFound(f"{ref} 没有第 {no} 号告知书")

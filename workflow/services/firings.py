@@ -42,7 +42,8 @@ def adopt_policy(svc: Services, ref: str, principal: Principal) -> bool:
     now = svc.clock.now()
     with svc.uow() as uow:
         actor = acting_actor(uow.repo, principal).acting_as({Role.OFFICE_HEAD})
-        case = load_case(svc, uow, ref)
+        # Who may not read the case is told it does not exist, not who may change its rules.
+        case = readable_case(svc, uow, actor, ref, history=False)
         check_scope(principal, "escalation_policy_adopted", case.agency_code)
         if actor.role is not Role.OFFICE_HEAD or actor.agency_code != case.agency_code:
             raise NotPermitted("只有本机关的公开办负责人可以变更在办案件的督办规则")

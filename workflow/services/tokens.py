@@ -18,7 +18,7 @@ from datetime import timedelta
 import structlog
 
 from govflow.workflow.actors import AccountStatus, Role
-from govflow.workflow.errors import InvalidInput, NotAuthenticated
+from govflow.workflow.errors import InvalidInput, NotAuthenticated, NotFound
 from govflow.workflow.identity import opaque
 from govflow.workflow.identity.ports import TokenRecord
 from govflow.workflow.identity.principal import Principal, TokenScope, api_channel
@@ -154,7 +154,7 @@ def revoke_token(svc: Services, by: Principal, name: str) -> None:
         actor = require_admin(uow, by)
         token = uow.identity.token_named(name)
         if token is None:
-            raise InvalidInput(f"没有名为 {name} 的令牌")
+            raise NotFound(f"没有名为 {name} 的令牌")
         if token.revoked_at is not None:
             raise InvalidInput(f"令牌 {name} 已吊销")
         uow.identity.revoke_token(name, now)
