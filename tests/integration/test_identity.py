@@ -269,6 +269,17 @@ def test_only_an_administrator_manages_accounts(svc: Services, admin: Principal)
         )
     with pytest.raises(InvalidInput, match="已存在"):
         accounts.add_user(svc, admin, NewAccount("li.handler", "某", (Role.CLERK,), "county"))
+    # Warnings go to the e-mail address: one that cannot be one is refused, nothing written.
+    with pytest.raises(InvalidInput, match="电子邮箱 'bad-email' 格式不对") as refused:
+        accounts.add_user(
+            svc, admin, NewAccount("ma.w", "马某", (Role.CLERK,), "county", email="bad-email")
+        )
+    assert "email" in refused.value.fields
+    with pytest.raises(InvalidInput, match="姓名不能超过 64 个字符"):
+        accounts.add_user(svc, admin, NewAccount("ma.z", "马" * 65, (Role.CLERK,), "county"))
+    assert [
+        u.username for u in accounts.list_users(svc, admin) if u.username.startswith("ma.")
+    ] == []
 
 
 def test_login_and_security_logs_are_read_within_the_agency_tree(

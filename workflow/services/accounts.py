@@ -36,6 +36,8 @@ from govflow.workflow.services.base import Services, password_hasher
 log = structlog.get_logger(__name__)
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")  # as the organisation file and an applicant's
+NAME_LENGTH = 64
 RESERVED = {SYSTEM.username}
 BOOTSTRAP_ADMIN = "admin"
 
@@ -51,8 +53,14 @@ class NewAccount:
     oidc_subject: str | None = None
 
 
-def check_account(username: str, name: str, roles: tuple[Role, ...], agency: str | None) -> None:
-    """What every account must be, whoever creates it (a command or the organisation file)."""
+def check_account(
+    username: str,
+    name: str,
+    roles: tuple[Role, ...],
+    agency: str | None,
+    email: str | None = None,
+) -> None:
+    """What every account must be, whoever creates it (a command, a page, the API)."""
     if not USERNAME.match(username) or username in RESERVED:
         raise InvalidInput(
             f"用户名 {username!r} 无效：只能用字母、数字和 _ . -，且不能是保留名",
@@ -60,6 +68,13 @@ def check_account(username: str, name: str, roles: tuple[Role, ...], agency: str
         )
     if not name.strip():
         raise InvalidInput("姓名不能为空", {"name": "姓名不能为空"})
+    if len(name) > NAME_LENGTH:
+        problem = f"姓名不能超过 {NAME_LENGTH} 个字符"
+        raise InvalidInput(problem, {"name": problem})
+    if email is not None and not EMAIL.match(email):
+        # Warnings go to this address (the e-mail channel): a typo would lose them silently.
+        problem = f"电子邮箱 {email!r} 格式不对（应如 li@example.gov.cn）"
+        raise InvalidInput(problem, {"email": problem})
     if not roles:
         raise InvalidInput(f"用户 {username} 至少要有一个角色", {"roles": "至少选择一个角色"})
     if Role.SYSTEM in roles:
@@ -125,7 +140,7 @@ def add_user(
     and returned, to be shown once; the user must change it at first login. A service
     account never has a password: it acts through API tokens."""
     roles = ordered(new.roles)
-    check_account(new.username, new.name, roles, new.agency_code)
+    check_account(new.username, new.name, roles, new.agency_code, new.email)
     if new.kind is AccountKind.SERVICE and (password or generate):
         raise InvalidInput("服务账户不能设置密码，请为其创建 API 令牌")
     now = svc.clock.now()
