@@ -216,3 +216,31 @@ def test_a_swapped_file_or_an_edited_manifest_in_the_case_file_shows(flow) -> No
     rewritten = _rezip(archive, {"events.jsonl": events.replace("张三", "李四").encode()})
     assert any("事件被修改" in p for p in casefile.check(rewritten).problems)
     assert casefile.check(b"not a zip").problems == ["不是有效的 ZIP 压缩包"]
+
+
+def test_the_case_page_lists_the_documents_and_downloads_them(flow, svc, engine) -> None:
+    """The notice numbers a delivery is recorded against, and the files an office prints,
+    are on the case page; a download is the stored file, for the case's own agency only."""
+    from urllib.parse import quote
+
+    from tests.web_support import page_client, signed_in
+
+    ref = replied_case(flow)
+    url = f"/cases/{quote(ref, safe='')}"
+    with page_client(svc, engine, (LI, SUPERVISOR, "liu.clerk")) as client:
+        signed_in(client, svc, LI)
+        page = client.get(url).text
+        rows = page.split('id="documents"', 1)[1].split("</table>", 1)[0]
+        current = list_documents(svc, identify(svc, LI), ref).current
+        assert rows.count("<tr data-no=") == len(current) >= 2  # the notices and the scan
+        for record in current.values():
+            assert record.title in rows and record.filename in rows
+        no = next(n for n, r in current.items() if r.filename == "申请书扫描件.pdf")
+        answer = client.get(f"{url}/documents/{no}")
+        assert answer.status_code == 200 and answer.content == PDF
+        assert answer.headers["content-type"] == "application/pdf"
+        assert "attachment" in answer.headers["content-disposition"]
+        signed_in(client, svc, SUPERVISOR)  # reads the case, may not take its personal data
+        assert client.get(f"{url}/documents/{no}").status_code == 403
+        signed_in(client, svc, "liu.clerk")  # another agency: as if it did not exist
+        assert client.get(f"{url}/documents/{no}").status_code == 404

@@ -22,6 +22,7 @@ from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import Case, CaseRecord
 from govflow.workflow.clock import end_of_day, local_date
 from govflow.workflow.contract import Field
+from govflow.workflow.documents.records import DocumentRecord
 from govflow.workflow.errors import DamagedHistory, InvalidInput
 from govflow.workflow.ports import CaseQuery, ListPosition, UnitOfWork
 from govflow.workflow.search import normalised
@@ -76,6 +77,9 @@ class CaseDetail:
     assignee_name: str | None = None  # the assignee's Chinese name (the username if unknown)
     version: int = 0  # the position of the last event: what ``act`` expects to find
     warnings: tuple[str, ...] = ()  # the type's warnings for people (``TypeView.warnings``)
+    # Each notice and attachment's latest version, by number: what a delivery is recorded
+    # against (``document``) and what the office prints (``read_document``).
+    documents: tuple[DocumentRecord, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -123,6 +127,7 @@ def detail_in(svc: Services, uow: UnitOfWork, reader: Actor, ref: str) -> CaseDe
         allowed_actions=tuple(ActionChoice(a.name, a.label) for a in allowed),
         version=case.head_seq,
         warnings=own.warnings,
+        documents=tuple(record for _, record in sorted(case.documents.items())),
     )
 
 

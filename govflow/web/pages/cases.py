@@ -52,6 +52,24 @@ def case_page(request: Request, svc: Svc, session: Session, ref: str) -> Respons
     return page(request, "case.html", context, session)
 
 
+@router.get("/cases/{ref}/documents/{no}")
+def document(request: Request, svc: Svc, session: Session, ref: str, no: int) -> Response:
+    """A notice or attachment as a download (its latest version), checked against the hash
+    its event recorded; only the case's own agency may download (personal data)."""
+    try:
+        record, content = services.read_document(svc, session.principal.as_reader(), ref, no)
+    except NotFound as exc:
+        return refusal(request, str(exc), 404, session)
+    except ActionNotAllowed as exc:
+        return refusal(request, str(exc), 403, session)
+    except GovflowError as exc:  # the stored file no longer matches its recorded hash
+        return refusal(request, str(exc), 409, session)
+    disposition = f"attachment; filename*=UTF-8''{quote(record.filename)}"
+    return Response(
+        content, media_type=record.media_type, headers={"Content-Disposition": disposition}
+    )
+
+
 @router.post("/cases/{ref}/actions/{action}", response_class=HTMLResponse)
 async def take_action(
     request: Request, svc: Svc, session: Session, ref: str, action: str
