@@ -51,6 +51,23 @@ def test_without_a_session_the_pages_send_the_browser_to_login(client: TestClien
         assert response.headers["location"].startswith("/login")
 
 
+def test_a_form_sent_after_the_session_ended_returns_to_its_page_after_login(
+    client: TestClient,
+) -> None:
+    """A POST has no page of its own to come back to: the page it was sent from (htmx's
+    current URL, else the referrer) is where login returns, if it is on this server."""
+    sent = "/cases/%E7%A4%BA1/actions/start_review"
+    response = client.post(sent, headers={"Referer": "http://testserver/cases/%E7%A4%BA1"})
+    assert response.status_code == 303
+    assert "next=/cases/%25E7%25A4%25BA1" in response.headers["location"]
+    htmx = client.post(
+        sent, headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/?scope=all"}
+    )
+    assert "next=/%3Fscope%3Dall" in htmx.headers["HX-Redirect"]
+    elsewhere = client.post(sent, headers={"Referer": "http://example.com/cases/x"})
+    assert "next=" not in elsewhere.headers["location"]
+
+
 def test_only_a_supervisor_sees_the_links_and_the_pages(
     client: TestClient, svc: services.Services
 ) -> None:

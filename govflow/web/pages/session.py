@@ -8,7 +8,7 @@ same through ``HX-Redirect``, so a partial update never lands a login form insid
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -60,10 +60,25 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LoginRequired)
     async def _to_login(request: Request, exc: LoginRequired) -> Response:
-        target = login_url(exc.reason, request.url.path if request.method == "GET" else None)
+        target = login_url(exc.reason, _return_path(request))
         if is_htmx(request):
             return Response(status_code=200, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
+
+
+def _return_path(request: Request) -> str | None:
+    """Where the person goes back to after logging in again: the page asked for; for a form
+    sent after the session ended, the page it was sent from (htmx's ``HX-Current-URL``, else
+    the ``Referer``), if on this server — the case, not a login page that forgot it."""
+    if request.method == "GET":
+        return request.url.path
+    source = request.headers.get("HX-Current-URL") or request.headers.get("referer")
+    if not source:
+        return None
+    parts = urlsplit(source)
+    if parts.netloc and parts.netloc != request.url.netloc:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def any_session(request: Request, svc: Svc) -> SessionView:
