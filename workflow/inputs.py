@@ -174,8 +174,8 @@ def _limits(prop: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
         limits.append(f"不小于 {prop['minimum']}")
     if "maximum" in prop:
         limits.append(f"不大于 {prop['maximum']}")
-    if "pattern" in prop:
-        limits.append(f"格式 {prop['pattern']}")
+    if "pattern" in prop:  # people read the model's own words for it, when it gives them
+        limits.append(f"格式：{prop['hint']}" if "hint" in prop else f"格式 {prop['pattern']}")
     choices = _choices(prop)
     if choices is not None:
         shown = [f"{v}（{names[str(v)]}）" if str(v) in names else str(v) for v in choices]

@@ -55,6 +55,23 @@ def test_each_form_asks_what_the_actions_model_takes(
         assert f.type != "choice" or f.choices, f"{action}.{f.name}: a choice without options"
 
 
+def test_a_choice_offers_only_what_its_action_accepts_and_patterns_read_in_words(
+    svc: Services,
+) -> None:
+    """A reconsideration's route is 行政复议 alone, a lawsuit's one of the other two; a
+    pattern is described in Chinese, never shown as a regular expression."""
+    routes = {
+        action: next(f for f in action_form(svc, "disclosure_request", action).fields
+                     if f.name == "route").choices
+        for action in ("record_reconsideration", "record_litigation")
+    }  # fmt: skip
+    assert routes["record_reconsideration"] == (("reconsideration", "行政复议"),)
+    assert [code for code, _ in routes["record_litigation"]] == ["direct", "after_reconsideration"]
+    limits = [x for f in registration_form(svc).fields for x in f.limits]
+    assert "格式：6–30 位数字、字母或连字符" in limits
+    assert not [x for x in limits if x.startswith("格式 ") or "^" in x]
+
+
 def test_a_submitted_registration_becomes_the_nested_input(svc: Services) -> None:
     form = registration_form(svc)
     submitted = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationInfo
 
 from govflow.workflow.declared import Instant, Payload
 
@@ -18,7 +18,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 Link = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$", max_length=500)
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$", max_length=500),
+    Field(json_schema_extra={"hint": "以 http:// 或 https:// 开头的网址"}),
 ]
 
 

@@ -66,7 +66,10 @@ def _action_form(workflow: Workflow, action: str) -> ActionForm:
 
 
 def _form_field(field: InputField, prop: Mapping[str, Any], names: Mapping[str, str]) -> FormField:
-    codes = [str(v) for v in prop.get("enum", ())] or list(names)
+    # A one-value Literal is a ``const`` (a reconsideration's route): its one choice, not
+    # every value the field's labels name.
+    allowed = prop.get("enum") or ([prop["const"]] if "const" in prop else [])
+    codes = [str(v) for v in allowed] or list(names)
     choices = tuple((code, names.get(code, code)) for code in codes)
     named = dict(choices)
     limits = tuple(
