@@ -357,7 +357,7 @@ def test_receive_twice_refused() -> None:
         ({"channel": "pigeon"}, "channel"),
         ({"applicant": person(kind="legal_person")}, "subkind"),
         ({"applicant": person(subkind="commercial")}, "subkind"),
-        ({"applicant": person(phone=None)}, "联系方式"),
+        ({"applicant": person(phone=None)}, "联系方式：电话、通信地址或电子邮箱"),
         ({"applicant": person(id_number="12")}, "id_number"),
         ({"description": "   "}, "description"),
         ({"received_on": "2025-02-30"}, "received_on"),

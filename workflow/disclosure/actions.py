@@ -114,7 +114,7 @@ class Applicant(Payload):
         if self.kind is ApplicantKind.NATURAL_PERSON and self.subkind is not None:
             raise ValueError("自然人不应填写 subkind")
         if not (self.phone or self.address or self.email):
-            raise ValueError("须至少提供一种联系方式（phone / address / email）")
+            raise ValueError("须至少提供一种联系方式：电话、通信地址或电子邮箱")
         return self
 
 
