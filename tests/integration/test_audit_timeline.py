@@ -101,8 +101,6 @@ def test_timeline_shows_deadlines_as_they_stood(flow) -> None:
 def test_a_calendar_published_later_leaves_the_recorded_dates_in_the_history(flow) -> None:
     """T-4 and A-3: an office closure added after the events (here 2025-11-20) would date the
     reply a day later on today's calendar; each event still shows the date it recorded."""
-    from dataclasses import replace
-
     from govflow.workflow.audit import timeline
     from govflow.workflow.calendar import WorkingCalendar
     from govflow.workflow.cases import Case
@@ -124,7 +122,7 @@ def test_a_calendar_published_later_leaves_the_recorded_dates_in_the_history(flo
     assert "本事件记录时，该期限届满于 2025-11-28 24:00" in explained[0]
     assert "按现行安排计算应届满于 2025-12-01 24:00" in explained[1]
     # Today's calendar, unchanged: the replay and the record agree, the explanation is plain.
-    same = timeline(replace(header), case.events, flow.svc.calendar)
+    same = timeline(header, case.events, flow.svc.calendar)
     plain = {d.key: d for d in same[8].deadlines}["reply"].source.explanation
     assert not any("本事件记录时" in line for line in plain)
 

@@ -79,33 +79,33 @@ SUBKIND_LABELS = {
 }
 
 
+# ``hint``: how a form and docs/actions.md describe a pattern to people
+# (``workflow/inputs.py``), never as the regular expression.
+IdNumber = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z-]{6,30}$"),
+    Field(json_schema_extra={"hint": "6–30 位数字、字母或连字符"}),
+]
+Phone = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9+\- ]{5,20}$"),
+    Field(json_schema_extra={"hint": "5–20 位数字，可含 + - 和空格"}),
+]
+Email = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$"),
+    Field(json_schema_extra={"hint": "电子邮箱，如 zhang@example.com"}),
+]
+
+
 class Applicant(Payload):
     kind: ApplicantKind
     subkind: LegalPersonSubkind | None = None
     name: Name
-    # ``hint``: how a form and docs/actions.md describe the pattern to people (inputs.py).
-    id_number: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z-]{6,30}$"),
-        Field(json_schema_extra={"hint": "6–30 位数字、字母或连字符"}),
-    ]
-    phone: (
-        Annotated[
-            str,
-            StringConstraints(pattern=r"^[0-9+\- ]{5,20}$"),
-            Field(json_schema_extra={"hint": "5–20 位数字，可含 + - 和空格"}),
-        ]
-        | None
-    ) = None
+    id_number: IdNumber
+    phone: Phone | None = None
     address: Name | None = None
-    email: (
-        Annotated[
-            str,
-            StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$"),
-            Field(json_schema_extra={"hint": "电子邮箱，如 zhang@example.com"}),
-        ]
-        | None
-    ) = None
+    email: Email | None = None
 
     @model_validator(mode="after")
     def _subkind_matches_kind(self) -> Applicant:

@@ -17,6 +17,11 @@ NOTICE = "notice"
 ATTACHMENT = "attachment"
 
 
+_RECORDED = {"no", "version", "type", "kind", "title", "filename", "media_type", "size"}
+_RECORDED |= {"sha256", "number"}
+"""What a document record names itself; anything else it holds is its ``detail``."""
+
+
 @dataclass(frozen=True)
 class DocumentRecord:
     """One version of one document, as its event recorded it."""
@@ -38,8 +43,25 @@ class DocumentRecord:
 
     @classmethod
     def from_event(cls, event: CaseEvent, raw: dict[str, Any]) -> DocumentRecord:
-        known = {"no", "version", "type", "kind", "title", "filename", "media_type", "size"}
-        known |= {"sha256", "number"}
+        """One record of ``event.data["documents"]``: the event says when and by whom."""
+        detail = {k: v for k, v in raw.items() if k not in _RECORDED}
+        return cls._of(raw, event.seq, event.occurred_at, event.actor, detail)
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> DocumentRecord:
+        """The record ``to_json`` wrote (a case's stored documents: ``kept_facts``)."""
+        when = datetime.fromisoformat(raw["occurred_at"])
+        return cls._of(raw, int(raw["seq"]), when, raw["actor"], raw.get("detail") or {})
+
+    @classmethod
+    def _of(
+        cls,
+        raw: dict[str, Any],
+        seq: int,
+        occurred_at: datetime,
+        actor: str,
+        detail: dict[str, Any],
+    ) -> DocumentRecord:
         return cls(
             no=int(raw["no"]),
             version=int(raw.get("version", 1)),
@@ -51,30 +73,10 @@ class DocumentRecord:
             size=int(raw["size"]),
             sha256=raw["sha256"],
             number=raw.get("number"),
-            seq=event.seq,
-            occurred_at=event.occurred_at,
-            actor=event.actor,
-            detail={k: v for k, v in raw.items() if k not in known},
-        )
-
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> DocumentRecord:
-        """The record ``to_json`` wrote (a case's stored documents: ``kept_facts``)."""
-        return cls(
-            no=int(raw["no"]),
-            version=int(raw["version"]),
-            type=raw["type"],
-            kind=raw["kind"],
-            title=raw["title"],
-            filename=raw["filename"],
-            media_type=raw["media_type"],
-            size=int(raw["size"]),
-            sha256=raw["sha256"],
-            number=raw["number"],
-            seq=int(raw["seq"]),
-            occurred_at=datetime.fromisoformat(raw["occurred_at"]),
-            actor=raw["actor"],
-            detail=raw.get("detail") or {},
+            seq=seq,
+            occurred_at=occurred_at,
+            actor=actor,
+            detail=detail,
         )
 
     def to_json(self) -> dict[str, Any]:
