@@ -64,6 +64,11 @@ def test_a_form_sent_after_the_session_ended_returns_to_its_page_after_login(
         sent, headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/?scope=all"}
     )
     assert "next=/%3Fscope%3Dall" in htmx.headers["HX-Redirect"]
+    fragment = client.get(
+        "/notifications/count",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/cases/x"},
+    )  # a page's own update: login returns to the page, not to the fragment
+    assert "next=/cases/x" in fragment.headers["HX-Redirect"]
     elsewhere = client.post(sent, headers={"Referer": "http://example.com/cases/x"})
     assert "next=" not in elsewhere.headers["location"]
 

@@ -69,8 +69,10 @@ def install(app: FastAPI) -> None:
 def _return_path(request: Request) -> str | None:
     """Where the person goes back to after logging in again: the page asked for; for a form
     sent after the session ended, the page it was sent from (htmx's ``HX-Current-URL``, else
-    the ``Referer``), if on this server — the case, not a login page that forgot it."""
-    if request.method == "GET":
+    the ``Referer``), if on this server — the case, not a login page that forgot it. An
+    htmx request (a form, or a fragment such as the notification count) returns to its
+    page too, never to the fragment's own address."""
+    if request.method == "GET" and not is_htmx(request):
         return request.url.path
     source = request.headers.get("HX-Current-URL") or request.headers.get("referer")
     if not source:
