@@ -60,6 +60,9 @@ class BulkRepository:
             raise NotFound(f"没有用户 {username!r}")
         return actor
 
+    def prefetch(self, username: str, ref: str) -> None:
+        """Nothing to read ahead: the store holds every account and case in memory."""
+
     def agency(self, code: str) -> Agency:
         agency = self.store.agencies.get(code)
         if agency is None:

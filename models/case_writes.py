@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from govflow.models.db import core
 from govflow.models.rows import (
     LoadedCase,
     apply_deadlines,
@@ -81,15 +82,15 @@ class CaseWrites:
             params |= {f"e_{c}": event[c] for c in EVENT_COLUMNS if c != "case_id"}
             # The inserted row's id: a count the driver gives for this INSERT (rowcount is
             # -1 behind the CTE's RETURNING).
-            matched = len(self.session.execute(case_update_with_event(columns), params).all())
+            matched = len(core(self.session).execute(case_update_with_event(columns), params).all())
             new_events = []
         else:
-            matched = self.session.execute(case_update(columns), params).rowcount
+            matched = core(self.session).execute(case_update(columns), params).rowcount
         if matched != 1:
             raise Conflict(CONFLICT_MESSAGE)
         if new_events:
             rows = [event_values(row.id, event) for event in new_events]
-            self.session.execute(event_insert(), rows)
+            core(self.session).execute(event_insert(), rows)
         row.version += 1  # a second save in this unit of work checks against this one
         row.updated_at, row.closed_at = values["updated_at"], values["closed_at"]
 
@@ -97,4 +98,4 @@ class CaseWrites:
         """One statement, without reading the rows first (a new deadline is inserted)."""
         values = [{"case_id": case_id, "key": d.key, **deadline_values(d)} for d in deadlines]
         dialect = self.session.get_bind().dialect.name
-        self.session.execute(deadline_upsert(dialect), values)
+        core(self.session).execute(deadline_upsert(dialect), values)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from govflow.models.db import core
 from govflow.models.statements import schedule_upsert
 from govflow.models.sweep_repo import SweepQueries
 from govflow.models.tables import (
@@ -113,7 +114,7 @@ class EscalationRepository(SweepQueries):
             # is written first, so the statement computes from what it holds.
             self.session.flush()
             dialect = "postgresql" if self._postgres else "sqlite"
-            self.session.execute(schedule_upsert(dialect), values)
+            core(self.session).execute(schedule_upsert(dialect), values)
 
     def next_due_at(self) -> datetime | None:
         """The earliest instant any rule fires next (the demo's simulated sweeper jumps to it)."""

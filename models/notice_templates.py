@@ -17,6 +17,8 @@ the whole upload again (``workflow.services.templates``).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Select,
     String,
     func,
     select,
@@ -31,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from govflow.models.db import core
 from govflow.models.tables import AgencyRow, Base, UTCDateTime
 from govflow.workflow.documents.store import sha256_hex
 from govflow.workflow.errors import NotFound
@@ -91,17 +95,23 @@ _COLUMNS = (
 )
 
 
+@cache
+def _marker() -> Select[Any]:
+    """The newest upload's id and the count of active ones, on the table (a Core statement):
+    every action that issues a notice asks, so an upload in another process is used at once."""
+    table = NoticeTemplateRow.__table__
+    return select(
+        func.coalesce(func.max(table.c.id), 0),
+        func.count(table.c.id).filter(table.c.active.is_(True)),
+    )
+
+
 class SqlTemplateUploads:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def marker(self) -> Marker:
-        newest, active = self.session.execute(
-            select(
-                func.coalesce(func.max(NoticeTemplateRow.id), 0),
-                func.count(NoticeTemplateRow.id).filter(NoticeTemplateRow.active.is_(True)),
-            )
-        ).one()
+        newest, active = core(self.session).execute(_marker()).one()
         return int(newest), int(active)
 
     def _select(self, *extra):  # type: ignore[no-untyped-def]

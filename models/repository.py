@@ -16,6 +16,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from govflow.models.case_writes import CaseWrites
+from govflow.models.db import core
 from govflow.models.declared_repo import declared_records
 from govflow.models.integrity_repo import IntegrityQueries
 from govflow.models.listing import page_statement
@@ -26,8 +27,10 @@ from govflow.models.rows import (
 )
 from govflow.models.statements import (
     actor_rows,
+    actor_with_case,
     agency_rows,
     case_with_agency,
+    next_number,
 )
 from govflow.models.tables import (
     NO_DUE,
@@ -35,9 +38,7 @@ from govflow.models.tables import (
     CaseRow,
     DeadlineRow,
     EventRow,
-    RefCounterRow,
     UserRow,
-    dialect_insert,
 )
 from govflow.workflow.access import case_not_found
 from govflow.workflow.actors import AccountStatus, Actor, Agency, Role, ordered
@@ -61,6 +62,9 @@ class Repository(CaseWrites, IntegrityQueries):
         # plain values, written back by ``case_update`` without the ORM's unit of work.
         self._rows: dict[str, CaseRow | LoadedCase] = {}
         self._agencies: dict[str, Agency] = {}
+        # What ``prefetch`` read, each answered once (by ``actor`` and by ``get``).
+        self._fetched: dict[str, Sequence[Row[Any]]] = {}
+        self._fetched_cases: dict[str, Row[Any] | None] = {}
         self._postgres = session.get_bind().dialect.name == "postgresql"
 
     # -- agencies and users -------------------------------------------------------
@@ -93,16 +97,29 @@ class Repository(CaseWrites, IntegrityQueries):
     def actor(self, username: str) -> Actor:
         """The user with every role held and the account's status, in one statement (every
         action asks): whether the status lets them act is the service layer's to say."""
-        rows = self.session.execute(actor_rows(), {"username": username}).all()
+        rows = self._fetched.pop(username, None)
+        if rows is None:
+            rows = core(self.session).execute(actor_rows(), {"username": username}).all()
         if not rows:
             raise NotFound(f"没有用户 {username!r}")
         name, status, agency_code = rows[0][:3]
-        roles = ordered(Role(r.role) for r in rows if r.role is not None)
+        roles = ordered(Role(r[3]) for r in rows if r[3] is not None)
         if not roles:
             raise ActionNotAllowed(f"用户 {username} 没有任何角色")
         return Actor(
             username, name, roles[0], agency_code, roles=roles, status=AccountStatus(status)
         )
+
+    def prefetch(self, username: str, ref: str) -> None:
+        """Read the account and the case an action is about in one statement; the next
+        ``actor(username)`` and ``get(ref)`` answer from it, once each (a later ``get``
+        reads the case again, as saved)."""
+        rows = core(self.session).execute(actor_with_case(), {"username": username, "ref": ref})
+        fetched = rows.all()
+        if not fetched:
+            return  # no such account: ``actor`` says so
+        self._fetched[username] = fetched
+        self._fetched_cases[ref] = fetched[0] if fetched[0].id is not None else None
 
     def names(self, usernames: Iterable[str]) -> dict[str, str]:
         wanted = sorted(set(usernames))
@@ -117,15 +134,9 @@ class Repository(CaseWrites, IntegrityQueries):
 
     def next_ref_seq(self, agency_id: int, case_type: str, year: int) -> int:
         """Atomically take the next number (row-locked upsert: safe with concurrent clerks)."""
-        insert = dialect_insert(self.session)
-        stmt = insert(RefCounterRow).values(
-            agency_id=agency_id, case_type=case_type, year=year, last_seq=1
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["agency_id", "case_type", "year"],
-            set_={"last_seq": RefCounterRow.last_seq + 1},
-        ).returning(RefCounterRow.last_seq)
-        return int(self.session.execute(stmt).scalar_one())
+        dialect = "postgresql" if self._postgres else "sqlite"
+        values = {"agency_id": agency_id, "case_type": case_type, "year": year}
+        return int(core(self.session).execute(next_number(dialect), values).scalar_one())
 
     # -- cases -----------------------------------------------------------------------
 
@@ -136,7 +147,10 @@ class Repository(CaseWrites, IntegrityQueries):
 
     def get(self, ref: str) -> CaseRecord:
         """The case row, its stored facts and its agency: one statement."""
-        found = self.session.execute(case_with_agency(), {"ref": ref}).first()
+        if ref in self._fetched_cases:
+            found = self._fetched_cases.pop(ref)
+        else:
+            found = core(self.session).execute(case_with_agency(), {"ref": ref}).first()
         if found is None:
             # The one answer a person gets for a missing case and one they may not read.
             raise case_not_found(ref)

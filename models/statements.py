@@ -34,6 +34,7 @@ from govflow.models.tables import (
     DeadlineRow,
     EscalationScheduleRow,
     EventRow,
+    RefCounterRow,
     UserRoleRow,
     UserRow,
     UTCDateTime,
@@ -46,6 +47,14 @@ EVENTS = EventRow.__table__
 SCHEDULE = EscalationScheduleRow.__table__
 
 
+LOADED = (
+    *("id", "ref", "case_type", "agency_id", "state", "assignee", "escalation_policy"),
+    *("version", "head_seq", "head_hash", "updated_at", "closed_at", "facts"),
+)
+"""The case row's columns a loaded case is made of (``rows.case_record``) and written back
+against (``rows.LoadedCase``); a list's search text and sort keys stay in the database."""
+
+
 @cache
 def with_agency() -> Select[Any]:
     """A case row's columns (plain values, no ORM object: an action writes the row back
@@ -55,7 +64,7 @@ def with_agency() -> Select[Any]:
     parent = AGENCIES.alias("parent")
     return (
         select(
-            *CASES.c,
+            *(CASES.c[name] for name in LOADED),
             AGENCIES.c.code.label("agency_code"),
             AGENCIES.c.name.label("agency_name"),
             AGENCIES.c.ref_prefix.label("agency_prefix"),
@@ -110,6 +119,46 @@ def case_update_with_event(columns: tuple[str, ...]) -> Insert:
 
 
 @cache
+def actor_with_case() -> Select[Any]:
+    """``actor_rows`` with the case an action is about beside each row (``case_with_agency``'s
+    columns, NULL when there is no such case): an action's two reads in one round trip."""
+    users, roles = UserRow.__table__, UserRoleRow.__table__
+    own = AGENCIES.alias("own")
+    found = case_with_agency().subquery("found")
+    return (
+        select(
+            users.c.name.label("actor_name"),
+            users.c.status.label("actor_status"),
+            own.c.code.label("actor_agency"),
+            roles.c.role.label("actor_role"),
+            *found.c,
+        )
+        .select_from(users)
+        .outerjoin(own, own.c.id == users.c.agency_id)
+        .outerjoin(roles, roles.c.user_id == users.c.id)
+        .outerjoin(found, true())
+        .where(users.c.username == bindparam("username"))
+    )
+
+
+@cache
+def next_number(dialect: str) -> Any:
+    """Take the next number of an agency's case type in a year (its ``last_seq`` after the
+    upsert): the row lock makes two clerks, or two notices, get two numbers."""
+    counters = RefCounterRow.__table__
+    insert = insert_for(dialect)(counters).values(
+        agency_id=bindparam("agency_id"),
+        case_type=bindparam("case_type"),
+        year=bindparam("year"),
+        last_seq=1,
+    )
+    return insert.on_conflict_do_update(
+        index_elements=["agency_id", "case_type", "year"],
+        set_={"last_seq": counters.c.last_seq + 1},
+    ).returning(counters.c.last_seq)
+
+
+@cache
 def agency_rows() -> Select[Any]:
     """Every agency in id order as plain values: every list and page reads them (names,
     the scope's tree), and ORM objects cost more to build than the query to send."""
@@ -119,11 +168,14 @@ def agency_rows() -> Select[Any]:
 
 @cache
 def actor_rows() -> Select[Any]:
+    """The account's name, status, agency and roles (a row per role), on the tables: a Core
+    statement, where the ORM's would be compiled and dispatched through the session."""
+    users, roles = UserRow.__table__, UserRoleRow.__table__
     return (
-        select(UserRow.name, UserRow.status, AgencyRow.code, UserRoleRow.role)
-        .outerjoin(AgencyRow, AgencyRow.id == UserRow.agency_id)
-        .outerjoin(UserRoleRow, UserRoleRow.user_id == UserRow.id)
-        .where(UserRow.username == bindparam("username"))
+        select(users.c.name, users.c.status, AGENCIES.c.code, roles.c.role)
+        .outerjoin(AGENCIES, AGENCIES.c.id == users.c.agency_id)
+        .outerjoin(roles, roles.c.user_id == users.c.id)
+        .where(users.c.username == bindparam("username"))
     )
 
 

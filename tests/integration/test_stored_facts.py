@@ -105,28 +105,28 @@ def verified(flow: Any, ref: str) -> list[str]:
 
 # Statements sent (BEGIN and COMMIT are not statements here): the test's own look-up of
 # the acting account (a web session's check would hand it over), then the action's: the
-# acting account (its roles, status and agency), the case row with its stored facts and its
-# agency's code, the case row's UPDATE (version checked) and the event's INSERT — one
+# acting account (its roles, status and agency) with, in the same statement, the case row
+# with its stored facts and its agency's code; the case row's UPDATE (version checked) and the event's INSERT — one
 # statement on PostgreSQL (a data-modifying CTE), two on SQLite — and only what the action
 # changed besides: the deadline rows that moved (one upsert, unread: the stored facts say
 # what they hold), the escalation schedule's rows (one upsert, unread), the request's row
 # (written without a read, and only when a fact it keeps moved), another user named (an
 # assignee).
 STEPS = {
-    "start_review": 4,
-    "accept": 6,  # + deadlines (a row stopped, one started), schedule (their rules)
-    "assign": 5,  # + the assignee
+    "start_review": 3,
+    "accept": 5,  # + deadlines (a row stopped, one started), schedule (their rules)
+    "assign": 4,  # + the assignee
     # A written notice (SPEC N-1) adds three: the uploaded templates' marker (newest id,
     # active count: the templates are reloaded only when it moved), the notice number's
     # upsert (returning it) and the request's row (what the notice prints). No event is
     # read: the case's documents are kept with its facts. The agency of the letterhead
     # came with the case.
-    "extend": 9,  # + deadlines, schedule moved; the 延期答复告知书
-    "draft_reply": 4,
-    "reject_reply": 4,
-    "approve_reply": 10,  # + deadlines, schedule, the reply date and outcome (the row read
+    "extend": 8,  # + deadlines, schedule moved; the 延期答复告知书
+    "draft_reply": 3,
+    "reject_reply": 3,
+    "approve_reply": 9,  # + deadlines, schedule, the reply date and outcome (the row read
     # for the notice, written); the 答复书
-    "archive": 4,
+    "archive": 3,
 }
 EXPECTED = {"postgresql": STEPS, "sqlite": {action: n + 1 for action, n in STEPS.items()}}
 

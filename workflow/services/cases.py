@@ -245,6 +245,8 @@ def apply_action(
     The account is read again here, in the action's transaction: a user locked or
     deactivated since their session opened or their token was issued acts no more."""
     repo = uow.repo
+    if not principal.is_system:
+        repo.prefetch(principal.username, ref)
     actor = acting_actor(repo, principal)
     case = readable_case(svc, uow, actor, ref, history=False)
     _check_agency(actor, case)
