@@ -39,7 +39,7 @@ from govflow.models.tables import (
 )
 from govflow.workflow.checkpoints import CheckpointRecord, CurrentHead, Head
 from govflow.workflow.escalation import Policy
-from govflow.workflow.events import CaseChain, CaseEvent, Finding
+from govflow.workflow.events import CaseChain, CaseEvent, Finding, OpenFinding
 
 _CASE_COLUMNS = (
     CaseRow.id,
@@ -72,6 +72,17 @@ _EVENT_COLUMNS = (
     EventRow.hash,
     EventRow.key_id,
     EventRow.mac,
+)
+
+# An open finding as a case's readers see it, in ``OpenFinding``'s order.
+_FINDING_COLUMNS = (
+    AuditFindingRow.case_ref,
+    AuditFindingRow.position,
+    AuditFindingRow.kind,
+    AuditFindingRow.message,
+    AuditFindingRow.found_at,
+    AuditFindingRow.table_name,
+    AuditFindingRow.column_name,
 )
 
 
@@ -272,11 +283,35 @@ class IntegrityQueries:
                 )
             )
 
-    def open_findings(self, agency_ids: list[int] | None) -> list[AuditFindingRow]:
+    def open_findings(
+        self, agency_ids: Sequence[int] | None, limit: int | None = None
+    ) -> list[AuditFindingRow]:
+        """Open findings in these agencies (None: every agency), oldest first; at most
+        ``limit`` of them (None: all)."""
         stmt = select(AuditFindingRow).where(AuditFindingRow.cleared_at.is_(None))
         if agency_ids is not None:
             stmt = stmt.where(AuditFindingRow.agency_id.in_(agency_ids))
-        return list(self.session.scalars(stmt.order_by(AuditFindingRow.id)))
+        return list(self.session.scalars(stmt.order_by(AuditFindingRow.id).limit(limit)))
+
+    def case_findings(self, case_id: int) -> list[OpenFinding]:
+        """The open findings on one case, oldest first: one query on the findings' case
+        index (a case page asks it on every view; almost always it finds nothing)."""
+        stmt = (
+            select(*_FINDING_COLUMNS)
+            .where(AuditFindingRow.case_id == case_id, AuditFindingRow.cleared_at.is_(None))
+            .order_by(AuditFindingRow.id)
+        )
+        return [OpenFinding(*row) for row in self.session.execute(stmt)]
+
+    def flagged_cases(self, agency_ids: Sequence[int] | None) -> int:
+        """How many cases of these agencies (None: every agency) have open findings: one
+        count on the findings' (agency, cleared) index."""
+        stmt = select(func.count(func.distinct(AuditFindingRow.case_id))).where(
+            AuditFindingRow.cleared_at.is_(None)
+        )
+        if agency_ids is not None:
+            stmt = stmt.where(AuditFindingRow.agency_id.in_(agency_ids))
+        return int(self.session.execute(stmt).scalar_one())
 
     def head_batch(
         self, after_id: int | None, limit: int, agency_ids: Sequence[int] | None = None

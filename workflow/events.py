@@ -204,3 +204,41 @@ class Finding:
     message: str
     table: str | None = None  # for a derived row: which table and column differ
     column: str | None = None
+
+
+# What each kind of finding means, in words: the banner a case's readers see names it.
+FINDING_KINDS: dict[str, str] = {
+    "edited": "事件内容被修改",
+    "inserted": "插入了事件",
+    "deleted": "事件被删除",
+    "reordered": "事件顺序被调换",
+    "broken_link": "哈希链断裂",
+    "head_mismatch": "链头与最后一个事件不符",
+    "state_gap": "状态前后不衔接",
+    "forged": "事件校验码（MAC）不符",
+    "unknown_key": "事件签名密钥未知",
+    "unkeyed": "事件没有校验码（MAC）",
+    "damaged": "历史记录损坏",
+    "derived": "派生数据与事件不符",
+    "file_missing": "文件缺失",
+    "file_altered": "文件内容被替换",
+}
+
+
+@dataclass(frozen=True)
+class OpenFinding:
+    """A finding ``audit verify`` recorded and no later verify cleared: what a case's
+    readers are warned of until the history is found clean again."""
+
+    case_ref: str
+    position: int
+    kind: str
+    message: str
+    found_at: datetime  # when a verify first found it (UTC)
+    table: str | None = None
+    column: str | None = None
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words (a kind this version does not know: its code)."""
+        return FINDING_KINDS.get(self.kind, self.kind)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from govflow.workflow.checkpoints import CheckpointRecord, CurrentHead, Head
     from govflow.workflow.deadlines import Deadline
     from govflow.workflow.escalation import Policy
-    from govflow.workflow.events import CaseChain, CaseEvent, Finding
+    from govflow.workflow.events import CaseChain, CaseEvent, Finding, OpenFinding
     from govflow.workflow.identity.ports import IdentityStore
     from govflow.workflow.reports.periodic import CaseRecord as PeriodicRecord
 
@@ -131,6 +131,7 @@ class FindingRecord(Protocol):
     message: str
     table_name: str | None
     column_name: str | None
+    found_at: datetime
 
 
 class CaseWrites(Protocol):
@@ -266,7 +267,20 @@ class CaseRepository(CaseWrites, Protocol):
         """Record what a verify found on these cases; clear what it no longer finds."""
         ...
 
-    def open_findings(self, agency_ids: Sequence[int] | None) -> Sequence[FindingRecord]: ...
+    def open_findings(
+        self, agency_ids: Sequence[int] | None, limit: int | None = None
+    ) -> Sequence[FindingRecord]:
+        """Open findings in these agencies (None: every agency), oldest first, at most
+        ``limit`` (None: all)."""
+        ...
+
+    def case_findings(self, case_id: int) -> list[OpenFinding]:
+        """The open findings on one case (its storage key), oldest first: one indexed query."""
+        ...
+
+    def flagged_cases(self, agency_ids: Sequence[int] | None) -> int:
+        """How many cases of these agencies (None: every agency) have open findings."""
+        ...
 
     def head_batch(
         self, after_id: int | None, limit: int, agency_ids: Sequence[int] | None = None

@@ -9,6 +9,7 @@ from typing import Any
 
 from govflow.presentation.text import deadline_json, deadline_line, field_line, local
 from govflow.workflow.cases import EXPLAINED_EVENTS
+from govflow.workflow.events import OpenFinding
 from govflow.workflow.services import CaseDetail, CasePage, CaseSummary
 from govflow.workflow.views import CaseHeader, DeadlineView, EventView
 
@@ -55,7 +56,28 @@ def case_json(detail: CaseDetail) -> dict[str, Any]:
         ],
         "events": [event_json(e) for e in detail.events],
         "allowed_actions": [{"name": a.name, "label": a.label} for a in detail.allowed_actions],
+        "open_findings": [finding_json(f) for f in detail.findings or ()],
     }
+
+
+def finding_json(f: OpenFinding) -> dict[str, Any]:
+    return {
+        "position": f.position,
+        "kind": f.kind,
+        "kind_label": f.kind_label,
+        "message": f.message,
+        "found_at": f.found_at.isoformat(),
+        "table": f.table,
+        "column": f.column,
+    }
+
+
+def finding_line(f: OpenFinding) -> str:
+    """An open audit finding as the case's readers are warned of it."""
+    return (
+        f"【审计发现】{f.kind_label}（第 {f.position} 个事件）：{f.message}；"
+        f"发现于 {local(f.found_at)}，尚未消除，请督查人员核实（govflow audit verify）"
+    )
 
 
 def case_text(detail: CaseDetail) -> list[str]:
@@ -64,6 +86,7 @@ def case_text(detail: CaseDetail) -> list[str]:
         f"案件 {h.ref}（{h.case_type_label}）",
         f"所属机关：{h.agency_name or h.agency}　状态：{h.state_label}"
         f"　经办人：{detail.assignee_name or '未指定'}",
+        *(finding_line(f) for f in detail.findings or ()),
         *(f"【注意】{w}" for w in detail.warnings),
         *(field_line(f) for f in detail.fields),
         "",

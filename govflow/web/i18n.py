@@ -180,3 +180,22 @@ STATUSES = (
     N_("已取消"),
     N_("已届满"),
 )
+# What each kind of audit finding means (``events.FINDING_KINDS``): the case pages' warning
+# and the verification page's list show it through ``word``.
+# tests/unit/test_web_catalogue.py checks every one of them is listed here.
+FINDING_KINDS = (
+    N_("事件内容被修改"),
+    N_("插入了事件"),
+    N_("事件被删除"),
+    N_("事件顺序被调换"),
+    N_("哈希链断裂"),
+    N_("链头与最后一个事件不符"),
+    N_("状态前后不衔接"),
+    N_("事件校验码（MAC）不符"),
+    N_("事件签名密钥未知"),
+    N_("事件没有校验码（MAC）"),
+    N_("历史记录损坏"),
+    N_("派生数据与事件不符"),
+    N_("文件缺失"),
+    N_("文件内容被替换"),
+)

@@ -9,7 +9,8 @@
   lists the same (untranslated entries fall back to the Chinese msgid).
 * The labels the navigation shows come from the service layer and the domain; each must be
   in the catalogue (``i18n.NAVIGATION``, ``i18n.ROLES``), and so must the limits' badges and
-  statuses (``i18n.BADGES``, ``i18n.STATUSES``).
+  statuses (``i18n.BADGES``, ``i18n.STATUSES``) and the kinds of audit findings
+  (``i18n.FINDING_KINDS``).
 * Every domain word of the shipped declarations (``configs/``: case types, states, actions,
   fields, limits, outcomes, grades …, and what the types' Python contracts add) is in
   ``messages.pot`` (``catalogue_extract``), checked against the catalogue as the engine loads it.
@@ -35,6 +36,7 @@ from govflow.web import catalogue_extract, i18n
 from govflow.web.pages.render import ENV, TEMPLATES
 from govflow.workflow import texts
 from govflow.workflow.actors import ROLE_LABELS
+from govflow.workflow.events import FINDING_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "govflow" / "web"
@@ -235,6 +237,10 @@ def test_the_badges_and_statuses_are_in_the_catalogue() -> None:
     badges = {u.label for u in vars(urgency).values() if isinstance(u, urgency.Urgency)}
     assert badges <= set(i18n.BADGES)
     assert {*texts.STATUS_LABELS.values(), texts.WINDOW_CLOSED} <= set(i18n.STATUSES)
+
+
+def test_the_kinds_of_audit_findings_are_in_the_catalogue() -> None:
+    assert set(FINDING_KINDS.values()) == set(i18n.FINDING_KINDS)
 
 
 def test_english_names_the_domain_words_and_zh_cn_keeps_them() -> None:

@@ -46,7 +46,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     list_users, security_log, login_log, list_tokens   accounts and logs   (accounts, signin, tokens)
     administrator, user_roster, token_roster, login_log_page   the administrator's screens (administration)
     escalation_ladders   the ladders in force, read-only (administration)
-    case_detail          one case: fields, deadlines now, history, allowed actions (reading)
+    case_detail          one case: fields, deadlines now, history, allowed actions, open audit findings (reading)
     list_cases           lists and search: filters, least time left first, keyset pages (reading)
     case_timeline        a case's history with the deadlines as they stood (A-3) (reading)
     annual_report, timeliness_report   R-1, R-2                            (reports)
@@ -60,7 +60,9 @@ Reading (each takes the reader and shows only what the reader may read)::
     verify_cases, checkpoint_heads, check_checkpoint   tamper evidence (A-2) (integrity)
     default_verify_jobs  how many worker processes verify uses by default (integrity)
     open_findings        what verify found and no later verify cleared     (integrity)
+    recorded_findings, flagged_case_count   the same with when it was found; how many cases (integrity)
     verify_supervised, supervised_checkpoints   verify and checkpoints over a supervisor's tree (supervision)
+    supervised_findings, flagged_in_tree   the open findings of a supervisor's tree; their cases' count (supervision)
     list_templates       the uploaded notice templates (administrators)  (templates)
     list_documents, read_document   a case's notices and attachments (N-1, N-2) (documents)
     export_case_file, check_case_file   the case file (卷宗) and its check  (documents)
@@ -184,8 +186,10 @@ from govflow.workflow.services.integrity import (
     check_checkpoint,
     checkpoint_heads,
     checkpoint_scope,
+    flagged_case_count,
     open_findings,
     record_checkpoint,
+    recorded_findings,
     seal_unkeyed,
     verify_all,
     verify_cases,
@@ -229,7 +233,9 @@ from govflow.workflow.services.signin import (
 )
 from govflow.workflow.services.supervision import (
     Verification,
+    flagged_in_tree,
     supervised_checkpoints,
+    supervised_findings,
     verify_supervised,
 )
 from govflow.workflow.services.templates import (
@@ -275,16 +281,17 @@ __all__ = [
     "checkpoint_scope", "compute_limit", "configured_channels", "create_token", "current_version",
     "deactivate_user", "default_verify_jobs", "deliver", "diagram", "digests", "dispatch_outbox",
     "end_sessions", "escalation_ladders", "export_case_file", "fill_stored_facts", "fire_due",
-    "firing", "firings", "identify", "import_calendar", "import_requests", "list_cases",
-    "list_documents", "list_templates", "list_tokens", "list_users", "load_case", "local_passwords",
-    "lock_user", "login", "login_log", "login_log_page", "logout", "logout_everywhere",
-    "my_firings", "next_due_at", "open_case", "open_findings", "openable_case_types",
-    "periodic_report", "principal_for", "read_document", "recompute_deadlines",
-    "recompute_open_deadlines", "record_checkpoint", "regenerate_notice", "register_request",
-    "registration_form", "remove_template", "revoke_token", "save", "seal_unkeyed", "security_log",
-    "seed_calendar", "send_digests", "send_test_message", "set_password", "stored_calendar",
-    "supervised_agency", "supervised_checkpoints", "supervision_dashboard", "timeliness_report",
-    "token_roster", "unlock_user", "upload_template", "user_roster", "verify_all", "verify_cases",
+    "firing", "firings", "flagged_case_count", "flagged_in_tree", "identify", "import_calendar",
+    "import_requests", "list_cases", "list_documents", "list_templates", "list_tokens",
+    "list_users", "load_case", "local_passwords", "lock_user", "login", "login_log",
+    "login_log_page", "logout", "logout_everywhere", "my_firings", "next_due_at", "open_case",
+    "open_findings", "openable_case_types", "periodic_report", "principal_for", "read_document",
+    "recompute_deadlines", "recompute_open_deadlines", "record_checkpoint", "recorded_findings",
+    "regenerate_notice", "register_request", "registration_form", "remove_template", "revoke_token",
+    "save", "seal_unkeyed", "security_log", "seed_calendar", "send_digests", "send_test_message",
+    "set_password", "stored_calendar", "supervised_agency", "supervised_checkpoints",
+    "supervised_findings", "supervision_dashboard", "timeliness_report", "token_roster",
+    "unlock_user", "upload_template", "user_roster", "verify_all", "verify_cases",
     "verify_supervised", "workbench",
 ]
 # fmt: on

@@ -27,7 +27,7 @@ from govflow.workflow.actors import SYSTEM, Actor, Role
 from govflow.workflow.cases import CHAIN_SEALED
 from govflow.workflow.checkpoints import Head, Header, compare, scope_of
 from govflow.workflow.errors import ActionNotAllowed, Conflict, InvalidInput
-from govflow.workflow.events import Finding
+from govflow.workflow.events import Finding, OpenFinding
 from govflow.workflow.keyring import Keyring
 from govflow.workflow.services.base import Services, agency_ids, agency_tree, load_case
 from govflow.workflow.services.base import scope_of as read_scope_of
@@ -99,6 +99,36 @@ def open_findings(
         rows = uow.repo.open_findings(ids)
         return [
             Finding(r.case_ref, r.position, r.kind, r.message, r.table_name, r.column_name)
+            for r in rows
+        ]
+
+
+def flagged_case_count(
+    svc: Services, reader: Actor, agency_code: str | None = None, include_children: bool = False
+) -> int:
+    """How many cases in the agencies asked for, within the reader's scope, have findings
+    no later verify cleared: one count, for a dashboard."""
+    ids = _agency_ids(svc, reader, agency_code, include_children)
+    with svc.reading() as uow:
+        return uow.repo.flagged_cases(ids)
+
+
+def recorded_findings(
+    svc: Services,
+    reader: Actor,
+    agency_code: str | None = None,
+    include_children: bool = False,
+    limit: int | None = None,
+) -> list[OpenFinding]:
+    """``open_findings`` with when each was found, oldest first, at most ``limit``: the
+    list a person reads without running a verify again."""
+    ids = _agency_ids(svc, reader, agency_code, include_children)
+    with svc.reading() as uow:
+        rows = uow.repo.open_findings(ids, limit)
+        return [
+            OpenFinding(
+                r.case_ref, r.position, r.kind, r.message, r.found_at, r.table_name, r.column_name
+            )
             for r in rows
         ]
 

@@ -24,6 +24,7 @@ from govflow.workflow.clock import end_of_day, local_date
 from govflow.workflow.contract import Field
 from govflow.workflow.documents.records import DocumentRecord
 from govflow.workflow.errors import DamagedHistory, InvalidInput
+from govflow.workflow.events import OpenFinding
 from govflow.workflow.ports import CaseQuery, ListPosition, UnitOfWork
 from govflow.workflow.search import normalised
 from govflow.workflow.services.base import (
@@ -80,6 +81,9 @@ class CaseDetail:
     # Each notice and attachment's latest version, by number: what a delivery is recorded
     # against (``document``) and what the office prints (``read_document``).
     documents: tuple[DocumentRecord, ...] = ()
+    # What ``audit verify`` found in this case's history and no later verify cleared: its
+    # readers are warned. None: not read (an action's answer leaves the query out).
+    findings: tuple[OpenFinding, ...] | None = None
 
     @property
     def ref(self) -> str:
@@ -99,14 +103,18 @@ def _header(uow: UnitOfWork, case: Case) -> CaseHeader:
 
 
 def case_detail(svc: Services, reader: Actor, ref: str) -> CaseDetail:
-    """The case as ``reader`` may see it (SPEC section 1; seed 004 item 37 for masking)."""
+    """The case as ``reader`` may see it (SPEC section 1; seed 004 item 37 for masking),
+    with the audit findings open on it."""
     with svc.reading() as uow:
-        return detail_in(svc, uow, reader, ref)
+        return detail_in(svc, uow, reader, ref, findings=True)
 
 
-def detail_in(svc: Services, uow: UnitOfWork, reader: Actor, ref: str) -> CaseDetail:
+def detail_in(
+    svc: Services, uow: UnitOfWork, reader: Actor, ref: str, findings: bool = False
+) -> CaseDetail:
     """``case_detail`` inside a caller's unit of work: an action answered with the case it
-    left, without a second connection (``services.act_and_read``)."""
+    left, without a second connection (``services.act_and_read``). ``findings``: read the
+    open audit findings too (one indexed query, which an action's answer goes without)."""
     now = svc.clock.now()
     case = readable_case(svc, uow, reader, ref)
     reveal = may_see_personal_data(reader, case.agency_code)
@@ -128,7 +136,14 @@ def detail_in(svc: Services, uow: UnitOfWork, reader: Actor, ref: str) -> CaseDe
         version=case.head_seq,
         warnings=own.warnings,
         documents=tuple(record for _, record in sorted(case.documents.items())),
+        findings=_open_findings(uow, case) if findings else None,
     )
+
+
+def _open_findings(uow: UnitOfWork, case: Case) -> tuple[OpenFinding, ...]:
+    """The open audit findings on a case the reader may read (checked by the caller, as the
+    case itself was: the findings are read by the same rule)."""
+    return tuple(uow.repo.case_findings(uow.repo.case_id(case.ref)))
 
 
 @dataclass(frozen=True)
@@ -363,6 +378,7 @@ class CaseTimeline:
     header: CaseHeader
     reader: str
     entries: tuple[TimelineEntry, ...]
+    findings: tuple[OpenFinding, ...] = ()  # open audit findings on it (``CaseDetail``)
 
 
 def case_timeline(svc: Services, reader: Actor, ref: str) -> CaseTimeline:
@@ -372,7 +388,8 @@ def case_timeline(svc: Services, reader: Actor, ref: str) -> CaseTimeline:
         case = readable_case(svc, uow, reader, ref)
         names = _names(uow, case)
         named = _header(uow, case)
+        findings = _open_findings(uow, case)
     header = Case(ref=case.ref, workflow=case.workflow, agency_code=case.agency_code)
     reveal = may_see_personal_data(reader, case.agency_code)
     entries = timeline(header, case.events, svc.calendar, names, reveal)
-    return CaseTimeline(named, reader.username, tuple(entries))
+    return CaseTimeline(named, reader.username, tuple(entries), findings)

@@ -1,7 +1,8 @@
 """The supervisor's tamper-evidence screens (SPEC A-2): chain verification over the
 supervisor's agency tree, and the checkpoints taken over it.
 
-The same use cases as ``govflow audit verify`` / ``audit checkpoint`` (``integrity``),
+The same use cases as ``govflow audit verify`` / ``audit checkpoint`` (``integrity``), and
+what earlier verifications found and none since cleared (the dashboard's count, the list),
 narrowed to the tree the supervisor's screens cover (``supervised_agency``): anyone but a
 supervisor is refused before anything is read. A separate module because ``reports``
 (which names the supervisor's tree) already builds on ``integrity``.
@@ -13,13 +14,18 @@ from dataclasses import dataclass
 
 from govflow.workflow.actors import Actor
 from govflow.workflow.checkpoints import CheckpointRecord
-from govflow.workflow.events import Finding
+from govflow.workflow.events import Finding, OpenFinding
 from govflow.workflow.services.base import Services
 from govflow.workflow.services.base import scope_of as read_scope_of
-from govflow.workflow.services.integrity import verify_cases
+from govflow.workflow.services.integrity import (
+    flagged_case_count,
+    recorded_findings,
+    verify_cases,
+)
 from govflow.workflow.services.reports import supervised_agency
 
 CHECKPOINTS_READ = 1000  # newest noted checkpoints looked at; those outside scope are dropped
+FINDINGS_LISTED = 500  # open findings a page lists; the count of cases says how many there are
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,19 @@ def verify_supervised(svc: Services, reader: Actor) -> Verification:
         checked += 1
         findings.extend(found)
     return Verification(agency, checked, tuple(findings))
+
+
+def flagged_in_tree(svc: Services, reader: Actor) -> int:
+    """How many cases of the supervisor's tree have audit findings no later verification
+    cleared (the dashboard's count; one query)."""
+    return flagged_case_count(svc, reader, supervised_agency(reader), include_children=True)
+
+
+def supervised_findings(svc: Services, reader: Actor) -> list[OpenFinding]:
+    """The open findings of the supervisor's tree, oldest first, at most
+    ``FINDINGS_LISTED``: what the verification page lists before anything is run again."""
+    agency = supervised_agency(reader)
+    return recorded_findings(svc, reader, agency, include_children=True, limit=FINDINGS_LISTED)
 
 
 def supervised_checkpoints(

@@ -114,6 +114,19 @@ class CaseBase(Out):
     assignee: str | None
 
 
+class AuditFinding(Out):
+    """A sign of tampering ``audit verify`` found in a case's history and no later verify
+    cleared: the case's records may not be what was done."""
+
+    position: int = Field(description="事件序号（派生数据的问题为最后一个事件的序号）")
+    kind: str = Field(description="类别代码，如 edited、deleted、derived")
+    kind_label: str = Field(description="类别，如 事件内容被修改")
+    message: str = Field(description="发现的问题")
+    found_at: datetime = Field(description="首次发现的时间")
+    table: str | None = Field(default=None, description="派生数据的问题：表名")
+    column: str | None = Field(default=None, description="派生数据的问题：列名")
+
+
 class Case(CaseBase):
     """One case as the caller may see it, with the actions the caller may take now."""
 
@@ -124,6 +137,11 @@ class Case(CaseBase):
     deadlines: list[Deadline]
     events: list[Event]
     allowed_actions: list[ActionChoice]
+    open_findings: list[AuditFinding] | None = Field(
+        default=None,
+        description="历史记录校验发现、尚未消除的问题（空列表：没有）；办理动作的应答不读取此项，"
+        "为 null，以 GET /cases/{ref} 为准",
+    )
 
 
 class CaseRow(CaseBase):
@@ -179,6 +197,9 @@ class Timeline(Out):
     state: str | None
     state_label: str
     entries: list[TimelineEntry]
+    open_findings: list[AuditFinding] = Field(
+        default_factory=list, description="历史记录校验发现、尚未消除的问题（空列表：没有）"
+    )
 
 
 class CaseType(Out):
@@ -232,6 +253,7 @@ def case_out(detail: CaseDetail) -> Case:
             "deadlines": detail.deadlines,
             "events": detail.events,
             "allowed_actions": detail.allowed_actions,
+            "open_findings": detail.findings,
         }
     )
 
@@ -255,7 +277,13 @@ def page_out(page: CasePage) -> CaseList:
 
 
 def timeline_out(timeline: CaseTimeline) -> Timeline:
-    return Timeline.model_validate({**_header(timeline.header), "entries": timeline.entries})
+    return Timeline.model_validate(
+        {
+            **_header(timeline.header),
+            "entries": timeline.entries,
+            "open_findings": timeline.findings,
+        }
+    )
 
 
 def case_type_out(info: CaseTypeInfo) -> CaseType:

@@ -5,7 +5,8 @@ and the annual report's tables 三 and 四 on screen with their downloads (R-1).
 Who may see them is the service layer's answer (``services.supervised_agency``,
 ``supervision_dashboard``): anyone but a supervisor gets its refusal, as does an agency
 outside the reader's scope. A report over histories ``audit verify`` found in doubt is
-refused with the reason and a link to draw it anyway, noted.
+refused with the reason, a link to the list of what was found and one to draw it anyway,
+noted; drawn, the dashboard says how many cases of the tree such findings name.
 """
 
 from __future__ import annotations
@@ -102,6 +103,10 @@ def dashboard(
     query = {"start": start or "", "end": end or "", "allow_findings": "1"}
     try:
         report = _dashboard(svc, session, start, end, allow_findings)
+        # Cases whose history a verify found in doubt: the page says how many, with the list.
+        flagged = (
+            0 if is_htmx(request) else services.flagged_in_tree(svc, session.principal.as_reader())
+        )
     except GovflowError as exc:
         return refused(request, session, exc, "/supervise?" + urlencode(query))
     period = {"start": report.start.isoformat(), "end": report.end.isoformat()}
@@ -126,6 +131,7 @@ def dashboard(
         "charts": charts,
         "links": links,
         "period": period,
+        "flagged": flagged,
     }
     template = "_dashboard_figures.html" if is_htmx(request) else "supervise.html"
     return page(request, template, context, session)

@@ -1,6 +1,8 @@
 """The supervisor's tamper evidence on screen (SPEC A-2): chain verification over the
 supervisor's agency tree, and checkpoints — the list of those taken, and taking one.
 
+The page lists what earlier verifications found and none since cleared
+(``services.supervised_findings``: where the case pages' warnings and the dashboard link).
 The same use cases as ``govflow audit verify`` and ``govflow audit checkpoint``
 (``services.verify_supervised``, ``checkpoint_scope``, ``checkpoint_heads``,
 ``record_checkpoint``) and the same file writer (``presentation.checkpoint_file``), over
@@ -32,12 +34,15 @@ JSON_LINES = "application/x-ndjson"
 
 
 @router.get("/supervise/verify", response_class=HTMLResponse)
-def verify_form(request: Request, session: Session) -> Response:
+def verify_form(request: Request, svc: Svc, session: Session) -> Response:
     try:
-        agency = services.supervised_agency(session.principal.as_reader())
+        reader = session.principal.as_reader()
+        agency = services.supervised_agency(reader)
+        recorded = services.supervised_findings(svc, reader)
     except GovflowError as exc:
         return refused(request, session, exc)
-    return page(request, "supervise_verify.html", {"agency": agency, "result": None}, session)
+    context = {"agency": agency, "result": None, "recorded": recorded}
+    return page(request, "supervise_verify.html", context, session)
 
 
 @router.post("/supervise/verify", response_class=HTMLResponse)
@@ -47,7 +52,7 @@ async def verify(request: Request, svc: Svc, session: Session) -> Response:
         result = services.verify_supervised(svc, session.principal.as_reader())
     except GovflowError as exc:
         return refused(request, session, exc)
-    context = {"agency": result.agency, "result": result}
+    context = {"agency": result.agency, "result": result, "recorded": ()}
     return page(request, "supervise_verify.html", context, session)
 
 
