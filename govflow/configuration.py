@@ -22,7 +22,7 @@ from govflow.workflow.calendar import CalendarError, WorkingCalendar, load_sched
 from govflow.workflow.calendar.working import DEFAULT_FIRST_YEAR, HORIZON_YEAR
 from govflow.workflow.clock import Clock, PinnedClock, SystemClock, local_date, parse_instant
 from govflow.workflow.errors import ConfigurationError, InvalidInput
-from govflow.workflow.validation import load_yaml
+from govflow.workflow.validation import file_problem, load_yaml, yaml_problem
 
 # What the configuration is made of, the database and the services are imported in the
 # functions that build them: ``govflow deadline`` needs only the calendar and starts in a
@@ -56,23 +56,25 @@ def _dirs(env: Mapping[str, str], name: str) -> list[Path]:
 
 def _yaml(path: Path) -> Any:
     try:
-        return load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"{path}: 无法读取：{exc}") from None
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"{path}: 无法读取：{file_problem(exc)}") from None
+    try:
+        return load_yaml(text)
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"{path}: {yaml_problem(exc)}") from None
 
 
 def _settings_file(path: Path, variable: str | None) -> dict[str, Any]:
     """A settings file's mapping; anything wrong with it names the file (and the variable
     that points at it), the place and the problem."""
-    from govflow.workflow.validation import yaml_problem
-
     named = f"环境变量 {variable} 指向的设置文件 {path}" if variable else f"设置文件 {path}"
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         raise ConfigurationError(f"{named} 不存在") from None
     except (OSError, UnicodeDecodeError) as exc:
-        reason = "不是 UTF-8 文本" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        reason = "不是 UTF-8 文本" if isinstance(exc, UnicodeDecodeError) else file_problem(exc)
         raise ConfigurationError(f"{named} 无法读取：{reason}") from None
     try:
         data = load_yaml(text) or {}
@@ -154,7 +156,9 @@ def calendar_seed_files(env: Mapping[str, str] | None = None) -> list[tuple[str,
                 try:
                     files.append((path.name, path.read_bytes()))
                 except OSError as exc:
-                    raise ConfigurationError(f"日历文件 {path} 无法读取：{exc.strerror}") from None
+                    raise ConfigurationError(
+                        f"日历文件 {path} 无法读取：{file_problem(exc)}"
+                    ) from None
     return files
 
 

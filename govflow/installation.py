@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govflow.workflow.errors import ConfigurationError, InvalidInput
+from govflow.workflow.validation import file_problem
 
 # What the configuration is made of, the database and the services are imported in the
 # functions that build them: ``govflow deadline`` needs only the calendar and starts in a
@@ -143,7 +144,7 @@ def _read_key_file(path: Path) -> Keyring:
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or exc
+        reason = "不是 UTF-8 文本" if isinstance(exc, UnicodeDecodeError) else file_problem(exc)
         raise InvalidInput(f"链密钥文件 {path} 无法读取：{reason}") from None
     try:
         return Keyring.parse(text, f"链密钥文件 {path}")

@@ -9,11 +9,9 @@ keep their name), and every change to an account is written to the security log
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -29,6 +27,7 @@ from govflow.workflow.identity import orgsync
 from govflow.workflow.identity.orgsync import Listed
 from govflow.workflow.identity.ports import Account
 from govflow.workflow.identity.security import security_entry
+from govflow.workflow.validation import file_problem, summary, yaml_problem
 
 
 class AgencyIn(BaseModel):
@@ -108,29 +107,19 @@ def _acyclic(parents: dict[str, str | None]) -> None:
             at = parents[at]
 
 
-def _problem(error: Mapping[str, Any]) -> str:
-    """Pydantic's message, without the English "Value error, " it puts before our own."""
-    cause = error.get("ctx", {}).get("error") if error["type"] == "value_error" else None
-    return str(cause) if cause is not None else str(error["msg"])
-
-
 def read_org_file(path: Path) -> OrgFile:
+    """The organisation file, checked whole; anything wrong names the file, the place (line
+    and column, or the field's path) and the problem, in zh-CN."""
     try:
         return OrgFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except OSError as exc:
-        raise InvalidInput(f"{path}: 无法读取：{exc.strerror or exc}") from None
+        raise InvalidInput(f"{path}: 无法读取：{file_problem(exc)}") from None
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}: 不是 UTF-8 编码的文本") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列：" if mark else ""
-        problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise InvalidInput(f"{path}: {where}YAML 格式错误（{problem}）") from None
+        raise InvalidInput(f"{path}: {yaml_problem(exc)}") from None
     except ValidationError as exc:
-        problems = "；".join(
-            f"{'.'.join(str(x) for x in e['loc']) or '文件'}：{_problem(e)}" for e in exc.errors()
-        )
-        raise InvalidInput(f"{path}: {problems}") from None
+        raise InvalidInput(f"{path}: {summary(exc.errors(), root='文件')}") from None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ so the CLI, the HTTP API and the web pages say the same thing about the same mis
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -131,10 +132,70 @@ def load_yaml(
         return yaml.load(text, Loader=exact)
 
 
+_YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
+    # PyYAML's scanner and parser say what they expected in English; a clerk editing a file
+    # needs the usual cause of each, most often an indentation that does not line up.
+    (
+        r"mapping values are not allowed",
+        "此处不能出现“键: 值”（多半是缩进不对，或值里的冒号后缺空格、缺引号）",
+    ),
+    (r"could not find expected ':'", "找不到应有的冒号“:”（键后缺冒号，或上一行缩进不对）"),
+    (r"found character '\\t' that cannot start any token", "含有制表符；YAML 只能用空格缩进"),
+    (
+        r"found character.*cannot start any token",
+        "含有不能出现在此处的字符（如制表符：YAML 只能用空格缩进）",
+    ),
+    (r"found a tab character", "含有制表符；YAML 只能用空格缩进"),
+    (r"expected <block end>, but found", "缩进不一致（同一层的键或列表项应对齐）"),
+    (r"did not find expected key", "缩进不一致，或缺少键"),
+    (r"did not find expected '-' indicator", "列表项缩进不一致（应以“- ”开头并对齐）"),
+    (r"did not find expected node content", "缺少值"),
+    (r"expected ',' or '\]'", "列表缺少“,”或未以“]”结束"),
+    (r"expected ',' or '\}'", "映射缺少“,”或未以“}”结束"),
+    (r"found unexpected end of stream", "文件意外结束（引号或括号没有闭合）"),
+    (r"found undefined alias", "引用了未定义的锚点（*名称）"),
+    (r"found duplicate anchor", "锚点（&名称）重复"),
+    (r"found unknown escape character", "双引号内有无效的转义字符（\\ 后的字符）"),
+    (r"expected a comment or a line break", "此处应为注释或换行"),
+    (r"expected '<document start>'", "顶层结构有误（多出了内容）"),
+    (r"found unhashable key", "键不能是列表或映射"),
+)
+
+
+def _yaml_words(problem: str | None) -> str:
+    for pattern, words in _YAML_PROBLEMS:
+        if problem and re.search(pattern, problem):
+            return "：" + words
+    return ""  # a problem not listed: the place alone, never the parser's English
+
+
 def yaml_problem(exc: Exception) -> str:
-    """Where a YAML file is malformed, in one line: ``第 3 行第 14 列：…``."""
+    """Where a YAML file is malformed and why, in one zh-CN line: ``第 3 行第 14 列：…``."""
     mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or "格式有误"
+    problem = _yaml_words(getattr(exc, "problem", None))
     if mark is None:
-        return f"YAML 格式有误（{problem}）"
-    return f"第 {mark.line + 1} 行第 {mark.column + 1} 列：YAML 格式有误（{problem}）"
+        return f"YAML 格式有误{problem}"
+    return f"第 {mark.line + 1} 行第 {mark.column + 1} 列：YAML 格式有误{problem}"
+
+
+def file_problem(exc: OSError, verb: str = "读取") -> str:
+    """Why a file could not be read (or, ``verb="写入"``, written), in zh-CN: the operating
+    system says it in English (``No such file or directory``)."""
+    if isinstance(exc, FileNotFoundError):
+        return "文件不存在" if verb == "读取" else "文件所在的目录不存在"
+    if isinstance(exc, IsADirectoryError):
+        return "这是目录，不是文件"
+    if isinstance(exc, PermissionError):
+        return f"无权{verb}（请检查文件的权限）"
+    if exc.errno == errno.ENOSPC:
+        return "磁盘已满"
+    if exc.errno == errno.EROFS:
+        return "文件系统只读"
+    if exc.errno == errno.ENOTDIR:
+        return "路径中有一段不是目录"
+    if exc.errno == errno.ELOOP:
+        return "符号链接层数过多"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "文件名过长"
+    code = errno.errorcode.get(exc.errno or 0)
+    return f"操作系统报错（{code}）" if code else "操作系统报错"

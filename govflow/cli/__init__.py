@@ -6,9 +6,10 @@ writers (``govflow.presentation``). No SQL, no ORM row, no rule lives here. Ever
 that acts or reads names its person with ``--as USER``.
 
 Environment: ``GOVFLOW_DATABASE_URL`` selects the database (a SQLite file ``govflow.db`` by
-default), ``GOVFLOW_NOW`` pins the clock (T-5). Errors print one line ``错误：…`` on stderr;
-exit codes: 2 bad input, 3 action not allowed, 4 not found (or not permitted to read),
-5 conflict, 1 audit findings.
+default), ``GOVFLOW_NOW`` pins the clock (T-5). Errors print one line ``错误：…`` on stderr
+(a mistake on the command line itself a second, ``查看用法：govflow … --help``: ``usage.py``);
+exit codes: 2 bad input (the command line, a file, a value), 3 action not allowed, 4 not
+found (or not permitted to read), 5 conflict, 1 audit findings, 70 internal error.
 
 May import: ``govflow.app`` (the composition root), ``govflow.workflow.services`` and the
 domain's types, ``govflow.presentation``, ``govflow.demo``, ``govflow.synth``,
@@ -337,8 +338,10 @@ def main() -> None:
         check_arguments(sys.argv[1:])
     except typer.Exit as done:
         sys.exit(done.exit_code)
+    from govflow.cli.usage import run
+
     try:
-        app()
+        code = run(app, sys.argv[1:])  # usage errors printed in Chinese, exit code 2
     except GovflowError as exc:  # raised outside a command's own error handling
         typer.echo(f"错误：{exc}", err=True)
         raise SystemExit(exit_code(exc)) from None
@@ -350,6 +353,7 @@ def main() -> None:
             internal_error(exc)
         typer.echo(f"错误：{message}", err=True)
         raise SystemExit(2) from None
+    raise SystemExit(code)
 
 
 __all__ = ["app", "main"]

@@ -155,11 +155,14 @@ def write_or_print(
 
 
 def read_input(path: Path) -> bytes:
-    """A file the command was given (``-``: standard input); unreadable → one 错误 line."""
+    """A file the command was given (``-``: standard input); unreadable → one 错误 line
+    saying why in Chinese (不存在, 是目录, 无权读取)."""
+    from govflow.workflow.validation import file_problem
+
     try:
         return sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"{path}: 无法读取：{exc.strerror or exc}") from None
+        raise InvalidInput(f"{path}: 无法读取：{file_problem(exc)}") from None
 
 
 def read_data_file(path: Path) -> dict[str, Any]:
@@ -189,13 +192,19 @@ def kind_of(value: Any) -> str:
 
 
 def parse_sets(pairs: list[str]) -> dict[str, Any]:
-    """``--set field=value`` options, in order (a later one wins)."""
+    """``--set field=value`` options. A field given twice is refused rather than the later
+    value silently winning: an operator who typed both meant one of them."""
     data: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key:
+        if not sep or not key.strip():
             raise InvalidInput(f"--set 应为 字段=值，实为 {pair!r}")
-        data[key.strip()] = value
+        field = key.strip()
+        if field in data:
+            raise InvalidInput(
+                f"--set 给了字段 {field} 两次（{data[field]!r} 与 {value!r}）；每个字段只能给一次"
+            )
+        data[field] = value
     return data
 
 

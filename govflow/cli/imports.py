@@ -15,6 +15,7 @@ import typer
 
 from govflow.cli.common import AsUser, JsonFlag, cli_principal, read_input, user_errors
 from govflow.workflow.errors import InvalidInput
+from govflow.workflow.validation import file_problem
 
 import_app = typer.Typer(help="导入：本机关启用 govflow 之前的办件台账。", no_args_is_help=True)
 
@@ -48,7 +49,7 @@ def requests(
             try:
                 file.write_bytes(body)
             except OSError as exc:
-                raise InvalidInput(f"{file}: 无法写入：{exc}") from None
+                raise InvalidInput(f"{file}: 无法写入：{file_problem(exc, '写入')}") from None
             typer.echo(f"已写出模板：{file}")
             return
         data = read_input(file)

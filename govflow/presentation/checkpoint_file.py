@@ -28,6 +28,7 @@ from govflow.workflow.checkpoints import (
     trailer,
 )
 from govflow.workflow.errors import InvalidInput
+from govflow.workflow.validation import file_problem
 
 if TYPE_CHECKING:
     from govflow.workflow.keyring import Keyring
@@ -135,4 +136,4 @@ def read_lines(path: Path) -> Iterator[str]:
     except (EOFError, gzip.BadGzipFile, zlib.error):
         raise InvalidInput(f"{path}: 压缩文件已损坏或不完整") from None
     except OSError as exc:
-        raise InvalidInput(f"{path}: 无法读取：{exc.strerror or exc}") from None
+        raise InvalidInput(f"{path}: 无法读取：{file_problem(exc)}") from None

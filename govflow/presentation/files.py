@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from govflow.workflow.errors import InvalidInput
+from govflow.workflow.validation import file_problem
 
 
 def check_target(path: Path, force: bool) -> None:
@@ -52,7 +53,7 @@ def safe_output(path: Path, force: bool) -> Iterator[BinaryIO]:
         os.chmod(temp, 0o644 & ~_umask())
         _publish(temp, path, force)
     except OSError as exc:
-        raise InvalidInput(f"{path}: 无法写入：{exc.strerror or exc}") from None
+        raise InvalidInput(f"{path}: 无法写入：{file_problem(exc, '写入')}") from None
     finally:
         temp.unlink(missing_ok=True)
 

@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 
 import yaml
 
+from govflow.workflow.validation import file_problem, yaml_problem
+
 _TOP_KEYS = frozenset({"year", "holidays", "makeup_workdays", "closures"})
 _ENTRY_KEYS = frozenset({"date", "name"})
 _LIST_LABELS = {"holidays": "放假日", "makeup_workdays": "调休上班日", "closures": "闭馆日"}
@@ -88,7 +90,8 @@ def load_year_file(path: Path | str) -> YearSchedule:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CalendarError(f"{path}: 无法读取（{exc}）") from exc
+        reason = "不是 UTF-8 文本" if isinstance(exc, UnicodeDecodeError) else file_problem(exc)
+        raise CalendarError(f"{path}: 无法读取：{reason}") from exc
     return parse_year_text(text, str(path), path.stem)
 
 
@@ -98,7 +101,7 @@ def parse_year_text(text: str, where: str, stem: str) -> YearSchedule:
     try:
         raw = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise CalendarError(f"{where}: 不是有效的 YAML（{exc}）") from exc
+        raise CalendarError(f"{where}: {yaml_problem(exc)}") from exc
     if not isinstance(raw, dict):
         raise CalendarError(
             f"{where}: 顶层应为映射（year / holidays / makeup_workdays / closures）"
