@@ -70,6 +70,11 @@ class DamagedHistory(GovflowError):
         )
 
 
+class DamagedDocument(GovflowError):
+    """A stored file (a notice, an attachment) no longer hashes to what its event recorded:
+    it was replaced or damaged, and is never handed out as if it were the document."""
+
+
 class OpenFindings(GovflowError):
     """A report asked for agencies whose history ``audit verify`` found in doubt, and not
     allowed to be drawn anyway: its numbers could publish forged rows (exit code 1)."""

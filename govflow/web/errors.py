@@ -11,6 +11,7 @@ the same domain errors the CLI maps to exit codes, so a refusal reads the same e
 | ``NotPermitted`` (role, agency, a token's scope) | 403 | ``forbidden`` |
 | ``NotFound`` (or not visible to the reader) | 404 | ``not_found`` |
 | ``Conflict`` (``StaleVersion``: with the version now as ``ETag``) | 409 | ``conflict`` |
+| ``DamagedDocument`` (a stored file no longer matches its recorded hash) | 409 | ``damaged_document`` |
 | ``ActionNotAllowed`` (state or a legal rule) | 422 | ``not_allowed`` |
 | ``OpenFindings`` (a report over histories in doubt) | 422 | ``audit_findings`` |
 | anything else | 500 | ``internal`` (with a reference to the log line) |
@@ -32,6 +33,7 @@ from starlette.exceptions import HTTPException
 from govflow.workflow.errors import (
     ActionNotAllowed,
     Conflict,
+    DamagedDocument,
     GovflowError,
     InvalidInput,
     NotAuthenticated,
@@ -49,6 +51,7 @@ DOMAIN_STATUS: dict[type[GovflowError], tuple[int, str]] = {
     NotAuthenticated: (401, "unauthenticated"),
     NotFound: (404, "not_found"),
     Conflict: (409, "conflict"),
+    DamagedDocument: (409, "damaged_document"),
     ActionNotAllowed: (422, "not_allowed"),
     NotPermitted: (403, "forbidden"),
     OpenFindings: (422, "audit_findings"),

@@ -103,9 +103,17 @@ class Principal:
         agency it was issued for (a supervisor's read-only token for an agency below: that
         agency and those under it), never the whole reach of its account."""
         actor = self.as_actor()
-        if self.scope is not None and self.scope.agency != actor.agency_code:
-            return replace(actor, agency_code=self.scope.agency)
-        return actor
+        if self.scope is None or self.scope.agency == actor.agency_code:
+            return actor
+        if actor.has_role(Role.SUPERVISOR):
+            # A supervisor's token for an agency below reads there as the supervisor, never
+            # as that agency's staff because the account also holds a staff role at home
+            # (which would unmask the applicants' data and hand out their files).
+            supervising = (Role.SUPERVISOR,)
+            return replace(
+                actor, agency_code=self.scope.agency, role=Role.SUPERVISOR, roles=supervising
+            )
+        return replace(actor, agency_code=self.scope.agency)
 
 
 SYSTEM_PRINCIPAL = Principal(

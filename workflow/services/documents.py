@@ -23,7 +23,7 @@ from govflow.workflow.documents.filetypes import check_upload
 from govflow.workflow.documents.records import ATTACHMENT, NOTICE, DocumentRecord
 from govflow.workflow.documents.store import FileStore, sha256_hex
 from govflow.workflow.errors import (
-    ActionNotAllowed,
+    DamagedDocument,
     GovflowError,
     InvalidInput,
     NotFound,
@@ -99,7 +99,8 @@ class CaseDocuments:
 
 def _check_download(reader: Actor, case: Case) -> None:
     if not reader.has_role(Role.SYSTEM) and not may_see_personal_data(reader, case.agency_code):
-        raise ActionNotAllowed(
+        # Whoever they are, not what state the case is in: a refusal of the person (403).
+        raise NotPermitted(
             f"{case.ref} 的文书和卷宗载有申请人的身份与联系信息，"
             "仅本案所属机关的登记员、经办人和负责人可以下载"
         )
@@ -135,7 +136,7 @@ def read_document(
     record = versions[-1]
     content = _store(svc).get(record.sha256)
     if sha256_hex(content) != record.sha256:
-        raise GovflowError(
+        raise DamagedDocument(
             f"文件库中第 {no} 号文书的内容与历史记录的哈希不符（文件被替换或损坏），拒绝输出"
         )
     return record, content

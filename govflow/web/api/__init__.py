@@ -17,6 +17,7 @@ from govflow.web.api import (
     audit,
     calendar,
     cases,
+    documents,
     escalations,
     notices,
     reports,
@@ -25,6 +26,7 @@ from govflow.web.api import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     cases.router,
+    documents.router,
     requests.router,
     escalations.router,
     reports.router,

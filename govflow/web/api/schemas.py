@@ -10,12 +10,14 @@ catalogue at ``GET /api/v1/case-types`` lists them. Nothing here computes anythi
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from govflow.workflow.actors import Role
 from govflow.workflow.deadline_terms import Basis, DeadlineStatus
+from govflow.workflow.documents.records import DocumentRecord
 from govflow.workflow.services import (
     CaseDetail,
     CasePage,
@@ -202,6 +204,30 @@ class Timeline(Out):
     )
 
 
+class Document(Out):
+    """One notice govflow issued or one file attached to the case: its latest version, as
+    the event that issued or attached it recorded it (that event's hash covers ``sha256``)."""
+
+    no: int = Field(description="文书序号（案件内从 1 起）；下载见 download")
+    type: Literal["notice", "attachment"] = Field(description="notice：告知书；attachment：附件")
+    kind: str = Field(description="告知书种类（如 receipt）或附件类别（如 letter）")
+    title: str = Field(description="名称，如 政府信息公开申请接收回执")
+    number: str | None = Field(description="文号（仅告知书），如 示政办公补〔2025〕3号")
+    version: int = Field(description="版本：重新生成的告知书版本递增")
+    issued_at: datetime = Field(description="制作或附加的时刻")
+    issued_by: str = Field(description="制作或附加人的用户名（system：系统）")
+    filename: str = Field(description="文件名（下载时的文件名）")
+    media_type: str = Field(description="内容类型，如 application/pdf")
+    size: int = Field(description="字节数")
+    sha256: str = Field(description="文件的 SHA-256（十六进制）：下载前以此核对")
+    download: str = Field(description="下载地址（仅本案所属机关的登记员、经办人、负责人可下载）")
+
+
+class DocumentList(Out):
+    ref: str = Field(description="案件编号")
+    documents: list[Document] = Field(description="文书与附件，按序号排列")
+
+
 class CaseType(Out):
     name: str = Field(description="案件类型代码，如 incident")
     label: str
@@ -283,6 +309,30 @@ def timeline_out(timeline: CaseTimeline) -> Timeline:
             "entries": timeline.entries,
             "open_findings": timeline.findings,
         }
+    )
+
+
+def document_out(ref: str, record: DocumentRecord) -> Document:
+    return Document(
+        no=record.no,
+        type=record.type,  # notice or attachment: govflow records no other
+        kind=record.kind,
+        title=record.title,
+        number=record.number,
+        version=record.version,
+        issued_at=record.occurred_at,
+        issued_by=record.actor,
+        filename=record.filename,
+        media_type=record.media_type,
+        size=record.size,
+        sha256=record.sha256,
+        download=f"/api/v1/cases/{quote(ref, safe='')}/documents/{record.no}",
+    )
+
+
+def documents_out(detail: CaseDetail) -> DocumentList:
+    return DocumentList(
+        ref=detail.ref, documents=[document_out(detail.ref, d) for d in detail.documents]
     )
 
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from govflow.web.api.documents import download_response
 from govflow.web.api.wiring import Svc
 from govflow.web.i18n import N_, _
 from govflow.web.pages.forms import FormState, payload_of
@@ -64,10 +65,7 @@ def document(request: Request, svc: Svc, session: Session, ref: str, no: int) ->
         return refusal(request, str(exc), 403, session)
     except GovflowError as exc:  # the stored file no longer matches its recorded hash
         return refusal(request, str(exc), 409, session)
-    disposition = f"attachment; filename*=UTF-8''{quote(record.filename)}"
-    return Response(
-        content, media_type=record.media_type, headers={"Content-Disposition": disposition}
-    )
+    return download_response(record, content)
 
 
 @router.post("/cases/{ref}/actions/{action}", response_class=HTMLResponse)
