@@ -35,8 +35,8 @@ from sqlalchemy import (
     union_all,
 )
 
-from govflow.models.statements import with_agency
-from govflow.models.tables import NO_DUE, CaseRow, UTCDateTime
+from govflow.models.statements import CASES, with_agency
+from govflow.models.tables import NO_DUE, UTCDateTime
 from govflow.workflow.ports import CaseQuery
 
 ESCAPE = "/"  # the LIKE escape character of the text filters
@@ -124,70 +124,70 @@ def _escaped(text: str) -> str:
 
 @lru_cache(maxsize=256)  # shapes: a handful per screen, a few per search people type
 def _statement(shape: _Shape) -> Select[Any]:
-    optional = CaseRow.optional_due_at
-    nearer = optional < CaseRow.queue_due_at
+    optional = CASES.c.optional_due_at
+    nearer = optional < CASES.c.queue_due_at
     if shape.running_at:
         nearer = and_(optional > _bound("running_at"), nearer)
     by_optional = _part(shape, optional, nearer)
     # Not ``~nearer``: a NULL comparison is neither true nor false, so say it in full.
-    by_obligation = _part(shape, CaseRow.queue_due_at, or_(optional.is_(None), not_(nearer)))
+    by_obligation = _part(shape, CASES.c.queue_due_at, or_(optional.is_(None), not_(nearer)))
     both = union_all(select(by_obligation.subquery()), select(by_optional.subquery())).subquery(
         "chosen"
     )
     return (
         with_agency()
         .add_columns(both.c.due_at)
-        .join(both, both.c.id == CaseRow.id)
-        .order_by(both.c.due_at, CaseRow.id)
+        .join(both, both.c.id == CASES.c.id)
+        .order_by(both.c.due_at, CASES.c.id)
         .limit(bindparam("limit", type_=Integer))
     )
 
 
 def _part(shape: _Shape, key: Any, which: ColumnElement[bool]) -> Select[Any]:
-    stmt = select(CaseRow.id, key.label("due_at")).where(which, *_filters(shape))
+    stmt = select(CASES.c.id, key.label("due_at")).where(which, *_filters(shape))
     if shape.due_after:
         stmt = stmt.where(key > _bound("due_after"))
     if shape.due_by:
         stmt = stmt.where(key <= _bound("due_by"))
     if shape.after:
         after = tuple_(_bound("after_due"), bindparam("after_id", type_=Integer))
-        stmt = stmt.where(tuple_(key, CaseRow.id) > after)
-    return stmt.order_by(key, CaseRow.id).limit(bindparam("limit", type_=Integer))
+        stmt = stmt.where(tuple_(key, CASES.c.id) > after)
+    return stmt.order_by(key, CASES.c.id).limit(bindparam("limit", type_=Integer))
 
 
 def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
     """What the query asks of a case besides its place in the order."""
     wanted = [
-        CaseRow.case_type == case_type
+        CASES.c.case_type == case_type
         if states is None
-        else and_(CaseRow.case_type == case_type, CaseRow.state.in_(states))
+        else and_(CASES.c.case_type == case_type, CASES.c.state.in_(states))
         for case_type, states in shape.states
     ]
     out: list[ColumnElement[bool]] = [or_(*wanted)]
     if shape.agency_ids:
-        out.append(CaseRow.agency_id.in_(bindparam("agency_ids", expanding=True)))
+        out.append(CASES.c.agency_id.in_(bindparam("agency_ids", expanding=True)))
     if shape.assignee:
-        out.append(CaseRow.assignee == bindparam("assignee"))
+        out.append(CASES.c.assignee == bindparam("assignee"))
     if shape.ref_contains:
-        out.append(CaseRow.ref.contains(bindparam("ref_contains"), escape=ESCAPE))
+        out.append(CASES.c.ref.contains(bindparam("ref_contains"), escape=ESCAPE))
     if shape.outcome:
-        out.append(CaseRow.outcome == bindparam("outcome"))
+        out.append(CASES.c.outcome == bindparam("outcome"))
     if shape.opened_from:
-        out.append(CaseRow.created_at >= _bound("opened_from"))
+        out.append(CASES.c.created_at >= _bound("opened_from"))
     if shape.opened_before:
-        out.append(CaseRow.created_at < _bound("opened_before"))
+        out.append(CASES.c.created_at < _bound("opened_before"))
     if shape.closed_from:
-        out.append(CaseRow.closed_at >= _bound("closed_from"))
+        out.append(CASES.c.closed_at >= _bound("closed_from"))
     if shape.closed_before:
-        out.append(CaseRow.closed_at < _bound("closed_before"))
+        out.append(CASES.c.closed_at < _bound("closed_before"))
     if shape.channel:
-        out.append(CaseRow.channel == bindparam("channel"))
+        out.append(CASES.c.channel == bindparam("channel"))
     if shape.text:
-        found = CaseRow.search_text.contains(bindparam("text"), escape=ESCAPE)
+        found = CASES.c.search_text.contains(bindparam("text"), escape=ESCAPE)
         if shape.personal_agency_ids:
             personal = and_(
-                CaseRow.agency_id.in_(bindparam("personal_agency_ids", expanding=True)),
-                CaseRow.search_personal.contains(bindparam("text"), escape=ESCAPE),
+                CASES.c.agency_id.in_(bindparam("personal_agency_ids", expanding=True)),
+                CASES.c.search_personal.contains(bindparam("text"), escape=ESCAPE),
             )
             found = or_(found, personal)
         out.append(found)

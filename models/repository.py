@@ -314,7 +314,7 @@ class Repository(CaseWrites, IntegrityQueries):
         instant passes unused, so it no longer holds the case at the top of the list nor
         counts as overdue."""
         statement, values = page_statement(query)
-        rows = self.session.execute(statement, values)
+        rows = core(self.session).execute(statement, values)
         return [
             (self._record(row), ListPosition(None if row.due_at == NO_DUE else row.due_at, row.id))
             for row in rows

@@ -247,11 +247,14 @@ class Deadline(DeadlineForms):
             return texts.WINDOW_CLOSED
         return STATUS_LABELS[self.status]
 
-    def time_left(self, calendar: WorkingCalendar, now: datetime) -> str:
+    def time_left(
+        self, calendar: WorkingCalendar, now: datetime, days_left: int | None = None
+    ) -> str:
         """还剩 / 已超期 in the limit's own unit, as people read it; empty unless running.
 
         A working-day limit ends at 24:00 of its last day: from that instant it is overdue
-        by at least one working day.
+        by at least one working day. ``days_left``: ``working_days_left`` at ``now`` when
+        the caller has counted it already.
         """
         if self.status is DeadlineStatus.PAUSED:
             return texts.PAUSED
@@ -261,11 +264,11 @@ class Deadline(DeadlineForms):
             return texts.WINDOW_UNUSED
         if self.basis is not Basis.WORKING_DAYS or self.due_date is None:
             return texts.hours_left((self.due_at - now).total_seconds() / 3600)
-        today = local_date(now)
-        if now >= self.due_at:
-            overdue = max(calendar.working_days_between(self.due_date, today), 1)
-            return texts.working_days_overdue(overdue)
-        return texts.working_days_left(calendar.working_days_between(today, self.due_date))
+        if days_left is None:
+            days_left = self.working_days_left(calendar, now)
+        if now >= self.due_at:  # past 24:00 of the last day: its day is over, so at least 1
+            return texts.working_days_overdue(max(-(days_left or 0), 1))
+        return texts.working_days_left(days_left or 0)
 
     def working_days_left(self, calendar: WorkingCalendar, now: datetime) -> int | None:
         """Working days left after today (negative: working days overdue); None when not running."""

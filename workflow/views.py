@@ -78,6 +78,8 @@ def deadline_view(d: Deadline, calendar: WorkingCalendar, at: datetime) -> Deadl
         hours = round(seconds / 3600, 1)
         minutes = math.floor(seconds / 60)
     pause = d.open_pause
+    # Counted once: the time left in words says the same number (a list shows fifty rows).
+    days_left = d.working_days_left(calendar, at) if d.basis is Basis.WORKING_DAYS else None
     return DeadlineView(
         key=d.key,
         kind=d.kind,
@@ -95,10 +97,8 @@ def deadline_view(d: Deadline, calendar: WorkingCalendar, at: datetime) -> Deadl
         # time left says "已超期 …").
         status_label=d.status_label(at) or STATUS_LABELS[d.status],
         overdue=d.is_overdue(at),
-        time_left=d.time_left(calendar, at),
-        working_days_left=(
-            d.working_days_left(calendar, at) if d.basis is Basis.WORKING_DAYS else None
-        ),
+        time_left=d.time_left(calendar, at, days_left),
+        working_days_left=days_left,
         hours_left=hours,
         paused=d.status is DeadlineStatus.PAUSED,
         provisional=d.provisional,
