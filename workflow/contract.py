@@ -10,8 +10,9 @@ needs code, from the module its ``rules:`` names (``workflow.disclosure``,
 * its inputs (``payloads``, ``date_defaults``, ``payload_context``);
 * its fold (``fold``): an explicit table from every declared action to the handler that
   folds the action's event into the facts, checked against the declaration at start-up;
-* the context its guards read (``context``), the guards (``check``), and what an event
-  records besides its input (``derive``);
+* the context its guards read (``context``), the guards (``check``) and which of them no
+  input can satisfy now (``possible``), and what an event records besides its input
+  (``derive``);
 * the creation hook (``number_year``, ``opening_steps``, ``created``) and the upkeep of its
   own tables (``saved``);
 * its view of a case (``view``, ``summary``, ``reference_deadline``), the masking of personal
@@ -322,6 +323,12 @@ class Workflow:
 
     def check(self, action: str, facts: Any, payload: Any, context: Any) -> None:
         """Refuse what the law does not allow now (``ActionNotAllowed`` / ``InvalidInput``)."""
+
+    def possible(self, action: str, facts: Any, context: Any) -> bool:
+        """Whether ``check`` could let the action through now with some input: the type's
+        conditions that no input changes (a reply on the spot only on the day of receipt).
+        What a case offers its reader (``CaseDetail.allowed_actions``) leaves out the rest."""
+        return True
 
     def derive(self, action: str, facts: Any, payload: Any, context: Any) -> dict[str, Any]:
         """What the event records besides its input, so the fold needs no clock or settings."""

@@ -8,18 +8,20 @@ There are no legal guards beyond field validation: law that needs code gets a ru
 module instead (``rules:`` in the declaration). ``DeclaredWorkflow`` is the contract
 (``workflow.contract``) every such type gets: its labels, masking and view come from the
 declared fields (``personal: true`` fields are masked). A field named ``assignee`` sets
-the case's assignee.
+the case's assignee: it is marked ``CASE_WORKER``, so only someone who may work the case is
+accepted, and a form offers them by name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints, create_model
 
 from govflow.workflow.calendar import WorkingCalendar
+from govflow.workflow.case_workers import CASE_WORKER
 from govflow.workflow.casetype import CaseType
 from govflow.workflow.clock import SHANGHAI, local_date, parse_instant, to_utc
 from govflow.workflow.contract import Field as Shown
@@ -54,7 +56,13 @@ Instant = Annotated[datetime, BeforeValidator(_instant)]
 """A timezone-aware instant (UTC once validated); what hour-based limits count from."""
 
 
+ASSIGNEE = "assignee"  # the declared field that names who works the case
+
+
 def _annotation(spec: FieldSpec) -> Any:
+    if spec.type == "text" and spec.name == ASSIGNEE:
+        text = _annotation(replace(spec, name=""))
+        return Annotated[text, CASE_WORKER]
     if spec.type == "text":
         return Annotated[
             str,
@@ -122,8 +130,8 @@ class DeclaredFacts:
         if spec is None:
             return  # system events (deadlines recomputed, policy adopted) change no facts
         self.values.update(payload)
-        if "assignee" in payload:  # a field named `assignee` names the case's assignee
-            self.assignee = payload["assignee"]
+        if ASSIGNEE in payload:  # a field named `assignee` names the case's assignee
+            self.assignee = payload[ASSIGNEE]
         day = local_date(at)
         started = derived.get("deadlines", {})
         for d in self.case_type.deadlines:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from govflow.workflow.actors import ROLE_LABELS
+from govflow.workflow.case_workers import CHOICES_FROM, PEOPLE, WORKER_ROLES
 from govflow.workflow.contract import COMMON_FIELD_LABELS, Workflow
 
 TYPE_LABELS = {
@@ -177,7 +178,10 @@ def _limits(prop: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
     if "pattern" in prop:  # people read the model's own words for it, when it gives them
         limits.append(f"格式：{prop['hint']}" if "hint" in prop else f"格式 {prop['pattern']}")
     choices = _choices(prop)
-    if choices is not None:
+    if prop.get(CHOICES_FROM) == PEOPLE:  # the case's own agency's, when it is acted on
+        roles = "、".join(ROLE_LABELS[r] for r in WORKER_ROLES)
+        limits.append(f"可选：本案所属机关在职的{roles}（用户名）")
+    elif choices is not None:
         shown = [f"{v}（{names[str(v)]}）" if str(v) in names else str(v) for v in choices]
         limits.append("可选：" + "、".join(shown))
     elif names:  # checked by the type's rules against its list (the reply outcomes)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from govflow.web import api, docs, errors, health, i18n, pages
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from govflow.workflow.identity.oidc import OpenIdConnect
 
 STATIC = Path(str(files("govflow.web").joinpath("static")))
+FAVICON = STATIC / "web" / "favicon.ico"  # tools/make_favicon.py draws it and favicon.svg
 THREADS = 40
 """AnyIO's default thread pool for sync handlers; the database pool is sized to match."""
 
@@ -59,6 +61,7 @@ def create_app(
         channels = build_channels(svc.config.settings.notifications)
     app.state.channels = channels
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_api_route("/favicon.ico", favicon, include_in_schema=False)
     errors.install(app)
     app.include_router(docs.router)
     app.include_router(health.router(checks))
@@ -70,6 +73,14 @@ def create_app(
     # Outermost, so everything a page renders (errors included) reads the same catalogue.
     app.add_middleware(i18n.InForce, translations=translations)
     return app
+
+
+def favicon() -> FileResponse:
+    """The icon a browser asks for at this fixed address when a page links none (the pages
+    link ``/static/web/favicon.svg``); a day in its cache, as it never changes in a release."""
+    return FileResponse(
+        FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 def app_from_environment() -> FastAPI:

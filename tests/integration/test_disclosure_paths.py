@@ -783,14 +783,15 @@ BAD_ACTIONS = [
     # Outside the reader's scope an action is told what a reading is: no such case.
     ("user of another agency", EDU_HEAD, "extend", {"days": 5, "reason": "x"},
      NotFound, "或您无权查看"),
+    # Whom an action names is its input: refused beside the field (a form shows it there).
     ("assignee of another agency", HEAD, "assign", {"assignee": EDU_HEAD},
-     ActionNotAllowed, "孙主任 不是本机关的经办人或负责人"),
+     InvalidInput, "孙主任 不是本机关的经办人或负责人"),
     ("missing assignee", HEAD, "assign", {},
      InvalidInput, "assignee：必填"),
     ("blank assignee", HEAD, "assign", {"assignee": "  "},
      InvalidInput, "assignee"),
     ("unknown assignee", HEAD, "assign", {"assignee": "ghost"},
-     NotFound, "没有用户 'ghost'"),
+     InvalidInput, "没有用户 'ghost'"),
     ("unknown action", HEAD, "teleport", {},
      ActionNotAllowed, "未知动作 'teleport'"),
     ("unknown user", "nobody", "extend", {"days": 5, "reason": "x"},

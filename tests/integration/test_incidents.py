@@ -232,7 +232,7 @@ def test_online_message_through_the_services(flow) -> None:
     flow.at("2025-10-09 09:00")
     flow.act(ref, HEAD, "assign", assignee=ZHAO)
     assert flow.case(ref).assignee == ZHAO
-    with pytest.raises(ActionNotAllowed, match="不是本机关的经办人或负责人"):
+    with pytest.raises(InvalidInput, match="不是本机关的经办人或负责人"):
         services.act(
             flow.svc, ref=ref, action="assign", payload={"assignee": "liu.clerk"},
             principal=acting(flow.svc, HEAD),

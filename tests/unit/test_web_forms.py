@@ -11,6 +11,8 @@ import pytest
 
 from govflow.presentation.urgency import hour_urgency, hours_minutes, urgency
 from govflow.web.pages.forms import FormState, payload_of
+from govflow.workflow import case_workers
+from govflow.workflow.actors import AccountStatus, Actor, Role
 from govflow.workflow.clock import FakeClock
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.services import Services, action_form, registration_form
@@ -183,3 +185,40 @@ def test_a_working_day_limit_keeps_its_own_words_in_the_incident_list() -> None:
     deadline = _deadline(time_left="还剩 20 个工作日")
     assert hour_urgency(deadline) is None
     assert hours_minutes(deadline) == "还剩 20 个工作日"
+
+
+def test_a_field_naming_who_works_the_case_is_marked_and_offered_per_case(
+    svc: Services,
+) -> None:
+    """Every action whose input names someone to work the case (指定经办人, 交办 …) marks the
+    field, whatever its type: the case's forms (``case_forms``) offer people there, and the
+    form that knows no case keeps a text input without a list of usernames in words."""
+    marked = {
+        (case_type, action): [f.name for f in action_form(svc, case_type, action).fields
+                              if f.choices_from == case_workers.PEOPLE]
+        for case_type, action in _every_action()
+    }  # fmt: skip
+    named = {key: fields for key, fields in marked.items() if fields}
+    assert named == {
+        (case_type, "assign"): ["assignee"]
+        for case_type in ("county_mailbox", "disclosure_request", "dual_publicity", "incident",
+                          "normative_document", "online_message", "policy_interpretation")
+    }  # fmt: skip
+    field = action_form(svc, "disclosure_request", "assign").fields[0]
+    assert (field.type, field.choices, field.limits) == ("string", (), ("最多 200 字",))
+
+
+def test_who_may_work_a_case_is_one_rule() -> None:
+    def person(roles: tuple[Role, ...], agency: str = "county", status=AccountStatus.ACTIVE):  # type: ignore[no-untyped-def]
+        return Actor("x", "某某", roles[0], agency, roles=roles, status=status)
+
+    assert case_workers.refusal(person((Role.HANDLER,)), "county") is None
+    assert case_workers.refusal(person((Role.CLERK, Role.OFFICE_HEAD)), "county") is None
+    for refused in (
+        person((Role.CLERK,)),
+        person((Role.SUPERVISOR,)),
+        person((Role.HANDLER,), agency="edu"),
+    ):
+        assert case_workers.refusal(refused, "county") == "某某 不是本机关的经办人或负责人"
+    locked = person((Role.HANDLER,), status=AccountStatus.LOCKED)
+    assert case_workers.refusal(locked, "county") == "某某 的账户已锁定，不能指定"

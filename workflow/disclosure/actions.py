@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from govflow.workflow.case_workers import CASE_WORKER
 from govflow.workflow.disclosure.fees import MAX_AMOUNT, MAX_PAGES
 from govflow.workflow.payloads import Payload
 
@@ -135,7 +136,7 @@ class ConfirmReceipt(Payload):
 
 
 class Assign(Payload):
-    assignee: Name
+    assignee: Annotated[Name, CASE_WORKER]  # offered as the agency's people who may work it
 
 
 class Empty(Payload):

@@ -124,6 +124,9 @@ class DisclosureWorkflow(Workflow):
     def check(self, action: str, facts: Any, payload: Any, context: Any) -> None:
         rules.check(action, facts, payload, context)
 
+    def possible(self, action: str, facts: Any, context: Any) -> bool:
+        return rules.possible(action, facts, context)
+
     def derive(self, action: str, facts: Any, payload: Any, context: Any) -> dict[str, Any]:
         return derive.derive(action, facts, payload, context)
 

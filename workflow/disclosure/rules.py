@@ -10,6 +10,7 @@ guards and ``derive`` both look up on the facts is in ``disclosure.lookups``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -33,7 +34,7 @@ from govflow.workflow.disclosure.lookups import (
     governing_edition,
     pick_consultation,
 )
-from govflow.workflow.errors import ActionNotAllowed, InvalidInput
+from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
 from govflow.workflow.texts import day_end
 
 
@@ -71,6 +72,9 @@ def _valid_outcome(code: str, f: DisclosureFacts) -> None:
 
 def check(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> None:
     """Raise ``ActionNotAllowed`` / ``InvalidInput`` when the law forbids the action now."""
+    precondition = _PRECONDITIONS.get(action)
+    if precondition is not None:
+        precondition(facts, ctx)
     for name in (*a.DATE_DEFAULTS.values(), "sent_on", "received_on", "notice_received_on"):
         value = getattr(p, name, None)
         if isinstance(value, date):
@@ -80,20 +84,43 @@ def check(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> No
         guard(facts, p, ctx)
 
 
+def possible(action: str, facts: DisclosureFacts, ctx: Context) -> bool:
+    """Whether some input could pass ``check`` now: the action's precondition, the part of
+    its guard no input changes, holds (a case offers only such actions to its reader)."""
+    precondition = _PRECONDITIONS.get(action)
+    if precondition is None:
+        return True
+    try:
+        precondition(facts, ctx)
+    except GovflowError:
+        return False
+    return True
+
+
 def _confirm_receipt(f: DisclosureFacts, p: a.ConfirmReceipt, ctx: Context) -> None:
     _not_before("receipt_date", p.receipt_date, "申请送达日", f.received_on)
     f.editions.on(p.receipt_date)  # a receipt before the first edition has no rules to follow
 
 
-def _reply_on_the_spot(f: DisclosureFacts, p: a.ReplyOnTheSpot, ctx: Context) -> None:
-    """当场答复: only what needs no decision, by the roles the edition names. A refusal, a
-    partial disclosure or "cannot provide" is a decision: review and approval (D-9)."""
+def _spot_now(f: DisclosureFacts, ctx: Context) -> None:
+    """当场答复 at all: on the day the request was received, by the roles the edition names."""
     governing, _ = governing_edition(f)
-    _valid_outcome(p.outcome, f)
     if f.receipt_date != ctx.today:
         raise ActionNotAllowed(
             f"当场答复只能在收到申请的当天进行（{governing.cite('on_the_spot')}）"
         )
+    if ctx.role is None or ctx.role not in governing.spot_roles:
+        roles = "、".join(ROLE_LABELS[r] for r in sorted(governing.spot_roles)) or "无"
+        raise ActionNotAllowed(f"当场答复只能由{roles}作出")
+    if not governing.spot_outcomes:
+        raise ActionNotAllowed(f"{governing.short}没有无须作出决定、可当场答复的情形")
+
+
+def _reply_on_the_spot(f: DisclosureFacts, p: a.ReplyOnTheSpot, ctx: Context) -> None:
+    """当场答复 (``_spot_now`` first): only what needs no decision. A refusal, a partial
+    disclosure or "cannot provide" is a decision: review and approval (D-9)."""
+    governing, _ = governing_edition(f)
+    _valid_outcome(p.outcome, f)
     spot = governing.spot_outcomes.get(p.outcome)
     if spot is None:
         allowed = "；".join(f"{s.code}（{s.says}）" for s in governing.spot_outcomes.values())
@@ -101,9 +128,6 @@ def _reply_on_the_spot(f: DisclosureFacts, p: a.ReplyOnTheSpot, ctx: Context) ->
             f"答复类型 {p.outcome} 须经审核并由负责人审批后答复（先受理、提交答复稿），"
             f"不能当场答复。当场只能答复无须作出决定的情形：{allowed or '无'}"
         )
-    if ctx.role is None or ctx.role not in governing.spot_roles:
-        roles = "、".join(ROLE_LABELS[r] for r in sorted(governing.spot_roles)) or "无"
-        raise ActionNotAllowed(f"当场答复只能由{roles}作出")
     if spot.needs_where and not p.where:
         raise InvalidInput(f"{spot.says}：须在 where 中写明已公开的途径（如网站栏目、文号）")
 
@@ -340,6 +364,13 @@ _GUARDS: dict[str, Any] = {
     "withdraw": _withdraw,
     "record_reconsideration": _challenge,
     "record_litigation": _challenge,
+}
+
+
+# The part of an action's guard that no input changes: ``check`` applies it first, and a
+# case offers the action only while it holds (``possible``).
+_PRECONDITIONS: dict[str, Callable[[DisclosureFacts, Context], None]] = {
+    "reply_on_the_spot": _spot_now,
 }
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationInfo
 
+from govflow.workflow.case_workers import CASE_WORKER
 from govflow.workflow.declared import Instant, Payload
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -75,7 +76,7 @@ class Regrade(Payload):
 
 
 class Assign(Payload):
-    assignee: Name
+    assignee: Annotated[Name, CASE_WORKER]  # offered as the agency's people who may work it
 
 
 class PublishStatement(Payload):

@@ -8,12 +8,13 @@ so editing ``configs/incident_grades.yaml`` never moves an open incident's miles
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.declared import Context, Payload
-from govflow.workflow.errors import ActionNotAllowed, InvalidInput
+from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
 from govflow.workflow.incident import actions as a
 from govflow.workflow.incident.facts import IncidentFacts
 from govflow.workflow.incident.grades import GradeTable
@@ -37,23 +38,42 @@ def _not_before(
 
 def check(action: str, facts: IncidentFacts, p: Payload, ctx: Context) -> None:
     """Raise ``ActionNotAllowed`` / ``InvalidInput`` when the action is not allowed now."""
+    precondition = _PRECONDITIONS.get(action)
+    if precondition is not None:
+        precondition(facts, ctx)
     guard = _GUARDS.get(action)
     if guard is not None:
         guard(facts, p, ctx)
+
+
+def possible(action: str, facts: IncidentFacts, ctx: Context) -> bool:
+    """Whether some input could pass ``check`` now (its precondition holds): a case offers
+    its reader only such actions (no 定级 once graded, no 调整级别 before)."""
+    precondition = _PRECONDITIONS.get(action)
+    if precondition is None:
+        return True
+    try:
+        precondition(facts, ctx)
+    except GovflowError:
+        return False
+    return True
 
 
 def _detect(f: IncidentFacts, p: a.Detect, ctx: Context) -> None:
     _not_future("监测发现时间 detected_at", p.detected_at, ctx)
 
 
-def _grade(f: IncidentFacts, p: a.SetGrade, ctx: Context) -> None:
+def _not_graded(f: IncidentFacts, ctx: Context) -> None:
     if f.graded:
         raise ActionNotAllowed(f"已定级为“{f.grade_label}”；调整级别请用 regrade（须注明理由）")
 
 
-def _regrade(f: IncidentFacts, p: a.Regrade, ctx: Context) -> None:
+def _graded(f: IncidentFacts, ctx: Context) -> None:
     if not f.graded:
         raise ActionNotAllowed("尚未定级：请先用 grade 定级")
+
+
+def _regrade(f: IncidentFacts, p: a.Regrade, ctx: Context) -> None:
     if p.grade == f.grade:
         raise InvalidInput(f"级别未变化：已是“{f.grade_label}”")
 
@@ -91,7 +111,7 @@ def _answer_letter(f: IncidentFacts, p: a.AnswerSupervisionLetter, ctx: Context)
     _not_before("报送时间 answered_at", p.answered_at, "收函时间", letter.received_at)
 
 
-def _archive(f: IncidentFacts, p: a.Empty, ctx: Context) -> None:
+def _archivable(f: IncidentFacts, ctx: Context) -> None:
     if f.open_letters:
         numbers = "、".join(f"{x.number}（{x.sender}）" for x in f.open_letters)
         raise ActionNotAllowed(f"督办函 {numbers} 尚未报送办理情况，不能归档")
@@ -101,14 +121,20 @@ def _archive(f: IncidentFacts, p: a.Empty, ctx: Context) -> None:
 
 _GUARDS: dict[str, Any] = {
     "detect": _detect,
-    "grade": _grade,
     "regrade": _regrade,
     "publish_statement": _response("published_at", "发布时间"),
     "hold_press_conference": _response("held_at", "发布会时间"),
     "follow_up": _response("published_at", "发布时间"),
     "receive_supervision_letter": _receive_letter,
     "answer_supervision_letter": _answer_letter,
-    "archive": _archive,
+}
+
+# The part of an action's guard that no input changes: ``check`` applies it first, and a
+# case offers the action only while it holds (``possible``).
+_PRECONDITIONS: dict[str, Callable[[IncidentFacts, Context], None]] = {
+    "grade": _not_graded,
+    "regrade": _graded,
+    "archive": _archivable,
 }
 
 

@@ -70,6 +70,8 @@ Reading (each takes the reader and shows only what the reader may read)::
     openable_case_types  the types a person may open a case of             (catalogue)
     actions              each action's roles, states and input fields (no database) (catalogue)
     action_form, registration_form   what a form for an action asks (its model's fields) (forms, requests)
+    case_forms           the forms of a case's actions, with the choices that depend on the case:
+                         the people who may be named to work it (case_worker_choices) (forms)
     calendar_years, calendar_year   the working-day calendar in force (T-1, T-4) (calendar)
     stored_calendar, calendar_files   the calendar the database holds, its files (calendar_imports)
     CalendarWatch        a long-running process kept on the newest calendar (calendar_imports)
@@ -172,7 +174,13 @@ from govflow.workflow.services.firings import (
     firings,
     my_firings,
 )
-from govflow.workflow.services.forms import ActionForm, FormField, action_form
+from govflow.workflow.services.forms import (
+    ActionForm,
+    FormField,
+    action_form,
+    case_forms,
+    case_worker_choices,
+)
 from govflow.workflow.services.imports import ImportResult, import_requests
 from govflow.workflow.services.incidents import AccountabilityEntry, accountability
 from govflow.workflow.services.installation import (
@@ -276,7 +284,8 @@ __all__ = [
     "activate_user", "add_agency", "add_user", "administrator", "adopt_policy", "agency_tree",
     "annual_report", "applicant_preview", "apply_action", "attach", "authenticate_session",
     "authenticate_token", "bootstrap_admin", "calendar_files", "calendar_year", "calendar_years",
-    "case_detail", "case_timeline", "case_type_sheets", "case_types", "change_password",
+    "case_detail", "case_forms", "case_timeline", "case_type_sheets", "case_types",
+    "case_worker_choices", "change_password",
     "check_case_file", "check_checkpoint", "check_csrf", "check_projection", "checkpoint_heads",
     "checkpoint_scope", "compute_limit", "configured_channels", "create_token", "current_version",
     "deactivate_user", "default_verify_jobs", "deliver", "diagram", "digests", "dispatch_outbox",

@@ -9,31 +9,35 @@ back in step with their events (a check, facts filled, deadlines recomputed) is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 import structlog
 from pydantic import BaseModel
 
-from govflow.workflow import escalation
-from govflow.workflow.actors import STATUS_LABELS, AccountStatus, Actor, Agency, Role
+from govflow.workflow import case_workers, escalation
+from govflow.workflow.actors import Actor, Agency, Role
 from govflow.workflow.cases import Case, Issue
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import Step, Workflow
-from govflow.workflow.errors import ActionNotAllowed, Conflict, NotPermitted, StaleVersion
+from govflow.workflow.errors import (
+    ActionNotAllowed,
+    Conflict,
+    NotFound,
+    NotPermitted,
+    StaleVersion,
+)
 from govflow.workflow.events import CaseEvent
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
+from govflow.workflow.lawful import refused
 from govflow.workflow.ports import WritingUnitOfWork
 from govflow.workflow.services.base import Services, load_case, readable_case
 from govflow.workflow.services.reading import CaseDetail, detail_in
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
-
-ASSIGNEE = "assignee"  # an input field naming who is to work the case
-ASSIGNABLE = (Role.HANDLER, Role.OFFICE_HEAD)
 
 
 def _check_agency(actor: Actor, case: Case) -> None:
@@ -52,6 +56,28 @@ def _context(
     spec = case.workflow.case_type.actions.get(action)
     acting = actor.acting_as(spec.roles) if spec is not None else actor
     return case.workflow.context(case, now, svc.calendar, uow, acting)
+
+
+def _check_people(
+    uow: WritingUnitOfWork, case: Case, action: str, payload: Mapping[str, Any]
+) -> None:
+    """Each input field naming someone to work the case (marked ``CASE_WORKER``) names an
+    active handler or head of the case's agency; anyone else is refused beside the field.
+    A missing or blank one is left to the payload check ("必填")."""
+    model = case.workflow.payloads.get(action)
+    for field in case_workers.worker_fields(model) if model is not None else ():
+        name = payload.get(field)
+        if not isinstance(name, str) or not name.strip():
+            continue
+        try:
+            person = uow.repo.actor(name.strip())
+        except NotFound:
+            raise refused(field, case_workers.unknown(name.strip())) from None
+        except ActionNotAllowed as exc:  # an account holding no role at all
+            raise refused(field, str(exc)) from None
+        why = case_workers.refusal(person, case.agency_code)
+        if why is not None:
+            raise refused(field, why)
 
 
 def issuer(svc: Services, uow: WritingUnitOfWork, case: Case, action: str) -> Issue | None:
@@ -253,16 +279,7 @@ def apply_action(
     check_scope(principal, action, case.agency_code)
     if expected_version is not None and case.head_seq != expected_version:
         raise StaleVersion(ref, case.head_seq)
-    name = payload.get(ASSIGNEE)
-    # A missing or blank assignee is left to the payload check ("field required").
-    if isinstance(name, str) and name.strip():
-        assignee = repo.actor(name.strip())
-        if assignee.agency_code != case.agency_code or not assignee.has_role(*ASSIGNABLE):
-            raise ActionNotAllowed(f"{assignee.name} 不是本机关的经办人或负责人")
-        if assignee.status is not AccountStatus.ACTIVE:
-            raise ActionNotAllowed(
-                f"{assignee.name} 的账户{STATUS_LABELS[assignee.status]}，不能指定"
-            )
+    _check_people(uow, case, action, payload)
     before = len(case.events)
     now = svc.clock.now()
     context = _context(svc, uow, case, now, actor, action)

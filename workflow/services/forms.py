@@ -6,18 +6,25 @@ validates with, read through ``workflow.inputs`` — so a form can never ask for
 other than the engine accepts. Each field carries its Chinese label, whether it is
 required, its limits in words, and, where the value is one of a list, the choices with
 their Chinese names (the type's coded values: outcomes, channels, kinds of applicant).
+
+Some choices depend on the case a form acts on: a field naming someone to work it
+(``CASE_WORKER``) offers the active handlers and heads of the case's own agency, chosen by
+the rule the action applies (``workflow.case_workers``). ``case_forms`` fills those in; the
+forms of ``action_form`` are the same for every case (and kept).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+from govflow.workflow import case_workers
 from govflow.workflow.contract import Workflow
 from govflow.workflow.inputs import InputField, type_actions
 from govflow.workflow.services.base import Services
+from govflow.workflow.services.reading import CaseDetail
 
 LONG_TEXT = 400
 """A text field allowed more characters than this is drawn as a text area."""
@@ -34,6 +41,7 @@ class FormField:
     multiline: bool
     max_length: int | None
     depth: int  # 0 for a top-level field, 1 inside a group (``applicant.*``)
+    choices_from: str | None = None  # choices that depend on the case (``case_forms``)
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,40 @@ class ActionForm:
 def action_form(svc: Services, case_type: str, action: str) -> ActionForm:
     """The form of one action of ``case_type`` (its creation action included)."""
     return _action_form(svc.config.case_types.find(case_type), action)
+
+
+def case_forms(
+    svc: Services, detail: CaseDetail, actions: Iterable[str] | None = None
+) -> tuple[ActionForm, ...]:
+    """The forms of ``actions`` (default: those the reader may take now,
+    ``detail.allowed_actions``) on the case ``detail`` shows, with the choices that depend on
+    the case filled in. An action the type does not have is a ``KeyError``."""
+    names = [a.name for a in detail.allowed_actions] if actions is None else list(actions)
+    forms = [action_form(svc, detail.header.case_type, name) for name in names]
+    if not any(f.choices_from == case_workers.PEOPLE for form in forms for f in form.fields):
+        return tuple(forms)  # no list of people to read
+    people = case_worker_choices(svc, detail.header.agency)
+    return tuple(_with_people(form, people) for form in forms)
+
+
+def case_worker_choices(svc: Services, agency_code: str) -> tuple[tuple[str, str], ...]:
+    """Who may be named to work a case of ``agency_code``: (username, "赵六（zhao.handler）"),
+    by username; the same rule ``act`` applies to the name sent back."""
+    with svc.reading() as uow:
+        accounts = uow.identity.accounts([agency_code], include_inactive=False)
+    return tuple(
+        (a.username, case_workers.choice_label(a.name, a.username))
+        for a in accounts
+        if case_workers.refusal(a, agency_code) is None
+    )
+
+
+def _with_people(form: ActionForm, people: tuple[tuple[str, str], ...]) -> ActionForm:
+    fields = tuple(
+        replace(f, type="choice", choices=people) if f.choices_from == case_workers.PEOPLE else f
+        for f in form.fields
+    )
+    return replace(form, fields=fields)
 
 
 @lru_cache(maxsize=512)
@@ -90,6 +132,7 @@ def _form_field(field: InputField, prop: Mapping[str, Any], names: Mapping[str, 
         multiline=field.type == "string" and (max_length or 0) > LONG_TEXT,
         max_length=max_length if isinstance(max_length, int) else None,
         depth=field.name.count("."),
+        choices_from=prop.get(case_workers.CHOICES_FROM),
     )
 
 

@@ -20,6 +20,7 @@ from govflow.workflow.actors import SYSTEM, Actor, Agency
 from govflow.workflow.audit import TimelineEntry, timeline
 from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import Case, CaseRecord
+from govflow.workflow.casetype import ActionSpec
 from govflow.workflow.clock import end_of_day, local_date
 from govflow.workflow.contract import Field
 from govflow.workflow.documents.records import DocumentRecord
@@ -122,7 +123,7 @@ def detail_in(
     names = _names(uow, case)
     header = _header(uow, case)
     labels = action_labels(case)
-    allowed = case.workflow.case_type.allowed_actions(case.state or "", *reader.held_roles)
+    allowed = _allowed_actions(svc, uow, case, reader, now)
     return CaseDetail(
         header=header,
         assignee=case.assignee,
@@ -144,6 +145,26 @@ def _open_findings(uow: UnitOfWork, case: Case) -> tuple[OpenFinding, ...]:
     """The open audit findings on a case the reader may read (checked by the caller, as the
     case itself was: the findings are read by the same rule)."""
     return tuple(uow.repo.case_findings(uow.repo.case_id(case.ref)))
+
+
+def _allowed_actions(
+    svc: Services, uow: UnitOfWork, case: Case, reader: Actor, now: datetime
+) -> list[ActionSpec]:
+    """What ``reader`` may take now: an action of the case's state for a role they hold, if
+    they work in the case's own agency (``act`` refuses anyone else) and the type's rules
+    leave some input that passes (``Workflow.possible``: no 当场答复 after the day of receipt)."""
+    if reader.agency_code != case.agency_code:
+        return []
+    offered = case.workflow.case_type.allowed_actions(case.state or "", *reader.held_roles)
+    return [
+        spec
+        for spec in offered
+        if case.workflow.possible(
+            spec.name,
+            case.facts,
+            case.workflow.context(case, now, svc.calendar, uow, reader.acting_as(spec.roles)),
+        )
+    ]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ each action the reader may take now; taking an action, through htmx or a plain p
 An action is sent with the case's version as the page showed it: if someone acted in
 between, nothing is written and the form says "该案件已被他人更新，请刷新后重试" with the
 state the case is in now. A refusal (a field, a rule, a role) comes back as the same form,
-each message beside its field; a case outside the reader's scope is "not found".
+each message beside its field; a case outside the reader's scope is "not found". The forms
+are the service layer's (``services.case_forms``): what each action asks, and the choices
+that depend on the case (the people who may be named to work it).
 """
 
 from __future__ import annotations
@@ -39,8 +41,7 @@ def case_url(ref: str) -> str:
 
 
 def _forms(svc: services.Services, detail: services.CaseDetail) -> list[FormState]:
-    kind = detail.header.case_type
-    return [FormState(services.action_form(svc, kind, a.name)) for a in detail.allowed_actions]
+    return [FormState(form) for form in services.case_forms(svc, detail)]
 
 
 @router.get("/cases/{ref}", response_class=HTMLResponse)
@@ -76,7 +77,7 @@ async def take_action(
     try:
         submitted = await checked_form(request, session)
         detail = services.case_detail(svc, session.principal.as_reader(), ref)
-        form = services.action_form(svc, detail.header.case_type, action)
+        (form,) = services.case_forms(svc, detail, (action,))
     except NotFound as exc:
         return refusal(request, str(exc), 404, session, htmx)
     except (GovflowError, KeyError) as exc:
@@ -105,9 +106,10 @@ async def take_action(
     except InvalidInput as exc:
         failed = FormState(form, submitted, errors=exc.fields, message=str(exc))
         return _form_again(request, session, ref, failed, None, 422)
-    except NotFound as exc:
-        return refusal(request, str(exc), 404, session, htmx)
-    except ActionNotAllowed as exc:
+    except (ActionNotAllowed, NotFound) as exc:
+        # The case was found above: what is missing now is something the input named (a
+        # user, a document). Either way the form comes back with what was typed, not a
+        # bare message in its place.
         refused = FormState(form, submitted, message=str(exc))
         return _form_again(request, session, ref, refused, None, 422)
     target = case_url(ref)
