@@ -1,7 +1,8 @@
 """Who may read what (SPEC section 1, U-2), and how personal data is masked (seed 004 item 37).
 
 Read scope: a user reads the cases of their own agency; a supervisor reads their agency's
-and those of every agency below it; the system reads everything. Every reading use case
+and those of every agency below it (through an API token issued without
+``include_children``: that agency's alone); the system reads everything. Every reading use case
 asks ``ReadScope`` before it shows a case, a list, a history or a report, and a reader
 outside the scope gets the same "not found or not permitted" answer as a case that does
 not exist, so nothing tells whether it does.
@@ -77,16 +78,22 @@ def read_scope(reader: Actor, tree: Mapping[str, str | None] | None = None) -> R
         return ReadScope(reader, None)
     if reader.agency_code is None:
         return ReadScope(reader, frozenset())
-    if reader.has_role(Role.SUPERVISOR):
+    if reaches_below(reader):
         if tree is None:
             raise ValueError("a supervisor's scope needs the agency tree")
         return ReadScope(reader, below(reader.agency_code, tree))
     return ReadScope(reader, frozenset({reader.agency_code}))
 
 
+def reaches_below(reader: Actor) -> bool:
+    """Whether the reader reads the agencies below their own too: a supervisor does, unless
+    reading through an API token issued without ``include_children`` (that agency alone)."""
+    return reader.has_role(Role.SUPERVISOR) and reader.reads_below
+
+
 def needs_tree(reader: Actor) -> bool:
     """Whether ``read_scope`` needs the agency tree for this reader (a query spared if not)."""
-    return reader.has_role(Role.SUPERVISOR)
+    return reaches_below(reader)
 
 
 def may_see_personal_data(reader: Actor, agency_code: str) -> bool:

@@ -59,7 +59,9 @@ def ordered(roles: Iterable[Role]) -> tuple[Role, ...]:
 class Actor:
     """A user as the domain sees one action: ``role`` is the role the action is taken in;
     ``roles`` every role the user holds (empty: ``role`` alone); ``channel`` the door the
-    action came through (``web``, ``api:<token>``, ``cli:<OS user>``, ``system``)."""
+    action came through (``web``, ``api:<token>``, ``cli:<OS user>``, ``system``);
+    ``reads_below`` whether a supervisor's reading reaches the agencies below
+    ``agency_code`` (False only for an API token issued without ``include_children``)."""
 
     username: str
     name: str
@@ -68,6 +70,7 @@ class Actor:
     roles: tuple[Role, ...] = ()
     channel: str | None = None
     status: AccountStatus = AccountStatus.ACTIVE
+    reads_below: bool = True
 
     @property
     def held_roles(self) -> tuple[Role, ...]:

@@ -354,6 +354,7 @@ def _token_json(t: TokenRecord) -> dict[str, object]:
         "expires_at": t.expires_at.isoformat(),
         "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
         "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+        "applies": t.applies,
     }
 
 
@@ -364,6 +365,7 @@ def list_tokens_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """列出 API 令牌（不含令牌本身：系统并不保存它）。"""
+    from govflow.workflow.identity.principal import NO_LONGER_APPLIES
     from govflow.workflow.services import list_tokens
 
     with user_errors():
@@ -375,6 +377,8 @@ def list_tokens_cmd(
         now = svc.clock.now()
         for t in tokens:
             state = "已吊销" if t.revoked_at else "已过期" if t.expires_at <= now else "有效"
+            if state == "有效" and not t.applies:
+                state = NO_LONGER_APPLIES
             used = _local(t.last_used_at) if t.last_used_at else "从未使用"
             typer.echo(
                 f"{t.name}　{t.prefix}…　{t.username}　{_scope_text(t)}　{state}"

@@ -215,6 +215,24 @@ def test_re_importing_the_organisation_deactivates_who_left(op: Operator) -> Non
     assert "恢复 1" in op.ok("init", "--org", str(ORG))
 
 
+def test_the_token_list_says_a_token_no_longer_applies_once_its_account_moved(
+    op: Operator,
+) -> None:
+    op.ok("init", "--org", str(ORG))
+    op.ok("token", "create", "website", "--user", "wang.clerk", "--as", "admin")
+    assert "不再适用" not in op.ok("token", "list", "--as", "admin")
+    org = yaml.safe_load(ORG.read_text("utf-8"))
+    for user in org["users"]:
+        if user["username"] == "wang.clerk":
+            user["agency"] = "edu"  # transferred: the token was issued for county
+    moved = op.home / "org.yaml"
+    moved.write_text(yaml.safe_dump(org, allow_unicode=True), "utf-8")
+    assert "变更 1" in op.ok("init", "--org", str(moved))
+    assert "不再适用：账户已不属于该机关" in op.ok("token", "list", "--as", "admin")
+    (listed,) = json.loads(op.ok("token", "list", "--as", "admin", "--json"))
+    assert listed["applies"] is False
+
+
 @pytest.mark.parametrize(
     ("fault", "said"),
     [

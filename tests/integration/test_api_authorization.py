@@ -2,9 +2,11 @@
 
 The target is a request of ``edu`` (below ``county``). Callers: nobody; the clerk, the
 handler and the office head of ``edu``; a clerk of the sibling agency ``housing``; the
-supervisor of the parent agency ``county`` — each with an API token; and through other
-doors: a deactivated user's token, an expired session, a token outside its scope, a
-read-only token, a session with and without its CSRF token. Each refusal is checked for its status, the one
+supervisor of the parent agency ``county`` — each with an API token (the supervisor's a
+read-only one including the agencies below) —; and through other doors: a deactivated
+user's token, an expired session, a token outside its scope, a read-only token, a token
+of a clerk moved to another agency since, the supervisor's token without the agencies
+below, a session with and without its CSRF token. Each refusal is checked for its status, the one
 error model and that nothing at all was written; refusals are tried before the calls that
 succeed, and a call that changes a case gets a case of its own.
 """
@@ -39,10 +41,12 @@ DEACTIVATED = "(a deactivated clerk of edu, with a token issued before)"
 EXPIRED = "(the edu clerk's session, idle for 31 minutes)"
 SCOPED = "(a token of the edu clerk for confirm_receipt only)"
 READ_ONLY = "(a read-only token of the edu office head)"
+MOVED = "(a token of a clerk of edu, moved to housing since)"
+ALONE = "(the county supervisor's read-only token without include_children)"
 SESSION = "(the edu office head's session, with its CSRF token)"
 NO_CSRF = "(the edu office head's session, without the CSRF token)"
 CALLERS = (ANONYMOUS, CLERK, HANDLER, HEAD, SIBLING, SUPERVISOR)
-DOORS = (DEACTIVATED, EXPIRED, SCOPED, READ_ONLY, SESSION, NO_CSRF)
+DOORS = (DEACTIVATED, EXPIRED, SCOPED, READ_ONLY, MOVED, ALONE, SESSION, NO_CSRF)
 
 
 @dataclass
@@ -227,6 +231,10 @@ def _expected(endpoint: str, method: str) -> dict[str, int]:
         EXPIRED: 401,
         SCOPED: 403 if writes and people[CLERK] < 400 else people[CLERK],
         READ_ONLY: refused_write,
+        MOVED: 403,  # every call, whatever it would have been
+        # Nothing of edu is read through it (as from the sibling agency); the rest as the
+        # supervisor's own token.
+        ALONE: 404 if not writes and people[SIBLING] == 404 else people[SUPERVISOR],
         SESSION: people[HEAD],
         NO_CSRF: 403 if method != "GET" else people[HEAD],
     }
@@ -244,13 +252,29 @@ class Doors:
         accounts.deactivate_user(api.svc, api.admin, "wu.clerk")
         self.scoped = api.token(CLERK, actions=frozenset({"confirm_receipt"}))
         self.read_only = api.token(HEAD, read_only=True)
+        self.supervisor = api.token(SUPERVISOR, read_only=True, include_children=True)
+        self.alone = api.token(SUPERVISOR, read_only=True)
+        accounts.add_user(
+            api.svc, api.admin, accounts.NewAccount("xu.clerk", "徐登记", (Role.CLERK,), "edu")
+        )
+        self.moved = api.token("xu.clerk")
+        with api.svc.uow() as uow:  # as the organisation import or the administrator moves one
+            uow.identity.update_account("xu.clerk", agency_code="housing")
+            uow.commit()
         expired, _ = api.session(CLERK)
         clock.advance(timedelta(minutes=31))
         self.expired = expired
         self.session, self.csrf = api.session(HEAD)
 
     def headers(self, who: str) -> dict[str, str]:
-        bearer = {DEACTIVATED: self.deactivated, SCOPED: self.scoped, READ_ONLY: self.read_only}
+        bearer = {
+            DEACTIVATED: self.deactivated,
+            SCOPED: self.scoped,
+            READ_ONLY: self.read_only,
+            MOVED: self.moved,
+            ALONE: self.alone,
+            SUPERVISOR: self.supervisor,
+        }
         if who == ANONYMOUS:
             return {}
         if who in bearer:

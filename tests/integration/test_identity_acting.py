@@ -16,7 +16,7 @@ from govflow.models.db import session_factory
 from govflow.models.org import OrgFile, load_org, read_org_file
 from govflow.workflow import services
 from govflow.workflow.actors import SYSTEM, Role
-from govflow.workflow.errors import ActionNotAllowed, InvalidInput, NotAuthenticated
+from govflow.workflow.errors import ActionNotAllowed, InvalidInput, NotAuthenticated, NotPermitted
 from govflow.workflow.identity.principal import SYSTEM_PRINCIPAL, Principal
 from govflow.workflow.services import Services, accounts, tokens
 from govflow.workflow.services.tokens import TokenRequest
@@ -184,6 +184,34 @@ def test_a_deactivated_or_locked_user_cannot_act(flow, admin: Principal, change:
     with pytest.raises(InvalidInput, match="不能指定"):
         flow.act(ref, HEAD, "assign", assignee=LI)
     assert flow.footprint(ref) == before
+
+
+def test_a_token_authenticated_before_its_account_moved_acts_there_no_more(
+    flow, admin: Principal, engine: Engine
+) -> None:
+    """The account is read again inside the action's transaction: a principal taken from a
+    token just before the organisation import moved its account writes nothing."""
+    raw = issue(flow.svc, admin)  # the county clerk's
+    principal = tokens.authenticate_token(flow.svc, raw)
+    ref = flow.register()
+    org = read_org_file(configs.shipped("demo_org.yaml"))
+    users = [
+        u.model_copy(update={"agency": "edu"}) if u.username == CLERK else u for u in org.users
+    ]
+    with session_factory(engine)() as session:
+        load_org(session, OrgFile(agencies=org.agencies, users=users))
+        session.commit()
+    before = flow.footprint(ref)
+    with pytest.raises(NotPermitted, match="不再适用：账户已不属于该机关"):
+        services.act(flow.svc, ref=ref, action="confirm_receipt", payload={}, principal=principal)
+    for agency in ("county", "edu"):
+        with pytest.raises(NotPermitted, match="不再适用"):
+            services.register_request(
+                flow.svc, agency_code=agency, principal=principal, intake=flow.intake()
+            )
+    assert flow.footprint(ref) == before
+    with pytest.raises(NotPermitted, match="不再适用"):
+        tokens.authenticate_token(flow.svc, raw)
 
 
 def test_a_user_with_two_roles_acts_in_the_one_each_action_needs(

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from govflow.workflow.access import read_scope
 from govflow.workflow.actors import AccountStatus, Actor, Role
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.identity import opaque, orgsync
@@ -19,7 +20,7 @@ from govflow.workflow.identity.passwords import (
     one_time_password,
 )
 from govflow.workflow.identity.ports import Account, AccountKind
-from govflow.workflow.identity.principal import TokenScope
+from govflow.workflow.identity.principal import Principal, TokenScope
 from govflow.workflow.identity.sessions import SessionEnd, SessionPolicy
 from govflow.workflow.identity.settings import Argon2Parameters, IdentitySettings
 
@@ -239,6 +240,46 @@ def test_a_scope_survives_its_json() -> None:
         TokenScope("county", None, include_children=True, read_only=True),
     ):
         assert TokenScope.from_json(scope.to_json()) == scope
+
+
+def test_a_token_applies_only_where_its_account_may_reach_now() -> None:
+    tree = {"county", "edu", "housing"}  # county and the agencies below it
+    clerk, supervising = (Role.CLERK,), (Role.SUPERVISOR,)
+    assert TokenScope("county").applies("county", clerk, ())
+    assert not TokenScope("county").applies("edu", clerk, ())  # moved to edu since
+    assert not TokenScope("county").applies(None, clerk, ())
+    below = TokenScope("edu", read_only=True)
+    assert below.applies("county", supervising, tree)
+    assert not below.applies("housing", supervising, {"housing"})  # moved out of the tree
+    assert not below.applies("county", clerk, tree)  # no longer a supervisor
+    assert not TokenScope("edu").applies("county", supervising, tree)  # a writing token
+
+
+def principal(roles: tuple[Role, ...], agency: str, scope: TokenScope) -> Principal:
+    return Principal("u", "某人", roles, agency, "api:t", scope=scope)
+
+
+def test_a_token_reads_below_its_agency_only_with_include_children() -> None:
+    tree = {"county": None, "edu": "county", "housing": "county"}
+    supervising = (Role.SUPERVISOR,)
+    alone = principal(supervising, "county", TokenScope("county", read_only=True)).as_reader()
+    assert read_scope(alone, tree).agencies == {"county"}
+    scope = TokenScope("county", include_children=True, read_only=True)
+    assert read_scope(principal(supervising, "county", scope).as_reader(), tree).agencies == {
+        "county",
+        "edu",
+        "housing",
+    }
+    below = principal(supervising, "county", TokenScope("edu", read_only=True)).as_reader()
+    assert (below.agency_code, read_scope(below, tree).agencies) == ("edu", {"edu"})
+    session = Principal("u", "某人", supervising, "county", "web").as_reader()
+    assert read_scope(session, tree).agencies == {"county", "edu", "housing"}
+
+
+def test_a_token_for_an_agency_its_account_has_left_reads_nothing() -> None:
+    moved = principal((Role.CLERK,), "edu", TokenScope("county"))
+    with pytest.raises(ActionNotAllowed, match="不再适用：账户已不属于该机关"):
+        moved.as_reader()
 
 
 # -- the organisation import --------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 The account is read again where the action is written (the service layer reads it
 anyway, in one statement): an account locked or deactivated since its session opened or
-its token was issued acts no more, and the roles are those it holds now. The channel the
+its token was issued acts no more, the roles are those it holds now, and a token for an
+agency the account has since left acts nowhere. The channel the
 principal came through goes onto the actor, and from there onto the event.
 """
 
@@ -13,7 +14,7 @@ from typing import Protocol
 
 from govflow.workflow.actors import STATUS_LABELS, SYSTEM, AccountStatus, Actor
 from govflow.workflow.errors import NotPermitted
-from govflow.workflow.identity.principal import Principal
+from govflow.workflow.identity.principal import Principal, no_longer_applies
 
 
 class ActorLookup(Protocol):
@@ -35,6 +36,13 @@ def acting_actor(repo: ActorLookup, principal: Principal) -> Actor:
     actor = active_actor(repo, principal.username)
     if principal.must_change_password:
         raise NotPermitted("请先修改初始密码，再办理案件")
+    scope = principal.scope
+    # The account as it is now, not as it was when the token was issued or the request
+    # authenticated: a token for an agency its account has left acts there no more (a
+    # supervisor's read-only token, the one kind issued for another agency, writes nothing).
+    if scope is not None and scope.agency != actor.agency_code:
+        if not scope.may_leave_home(actor.held_roles):
+            raise no_longer_applies(scope.agency)
     return replace(actor, channel=principal.channel)
 
 

@@ -82,6 +82,9 @@ class TokenRecord:
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None
     prefix: str = ""  # the first characters, to recognise a token in a list
+    # False: its account has since left the token's agency, so it is refused on use (set by
+    # the lists of tokens, from the accounts as they are now; never stored).
+    applies: bool = True
 
 
 class IdentityStore(Protocol):

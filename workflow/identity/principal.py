@@ -8,6 +8,7 @@ user and the channel on every event it writes.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from govflow.workflow.actors import SYSTEM, AccountStatus, Actor, Role, ordered
@@ -25,10 +26,23 @@ def cli_channel(os_user: str) -> str:
     return f"cli:{os_user}"
 
 
+NO_LONGER_APPLIES = "不再适用：账户已不属于该机关"
+"""What a list of tokens says of one whose account has left the token's agency."""
+
+
+def no_longer_applies(agency: str) -> NotPermitted:
+    """The refusal of a token whose account may no longer reach the token's agency."""
+    return NotPermitted(
+        f"此令牌{NO_LONGER_APPLIES}（{agency}），不能再用于该机关的任何读取或办理；"
+        "请系统管理员为账户现属机关另行签发令牌"
+    )
+
+
 @dataclass(frozen=True)
 class TokenScope:
     """What an API token may do: which actions (``None``: every action its user may take),
-    in which agency (and, for reading, the agencies below it), or nothing but read."""
+    in which agency (and, for reading, the agencies below it if ``include_children``), or
+    nothing but read."""
 
     agency: str
     actions: frozenset[str] | None = None
@@ -43,6 +57,25 @@ class TokenScope:
             raise NotPermitted(f"此令牌只能用于机关 {self.agency}，不能办理 {agency_code} 的案件")
         if self.actions is not None and action not in self.actions:
             raise NotPermitted(f"此令牌无权执行动作 {action}")
+
+    def may_leave_home(self, roles: Collection[Role]) -> bool:
+        """Whether this token may be for an agency other than its account's: a supervisor's
+        read-only token (for an agency below theirs: ``applies`` checks the tree)."""
+        return self.read_only and Role.SUPERVISOR in roles
+
+    def applies(
+        self, agency_code: str | None, roles: Collection[Role], below: Collection[str]
+    ) -> bool:
+        """Whether the token still applies to its account as the account is now (its agency
+        and roles, read again on every use), as an administrator could issue it today: for
+        the account's own agency, or, a supervisor's read-only token, for an agency among
+        ``below`` (the account's agency and those under it). A token of an account moved to
+        another agency, or no longer a supervisor, applies nowhere until it is moved back."""
+        if agency_code is None:
+            return False
+        if self.agency == agency_code:
+            return True
+        return self.may_leave_home(roles) and self.agency in below
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -100,20 +133,25 @@ class Principal:
 
     def as_reader(self) -> Actor:
         """The actor whose read scope this principal has: an API token reads only in the
-        agency it was issued for (a supervisor's read-only token for an agency below: that
-        agency and those under it), never the whole reach of its account."""
+        agency it was issued for, and the agencies below it only if issued with
+        ``include_children``, never the whole reach of its account. A token for an agency
+        other than its account's that is not a supervisor's read-only one (its account has
+        moved since) reads nothing (``NotPermitted``); ``authenticate_token`` has already
+        refused one whose account no longer reaches its agency through the tree."""
         actor = self.as_actor()
-        if self.scope is None or self.scope.agency == actor.agency_code:
+        scope = self.scope
+        if scope is None:
             return actor
-        if actor.has_role(Role.SUPERVISOR):
-            # A supervisor's token for an agency below reads there as the supervisor, never
-            # as that agency's staff because the account also holds a staff role at home
-            # (which would unmask the applicants' data and hand out their files).
-            supervising = (Role.SUPERVISOR,)
-            return replace(
-                actor, agency_code=self.scope.agency, role=Role.SUPERVISOR, roles=supervising
-            )
-        return replace(actor, agency_code=self.scope.agency)
+        narrowed = replace(actor, reads_below=scope.include_children)
+        if scope.agency == actor.agency_code:
+            return narrowed
+        if not scope.may_leave_home(actor.held_roles):
+            raise no_longer_applies(scope.agency)
+        # A supervisor's token for an agency below reads there as the supervisor, never as
+        # that agency's staff because the account also holds a staff role at home (which
+        # would unmask the applicants' data and hand out their files).
+        supervising = (Role.SUPERVISOR,)
+        return replace(narrowed, agency_code=scope.agency, role=Role.SUPERVISOR, roles=supervising)
 
 
 SYSTEM_PRINCIPAL = Principal(

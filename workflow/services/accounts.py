@@ -276,7 +276,12 @@ def readable_agencies(
         return codes
     if not actor.has_role(Role.SUPERVISOR) or actor.agency_code is None:
         raise NotPermitted(f"{actor.name} 不是系统管理员或督查，无权查看")
-    mine = uow.identity.agency_codes(actor.agency_code, True)
+    # Through an API token, the token's reach (its agency, those below only if it says so),
+    # as for the cases; its agency is within the account's (``authenticate_token``).
+    root, below = actor.agency_code, True
+    if reader.scope is not None:
+        root, below = reader.scope.agency, reader.scope.include_children
+    mine = uow.identity.agency_codes(root, below)
     return mine if codes is None else [c for c in codes if c in mine]
 
 

@@ -23,6 +23,7 @@ from govflow.workflow.identity.principal import Principal
 from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.accounts import existing_account, record, require_admin
 from govflow.workflow.services.base import Services
+from govflow.workflow.services.tokens import lapsed
 
 # The roles an administrator may give (the system's own is reserved), least senior first.
 ASSIGNABLE = (Role.CLERK, Role.HANDLER, Role.OFFICE_HEAD, Role.SUPERVISOR, Role.ADMIN)
@@ -107,7 +108,7 @@ def token_roster(svc: Services, by: Principal) -> TokenRoster:
     settings = svc.config.settings.identity
     with svc.uow() as uow:
         _screen_reader(uow, by)
-        tokens = uow.identity.tokens(include_inactive=True)
+        tokens = lapsed(uow, uow.identity.tokens(include_inactive=True))
         accounts = uow.identity.accounts(None, include_inactive=False)
         agencies = uow.repo.agencies()
     holders = [

@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-from govflow.workflow.access import agency_not_found, case_not_found
-from govflow.workflow.actors import SYSTEM, Actor, Role
+from govflow.workflow.access import agency_not_found, case_not_found, reaches_below
+from govflow.workflow.actors import SYSTEM, Actor
 from govflow.workflow.cases import CHAIN_SEALED
 from govflow.workflow.checkpoints import Head, Header, compare, scope_of
 from govflow.workflow.errors import ActionNotAllowed, Conflict, InvalidInput
@@ -168,7 +168,7 @@ def checkpoint_scope(
     if all(scope.covers(a.code) for a in agencies):
         return scope_of(None)
     assert reader.agency_code is not None  # the system reads every agency
-    return scope_of(reader.agency_code, include_children=reader.has_role(Role.SUPERVISOR))
+    return scope_of(reader.agency_code, include_children=reaches_below(reader))
 
 
 def record_checkpoint(svc: Services, reader: Actor, header: Header, digest: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from govflow.workflow.access import reaches_below
 from govflow.workflow.actors import Actor, Agency, Role
 from govflow.workflow.clock import local_date
 from govflow.workflow.deadline_terms import Basis
@@ -199,8 +200,9 @@ def supervision_dashboard(
     allow_findings: bool = False,
 ) -> TimelinessReport:
     """The supervisor's dashboard: the timeliness report over the supervisor's agency and
-    every agency below it, for ``start``…``end`` (by default, 1 January of this year to
-    today, Beijing time). Anyone but a supervisor is refused."""
+    every agency below it (a token issued without ``include_children``: that agency alone),
+    for ``start``…``end`` (by default, 1 January of this year to today, Beijing time).
+    Anyone but a supervisor is refused."""
     agency = supervised_agency(reader)
     end = end or local_date(svc.clock.now())
     start = start or date(end.year, 1, 1)
@@ -210,6 +212,6 @@ def supervision_dashboard(
         agency=agency,
         start=start,
         end=end,
-        include_children=True,
+        include_children=reaches_below(reader),
         allow_findings=allow_findings,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from govflow.workflow.access import reaches_below
 from govflow.workflow.actors import Actor
 from govflow.workflow.checkpoints import CheckpointRecord
 from govflow.workflow.events import Finding, OpenFinding
@@ -44,7 +45,9 @@ def verify_supervised(svc: Services, reader: Actor) -> Verification:
     agency = supervised_agency(reader)
     checked = 0
     findings: list[Finding] = []
-    for _ref, found in verify_cases(svc, reader, agency_code=agency, include_children=True):
+    for _ref, found in verify_cases(
+        svc, reader, agency_code=agency, include_children=reaches_below(reader)
+    ):
         checked += 1
         findings.extend(found)
     return Verification(agency, checked, tuple(findings))
@@ -53,14 +56,18 @@ def verify_supervised(svc: Services, reader: Actor) -> Verification:
 def flagged_in_tree(svc: Services, reader: Actor) -> int:
     """How many cases of the supervisor's tree have audit findings no later verification
     cleared (the dashboard's count; one query)."""
-    return flagged_case_count(svc, reader, supervised_agency(reader), include_children=True)
+    return flagged_case_count(
+        svc, reader, supervised_agency(reader), include_children=reaches_below(reader)
+    )
 
 
 def supervised_findings(svc: Services, reader: Actor) -> list[OpenFinding]:
     """The open findings of the supervisor's tree, oldest first, at most
     ``FINDINGS_LISTED``: what the verification page lists before anything is run again."""
     agency = supervised_agency(reader)
-    return recorded_findings(svc, reader, agency, include_children=True, limit=FINDINGS_LISTED)
+    return recorded_findings(
+        svc, reader, agency, include_children=reaches_below(reader), limit=FINDINGS_LISTED
+    )
 
 
 def supervised_checkpoints(

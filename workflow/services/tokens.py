@@ -4,15 +4,18 @@ a scope, shown once, stored as a SHA-256 digest, expiring, revocable.
 
 A token acts as its account, within its scope: the actions it names (or every action the
 account may take), the account's own agency (a supervisor's read-only token may reach the
-agencies below), or nothing but reading. The account's standing is checked on every use:
-a token of a deactivated or locked account is refused.
+agencies below, and only with ``include_children``), or nothing but reading. The account's
+standing is checked on every use: a token of a deactivated or locked account is refused
+(401), and so is a token for an agency its account may no longer reach — moved to another
+agency, or no longer a supervisor above it — (403: the credential is good, it may not be
+used there), until the account is moved back.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import structlog
@@ -20,8 +23,14 @@ import structlog
 from govflow.workflow.actors import AccountStatus, Role
 from govflow.workflow.errors import InvalidInput, NotAuthenticated, NotFound
 from govflow.workflow.identity import opaque
-from govflow.workflow.identity.ports import TokenRecord
-from govflow.workflow.identity.principal import Principal, TokenScope, api_channel
+from govflow.workflow.identity.ports import Account, TokenRecord
+from govflow.workflow.identity.principal import (
+    Principal,
+    TokenScope,
+    api_channel,
+    no_longer_applies,
+)
+from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.accounts import existing_account, record, require_admin
 from govflow.workflow.services.base import Services
 
@@ -167,10 +176,33 @@ def list_tokens(svc: Services, by: Principal, include_inactive: bool = False) ->
     now = svc.clock.now()
     with svc.uow() as uow:
         require_admin(uow, by)
-        tokens = uow.identity.tokens(include_inactive=True)
+        tokens = lapsed(uow, uow.identity.tokens(include_inactive=True))
     if include_inactive:
         return tokens
     return [t for t in tokens if t.revoked_at is None and t.expires_at > now]
+
+
+def _applies(uow: UnitOfWork, token: TokenRecord, account: Account) -> bool:
+    """Whether the token applies to its account as it is now (``TokenScope.applies``); the
+    agency tree is read only for a token away from the account's own agency."""
+    scope, home = token.scope, account.agency_code
+    below: list[str] = []
+    if home is not None and scope.agency != home and scope.may_leave_home(account.roles):
+        below = uow.identity.agency_codes(home, True)
+    return scope.applies(home, account.roles, below)
+
+
+def lapsed(uow: UnitOfWork, found: list[TokenRecord]) -> list[TokenRecord]:
+    """The tokens, each marked ``applies=False`` whose account has left its agency."""
+    accounts: dict[str, Account | None] = {}
+    marked = []
+    for token in found:
+        if token.username not in accounts:
+            accounts[token.username] = uow.identity.account(token.username)
+        account = accounts[token.username]
+        applies = account is None or _applies(uow, token, account)
+        marked.append(token if applies else replace(token, applies=False))
+    return marked
 
 
 def authenticate_token(svc: Services, raw: str | None) -> Principal:
@@ -188,6 +220,11 @@ def authenticate_token(svc: Services, raw: str | None) -> Principal:
         if account.status is not AccountStatus.ACTIVE:
             log.warning("identity.token_refused", token=token.name, reason="account")
             raise NotAuthenticated("API 令牌所属账户已停用或锁定")
+        if not _applies(uow, token, account):
+            # A valid credential that may not do this (403, as a scope's refusal), not a
+            # credential gone bad (401): moving the account back makes it apply again.
+            log.warning("identity.token_refused", token=token.name, reason="agency")
+            raise no_longer_applies(token.scope.agency)
         if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
             uow.identity.touch_token(token.name, now)
             uow.commit()

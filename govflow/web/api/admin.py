@@ -66,6 +66,10 @@ class Token(BaseModel):
     revoked_at: datetime | None
     last_used_at: datetime | None
     prefix: str = Field(description="令牌开头几位，便于辨认")
+    applies: bool = Field(
+        default=True,
+        description="false：账户已不属于令牌的机关（调往他处），令牌不再适用，使用时被拒绝（403）",
+    )
 
 
 class NewToken(BaseModel):
@@ -112,6 +116,7 @@ def _token(record: TokenRecord) -> Token:
         revoked_at=record.revoked_at,
         last_used_at=record.last_used_at,
         prefix=record.prefix,
+        applies=record.applies,
     )
 
 
