@@ -117,7 +117,10 @@ def test_the_annual_report_downloads_in_three_formats_within_the_tree(
     xlsx = client.get(base + "xlsx")
     assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert xlsx.content[:2] == b"PK"
-    assert "county-2025.xlsx" in xlsx.headers["content-disposition"]
+    # named for people: the agency's name, as the report's title gives it
+    assert (
+        quote("示范县人民政府办公室（含下级机关）-2025.xlsx") in xlsx.headers["content-disposition"]
+    )
     text = client.get(base + "csv").content.decode("utf-8-sig")
     assert "三、收到和处理政府信息公开申请情况" in text
     assert client.get(base + "md").text.startswith("# ")

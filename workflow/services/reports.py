@@ -190,6 +190,16 @@ def supervised_agency(reader: Actor) -> str:
     return reader.agency_code
 
 
+def supervised_agencies(svc: Services, reader: Actor) -> list[Agency]:
+    """The agencies a supervisor's reports may be drawn for: the supervisor's own and every
+    one below it, in the organisation's order (what the report form offers, by name)."""
+    own = supervised_agency(reader)
+    with svc.uow() as uow:
+        agencies = uow.repo.agencies()
+        codes = scope_of(uow, reader).narrowed(own, True, agency_tree(agencies))
+    return [a for a in agencies if codes is None or a.code in codes]
+
+
 def supervision_dashboard(
     svc: Services,
     reader: Actor,
