@@ -59,9 +59,11 @@ def audit_note(
     if not found:
         return None
     refs = sorted({f.case_ref for f in found})
-    scope = f"机关 {agency}" + ("（含下级机关）" if include_children else "")
+    with svc.uow() as uow:  # the agency as people read it, by name (found: it exists)
+        name = next((a.name for a in uow.repo.agencies() if a.code == agency), agency)
+    scope = name + ("（含下级机关）" if include_children else "")
     text = (
-        f"{scope} 有 {len(found)} 处未核实的审计发现（涉及 {len(refs)} 件案件，如 {refs[0]}），"
+        f"{scope}有 {len(found)} 处未核实的审计发现（涉及 {len(refs)} 件案件，如 {refs[0]}），"
         "报表数字可能不实"
     )
     if not allow:
