@@ -173,8 +173,10 @@ def reference_state(d: DeadlineView) -> str:
     return d.due + ("【临时】" if d.provisional else "")
 
 
+# People read the assignee by name (经办人); the account (经办人账号) is kept beside it for
+# whoever matches rows by machine, e.g. against ``case list --assignee``.
 CSV_HEADER = (
-    *("编号", "类型", "机关", "状态", "经办人", "期限", "届满", "剩余"),
+    *("编号", "类型", "机关", "状态", "经办人", "经办人账号", "期限", "届满", "剩余"),
     *("参照期限", "参照期限届满", "参照期限剩余", "摘要"),
 )
 
@@ -197,6 +199,7 @@ def cases_csv(cases: Iterable[CaseSummary], more: bool = False) -> bytes:
                 c.header.case_type_label,
                 c.header.agency_name or c.header.agency,
                 c.header.state_label,
+                c.assignee_name or c.assignee or "",
                 c.assignee or "",
                 d.label if d else "",
                 d.due if d else "",

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from govflow import configs
 from govflow.workflow import services
@@ -27,6 +27,7 @@ from tests.browser.test_workbench import (  # noqa: F401  (fixtures: server, svc
     labelled,
     log_in,
     new_page,
+    no_dialog,
     server,
     shots,
     svc,
@@ -119,7 +120,7 @@ def test_the_administrator_adds_a_user_who_must_change_the_one_time_password(
     one_time = page.locator("#admin-secret").inner_text().strip()
     assert len(one_time) >= 10
     row = page.locator("#user-sun\\.handler")
-    expect(row.locator("td").nth(1)).to_have_text("county")
+    expect(row.locator("td").nth(1)).to_have_text("示范县人民政府办公室")
     expect(row.locator(".status")).to_have_text("正常（待改密码）")
     shots(page, "admin-user-added")
     page.reload()  # the password is shown once: never on the list again
@@ -167,8 +168,23 @@ def test_locking_refuses_the_login_and_force_logout_ends_the_session(
     ctx, handler = new_page(browser)
     log_in(handler, server, "li.handler")
 
+    # Each is asked first, naming the person: dismissed, nothing happens.
+    asked: list[str] = []
+    replies = [False]  # the answers to give, in turn; then yes
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if (replies.pop(0) if replies else True) else dialog.dismiss()
+
+    page.remove_listener("dialog", no_dialog)
+    page.on("dialog", answer)
+    with page.expect_event("dialog"):
+        page.get_by_role("button", name="强制下线 li.handler").click()
+    handler.reload()
+    expect(handler.get_by_role("heading", name="我的待办")).to_be_visible()
     page.get_by_role("button", name="强制下线 li.handler").click()
     expect(page.locator("#admin-notice")).to_have_text("已强制用户 li.handler 下线：结束 1 个会话")
+    assert asked == ["确定要强制下线 李经办（li.handler）吗？"] * 2
     handler.reload()
     expect(handler.get_by_role("heading", name="登录")).to_be_visible()
     expect(handler.locator(".notice")).to_have_text("登录已注销，请重新登录")
@@ -176,6 +192,7 @@ def test_locking_refuses_the_login_and_force_logout_ends_the_session(
     log_in(handler, server, "li.handler")  # the account itself is untouched
     page.get_by_role("button", name="锁定 li.handler").click()
     expect(page.locator("#admin-notice")).to_have_text("已锁定用户 li.handler，已结束其 1 个会话")
+    assert asked[-1] == "确定要锁定 李经办（li.handler）吗？"
     expect(page.locator("#user-li\\.handler .status")).to_have_text("已锁定")
     shots(page, "admin-user-locked")
     handler.reload()

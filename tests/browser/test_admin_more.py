@@ -124,7 +124,7 @@ def test_the_administrator_adds_a_town_and_then_a_person_to_it(
     form.get_by_label("经办人").check()
     form.get_by_role("button", name="新增用户").click()
     expect(page.locator("#admin-notice")).to_contain_text("已新增用户 qian.handler（钱经办）")
-    expect(page.locator("#user-qian\\.handler td").nth(1)).to_have_text("chengguan")
+    expect(page.locator("#user-qian\\.handler td").nth(1)).to_have_text("示范县城关镇人民政府")
     page.get_by_role("link", name="机关", exact=True).click()
     expect(page.locator("#agency-chengguan td").last).to_have_text("1")
     admin_principal = accounts.principal_for(svc, ADMIN, "cli:test")

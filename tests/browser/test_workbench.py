@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 from sqlalchemy import Engine
 
 from govflow.web import health
@@ -68,10 +68,15 @@ def shots(tmp_path: Path) -> Shots:
     return Shots(tmp_path / "screenshots")
 
 
+def no_dialog(dialog: Dialog) -> None:
+    """A page opens no dialog unless its test expects one (and takes this listener off)."""
+    pytest.fail(f"a dialog opened: {dialog.message}")
+
+
 def new_page(browser: Browser) -> tuple[BrowserContext, Page]:
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
-    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    page.on("dialog", no_dialog)
     return context, page
 
 

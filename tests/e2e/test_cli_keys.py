@@ -95,9 +95,11 @@ def test_a_legacy_history_is_unkeyed_until_sealed_and_reports_wait(tmp_path: Pat
     report = ("report", "annual", "--as", "chen.supervisor", "--agency", "county", "--year", "2025")
     refused = govflow(tmp_path, *report)
     assert refused.returncode == 1 and refused.stdout == ""
-    assert refused.stderr.startswith("错误：机关 county 有 1 处未核实的审计发现")
+    assert refused.stderr.startswith("错误：示范县人民政府办公室有 1 处未核实的审计发现")
     allowed = govflow(tmp_path, *report, "--allow-findings")
-    assert allowed.returncode == 0 and allowed.stdout.startswith("注意：机关 county 有 1 处")
+    assert allowed.returncode == 0 and allowed.stdout.startswith(
+        "注意：示范县人民政府办公室有 1 处"
+    )
 
     sealed = govflow(tmp_path, "audit", "seal", "--as", "system")
     assert sealed.returncode == 0 and "封存 1 件" in sealed.stdout, sealed.stdout

@@ -204,7 +204,7 @@ def test_findings_are_recorded_and_cleared_and_reports_refuse(flow) -> None:
     assert integrity.open_findings(flow.svc, SYSTEM, "edu") == []
     # Every report on the county (or above it) refuses, unless allowed: then it says so.
     supervisor = services.identify(flow.svc, "chen.supervisor")
-    with pytest.raises(OpenFindings, match="机关 county 有 1 处未核实的审计发现"):
+    with pytest.raises(OpenFindings, match="示范县人民政府办公室有 1 处未核实的审计发现"):
         services.annual_report(flow.svc, supervisor, agency="county", year=2025)
     with pytest.raises(OpenFindings):
         services.timeliness_report(

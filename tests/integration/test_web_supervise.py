@@ -117,7 +117,10 @@ def test_the_annual_report_downloads_in_three_formats_within_the_tree(
     xlsx = client.get(base + "xlsx")
     assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert xlsx.content[:2] == b"PK"
-    assert "county-2025.xlsx" in xlsx.headers["content-disposition"]
+    # named for people: the agency's name, as the report's title gives it
+    assert (
+        quote("示范县人民政府办公室（含下级机关）-2025.xlsx") in xlsx.headers["content-disposition"]
+    )
     text = client.get(base + "csv").content.decode("utf-8-sig")
     assert "三、收到和处理政府信息公开申请情况" in text
     assert client.get(base + "md").text.startswith("# ")
@@ -157,6 +160,9 @@ def test_a_report_over_histories_in_doubt_is_refused_with_a_way_to_draw_it_noted
         refused = client.get(path)
         assert refused.status_code == 422, path
         assert "未核实的审计发现" in refused.text
+        # the agency as people read it: by name, not by its code
+        assert "示范县人民政府办公室（含下级机关）有 1 处未核实的审计发现" in refused.text
+        assert "机关 county" not in refused.text
         retry = re.search(r'href="([^"]*allow_findings=1[^"]*)"', refused.text)
         assert retry, refused.text
         drawn = client.get(html.unescape(retry.group(1)))

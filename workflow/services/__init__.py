@@ -51,6 +51,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     case_timeline        a case's history with the deadlines as they stood (A-3) (reading)
     annual_report, timeliness_report   R-1, R-2                            (reports)
     supervision_dashboard, supervised_agency   the supervisor's screens (R-2) (reports)
+    supervised_agencies  the agencies a supervisor's reports may cover, for a form (reports)
     periodic_report      a declared type's daily list, monthly or quarterly tally (reports)
     accountability       the incidents' breaches (I-4)                     (incidents)
     firings, firing      escalations fired, delivered or not, acknowledged (firings)
@@ -217,6 +218,7 @@ from govflow.workflow.services.reading import (
 from govflow.workflow.services.reports import (
     annual_report,
     periodic_report,
+    supervised_agencies,
     supervised_agency,
     supervision_dashboard,
     timeliness_report,
@@ -298,9 +300,9 @@ __all__ = [
     "recompute_deadlines", "recompute_open_deadlines", "record_checkpoint", "recorded_findings",
     "regenerate_notice", "register_request", "registration_form", "remove_template", "revoke_token",
     "save", "seal_unkeyed", "security_log", "seed_calendar", "send_digests", "send_test_message",
-    "set_password", "stored_calendar", "supervised_agency", "supervised_checkpoints",
-    "supervised_findings", "supervision_dashboard", "timeliness_report", "token_roster",
-    "unlock_user", "upload_template", "user_roster", "verify_all", "verify_cases",
+    "set_password", "stored_calendar", "supervised_agencies", "supervised_agency",
+    "supervised_checkpoints", "supervised_findings", "supervision_dashboard", "timeliness_report",
+    "token_roster", "unlock_user", "upload_template", "user_roster", "verify_all", "verify_cases",
     "verify_supervised", "workbench",
 ]
 # fmt: on

@@ -49,6 +49,11 @@ class Roster:
     agencies: list[Agency]
     roles: tuple[Role, ...]
 
+    @property
+    def agency_names(self) -> dict[str, str]:
+        """Each agency's Chinese name by code: what the list shows for an account's agency."""
+        return {a.code: a.name for a in self.agencies}
+
 
 @dataclass(frozen=True)
 class TokenRoster:

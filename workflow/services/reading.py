@@ -247,6 +247,7 @@ class CaseSummary:
     deadline: DeadlineView | None
     version: int = 0  # the case's version: a list's caller may act with it (If-Match)
     reference: DeadlineView | None = None
+    assignee_name: str | None = None  # the assignee's Chinese name (the username if unknown)
 
     @property
     def ref(self) -> str:
@@ -340,9 +341,11 @@ def list_cases(
                 log.error(
                     "case.damaged", case_ref=record.ref, position=exc.position, cause=exc.reason
                 )
+        # People read the assignee by name (one query a page, none without assignees).
+        people = uow.repo.names(c.assignee for c in cases if c.assignee)
     more = len(found) > limit
     return CasePage(
-        cases=tuple(_summary(svc, case, now, names) for case in cases),
+        cases=tuple(_summary(svc, case, now, names, people) for case in cases),
         next_after=found[limit - 1][1].encode() if more else None,
         filters=filters,
     )
@@ -370,7 +373,7 @@ def _day_start(day: date | None, later: int = 0) -> datetime | None:
 
 
 def _summary(
-    svc: Services, case: Case, now: datetime, agency_names: Mapping[str, str]
+    svc: Services, case: Case, now: datetime, agencies: Mapping[str, str], people: Mapping[str, str]
 ) -> CaseSummary:
     shown = case.queue_deadline(now)
     key = case.workflow.reference_deadline
@@ -382,13 +385,14 @@ def _summary(
     else:
         reference_view = view if reference is not None else None
     return CaseSummary(
-        header=replace(case_header(case), agency_name=agency_names.get(case.agency_code)),
+        header=replace(case_header(case), agency_name=agencies.get(case.agency_code)),
         assignee=case.assignee,
         columns=own.fields,
         data=own.data,
         deadline=view,
         version=case.head_seq,
         reference=reference_view,
+        assignee_name=people.get(case.assignee, case.assignee) if case.assignee else None,
     )
 
 

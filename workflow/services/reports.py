@@ -60,9 +60,11 @@ def audit_note(
     if not found:
         return None
     refs = sorted({f.case_ref for f in found})
-    scope = f"机关 {agency}" + ("（含下级机关）" if include_children else "")
+    with svc.uow() as uow:  # the agency as people read it, by name (found: it exists)
+        name = next((a.name for a in uow.repo.agencies() if a.code == agency), agency)
+    scope = name + ("（含下级机关）" if include_children else "")
     text = (
-        f"{scope} 有 {len(found)} 处未核实的审计发现（涉及 {len(refs)} 件案件，如 {refs[0]}），"
+        f"{scope}有 {len(found)} 处未核实的审计发现（涉及 {len(refs)} 件案件，如 {refs[0]}），"
         "报表数字可能不实"
     )
     if not allow:
@@ -189,6 +191,16 @@ def supervised_agency(reader: Actor) -> str:
     if not reader.has_role(Role.SUPERVISOR) or reader.agency_code is None:
         raise NotPermitted(f"{reader.name} 不是督查，无权查看督查页面")
     return reader.agency_code
+
+
+def supervised_agencies(svc: Services, reader: Actor) -> list[Agency]:
+    """The agencies a supervisor's reports may be drawn for: the supervisor's own and every
+    one below it, in the organisation's order (what the report form offers, by name)."""
+    own = supervised_agency(reader)
+    with svc.uow() as uow:
+        agencies = uow.repo.agencies()
+        codes = scope_of(uow, reader).narrowed(own, True, agency_tree(agencies))
+    return [a for a in agencies if codes is None or a.code in codes]
 
 
 def supervision_dashboard(

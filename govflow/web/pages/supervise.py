@@ -194,12 +194,13 @@ def annual(
     reader = session.principal.as_reader()
     try:
         own = services.supervised_agency(reader)
+        agencies = services.supervised_agencies(svc, reader)  # the form's choices, by name
     except GovflowError as exc:
         return refused(request, session, exc)
     agency = (agency or own).strip()
     children = scope != "own"
     form = {"agency": agency, "year": year or "", "scope": "own" if not children else "tree"}
-    context: dict[str, object] = {"form": form, "report": None}
+    context: dict[str, object] = {"form": form, "report": None, "agencies": agencies}
     if not year:
         form["year"] = str(local_date(svc.clock.now()).year - 1)
         return page(request, "supervise_annual.html", context, session)
@@ -221,7 +222,7 @@ def annual(
         )
     except GovflowError as exc:
         return refused(request, session, exc, "/supervise/report/annual?" + urlencode(query))
-    name = f"{agency}-{year}"
+    name = f"{report.agency}-{year}"  # the agency's name, as the report's title gives it
     if format == "xlsx":
         out = io.BytesIO()
         to_xlsx(report, out)
