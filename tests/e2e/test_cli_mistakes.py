@@ -7,7 +7,6 @@ written to the database."""
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import subprocess
 import sys
@@ -156,16 +155,6 @@ def test_a_directory_is_not_a_file(home: Path, which: int, tmp_path: Path) -> No
     folder.mkdir()
     (line,) = refused(home, *_file_commands(str(folder))[which])
     assert line.endswith(f"{folder}: 无法读取：这是目录，不是文件"), line
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_an_unreadable_file_says_so(home: Path, tmp_path: Path) -> None:
-    locked = tmp_path / "org.yaml"
-    locked.write_text("agencies: []\n", encoding="utf-8")
-    locked.chmod(0)
-    assert refused(home, "init", "--org", str(locked)) == [
-        f"错误：{locked}: 无法读取：无权读取（请检查文件的权限）"
-    ]
 
 
 # -- YAML and validation -------------------------------------------------------------------------
