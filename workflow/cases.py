@@ -92,6 +92,11 @@ class Case(KeptFacts):
     # The documents stored with the facts when restored (``documents`` adds the events'):
     # empty when created or replayed, as the events then hold every document.
     kept_documents: dict[int, records.DocumentRecord] = field(default_factory=dict, repr=False)
+    # What the case's type read from storage about this case while it is loaded (the
+    # disclosure request's applicant history), under the type's own key: the case's view
+    # and the guards of every action a page weighs then read it once. A case lives in one
+    # unit of work, so nothing kept here outlives the transaction it was read in.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def opened(cls, workflow: Workflow, agency_code: str, ref: str = "") -> Case:

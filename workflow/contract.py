@@ -326,8 +326,12 @@ class Workflow:
 
     def possible(self, action: str, facts: Any, context: Any) -> bool:
         """Whether ``check`` could let the action through now with some input: the type's
-        conditions that no input changes (a reply on the spot only on the day of receipt).
-        What a case offers its reader (``CaseDetail.allowed_actions``) leaves out the rest."""
+        conditions that no input changes (a reply on the spot only on the day of receipt,
+        one extension), and something left for an input that names one of the case's own
+        things (a letter to answer). What a case offers its reader
+        (``CaseDetail.allowed_actions``) leaves out the rest. Called once per offered action
+        with a context of its own: what the context reads from storage is read once per
+        case (kept in ``Case.memo``), not once per action."""
         return True
 
     def derive(self, action: str, facts: Any, payload: Any, context: Any) -> dict[str, Any]:

@@ -6,7 +6,8 @@ maps each class to an exit code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 
 class GovflowError(Exception):
@@ -83,3 +84,13 @@ class OpenFindings(GovflowError):
 class NotAuthenticated(GovflowError):
     """No valid credentials: a wrong password, an unknown or expired token or session.
     The message never says which part was wrong where that would help a guesser."""
+
+
+def allows(rule: Callable[..., Any], *args: Any) -> bool:
+    """Whether ``rule`` (a guard, or the part of one no input changes) lets ``args`` through:
+    raises no ``GovflowError``. What an action's ``possible`` asks of its refusals."""
+    try:
+        rule(*args)
+    except GovflowError:
+        return False
+    return True

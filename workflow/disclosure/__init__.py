@@ -4,7 +4,8 @@ The declaration holds the topology; this package holds what the law needs code f
 inputs (``actions``), the fold that moves the deadlines (``facts``; with the consultation
 handlers in ``consultations``, the kinds of limit in ``deadline_kinds`` and the stored shape
 in ``state``), the legal guards and the rules in force (``rules``, with what they and
-``derive`` both look up in ``lookups``), the fee bands (``fees``), the request register it
+``derive`` both look up in ``lookups``, and the part of them no input changes, which
+decides what a case offers, in ``preconditions``), the fee bands (``fees``), the request register it
 keeps beside the case tables (``register``), how a request reads (``view``), its contract
 with shared code (``contract``). Its use case, registering a request, is
 ``govflow.workflow.services.requests``.

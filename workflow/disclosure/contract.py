@@ -22,7 +22,7 @@ from govflow.workflow.casetype import CaseType
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import Step, TypeView, Workflow
 from govflow.workflow.disclosure import actions as a
-from govflow.workflow.disclosure import derive, rules, view
+from govflow.workflow.disclosure import derive, preconditions, rules, view
 from govflow.workflow.disclosure.context import ApplicantHistory, Context, DeferredHistory
 from govflow.workflow.disclosure.deadline_kinds import DEADLINE_LABELS, REPLY
 from govflow.workflow.disclosure.editions import EDITIONS_FILE, Editions, parse_editions
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from govflow.workflow.registry import Sources
 
 CONFIRM_RECEIPT = "confirm_receipt"
+HISTORY = "applicant_history"  # the key of the applicant's history in ``Case.memo``
 
 
 class DisclosureWorkflow(Workflow):
@@ -102,14 +103,19 @@ class DisclosureWorkflow(Workflow):
             documents=case.documents,
         )
 
-    def deferred_history(self, case: Case, uow: WritingUnitOfWork) -> DeferredHistory:
-        """The applicant's history, counted only if a rule reads it (the fee notice, D-6/D-7):
-        its queries are most of what an action would otherwise read besides the case."""
+    def deferred_history(self, case: Case, uow: UnitOfWork) -> DeferredHistory:
+        """The applicant's history, counted only if a rule reads it (the fee notice, D-6/D-7;
+        要求说明理由): its queries are most of what an action would otherwise read besides
+        the case. Kept with the case once registered, so the view and every action a page
+        weighs (``possible``) share one count."""
         if case.state is None:
             return DeferredHistory(ApplicantHistory)
-        return DeferredHistory(lambda: self.history(case, uow))
+        kept = case.memo.get(HISTORY)
+        if not isinstance(kept, DeferredHistory):
+            kept = case.memo[HISTORY] = DeferredHistory(lambda: self.history(case, uow))
+        return kept
 
-    def history(self, case: Case, uow: WritingUnitOfWork) -> ApplicantHistory:
+    def history(self, case: Case, uow: UnitOfWork) -> ApplicantHistory:
         """The applicant's requests counted from the register (none before registration)."""
         if case.state is None:
             return ApplicantHistory()
@@ -125,7 +131,7 @@ class DisclosureWorkflow(Workflow):
         rules.check(action, facts, payload, context)
 
     def possible(self, action: str, facts: Any, context: Any) -> bool:
-        return rules.possible(action, facts, context)
+        return preconditions.possible(action, facts, context)
 
     def derive(self, action: str, facts: Any, payload: Any, context: Any) -> dict[str, Any]:
         return derive.derive(action, facts, payload, context)
@@ -162,7 +168,8 @@ class DisclosureWorkflow(Workflow):
 
     def view(self, case: Case, reveal: bool, uow: UnitOfWork, now: datetime) -> TypeView:
         request = uow.store(RequestRegister).request(case.ref)
-        return view.view(case.facts, request, self.history(case, uow), self.outcomes, reveal)
+        history = self.deferred_history(case, uow).loaded
+        return view.view(case.facts, request, history, self.outcomes, reveal)
 
     def case_file_cover(
         self,

@@ -82,7 +82,7 @@ def derive(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> d
 
 def _delivery_effect(facts: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> dict[str, Any]:
     """Which limit the delivery starts: the fee window, a consultee's 15 days, or none."""
-    record = delivered_notice(facts, p, ctx)
+    record = delivered_notice(facts, p.document, ctx)
     effect: dict[str, Any] = {"kind": record.kind, "number": record.number}
     if record.kind == "fee" and facts.fee is not None and "paid_on" not in facts.fee:
         effect["starts"] = FEE_PAYMENT

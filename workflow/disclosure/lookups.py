@@ -61,11 +61,12 @@ def expired_consultation(f: DisclosureFacts, p: a.Expire) -> int:
     return number
 
 
-def delivered_notice(f: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> DocumentRecord:
-    record = ctx.documents.get(p.document)
+def delivered_notice(f: DisclosureFacts, document: int, ctx: Context) -> DocumentRecord:
+    """The notice a delivery names by its number (refused: none, or an attachment)."""
+    record = ctx.documents.get(document)
     if record is None:
         known = "、".join(str(n) for n in sorted(ctx.documents)) or "无"
-        raise InvalidInput(f"本案没有第 {p.document} 号文书（现有：{known}）")
+        raise InvalidInput(f"本案没有第 {document} 号文书（现有：{known}）")
     if record.type != NOTICE:
-        raise InvalidInput(f"第 {p.document} 号是附件，不是本机关发出的告知书，无需登记送达")
+        raise InvalidInput(f"第 {document} 号是附件，不是本机关发出的告知书，无需登记送达")
     return record

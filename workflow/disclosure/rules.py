@@ -5,21 +5,21 @@
 the clock or the settings again (the edition and limits in force, the effective clock
 start, the fee proposal). Every limit a guard applies is the one the case recorded when its
 receipt was confirmed (``DisclosureFacts.limits``), from the edition governing it; what the
-guards and ``derive`` both look up on the facts is in ``disclosure.lookups``.
+guards and ``derive`` both look up on the facts is in ``disclosure.lookups``; the part of
+each guard that no input changes, which ``check`` applies first and a case's page reads to
+offer only what may succeed, is in ``disclosure.preconditions``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from govflow.workflow import lawful
-from govflow.workflow.actors import ROLE_LABELS
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.disclosure import actions as a
-from govflow.workflow.disclosure import fees
-from govflow.workflow.disclosure.context import CONSULTATION_LETTERS, Context
+from govflow.workflow.disclosure import fees, preconditions
+from govflow.workflow.disclosure.context import Context
 from govflow.workflow.disclosure.deadline_kinds import (
     CORRECTION_NOTICE,
     CORRECTION_PERIOD,
@@ -34,7 +34,7 @@ from govflow.workflow.disclosure.lookups import (
     governing_edition,
     pick_consultation,
 )
-from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
+from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.texts import day_end
 
 
@@ -71,30 +71,19 @@ def _valid_outcome(code: str, f: DisclosureFacts) -> None:
 
 
 def check(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> None:
-    """Raise ``ActionNotAllowed`` / ``InvalidInput`` when the law forbids the action now."""
-    precondition = _PRECONDITIONS.get(action)
-    if precondition is not None:
-        precondition(facts, ctx)
+    """Raise ``ActionNotAllowed`` / ``InvalidInput`` when the law forbids the action now.
+    A date in the future is refused first, as it always was; then the action's precondition
+    (what no input changes), then the rest of its guard."""
     for name in (*a.DATE_DEFAULTS.values(), "sent_on", "received_on", "notice_received_on"):
         value = getattr(p, name, None)
         if isinstance(value, date):
             _not_future(name, value, ctx)
+    precondition = preconditions.PRECONDITIONS.get(action)
+    if precondition is not None:
+        precondition(facts, ctx)
     guard = _GUARDS.get(action)
     if guard is not None:
         guard(facts, p, ctx)
-
-
-def possible(action: str, facts: DisclosureFacts, ctx: Context) -> bool:
-    """Whether some input could pass ``check`` now: the action's precondition, the part of
-    its guard no input changes, holds (a case offers only such actions to its reader)."""
-    precondition = _PRECONDITIONS.get(action)
-    if precondition is None:
-        return True
-    try:
-        precondition(facts, ctx)
-    except GovflowError:
-        return False
-    return True
 
 
 def _confirm_receipt(f: DisclosureFacts, p: a.ConfirmReceipt, ctx: Context) -> None:
@@ -102,23 +91,9 @@ def _confirm_receipt(f: DisclosureFacts, p: a.ConfirmReceipt, ctx: Context) -> N
     f.editions.on(p.receipt_date)  # a receipt before the first edition has no rules to follow
 
 
-def _spot_now(f: DisclosureFacts, ctx: Context) -> None:
-    """当场答复 at all: on the day the request was received, by the roles the edition names."""
-    governing, _ = governing_edition(f)
-    if f.receipt_date != ctx.today:
-        raise ActionNotAllowed(
-            f"当场答复只能在收到申请的当天进行（{governing.cite('on_the_spot')}）"
-        )
-    if ctx.role is None or ctx.role not in governing.spot_roles:
-        roles = "、".join(ROLE_LABELS[r] for r in sorted(governing.spot_roles)) or "无"
-        raise ActionNotAllowed(f"当场答复只能由{roles}作出")
-    if not governing.spot_outcomes:
-        raise ActionNotAllowed(f"{governing.short}没有无须作出决定、可当场答复的情形")
-
-
 def _reply_on_the_spot(f: DisclosureFacts, p: a.ReplyOnTheSpot, ctx: Context) -> None:
-    """当场答复 (``_spot_now`` first): only what needs no decision. A refusal, a partial
-    disclosure or "cannot provide" is a decision: review and approval (D-9)."""
+    """当场答复 (``preconditions.spot_now`` first): only what needs no decision. A refusal,
+    a partial disclosure or "cannot provide" is a decision: review and approval (D-9)."""
     governing, _ = governing_edition(f)
     _valid_outcome(p.outcome, f)
     spot = governing.spot_outcomes.get(p.outcome)
@@ -133,11 +108,7 @@ def _reply_on_the_spot(f: DisclosureFacts, p: a.ReplyOnTheSpot, ctx: Context) ->
 
 
 def _request_correction(f: DisclosureFacts, p: a.RequestCorrection, ctx: Context) -> None:
-    if f.correction_notice_on is not None:
-        raise ActionNotAllowed(
-            "补正通知只能一次性发出，本申请已于 "
-            f"{f.correction_notice_on.isoformat()} 通知过（{f.edition.cite('correction_notice') if f.edition else '第三十条'}）"
-        )
+    """(``preconditions.no_correction_yet`` first.)"""
     _not_before("notice_on", p.notice_on, "收到申请之日", f.receipt_date)
     governing, limits = governing_edition(f)
     if limits.correction_notice_days is None:
@@ -157,15 +128,6 @@ def _submit_correction(f: DisclosureFacts, p: a.SubmitCorrection, ctx: Context) 
         raise ActionNotAllowed(
             f"补正期限已于 {due.isoformat()} 届满；逾期补正须注明正当理由（good_reason）"
         )
-
-
-def _expiry(key: str, label: str):
-    def guard(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None:
-        due = due_on(f, key, ctx)
-        if due is None or ctx.today <= due:
-            raise ActionNotAllowed(f"{label}尚未届满（至 {_end(due)}），不能按逾期处理")
-
-    return guard
 
 
 def _start_consultation(f: DisclosureFacts, p: a.StartConsultation, ctx: Context) -> None:
@@ -204,19 +166,14 @@ def _consultation_expired(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None
 
 
 def _send_fee_notice(f: DisclosureFacts, p: a.SendFeeNotice, ctx: Context) -> None:
-    """The notice must be *sent* within the reply limit (D-6); its receipt may come later."""
-    if f.fee is not None:
-        raise ActionNotAllowed("本申请已发出过收费通知")
+    """(``preconditions.fee_notice_now`` first.) The notice must be *sent* within the reply
+    limit (D-6); its receipt may come later."""
     sent = p.sent_on or p.notice_received_on
     if sent is None:
         raise InvalidInput("须填写收费通知的发出日 sent_on")
     _not_before("sent_on", sent, *_counted_from(f))
     governing, _ = governing_edition(f)
-    if governing.fee_measures is None or governing.fees_from is None:
-        raise ActionNotAllowed(
-            f"{governing.short}没有信息处理费制度（只可收取检索、复制、邮寄等成本费用），"
-            "不能发出收费通知"
-        )
+    assert governing.fees_from is not None  # ``preconditions.fee_notice_now``
     if sent < governing.fees_from:
         raise ActionNotAllowed(
             f"信息处理费按{governing.fee_measures}自 {governing.fees_from.isoformat()} 起收取，"
@@ -235,37 +192,12 @@ def _send_fee_notice(f: DisclosureFacts, p: a.SendFeeNotice, ctx: Context) -> No
         _not_before("申请人收到收费通知之日", p.notice_received_on, "发出日", sent)
 
 
-def _request_reasons(f: DisclosureFacts, p: a.RequestReasons, ctx: Context) -> None:
-    if (
-        ctx.history.this_month <= 1
-        and ctx.history.this_year <= 1
-        and not ctx.history.same_information
-    ):
-        raise ActionNotAllowed(
-            "申请人本月、本年度仅此一件申请，且无相同内容的申请，不属于数量、频次明显超过合理范围"
-            "（第三十五条）"
-        )
-
-
 def _record_delivery(f: DisclosureFacts, p: a.RecordDelivery, ctx: Context) -> None:
-    record = delivered_notice(f, p, ctx)
+    record = delivered_notice(f, p.document, ctx)
     issued = record.occurred_at.astimezone(SHANGHAI).date()
     _not_before("发出日", p.sent_on or issued, "文书制作日", issued)
     _not_before("送达日", p.delivered_on, "发出日", p.sent_on or issued)
-    if p.document in f.deliveries:
-        done = f.deliveries[p.document]["delivered_on"]
-        raise ActionNotAllowed(f"第 {p.document} 号文书已于 {done.isoformat()} 登记送达")
-    if record.kind == "fee" and f.fee is not None and f.fee.get("received_on") is not None:
-        raise ActionNotAllowed(
-            f"收费通知书已于 {f.fee['received_on'].isoformat()} 送达，缴费期限已起算"
-        )
-    number = record.detail.get("consultation")
-    if record.kind in CONSULTATION_LETTERS and number is not None:
-        consultation = f.consultations[number - 1]
-        if consultation.received_on is not None:
-            raise ActionNotAllowed(
-                f"第 {number} 项征求意见已于 {consultation.received_on.isoformat()} 送达，期限已起算"
-            )
+    preconditions.not_delivered_yet(f, p.document, record)
 
 
 def _record_payment(f: DisclosureFacts, p: a.RecordPayment, ctx: Context) -> None:
@@ -277,27 +209,17 @@ def _record_payment(f: DisclosureFacts, p: a.RecordPayment, ctx: Context) -> Non
 
 
 def _extend(f: DisclosureFacts, p: a.Extend, ctx: Context) -> None:
+    """(``preconditions.extension_now`` first.)"""
     _not_before("notified_on", p.notified_on, *_counted_from(f))
     governing, limits = governing_edition(f)
-    if f.extension_days:
-        raise ActionNotAllowed(
-            f"答复期限只能延长一次，已延长 {f.extension_days} 个工作日（{governing.cite('extension')}）"
-        )
     if p.days > limits.max_extension_days:
         raise InvalidInput(
             f"延长期限最长不得超过 {limits.max_extension_days} 个工作日（{governing.cite('extension')}）"
         )
-    reply = f.deadlines[REPLY].copy().compute(ctx.calendar)
-    if reply.due_date is not None and ctx.today > reply.due_date:
-        raise ActionNotAllowed(
-            f"答复期限已于 {reply.due_date.isoformat()} 届满，延长须在期限届满前批准"
-        )
 
 
 def _set_reply_date(f: DisclosureFacts, p: a.SetReplyDate, ctx: Context) -> None:
-    governing, _ = governing_edition(f)
-    if not governing.unreasonable_volume:
-        raise ActionNotAllowed(f"{governing.short}没有另行确定答复期限的规定，不能延迟答复")
+    """(``preconditions.later_reply_date_provided`` first.)"""
     if p.due_date <= ctx.today:
         raise InvalidInput("另行确定的答复期限须晚于今天")
     reply = f.deadlines[REPLY].copy()
@@ -348,15 +270,12 @@ _GUARDS: dict[str, Any] = {
     "reply_on_the_spot": _reply_on_the_spot,
     "request_correction": _request_correction,
     "submit_correction": _submit_correction,
-    "correction_expired": _expiry(CORRECTION_PERIOD, "补正期限"),
     "start_consultation": _start_consultation,
     "end_consultation": _end_consultation,
     "consultation_expired": _consultation_expired,
     "send_fee_notice": _send_fee_notice,
-    "request_reasons": _request_reasons,
     "record_delivery": _record_delivery,
     "record_payment": _record_payment,
-    "fee_expired": _expiry(FEE_PAYMENT, "缴费期限"),
     "extend": _extend,
     "set_reply_date": _set_reply_date,
     "draft_reply": _draft_reply,
@@ -364,13 +283,6 @@ _GUARDS: dict[str, Any] = {
     "withdraw": _withdraw,
     "record_reconsideration": _challenge,
     "record_litigation": _challenge,
-}
-
-
-# The part of an action's guard that no input changes: ``check`` applies it first, and a
-# case offers the action only while it holds (``possible``).
-_PRECONDITIONS: dict[str, Callable[[DisclosureFacts, Context], None]] = {
-    "reply_on_the_spot": _spot_now,
 }
 
 

@@ -2,7 +2,8 @@
 
 ``check`` refuses what the rules do not allow now (a response before detection or in
 the future, a second 定级, an unknown letter, archiving with a letter unanswered or
-without an evaluation); ``derive`` copies the grade's limits in force into the event,
+without an evaluation); ``possible`` says which actions some input could pass now, what a
+case's page offers; ``derive`` copies the grade's limits in force into the event,
 so editing ``configs/incident_grades.yaml`` never moves an open incident's milestones.
 """
 
@@ -14,9 +15,9 @@ from typing import Any
 
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.declared import Context, Payload
-from govflow.workflow.errors import ActionNotAllowed, GovflowError, InvalidInput
+from govflow.workflow.errors import ActionNotAllowed, InvalidInput, allows
 from govflow.workflow.incident import actions as a
-from govflow.workflow.incident.facts import IncidentFacts
+from govflow.workflow.incident.facts import IncidentFacts, Letter
 from govflow.workflow.incident.grades import GradeTable
 
 
@@ -47,16 +48,15 @@ def check(action: str, facts: IncidentFacts, p: Payload, ctx: Context) -> None:
 
 
 def possible(action: str, facts: IncidentFacts, ctx: Context) -> bool:
-    """Whether some input could pass ``check`` now (its precondition holds): a case offers
-    its reader only such actions (no 定级 once graded, no 调整级别 before)."""
+    """Whether some input could pass ``check`` now: its precondition holds, and an action
+    whose input names one of the case's own things has one left to name (``_NAMED``). A
+    case offers its reader only such actions (no 定级 once graded, no 调整级别 before, no
+    报送 without a letter to answer)."""
     precondition = _PRECONDITIONS.get(action)
-    if precondition is None:
-        return True
-    try:
-        precondition(facts, ctx)
-    except GovflowError:
+    if precondition is not None and not allows(precondition, facts, ctx):
         return False
-    return True
+    named = _NAMED.get(action)
+    return named is None or bool(named(facts))
 
 
 def _detect(f: IncidentFacts, p: a.Detect, ctx: Context) -> None:
@@ -100,13 +100,25 @@ def _receive_letter(f: IncidentFacts, p: a.ReceiveSupervisionLetter, ctx: Contex
         )
 
 
-def _answer_letter(f: IncidentFacts, p: a.AnswerSupervisionLetter, ctx: Context) -> None:
-    letter = f.letter(p.number)
+def _letter_to_answer(f: IncidentFacts, number: str) -> Letter:
+    """The letter 报送 names, if it may be answered: one received and not yet answered."""
+    letter = f.letter(number)
     if letter is None:
         known = "、".join(x.number for x in f.letters) or "无"
-        raise InvalidInput(f"没有编号为 {p.number} 的督办函（已收到：{known}）")
+        raise InvalidInput(f"没有编号为 {number} 的督办函（已收到：{known}）")
     if letter.answered_at is not None:
-        raise ActionNotAllowed(f"督办函 {p.number} 已于 {_local(letter.answered_at)} 报送")
+        raise ActionNotAllowed(f"督办函 {number} 已于 {_local(letter.answered_at)} 报送")
+    return letter
+
+
+def _letters_to_answer(f: IncidentFacts) -> list[str]:
+    """The numbers 报送 may name now: each letter ``_letter_to_answer`` lets through (the
+    time it was answered may be left to the instant it is recorded)."""
+    return [x.number for x in f.letters if allows(_letter_to_answer, f, x.number)]
+
+
+def _answer_letter(f: IncidentFacts, p: a.AnswerSupervisionLetter, ctx: Context) -> None:
+    letter = _letter_to_answer(f, p.number)
     _not_future("报送时间 answered_at", p.answered_at, ctx)
     _not_before("报送时间 answered_at", p.answered_at, "收函时间", letter.received_at)
 
@@ -135,6 +147,14 @@ _PRECONDITIONS: dict[str, Callable[[IncidentFacts, Context], None]] = {
     "grade": _not_graded,
     "regrade": _graded,
     "archive": _archivable,
+}
+
+# Actions whose input names one of the case's own things (a letter by its number): the
+# guard refuses a name the case holds nothing open under, with words naming it, so the
+# refusal stays in the guard; the rule it applies to one name is read here for every name
+# the case holds, and the action is possible only while one is left (``possible``).
+_NAMED: dict[str, Callable[[IncidentFacts], list[str]]] = {
+    "answer_supervision_letter": _letters_to_answer,
 }
 
 

@@ -152,7 +152,8 @@ def _allowed_actions(
 ) -> list[ActionSpec]:
     """What ``reader`` may take now: an action of the case's state for a role they hold, if
     they work in the case's own agency (``act`` refuses anyone else) and the type's rules
-    leave some input that passes (``Workflow.possible``: no 当场答复 after the day of receipt)."""
+    leave some input that passes (``Workflow.possible``: no 当场答复 after the day of receipt,
+    no second 延期, no 报送 without a letter to answer)."""
     if reader.agency_code != case.agency_code:
         return []
     offered = case.workflow.case_type.allowed_actions(case.state or "", *reader.held_roles)
