@@ -27,7 +27,7 @@ from govflow.workflow.identity import orgsync
 from govflow.workflow.identity.orgsync import Listed
 from govflow.workflow.identity.ports import Account
 from govflow.workflow.identity.security import security_entry
-from govflow.workflow.validation import file_problem, summary, yaml_problem
+from govflow.workflow.validation import file_problem, load_yaml, summary, yaml_problem
 
 
 class AgencyIn(BaseModel):
@@ -111,7 +111,7 @@ def read_org_file(path: Path) -> OrgFile:
     """The organisation file, checked whole; anything wrong names the file, the place (line
     and column, or the field's path) and the problem, in zh-CN."""
     try:
-        return OrgFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return OrgFile.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except OSError as exc:
         raise InvalidInput(f"{path}: 无法读取：{file_problem(exc)}") from None
     except UnicodeDecodeError:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -131,11 +131,15 @@ def scope_of(agency_code: str | None, include_children: bool = False) -> dict[st
     return {"agency": agency_code, "include_children": include_children}
 
 
-def scope_label(scope: dict[str, Any]) -> str:
-    """The scope in words: ``全部案件`` or ``机关 county（含下级机关）``."""
+def scope_label(scope: dict[str, Any], names: Mapping[str, str] | None = None) -> str:
+    """The scope in words: ``全部案件``, the agency by its name when ``names`` (code → name)
+    knows it (``示范县人民政府办公室（含下级机关）``), else by its code as the file gives it
+    (``机关 county（含下级机关）``: a file checked without a database)."""
     if not scope.get("agency"):
         return "全部案件"
-    return f"机关 {scope['agency']}" + ("（含下级机关）" if scope.get("include_children") else "")
+    code = str(scope["agency"])
+    name = (names or {}).get(code) or f"机关 {code}"
+    return name + ("（含下级机关）" if scope.get("include_children") else "")
 
 
 # -- reading a file ---------------------------------------------------------------------------

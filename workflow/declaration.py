@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from govflow.workflow.errors import InvalidInput
-from govflow.workflow.validation import FAST_LOADER, load_yaml
+from govflow.workflow.validation import DuplicateKeyError, load_yaml
 
 FIELD_TYPES = ("text", "int", "date", "datetime", "choice")
 FIELD_KEYS = {
@@ -112,45 +112,12 @@ class ReportSpec:
     columns: tuple[str, ...] = ()
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key: Any, line: int, first: int) -> None:
-        super().__init__(key, line, first)
-        self.key, self.line, self.first = key, line, first
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML keeps the last of two equal mapping keys without a word; a declaration must not."""
-
-
-class _FastUniqueKeyLoader(FAST_LOADER):  # type: ignore[misc, valid-type]
-    """The same, parsed by libyaml (``load_yaml``)."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
-    loader.flatten_mapping(node)
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        line = key_node.start_mark.line + 1
-        if isinstance(key, str | int | float | bool) and key in seen:
-            raise _DuplicateKey(key, line, seen[key])
-        seen[key] = line
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-for _loader in (_UniqueKeyLoader, _FastUniqueKeyLoader):
-    _loader.add_constructor(
-        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-        _construct_mapping,  # type: ignore[arg-type]
-    )
-
-
 def read_declaration(path: Path) -> Any:
     """The YAML of a declaration; unreadable files and repeated keys are refused by line."""
     try:
         text = path.read_text(encoding="utf-8")
-        return load_yaml(text, fast=_FastUniqueKeyLoader, exact=_UniqueKeyLoader)
-    except _DuplicateKey as dup:
+        return load_yaml(text)  # refuses a key given twice, as every file govflow reads
+    except DuplicateKeyError as dup:
         raise DeclarationError(
             f"{path}: 第 {dup.line} 行: 名称重复 {dup.key!r}（第 {dup.first} 行已有同名项）"
         ) from None

@@ -14,8 +14,57 @@ from typing import Any
 
 import yaml
 
-FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's parser where PyYAML was built with it, the same safe constructor."""
+_LIBYAML: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class DuplicateKeyError(yaml.MarkedYAMLError):
+    """A mapping gives the same key twice. PyYAML keeps the later value without a word; a
+    file people edit by hand (the organisation, a calendar, the settings, a declaration, an
+    action's input) must not lose the earlier one silently."""
+
+    def __init__(self, key: Any, line: int, first: int, mark: yaml.Mark | None) -> None:
+        super().__init__(problem=f"found duplicate key {key!r}", problem_mark=mark)
+        self.key, self.line, self.first = key, line, first
+
+    def __str__(self) -> str:
+        return f'第 {self.line} 行：键 "{self.key}" 重复（第 {self.first} 行已有）'
+
+
+class _UniqueKeys:
+    """Refuses a key given twice in the same mapping (a mixin before the safe constructor).
+
+    Checked on the mapping's own keys, before merges (``<<: *base``) are flattened in: a key
+    that overrides a merged one is what a merge is for. Scalar keys only (a list or mapping
+    as a key is refused as unhashable anyway). Each key is constructed here once and the
+    constructor reuses it, so the check costs one small dictionary per mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                    continue
+                key = self.construct_object(key_node)  # type: ignore[attr-defined]
+                line = key_node.start_mark.line + 1
+                # Equal in Python is the same key of the dict (``1`` and ``true``): one is lost.
+                if key in seen:
+                    raise DuplicateKeyError(key, line, seen[key], key_node.start_mark)
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+class UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader, refusing a mapping's key given twice."""
+
+
+class FastUniqueKeyLoader(_UniqueKeys, _LIBYAML):  # type: ignore[misc, valid-type]
+    """The same, parsed by libyaml where PyYAML was built with it (``load_yaml``)."""
+
+
+FAST_LOADER: type[yaml.SafeLoader] = FastUniqueKeyLoader
+"""libyaml's parser where PyYAML was built with it, the same safe constructor; a key given
+twice in a mapping is refused (``DuplicateKeyError``)."""
 
 _FIXED = {
     "missing": "必填",
@@ -121,13 +170,17 @@ def summary(errors: Iterable[Mapping[str, Any]], root: str = "输入") -> str:
 def load_yaml(
     text: str,
     fast: type[yaml.SafeLoader] = FAST_LOADER,
-    exact: type[yaml.SafeLoader] = yaml.SafeLoader,
+    exact: type[yaml.SafeLoader] = UniqueKeyLoader,
 ) -> Any:
     """``yaml.load`` with a safe loader, parsed by libyaml (five times faster: every command
     reads some thirty shipped files at start-up). A text libyaml refuses is read again by
-    the pure-Python ``exact`` loader, so an error says what PyYAML always said, where."""
+    the pure-Python ``exact`` loader, so an error says what PyYAML always said, where. A key
+    given twice in a mapping is refused (``DuplicateKeyError``, a ``yaml.YAMLError``:
+    ``yaml_problem`` names its line and key)."""
     try:
         return yaml.load(text, Loader=fast)
+    except DuplicateKeyError:
+        raise  # found by our constructor, not the parser: the place is already exact
     except yaml.YAMLError:
         return yaml.load(text, Loader=exact)
 
@@ -170,7 +223,10 @@ def _yaml_words(problem: str | None) -> str:
 
 
 def yaml_problem(exc: Exception) -> str:
-    """Where a YAML file is malformed and why, in one zh-CN line: ``第 3 行第 14 列：…``."""
+    """Where a YAML file is malformed and why, in one zh-CN line: ``第 3 行第 14 列：…``;
+    a key given twice: ``第 5 行：键 "name" 重复（第 2 行已有）``."""
+    if isinstance(exc, DuplicateKeyError):
+        return str(exc)
     mark = getattr(exc, "problem_mark", None)
     problem = _yaml_words(getattr(exc, "problem", None))
     if mark is None:

@@ -58,12 +58,11 @@ from govflow.cli.common import (
     echo_json,
     echo_lines,
     exit_code,
+    file_and_sets,
     guard_standard_streams,
     internal_error,
     parse_date,
-    parse_sets,
     person,
-    read_data_file,
     user_errors,
 )
 from govflow.cli.files import Force
@@ -169,8 +168,7 @@ def act(
     from govflow.workflow import services
 
     with user_errors():
-        payload = read_data_file(file) if file else {}
-        payload.update(parse_sets(set_ or []))
+        payload = file_and_sets(file, set_)
         svc = build_services()
         principal = cli_principal(svc, as_user)
         event = services.act(svc, ref=ref, action=action, payload=payload, principal=principal)

@@ -18,8 +18,7 @@ from govflow.cli.common import (
     cli_principal,
     echo_json,
     echo_lines,
-    parse_sets,
-    read_data_file,
+    file_and_sets,
     user_errors,
 )
 
@@ -38,8 +37,7 @@ def open_case(
 ) -> None:
     """登记任一类型的案件（字段见该类型的声明 configs/case_types/TYPE.yaml）。"""
     with user_errors():
-        payload = read_data_file(file) if file else {}
-        payload.update(parse_sets(set_ or []))
+        payload = file_and_sets(file, set_)
         open_and_show(case_type, as_user, payload, as_json)
 
 

@@ -167,7 +167,7 @@ def read_input(path: Path) -> bytes:
 
 def read_data_file(path: Path) -> dict[str, Any]:
     """A YAML or JSON file, or ``-`` for standard input: UTF-8 text holding a mapping."""
-    from govflow.workflow.validation import yaml_problem
+    from govflow.workflow.validation import load_yaml, yaml_problem
 
     raw = read_input(path)
     try:
@@ -177,7 +177,7 @@ def read_data_file(path: Path) -> dict[str, Any]:
             f"{path}: 不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节处）；请另存为 UTF-8 后重试"
         ) from None
     try:
-        data = yaml.safe_load(text) or {}
+        data = load_yaml(text) or {}  # a field given twice is refused, naming its line
     except yaml.YAMLError as exc:
         raise InvalidInput(f"{path}: {yaml_problem(exc)}") from None
     if not isinstance(data, dict):
@@ -206,6 +206,28 @@ def parse_sets(pairs: list[str]) -> dict[str, Any]:
             )
         data[field] = value
     return data
+
+
+def file_and_sets(file: Path | None, pairs: list[str] | None) -> dict[str, Any]:
+    """An action's input from ``--file`` and ``--set`` together. A field given in both is
+    refused rather than ``--set`` silently replacing the file's value (nothing documents an
+    override, and an operator who wrote both meant one of them); a dotted ``--set``
+    (``applicant.name``) meets the file's nested key of the same path."""
+    payload = read_data_file(file) if file else {}
+    sets = parse_sets(pairs or [])
+    for field in sets:
+        if _given(payload, field):
+            raise InvalidInput(f"字段 {field} 在 --file 与 --set 中都给了；每个字段只能给一次")
+    payload.update(sets)
+    return payload
+
+
+def _given(data: dict[str, Any], field: str) -> bool:
+    if field in data:
+        return True
+    head, dot, rest = field.partition(".")
+    inner = data.get(head) if dot else None
+    return isinstance(inner, dict) and _given(inner, rest)
 
 
 def parse_date(option: str, text: str | None) -> date | None:

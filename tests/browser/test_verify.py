@@ -90,9 +90,9 @@ def test_the_supervisor_verifies_the_tree_and_takes_a_checkpoint(
     page.reload()
     listed = page.locator("#checkpoints tbody tr")
     expect(listed).to_have_count(1)
-    expect(listed).to_contain_text("机关 county（含下级机关）")
+    expect(listed).to_contain_text("示范县人民政府办公室（含下级机关）")
     expect(listed.locator(".digest")).to_have_text(trailer["digest"])
-    expect(listed).to_contain_text("chen.supervisor")
+    expect(listed).to_contain_text("陈督查（chen.supervisor）")
     shots(page, "checkpoints")
     ctx.close()
 

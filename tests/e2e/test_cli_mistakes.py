@@ -203,3 +203,75 @@ def test_a_malformed_data_file_gives_line_column_and_cause(home: Path, tmp_path:
         f"错误：{intake}: 第 3 行第 11 列：YAML 格式有误："
         "此处不能出现“键: 值”（多半是缩进不对，或值里的冒号后缺空格、缺引号）"
     ]
+
+
+# -- a key given twice, a field given twice ------------------------------------------------------
+
+TWICE: dict[str, tuple[str, str, list[str], str]] = {
+    # what: (file name, text, command with {path}, the line on stderr after the file's name)
+    "the organisation file": (
+        "org.yaml",
+        "agencies:\n  - {code: county, name: 示范县, ref_prefix: 示县}\nusers: []\nagencies: []\n",
+        ["init", "--org", "{path}"],
+        '第 4 行：键 "agencies" 重复（第 1 行已有）',
+    ),
+    "a calendar file": (
+        "2030.yaml",
+        "year: 2030\nholidays:\n  - {date: 2030-01-01, name: 元旦, date: 2030-01-02}\n",
+        ["calendar", "import", "{path}", "--as", "admin"],
+        '第 3 行：键 "date" 重复（第 3 行已有）',
+    ),
+    "an action's input": (
+        "extend.yaml",
+        "days: 10\nreason: 需调档整理\ndays: 12\n",
+        [*ACT, "--as", "zhang.head", "--file", "{path}"],
+        '第 3 行：键 "days" 重复（第 1 行已有）',
+    ),
+    "a request's intake": (
+        "intake.yaml",
+        "channel: in_person\napplicant:\n  kind: natural_person\n  name: 张三\n  name: 李四\n",
+        ["request", "register", "--as", "wang.clerk", "--file", "{path}"],
+        '第 5 行：键 "name" 重复（第 4 行已有）',
+    ),
+}
+
+
+@pytest.mark.parametrize("what", TWICE)
+def test_a_key_given_twice_in_a_file_is_refused_naming_file_line_and_key(
+    home: Path, tmp_path: Path, what: str
+) -> None:
+    name, text, command, said = TWICE[what]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    (line,) = refused(home, *(part.replace("{path}", str(path)) for part in command))
+    shown = name if name == "2030.yaml" else str(path)  # a calendar is named by its file
+    assert line.startswith("错误：") and line.endswith(f"{shown}: {said}"), line
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "field"),
+    [
+        ("days: 10\nreason: 需调档整理\n", "days=12", "days"),
+        ("applicant:\n  name: 张三\n", "applicant.name=李四", "applicant.name"),
+    ],
+)
+def test_a_field_in_both_the_file_and_set_is_refused(
+    home: Path, tmp_path: Path, text: str, given: str, field: str
+) -> None:
+    data = tmp_path / "input.yaml"
+    data.write_text(text, encoding="utf-8")
+    args = [*ACT, "--as", "zhang.head", "--file", str(data), "--set", given]
+    assert refused(home, *args) == [
+        f"错误：字段 {field} 在 --file 与 --set 中都给了；每个字段只能给一次"
+    ]
+
+
+def test_the_file_and_set_give_different_fields_together(home: Path, tmp_path: Path) -> None:
+    data = tmp_path / "message.yaml"
+    data.write_text("title: 路灯不亮\ncontent: 城关镇路灯三天不亮\ncontact_name: 张三\n", "utf-8")
+    done = govflow(home, "case", "open", "online_message", "--as", "wang.clerk", "--file",
+                   str(data), "--set", "channel=website", "--json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    both = govflow(home, "case", "open", "online_message", "--as", "wang.clerk", "--file",
+                   str(data), "--set", "title=路灯坏了", "--set", "channel=website")  # fmt: skip
+    assert both.returncode == 2 and "字段 title 在 --file 与 --set 中都给了" in both.stderr

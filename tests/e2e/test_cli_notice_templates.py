@@ -47,7 +47,7 @@ def test_upload_for_an_agency_from_the_command_line(tmp_path: Path) -> None:
 
     message = office.fails(2, "notices", "upload", "receipt", str(bad), "--agency", "county",
                            "--as", "admin")  # fmt: skip
-    assert "上传的模板“坏.docx”（receipt，机关 county）" in message
+    assert "上传的模板“坏.docx”（receipt，示范县人民政府办公室）" in message
     assert "未知占位符 'applicant_nmae'" in message
     message = office.fails(3, "notices", "upload", "receipt", str(good), "--agency", "county",
                            "--as", "li.handler")  # fmt: skip

@@ -312,17 +312,30 @@ def test_each_endpoint_answers_each_caller_as_its_rights_say(
 
 def test_acknowledging_a_firing_is_for_its_people_only(api: ApiHarness, clock: FakeClock) -> None:
     """The office head of the case's agency and the supervisors above it may acknowledge;
-    the agency's clerk may not (403); a sibling agency does not see it (404)."""
+    the agency's clerk may not (403); a sibling agency does not see it (404), nor does the
+    supervisor's token, which is for ``county`` without the agencies below (a token reaches
+    as far as its scope, not its account: the supervisor's session acknowledges)."""
     ref, _ = Target(api).case()
     clock.set(clock.now().replace(year=2025, month=10, day=22, hour=9, tzinfo=SHANGHAI))
     fired = sweep(api.svc, [].append).fired
     assert fired, "a warning is due two working days before the limit"
     key = services.firings(api.svc, services.identify(api.svc, "system"), ref)[0].key
     url = f"/api/v1/escalations/{quote(key, safe='')}/acknowledge"
-    expected = {ANONYMOUS: 401, CLERK: 403, HANDLER: 403, SIBLING: 404, HEAD: 204, SUPERVISOR: 204}
+    own = "(the county supervisor's session)"
+    session_id, csrf = api.session(SUPERVISOR)
+    session = {"Cookie": f"{SESSION_COOKIE}={session_id}", CSRF_HEADER: csrf}
+    expected = {
+        ANONYMOUS: 401,
+        CLERK: 403,
+        HANDLER: 403,
+        SIBLING: 404,
+        SUPERVISOR: 404,
+        own: 204,  # first: it is the one that records the acknowledgement
+        HEAD: 204,
+    }
     with api.client() as http:
         for who in _refusals_first(expected):
-            headers = {} if who == ANONYMOUS else api.headers(who)
+            headers = {} if who == ANONYMOUS else session if who == own else api.headers(who)
             before = api.footprint()
             answer = http.post(url, headers=headers)
             assert answer.status_code == expected[who], (who, answer.text[:300])

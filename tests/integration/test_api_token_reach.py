@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import Engine
@@ -15,7 +16,10 @@ from starlette.testclient import TestClient
 from govflow import configs
 from govflow.models.db import session_factory
 from govflow.models.org import OrgFile, load_org, read_org_file
-from govflow.web.api.auth import SESSION_COOKIE
+from govflow.web.api.auth import CSRF_HEADER, SESSION_COOKIE
+from govflow.workers.sweeper import sweep
+from govflow.workflow import services
+from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.services import Services, tokens
 from tests.api_support import ApiHarness, path, registration
 
@@ -172,3 +176,30 @@ def test_a_supervisors_token_reads_below_only_with_include_children(
     assert http.get("/api/v1/reports/timeliness", params=timeliness, headers=tree).is_success
     users = http.get("/api/v1/users", params={"agency": "edu"}, headers=tree)
     assert EDU_CLERK in {u["username"] for u in users.json()}
+
+
+def test_a_token_acknowledges_a_firing_only_within_its_own_reach(
+    api: ApiHarness, http: TestClient, clock: FakeClock
+) -> None:
+    """Acknowledging reads the case's agency through the token's scope, as every other call:
+    the county supervisor's token without include_children does not find a firing on a case
+    of ``edu`` below (404, nothing written), where the account's own session acknowledges."""
+    edu = registered(http, api.headers(EDU_CLERK))
+    clock.set(clock.now().replace(year=2025, month=10, day=22, hour=9, tzinfo=SHANGHAI))
+    assert sweep(api.svc, [].append).fired, "a warning is due two working days before the limit"
+    key = services.firings(api.svc, services.identify(api.svc, "system"), edu)[0].key
+    url = f"/api/v1/escalations/{quote(key, safe='')}/acknowledge"
+    alone = bearer(api.token(SUPERVISOR))  # for county, may write, not the agencies below
+    # Below with include_children, a token reads the firing, but such a token is read-only.
+    tree = bearer(api.token(SUPERVISOR, read_only=True, include_children=True))
+    before = api.footprint()
+
+    refused(http.post(url, headers=alone), 404, "not_found")
+    assert http.get("/api/v1/escalations", params={"case": edu}, headers=alone).status_code == 404
+    assert "只读" in refused(http.post(url, headers=tree), 403, "forbidden")
+    assert api.footprint() == before, "a refused acknowledgement wrote"
+
+    session_id, csrf = api.session(SUPERVISOR)  # the account itself reaches edu
+    own = {"Cookie": f"{SESSION_COOKIE}={session_id}", CSRF_HEADER: csrf}
+    assert http.post(url, headers=own).status_code == 204
+    assert api.footprint() != before

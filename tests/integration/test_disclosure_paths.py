@@ -850,7 +850,7 @@ BAD_REGISTRATIONS = [
     ("impossible received_on", CLERK, "county", {"received_on": "2025-13-01"},
      InvalidInput, "received_on"),
     ("user of another agency", EDU_CLERK, "county", {},
-     ActionNotAllowed, "刘登记 不属于机关 county"),
+     ActionNotAllowed, "刘登记 不属于示范县人民政府办公室，不能为其登记"),
     ("supervisor cannot register", SUPERVISOR, "county", {},
      ActionNotAllowed, "督查无权登记申请"),
     ("unknown agency", CLERK, "nowhere", {}, NotFound, "没有代码为 'nowhere' 的机关"),

@@ -117,7 +117,7 @@ def test_a_bad_upload_is_refused_naming_the_place_and_nothing_is_written(flow, e
     with pytest.raises(InvalidInput) as info:
         upload_template(svc, boss, TemplateUpload("receipt", bad, "edu", "坏.docx"))
     message = str(info.value)
-    assert "上传的模板“坏.docx”（receipt，机关 edu）" in message
+    assert "上传的模板“坏.docx”（receipt，示范县教育局）" in message  # by name
     assert "段" in message and "未知占位符 'corection_due'" in message
     broken = with_line("receipt.docx", "{% if applicant %}没有结束")
     with pytest.raises(InvalidInput, match="模板语法错误"):

@@ -19,17 +19,16 @@ from typing import Any, ClassVar
 
 import yaml
 
-from govflow.workflow.validation import file_problem, yaml_problem
+from govflow.workflow.validation import FAST_LOADER, file_problem, yaml_problem
 
 _TOP_KEYS = frozenset({"year", "holidays", "makeup_workdays", "closures"})
 _ENTRY_KEYS = frozenset({"date", "name"})
 _LIST_LABELS = {"holidays": "放假日", "makeup_workdays": "调休上班日", "closures": "闭馆日"}
 
-_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C parser where built: faster
 
-
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """Safe loader that leaves dates as text, so a bad date gets our own message."""
+class _Loader(FAST_LOADER):  # type: ignore[misc, valid-type]
+    """Safe loader that leaves dates as text, so a bad date gets our own message (libyaml's
+    parser where built: faster); a key given twice is refused, naming its line."""
 
     yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, Any]]]] = {
         first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]

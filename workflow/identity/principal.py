@@ -132,26 +132,32 @@ class Principal:
         )
 
     def as_reader(self) -> Actor:
-        """The actor whose read scope this principal has: an API token reads only in the
-        agency it was issued for, and the agencies below it only if issued with
-        ``include_children``, never the whole reach of its account. A token for an agency
-        other than its account's that is not a supervisor's read-only one (its account has
-        moved since) reads nothing (``NotPermitted``); ``authenticate_token`` has already
-        refused one whose account no longer reaches its agency through the tree."""
-        actor = self.as_actor()
-        scope = self.scope
-        if scope is None:
-            return actor
-        narrowed = replace(actor, reads_below=scope.include_children)
-        if scope.agency == actor.agency_code:
-            return narrowed
-        if not scope.may_leave_home(actor.held_roles):
-            raise no_longer_applies(scope.agency)
-        # A supervisor's token for an agency below reads there as the supervisor, never as
-        # that agency's staff because the account also holds a staff role at home (which
-        # would unmask the applicants' data and hand out their files).
-        supervising = (Role.SUPERVISOR,)
-        return replace(narrowed, agency_code=scope.agency, role=Role.SUPERVISOR, roles=supervising)
+        """The actor whose read scope this principal has (``reading_as``): an API token reads
+        only in the agency it was issued for, and below it only if issued with
+        ``include_children``, never the whole reach of its account; ``authenticate_token``
+        has already refused one whose account no longer reaches its agency through the tree."""
+        return reading_as(self.as_actor(), self.scope)
+
+
+def reading_as(actor: Actor, scope: TokenScope | None) -> Actor:
+    """``actor`` narrowed to a token's ``scope`` (unchanged without one): what the token may
+    read, and the reach a write through it checks before anything else. A token for an
+    agency other than its account's that is not a supervisor's read-only one (its account
+    has moved since) reads nothing (``NotPermitted``). ``Principal.as_reader`` applies it to
+    the account as authenticated; a use case that reads the account again in its own
+    transaction (``acting_actor``) applies it to that."""
+    if scope is None:
+        return actor
+    narrowed = replace(actor, reads_below=scope.include_children)
+    if scope.agency == actor.agency_code:
+        return narrowed
+    if not scope.may_leave_home(actor.held_roles):
+        raise no_longer_applies(scope.agency)
+    # A supervisor's token for an agency below reads there as the supervisor, never as
+    # that agency's staff because the account also holds a staff role at home (which
+    # would unmask the applicants' data and hand out their files).
+    supervising = (Role.SUPERVISOR,)
+    return replace(narrowed, agency_code=scope.agency, role=Role.SUPERVISOR, roles=supervising)
 
 
 SYSTEM_PRINCIPAL = Principal(

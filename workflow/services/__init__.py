@@ -63,6 +63,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     open_findings        what verify found and no later verify cleared     (integrity)
     recorded_findings, flagged_case_count   the same with when it was found; how many cases (integrity)
     verify_supervised, supervised_checkpoints   verify and checkpoints over a supervisor's tree (supervision)
+    supervised_agency_name   the name of the agency whose tree those screens cover (supervision)
     supervised_findings, flagged_in_tree   the open findings of a supervisor's tree; their cases' count (supervision)
     list_templates       the uploaded notice templates (administrators)  (templates)
     list_documents, read_document   a case's notices and attachments (N-1, N-2) (documents)
@@ -242,8 +243,10 @@ from govflow.workflow.services.signin import (
     logout_everywhere,
 )
 from govflow.workflow.services.supervision import (
+    TakenCheckpoint,
     Verification,
     flagged_in_tree,
+    supervised_agency_name,
     supervised_checkpoints,
     supervised_findings,
     verify_supervised,
@@ -280,8 +283,9 @@ __all__ = [
     "CaseSummary", "CaseTimeline", "CaseTypeInfo", "CaseTypeSheet", "ChannelView", "Delivered",
     "DigestView", "FiringView", "FormField", "GovflowError", "ImportResult", "IssuedToken",
     "LimitAnswer", "LoginLogPage", "NewAccount", "NewAgency", "NewSession", "OpenableType",
-    "Principals", "Roster", "Section", "Services", "SessionView", "SweepReport", "TemplateUpload",
-    "TokenRequest", "TokenRoster", "UnitOfWork", "Verification", "Workbench", "WritingUnitOfWork",
+    "Principals", "Roster", "Section", "Services", "SessionView", "SweepReport", "TakenCheckpoint",
+    "TemplateUpload", "TokenRequest", "TokenRoster", "UnitOfWork", "Verification", "Workbench",
+    "WritingUnitOfWork",
     "accountability", "acknowledge", "act", "act_and_read", "action_form", "actions",
     "activate_user", "add_agency", "add_user", "administrator", "adopt_policy", "agency_tree",
     "annual_report", "applicant_preview", "apply_action", "attach", "authenticate_session",
@@ -301,8 +305,8 @@ __all__ = [
     "regenerate_notice", "register_request", "registration_form", "remove_template", "revoke_token",
     "save", "seal_unkeyed", "security_log", "seed_calendar", "send_digests", "send_test_message",
     "set_password", "stored_calendar", "supervised_agencies", "supervised_agency",
-    "supervised_checkpoints", "supervised_findings", "supervision_dashboard", "timeliness_report",
-    "token_roster", "unlock_user", "upload_template", "user_roster", "verify_all", "verify_cases",
+    "supervised_agency_name", "supervised_checkpoints", "supervised_findings",
+    "supervision_dashboard", "timeliness_report", "token_roster", "unlock_user", "upload_template", "user_roster", "verify_all", "verify_cases",
     "verify_supervised", "workbench",
 ]
 # fmt: on

@@ -10,7 +10,7 @@ administrator's screen (``NotPermitted``, as for anyone else).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from govflow.workflow import texts
@@ -66,6 +66,14 @@ class TokenRoster:
     default_days: int
     max_days: int
     now: datetime
+    # The Chinese name of each token's account and creator, by username (what the list
+    # shows; a username no account has any more is shown as it is).
+    people: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def agency_names(self) -> dict[str, str]:
+        """Each agency's Chinese name by code: a token's scope and a holder's agency."""
+        return {a.code: a.name for a in self.agencies}
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,8 @@ class LoginLogPage:
     page: int  # from 1
     size: int
     has_next: bool
+    # Each agency's Chinese name by code: what the log's agency column shows.
+    agency_names: dict[str, str] = field(default_factory=dict)
 
 
 def _screen_reader(uow: UnitOfWork, by: Principal) -> Actor:
@@ -116,6 +126,7 @@ def token_roster(svc: Services, by: Principal) -> TokenRoster:
         tokens = lapsed(uow, uow.identity.tokens(include_inactive=True))
         accounts = uow.identity.accounts(None, include_inactive=False)
         agencies = uow.repo.agencies()
+        people = uow.repo.names({t.username for t in tokens} | {t.created_by for t in tokens})
     holders = [
         a
         for a in accounts
@@ -130,6 +141,7 @@ def token_roster(svc: Services, by: Principal) -> TokenRoster:
         default_days=settings.token_default_days,
         max_days=settings.token_max_days,
         now=svc.clock.now(),
+        people=people,
     )
 
 
@@ -140,7 +152,8 @@ def login_log_page(svc: Services, by: Principal, page: int = 1, size: int = 50) 
     with svc.uow() as uow:
         _screen_reader(uow, by)
         rows = uow.identity.login_log(None, None, size + 1, (page - 1) * size)
-    return LoginLogPage(rows[:size], page, size, len(rows) > size)
+        names = {a.code: a.name for a in uow.repo.agencies()}
+    return LoginLogPage(rows[:size], page, size, len(rows) > size, names)
 
 
 def end_sessions(svc: Services, by: Principal, username: str) -> int:

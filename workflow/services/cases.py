@@ -40,12 +40,13 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 
-def _check_agency(actor: Actor, case: Case) -> None:
+def _check_agency(uow: WritingUnitOfWork, actor: Actor, case: Case) -> None:
     """Only the case's own agency works it. Someone who may not even read the case never
     gets here (``readable_case``: not found); this refuses a reader from elsewhere, a
-    supervisor above."""
+    supervisor above, naming the agency as people read it (the case brought it along)."""
     if actor.role is not Role.SYSTEM and actor.agency_code != case.agency_code:
-        raise NotPermitted(f"{actor.name} 不属于本案所属机关（{case.agency_code}），不能办理")
+        agency = uow.repo.agency(case.agency_code).name
+        raise NotPermitted(f"{actor.name} 不属于本案所属机关（{agency}），不能办理")
 
 
 def _context(
@@ -110,7 +111,7 @@ def _create(
     actor = acting_actor(repo, principal)
     agency = repo.agency(agency_code)
     if actor.agency_code != agency_code:
-        raise NotPermitted(f"{actor.name} 不属于机关 {agency_code}，不能为其登记")
+        raise NotPermitted(f"{actor.name} 不属于{agency.name}，不能为其登记")
     check_scope(principal, workflow.create, agency_code)
     case = Case.opened(workflow, agency_code)
     case.escalation_policy = policy_digest(svc, uow, workflow, now)
@@ -275,7 +276,7 @@ def apply_action(
         repo.prefetch(principal.username, ref)
     actor = acting_actor(repo, principal)
     case = readable_case(svc, uow, actor, ref, history=False)
-    _check_agency(actor, case)
+    _check_agency(uow, actor, case)
     check_scope(principal, action, case.agency_code)
     if expected_version is not None and case.head_seq != expected_version:
         raise StaleVersion(ref, case.head_seq)

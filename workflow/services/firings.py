@@ -18,7 +18,7 @@ from govflow.workflow.cases import ESCALATION_ACKNOWLEDGED
 from govflow.workflow.errors import ActionNotAllowed, NotFound, NotPermitted
 from govflow.workflow.escalation_ports import FiringRecord
 from govflow.workflow.identity.acting import acting_actor, check_scope
-from govflow.workflow.identity.principal import Principal
+from govflow.workflow.identity.principal import Principal, reading_as
 from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.base import (
     Services,
@@ -166,6 +166,9 @@ def acknowledge(svc: Services, firing_key: str, principal: Principal) -> bool:
     now = svc.clock.now()
     with svc.uow() as uow:
         actor = acting_actor(uow.repo, principal)
+        # Through a token, the token's reach (its agency, below it only with
+        # include_children), never its account's: as every read and write through it.
+        reader = reading_as(actor, principal.scope)
         store = uow.escalations
         firing = store.firing_by_key(firing_key)
         if firing.case_id is None:
@@ -176,7 +179,7 @@ def acknowledge(svc: Services, firing_key: str, principal: Principal) -> bool:
         # Besides the people told: the office head of the case's agency, and its supervisors
         # or those of the agency above (who receive its escalations); nobody from elsewhere.
         agency = uow.repo.get(ref).agency_code
-        if not scope_of(uow, actor).covers(agency):  # as if it did not exist (as reading)
+        if not scope_of(uow, reader).covers(agency):  # as if it did not exist (as reading)
             raise NotFound(f"没有编号为 {firing_key} 的提醒")
         parent = agency_tree(uow.repo.agencies()).get(agency)
         answers_for_case = (actor.has_role(Role.OFFICE_HEAD) and actor.agency_code == agency) or (

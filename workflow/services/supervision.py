@@ -10,11 +10,13 @@ supervisor is refused before anything is read. A separate module because ``repor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from govflow.workflow.access import reaches_below
 from govflow.workflow.actors import Actor
-from govflow.workflow.checkpoints import CheckpointRecord
+from govflow.workflow.checkpoints import CheckpointRecord, scope_label
 from govflow.workflow.events import Finding, OpenFinding
 from govflow.workflow.services.base import Services
 from govflow.workflow.services.base import scope_of as read_scope_of
@@ -70,19 +72,53 @@ def supervised_findings(svc: Services, reader: Actor) -> list[OpenFinding]:
     )
 
 
-def supervised_checkpoints(
-    svc: Services, reader: Actor, limit: int = 100
-) -> list[CheckpointRecord]:
+def supervised_agency_name(svc: Services, reader: Actor) -> str:
+    """The Chinese name of the agency whose tree the supervisor's screens cover (what the
+    verification and checkpoint pages name; ``supervised_agency`` gives its code)."""
+    code = supervised_agency(reader)
+    with svc.uow() as uow:
+        return uow.repo.agency(code).name
+
+
+@dataclass(frozen=True)
+class TakenCheckpoint:
+    """A checkpoint noted, as people read it: its scope and who took it by name."""
+
+    taken_at: datetime
+    scope: str  # ``示范县人民政府办公室（含下级机关）`` or ``全部案件`` (``scope_label``)
+    cases: int
+    digest: str
+    actor: str | None  # the username of who took it
+    actor_name: str | None  # their name (None: unknown, or nobody)
+
+
+def supervised_checkpoints(svc: Services, reader: Actor, limit: int = 100) -> list[TakenCheckpoint]:
     """The checkpoints noted whose scope lies within the supervisor's (newest first): one of
     an agency the supervisor may read, or of every case if the supervisor reads them all."""
     supervised_agency(reader)
     with svc.uow() as uow:
         scope = read_scope_of(uow, reader)
-        every = all(scope.covers(a.code) for a in uow.repo.agencies())
+        agencies = uow.repo.agencies()
+        every = all(scope.covers(a.code) for a in agencies)
         noted = uow.repo.checkpoints(CHECKPOINTS_READ)
-    shown = [
-        c
-        for c in noted
-        if (scope.covers(str(c.scope["agency"])) if c.scope.get("agency") else every)
-    ]
-    return shown[:limit]
+        shown = [
+            c
+            for c in noted
+            if (scope.covers(str(c.scope["agency"])) if c.scope.get("agency") else every)
+        ][:limit]
+        people = uow.repo.names(c.actor for c in shown if c.actor)
+    names = {a.code: a.name for a in agencies}
+    return [_taken(c, names, people) for c in shown]
+
+
+def _taken(
+    c: CheckpointRecord, agencies: Mapping[str, str], people: Mapping[str, str]
+) -> TakenCheckpoint:
+    return TakenCheckpoint(
+        taken_at=c.taken_at,
+        scope=scope_label(c.scope, agencies),
+        cases=c.cases,
+        digest=c.digest,
+        actor=c.actor,
+        actor_name=people.get(c.actor) if c.actor else None,
+    )

@@ -71,11 +71,20 @@ def _kind(notices: Notices, kind: str) -> str:
     return kind
 
 
-def _place(upload: TemplateUpload) -> str:
-    """How a refusal names the uploaded file (zh-CN)."""
-    where = f"机关 {upload.agency}" if upload.agency else "全部机关"
+def _place(upload: TemplateUpload, agency: str | None) -> str:
+    """How a refusal names the uploaded file (zh-CN); ``agency``: its agency's name."""
+    where = agency or "全部机关"
     name = f"“{upload.filename}”" if upload.filename else ""
     return f"上传的模板{name}（{upload.kind}，{where}）"
+
+
+def _agency_name(uow: UnitOfWork, code: str) -> str:
+    """The agency as a refusal names it: by name, or, one that does not exist, by the code
+    that was given (``机关 nowhere``)."""
+    try:
+        return uow.repo.agency(code).name
+    except NotFound:
+        return f"机关 {code}"
 
 
 def _log(uow: UnitOfWork, svc: Services, actor: Actor, action: str, u: UploadedTemplate) -> None:
@@ -103,9 +112,9 @@ def upload_template(svc: Services, by: Principal, upload: TemplateUpload) -> Upl
     with svc.uow() as uow:
         _require_admin(uow, by)  # refused before the file is even looked at
         kind = _kind(notices, upload.kind)
-        if upload.agency is not None:
-            uow.repo.agency(upload.agency)  # NotFound for an unknown agency
-    place = _place(upload)
+        # NotFound for an unknown agency; its name is how a refusal says where.
+        agency = uow.repo.agency(upload.agency).name if upload.agency is not None else None
+    place = _place(upload, agency)
     if not upload.content:
         raise InvalidInput(f"{place}：文件为空")
     if len(upload.content) > MAX_BYTES:
@@ -149,7 +158,7 @@ def remove_template(
         kind = _kind(notices, kind)
         removed = _uploads(uow).remove(agency, kind, actor.username, svc.clock.now())
         if removed is None:
-            where = f"机关 {agency}" if agency else "全部机关"
+            where = _agency_name(uow, agency) if agency else "全部机关"
             raise NotFound(f"没有为{where}上传的告知书模板 {kind}")
         _log(uow, svc, actor, "template_removed", removed)
         uow.commit()

@@ -98,8 +98,9 @@ def create_token(svc: Services, by: Principal, request: TokenRequest) -> IssuedT
         if agency != account.agency_code and not (
             request.read_only and Role.SUPERVISOR in account.roles and agency in reachable
         ):
+            home = uow.repo.agency(account.agency_code).name
             message = (
-                f"令牌只能用于 {account.username} 所属机关 {account.agency_code}"
+                f"令牌只能用于 {account.name}（{account.username}）所属的{home}"
                 "（督查的只读令牌可用于下级机关）"
             )
             raise InvalidInput(message, {"agency": message})

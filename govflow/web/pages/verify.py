@@ -26,7 +26,6 @@ from govflow.web.pages.render import page
 from govflow.web.pages.session import Session, checked_form
 from govflow.web.pages.supervise import download, refused
 from govflow.workflow import services
-from govflow.workflow.checkpoints import scope_label
 from govflow.workflow.errors import GovflowError
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +36,7 @@ JSON_LINES = "application/x-ndjson"
 def verify_form(request: Request, svc: Svc, session: Session) -> Response:
     try:
         reader = session.principal.as_reader()
-        agency = services.supervised_agency(reader)
+        agency = services.supervised_agency_name(svc, reader)  # people read its name
         recorded = services.supervised_findings(svc, reader)
     except GovflowError as exc:
         return refused(request, session, exc)
@@ -49,10 +48,12 @@ def verify_form(request: Request, svc: Svc, session: Session) -> Response:
 async def verify(request: Request, svc: Svc, session: Session) -> Response:
     try:
         await checked_form(request, session)
-        result = services.verify_supervised(svc, session.principal.as_reader())
+        reader = session.principal.as_reader()
+        result = services.verify_supervised(svc, reader)
+        agency = services.supervised_agency_name(svc, reader)
     except GovflowError as exc:
         return refused(request, session, exc)
-    context = {"agency": result.agency, "result": result, "recorded": ()}
+    context = {"agency": agency, "result": result, "recorded": ()}
     return page(request, "supervise_verify.html", context, session)
 
 
@@ -60,11 +61,11 @@ async def verify(request: Request, svc: Svc, session: Session) -> Response:
 def checkpoints(request: Request, svc: Svc, session: Session) -> Response:
     try:
         reader = session.principal.as_reader()
-        agency = services.supervised_agency(reader)
+        agency = services.supervised_agency_name(svc, reader)  # people read its name
         taken = services.supervised_checkpoints(svc, reader)
     except GovflowError as exc:
         return refused(request, session, exc)
-    context = {"agency": agency, "taken": taken, "scope_label": scope_label}
+    context = {"agency": agency, "taken": taken}
     return page(request, "supervise_checkpoints.html", context, session)
 
 
