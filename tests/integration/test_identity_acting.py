@@ -157,7 +157,7 @@ def test_a_token_is_issued_only_for_what_its_account_may_do(
         issue(svc, admin, actions=frozenset({"no_such_action"}))
     with pytest.raises(InvalidInput, match="无权执行：approve_reply"):
         issue(svc, admin, actions=frozenset({"approve_reply"}))
-    with pytest.raises(InvalidInput, match="所属机关"):
+    with pytest.raises(InvalidInput, match="所属的示范县人民政府办公室"):
         issue(svc, admin, agency="edu")
     with pytest.raises(InvalidInput, match="有效期"):
         issue(svc, admin, days=366)
