@@ -74,13 +74,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 FOLDERS_FIRST = ("tests/e2e/", "tests/browser/", "tests/integration/", "tests/unit/")
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: three workers for two cores. A worker spends about a third of its time
-    waiting (a ``govflow`` process starting, PostgreSQL's fsync, a browser drawing), so two
-    left the cores idle a third of the run (16.9 min of CPU in 12.8 min on two cores)."""
-    return max(1, (3 * (os.cpu_count() or 1)) // 2)
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def folder(item: pytest.Item) -> int:
         path = item.nodeid.split("::", 1)[0]
