@@ -205,6 +205,11 @@ class Finding:
     table: str | None = None  # for a derived row: which table and column differ
     column: str | None = None
 
+    @property
+    def kind_label(self) -> str:
+        """The kind in words (a kind this version does not know: its code)."""
+        return FINDING_KINDS.get(self.kind, self.kind)
+
 
 # What each kind of finding means, in words: the banner a case's readers see names it.
 FINDING_KINDS: dict[str, str] = {

@@ -142,9 +142,19 @@ def test_the_administrator_adds_a_user_who_must_change_the_one_time_password(
     expect(newcomer.get_by_role("heading", name="我的待办")).to_be_visible()
     ctx.close()
 
-    # The reset: a new one-time password, shown once; the old password no longer works.
+    # The reset, asked first (it ends the person's sessions): a new one-time password,
+    # shown once; the old password no longer works.
+    asked: list[str] = []
+
+    def agree(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.remove_listener("dialog", no_dialog)
+    page.on("dialog", agree)
     page.get_by_role("button", name="重置密码 sun.handler").click()
     expect(page.locator("#admin-notice")).to_contain_text("已重置用户 sun.handler 的密码")
+    assert len(asked) == 1 and "（sun.handler）的密码吗？其全部会话将结束。" in asked[0], asked
     reset = page.locator("#admin-secret").inner_text().strip()
     assert reset and reset != one_time
     with pytest.raises(LoginRefused):

@@ -139,6 +139,12 @@ def test_the_supervisor_sees_how_many_cases_and_the_list(
     table = listing[listing.index('id="recorded-findings"') :]
     assert ref in table and "事件内容被修改" in table and "2025-09-23 10:00" in table
     assert clean not in table
+    # A verify run from the page names each finding's kind in words too.
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', listing)
+    assert csrf, listing
+    run = client.post("/supervise/verify", data={"csrf_token": csrf.group(1)}).text
+    found = run[run.index('id="findings"') :].split("</table>")[0]
+    assert ref in found and "事件内容被修改" in found and "<td>edited</td>" not in found
 
 
 def test_the_api_and_the_command_line_carry_them(

@@ -257,7 +257,7 @@ def test_an_administrator_is_asked_naming_the_person_before_cutting_them_off(
     assert asked == {
         "lock": "确定要锁定 赵经办（zhao.handler）吗？",
         "deactivate": "确定要停用 赵经办（zhao.handler）吗？",
-        "password": None,  # a new one-time password is shown: nothing is cut off unseen
+        "password": "确定要重置 赵经办（zhao.handler）的密码吗？其全部会话将结束。",
         "logout": "确定要强制下线 赵经办（zhao.handler）吗？",
     }
     # htmx asks, then posts the form it is on and shows the page it answers.
