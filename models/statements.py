@@ -122,23 +122,10 @@ def case_update_with_event(columns: tuple[str, ...]) -> Insert:
 def actor_with_case() -> Select[Any]:
     """``actor_rows`` with the case an action is about beside each row (``case_with_agency``'s
     columns, NULL when there is no such case): an action's two reads in one round trip."""
-    users, roles = UserRow.__table__, UserRoleRow.__table__
-    own = AGENCIES.alias("own")
+    account = actor_rows()
     found = case_with_agency().subquery("found")
-    return (
-        select(
-            users.c.name.label("actor_name"),
-            users.c.status.label("actor_status"),
-            own.c.code.label("actor_agency"),
-            roles.c.role.label("actor_role"),
-            *found.c,
-        )
-        .select_from(users)
-        .outerjoin(own, own.c.id == users.c.agency_id)
-        .outerjoin(roles, roles.c.user_id == users.c.id)
-        .outerjoin(found, true())
-        .where(users.c.username == bindparam("username"))
-    )
+    users = UserRow.__table__
+    return account.add_columns(*found.c).join_from(users, found, true(), isouter=True)
 
 
 @cache
