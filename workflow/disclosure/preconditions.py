@@ -3,11 +3,13 @@
 A case offers its reader an action only if some input could pass ``rules.check`` now
 (``possible``): its precondition holds — 当场答复 on the day of receipt, one correction
 notice, one fee notice and one extension, a fee notice or another reply date only under an
-edition that provides for them, an extension before the reply limit passes, 要求说明理由
-only of an applicant whose requests may exceed a reasonable range, an expiry once its limit
-has passed — and, for an action naming one of the case's documents (登记送达), one is left
-to name. ``rules.check`` applies the same preconditions first and the guards apply the
-same rule to the document named, so the page and ``act`` never disagree.
+edition that provides for them, a fee notice only if it can be sent on a day the fee
+measures apply and within the reply limit, an extension before the reply limit passes,
+要求说明理由 only of an applicant whose requests may exceed a reasonable range, an expiry
+once its limit has passed (征求意见期满未答复: an open consultation's) — and, for an action
+naming one of the case's documents (登记送达), one is left to name. ``rules.check``
+applies the same preconditions first and the guards apply the same rule to the document
+named, so the page and ``act`` never disagree.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from datetime import date
 
 from govflow.workflow.actors import ROLE_LABELS
 from govflow.workflow.disclosure.context import CONSULTATION_LETTERS, Context
-from govflow.workflow.disclosure.deadline_kinds import CORRECTION_PERIOD, FEE_PAYMENT, REPLY
+from govflow.workflow.disclosure.deadline_kinds import (
+    CORRECTION_PERIOD,
+    FEE_PAYMENT,
+    REPLY,
+    consultation_key,
+)
 from govflow.workflow.disclosure.facts import DisclosureFacts
 from govflow.workflow.disclosure.lookups import delivered_notice, due_on, governing_edition
 from govflow.workflow.documents.records import DocumentRecord
@@ -74,8 +81,39 @@ def _expired(key: str, label: str) -> Callable[[DisclosureFacts, Context], None]
     return precondition
 
 
+def consultation_lapsed(f: DisclosureFacts, ctx: Context) -> None:
+    """征求意见期满未答复 at all: an open consultation whose limit has passed (Art. 32, 34).
+    The limit runs from the letter's delivery (the 2008 rules set none), so a consultation
+    not yet delivered has none to pass; the guard then checks the one the expiry names."""
+    consultations = f.open_consultations
+    if not consultations:
+        raise ActionNotAllowed("没有已届满未答复的征求意见：本申请没有进行中的征求意见")
+    dues = [
+        due
+        for c in consultations
+        if (due := due_on(f, consultation_key(c.number), ctx)) is not None
+    ]
+    if any(ctx.today > due for due in dues):
+        return
+    if dues:
+        raise ActionNotAllowed(
+            f"没有已届满未答复的征求意见：征求意见期限尚未届满（至 {_end(min(dues))}）"
+        )
+    if all(c.days is None for c in consultations):
+        governing, _ = governing_edition(f)
+        raise ActionNotAllowed(
+            f"没有已届满未答复的征求意见：{governing.short}未规定被征求意见方的答复期限"
+        )
+    raise ActionNotAllowed("没有已届满未答复的征求意见：征求意见书尚未登记送达，征求意见期限未起算")
+
+
 def fee_notice_now(f: DisclosureFacts, ctx: Context) -> None:
-    """收费通知 at all: one per request, under an edition with the fee measures (D-6)."""
+    """收费通知 at all: one per request, under an edition with the fee measures (D-6), and a
+    day it may be sent. The measures apply to notices sent from their start (the edition's
+    ``fees.from``; the sending date decides, not the receipt date: a request received before
+    it under the 2019 regulations may be charged by a notice sent after it), and the notice
+    is sent within the reply limit, never after today: so none before the start, and none for
+    a request whose reply limit ran out before it."""
     if f.fee is not None:
         raise ActionNotAllowed("本申请已发出过收费通知")
     governing, _ = governing_edition(f)
@@ -83,6 +121,16 @@ def fee_notice_now(f: DisclosureFacts, ctx: Context) -> None:
         raise ActionNotAllowed(
             f"{governing.short}没有信息处理费制度（只可收取检索、复制、邮寄等成本费用），"
             "不能发出收费通知"
+        )
+    start = governing.fees_from
+    measures = f"信息处理费按{governing.fee_measures}自 {start.isoformat()} 起收取"
+    if ctx.today < start:
+        raise ActionNotAllowed(f"{measures}，此前不能发出收费通知")
+    due = due_on(f, REPLY, ctx)
+    if due is not None and due < start:
+        raise ActionNotAllowed(
+            f"{measures}，本申请的答复期限已于 {due.isoformat()} 届满，"
+            "收费通知须在答复期限内发出，不能发出收费通知"
         )
 
 
@@ -155,6 +203,7 @@ PRECONDITIONS: dict[str, Callable[[DisclosureFacts, Context], None]] = {
     "reply_on_the_spot": spot_now,
     "request_correction": no_correction_yet,
     "correction_expired": _expired(CORRECTION_PERIOD, "补正期限"),
+    "consultation_expired": consultation_lapsed,
     "send_fee_notice": fee_notice_now,
     "request_reasons": volume_in_question,
     "fee_expired": _expired(FEE_PAYMENT, "缴费期限"),

@@ -159,6 +159,8 @@ def _end_consultation(f: DisclosureFacts, p: a.EndConsultation, ctx: Context) ->
 
 
 def _consultation_expired(f: DisclosureFacts, p: a.Expire, ctx: Context) -> None:
+    """(``preconditions.consultation_lapsed`` first: some open consultation has lapsed.)
+    The one the expiry names must be open and its own limit passed."""
     number = expired_consultation(f, p)
     due = due_on(f, f"consultation-{number}", ctx)
     if due is None or ctx.today <= due:
