@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests import cli_fork
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +23,7 @@ FIRST, SECOND = "示政办依申〔2025〕0001号", "示政办依申〔2025〕00
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = cli_env(f"sqlite:///{home / 'govflow.db'}", GOVFLOW_NOW="2025-09-24T18:00")
-    return subprocess.run(
+    return cli_fork.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True,
         text=True,

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests import cli_fork
 from tests.cli import cli_env, copy_home
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def govflow(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return cli_fork.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True,
         text=True,

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import cli_fork
 from tests.backing import RedisServer
 from tests.cli import cli_env
 
@@ -33,7 +33,7 @@ def test_sweep_acknowledge_and_read_it_back(tmp_path: Path, redis_server: RedisS
     env = cli_env(f"sqlite:///{tmp_path / 'govflow.db'}", GOVFLOW_BROKER_URL=redis_server.url(8))
 
     def govflow(*args: str, now: str, code: int = 0) -> str:
-        proc = subprocess.run(
+        proc = cli_fork.run(
             [sys.executable, "-m", "govflow", *args],
             capture_output=True,
             text=True,

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests import cli_fork
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,7 +17,7 @@ ARGS += ("--from", "2024-06-01", "--to", "2025-12-31")
 
 def govflow(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = cli_env(f"sqlite:///{db}")
-    return subprocess.run(
+    return cli_fork.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True,
         text=True,

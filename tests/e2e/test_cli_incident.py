@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import cli_fork
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +27,7 @@ class Office:
     def run(
         self, *args: str, now: str = "2025-09-30T22:40", **env: str
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        return cli_fork.run(
             [sys.executable, "-m", "govflow", *args],
             capture_output=True,
             text=True,

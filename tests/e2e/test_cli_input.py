@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import cli_fork
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +27,7 @@ GOOD = {"applicant": APPLICANT, "channel": "in_person", "description": "2024ๅนด้
 
 def govflow(home: Path, *args: str | bytes) -> subprocess.CompletedProcess[bytes]:
     env = cli_env(f"sqlite:///{home / 'govflow.db'}", GOVFLOW_NOW="2025-09-24T10:00")
-    return subprocess.run(
+    return cli_fork.run(
         [sys.executable, "-m", "govflow", *args], capture_output=True, env=env, cwd=home,
         timeout=60,
     )  # fmt: skip

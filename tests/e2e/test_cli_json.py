@@ -14,6 +14,7 @@ import pytest
 import typer
 
 from govflow.cli import app
+from tests import cli_fork
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +63,7 @@ def test_every_command_that_shows_something_takes_json() -> None:
 
 def govflow(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = cli_env(f"sqlite:///{home / 'govflow.db'}", GOVFLOW_NOW="2025-09-24T10:00")
-    return subprocess.run(
+    return cli_fork.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True, text=True, encoding="utf-8", env=env, cwd=home, timeout=120,
     )  # fmt: skip

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests import cli_fork
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +23,7 @@ def govflow(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
     environment = cli_env(f"sqlite:///{home / 'govflow.db'}", **settings)
     for name in [k for k, v in settings.items() if v == ""]:
         environment.pop(name, None)
-    return subprocess.run(
+    return cli_fork.run(
         [sys.executable, "-m", "govflow", *args], capture_output=True, text=True,
         encoding="utf-8", env=environment, cwd=home, timeout=60,
     )  # fmt: skip

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import cli_fork
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +24,7 @@ REF = "示政办依申〔2025〕0001号"
 
 def govflow(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = cli_env(f"sqlite:///{home / 'govflow.db'}", GOVFLOW_NOW="2025-09-24T10:00")
-    return subprocess.run(
+    return cli_fork.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True, text=True, encoding="utf-8", env=env, cwd=home, timeout=60,
     )  # fmt: skip

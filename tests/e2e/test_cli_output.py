@@ -12,6 +12,7 @@ import pytest
 
 from govflow.presentation.files import write_output
 from govflow.workflow.errors import InvalidInput
+from tests import cli_fork
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +22,7 @@ REF = "示政办依申〔2025〕0001号"
 
 def govflow(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = cli_env(f"sqlite:///{home / 'govflow.db'}", GOVFLOW_NOW="2025-09-24T18:00")
-    return subprocess.run(
+    return cli_fork.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True,
         text=True,

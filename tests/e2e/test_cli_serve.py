@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from tests import cli_fork
 from tests.backing import free_port
 from tests.cli import cli_env
 
@@ -35,7 +36,7 @@ def _get(
 
 def test_serve_answers_health_readiness_and_the_api_document(tmp_path: Path) -> None:
     env = cli_env(f"sqlite:///{tmp_path / 'govflow.db'}")
-    subprocess.run(
+    cli_fork.run(
         [sys.executable, "-m", "govflow", "init", "--org", str(ROOT / "configs" / "demo_org.yaml")],
         env=env,
         cwd=tmp_path,
@@ -43,7 +44,7 @@ def test_serve_answers_health_readiness_and_the_api_document(tmp_path: Path) -> 
         capture_output=True,
         timeout=120,
     )
-    issued = subprocess.run(
+    issued = cli_fork.run(
         [sys.executable, "-m", "govflow", "token", "create", "website", "--user", "wang.clerk",
          "--as", "admin", "--json"],
         env=env,
@@ -152,7 +153,7 @@ def test_a_busy_port_is_one_error_line_before_any_banner(tmp_path: Path) -> None
         taken.listen()
         port = str(taken.getsockname()[1])
         for args in (["serve", "--port", port], ["run", "--org", org, "--port", port]):
-            proc = subprocess.run(
+            proc = cli_fork.run(
                 [sys.executable, "-m", "govflow", *args],
                 env=env,
                 cwd=tmp_path,

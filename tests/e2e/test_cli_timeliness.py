@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import cli_fork
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +45,7 @@ class Office:
         self.home, self.env = home, env
 
     def run(self, *args: str, now: str = NOW) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        return cli_fork.run(
             [sys.executable, "-m", "govflow", *args],
             capture_output=True,
             text=True,

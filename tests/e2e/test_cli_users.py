@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests import cli_fork
 from tests.cli import ROOT, cli_env
 
 ORG = ROOT / "configs" / "demo_org.yaml"
@@ -30,7 +31,7 @@ class Operator:
         }
 
     def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        return cli_fork.run(
             [sys.executable, "-m", "govflow", *args],
             capture_output=True,
             text=True,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import cli_fork
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +39,7 @@ class Office:
     def run(self, *args: str, now: str | None = None) -> subprocess.CompletedProcess[str]:
         if now is not None:
             self.now = now
-        proc = subprocess.run(
+        proc = cli_fork.run(
             [sys.executable, "-m", "govflow", *args],
             capture_output=True,
             text=True,

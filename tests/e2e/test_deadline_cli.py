@@ -18,6 +18,7 @@ import typer
 from typer.testing import CliRunner
 
 from govflow.cli import deadline as deadline_cli
+from tests import cli_fork
 
 ROOT = Path(__file__).resolve().parents[2]
 USE_SUBPROCESS = (ROOT / "govflow" / "__main__.py").exists()
@@ -39,7 +40,7 @@ def run(*args: str) -> tuple[int, str, str]:
     env = {k: v for k, v in os.environ.items() if k != "GOVFLOW_CALENDAR_DIR"}
     if USE_SUBPROCESS:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        proc = subprocess.run(
+        proc = cli_fork.run(
             [sys.executable, "-m", "govflow", "deadline", *args],
             capture_output=True,
             text=True,

@@ -16,6 +16,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from tests import cli_fork
 from tests.backing import free_port
 from tests.cli import cli_env
 
@@ -31,7 +32,7 @@ DEMO_PEOPLE = (
 
 
 def _govflow(env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None) -> str:
-    proc = subprocess.run(
+    proc = cli_fork.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True,
         text=True,
@@ -124,7 +125,7 @@ def test_demo_web_fills_once_prints_passwords_and_serves_the_pages(tmp_path: Pat
 
 def test_demo_web_refuses_a_production_installation(tmp_path: Path) -> None:
     env = cli_env(f"sqlite:///{tmp_path / 'govflow.db'}", GOVFLOW_MODE="production")
-    proc = subprocess.run(
+    proc = cli_fork.run(
         [sys.executable, "-m", "govflow", "demo", "--web", "--no-serve"],
         capture_output=True,
         text=True,

@@ -20,6 +20,7 @@ import yaml
 from sqlalchemy import Engine, MetaData, select, text
 from sqlalchemy.engine import make_url
 
+from tests import cli_fork
 from tests.backing import PG_URL, free_port
 from tests.cli import cli_env
 from tests.conftest import drop_pg_schema, pg_engine_in_fresh_schema
@@ -62,7 +63,7 @@ class Office:
         return cli_env(self.url, **{**settings, **extra})
 
     def run(self, *args: str, now: str = "2025-09-01T09:00", **extra: str) -> int:
-        done = subprocess.run(
+        done = cli_fork.run(
             [sys.executable, "-m", "govflow", *args], capture_output=True, text=True,
             encoding="utf-8", env=self.env(GOVFLOW_NOW=now, **extra), cwd=self.home, timeout=90,
         )  # fmt: skip

@@ -19,6 +19,7 @@ from moto.server import ThreadedMotoServer
 from govflow.models.s3store import S3Store, StoreUnavailable
 from govflow.workflow.documents.store import sha256_hex
 from govflow.workflow.errors import InvalidInput, NotFound
+from tests import cli_fork
 from tests.backing import free_port
 from tests.cli import cli_env
 
@@ -117,7 +118,7 @@ def test_an_office_on_s3_issues_reads_back_and_verifies(
     )
 
     def govflow(*args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
+        done = cli_fork.run(
             [sys.executable, "-m", "govflow", *args], capture_output=True, text=True,
             encoding="utf-8", env=env, cwd=tmp_path, timeout=120,
         )  # fmt: skip
@@ -151,7 +152,7 @@ def test_an_s3_store_without_a_bucket_is_refused_at_start(tmp_path: Path) -> Non
     settings = tmp_path / "settings.yaml"
     settings.write_text("notices:\n  file_store: s3\n", encoding="utf-8")
     env = cli_env(f"sqlite:///{tmp_path / 'govflow.db'}", GOVFLOW_SETTINGS=str(settings))
-    done = subprocess.run(
+    done = cli_fork.run(
         [sys.executable, "-m", "govflow", "init"], capture_output=True, text=True,
         encoding="utf-8", env=env, cwd=tmp_path, timeout=120,
     )  # fmt: skip

@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from govflow.presentation.annual import to_csv, to_markdown, to_xlsx
 from govflow.workflow import services
 from govflow.workflow.errors import InvalidInput
+from tests import cli_fork
 
 CLERK, LI, HEAD = "wang.clerk", "li.handler", "zhang.head"
 EDU_CLERK = "liu.clerk"
@@ -236,7 +237,7 @@ def test_scripted_year(flow, tmp_path: Path) -> None:
         def run(*args: str) -> subprocess.CompletedProcess[bytes]:
             argv = [sys.executable, "-m", "govflow", "report", "annual", "--agency", "county"]
             argv += ["--as", "chen.supervisor"]
-            return subprocess.run([*argv, "--year", "2025", *args], capture_output=True, env=env)
+            return cli_fork.run([*argv, "--year", "2025", *args], capture_output=True, env=env)
 
         md = run()
         assert (md.returncode, md.stdout.decode("utf-8")) == (0, to_markdown(county))

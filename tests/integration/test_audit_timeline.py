@@ -21,6 +21,7 @@ from sqlalchemy import Engine, text
 from govflow.presentation.timeline import timeline_csv, timeline_json, timeline_text
 from govflow.workflow import integrity, services
 from govflow.workflow.actors import SYSTEM
+from tests import cli_fork
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -225,7 +226,7 @@ def govflow(engine: Engine, cwd: Path, *args: str) -> subprocess.CompletedProces
         engine.url.render_as_string(hide_password=False),
         GOVFLOW_FILES_DIR=os.environ["GOVFLOW_FILES_DIR"],
     )
-    return subprocess.run(
+    return cli_fork.run(
         [sys.executable, "-m", "govflow", *args],
         capture_output=True,
         text=True,

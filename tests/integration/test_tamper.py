@@ -25,6 +25,7 @@ from govflow.workflow import integrity, services
 from govflow.workflow.actors import SYSTEM
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.events import CaseEvent, chain_hash, new_event
+from tests import cli_fork
 from tests.cli import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -300,7 +301,7 @@ def database_url(engine: Engine) -> str:
 def audit_verify(engine: Engine, cwd: Path) -> subprocess.CompletedProcess[str]:
     # The test's database, and its own file store (the ``files`` fixture names it).
     env = cli_env(database_url(engine), GOVFLOW_FILES_DIR=os.environ["GOVFLOW_FILES_DIR"])
-    return subprocess.run(
+    return cli_fork.run(
         [sys.executable, "-m", "govflow", "audit", "verify", "--as", "chen.supervisor"],
         capture_output=True,
         text=True,

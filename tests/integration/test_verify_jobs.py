@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from govflow.workflow import integrity
 from govflow.workflow.actors import SYSTEM
+from tests import cli_fork
 from tests.cli import cli_env
 
 CASES = 23  # with batches of 1, ranges of 10 ids: three ranges, the last one short
@@ -89,7 +90,7 @@ def _audit_verify(flow, tmp_path: Path, *extra: str) -> subprocess.CompletedProc
             schema = conn.execute(text("SELECT current_schema()")).scalar_one()
         url = f"{url}?options=-csearch_path%3D{schema}"
     env = cli_env(url, GOVFLOW_FILES_DIR=os.environ["GOVFLOW_FILES_DIR"])
-    return subprocess.run(
+    return cli_fork.run(
         [sys.executable, "-m", "govflow", "audit", "verify", "--as", "chen.supervisor", *extra],
         capture_output=True,
         text=True,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import cli_fork
 from tests.backing import RedisServer
 from tests.cli import cli_env
 
@@ -57,7 +58,7 @@ def test_no_worker_process_outlives_the_one_that_was_stopped(
         f"sqlite:///{tmp_path / 'govflow.db'}",
         GOVFLOW_BROKER_URL=redis_server.url(7),
     )
-    subprocess.run(
+    cli_fork.run(
         [sys.executable, "-m", "govflow", "init", "--org", str(ROOT / "configs" / "demo_org.yaml")],
         env=env,
         cwd=tmp_path,

@@ -38,6 +38,7 @@ from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.clock import SHANGHAI, FakeClock
 from govflow.workflow.policy import NotificationSettings
 from govflow.workflow.services import Services
+from tests import cli_fork
 from tests.backing import PG_URL, RedisServer
 from tests.conftest import intake
 from tests.integration.receivers import WebhookReceiver, wait_until
@@ -371,7 +372,7 @@ def test_govflow_run_fires_delivers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     org = str(ROOT / "configs" / "demo_org.yaml")
 
     def govflow(*args: str, now: str | None = None) -> str:
-        proc = subprocess.run(
+        proc = cli_fork.run(
             [sys.executable, "-m", "govflow", *args],
             capture_output=True,
             text=True,
