@@ -3,6 +3,10 @@
 * Each row's 经办人 is checked by the one rule 指定经办人 applies
   (``case_workers.assignee_refusal``): a departed or locked account, or an integration's
   service account, is a problem on its row, named, and the file writes nothing.
+* An extension longer than its edition allows is a problem on its row even when it was also
+  granted after the reply limit had passed (SPEC D-3, L-1): the lateness alone is a finding
+  (docs/import.md), but the length is what the limit is computed with, so the law's limits
+  could no longer be computed for the case.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from govflow.workflow.actors import AccountKind, Role
 from govflow.workflow.imports.columns import COLUMNS
 from govflow.workflow.services import ImportResult, accounts, import_requests
 from govflow.workflow.services.accounts import NewAccount
+from tests.config import load_case
 from tests.integration.conftest import Flow
 from tests.principals import acting
 
@@ -90,3 +95,37 @@ def test_an_assignee_the_assign_action_would_refuse_is_a_problem_on_its_row(flow
     assert result.problems == []
     assert [flow.case(ref).assignee for _, ref in result.created] == ["zhang.head", "zhao.handler"]
 
+
+def test_an_extension_longer_than_the_law_allows_is_a_problem_even_when_late(flow: Flow) -> None:
+    flow.at("2025-12-31 10:00")
+    before = flow.footprint()
+    # Received 2025-03-03 (2019 regulations): the reply limit is 2025-03-31, an extension at
+    # most 20 working days. Granted 2025-04-02 — after the limit — for 30 days.
+    late_and_long = row("610926199001012001", **{"延长天数（工作日）": 30,
+                        "延长告知日": "2025-04-02", "答复日期": "2025-04-30"})  # fmt: skip
+    long_in_time = row("610926199001012002", **{"延长天数（工作日）": 21,
+                       "延长告知日": "2025-03-20", "答复日期": "2025-04-30"})  # fmt: skip
+    # The 2008 regulations allowed at most 15 (SPEC L-1).
+    old_rules = row("610926199001012003", **{"收到申请之日": "2018-03-05", "延长天数（工作日）": 16,
+                    "延长告知日": "2018-04-02", "答复日期": "2018-04-20"})  # fmt: skip
+    result = run(flow, [late_and_long, long_in_time, old_rules])
+    assert [str(p) for p in result.problems] == [
+        "第 2 行【延长天数（工作日）】延长期限最长不得超过 20 个工作日（依据《条例》(2019) 第三十三条）",
+        "第 3 行【延长天数（工作日）】延长期限最长不得超过 20 个工作日（依据《条例》(2019) 第三十三条）",
+        "第 4 行【延长天数（工作日）】延长期限最长不得超过 15 个工作日（依据《条例》(2008) 第二十四条）",
+    ]
+    assert result.created == [] and flow.footprint() == before
+    # Late but within the maximum: imported as it happened, the lateness a finding.
+    late = row("610926199001012004", **{"延长天数（工作日）": 20,
+               "延长告知日": "2025-04-02", "答复日期": "2025-04-10"})  # fmt: skip
+    result = run(flow, [late])
+    assert result.problems == []
+    assert [p.message for p in result.findings if "延长" in p.message] == [
+        "答复期限已于 2025-03-31 届满，延长须在期限届满前批准"
+    ]
+    ((_, ref),) = result.created
+    extend = next(e for e in load_case(flow.svc, ref).events if e.action == "extend")
+    assert extend.data["payload"]["days"] == 20
+    assert (
+        extend.data["imported"]["finding"] == "答复期限已于 2025-03-31 届满，延长须在期限届满前批准"
+    )
