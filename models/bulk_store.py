@@ -31,7 +31,7 @@ from govflow.models.tables import (
     UserRow,
     dialect_insert,
 )
-from govflow.workflow.actors import AccountStatus, Actor, Agency, Role, ordered
+from govflow.workflow.actors import AccountKind, AccountStatus, Actor, Agency, Role, ordered
 from govflow.workflow.deadlines import Deadline
 from govflow.workflow.errors import GovflowError, NotFound
 from govflow.workflow.escalation import Policy
@@ -94,6 +94,7 @@ class BulkStore:
                         codes.get(u.agency_id) if u.agency_id is not None else None,
                         roles=held,
                         status=AccountStatus(u.status),
+                        kind=AccountKind(u.kind),
                     )
             self.counters = {
                 (c.agency_id, c.case_type, c.year): c.last_seq

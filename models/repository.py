@@ -41,7 +41,7 @@ from govflow.models.tables import (
     UserRow,
 )
 from govflow.workflow.access import case_not_found
-from govflow.workflow.actors import AccountStatus, Actor, Agency, Role, ordered
+from govflow.workflow.actors import AccountKind, AccountStatus, Actor, Agency, Role, ordered
 from govflow.workflow.cases import Case, CaseRecord
 from govflow.workflow.deadline_terms import Basis
 from govflow.workflow.deadlines import Deadline
@@ -102,12 +102,18 @@ class Repository(CaseWrites, IntegrityQueries):
             rows = core(self.session).execute(actor_rows(), {"username": username}).all()
         if not rows:
             raise NotFound(f"没有用户 {username!r}")
-        name, status, agency_code = rows[0][:3]
+        name, status, agency_code, _, kind = rows[0][:5]
         roles = ordered(Role(r[3]) for r in rows if r[3] is not None)
         if not roles:
             raise ActionNotAllowed(f"用户 {username} 没有任何角色")
         return Actor(
-            username, name, roles[0], agency_code, roles=roles, status=AccountStatus(status)
+            username,
+            name,
+            roles[0],
+            agency_code,
+            roles=roles,
+            status=AccountStatus(status),
+            kind=AccountKind(kind),
         )
 
     def prefetch(self, username: str, ref: str) -> None:

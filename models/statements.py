@@ -155,11 +155,18 @@ def agency_rows() -> Select[Any]:
 
 @cache
 def actor_rows() -> Select[Any]:
-    """The account's name, status, agency and roles (a row per role), on the tables: a Core
-    statement, where the ORM's would be compiled and dispatched through the session."""
+    """The account's name, status, agency, roles (a row per role) and kind (a person or a
+    service account), on the tables: a Core statement, where the ORM's would be compiled and
+    dispatched through the session."""
     users, roles = UserRow.__table__, UserRoleRow.__table__
     return (
-        select(users.c.name, users.c.status, AGENCIES.c.code, roles.c.role)
+        select(
+            users.c.name,
+            users.c.status,
+            AGENCIES.c.code,
+            roles.c.role,
+            users.c.kind.label("account_kind"),
+        )
         .outerjoin(AGENCIES, AGENCIES.c.id == users.c.agency_id)
         .outerjoin(roles, roles.c.user_id == users.c.id)
         .where(users.c.username == bindparam("username"))

@@ -42,6 +42,11 @@ class AccountStatus(StrEnum):
     DEACTIVATED = "deactivated"  # departed; the row stays so past events keep the name
 
 
+class AccountKind(StrEnum):
+    PERSON = "person"
+    SERVICE = "service"  # an integration: acts only through API tokens, never logs in
+
+
 STATUS_LABELS = {
     AccountStatus.ACTIVE: "正常",
     AccountStatus.LOCKED: "已锁定",
@@ -71,6 +76,7 @@ class Actor:
     channel: str | None = None
     status: AccountStatus = AccountStatus.ACTIVE
     reads_below: bool = True
+    kind: AccountKind = AccountKind.PERSON  # a service account is an integration, not a person
 
     @property
     def held_roles(self) -> tuple[Role, ...]:

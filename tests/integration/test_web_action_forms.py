@@ -22,14 +22,16 @@ from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from govflow.workflow import services
-from govflow.workflow.actors import Role
+from govflow.workflow.actors import AccountKind, Role
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.services import accounts
+from govflow.workflow.services.accounts import NewAccount
 from tests.integration.conftest import Flow
 from tests.principals import acting
 from tests.web_support import page_client, signed_in
 
 HEAD, LI, ZHAO, EDU_HEAD = "zhang.head", "li.handler", "zhao.handler", "sun.head"
+ROBOT = "monitor.robot"
 HTMX = {"HX-Request": "true"}
 
 
@@ -54,17 +56,27 @@ def _options(form: str, name: str) -> list[tuple[str, str]]:
 def test_the_people_offered_are_those_the_action_accepts(flow: Flow) -> None:
     svc = flow.svc
     accounts.bootstrap_admin(svc)
-    accounts.deactivate_user(svc, acting(svc, "admin"), ZHAO)
+    admin = acting(svc, "admin")
+    accounts.deactivate_user(svc, admin, ZHAO)
+    # An integration's account holding the handler's role, so its tokens may act: active, of
+    # the agency, yet nobody works a case through it.
+    robot = NewAccount(ROBOT, "舆情监测平台", (Role.HANDLER,), "county", kind=AccountKind.SERVICE)
+    accounts.add_user(svc, admin, robot)
     offered = services.case_worker_choices(svc, "county")
     # Active handlers and heads of the agency, by username; not its clerk, its supervisor,
-    # the departed 赵经办, nor the education bureau's head.
+    # the departed 赵经办, the service account, nor the education bureau's head.
     assert offered == (
         ("li.handler", "李经办（li.handler）"),
         ("zhang.head", "张主任（zhang.head）"),
     )
     assert [u for u, _ in services.case_worker_choices(svc, "edu")] == [EDU_HEAD]
     ref = flow.register()
-    for username in ("wang.clerk", "chen.supervisor", ZHAO, EDU_HEAD):
+    with pytest.raises(InvalidInput) as refused:
+        flow.act(ref, HEAD, "assign", assignee=ROBOT)
+    assert refused.value.fields == {
+        "assignee": "舆情监测平台 是服务账户（供接口集成使用），不能指定为经办人"
+    }
+    for username in ("wang.clerk", "chen.supervisor", ZHAO, EDU_HEAD, ROBOT):
         with pytest.raises(InvalidInput) as refused:
             flow.act(ref, HEAD, "assign", assignee=username)
         assert list(refused.value.fields) == ["assignee"], username

@@ -5,6 +5,7 @@ right band."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from govflow.presentation.urgency import hour_urgency, hours_minutes, urgency
 from govflow.web.pages.forms import FormState, payload_of
 from govflow.workflow import case_workers
-from govflow.workflow.actors import AccountStatus, Actor, Role
+from govflow.workflow.actors import AccountKind, AccountStatus, Actor, Role
 from govflow.workflow.clock import FakeClock
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.services import Services, action_form, registration_form
@@ -222,3 +223,9 @@ def test_who_may_work_a_case_is_one_rule() -> None:
         assert case_workers.refusal(refused, "county") == "某某 不是本机关的经办人或负责人"
     locked = person((Role.HANDLER,), status=AccountStatus.LOCKED)
     assert case_workers.refusal(locked, "county") == "某某 的账户已锁定，不能指定"
+    # An integration's account acts through API tokens, but is nobody to work a case.
+    service = replace(person((Role.HANDLER,)), kind=AccountKind.SERVICE)
+    assert (
+        case_workers.refusal(service, "county")
+        == "某某 是服务账户（供接口集成使用），不能指定为经办人"
+    )

@@ -72,12 +72,16 @@ def _valid_outcome(code: str, f: DisclosureFacts) -> None:
 
 def check(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> None:
     """Raise ``ActionNotAllowed`` / ``InvalidInput`` when the law forbids the action now.
-    A date in the future is refused first, as it always was; then the action's precondition
-    (what no input changes), then the rest of its guard."""
+    A date in the future is refused first, as it always was; then what the input itself may
+    be whenever it is given (``_INPUTS``); then the action's precondition (what no input
+    changes), then the rest of its guard."""
     for name in (*a.DATE_DEFAULTS.values(), "sent_on", "received_on", "notice_received_on"):
         value = getattr(p, name, None)
         if isinstance(value, date):
             _not_future(name, value, ctx)
+    given = _INPUTS.get(action)
+    if given is not None:
+        given(facts, p, ctx)
     precondition = preconditions.PRECONDITIONS.get(action)
     if precondition is not None:
         precondition(facts, ctx)
@@ -210,8 +214,9 @@ def _record_payment(f: DisclosureFacts, p: a.RecordPayment, ctx: Context) -> Non
         raise ActionNotAllowed(f"缴费期限已于 {due.isoformat()} 届满，应按逾期未缴费处理")
 
 
-def _extend(f: DisclosureFacts, p: a.Extend, ctx: Context) -> None:
-    """(``preconditions.extension_now`` first.)"""
+def _extension_given(f: DisclosureFacts, p: a.Extend, ctx: Context) -> None:
+    """An extension's input: notified after the day the request counts from, and no longer
+    than the edition allows (D-3, L-1). Checked before ``preconditions.extension_now``."""
     _not_before("notified_on", p.notified_on, *_counted_from(f))
     governing, limits = governing_edition(f)
     if p.days > limits.max_extension_days:
@@ -278,13 +283,22 @@ _GUARDS: dict[str, Any] = {
     "send_fee_notice": _send_fee_notice,
     "record_delivery": _record_delivery,
     "record_payment": _record_payment,
-    "extend": _extend,
     "set_reply_date": _set_reply_date,
     "draft_reply": _draft_reply,
     "approve_reply": _approve_reply,
     "withdraw": _withdraw,
     "record_reconsideration": _challenge,
     "record_litigation": _challenge,
+}
+
+
+# What an action's input may be whatever the case's state and dates, checked before its
+# precondition: a ledger's import records a precondition's refusal (an extension after the
+# reply limit passed) as a finding and goes on (``Case.act``'s ``findings``), so an input
+# checked only after it would be let through unseen — a 30-day extension counted into the
+# reply limit. Checked first, it is a problem on its row however late the step was.
+_INPUTS: dict[str, Any] = {
+    "extend": _extension_given,
 }
 
 

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Protocol
 
-from govflow.workflow.actors import AccountStatus, Role
+from govflow.workflow.actors import AccountKind, AccountStatus, Role
 from govflow.workflow.identity.principal import TokenScope
-
-
-class AccountKind(StrEnum):
-    PERSON = "person"
-    SERVICE = "service"  # an integration: acts only through API tokens, never logs in
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,7 @@ from govflow.workflow.cases import Case, Issue
 from govflow.workflow.clock import local_date
 from govflow.workflow.contract import Step, Workflow
 from govflow.workflow.errors import (
-    ActionNotAllowed,
     Conflict,
-    NotFound,
     NotPermitted,
     StaleVersion,
 )
@@ -63,20 +61,15 @@ def _check_people(
     uow: WritingUnitOfWork, case: Case, action: str, payload: Mapping[str, Any]
 ) -> None:
     """Each input field naming someone to work the case (marked ``CASE_WORKER``) names an
-    active handler or head of the case's agency; anyone else is refused beside the field.
-    A missing or blank one is left to the payload check ("必填")."""
+    active handler or head of the case's agency (a person, not a service account); anyone
+    else is refused beside the field. A missing or blank one is left to the payload check
+    ("必填")."""
     model = case.workflow.payloads.get(action)
     for field in case_workers.worker_fields(model) if model is not None else ():
         name = payload.get(field)
         if not isinstance(name, str) or not name.strip():
             continue
-        try:
-            person = uow.repo.actor(name.strip())
-        except NotFound:
-            raise refused(field, case_workers.unknown(name.strip())) from None
-        except ActionNotAllowed as exc:  # an account holding no role at all
-            raise refused(field, str(exc)) from None
-        why = case_workers.refusal(person, case.agency_code)
+        why = case_workers.assignee_refusal(uow.repo, name, case.agency_code)
         if why is not None:
             raise refused(field, why)
 

@@ -8,8 +8,9 @@ required, its limits in words, and, where the value is one of a list, the choice
 their Chinese names (the type's coded values: outcomes, channels, kinds of applicant).
 
 Some choices depend on the case a form acts on: a field naming someone to work it
-(``CASE_WORKER``) offers the active handlers and heads of the case's own agency, chosen by
-the rule the action applies (``workflow.case_workers``). ``case_forms`` fills those in; the
+(``CASE_WORKER``) offers the active handlers and heads of the case's own agency (people:
+no integration's service account), chosen by the rule the action applies
+(``workflow.case_workers``). ``case_forms`` fills those in; the
 forms of ``action_form`` are the same for every case (and kept).
 """
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import structlog
 
+from govflow.workflow import case_workers
 from govflow.workflow.actors import SYSTEM, Actor, Role
 from govflow.workflow.cases import Case
 from govflow.workflow.clock import SHANGHAI, local_date
@@ -31,7 +32,7 @@ from govflow.workflow.disclosure.context import Context
 from govflow.workflow.disclosure.contract import DisclosureWorkflow
 from govflow.workflow.disclosure.deadline_kinds import REPLY
 from govflow.workflow.disclosure.register import ImportedRequests
-from govflow.workflow.errors import ActionNotAllowed, GovflowError, NotFound
+from govflow.workflow.errors import ActionNotAllowed, GovflowError
 from govflow.workflow.identity.acting import acting_actor, check_scope
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.imports.columns import (
@@ -147,20 +148,22 @@ def _rehearse(
 
 
 def _assignees(plans: list[Plan], actor: Actor, uow: WritingUnitOfWork) -> list[Problem]:
+    """Each row's 经办人 by the rule 指定经办人 applies (``case_workers.assignee_refusal``):
+    an active person's account of the importing office holding a role that handles cases,
+    so a departed or locked account, or a service account, is a problem on its row. Each
+    name is looked up once, however many rows name it."""
     problems = []
+    agency_code = actor.agency_code or ""
+    refusals: dict[str, str | None] = {}
     for plan in plans:
         name = plan.row.get("assignee")
         if not name:
             continue
-        try:
-            who = uow.repo.actor(name)
-        except NotFound:
-            problems.append(Problem(plan.row.line, header("assignee"), f"没有用户 {name!r}"))
-            continue
-        if who.agency_code != actor.agency_code or not who.has_role(Role.HANDLER, Role.OFFICE_HEAD):
-            problems.append(
-                Problem(plan.row.line, header("assignee"), f"{name} 不是本机关的经办人或负责人")
-            )
+        if name not in refusals:
+            refusals[name] = case_workers.assignee_refusal(uow.repo, name, agency_code)
+        why = refusals[name]
+        if why is not None:
+            problems.append(Problem(plan.row.line, header("assignee"), why))
     return problems
 
 

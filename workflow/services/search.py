@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from govflow.workflow.actors import AccountStatus, Actor, Agency
-from govflow.workflow.case_workers import WORKER_ROLES
+from govflow.workflow import case_workers
+from govflow.workflow.actors import Actor, Agency
 from govflow.workflow.contract import Workflow
-from govflow.workflow.identity.ports import Account, AccountKind
 from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.base import Services, agency_ids, agency_tree, scope_of
 from govflow.workflow.services.reading import MAX_PAGE, CaseFilter, CaseSummary, list_cases
@@ -78,14 +77,6 @@ def search_choices(svc: Services, reader: Actor) -> SearchChoices:
     )
 
 
-def _assignable(account: Account) -> bool:
-    return (
-        account.kind is AccountKind.PERSON
-        and account.status is AccountStatus.ACTIVE
-        and any(role in account.roles for role in WORKER_ROLES)
-    )
-
-
 def _handlers(
     uow: UnitOfWork, readable: list[Agency], scope: frozenset[str] | None
 ) -> tuple[ChoiceGroup, ...]:
@@ -93,10 +84,10 @@ def _handlers(
     codes = None if scope is None else sorted(scope)
     people: dict[str, list[Choice]] = {}
     for account in uow.identity.accounts(codes, False):
-        if account.agency_code is not None and _assignable(account):
-            people.setdefault(account.agency_code, []).append(
-                Choice(account.username, account.name)
-            )
+        # Who may be assigned a case of their own agency: the rule 指定经办人 applies.
+        code = account.agency_code
+        if code is not None and case_workers.refusal(account, code) is None:
+            people.setdefault(code, []).append(Choice(account.username, account.name))
     return tuple(
         ChoiceGroup(a.name, tuple(sorted(people[a.code], key=lambda c: (c.label, c.code))))
         for a in readable

@@ -113,7 +113,10 @@ class CaseBase(Out):
     agency: str = Field(description="所属机关代码")
     state: str | None
     state_label: str
-    assignee: str | None
+    assignee: str | None = Field(description="经办人用户名（未指定为空）")
+    assignee_name: str | None = Field(
+        default=None, description="经办人姓名（如 李经办；账户已不存在时为用户名；未指定为空）"
+    )
 
 
 class AuditFinding(Out):
@@ -272,6 +275,7 @@ def case_out(detail: CaseDetail) -> Case:
         {
             **_header(detail.header),
             "assignee": detail.assignee,
+            "assignee_name": detail.assignee_name,
             "version": detail.version,
             "outcome": detail.outcome,
             "fields": detail.fields,
@@ -289,6 +293,7 @@ def _row(summary: CaseSummary) -> CaseRow:
         {
             **_header(summary.header),
             "assignee": summary.assignee,
+            "assignee_name": summary.assignee_name,
             "columns": summary.columns,
             "data": dict(summary.data),
             "deadline": summary.deadline,
