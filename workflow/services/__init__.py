@@ -66,6 +66,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     supervised_agency_name   the name of the agency whose tree those screens cover (supervision)
     supervised_findings, flagged_in_tree   the open findings of a supervisor's tree; their cases' count (supervision)
     list_templates       the uploaded notice templates (administrators)  (templates)
+    template_words       the names shown beside their codes: kinds, agencies, uploaders (templates)
     list_documents, read_document   a case's notices and attachments (N-1, N-2) (documents)
     export_case_file, check_case_file   the case file (卷宗) and its check  (documents)
     case_types, diagram  the installation's case types                     (catalogue)
@@ -253,8 +254,10 @@ from govflow.workflow.services.supervision import (
 )
 from govflow.workflow.services.templates import (
     TemplateUpload,
+    TemplateWords,
     list_templates,
     remove_template,
+    template_words,
     upload_template,
 )
 from govflow.workflow.services.tokens import (
@@ -284,7 +287,7 @@ __all__ = [
     "DigestView", "FiringView", "FormField", "GovflowError", "ImportResult", "IssuedToken",
     "LimitAnswer", "LoginLogPage", "NewAccount", "NewAgency", "NewSession", "OpenableType",
     "Principals", "Roster", "Section", "Services", "SessionView", "SweepReport", "TakenCheckpoint",
-    "TemplateUpload", "TokenRequest", "TokenRoster", "UnitOfWork", "Verification", "Workbench",
+    "TemplateUpload", "TemplateWords", "TokenRequest", "TokenRoster", "UnitOfWork", "Verification", "Workbench",
     "WritingUnitOfWork",
     "accountability", "acknowledge", "act", "act_and_read", "action_form", "actions",
     "activate_user", "add_agency", "add_user", "administrator", "adopt_policy", "agency_tree",
@@ -306,7 +309,7 @@ __all__ = [
     "save", "seal_unkeyed", "security_log", "seed_calendar", "send_digests", "send_test_message",
     "set_password", "stored_calendar", "supervised_agencies", "supervised_agency",
     "supervised_agency_name", "supervised_checkpoints", "supervised_findings",
-    "supervision_dashboard", "timeliness_report", "token_roster", "unlock_user", "upload_template", "user_roster", "verify_all", "verify_cases",
+    "supervision_dashboard", "template_words", "timeliness_report", "token_roster", "unlock_user", "upload_template", "user_roster", "verify_all", "verify_cases",
     "verify_supervised", "workbench",
 ]
 # fmt: on
