@@ -227,6 +227,11 @@ FINDING_KINDS: dict[str, str] = {
     "derived": "派生数据与事件不符",
     "file_missing": "文件缺失",
     "file_altered": "文件内容被替换",
+    # what ``audit checkpoint-check`` finds against a checkpoint taken earlier
+    "case_missing": "整件案件被删除",
+    "truncated": "末尾事件被删除",
+    "rewritten": "事件被改写并重算哈希",
+    "head_rolled_back": "链头被回退",
 }
 
 

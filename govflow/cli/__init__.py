@@ -44,6 +44,7 @@ from govflow.cli import (
     report,
     request,
     serve,
+    tokens,
     users,
     workers,
 )
@@ -96,6 +97,7 @@ generate.register(app)
 serve.register(app)
 imports.register(app)
 users.register(app)
+tokens.register(app)
 agencies.register(app)
 calendars.register(calendar_app)
 

@@ -44,7 +44,11 @@ def show(
     force: Force = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """案件完整时间线：每个事件的时间、操作人、动作、状态变化及当时的各项期限。"""
+    """案件完整时间线：每个事件的时间、操作人、动作、状态变化及当时的各项期限。
+
+    案件有未消除的审计发现时：文本在开头注明（同 case show）；CSV 在末列“审计发现”
+    注明于相应事件的各行，并在标准错误输出提示；JSON 见 open_findings。"""
+    from govflow.presentation.cases import finding_line
     from govflow.presentation.timeline import timeline_csv, timeline_json, timeline_text
     from govflow.workflow import services
 
@@ -62,6 +66,9 @@ def show(
             body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         elif format_ == "csv":
             body = timeline_csv(data)
+            # The sheet carries them in its 审计发现 column; whoever exports it is told now.
+            for finding in timeline.findings:
+                typer.echo(finding_line(finding) + "（CSV 中见“审计发现”列）", err=True)
         else:
             note = clock_note(svc)
             body = (note + "\n" if note else "") + timeline_text(data)

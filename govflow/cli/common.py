@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -215,11 +215,50 @@ def file_and_sets(file: Path | None, pairs: list[str] | None) -> dict[str, Any]:
     (``applicant.name``) meets the file's nested key of the same path."""
     payload = read_data_file(file) if file else {}
     sets = parse_sets(pairs or [])
-    for field in sets:
-        if _given(payload, field):
-            raise InvalidInput(f"字段 {field} 在 --file 与 --set 中都给了；每个字段只能给一次")
+    given_once(payload, dict.fromkeys(sets, "--set"))
     payload.update(sets)
     return payload
+
+
+def file_and_options(
+    data: dict[str, Any], options: Mapping[str, tuple[str, Any]], case_type: str
+) -> dict[str, Any]:
+    """A registration's input from ``--file`` (``data``, read) and named options: ``options``
+    maps a field's path (``applicant.name``) to its option and value (``("--name", "张三")``,
+    None when not given). A field in both is refused as ``file_and_sets`` refuses it, naming
+    the field by its Chinese name in ``case_type``'s registration."""
+    given = {path: option for path, (option, value) in options.items() if value is not None}
+    given_once(data, given, case_type)
+    for path, (_, value) in options.items():
+        if value is not None:
+            *heads, last = path.split(".")
+            inner = data
+            for head in heads:  # the caller checked that a group the file gives is a mapping
+                inner = inner.setdefault(head, {})
+            inner[last] = value
+    return data
+
+
+def given_once(
+    data: Mapping[str, Any], given: Mapping[str, str], case_type: str | None = None
+) -> None:
+    """Refuse a field the file gave that an option gives too (``given``: path → option)."""
+    for field, option in given.items():
+        if _given(data, field):
+            label = creation_labels(case_type).get(field) if case_type else None
+            what = f"{label}（{field}）" if label else f"字段 {field} "
+            raise InvalidInput(f"{what}在 --file 与 {option} 中都给了；每个字段只能给一次")
+
+
+def creation_labels(case_type: str) -> dict[str, str]:
+    """The Chinese names of the fields that open a case of ``case_type``, by path; from the
+    declarations alone (no database: the input is refused before anything is opened)."""
+    from govflow.app import load_config
+    from govflow.workflow import services
+
+    (info,) = services.actions(load_config(), case_type)
+    create = next(action for action in info.actions if action.creates)
+    return {field.name: field.label for field in create.fields}
 
 
 def _given(data: dict[str, Any], field: str) -> bool:

@@ -20,6 +20,7 @@ from govflow.cli.common import (
     build_services,
     echo_json,
     echo_lines,
+    file_and_options,
     person,
     read_data_file,
     user_errors,
@@ -59,18 +60,24 @@ def register(
     """登记一起政务舆情事件（自监测发现时起按小时计时，夜间、节假日照常计算）。"""
     with user_errors():
         payload = read_data_file(file) if file else {}
-        options = {
-            "title": title,
-            "summary": summary,
-            "platform": platform,
-            "link": link,
-            "detected_at": detected_at,
-            "topic": topic,
-            "lead_department": lead_department,
-            "cooperating_departments": cooperating_department or None,
-            "grade": grade,
-        }
-        payload.update({k: v for k, v in options.items() if v is not None})
+        file_and_options(
+            payload,
+            {
+                "title": ("--title", title),
+                "summary": ("--summary", summary),
+                "platform": ("--platform", platform),
+                "link": ("--link", link),
+                "detected_at": ("--detected-at", detected_at),
+                "topic": ("--topic", topic),
+                "lead_department": ("--lead-department", lead_department),
+                "cooperating_departments": (
+                    "--cooperating-department",
+                    cooperating_department or None,
+                ),
+                "grade": ("--grade", grade),
+            },
+            CASE_TYPE,
+        )
         open_and_show(
             CASE_TYPE,
             as_user,

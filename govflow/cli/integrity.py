@@ -75,7 +75,7 @@ class Progress:
 
 def echo_finding(f: Finding) -> None:
     where = f"（{f.table}.{f.column}）" if f.table else ""
-    typer.echo(f"{f.case_ref} 位置 {f.position}：[{f.kind}]{where} {f.message}")
+    typer.echo(f"{f.case_ref} 位置 {f.position}：[{f.kind_label}]{where} {f.message}")
 
 
 def seal(as_user: AsReader, as_json: JsonFlag = False) -> None:

@@ -56,20 +56,19 @@ def upload(
     as_json: JsonFlag = False,
 ) -> None:
     """上传告知书模板（系统管理员）：先检查占位符与语法，通过后立即对新告知书生效。"""
-    from govflow.workflow.services import TemplateUpload, upload_template
+    from govflow.workflow.services import TemplateUpload, template_words, upload_template
 
     with user_errors():
         content = read_input(file)
         svc = build_services()
-        stored = upload_template(
-            svc, cli_principal(svc, as_user), TemplateUpload(kind, content, agency, file.name)
-        )
+        by = cli_principal(svc, as_user)
+        stored = upload_template(svc, by, TemplateUpload(kind, content, agency, file.name))
         if as_json:
             echo_json(stored.to_json())
             return
-        where = f"机关 {agency}" if agency else "全部机关"
+        words = template_words(svc, by)
         typer.echo(
-            f"已上传告知书模板 {kind}（{where}）：{file.name}，"
+            f"已上传{words.kind(kind)}模板（{kind}，{words.agency(agency)}）：{file.name}，"
             f"SHA-256 {stored.sha256[:12]}…，编号 {stored.id}。"
         )
 
@@ -84,21 +83,28 @@ def listing(
 ) -> None:
     """列出已上传的告知书模板（系统管理员）。"""
     from govflow.workflow.clock import local_minute
-    from govflow.workflow.services import list_templates
+    from govflow.workflow.services import list_templates, template_words
 
     with user_errors():
         svc = build_services()
-        found = list_templates(svc, cli_principal(svc, as_user), include_inactive)
+        by = cli_principal(svc, as_user)
+        found = list_templates(svc, by, include_inactive)
         if as_json:
             echo_json([u.to_json() for u in found])
             return
         if not found:
             typer.echo("没有上传的告知书模板（使用模板目录或系统自带的模板）。")
+            return
+        words = template_words(svc, by, {u.uploaded_by for u in found})
+        # Names to read; the codes ``remove KIND --agency CODE`` takes back stay beside them.
+        typer.echo("编号  告知书（种类代码）  机关（代码）  状态  文件  上传人 上传时间")
         for u in found:
             state = "生效" if u.active else "已停用"
+            agency = words.agency(u.agency_code)
+            where = f"{agency}（{u.agency_code}）" if u.agency_code else agency
             typer.echo(
-                f"{u.id}  {u.kind}  {u.agency_code or '全部机关'}  {state}  "
-                f"{u.filename or ''}  {u.uploaded_by} {local_minute(u.uploaded_at)}"
+                f"{u.id}  {words.kind(u.kind)}（{u.kind}）  {where}  {state}  "
+                f"{u.filename or ''}  {words.person(u.uploaded_by)} {local_minute(u.uploaded_at)}"
             )
 
 
@@ -110,12 +116,16 @@ def remove(
     as_json: JsonFlag = False,
 ) -> None:
     """删除上传的告知书模板：该机关的新告知书恢复使用默认模板。"""
-    from govflow.workflow.services import remove_template
+    from govflow.workflow.services import remove_template, template_words
 
     with user_errors():
         svc = build_services()
-        removed = remove_template(svc, cli_principal(svc, as_user), kind, agency)
+        by = cli_principal(svc, as_user)
+        removed = remove_template(svc, by, kind, agency)
         if as_json:
             echo_json(removed.to_json())
             return
-        typer.echo(f"已删除上传的告知书模板 {kind}（{agency or '全部机关'}），恢复默认模板。")
+        words = template_words(svc, by)
+        typer.echo(
+            f"已删除为{words.agency(agency)}上传的{words.kind(kind)}模板（{kind}），恢复默认模板。"
+        )

@@ -15,12 +15,15 @@ from govflow.cli.common import (
     build_services,
     cli_principal,
     echo_json,
+    file_and_options,
     kind_of,
     parse_date,
     read_data_file,
     user_errors,
 )
 from govflow.workflow.errors import InvalidInput
+
+CASE_TYPE = "disclosure_request"
 
 request_app = typer.Typer(help="依申请公开：登记申请。", no_args_is_help=True)
 
@@ -71,26 +74,23 @@ def register(
                 "applicant（申请人）应为键值映射（kind、name、id_number、phone…），"
                 f"实为{kind_of(applicant)}"
             )
-        applicant = dict(applicant)
-        for key, value in (
-            ("kind", applicant_kind),
-            ("subkind", applicant_subkind),
-            ("name", name),
-            ("id_number", id_number),
-            ("phone", phone),
-            ("address", address),
-            ("email", email),
-        ):
-            if value is not None:
-                applicant[key] = value
-        intake["applicant"] = applicant
-        for key, value in (
-            ("channel", channel),
-            ("description", description),
-            ("received_on", received_on),
-        ):
-            if value is not None:
-                intake[key] = value
+        intake["applicant"] = dict(applicant)
+        file_and_options(
+            intake,
+            {
+                "applicant.kind": ("--applicant-kind", applicant_kind),
+                "applicant.subkind": ("--applicant-subkind", applicant_subkind),
+                "applicant.name": ("--name", name),
+                "applicant.id_number": ("--id-number", id_number),
+                "applicant.phone": ("--phone", phone),
+                "applicant.address": ("--address", address),
+                "applicant.email": ("--email", email),
+                "channel": ("--channel", channel),
+                "description": ("--description", description),
+                "received_on": ("--received-on", received_on),
+            },
+            CASE_TYPE,
+        )
         svc = build_services()
         principal = cli_principal(svc, as_user)
         clerk = principal.as_actor()

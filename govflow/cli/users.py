@@ -1,4 +1,4 @@
-"""``govflow user …`` and ``govflow token …``: accounts and API tokens (SPEC U-1).
+"""``govflow user …``: accounts (SPEC U-1); API tokens are ``govflow.cli.tokens``.
 
 Parse, call one use case of ``govflow.workflow.identity``, render. ``--as`` names the
 administrator (or, for the lists and logs, a supervisor) as for every other command;
@@ -15,17 +15,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from govflow.cli.common import AsUser, JsonFlag, cli_principal, echo_json, user_errors
+from govflow.cli.common import (
+    AsUser,
+    JsonFlag,
+    cli_principal,
+    echo_json,
+    user_errors,
+)
 from govflow.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from govflow.workflow.identity.ports import Account, TokenRecord
-    from govflow.workflow.services import Services
+    from govflow.workflow.identity.ports import Account
+    from govflow.workflow.services import DirectoryNames, Services
 
 user_app = typer.Typer(
     help="用户账户：新增、设置密码、锁定、停用、列出、登录日志。", no_args_is_help=True
 )
-token_app = typer.Typer(help="API 令牌：为集成系统创建、列出、吊销。", no_args_is_help=True)
 
 Reason = Annotated[str | None, typer.Option(help="原因（记入安全日志）")]
 PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码（一行）")]
@@ -33,7 +38,6 @@ PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="从标准
 
 def register(app: typer.Typer) -> None:
     app.add_typer(user_app, name="user")
-    app.add_typer(token_app, name="token")
 
 
 def _services() -> Services:
@@ -70,6 +74,11 @@ def _roles_text(account: Account) -> str:
     return "、".join(ROLE_LABELS[r] for r in account.roles)
 
 
+def _agency(names: DirectoryNames, code: str | None) -> str:
+    """An account's agency by name, with the code ``--agency`` takes beside it."""
+    return f"{names.agency(code)}（{code}）" if code else "—"
+
+
 @user_app.command("add")
 def add(
     username: str,
@@ -92,15 +101,17 @@ def add(
     as_json: JsonFlag = False,
 ) -> None:
     """新增用户；默认生成一次性密码（只显示一次，首次登录后必须修改）。"""
-    from govflow.workflow.actors import Role
+    from govflow.workflow.actors import ROLE_LABELS, Role
     from govflow.workflow.identity.ports import AccountKind
     from govflow.workflow.services import NewAccount, add_user
 
     with user_errors():
-        try:
-            roles = tuple(Role(r) for r in role)
-        except ValueError:
-            raise InvalidInput(f"未知角色：{'、'.join(role)}") from None
+        unknown = [r for r in role if r not in {x.value for x in Role}]
+        if unknown:
+            offered = (r for r in Role if r is not Role.SYSTEM)  # the system's own is reserved
+            choices = "、".join(f"{r.value}（{ROLE_LABELS[r]}）" for r in offered)
+            raise InvalidInput(f"未知角色：{'、'.join(unknown)}；可选：{choices}")
+        roles = tuple(Role(r) for r in role)
         svc = _services()
         by = cli_principal(svc, as_user)
         password = _password(True) if password_stdin else None
@@ -109,7 +120,8 @@ def add(
         generate = not (service or no_password or password_stdin)
         shown = add_user(svc, by, new, password, generate=generate)
         if not as_json:
-            typer.echo(f"已新增用户 {username}（{name}，{'、'.join(r.value for r in roles)}）。")
+            labels = "、".join(ROLE_LABELS[r] for r in roles)
+            typer.echo(f"已新增用户 {username}（{name}，{labels}）。")
         _show_password(username, shown, as_json)
 
 
@@ -173,7 +185,7 @@ def list_users_cmd(
 ) -> None:
     """列出用户（系统管理员：全部；督查：本机关及下级机关）。"""
     from govflow.workflow.actors import STATUS_LABELS
-    from govflow.workflow.services import list_users
+    from govflow.workflow.services import directory_names, list_users
 
     with user_errors():
         svc = _services()
@@ -188,12 +200,13 @@ def list_users_cmd(
         if as_json:
             echo_json([_account_json(a, now) for a in found])
             return
+        names = directory_names(svc, cli_principal(svc, as_user))
         for a in found:
             status = STATUS_LABELS[a.status]
             if a.locked_until is not None and a.locked_until > now:
                 status += "（登录失败暂时锁定）"
             typer.echo(
-                f"{a.username}　{a.name}　{_roles_text(a)}　{a.agency_code or '—'}　{status}"
+                f"{a.username}　{a.name}　{_roles_text(a)}　{_agency(names, a.agency_code)}　{status}"
                 + ("　服务账户" if a.kind.value == "service" else "")
                 + ("　须修改密码" if a.must_change_password else "")
             )
@@ -234,12 +247,6 @@ def _since(text: str | None) -> datetime | None:
         raise InvalidInput(f"--since 不是有效时间：{text!r}") from None
 
 
-def _local(instant: datetime) -> str:
-    from govflow.workflow.clock import SHANGHAI
-
-    return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
-
-
 @user_app.command("login-log")
 def login_log_cmd(
     as_user: AsUser,
@@ -249,6 +256,7 @@ def login_log_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """登录日志（系统管理员：全部；督查：本机关及下级机关的账户）。"""
+    from govflow.presentation.text import local_second
     from govflow.workflow.services import LOGIN_OUTCOMES as OUTCOMES
     from govflow.workflow.services import login_log
 
@@ -261,7 +269,7 @@ def login_log_cmd(
         for r in rows:
             where = f"　来自 {r.remote_addr}" if r.remote_addr else ""
             typer.echo(
-                f"{_local(r.at)}　{r.username}　{OUTCOMES.get(r.outcome, r.outcome)}"
+                f"{local_second(r.at)}　{r.username}　{OUTCOMES.get(r.outcome, r.outcome)}"
                 f"　{r.provider}{where}"
             )
         typer.echo(f"共 {len(rows)} 条。")
@@ -276,6 +284,7 @@ def security_log_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """安全日志：账户、密码、登录会话与令牌的每一次变更（谁、何时、经由何处、对谁）。"""
+    from govflow.presentation.text import local_second
     from govflow.workflow.services import security_log
 
     with user_errors():
@@ -289,113 +298,7 @@ def security_log_cmd(
         for r in rows:
             detail = "，".join(f"{k}={v}" for k, v in r.detail.items() if v is not None)
             typer.echo(
-                f"{_local(r.at)}　{r.actor}（{r.channel}）　{r.action}　{r.target}"
+                f"{local_second(r.at)}　{r.actor}（{r.channel}）　{r.action}　{r.target}"
                 + (f"　{detail}" if detail else "")
             )
         typer.echo(f"共 {len(rows)} 条。")
-
-
-@token_app.command("create")
-def create_token_cmd(
-    name: str,
-    as_user: AsUser,
-    user: Annotated[str, typer.Option(help="令牌代表的用户或服务账户")],
-    action: Annotated[
-        list[str] | None, typer.Option(help="允许的动作（可重复；不填为该账户可执行的全部动作）")
-    ] = None,
-    agency: Annotated[str | None, typer.Option(help="机关代码（默认为该账户所属机关）")] = None,
-    include_children: Annotated[bool, typer.Option(help="包含下级机关（仅只读令牌）")] = False,
-    read_only: Annotated[bool, typer.Option("--read-only", help="只读令牌")] = False,
-    days: Annotated[int | None, typer.Option(help="有效天数")] = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """创建 API 令牌：令牌只显示这一次，系统只保存其摘要。"""
-    from govflow.workflow.services import TokenRequest, create_token
-
-    with user_errors():
-        svc = _services()
-        request = TokenRequest(
-            name=name,
-            username=user,
-            actions=frozenset(action) if action else None,
-            agency=agency,
-            include_children=include_children,
-            read_only=read_only,
-            days=days,
-        )
-        issued = create_token(svc, cli_principal(svc, as_user), request)
-        if as_json:
-            echo_json({**_token_json(issued.record), "token": issued.token})
-            return
-        typer.echo(
-            f"已创建令牌 {name}（代表 {user}，{_scope_text(issued.record)}，"
-            f"有效至 {_local(issued.record.expires_at)}）。\n"
-            f"令牌：{issued.token}\n（仅显示这一次；请求时放在 Authorization: Bearer 头中。）"
-        )
-
-
-def _scope_text(t: TokenRecord) -> str:
-    scope = t.scope
-    reach = scope.agency + ("及下级机关" if scope.include_children else "")
-    if scope.read_only:
-        return f"只读，{reach}"
-    actions = "全部动作" if scope.actions is None else "、".join(sorted(scope.actions))
-    return f"{reach}，{actions}"
-
-
-def _token_json(t: TokenRecord) -> dict[str, object]:
-    return {
-        "name": t.name,
-        "user": t.username,
-        "prefix": t.prefix,
-        "scope": t.scope.to_json(),
-        "created_at": t.created_at.isoformat(),
-        "created_by": t.created_by,
-        "expires_at": t.expires_at.isoformat(),
-        "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
-        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-        "applies": t.applies,
-    }
-
-
-@token_app.command("list")
-def list_tokens_cmd(
-    as_user: AsUser,
-    all_: Annotated[bool, typer.Option("--all", help="包括已吊销和已过期的令牌")] = False,
-    as_json: JsonFlag = False,
-) -> None:
-    """列出 API 令牌（不含令牌本身：系统并不保存它）。"""
-    from govflow.workflow.identity.principal import NO_LONGER_APPLIES
-    from govflow.workflow.services import list_tokens
-
-    with user_errors():
-        svc = _services()
-        tokens = list_tokens(svc, cli_principal(svc, as_user), include_inactive=all_)
-        if as_json:
-            echo_json([_token_json(t) for t in tokens])
-            return
-        now = svc.clock.now()
-        for t in tokens:
-            state = "已吊销" if t.revoked_at else "已过期" if t.expires_at <= now else "有效"
-            if state == "有效" and not t.applies:
-                state = NO_LONGER_APPLIES
-            used = _local(t.last_used_at) if t.last_used_at else "从未使用"
-            typer.echo(
-                f"{t.name}　{t.prefix}…　{t.username}　{_scope_text(t)}　{state}"
-                f"　有效至 {_local(t.expires_at)}　最近使用 {used}"
-            )
-        typer.echo(f"共 {len(tokens)} 个令牌。")
-
-
-@token_app.command()  # named after the function: the word is also a case type's action
-def revoke(name: str, as_user: AsUser, as_json: JsonFlag = False) -> None:
-    """吊销 API 令牌，立即生效。"""
-    from govflow.workflow.services import revoke_token
-
-    with user_errors():
-        svc = _services()
-        revoke_token(svc, cli_principal(svc, as_user), name)
-        if as_json:
-            echo_json({"token": name, "revoked": True})
-            return
-        typer.echo(f"已吊销令牌 {name}。")

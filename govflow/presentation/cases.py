@@ -74,10 +74,12 @@ def finding_json(f: OpenFinding) -> dict[str, Any]:
 
 def finding_line(f: OpenFinding) -> str:
     """An open audit finding as the case's readers are warned of it."""
-    return (
-        f"【审计发现】{f.kind_label}（第 {f.position} 个事件）：{f.message}；"
-        f"发现于 {local(f.found_at)}，尚未消除，请督查人员核实（govflow audit verify）"
-    )
+    return f"【审计发现】{finding_text(f)}，尚未消除，请督查人员核实（govflow audit verify）"
+
+
+def finding_text(f: OpenFinding) -> str:
+    """What was found where, and when: ``事件内容被修改（第 1 个事件）：…；发现于 …``."""
+    return f"{f.kind_label}（第 {f.position} 个事件）：{f.message}；发现于 {local(f.found_at)}"
 
 
 def case_text(detail: CaseDetail) -> list[str]:

@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from govflow.workflow.clock import local_minute
+from govflow.workflow.clock import SHANGHAI, local_minute
 from govflow.workflow.contract import Field
 from govflow.workflow.views import DeadlineView
 
@@ -14,6 +14,11 @@ PROVISIONAL = "【临时：所涉年度节假日安排未公布】"
 
 local = local_minute
 """An instant in Beijing time, to the minute (``—`` for none)."""
+
+
+def local_second(instant: datetime) -> str:
+    """An instant in Beijing time, to the second (the logs, the tokens' times)."""
+    return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def deadline_line(d: DeadlineView) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from typing import Any
 
-from govflow.presentation.cases import header_json
+from govflow.presentation.cases import finding_json, finding_line, finding_text, header_json
 from govflow.presentation.text import fields_text
 from govflow.workflow.audit import TimelineEntry
+from govflow.workflow.events import OpenFinding
 from govflow.workflow.services import CaseTimeline
 from govflow.workflow.views import DeadlineView
 
@@ -29,6 +31,10 @@ CSV_HEADER = [
     "期限状态",
     "暂停计时",
     "临时期限",
+    # An open audit finding on the event of the row (or, for an event found missing, on a
+    # row of its own carrying only its position): a column, not a comment line, so the
+    # sheet stays one table that Excel filters and a CSV reader parses.
+    "审计发现",
 ]
 
 
@@ -79,13 +85,31 @@ def timeline_json(timeline: CaseTimeline) -> dict[str, Any]:
         **header_json(timeline.header),
         "reader": timeline.reader,
         "events": [entry_json(e) for e in timeline.entries],
+        "open_findings": [finding_json(f) for f in timeline.findings],
     }
+
+
+def open_findings(data: dict[str, Any]) -> list[OpenFinding]:
+    """The open audit findings of ``timeline_json``'s data, as the service gave them."""
+    return [
+        OpenFinding(
+            case_ref=data["ref"],
+            position=f["position"],
+            kind=f["kind"],
+            message=f["message"],
+            found_at=datetime.fromisoformat(f["found_at"]),
+            table=f["table"],
+            column=f["column"],
+        )
+        for f in data.get("open_findings", ())
+    ]
 
 
 def timeline_text(data: dict[str, Any]) -> str:
     lines = [
         f"案件 {data['ref']}（{data['case_type_label']}）审计时间线　当前状态：{data['state_label']}",
         "时间为北京时间；期限为该事件发生后的情况，剩余时间按事件发生时计算。",
+        *(finding_line(f) for f in open_findings(data)),  # as ``case show`` warns of them
     ]
     for e in data["events"]:
         lines.append("")
@@ -115,11 +139,25 @@ def timeline_text(data: dict[str, Any]) -> str:
 
 
 def timeline_csv(data: dict[str, Any]) -> str:
-    """One row per event and deadline, UTF-8 with a BOM so that Excel reads the Chinese."""
+    """One row per event and deadline, UTF-8 with a BOM so that Excel reads the Chinese; an
+    open audit finding in the last column of its event's rows."""
+    found: dict[int, list[str]] = {}
+    for f in open_findings(data):
+        found.setdefault(f.position, []).append(f"{finding_text(f)}，尚未消除")
+    seqs = {e["seq"] for e in data["events"]}
+    missing = sorted(p for p in found if p not in seqs)  # e.g. an event found deleted
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
+
+    def finding_rows(before: int | None) -> None:
+        while missing and (before is None or missing[0] < before):
+            position = missing.pop(0)
+            blank = [""] * (len(CSV_HEADER) - 2)
+            writer.writerow([position, *blank, "\n".join(found[position])])
+
     for e in data["events"]:
+        finding_rows(e["seq"])
         head = [
             e["seq"],
             e["local_time"],
@@ -132,8 +170,9 @@ def timeline_csv(data: dict[str, Any]) -> str:
             e["reason"] or "",
             e["details"],
         ]
+        note = "\n".join(found.get(e["seq"], ()))
         if not e["deadlines"]:
-            writer.writerow([*head, "", "", "", "", "", ""])
+            writer.writerow([*head, "", "", "", "", "", "", note])
         for d in e["deadlines"]:
             writer.writerow(
                 [
@@ -144,6 +183,8 @@ def timeline_csv(data: dict[str, Any]) -> str:
                     d["status_label"],
                     "是" if d["paused"] else "否",
                     "是" if d["provisional"] else "否",
+                    note,
                 ]
             )
+    finding_rows(None)
     return "\ufeff" + out.getvalue()

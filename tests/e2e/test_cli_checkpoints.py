@@ -103,10 +103,10 @@ def test_checkpoint_then_check_finds_what_verify_cannot(tmp_path: Path) -> None:
     cut_last_event_and_roll_back(tmp_path / "govflow.db", FIRST)
     # The chain left is whole, but the case row's state no longer matches its events.
     verified = run(tmp_path, "audit", "verify", *sup)
-    assert verified.returncode == 1 and "[derived]（cases.state）" in verified.stdout
+    assert verified.returncode == 1 and "[派生数据与事件不符]（cases.state）" in verified.stdout
     caught = run(tmp_path, "audit", "checkpoint-check", "cp.jsonl.gz", *sup, "--digest", digest)
     assert caught.returncode == 1, caught.stderr
-    assert caught.stdout.splitlines()[1].startswith(f"{FIRST} 位置 3：[truncated]")
+    assert caught.stdout.splitlines()[1].startswith(f"{FIRST} 位置 3：[末尾事件被删除]")
     assert caught.stdout.splitlines()[-1] == "核对检查点中的 2 件案件，发现 1 处问题。"
     assert SECOND not in caught.stdout
 

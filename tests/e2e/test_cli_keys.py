@@ -68,7 +68,7 @@ def test_the_demo_generates_a_key_and_says_where(tmp_path: Path) -> None:
     other = govflow(
         tmp_path, "audit", "verify", "--as", "system", GOVFLOW_CHAIN_KEY="kother:" + "ab" * 32
     )
-    assert other.returncode == 1 and "[unknown_key]" in other.stdout
+    assert other.returncode == 1 and "[事件签名密钥未知]" in other.stdout
 
 
 def test_rotation_keeps_old_events_verifying(tmp_path: Path) -> None:
@@ -92,7 +92,9 @@ def test_a_legacy_history_is_unkeyed_until_sealed_and_reports_wait(tmp_path: Pat
     with sqlite3.connect(tmp_path / "govflow.db") as conn:  # as written before migration 0007
         conn.execute("UPDATE events SET key_id = NULL, mac = NULL")
     found = govflow(tmp_path, "audit", "verify", "--as", "system")
-    assert found.returncode == 1 and f"{REF} 位置 1：[unkeyed]" in found.stdout, found.stdout
+    assert found.returncode == 1 and f"{REF} 位置 1：[事件没有校验码（MAC）]" in found.stdout, (
+        found.stdout
+    )
     report = ("report", "annual", "--as", "chen.supervisor", "--agency", "county", "--year", "2025")
     refused = govflow(tmp_path, *report)
     assert refused.returncode == 1 and refused.stdout == ""

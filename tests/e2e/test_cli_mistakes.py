@@ -7,6 +7,7 @@ written to the database."""
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import subprocess
 import sys
@@ -276,3 +277,58 @@ def test_the_file_and_set_give_different_fields_together(home: Path, tmp_path: P
     both = govflow(home, "case", "open", "online_message", "--as", "wang.clerk", "--file",
                    str(data), "--set", "title=路灯坏了", "--set", "channel=website")  # fmt: skip
     assert both.returncode == 2 and "字段 title 在 --file 与 --set 中都给了" in both.stderr
+
+
+# A registration's named option and its file give the same field: neither silently wins.
+REGISTERS: dict[str, tuple[str, list[str], str]] = {
+    # what: (the file, the command after --file, the field named with the option)
+    "a request's applicant by --name": (
+        "channel: in_person\napplicant:\n  kind: natural_person\n  name: 张三\n",
+        ["request", "register", "--as", "wang.clerk", "--name", "李四"],
+        "申请人（applicant.name）在 --file 与 --name",
+    ),
+    "a request's channel by --channel": (
+        "channel: in_person\ndescription: 2024年预算\n",
+        ["request", "register", "--as", "wang.clerk", "--channel", "email"],
+        "渠道（channel）在 --file 与 --channel",
+    ),
+    "an incident's title by --title": (
+        "title: 网传某小学食堂使用过期食材\nplatform: 微博\n",
+        ["incident", "register", "--as", "wang.clerk", "--title", "食堂食材"],
+        "标题（title）在 --file 与 --title",
+    ),
+    "an incident's cooperating departments": (
+        "cooperating_departments: [县教育局]\n",
+        ["incident", "register", "--as", "wang.clerk", "--cooperating-department", "县卫健委"],
+        "配合部门（cooperating_departments）在 --file 与 --cooperating-department",
+    ),
+}
+
+
+@pytest.mark.parametrize("what", REGISTERS)
+def test_a_field_in_both_the_file_and_a_register_option_is_refused(
+    home: Path, tmp_path: Path, what: str
+) -> None:
+    text, command, said = REGISTERS[what]
+    data = tmp_path / "intake.yaml"
+    data.write_text(text, encoding="utf-8")
+    assert refused(home, *command, "--file", str(data)) == [
+        f"错误：{said} 中都给了；每个字段只能给一次"
+    ]
+
+
+def test_register_options_beside_a_file_that_lacks_their_fields_are_taken(tmp_path: Path) -> None:
+    office = tmp_path / "office"
+    office.mkdir()
+    assert govflow(office, "init", "--org", str(ORG)).returncode == 0
+    data = tmp_path / "intake.yaml"
+    data.write_text(
+        "channel: in_person\ndescription: 2024年预算\napplicant:\n  kind: natural_person\n"
+        "  id_number: '610926199001011234'\n",
+        encoding="utf-8",
+    )
+    done = govflow(office, "request", "register", "--as", "wang.clerk", "--file", str(data),
+                   "--name", "张三", "--phone", "13800000000", "--json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)["request"]
+    assert (shown["applicant_name"], shown["phone"]) == ("张三", "13800000000")

@@ -15,6 +15,7 @@ from tests.e2e.test_cli_workflow import ZHANG_ID, ZHANG_PHONE, Office, _office
 from tests.notice_template_files import with_line
 
 LINE = "示范县人民政府办公室：本回执仅作收件凭证。"
+COUNTY, RECEIPT = "示范县人民政府办公室", "政府信息公开申请接收回执"
 
 
 def receipt(office: Office, ref: str, reader: str) -> str:
@@ -64,11 +65,16 @@ def test_upload_for_an_agency_from_the_command_line(tmp_path: Path) -> None:
     assert LINE not in receipt(office, edu, "liu.clerk")
 
     out = office.ok("notices", "remove", "receipt", "--agency", "county", "--as", "admin")
-    assert "恢复默认模板" in out
+    assert out.strip() == f"已删除为{COUNTY}上传的{RECEIPT}模板（receipt），恢复默认模板。"
     again = office.register()
     assert LINE not in receipt(office, again, "li.handler")
     listed = office.json("notices", "list", "--as", "admin", "--all")
     assert [(u["kind"], u["active"]) for u in listed] == [("receipt", False)]  # type: ignore[index]
     # Read as people do: the upload's instant in Beijing time (the clock is pinned to 09:00).
     lines = office.ok("notices", "list", "--as", "admin", "--all")
-    assert f"admin {office.now.replace('T', ' ')}" in lines, lines
+    assert f"（admin） {office.now.replace('T', ' ')}" in lines, lines
+    # Names to read, with the codes ``remove`` takes back beside them.
+    assert f"{RECEIPT}（receipt）  {COUNTY}（county）  已停用  回执.docx" in lines, lines
+
+    out = office.ok("notices", "upload", "receipt", str(good), "--as", "admin")
+    assert out.startswith(f"已上传{RECEIPT}模板（receipt，全部机关）：回执.docx，"), out

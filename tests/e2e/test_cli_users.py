@@ -201,6 +201,26 @@ def test_api_tokens_are_shown_once_and_revoked(op: Operator) -> None:
     assert token not in (op.home / "govflow.db").read_bytes().decode("latin-1")
 
 
+def test_the_lists_name_people_agencies_and_roles(op: Operator) -> None:
+    """Names to read, codes to type back beside them (issues 11, 12)."""
+    op.ok("init", "--org", str(ORG))
+    county = "示范县人民政府办公室（county）"
+    created = op.ok("token", "create", "website", "--user", "wang.clerk", "--as", "admin")
+    assert created.startswith(
+        f"已创建令牌 website（代表 王登记（wang.clerk），{county}，全部动作，"
+    )
+    (line,) = [x for x in op.ok("token", "list", "--as", "admin").splitlines() if "website" in x]
+    assert f"王登记（wang.clerk）　{county}，全部动作　有效" in line
+    users = op.ok("user", "list", "--as", "chen.supervisor").splitlines()
+    assert f"li.handler　李经办　经办人　{county}　正常" in users
+    added = op.ok("user", "add", "ma.head", "--name", "马主任", "--role", "handler",
+                  "--role", "office_head", "--agency", "county", "--as", "admin")  # fmt: skip
+    assert added.startswith("已新增用户 ma.head（马主任，经办人、公开办负责人）。")
+    unknown = op.fails(2, "user", "add", "x", "--name", "某", "--role", "boss", "--as", "admin")
+    assert unknown.startswith("错误：未知角色：boss；可选：clerk（登记员）、handler（经办人）")
+    assert "system" not in unknown
+
+
 def test_re_importing_the_organisation_deactivates_who_left(op: Operator) -> None:
     op.ok("init", "--org", str(ORG))
     org = yaml.safe_load(ORG.read_text("utf-8"))

@@ -104,7 +104,9 @@ def test_a_token_of_an_account_moved_away_reads_and_acts_nowhere(
         headers = {**kwargs.pop("headers", {}), **token}
         answer = http.request(method, url, headers=headers, **kwargs)
         message = refused(answer, 403, "forbidden")
-        assert MOVED in message and "county" in message, (method, url, message)
+        # The token's agency by its name (a person reads it), not its code.
+        assert f"{MOVED}（示范县人民政府办公室）" in message, (method, url, message)
+        assert "county" not in message, (method, url, message)
     assert api.footprint() == before, "a refused token wrote"
 
     # The administrator sees why, in the list of tokens and on the tokens page.

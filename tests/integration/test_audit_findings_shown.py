@@ -10,6 +10,8 @@ edited with plain SQL in the test's own database, then put back as it was.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from govflow.cli import app as cli_app
 from govflow.workflow import integrity, services
@@ -184,6 +186,43 @@ def test_the_api_and_the_command_line_carry_them(
     assert "发现于 2025-09-23 10:00" in show(ref)
     assert "【审计发现】" not in show(clean)
     assert json.loads(show(ref, "--json"))["open_findings"][0]["kind"] == "edited"
+
+
+def test_audit_show_carries_them_in_text_csv_and_json(flow, engine: Engine) -> None:
+    ref, clean, _ = _tampered(flow)
+
+    def audit(case_ref: str, *extra: str) -> Result:
+        result = CliRunner().invoke(
+            cli_app,
+            ["audit", "show", case_ref, "--as", "chen.supervisor", *extra],
+            env={"GOVFLOW_DATABASE_URL": _database_url(engine)},
+        )
+        assert result.exit_code == 0, result.output
+        return result
+
+    # Text: under the heading, in the words of ``case show``.
+    (warning,) = [x for x in audit(ref).stdout.splitlines() if x.startswith("【审计发现】")]
+    assert warning.startswith(f"【审计发现】{FOUND}：") and "发现于 2025-09-23 10:00" in warning
+    assert "【审计发现】" not in audit(clean).stdout
+
+    # CSV: one table still (no comment line), the finding in the last column of the rows
+    # of its event, and the person exporting it told on stderr.
+    exported = audit(ref, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(exported.stdout.lstrip("\ufeff"))))
+    assert rows[0]["序号"] == "1" and list(rows[0])[-1] == "审计发现"
+    flagged = {r["序号"] for r in rows if r["审计发现"]}
+    assert flagged == {"1"}
+    assert all(r["审计发现"].startswith(FOUND) for r in rows if r["序号"] == "1")
+    assert exported.stderr.startswith(f"【审计发现】{FOUND}")
+    assert "“审计发现”列" in exported.stderr
+    quiet = audit(clean, "--format", "csv")
+    assert quiet.stderr == "" and all(
+        r["审计发现"] == "" for r in csv.DictReader(io.StringIO(quiet.stdout.lstrip("\ufeff")))
+    )
+
+    # JSON: as the case's.
+    (finding,) = json.loads(audit(ref, "--format", "json").stdout)["open_findings"]
+    assert (finding["kind"], finding["position"]) == ("edited", 1)
 
 
 def test_a_finding_cleared_by_a_later_verify_is_no_longer_shown(

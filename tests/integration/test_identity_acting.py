@@ -93,7 +93,7 @@ def test_a_token_acts_as_its_account_within_its_scope(
     )
     assert {c for _, _, c in channels(engine, ref)} == {"api:website"}
     before = flow.footprint(ref)
-    with pytest.raises(ActionNotAllowed, match="无权执行动作 withdraw"):
+    with pytest.raises(ActionNotAllowed, match="无权执行动作“申请人撤回”（withdraw）"):
         services.act(
             svc,
             ref=ref,

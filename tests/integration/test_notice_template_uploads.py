@@ -18,6 +18,7 @@ from govflow.workflow.services import (
     bootstrap_admin,
     list_templates,
     remove_template,
+    template_words,
     upload_template,
 )
 from tests.api_support import ApiHarness
@@ -124,8 +125,11 @@ def test_a_bad_upload_is_refused_naming_the_place_and_nothing_is_written(flow, e
         upload_template(svc, boss, TemplateUpload("receipt", broken, "edu"))
     with pytest.raises(InvalidInput, match=r"不是 \.docx 文件"):
         upload_template(svc, boss, TemplateUpload("receipt", b"MZ\x90\x00", "edu"))
-    with pytest.raises(InvalidInput, match="没有告知书种类"):
+    with pytest.raises(InvalidInput, match="没有告知书种类") as unknown:
         upload_template(svc, boss, TemplateUpload("nonsense", with_line("receipt.docx", "x")))
+    # The kinds to choose from by the code to type back, each with the title it prints.
+    assert "correction（补正申请告知书）" in str(unknown.value)
+    assert "case_file_cover（案卷封面）" in str(unknown.value)
     with pytest.raises(NotFound):
         upload_template(svc, boss, TemplateUpload("receipt", with_line("receipt.docx", "x"), "zz"))
     assert stored(engine) == before
@@ -143,7 +147,17 @@ def test_only_an_administrator_uploads(flow, engine) -> None:
             upload_template(svc, acting(svc, who), TemplateUpload("receipt", good, "edu"))
         with pytest.raises(NotPermitted):
             list_templates(svc, acting(svc, who))
+        with pytest.raises(NotPermitted):
+            template_words(svc, acting(svc, who))
     assert stored(engine) == before
+
+
+def test_the_words_shown_beside_an_uploads_codes(flow) -> None:
+    words = template_words(flow.svc, admin(flow.svc), ["admin", "nobody"])
+    assert words.kind("correction") == "补正申请告知书"
+    assert words.agency("edu") == "示范县教育局" and words.agency(None) == "全部机关"
+    assert words.person("nobody") == "nobody"  # no account of that name: as it was recorded
+    assert words.person("admin").endswith("（admin）") and words.person("admin") != "admin"
 
 
 @pytest.fixture

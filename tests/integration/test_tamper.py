@@ -326,8 +326,8 @@ def test_audit_verify_command(flow, tmp_path: Path) -> None:
     tampered = audit_verify(flow.engine, tmp_path)
     assert tampered.returncode == 1, tampered.stderr
     lines = tampered.stdout.splitlines()
-    assert lines[0].startswith(f"{ref} 位置 3：[deleted]")
-    assert lines[1].startswith(f"{ref} 位置 4：[broken_link]")
+    assert lines[0].startswith(f"{ref} 位置 3：[事件被删除]")
+    assert lines[1].startswith(f"{ref} 位置 4：[哈希链断裂]")
     assert lines[-1].startswith("校验 2 件案件，发现 2 处问题")
     assert "未发现篡改" not in tampered.stdout
     assert other not in tampered.stdout

@@ -3,7 +3,7 @@ supervisor's verification and checkpoint pages name the agency and who took a ch
 the administrator's tokens page names each token's account, agency and creator, and its
 form's holders; the login log names the agency; and the service's refusals people read
 name the agency (an action on another agency's case, a token for an agency not its
-account's)."""
+account's, a token's write outside its agency)."""
 
 from __future__ import annotations
 
@@ -135,3 +135,20 @@ def test_refusals_people_read_name_the_agency(svc: services.Services) -> None:
         tokens.create_token(svc, acting(svc, "admin"), wrong)
     assert f"令牌只能用于 王登记（wang.clerk）所属的{COUNTY}" in str(refused.value)
     assert refused.value.fields["agency"] == str(refused.value)
+
+    # The supervisor's writing token for the county reads the bureau's case (below), but
+    # the token's scope refuses a write there, naming both agencies.
+    issued = tokens.create_token(
+        svc, acting(svc, "admin"), TokenRequest(name="county-token", username="chen.supervisor")
+    )
+    through_token = services.authenticate_token(svc, issued.token)
+    with pytest.raises(NotPermitted) as scoped:
+        services.attach(
+            svc,
+            ref=ref,
+            principal=through_token,
+            filename="来信.pdf",
+            content=b"%PDF-1.4\n% letter\n",
+            category="letter",
+        )
+    assert str(scoped.value) == f"此令牌只能用于{COUNTY}，不能办理{EDU}的案件"

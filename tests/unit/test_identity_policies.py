@@ -222,16 +222,33 @@ def test_a_user_with_several_roles_acts_in_the_least_senior_one_allowed() -> Non
 # -- token scopes ---------------------------------------------------------------------------------
 
 
+class Named:
+    """The words a service gives a token's refusal: agencies and actions by their names."""
+
+    def agency(self, code: str) -> str:
+        return {"county": "示范县人民政府办公室", "edu": "示范县教育局"}[code]
+
+    def action(self, name: str) -> str:
+        return f"“受理”（{name}）"
+
+
 def test_a_token_acts_only_within_its_scope() -> None:
     scope = TokenScope(agency="county", actions=frozenset({"receive"}))
-    scope.check_write("receive", "county")
-    with pytest.raises(ActionNotAllowed, match="无权执行动作 accept"):
-        scope.check_write("accept", "county")
-    with pytest.raises(ActionNotAllowed, match="只能用于机关 county"):
-        scope.check_write("receive", "edu")
+    named = Named()
+    scope.check_write("receive", "county", named)
+    assert scope.allows("receive", "county")
+    with pytest.raises(ActionNotAllowed, match="无权执行动作“受理”（accept）"):
+        scope.check_write("accept", "county", named)
+    assert not scope.allows("accept", "county")
+    # People read the refusal: the agencies by their names, never their codes.
+    with pytest.raises(ActionNotAllowed) as refused:
+        scope.check_write("receive", "edu", named)
+    assert str(refused.value) == "此令牌只能用于示范县人民政府办公室，不能办理示范县教育局的案件"
+    assert not scope.allows("receive", "edu")
     with pytest.raises(ActionNotAllowed, match="只读"):
-        TokenScope(agency="county", read_only=True).check_write("receive", "county")
-    TokenScope(agency="county").check_write("anything", "county")  # every action
+        TokenScope(agency="county", read_only=True).check_write("receive", "county", named)
+    assert not TokenScope(agency="county", read_only=True).allows("receive", "county")
+    TokenScope(agency="county").check_write("anything", "county", named)  # every action
 
 
 def test_a_scope_survives_its_json() -> None:

@@ -9,16 +9,44 @@ principal came through goes onto the actor, and from there onto the event.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from govflow.workflow.actors import STATUS_LABELS, SYSTEM, AccountStatus, Actor
-from govflow.workflow.errors import NotPermitted
+from govflow.workflow.actors import STATUS_LABELS, SYSTEM, AccountStatus, Actor, Agency
+from govflow.workflow.errors import NotFound, NotPermitted
 from govflow.workflow.identity.principal import Principal, no_longer_applies
 
 
-class ActorLookup(Protocol):
+class AgencyLookup(Protocol):
+    def agency(self, code: str) -> Agency: ...
+
+
+class ActorLookup(AgencyLookup, Protocol):
     def actor(self, username: str) -> Actor: ...
+
+
+def agency_name(repo: AgencyLookup, code: str) -> str:
+    """An agency's Chinese name for a refusal; its code only if no agency has it."""
+    try:
+        return repo.agency(code).name
+    except NotFound:
+        return code
+
+
+@dataclass(frozen=True)
+class ScopeNames:
+    """The words of a token's refusal (``ScopeWords``): agencies named from the unit of
+    work's repository, the action by its label where the caller knows it."""
+
+    repo: AgencyLookup
+    label: str | None = None
+
+    def agency(self, code: str) -> str:
+        return agency_name(self.repo, code)
+
+    def action(self, name: str) -> str:
+        # The code stays beside the label: a token's actions are issued by their codes.
+        return f"“{self.label}”（{name}）" if self.label else name
 
 
 def active_actor(repo: ActorLookup, username: str) -> Actor:
@@ -42,11 +70,18 @@ def acting_actor(repo: ActorLookup, principal: Principal) -> Actor:
     # supervisor's read-only token, the one kind issued for another agency, writes nothing).
     if scope is not None and scope.agency != actor.agency_code:
         if not scope.may_leave_home(actor.held_roles):
-            raise no_longer_applies(scope.agency)
+            raise no_longer_applies(agency_name(repo, scope.agency))
     return replace(actor, channel=principal.channel)
 
 
-def check_scope(principal: Principal, action: str, agency_code: str) -> None:
-    """An API token acts only within its scope (actions, agency, read-only)."""
+def check_scope(
+    principal: Principal,
+    action: str,
+    agency_code: str,
+    repo: AgencyLookup,
+    label: str | None = None,
+) -> None:
+    """An API token acts only within its scope (actions, agency, read-only); a refusal names
+    the agencies from ``repo`` and the action by ``label``."""
     if principal.scope is not None:
-        principal.scope.check_write(action, agency_code)
+        principal.scope.check_write(action, agency_code, ScopeNames(repo, label))

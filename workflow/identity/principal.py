@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from govflow.workflow.actors import SYSTEM, AccountStatus, Actor, Role, ordered
 from govflow.workflow.errors import NotPermitted
@@ -30,12 +31,24 @@ NO_LONGER_APPLIES = "不再适用：账户已不属于该机关"
 """What a list of tokens says of one whose account has left the token's agency."""
 
 
-def no_longer_applies(agency: str) -> NotPermitted:
-    """The refusal of a token whose account may no longer reach the token's agency."""
+def no_longer_applies(agency_name: str | None) -> NotPermitted:
+    """The refusal of a token whose account may no longer reach the token's agency, named
+    by its Chinese name where the caller could look it up (a person reads it, not a code)."""
+    which = f"（{agency_name}）" if agency_name else ""
     return NotPermitted(
-        f"此令牌{NO_LONGER_APPLIES}（{agency}），不能再用于该机关的任何读取或办理；"
+        f"此令牌{NO_LONGER_APPLIES}{which}，不能再用于该机关的任何读取或办理；"
         "请系统管理员为账户现属机关另行签发令牌"
     )
+
+
+class ScopeWords(Protocol):
+    """What a token's refusal names instead of codes: an agency by its Chinese name, an
+    action by its label. The service layer supplies them (``acting.ScopeNames``, from the
+    unit of work it holds), looked up only when it refuses."""
+
+    def agency(self, code: str) -> str: ...
+
+    def action(self, name: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -49,14 +62,25 @@ class TokenScope:
     include_children: bool = False
     read_only: bool = False
 
-    def check_write(self, action: str, agency_code: str) -> None:
+    def allows(self, action: str, agency_code: str) -> bool:
+        """Whether the scope allows ``action`` on a case of ``agency_code``."""
+        return (
+            not self.read_only
+            and agency_code == self.agency
+            and (self.actions is None or action in self.actions)
+        )
+
+    def check_write(self, action: str, agency_code: str, names: ScopeWords) -> None:
         """Refuse, in words the integration's operator understands, a write outside the scope."""
         if self.read_only:
             raise NotPermitted("此令牌为只读令牌，不能办理案件")
         if agency_code != self.agency:
-            raise NotPermitted(f"此令牌只能用于机关 {self.agency}，不能办理 {agency_code} 的案件")
+            raise NotPermitted(
+                f"此令牌只能用于{names.agency(self.agency)}，"
+                f"不能办理{names.agency(agency_code)}的案件"
+            )
         if self.actions is not None and action not in self.actions:
-            raise NotPermitted(f"此令牌无权执行动作 {action}")
+            raise NotPermitted(f"此令牌无权执行动作{names.action(action)}")
 
     def may_leave_home(self, roles: Collection[Role]) -> bool:
         """Whether this token may be for an agency other than its account's: a supervisor's
@@ -152,7 +176,8 @@ def reading_as(actor: Actor, scope: TokenScope | None) -> Actor:
     if scope.agency == actor.agency_code:
         return narrowed
     if not scope.may_leave_home(actor.held_roles):
-        raise no_longer_applies(scope.agency)
+        # Unreachable but for a race: ``authenticate_token`` refused such a token, by name.
+        raise no_longer_applies(None)
     # A supervisor's token for an agency below reads there as the supervisor, never as
     # that agency's staff because the account also holds a staff role at home (which
     # would unmask the applicants' data and hand out their files).

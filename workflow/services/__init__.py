@@ -44,6 +44,7 @@ Reading (each takes the reader and shows only what the reader may read)::
 
     identify             who a front end reads for (an active account)     (base)
     list_users, security_log, login_log, list_tokens   accounts and logs   (accounts, signin, tokens)
+    directory_names      agencies' and people's names beside the codes a list keeps (accounts)
     administrator, user_roster, token_roster, login_log_page   the administrator's screens (administration)
     escalation_ladders   the ladders in force, read-only (administration)
     case_detail          one case: fields, deadlines now, history, allowed actions, open audit findings (reading)
@@ -66,6 +67,7 @@ Reading (each takes the reader and shows only what the reader may read)::
     supervised_agency_name   the name of the agency whose tree those screens cover (supervision)
     supervised_findings, flagged_in_tree   the open findings of a supervisor's tree; their cases' count (supervision)
     list_templates       the uploaded notice templates (administrators)  (templates)
+    template_words       the names shown beside their codes: kinds, agencies, uploaders (templates)
     list_documents, read_document   a case's notices and attachments (N-1, N-2) (documents)
     export_case_file, check_case_file   the case file (卷宗) and its check  (documents)
     case_types, diagram  the installation's case types                     (catalogue)
@@ -93,12 +95,14 @@ from govflow.workflow.calculator import LimitAnswer, compute_limit
 from govflow.workflow.errors import GovflowError
 from govflow.workflow.ports import UnitOfWork, WritingUnitOfWork
 from govflow.workflow.services.accounts import (
+    DirectoryNames,
     NewAccount,
     Principals,
     activate_user,
     add_user,
     bootstrap_admin,
     deactivate_user,
+    directory_names,
     list_users,
     lock_user,
     principal_for,
@@ -253,8 +257,10 @@ from govflow.workflow.services.supervision import (
 )
 from govflow.workflow.services.templates import (
     TemplateUpload,
+    TemplateWords,
     list_templates,
     remove_template,
+    template_words,
     upload_template,
 )
 from govflow.workflow.services.tokens import (
@@ -281,20 +287,20 @@ __all__ = [
     "AccountabilityEntry", "ActionForm", "AgencyNode", "CalendarFileInForce", "CalendarImported",
     "CalendarWatch", "CalendarYear", "CaseDetail", "CaseDocuments", "CaseFilter", "CasePage",
     "CaseSummary", "CaseTimeline", "CaseTypeInfo", "CaseTypeSheet", "ChannelView", "Delivered",
-    "DigestView", "FiringView", "FormField", "GovflowError", "ImportResult", "IssuedToken",
-    "LimitAnswer", "LoginLogPage", "NewAccount", "NewAgency", "NewSession", "OpenableType",
-    "Principals", "Roster", "Section", "Services", "SessionView", "SweepReport", "TakenCheckpoint",
-    "TemplateUpload", "TokenRequest", "TokenRoster", "UnitOfWork", "Verification", "Workbench",
-    "WritingUnitOfWork",
+    "DigestView", "DirectoryNames", "FiringView", "FormField", "GovflowError", "ImportResult",
+    "IssuedToken", "LimitAnswer", "LoginLogPage", "NewAccount", "NewAgency", "NewSession",
+    "OpenableType", "Principals", "Roster", "Section", "Services", "SessionView", "SweepReport",
+    "TakenCheckpoint", "TemplateUpload", "TemplateWords", "TokenRequest", "TokenRoster",
+    "UnitOfWork", "Verification", "Workbench", "WritingUnitOfWork",
     "accountability", "acknowledge", "act", "act_and_read", "action_form", "actions",
     "activate_user", "add_agency", "add_user", "administrator", "adopt_policy", "agency_tree",
     "annual_report", "applicant_preview", "apply_action", "attach", "authenticate_session",
     "authenticate_token", "bootstrap_admin", "calendar_files", "calendar_year", "calendar_years",
     "case_detail", "case_forms", "case_timeline", "case_type_sheets", "case_types",
-    "case_worker_choices", "change_password",
-    "check_case_file", "check_checkpoint", "check_csrf", "check_projection", "checkpoint_heads",
-    "checkpoint_scope", "compute_limit", "configured_channels", "create_token", "current_version",
-    "deactivate_user", "default_verify_jobs", "deliver", "diagram", "digests", "dispatch_outbox",
+    "case_worker_choices", "change_password", "check_case_file", "check_checkpoint", "check_csrf",
+    "check_projection", "checkpoint_heads", "checkpoint_scope", "compute_limit",
+    "configured_channels", "create_token", "current_version", "deactivate_user",
+    "default_verify_jobs", "deliver", "diagram", "digests", "directory_names", "dispatch_outbox",
     "end_sessions", "escalation_ladders", "export_case_file", "fill_stored_facts", "fire_due",
     "firing", "firings", "flagged_case_count", "flagged_in_tree", "identify", "import_calendar",
     "import_requests", "list_cases", "list_documents", "list_templates", "list_tokens",
@@ -302,11 +308,12 @@ __all__ = [
     "login_log_page", "logout", "logout_everywhere", "my_firings", "next_due_at", "open_case",
     "open_findings", "openable_case_types", "periodic_report", "principal_for", "read_document",
     "recompute_deadlines", "recompute_open_deadlines", "record_checkpoint", "recorded_findings",
-    "regenerate_notice", "register_request", "registration_form", "remove_template", "revoke_token",
-    "save", "seal_unkeyed", "security_log", "seed_calendar", "send_digests", "send_test_message",
-    "set_password", "stored_calendar", "supervised_agencies", "supervised_agency",
-    "supervised_agency_name", "supervised_checkpoints", "supervised_findings",
-    "supervision_dashboard", "timeliness_report", "token_roster", "unlock_user", "upload_template", "user_roster", "verify_all", "verify_cases",
-    "verify_supervised", "workbench",
+    "regenerate_notice", "register_request", "registration_form", "remove_template",
+    "revoke_token", "save", "seal_unkeyed", "security_log", "seed_calendar", "send_digests",
+    "send_test_message", "set_password", "stored_calendar", "supervised_agencies",
+    "supervised_agency", "supervised_agency_name", "supervised_checkpoints", "supervised_findings",
+    "supervision_dashboard", "template_words", "timeliness_report", "token_roster", "unlock_user",
+    "upload_template", "user_roster", "verify_all", "verify_cases", "verify_supervised",
+    "workbench",
 ]
 # fmt: on

@@ -10,6 +10,7 @@ sessions at once.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -262,6 +263,30 @@ def list_users(
     with svc.uow() as uow:
         codes = readable_agencies(uow, by, agency, include_children)
         return uow.identity.accounts(codes, include_inactive)
+
+
+@dataclass(frozen=True)
+class DirectoryNames:
+    """What a list of accounts or tokens shows for the codes it keeps: each agency's name
+    by code, the people it names by username (one no longer known: as it was recorded)."""
+
+    agencies: dict[str, str]
+    people: dict[str, str]
+
+    def agency(self, code: str | None) -> str:
+        return "—" if code is None else self.agencies.get(code, code)
+
+    def person(self, username: str) -> str:
+        name = self.people.get(username)
+        return f"{name}（{username}）" if name else username
+
+
+def directory_names(svc: Services, by: Principal, usernames: Iterable[str] = ()) -> DirectoryNames:
+    """The organisation's names (no personal data) for an active account's lists."""
+    with svc.uow() as uow:
+        acting_actor(uow.repo, by)
+        agencies = {a.code: a.name for a in uow.repo.agencies()}
+        return DirectoryNames(agencies, uow.repo.names(usernames))
 
 
 def readable_agencies(

@@ -105,7 +105,9 @@ def _create(
     agency = repo.agency(agency_code)
     if actor.agency_code != agency_code:
         raise NotPermitted(f"{actor.name} 不属于{agency.name}，不能为其登记")
-    check_scope(principal, workflow.create, agency_code)
+    check_scope(
+        principal, workflow.create, agency_code, repo, workflow.case_type.create_action.label
+    )
     case = Case.opened(workflow, agency_code)
     case.escalation_policy = policy_digest(svc, uow, workflow, now)
     parsed = case.parse(workflow.create, payload, local_date(now).isoformat())
@@ -162,7 +164,7 @@ def open_case(
     with svc.uow() as uow:
         case, actor, parsed, _ = _create(svc, uow, case_type, agency_code, principal, payload, now)
         for step in case.workflow.opening_steps(parsed, [Step(*s) for s in then]):
-            check_scope(principal, step.action, agency_code)
+            check_scope(principal, step.action, agency_code, uow.repo, _label(case, step.action))
             context = _context(svc, uow, case, now, actor, step.action)
             notices = issuer(svc, uow, case, step.action)
             case.act(step.action, step.payload, actor, now, svc.calendar, context, notices)
@@ -270,7 +272,7 @@ def apply_action(
     actor = acting_actor(repo, principal)
     case = readable_case(svc, uow, actor, ref, history=False)
     _check_agency(uow, actor, case)
-    check_scope(principal, action, case.agency_code)
+    check_scope(principal, action, case.agency_code, repo, _label(case, action))
     if expected_version is not None and case.head_seq != expected_version:
         raise StaleVersion(ref, case.head_seq)
     _check_people(uow, case, action, payload)
@@ -326,3 +328,10 @@ def save(
             unplanned = escalation.unplanned(case.deadlines, policy, planned)
             uow.escalations.update_schedule(case_id, planned, unplanned)
     case.loaded_state = None  # what is stored now is no longer what was loaded
+
+
+def _label(case: Case, action: str) -> str | None:
+    """The action's label for a token's refusal (an action the type lacks has none yet: the
+    state machine refuses it after the scope)."""
+    spec = case.workflow.case_type.actions.get(action)
+    return spec.label if spec else None

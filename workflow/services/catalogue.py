@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from govflow.workflow.config import Config
 from govflow.workflow.diagram import render
-from govflow.workflow.errors import GovflowError
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.inputs import TypeActions, type_actions
 from govflow.workflow.services.base import Services
@@ -52,11 +51,9 @@ def openable_case_types(svc: Services, principal: Principal) -> list[OpenableTyp
         spec = wf.case_type.actions.get(create)
         if spec is None or not held & spec.roles:
             continue
-        if principal.scope is not None:  # an API token: only the actions it was issued for
-            try:
-                principal.scope.check_write(create, principal.agency_code)
-            except GovflowError:
-                continue
+        scope = principal.scope  # an API token: only the actions it was issued for
+        if scope is not None and not scope.allows(create, principal.agency_code):
+            continue
         found.append(OpenableType(wf.name, wf.case_type.label, create, spec.label))
     return found
 

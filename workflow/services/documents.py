@@ -36,6 +36,7 @@ from govflow.workflow.notices.templates import COVER_KIND
 from govflow.workflow.ports import WritingUnitOfWork
 from govflow.workflow.services.base import Services, readable_case
 from govflow.workflow.services.cases import save
+from govflow.workflow.views import action_labels
 
 CATEGORIES = {
     "letter": "申请书（来信）",
@@ -75,7 +76,7 @@ def _writer(
     the case's own agency's clerks, handlers or office heads; in the role it acts in."""
     actor = acting_actor(uow.repo, principal)
     case = readable_case(svc, uow, actor, ref, history)
-    check_scope(principal, action, case.agency_code)
+    check_scope(principal, action, case.agency_code, uow.repo, action_labels(case).get(action))
     if actor.agency_code != case.agency_code or not actor.has_role(*WRITERS):
         raise NotPermitted(f"{actor.name} 不是本案所属机关的登记员、经办人或负责人，不能办理")
     return actor.acting_as(WRITERS), case

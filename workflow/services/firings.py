@@ -14,7 +14,7 @@ import structlog
 from govflow.workflow import texts
 from govflow.workflow.access import case_not_found
 from govflow.workflow.actors import Actor, Role
-from govflow.workflow.cases import ESCALATION_ACKNOWLEDGED
+from govflow.workflow.cases import ESCALATION_ACKNOWLEDGED, POLICY_ADOPTED, SYSTEM_EVENT_LABELS
 from govflow.workflow.errors import ActionNotAllowed, NotFound, NotPermitted
 from govflow.workflow.escalation_ports import FiringRecord
 from govflow.workflow.identity.acting import acting_actor, check_scope
@@ -44,7 +44,13 @@ def adopt_policy(svc: Services, ref: str, principal: Principal) -> bool:
         actor = acting_actor(uow.repo, principal).acting_as({Role.OFFICE_HEAD})
         # Who may not read the case is told it does not exist, not who may change its rules.
         case = readable_case(svc, uow, actor, ref, history=False)
-        check_scope(principal, "escalation_policy_adopted", case.agency_code)
+        check_scope(
+            principal,
+            POLICY_ADOPTED,
+            case.agency_code,
+            uow.repo,
+            SYSTEM_EVENT_LABELS[POLICY_ADOPTED],
+        )
         if actor.role is not Role.OFFICE_HEAD or actor.agency_code != case.agency_code:
             raise NotPermitted("只有本机关的公开办负责人可以变更在办案件的督办规则")
         if case.state in case.workflow.case_type.final:

@@ -185,7 +185,7 @@ def import_requests(
     now = svc.clock.now()
     with svc.uow() as uow:
         actor = acting_actor(uow.repo, principal).acting_as({Role.OFFICE_HEAD})
-        check_scope(principal, "import_requests", actor.agency_code or "")
+        check_scope(principal, "import_requests", actor.agency_code or "", uow.repo, "导入历史申请")
         if actor.role is not Role.OFFICE_HEAD:
             raise ActionNotAllowed(
                 "导入历史申请须由公开办负责人操作（其中的延长、答复审批由负责人作出）"

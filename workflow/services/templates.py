@@ -7,6 +7,7 @@ in the security log. Removing an upload goes back to the next template in the lo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import structlog
@@ -23,7 +24,7 @@ from govflow.workflow.identity.acting import acting_actor
 from govflow.workflow.identity.ports import SecurityEntry
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.notices.issue import Notices
-from govflow.workflow.notices.templates import check_template
+from govflow.workflow.notices.templates import COVER_KIND, check_template
 from govflow.workflow.notices.uploads import TemplateUploads, UploadedTemplate
 from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.base import Services
@@ -35,6 +36,7 @@ STORE_ATTEMPTS = 5
 """How often an upload is stored before a lost race is reported: each attempt that loses
 sees the winner's row on the next and replaces it, so a second one is almost always enough."""
 DOCX_MAGIC = b"PK\x03\x04"
+COVER_TITLE = "案卷封面"
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,49 @@ def _uploads(uow: UnitOfWork) -> TemplateUploads:
 
 def _kind(notices: Notices, kind: str) -> str:
     if kind not in notices.templates.files:
-        known = "、".join(sorted(notices.templates.files))
+        titles = _kind_titles(notices)
+        known = "、".join(f"{code}（{titles[code]}）" for code in sorted(notices.templates.files))
         raise InvalidInput(f"没有告知书种类 {kind!r}；可用：{known}")
     return kind
+
+
+def _kind_titles(notices: Notices) -> dict[str, str]:
+    """Each kind of template by the title it prints (the case file's cover has no kind in
+    the catalog: it is no notice)."""
+    return {
+        **{code: kind.title for code, kind in notices.catalog.kinds.items()},
+        COVER_KIND: COVER_TITLE,
+    }
+
+
+@dataclass(frozen=True)
+class TemplateWords:
+    """What a person reads for an upload's codes: its kind's title, its agency's name and
+    its uploader's name (a code no longer known is shown as it is)."""
+
+    kinds: dict[str, str]
+    agencies: dict[str, str]
+    people: dict[str, str]
+
+    def kind(self, code: str) -> str:
+        return self.kinds.get(code, code)
+
+    def agency(self, code: str | None) -> str:
+        return "全部机关" if code is None else self.agencies.get(code, code)
+
+    def person(self, username: str) -> str:
+        name = self.people.get(username)
+        return f"{name}（{username}）" if name else username
+
+
+def template_words(svc: Services, by: Principal, usernames: Iterable[str] = ()) -> TemplateWords:
+    """The names an administrator's list or message shows beside the uploads' codes."""
+    notices = _notices(svc)
+    with svc.uow() as uow:
+        _require_admin(uow, by)
+        agencies = {a.code: a.name for a in uow.repo.agencies()}
+        people = uow.repo.names(usernames)
+    return TemplateWords(_kind_titles(notices), agencies, people)
 
 
 def _place(upload: TemplateUpload, agency: str | None) -> str:

@@ -23,6 +23,7 @@ import structlog
 from govflow.workflow.actors import AccountStatus, Role
 from govflow.workflow.errors import InvalidInput, NotAuthenticated, NotFound
 from govflow.workflow.identity import opaque
+from govflow.workflow.identity.acting import agency_name
 from govflow.workflow.identity.ports import Account, TokenRecord
 from govflow.workflow.identity.principal import (
     Principal,
@@ -225,7 +226,7 @@ def authenticate_token(svc: Services, raw: str | None) -> Principal:
             # A valid credential that may not do this (403, as a scope's refusal), not a
             # credential gone bad (401): moving the account back makes it apply again.
             log.warning("identity.token_refused", token=token.name, reason="agency")
-            raise no_longer_applies(token.scope.agency)
+            raise no_longer_applies(agency_name(uow.repo, token.scope.agency))
         if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
             uow.identity.touch_token(token.name, now)
             uow.commit()
