@@ -137,6 +137,8 @@ class DeadlineForms:
             ]
         if self.extension_days:
             state["extension_days"] = self.extension_days
+        if self.notes:
+            state["notes"] = list(self.notes)
         if self.restarts:
             state["restarts"] = self.restarts
         if self.provisional:
@@ -170,6 +172,7 @@ class DeadlineForms:
             cancelled_reason=state.get("cancelled_reason"),
             legal_basis=state.get("legal_basis"),
             start_note=state.get("start_note"),
+            notes=tuple(state.get("notes", ())),
             calendar=calendar,
         )
         for name in _DATES:

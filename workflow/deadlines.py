@@ -1,11 +1,11 @@
 """Deadlines (期限): one per legal obligation of a case, derived from its events.
 
 A ``Deadline`` holds what the events said (basis, start, pauses, extension, a D-7
-date, when it was met or cancelled) and ``compute`` turns that into the due
-instant and the status using the working calendar; the zh-CN explanation of the
-date is written only when someone reads it (``explanation``, ``explain``). Nothing
-here reads the clock: "breached by now" is a question asked with an instant
-(``is_overdue``), so the stored row is a pure function of the events (SPEC T-3).
+date, when it was met or cancelled, what moved nothing: ``notes``) and ``compute`` turns
+that into the due instant and the status using the working calendar; the zh-CN
+explanation of the date is written only when someone reads it (``explanation``,
+``explain``). Nothing here reads the clock: "breached by now" is a question asked with an
+instant (``is_overdue``), so the stored row is a pure function of the events (SPEC T-3).
 
 Its plain-data forms (the event snapshot, the stored row, the state kept with the case's
 facts) are ``deadline_forms``, mixed in; the words it is made of (basis, status, pause)
@@ -55,6 +55,9 @@ class Deadline(DeadlineForms):
     # The rule and the edition it comes from, as people read it: "依据《条例》(2019) 第三十三条：…"
     legal_basis: str | None = None
     start_note: str | None = None  # why the count starts where it does (a delivery date, …)
+    # What the events said about the limit that moved nothing, as people read it (an
+    # extension approved after the limit had passed): the last lines of the explanation.
+    notes: tuple[str, ...] = ()
     optional: bool = False
     # derived by compute()
     due_date: date | None = None
@@ -161,6 +164,7 @@ class Deadline(DeadlineForms):
             lines.insert(0, self.start_note)
         if self.legal_basis:
             lines.insert(0, f"{self.legal_basis}。")
+        lines.extend(self.notes)
         if self.status is DeadlineStatus.CANCELLED and self.cancelled_reason:
             lines.append(texts.cancelled_because(self.cancelled_reason))
         return lines

@@ -7,12 +7,16 @@
   granted after the reply limit had passed (SPEC D-3, L-1): the lateness alone is a finding
   (docs/import.md), but the length is what the limit is computed with, so the law's limits
   could no longer be computed for the case.
+* An extension granted after the reply limit had passed extends nothing (SPEC D-3,
+  docs/rules.md): the limit stays the original one, so a reply after it is late in the
+  case, its explanation and the timeliness report; a lawful extension still moves it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
@@ -20,7 +24,15 @@ from openpyxl import Workbook
 from govflow.presentation.import_sheet import read_sheet
 from govflow.workflow.actors import AccountKind, Role
 from govflow.workflow.imports.columns import COLUMNS
-from govflow.workflow.services import ImportResult, accounts, import_requests
+from govflow.workflow.services import (
+    ImportResult,
+    accounts,
+    case_detail,
+    check_projection,
+    identify,
+    import_requests,
+    timeliness_report,
+)
 from govflow.workflow.services.accounts import NewAccount
 from tests.config import load_case
 from tests.integration.conftest import Flow
@@ -129,3 +141,50 @@ def test_an_extension_longer_than_the_law_allows_is_a_problem_even_when_late(flo
     assert (
         extend.data["imported"]["finding"] == "答复期限已于 2025-03-31 届满，延长须在期限届满前批准"
     )
+
+
+def test_an_extension_granted_after_the_limit_extends_nothing(flow: Flow) -> None:
+    flow.at("2025-12-31 10:00")
+    # Received 2025-03-03: the reply limit is 2025-03-31 (20 working days). Both rows reply
+    # on 2025-04-10, after it; one was extended on 03-20, in time, the other on 04-02, late.
+    # 10 working days past 03-31: 04-01…04-03 (3), 04-04…04-06 清明, 04-07…04-11 (8),
+    # 04-14, 04-15 (10).
+    lawful = row("610926199001013001", **{"延长天数（工作日）": 10,
+                 "延长告知日": "2025-03-20", "答复日期": "2025-04-10"})  # fmt: skip
+    late = row("610926199001013002", **{"延长天数（工作日）": 10,
+               "延长告知日": "2025-04-02", "答复日期": "2025-04-10"})  # fmt: skip
+    result = run(flow, [lawful, late])
+    assert result.problems == []
+    assert [str(p) for p in result.findings] == [
+        "第 3 行答复期限已于 2025-03-31 届满，延长须在期限届满前批准",
+        "第 3 行【答复日期】答复日期 2025-04-10 晚于答复期限 2025-03-31"
+        "（依据《条例》(2019) 第三十三条），计为超期答复",
+    ]
+    (_, lawful_ref), (_, late_ref) = result.created
+
+    # The lawful extension moves the limit; the reply is on time.
+    assert flow.due(lawful_ref) == date(2025, 4, 15)
+    assert flow.status(lawful_ref) == "met"
+    # The late one is recorded, with its finding, and the limit stays the original one.
+    assert flow.due(late_ref) == date(2025, 3, 31)
+    assert flow.status(late_ref) == "breached"
+    extend = next(e for e in flow.case(late_ref).events if e.action == "extend")
+    assert extend.data["payload"]["days"] == 10
+    assert "延长须在期限届满前批准" in extend.data["imported"]["finding"]
+    # The case page says why.
+    head = identify(flow.svc, HEAD)
+    (reply,) = [d for d in case_detail(flow.svc, head, late_ref).deadlines if d.key == "reply"]
+    assert reply.due_date == date(2025, 3, 31) and reply.extension_days == 0
+    assert reply.explanation[-1] == (
+        "延期 10 个工作日于 2025-04-02 批准，晚于原答复期限 2025-03-31，不延长答复期限："
+        "延长须在期限届满前批准（依据《条例》(2019) 第三十三条）。"
+    )
+    # The timeliness report counts one on time, one late (in March, its due day's month).
+    figures = timeliness_report(flow.svc, head, agency="county", start=date(2025, 1, 1),
+                                end=date(2025, 12, 31))  # fmt: skip
+    assert (figures.replies.on_time, figures.replies.late) == (1, 1)
+    march = timeliness_report(flow.svc, head, agency="county", start=date(2025, 3, 1),
+                              end=date(2025, 3, 31))  # fmt: skip
+    assert (march.replies.on_time, march.replies.late) == (0, 1)
+    # The stored facts and deadline rows are the events' own.
+    assert check_projection(flow.svc, lawful_ref) == check_projection(flow.svc, late_ref) == []

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import copy
 import itertools
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
 import pytest
 
 from govflow.workflow.actors import SYSTEM, Actor, Role
+from govflow.workflow.calendar import WorkingCalendar
 from govflow.workflow.cases import Case
 from govflow.workflow.chain_checks import verify_chain
 from govflow.workflow.clock import SHANGHAI, local_date
@@ -544,6 +546,65 @@ def test_extension_while_the_clock_is_paused() -> None:
     desk.act("end_consultation", result="agreed")
     assert desk.state == "handling"
     assert desk.due("reply") is not None
+
+
+def test_an_extension_taken_as_history_after_the_limit_extends_nothing() -> None:
+    """A ledger's extension approved after the reply limit passed (taken with ``findings``,
+    as the import takes a history, SPEC D-3): the event and its finding are recorded, the
+    limit stays the original one and says why, so the reply after it is late; a replay and
+    the stored facts agree."""
+    desk = Desk("2025-09-26").handling().at("2025-10-31")
+    findings: list[str] = []
+    payload = {"days": 5, "reason": "迟了"}
+    event = desk.case.act(
+        "extend", payload, HEAD, desk.now, CAL, desk.context(HEAD), findings=findings
+    )
+    assert findings == ["答复期限已于 2025-10-30 届满，延长须在期限届满前批准"]
+    assert event.data["derived"] == {"after_limit": "2025-10-30"}
+    assert desk.facts.extension_days == 5  # granted, as the ledger says: no second one
+    reply = desk.deadline("reply")
+    assert (reply.due_date, reply.extension_days) == (D("2025-10-30"), 0)
+    assert reply.explanation[-1] == (
+        "延期 5 个工作日于 2025-10-31 批准，晚于原答复期限 2025-10-30，不延长答复期限："
+        "延长须在期限届满前批准（依据《条例》(2019) 第三十三条）。"
+    )
+    assert not any("经批准延长" in line for line in reply.explanation)
+    # Replied 11-03, within what the extension would have given (11-06): late all the same.
+    desk.at("2025-11-03").act("draft_reply", outcome="disclosed", summary="予以公开")
+    desk.act("approve_reply", HEAD)
+    assert (desk.due("reply"), desk.status("reply")) == (D("2025-10-30"), DeadlineStatus.BREACHED)
+    header = Case(ref=desk.case.ref, workflow=desk.case.workflow, agency_code="county")
+    replayed = Case.replay(header, desk.case.events, CAL)
+    assert replayed.facts == desk.facts
+    assert [d.to_json() for d in replayed.deadlines] == [d.to_json() for d in desk.case.deadlines]
+    restored = Case(ref=desk.case.ref, workflow=desk.case.workflow, agency_code="county")
+    assert restored.restore(desk.case.stored_facts()[0], CAL)
+    assert restored.facts == replayed.facts
+
+
+def test_a_lawful_extension_keeps_its_days_on_a_calendar_published_later() -> None:
+    """Whether an extension came too late is decided when it is approved, on the calendar of
+    that day, and recorded: a make-up working day published afterwards that ends the
+    original limit before the approval does not undo a lawful extension."""
+    desk = Desk("2025-09-26").handling().at("2025-10-30T23:00")
+    event = desk.act("extend", HEAD, days=5, reason="最后一天")
+    assert event.data["derived"] == {}
+    schedules = [
+        replace(s, makeup_workdays={**s.makeup_workdays, D("2025-10-18"): "调休"})
+        if s.year == 2025
+        else s
+        for s in CAL.schedules
+    ]
+    later = WorkingCalendar(schedules)
+    # With 10-18 a working day, the 20th day is 10-29; 10-30 (21), 10-31, 11-03…11-05 (25).
+    assert later.add_working_days(D("2025-09-26"), 20).due_date == D("2025-10-29")
+    header = Case(ref=desk.case.ref, workflow=desk.case.workflow, agency_code="county")
+    replayed = Case.replay(header, desk.case.events, later)
+    restored = Case(ref=desk.case.ref, workflow=desk.case.workflow, agency_code="county")
+    assert restored.restore(desk.case.stored_facts()[0], later)
+    for case in (replayed, restored):
+        reply = next(d for d in case.deadlines if d.key == "reply")
+        assert (reply.due_date, reply.extension_days, reply.notes) == (D("2025-11-05"), 5, ())
 
 
 def test_a_consultation_cannot_pause_a_limit_that_has_run_out() -> None:

@@ -12,7 +12,10 @@ happens, the case must stay consistent (SPEC A-1, A-2, T-3, D-3, D-9):
   their explanations included (what an action loads instead of the history);
 - the state is a declared one, and a final state accepts only its ``record_*`` actions;
 - until the case is replied or closed, the reply limit never ends before the statutory
-  20 working days from its (re)start.
+  20 working days from its (re)start;
+- an extension is sometimes taken as a ledger's history (with ``findings``, as the import
+  takes it): one approved after the reply limit passed is recorded and extends nothing,
+  one in time extends it by its days (SPEC D-3).
 """
 
 from __future__ import annotations
@@ -240,6 +243,11 @@ def _check_consistent(case: Case) -> None:
     ]
     facts = case.facts
     reply = facts.deadline("reply")
+    extension = next((e for e in events if e.action == "extend"), None)
+    if extension is not None and reply is not None:
+        late = "after_limit" in extension.data["derived"]
+        days = 0 if late else extension.data["payload"]["days"]
+        assert (reply.extension_days, len(reply.notes)) == (days, int(late))
     if reply is not None and facts.outcome is None and reply.due_date is not None:
         statutory = CAL.add_working_days(reply.start_date, reply.amount).due_date
         assert reply.due_date >= statutory, (reply.to_json(), statutory)
@@ -280,18 +288,31 @@ def test_random_histories_keep_the_case_consistent(
             days=data.draw(st.just(0) | st.integers(0, 10), label="days later"),
             minutes=data.draw(st.integers(1, 300), label="minutes later"),
         )
-        today = local_date(now)
         action, actor = _choose(data, case)
+        # The import takes a ledger's one extension whatever its date (a late one is a
+        # finding); a ledger's extension is often weeks after the receipt.
+        imported = (
+            action == "extend"
+            and not case.facts.extension_days
+            and data.draw(st.booleans(), label="from a ledger")
+        )
+        if imported:
+            now += timedelta(days=data.draw(st.integers(0, 45), label="ledger days later"))
+        today = local_date(now)
         payload = _payload(data, action, case, today)
         before = _snapshot(case)
         head_hash, head_seq, state = case.head_hash, case.head_seq, case.state
+        findings: list[str] | None = [] if imported else None
+        context = _context(case, now, history, actor)
         try:
-            event = case.act(action, payload, actor, now, CAL, _context(case, now, history, actor))
+            event = case.act(action, payload, actor, now, CAL, context, findings=findings)
         except GovflowError:
             assert _snapshot(case) == before, (action, payload)
             note_event(f"refused: {action}")
             continue
         note_event(f"done: {action}")
+        if "after_limit" in event.data["derived"]:
+            note_event("an extension after the limit, from a ledger")
         assert state is not None
         if state in CT.final:
             assert action in RECORD_ACTIONS, (state, action)

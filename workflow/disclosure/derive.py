@@ -1,7 +1,8 @@
 """What a disclosure event records besides its payload (SPEC D-2…D-9): the edition and
 limits in force at receipt, the effective clock start, a consultation's days, the fee
-proposal, which limit a delivery starts. Computed once, when the action is taken, so the
-fold never needs the clock or the settings again."""
+proposal, which limit a delivery starts, the reply limit an extension came after (only an
+imported ledger's: live, the guard refuses one). Computed once, when the action is taken,
+so the fold never needs the clock or the settings again."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from govflow.workflow.disclosure.lookups import (
     expired_consultation,
     governing_edition,
     pick_consultation,
+    reply_limit_passed,
 )
 
 
@@ -55,6 +57,13 @@ def derive(action: str, facts: DisclosureFacts, p: a.Payload, ctx: Context) -> d
             "pauses_reply_clock": governing.pauses(p.party_kind),
             "from_delivery": True,
         }
+    if isinstance(p, a.Extend):
+        # Approved after the reply limit passed: live, the guard refuses it; an imported
+        # ledger's is recorded as it happened, with the limit it came after, so that the
+        # fold leaves the limit where it was (D-3: an unlawful extension extends nothing) —
+        # decided here, once, so no later calendar moves a lawful extension's dates.
+        passed = reply_limit_passed(facts, ctx)
+        return {"after_limit": passed.isoformat()} if passed is not None else {}
     if isinstance(p, a.RequestReasons):
         return {"this_month": ctx.history.this_month, "this_year": ctx.history.this_year}
     if isinstance(p, a.RecordDelivery):

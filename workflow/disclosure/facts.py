@@ -256,6 +256,18 @@ class DisclosureFacts(ConsultationFold):
     def _on_extend(self, p: a.Extend, derived: dict[str, Any], at: datetime) -> None:
         self.extension_days = p.days
         reply = self.deadlines[REPLY]
+        after = derived.get("after_limit")
+        if after is not None:
+            # Approved after the limit had passed (only an imported ledger records one; live,
+            # the guard refuses it): unlawful, it extends nothing (D-3), and a reply after the
+            # original limit is a late reply. The event and its finding stay as recorded.
+            cite = f"（{self.edition.cite('extension')}）" if self.edition is not None else ""
+            reply.notes = (
+                *reply.notes,
+                f"延期 {p.days} 个工作日于 {local_date(at).isoformat()} 批准，晚于原答复期限 "
+                f"{after}，不延长答复期限：延长须在期限届满前批准{cite}。",
+            )
+            return
         reply.extension_days = p.days
         if self.edition is not None and self.limits is not None:
             extension = self.edition.basis("extension", self.limits.max_extension_days)

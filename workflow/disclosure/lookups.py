@@ -1,6 +1,7 @@
 """What a disclosure action's guards (``rules``) and its derived data (``derive``) both
 look up on the facts: a limit's due day on the calendar, the edition governing the request,
-and which consultation or notice a payload names (refused when it names none).
+whether an extension approved today comes after the reply limit, and which consultation or
+notice a payload names (refused when it names none).
 
 Apart from ``rules`` because ``derive`` needs these and not the guards: both read the
 facts through the same few functions, so a guard and the event it lets through agree.
@@ -12,6 +13,7 @@ from datetime import date
 
 from govflow.workflow.disclosure import actions as a
 from govflow.workflow.disclosure.context import Context
+from govflow.workflow.disclosure.deadline_kinds import REPLY
 from govflow.workflow.disclosure.editions import Edition, Limits
 from govflow.workflow.disclosure.facts import DisclosureFacts
 from govflow.workflow.documents.records import NOTICE, DocumentRecord
@@ -23,6 +25,15 @@ def due_on(facts: DisclosureFacts, key: str, ctx: Context) -> date | None:
     if deadline is None:
         return None
     return deadline.copy().compute(ctx.calendar).due_date
+
+
+def reply_limit_passed(facts: DisclosureFacts, ctx: Context) -> date | None:
+    """The reply limit, when it passed before today (None: it runs, or the clock is paused).
+
+    An extension approved after it is refused (``preconditions.extension_now``); an imported
+    ledger's is recorded with the limit it came after (``derive``), and extends nothing."""
+    due = due_on(facts, REPLY, ctx)
+    return due if due is not None and ctx.today > due else None
 
 
 def governing_edition(f: DisclosureFacts) -> tuple[Edition, Limits]:

@@ -26,7 +26,12 @@ from govflow.workflow.disclosure.deadline_kinds import (
     consultation_key,
 )
 from govflow.workflow.disclosure.facts import DisclosureFacts
-from govflow.workflow.disclosure.lookups import delivered_notice, due_on, governing_edition
+from govflow.workflow.disclosure.lookups import (
+    delivered_notice,
+    due_on,
+    governing_edition,
+    reply_limit_passed,
+)
 from govflow.workflow.documents.records import DocumentRecord
 from govflow.workflow.errors import ActionNotAllowed, allows
 from govflow.workflow.texts import day_end
@@ -155,11 +160,9 @@ def extension_now(f: DisclosureFacts, ctx: Context) -> None:
         raise ActionNotAllowed(
             f"答复期限只能延长一次，已延长 {f.extension_days} 个工作日（{governing.cite('extension')}）"
         )
-    reply = f.deadlines[REPLY].copy().compute(ctx.calendar)
-    if reply.due_date is not None and ctx.today > reply.due_date:
-        raise ActionNotAllowed(
-            f"答复期限已于 {reply.due_date.isoformat()} 届满，延长须在期限届满前批准"
-        )
+    passed = reply_limit_passed(f, ctx)
+    if passed is not None:
+        raise ActionNotAllowed(f"答复期限已于 {passed.isoformat()} 届满，延长须在期限届满前批准")
 
 
 def later_reply_date_provided(f: DisclosureFacts, ctx: Context) -> None:

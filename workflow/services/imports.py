@@ -7,8 +7,10 @@ before the reply, an unknown handler) is a problem, and a file with any problem 
 nothing and lists them all. What the law would have refused at the time (an extension after
 the limit passed, a late correction notice) and every limit missed (a late reply) is not a
 problem but a finding: the history is recorded as it happened and the disagreement is listed
-and kept on the event. Then, in one transaction, each request not imported before becomes a
-case whose events carry the mark of their import (who, when, file, line, the file's SHA-256).
+and kept on the event (a late extension, though recorded, extends nothing: the reply is
+judged by the original limit). Then, in one transaction, each request not imported before
+becomes a case whose events carry the mark of their import (who, when, file, line, the
+file's SHA-256).
 
 The import is about one case type, the disclosure request: this module names it and its
 actions; the shared use cases do not.
