@@ -91,8 +91,9 @@ def _child(conn: socket.socket, request: dict[str, object], fds: list[int]) -> N
     time.tzset()  # the test's TZ, if it sets one
     random.seed()  # a process of its own draws its own numbers
     os.chdir(str(request["cwd"]))
-    args = [os.fsdecode(os.fsencode(a)) for a in request["args"]]  # type: ignore[union-attr]
-    sys.argv = [str(ROOT / "govflow" / "__main__.py"), *args]
+    # as ``python -m govflow`` sets it; arguments that were not UTF-8 arrive as the same
+    # surrogate escapes a new interpreter would make of them
+    sys.argv = [str(ROOT / "govflow" / "__main__.py"), *request["args"]]  # type: ignore[misc]
     _send(conn, {"pid": os.getpid()})
     code = 0
     try:
@@ -139,8 +140,11 @@ def serve(path: str) -> None:
             conn.close()
             continue
         if os.fork() == 0:
-            server.close()
-            _child(conn, request, fds)
+            try:  # whatever happens, the child never returns into this loop
+                server.close()
+                _child(conn, request, fds)
+            finally:
+                os._exit(70)
         conn.close()
         for fd in fds:
             os.close(fd)
