@@ -55,3 +55,53 @@ def test_a_tampered_page_cursor_is_refused_in_chinese_not_a_500(
     assert registered.status_code == 201, registered.text
     answer = http.get("/api/v1/cases", params={"after": after}, headers=api.headers(HEAD))
     assert "翻页位置" in _refused(answer)["message"]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("received_on", 1759276800),  # a Unix time: pydantic would read 2025-10-01
+        ("received_on", "1759276800"),
+        ("received_on", "2025-09-22T00:00:00"),  # an instant is not a day
+        ("receipt_date", 1759276800),
+    ],
+)
+def test_a_registration_takes_a_date_as_a_date_never_a_number(
+    api: ApiHarness, http: TestClient, field: str, value: object
+) -> None:
+    """README: every date is written 2025-09-01, never a number. The website's form
+    sending a timestamp must not register a request on whatever day it decodes to (the
+    reply limit counts from it), and nothing is written."""
+    auth = api.headers(HEAD)
+    before = api.footprint()
+    body = registration(channel="registered_post", **{field: value})
+    answer = http.post("/api/v1/requests", json=body, headers=auth)
+    assert _refused(answer)["fields"] == {f"body.{field}": "日期格式应为 YYYY-MM-DD"}
+    assert api.footprint() == before
+    good = http.post(
+        "/api/v1/requests",
+        json=registration(channel="registered_post", received_on="2025-09-22"),
+        headers=auth,
+    )
+    assert good.status_code == 201, good.text
+
+
+@pytest.mark.parametrize(
+    "where, params",
+    [
+        ("/api/v1/cases", {"due_from": "1759276800"}),
+        ("/api/v1/cases", {"opened_to": "2025-09-22T00:00:00"}),
+        (
+            "/api/v1/reports/timeliness",
+            {"agency": "county", "from": "1759276800", "to": "2025-12-31"},
+        ),
+    ],
+)
+def test_a_date_in_a_query_is_a_date_never_a_number(
+    api: ApiHarness, http: TestClient, where: str, params: dict[str, str]
+) -> None:
+    """A filter or a report's period given as a number is refused, not read as a Unix time
+    (a report over 1970–… would be answered as if asked for)."""
+    answer = http.get(where, params=params, headers=api.headers(HEAD))
+    (name,) = (k for k in params if k != "agency" and params[k] != "2025-12-31")
+    assert _refused(answer)["fields"] == {f"query.{name}": "日期格式应为 YYYY-MM-DD"}
