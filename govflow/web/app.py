@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from govflow.web import api, docs, errors, health, i18n, pages
-from govflow.web.guard import RefuseNul
+from govflow.web.guard import LimitBody, RefuseNul
 from govflow.web.headers import SecurityHeaders
 from govflow.workflow.notifications import Channel
 from govflow.workflow.services import CalendarWatch, Services
@@ -69,6 +69,7 @@ def create_app(
         app.include_router(router)
     pages.install(app)
     app.add_middleware(RefuseNul)
+    app.add_middleware(LimitBody)
     app.add_middleware(SecurityHeaders)
     # Outermost, so everything a page renders (errors included) reads the same catalogue.
     app.add_middleware(i18n.InForce, translations=translations)

@@ -4,6 +4,7 @@ Chinese message, never a 500, and a refused request writes nothing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -105,3 +106,47 @@ def test_a_date_in_a_query_is_a_date_never_a_number(
     answer = http.get(where, params=params, headers=api.headers(HEAD))
     (name,) = (k for k in params if k != "agency" and params[k] != "2025-12-31")
     assert _refused(answer)["fields"] == {f"query.{name}": "日期格式应为 YYYY-MM-DD"}
+
+
+def test_a_body_larger_than_any_route_takes_is_refused_unread(
+    api: ApiHarness, http: TestClient
+) -> None:
+    """413 in the one error model, declared or streamed, with or without credentials: no
+    worker holds and parses a few hundred megabytes for anyone who reaches the port."""
+    huge = json.dumps(registration(description="x" * (3 * 1024 * 1024))).encode()
+    auth = api.headers(HEAD)  # its token issued before the footprint is taken
+    before = api.footprint()
+    for headers in ({}, auth):
+        declared = http.post(
+            "/api/v1/requests",
+            content=huge,
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        assert "请求内容过大" in _refused(declared, 413, "too_large")["message"]
+        chunks = (huge[i : i + 65536] for i in range(0, len(huge), 65536))  # no length
+        streamed = http.post(
+            "/api/v1/requests",
+            content=chunks,
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        assert "请求内容过大" in _refused(streamed, 413, "too_large")["message"]
+    assert api.footprint() == before
+    # A file route takes its file's size: a 3 MB upload is weighed by its own check.
+    upload = http.put(
+        "/api/v1/notices/templates/receipt",
+        content=b"x" * (3 * 1024 * 1024),
+        headers=auth,
+    )
+    assert upload.status_code != 413, upload.text
+
+
+def test_a_body_of_many_unknown_fields_gets_a_short_answer(
+    api: ApiHarness, http: TestClient
+) -> None:
+    """Each mistake is named up to a point, then counted: the refusal of 20,000 unknown
+    keys is not megabytes long."""
+    body = {**registration(), **{f"k{i}": i for i in range(20_000)}}
+    answer = http.post("/api/v1/requests", json=body, headers=api.headers(HEAD))
+    refused = _refused(answer)
+    assert len(refused["fields"]) <= 20 and len(answer.content) < 10_000
+    assert "共 20000 处错误" in refused["message"]
