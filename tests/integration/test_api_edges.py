@@ -150,3 +150,32 @@ def test_a_body_of_many_unknown_fields_gets_a_short_answer(
     refused = _refused(answer)
     assert len(refused["fields"]) <= 20 and len(answer.content) < 10_000
     assert "共 20000 处错误" in refused["message"]
+
+
+def test_an_incident_names_a_bounded_list_of_cooperating_departments(
+    api: ApiHarness, http: TestClient
+) -> None:
+    """Every event is kept for good and read with its case: a list of 100,000 names once
+    went into the history and made each read of the case a megabyte."""
+    incident = {
+        "title": "网传某小区停水",
+        "summary": "多名网民反映",
+        "platform": "微博",
+        "topic": "供水",
+    }
+    auth = api.headers(HEAD)
+    before = api.footprint()
+    many = [f"部门{i}" for i in range(51)]
+    answer = http.post(
+        "/api/v1/case-types/incident/cases",
+        json={**incident, "cooperating_departments": many},
+        headers=auth,
+    )
+    assert set(_refused(answer)["fields"]) == {"cooperating_departments"}
+    assert api.footprint() == before
+    opened = http.post(
+        "/api/v1/case-types/incident/cases",
+        json={**incident, "cooperating_departments": many[:50]},
+        headers=auth,
+    )
+    assert opened.status_code == 201, opened.text
