@@ -179,3 +179,19 @@ def test_an_incident_names_a_bounded_list_of_cooperating_departments(
         headers=auth,
     )
     assert opened.status_code == 201, opened.text
+
+
+def test_a_query_parameter_given_twice_is_refused_unless_its_route_takes_a_list(
+    api: ApiHarness, http: TestClient
+) -> None:
+    """``?year=2026&year=2025`` kept the last without a word: a report for another year
+    than the caller meant. A list the route declares (``state``) still repeats."""
+    auth = api.headers(HEAD)
+    annual = http.get("/api/v1/reports/annual?agency=county&year=2025&year=2024", headers=auth)
+    assert _refused(annual)["fields"] == {"query.year": "只能给一次"}
+    listed = http.get("/api/v1/cases?type=incident&type=disclosure_request", headers=auth)
+    assert _refused(listed)["fields"] == {"query.type": "只能给一次"}
+    states = http.get("/api/v1/cases?state=registered&state=reviewing", headers=auth)
+    assert states.status_code == 200, states.text
+    once = http.get("/api/v1/reports/annual?agency=county&year=2025", headers=auth)
+    assert once.status_code == 200, once.text
