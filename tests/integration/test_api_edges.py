@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -195,3 +196,30 @@ def test_a_query_parameter_given_twice_is_refused_unless_its_route_takes_a_list(
     assert states.status_code == 200, states.text
     once = http.get("/api/v1/reports/annual?agency=county&year=2025", headers=auth)
     assert once.status_code == 200, once.text
+
+
+def test_a_monitoring_platform_whose_clock_runs_a_little_ahead_can_push_an_incident(
+    api: ApiHarness, http: TestClient
+) -> None:
+    """The 舆情 platform sends the instant its own clock read: seconds ahead of ours must
+    not lose the push; an hour ahead is still refused, naming the field, nothing written."""
+    incident = {
+        "title": "网传某小区停水",
+        "summary": "多名网民反映",
+        "platform": "微博",
+        "topic": "供水",
+    }
+    auth = api.headers(HEAD)
+    now = api.svc.clock.now()
+    ahead = (now + timedelta(seconds=30)).isoformat()
+    pushed = http.post(
+        "/api/v1/case-types/incident/cases", json={**incident, "detected_at": ahead}, headers=auth
+    )
+    assert pushed.status_code == 201, pushed.text
+    before = api.footprint()
+    later = (now + timedelta(hours=1)).isoformat()
+    answer = http.post(
+        "/api/v1/case-types/incident/cases", json={**incident, "detected_at": later}, headers=auth
+    )
+    assert set(_refused(answer)["fields"]) == {"detected_at"}
+    assert api.footprint() == before
