@@ -171,6 +171,8 @@ def _limits(prop: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
         limits.append(f"至少 {prop['minLength']} 字")
     if "maxLength" in prop:
         limits.append(f"最多 {prop['maxLength']} 字")
+    if "maxItems" in prop:
+        limits.append(f"最多 {prop['maxItems']} 项")
     if "minimum" in prop:
         limits.append(f"不小于 {prop['minimum']}")
     if "maximum" in prop:

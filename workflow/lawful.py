@@ -27,9 +27,10 @@ import re
 import types
 import typing
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from govflow.workflow.clock import SHANGHAI
 from govflow.workflow.errors import InvalidInput
@@ -129,6 +130,21 @@ def check_date_types(model: type[BaseModel], raw: dict[str, Any], labels: dict[s
             raise refused(name, f"{label(name, labels)} 应为日期（如 2025-09-01），实为{shown}")
         if kind is date and not _ISO_DATE.fullmatch(value.strip()):
             raise refused(name, f"{label(name, labels)} 应为日期 YYYY-MM-DD（如 2025-09-01）")
+
+
+def _iso_date(value: Any) -> Any:
+    """Before pydantic's lax parsing, which reads ``1764460800`` (or its text) as a Unix
+    time and ``2025-09-01T00:00:00`` as a day: only a date, or its ``YYYY-MM-DD`` text."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        return value.strip()
+    raise PydanticCustomError("date_type", "Input should be a valid date")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+"""A date as every input gives one: ``2025-09-01``, never a number (the field of a model
+validated before the domain sees the raw value, a query parameter)."""
 
 
 def check_date_range(payload: BaseModel, labels: dict[str, str], today: date) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -39,6 +39,10 @@ T = TypeVar("T")
 # -- queries -------------------------------------------------------------------------------
 
 
+MAX_CASE_ID = 2**63 - 1
+"""The largest id a case row can have (a signed 64-bit integer on every backend)."""
+
+
 @dataclass(frozen=True, order=True)
 class ListPosition:
     """Where a case stands in a list ordered by its nearest running deadline (none: last),
@@ -54,15 +58,24 @@ class ListPosition:
 
     @classmethod
     def decode(cls, text: str) -> ListPosition:
+        """The position ``encode`` wrote. A cursor comes back from the caller, so it is
+        checked as input: an id beyond the database's integers, or an instant that has no
+        UTC value (``9999-12-31T23:59:59-14:00``), is refused here rather than failing in
+        the driver (a 500)."""
         due, sep, case_id = text.strip().rpartition("~")
         try:
-            if not sep:
+            if not sep or not (case_id.isascii() and case_id.isdigit()):
+                raise ValueError(text)
+            number = int(case_id)
+            if number > MAX_CASE_ID:
                 raise ValueError(text)
             at = None if due == "-" else datetime.fromisoformat(due)
-            if at is not None and at.tzinfo is None:
-                raise ValueError(text)
-            return cls(at, int(case_id))
-        except ValueError:
+            if at is not None:
+                if at.tzinfo is None:
+                    raise ValueError(text)
+                at.astimezone(UTC)  # OverflowError at the ends of the calendar
+            return cls(at, number)
+        except (ValueError, OverflowError):
             raise InvalidInput(f"翻页位置 {text!r} 无效（请使用上一页给出的位置）") from None
 
 

@@ -12,12 +12,13 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from govflow.web import api, docs, errors, health, i18n, pages
-from govflow.web.guard import RefuseNul
+from govflow.web.api.query import single_valued
+from govflow.web.guard import LimitBody, RefuseNul
 from govflow.web.headers import SecurityHeaders
 from govflow.workflow.notifications import Channel
 from govflow.workflow.services import CalendarWatch, Services
@@ -65,10 +66,12 @@ def create_app(
     errors.install(app)
     app.include_router(docs.router)
     app.include_router(health.router(checks))
+    once = Depends(single_valued(api.ROUTERS))  # a query parameter given twice: refused
     for router in api.ROUTERS:
-        app.include_router(router)
+        app.include_router(router, dependencies=[once])
     pages.install(app)
     app.add_middleware(RefuseNul)
+    app.add_middleware(LimitBody)
     app.add_middleware(SecurityHeaders)
     # Outermost, so everything a page renders (errors included) reads the same catalogue.
     app.add_middleware(i18n.InForce, translations=translations)

@@ -14,6 +14,7 @@ the same domain errors the CLI maps to exit codes, so a refusal reads the same e
 | ``DamagedDocument`` (a stored file no longer matches its recorded hash) | 409 | ``damaged_document`` |
 | ``ActionNotAllowed`` (state or a legal rule) | 422 | ``not_allowed`` |
 | ``OpenFindings`` (a report over histories in doubt) | 422 | ``audit_findings`` |
+| a body larger than the route takes (``guard.LimitBody``) | 413 | ``too_large`` |
 | anything else | 500 | ``internal`` (with a reference to the log line) |
 """
 
@@ -56,6 +57,8 @@ DOMAIN_STATUS: dict[type[GovflowError], tuple[int, str]] = {
     NotPermitted: (403, "forbidden"),
     OpenFindings: (422, "audit_findings"),
 }
+MAX_FIELDS = 20
+"""The most fields a refusal of a malformed request names."""
 HTTP_CODES = {
     400: ("invalid_input", "请求格式有误"),
     401: ("unauthenticated", "未登录或凭据无效"),
@@ -122,8 +125,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = field_messages(exc.errors())
+        errors = exc.errors()
+        # A body of a hundred thousand unknown keys is one mistake said a hundred thousand
+        # times: the first few are named, the rest counted (the answer stays small).
+        fields = field_messages(errors[:MAX_FIELDS])
         summary = "；".join(f"{k}：{v}" for k, v in fields.items())
+        if len(errors) > MAX_FIELDS:
+            summary += f"；……共 {len(errors)} 处错误"
         return error_response(400, "invalid_input", f"请求格式有误：{summary}", fields)
 
     @app.exception_handler(HTTPException)

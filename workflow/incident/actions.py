@@ -39,7 +39,14 @@ def _grade(value: str, info: ValidationInfo) -> str:
     return grades.code(value) if grades is not None else value
 
 
-Departments = Annotated[tuple[Name, ...], BeforeValidator(_split)]
+MAX_DEPARTMENTS = 50
+"""The most cooperating departments one incident names: a city's whole government, and
+a bound, since each event is kept for good (a 100,000-name list once made a case's
+every read a megabyte)."""
+
+Departments = Annotated[
+    tuple[Name, ...], Field(max_length=MAX_DEPARTMENTS), BeforeValidator(_split)
+]
 GradeCode = Annotated[str, StringConstraints(max_length=20), AfterValidator(_grade)]
 
 

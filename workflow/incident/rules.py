@@ -10,7 +10,7 @@ so editing ``configs/incident_grades.yaml`` never moves an open incident's miles
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from govflow.workflow.clock import SHANGHAI
@@ -25,9 +25,17 @@ def _local(instant: datetime) -> str:
     return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far ahead of this server's clock a reported instant may be: a monitoring platform
+pushes an incident with the instant its own clock read, which may run a little ahead of
+ours; refusing ``detected_at`` = "now" by a few seconds would lose the push (Kerberos
+allows the same five minutes)."""
+
+
 def _not_future(label: str, instant: datetime | None, ctx: Context) -> None:
-    if instant is not None and instant > ctx.now:
-        raise InvalidInput(f"{label} {_local(instant)} 晚于现在 {_local(ctx.now)}")
+    if instant is not None and instant > ctx.now + CLOCK_SKEW:
+        message = f"{label} {_local(instant)} 晚于现在 {_local(ctx.now)}"
+        raise InvalidInput(message, fields={label.rsplit(" ", 1)[-1]: message})
 
 
 def _not_before(

@@ -9,7 +9,6 @@ they are.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -22,6 +21,7 @@ from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
 from govflow.workflow.errors import InvalidInput
+from govflow.workflow.lawful import IsoDate
 
 router = APIRouter(prefix="/api/v1", tags=["案件"], responses=ERROR_RESPONSES)
 
@@ -97,12 +97,14 @@ def list_cases(
     due_within: Annotated[
         int | None, Query(ge=0, le=366, description="最近的期限在 N 个工作日内届满")
     ] = None,
-    due_from: Annotated[date | None, Query(description="最近的期限届满日不早于")] = None,
-    due_to: Annotated[date | None, Query(description="最近的期限届满日不晚于")] = None,
-    opened_from: Annotated[date | None, Query(description="登记日不早于")] = None,
-    opened_to: Annotated[date | None, Query(description="登记日不晚于")] = None,
-    closed_from: Annotated[date | None, Query(description="办结日不早于（含已办结案件）")] = None,
-    closed_to: Annotated[date | None, Query(description="办结日不晚于（含已办结案件）")] = None,
+    due_from: Annotated[IsoDate | None, Query(description="最近的期限届满日不早于")] = None,
+    due_to: Annotated[IsoDate | None, Query(description="最近的期限届满日不晚于")] = None,
+    opened_from: Annotated[IsoDate | None, Query(description="登记日不早于")] = None,
+    opened_to: Annotated[IsoDate | None, Query(description="登记日不晚于")] = None,
+    closed_from: Annotated[
+        IsoDate | None, Query(description="办结日不早于（含已办结案件）")
+    ] = None,
+    closed_to: Annotated[IsoDate | None, Query(description="办结日不晚于（含已办结案件）")] = None,
     channel: Annotated[
         str | None, Query(max_length=32, description="渠道代码（申请的提交渠道、舆情的发现平台）")
     ] = None,

@@ -7,7 +7,6 @@ unless ``allow_findings`` is given; it then says so in its ``audit_note``.
 from __future__ import annotations
 
 import io
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 from urllib.parse import quote
@@ -21,6 +20,7 @@ from govflow.web.api.auth import Reader
 from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
+from govflow.workflow.lawful import IsoDate
 from govflow.workflow.reports.timeliness import TimelinessReport
 from govflow.workflow.services import AccountabilityEntry
 
@@ -140,8 +140,8 @@ def timeliness(
     svc: Svc,
     who: Reader,
     agency: Agency,
-    start: Annotated[date, Query(alias="from", description="起始日（北京时间，含）")],
-    end: Annotated[date, Query(alias="to", description="截止日（含）")],
+    start: Annotated[IsoDate, Query(alias="from", description="起始日（北京时间，含）")],
+    end: Annotated[IsoDate, Query(alias="to", description="截止日（含）")],
     include_children: Children = False,
     allow_findings: AllowFindings = False,
     format: Annotated[TableFormat, Query()] = TableFormat.JSON,

@@ -5,7 +5,6 @@ included, opens through ``POST /api/v1/case-types/{type}/cases``."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Response
@@ -18,6 +17,7 @@ from govflow.web.api.wiring import Svc
 from govflow.web.errors import ERROR_RESPONSES
 from govflow.workflow import services
 from govflow.workflow.disclosure.actions import Applicant, Channel
+from govflow.workflow.lawful import IsoDate
 
 router = APIRouter(prefix="/api/v1", tags=["依申请公开"], responses=ERROR_RESPONSES)
 
@@ -41,8 +41,8 @@ class Registration(BaseModel):
     form: Literal["paper", "electronic"] | None = None
     delivery: Literal["post", "pickup", "email", "online"] | None = None
     channel: Channel
-    received_on: date | None = Field(default=None, description="申请送达日（默认今天）")
-    receipt_date: date | None = Field(default=None, description="收到申请之日（已确认时）")
+    received_on: IsoDate | None = Field(default=None, description="申请送达日（默认今天）")
+    receipt_date: IsoDate | None = Field(default=None, description="收到申请之日（已确认时）")
     on_the_spot: OnTheSpot | None = None
 
 
