@@ -1,5 +1,6 @@
 """schemathesis against the live OpenAPI document (SPEC W-1): every operation of
-``/api/v1``, on PostgreSQL behind a real uvicorn server, with a valid credential.
+``/api/v1``, on PostgreSQL behind a real uvicorn server, with a valid credential (an
+office head's token; then every read again as an administrator signed in).
 
 For each operation, data generated from the document itself: no answer is a 5xx, every
 answer conforms to the schema the document gives for its status (and that status is one
