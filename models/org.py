@@ -26,7 +26,7 @@ from govflow.workflow.errors import InvalidInput
 from govflow.workflow.identity import orgsync
 from govflow.workflow.identity.orgsync import Listed
 from govflow.workflow.identity.ports import Account
-from govflow.workflow.identity.security import security_entry
+from govflow.workflow.identity.security import SecurityAction, security_entry
 from govflow.workflow.validation import file_problem, load_yaml, summary, yaml_problem
 
 
@@ -198,10 +198,10 @@ def load_org(
 
 
 ORG_ACTIONS = {
-    "add": "user_added",
-    "update": "user_changed",
-    "deactivate": "user_deactivated",
-    "reactivate": "user_activated",
+    "add": SecurityAction.USER_ADDED,
+    "update": SecurityAction.USER_CHANGED,
+    "deactivate": SecurityAction.USER_DEACTIVATED,
+    "reactivate": SecurityAction.USER_ACTIVATED,
 }
 
 

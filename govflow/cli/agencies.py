@@ -42,7 +42,7 @@ def add(
     as_json: JsonFlag = False,
 ) -> None:
     """新增机关（系统管理员）；记入安全日志。"""
-    from govflow.workflow.services import NewAgency, add_agency
+    from govflow.workflow.services import NewAgency, add_agency, directory_names
 
     with user_errors():
         svc = build_services()
@@ -58,7 +58,10 @@ def add(
                 }
             )
             return
-        under = f"，上级机关 {added.parent}" if added.parent else "，顶级机关"
+        under = "，顶级机关"
+        if added.parent:
+            parent = directory_names(svc, by).agency(added.parent)
+            under = f"，上级机关 {parent}（{added.parent}）"
         typer.echo(f"已新增机关 {added.name}（{added.code}，文号前缀 {added.ref_prefix}{under}）。")
 
 

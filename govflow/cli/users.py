@@ -157,13 +157,17 @@ def _status_command(name: str, help_text: str, done: str) -> None:
 
         with user_errors():
             svc = _services()
+            by = cli_principal(svc, as_user)
+            # Read before the change: whoever deactivates their own account can no
+            # longer read afterwards, and a name does not change with the status.
+            names = None if as_json else services.directory_names(svc, by, [username])
             use_case = getattr(services, f"{name}_user")  # lock_user, unlock_user, …
-            ended = use_case(svc, cli_principal(svc, as_user), username, reason)
+            ended = use_case(svc, by, username, reason)
             if as_json:
                 echo_json({"username": username, "done": name, "sessions_ended": ended or 0})
                 return
             extra = f"，{ended} 个登录已失效" if ended else ""
-            typer.echo(f"{done}：{username}{extra}。")
+            typer.echo(f"{done}：{names.person(username) if names else username}{extra}。")
 
     command.__doc__ = help_text
     user_app.command(name)(command)
@@ -257,21 +261,18 @@ def login_log_cmd(
 ) -> None:
     """登录日志（系统管理员：全部；督查：本机关及下级机关的账户）。"""
     from govflow.presentation.text import local_second
-    from govflow.workflow.services import LOGIN_OUTCOMES as OUTCOMES
-    from govflow.workflow.services import login_log
+    from govflow.workflow.services import login_log_lines
 
     with user_errors():
         svc = _services()
-        rows = login_log(svc, cli_principal(svc, as_user), agency, since=_since(since), limit=limit)
+        by = cli_principal(svc, as_user)
+        rows = login_log_lines(svc, by, agency, since=_since(since), limit=limit)
         if as_json:
-            echo_json([{**r.__dict__, "at": r.at.isoformat()} for r in rows])
+            echo_json([{**r.attempt.__dict__, "at": r.attempt.at.isoformat()} for r in rows])
             return
         for r in rows:
-            where = f"　来自 {r.remote_addr}" if r.remote_addr else ""
-            typer.echo(
-                f"{local_second(r.at)}　{r.username}　{OUTCOMES.get(r.outcome, r.outcome)}"
-                f"　{r.provider}{where}"
-            )
+            where = f"　来自 {r.attempt.remote_addr}" if r.attempt.remote_addr else ""
+            typer.echo(f"{local_second(r.attempt.at)}　{r.who}　{r.outcome}　{r.method}{where}")
         typer.echo(f"共 {len(rows)} 条。")
 
 
@@ -285,20 +286,20 @@ def security_log_cmd(
 ) -> None:
     """安全日志：账户、密码、登录会话与令牌的每一次变更（谁、何时、经由何处、对谁）。"""
     from govflow.presentation.text import local_second
-    from govflow.workflow.services import security_log
+    from govflow.workflow.services import security_log_lines
 
     with user_errors():
         svc = _services()
-        rows = security_log(
-            svc, cli_principal(svc, as_user), agency, since=_since(since), limit=limit
-        )
+        by = cli_principal(svc, as_user)
+        rows = security_log_lines(svc, by, agency, since=_since(since), limit=limit)
         if as_json:
-            echo_json([{**r.__dict__, "at": r.at.isoformat()} for r in rows])
+            echo_json([{**r.entry.__dict__, "at": r.entry.at.isoformat()} for r in rows])
             return
         for r in rows:
-            detail = "，".join(f"{k}={v}" for k, v in r.detail.items() if v is not None)
+            e = r.entry
+            detail = "，".join(f"{k}={v}" for k, v in e.detail.items() if v is not None)
             typer.echo(
-                f"{local_second(r.at)}　{r.actor}（{r.channel}）　{r.action}　{r.target}"
+                f"{local_second(e.at)}　{r.actor}，经由 {e.channel}　{r.action}　{r.target}"
                 + (f"　{detail}" if detail else "")
             )
         typer.echo(f"共 {len(rows)} 条。")

@@ -37,7 +37,9 @@ def codes(op: Operator) -> list[str]:
 
 def test_an_administrator_adds_a_town_that_then_works(op: Operator) -> None:
     out = op.ok("agency", "add", *TOWN, "--as", "admin")
-    assert out.strip() == "已新增机关 示范镇人民政府（town，文号前缀 示镇，上级机关 county）。"
+    assert out.strip() == (  # the parent by name, its code beside it (issues 11, 12)
+        "已新增机关 示范镇人民政府（town，文号前缀 示镇，上级机关 示范县人民政府办公室（county））。"
+    )
     listing = op.ok("agency", "list", "--as", "admin")
     assert "  town  示范镇人民政府  文号前缀 示镇  账户 0" in listing.splitlines()
     village = json.loads(

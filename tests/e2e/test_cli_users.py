@@ -221,6 +221,93 @@ def test_the_lists_name_people_agencies_and_roles(op: Operator) -> None:
     assert "system" not in unknown
 
 
+def test_status_changes_and_the_security_log_name_people_and_actions(op: Operator) -> None:
+    """The commands name the person and say what was done in words; ``--json`` keeps the
+    codes scripts read (issues 11, 12)."""
+    op.ok("init", "--org", str(ORG))
+    said = [
+        op.ok("user", command, "li.handler", "--as", "admin").strip()
+        for command in ("lock", "unlock", "deactivate", "activate")
+    ]
+    assert said == [
+        "已锁定：李经办（li.handler）。",
+        "已解锁：李经办（li.handler）。",
+        "已停用：李经办（li.handler）。",
+        "已恢复：李经办（li.handler）。",
+    ]
+    assert json.loads(op.ok("user", "lock", "li.handler", "--as", "admin", "--json")) == {
+        "username": "li.handler",
+        "done": "lock",
+        "sessions_ended": 0,
+    }
+    op.ok("agency", "add", "town", "示范镇人民政府", "--ref-prefix", "示镇", "--as", "admin")
+
+    lines = op.ok("user", "security-log", "--as", "admin").splitlines()
+    admin = f"系统管理员（admin），经由 cli:{OS_USER}"
+    for words in ("锁定账户", "解锁账户", "停用账户", "恢复账户"):
+        assert any(f"{admin}　{words}　李经办（li.handler）" in x for x in lines), (words, lines)
+    assert any(f"{admin}　新增机关　示范镇人民政府（town）" in x for x in lines), lines
+    assert any("系统，经由 system　创建首个系统管理员　系统管理员（admin）" in x for x in lines)
+    assert any("　新增用户　王登记（wang.clerk）" in x for x in lines), lines
+    assert any("　导入日历文件　calendar:" in x for x in lines), lines
+    # No action is shown by its code (user_locked, agency_added, calendar_imported, …).
+    assert not [x for x in lines if re.search(r"　[a-z]+_[a-z_]+　", x)], lines
+
+    log = json.loads(op.ok("user", "security-log", "--as", "admin", "--json"))
+    assert {(e["action"], e["target"], e["actor"]) for e in log} >= {
+        ("user_locked", "li.handler", "admin"),
+        ("user_unlocked", "li.handler", "admin"),
+        ("user_deactivated", "li.handler", "admin"),
+        ("user_activated", "li.handler", "admin"),
+        ("agency_added", "town", "admin"),
+        ("admin_bootstrapped", "admin", "system"),
+    }
+
+
+def test_the_login_log_names_the_account_and_marks_an_unknown_name(op: Operator) -> None:
+    """An attempt on an account shows its person; a name no account answers to is shown as
+    typed, marked 未知账户; ``--json`` keeps what was recorded (issues 11, 12)."""
+    from contextlib import suppress
+
+    from govflow.app import build_services, open_engine
+    from govflow.workflow.errors import GovflowError
+    from govflow.workflow.identity.providers import PasswordProof
+    from govflow.workflow.services import local_passwords, login
+
+    op.ok("init", "--org", str(ORG))
+    password = "Handler-secret-77"
+    op.ok("user", "set-password", "li.handler", "--password-stdin", "--permanent",
+          "--as", "admin", stdin=password + "\n")  # fmt: skip
+    engine = open_engine(f"sqlite:///{op.home / 'govflow.db'}")
+    try:
+        svc = build_services(engine)
+        local = local_passwords(svc)
+        with suppress(GovflowError):
+            login(svc, local, PasswordProof("li.hander", "Typo-secret-01"), remote_addr="10.0.0.8")
+        with suppress(GovflowError):
+            login(svc, local, PasswordProof("li.handler", "Typo-secret-02"))
+        login(svc, local, PasswordProof("li.handler", password))
+    finally:
+        engine.dispose()
+
+    lines = op.ok("user", "login-log", "--as", "admin").splitlines()
+    assert [x.split("　", 1)[1] for x in lines[:3]] == [
+        "李经办（li.handler）　登录成功　本地密码",
+        "李经办（li.handler）　密码错误　本地密码",
+        "li.hander（未知账户）　无此账户　本地密码　来自 10.0.0.8",
+    ]
+    assert lines[-1] == "共 3 条。"
+    # A supervisor of the county sees the attempts on its accounts, by name.
+    county = op.ok("user", "login-log", "--as", "chen.supervisor").splitlines()
+    assert any("李经办（li.handler）　登录成功" in x for x in county), county
+    log = json.loads(op.ok("user", "login-log", "--as", "admin", "--json"))
+    assert [(e["username"], e["account"], e["outcome"], e["provider"]) for e in log] == [
+        ("li.handler", "li.handler", "success", "local"),
+        ("li.handler", "li.handler", "bad_password", "local"),
+        ("li.hander", None, "unknown_account", "local"),
+    ]
+
+
 def test_re_importing_the_organisation_deactivates_who_left(op: Operator) -> None:
     op.ok("init", "--org", str(ORG))
     org = yaml.safe_load(ORG.read_text("utf-8"))

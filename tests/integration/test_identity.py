@@ -14,7 +14,7 @@ from govflow.workflow.identity.passwords import PasswordHasher
 from govflow.workflow.identity.principal import Principal
 from govflow.workflow.identity.providers import LoginRefused, PasswordProof
 from govflow.workflow.identity.settings import Argon2Parameters
-from govflow.workflow.services import Services, accounts, signin
+from govflow.workflow.services import Services, accounts, logs, signin
 from govflow.workflow.services.accounts import NewAccount
 from tests.principals import acting
 
@@ -302,7 +302,7 @@ def test_login_and_security_logs_are_read_within_the_agency_tree(
     assert edu == {"liu.clerk"}
     with pytest.raises(ActionNotAllowed):
         signin.login_log(svc, acting(svc, "zhang.head"))
-    changes = accounts.security_log(svc, acting(svc, "ma.supervisor"))
+    changes = logs.security_log(svc, acting(svc, "ma.supervisor"))
     assert {(e.action, e.target) for e in changes} == {
         ("password_set", "liu.clerk"),
         ("user_added", "ma.supervisor"),

@@ -11,10 +11,11 @@ What lives here:
   (its HTTP goes through a ``Transport`` port the edge supplies, ``govflow.sso``)
 - ``acting``  a principal turned into the actor of one action, inside its transaction
 - ``orgsync``  what an organisation-file import changes, decided without I/O
-- ``security``  the security log's entries; ``ports``  the ``IdentityStore`` port
+- ``security``  the security log's entries and its actions (``SecurityAction``), each with
+  its words (``SECURITY_ACTION_LABELS``); ``ports``  the ``IdentityStore`` port
 
-The use cases are in the service layer (``workflow/services/``: ``accounts``, ``signin``,
-``tokens``); the persistence is ``govflow.models.identity_repo``, the commands
+The use cases are in the service layer (``workflow/services/``: ``accounts``, ``logs``,
+``signin``, ``tokens``); the persistence is ``govflow.models.identity_repo``, the commands
 ``govflow.cli.users``.
 
 May import: the rest of the domain (``govflow.workflow``) and the libraries (argon2,

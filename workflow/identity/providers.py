@@ -60,6 +60,10 @@ class LoginProvider(Protocol[ProofT]):
         ...
 
 
+PROVIDER_LABELS = {"local": "本地密码", "oidc": "统一身份认证"}
+"""How the login log names each provider (its ``name``, stored with every attempt)."""
+
+
 @dataclass(frozen=True)
 class PasswordProof:
     username: str

@@ -43,7 +43,8 @@ cases take it, read the account again and record the user and the channel)::
 Reading (each takes the reader and shows only what the reader may read)::
 
     identify             who a front end reads for (an active account)     (base)
-    list_users, security_log, login_log, list_tokens   accounts and logs   (accounts, signin, tokens)
+    list_users, security_log, login_log, list_tokens   accounts and logs   (accounts, logs, signin, tokens)
+    security_log_lines, login_log_lines   the logs with words and names for their codes (logs)
     directory_names      agencies' and people's names beside the codes a list keeps (accounts)
     administrator, user_roster, token_roster, login_log_page   the administrator's screens (administration)
     escalation_ladders   the ladders in force, read-only (administration)
@@ -106,7 +107,6 @@ from govflow.workflow.services.accounts import (
     list_users,
     lock_user,
     principal_for,
-    security_log,
     set_password,
     unlock_user,
 )
@@ -208,6 +208,13 @@ from govflow.workflow.services.integrity import (
     verify_all,
     verify_cases,
 )
+from govflow.workflow.services.logs import (
+    LoginLine,
+    SecurityLine,
+    login_log_lines,
+    security_log,
+    security_log_lines,
+)
 from govflow.workflow.services.reading import (
     MAX_PAGE,
     MAX_SEARCH,
@@ -288,8 +295,8 @@ __all__ = [
     "CalendarWatch", "CalendarYear", "CaseDetail", "CaseDocuments", "CaseFilter", "CasePage",
     "CaseSummary", "CaseTimeline", "CaseTypeInfo", "CaseTypeSheet", "ChannelView", "Delivered",
     "DigestView", "DirectoryNames", "FiringView", "FormField", "GovflowError", "ImportResult",
-    "IssuedToken", "LimitAnswer", "LoginLogPage", "NewAccount", "NewAgency", "NewSession",
-    "OpenableType", "Principals", "Roster", "Section", "Services", "SessionView", "SweepReport",
+    "IssuedToken", "LimitAnswer", "LoginLine", "LoginLogPage", "NewAccount", "NewAgency", "NewSession",
+    "OpenableType", "Principals", "Roster", "Section", "SecurityLine", "Services", "SessionView", "SweepReport",
     "TakenCheckpoint", "TemplateUpload", "TemplateWords", "TokenRequest", "TokenRoster",
     "UnitOfWork", "Verification", "Workbench", "WritingUnitOfWork",
     "accountability", "acknowledge", "act", "act_and_read", "action_form", "actions",
@@ -305,11 +312,11 @@ __all__ = [
     "firing", "firings", "flagged_case_count", "flagged_in_tree", "identify", "import_calendar",
     "import_requests", "list_cases", "list_documents", "list_templates", "list_tokens",
     "list_users", "load_case", "local_passwords", "lock_user", "login", "login_log",
-    "login_log_page", "logout", "logout_everywhere", "my_firings", "next_due_at", "open_case",
+    "login_log_lines", "login_log_page", "logout", "logout_everywhere", "my_firings", "next_due_at", "open_case",
     "open_findings", "openable_case_types", "periodic_report", "principal_for", "read_document",
     "recompute_deadlines", "recompute_open_deadlines", "record_checkpoint", "recorded_findings",
     "regenerate_notice", "register_request", "registration_form", "remove_template",
-    "revoke_token", "save", "seal_unkeyed", "security_log", "seed_calendar", "send_digests",
+    "revoke_token", "save", "seal_unkeyed", "security_log", "security_log_lines", "seed_calendar", "send_digests",
     "send_test_message", "set_password", "stored_calendar", "supervised_agencies",
     "supervised_agency", "supervised_agency_name", "supervised_checkpoints", "supervised_findings",
     "supervision_dashboard", "template_words", "timeliness_report", "token_roster", "unlock_user",

@@ -28,9 +28,9 @@ from govflow.workflow.actors import (
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput, NotFound, NotPermitted
 from govflow.workflow.identity.acting import acting_actor, active_actor
 from govflow.workflow.identity.passwords import check_strength, one_time_password
-from govflow.workflow.identity.ports import Account, AccountKind, SecurityEntry
+from govflow.workflow.identity.ports import Account, AccountKind
 from govflow.workflow.identity.principal import SYSTEM_PRINCIPAL, Principal
-from govflow.workflow.identity.security import security_entry
+from govflow.workflow.identity.security import SecurityAction, security_entry
 from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.base import Services, password_hasher
 
@@ -106,7 +106,12 @@ def require_admin(uow: UnitOfWork, by: Principal, what: str = "账户和令牌")
 
 
 def record(
-    uow: UnitOfWork, now: datetime, by: Actor, action: str, target: Account, **detail: Any
+    uow: UnitOfWork,
+    now: datetime,
+    by: Actor,
+    action: SecurityAction,
+    target: Account,
+    **detail: Any,
 ) -> None:
     """One security-log entry (and a log line): never a password, token or session id."""
     uow.identity.record_security(security_entry(now, by, action, target, **detail))
@@ -168,7 +173,7 @@ def add_user(
             oidc_subject=new.oidc_subject,
         )
         uow.identity.add_account(account, now)
-        record(uow, now, actor, "user_added", account, roles=[r.value for r in roles])
+        record(uow, now, actor, SecurityAction.USER_ADDED, account, roles=[r.value for r in roles])
         uow.commit()
     return shown
 
@@ -199,13 +204,26 @@ def set_password(
             failures_reset_at=now,
         )
         ended = uow.identity.revoke_sessions(username, now, "password_set")
-        record(uow, now, actor, "password_set", account, temporary=temporary, sessions_ended=ended)
+        record(
+            uow,
+            now,
+            actor,
+            SecurityAction.PASSWORD_SET,
+            account,
+            temporary=temporary,
+            sessions_ended=ended,
+        )
         uow.commit()
     return shown
 
 
 def _change_status(
-    svc: Services, by: Principal, username: str, to: AccountStatus, action: str, reason: str | None
+    svc: Services,
+    by: Principal,
+    username: str,
+    to: AccountStatus,
+    action: SecurityAction,
+    reason: str | None,
 ) -> int:
     now = svc.clock.now()
     with svc.uow() as uow:
@@ -234,21 +252,25 @@ def _change_status(
 
 def lock_user(svc: Services, by: Principal, username: str, reason: str | None = None) -> int:
     """Lock an account until an administrator unlocks it; returns the sessions ended."""
-    return _change_status(svc, by, username, AccountStatus.LOCKED, "user_locked", reason)
+    return _change_status(
+        svc, by, username, AccountStatus.LOCKED, SecurityAction.USER_LOCKED, reason
+    )
 
 
 def unlock_user(svc: Services, by: Principal, username: str, reason: str | None = None) -> None:
     """Unlock an account locked by an administrator or by failed logins."""
-    _change_status(svc, by, username, AccountStatus.ACTIVE, "user_unlocked", reason)
+    _change_status(svc, by, username, AccountStatus.ACTIVE, SecurityAction.USER_UNLOCKED, reason)
 
 
 def deactivate_user(svc: Services, by: Principal, username: str, reason: str | None = None) -> int:
     """A departed user: can no longer log in or act; past events keep the name."""
-    return _change_status(svc, by, username, AccountStatus.DEACTIVATED, "user_deactivated", reason)
+    return _change_status(
+        svc, by, username, AccountStatus.DEACTIVATED, SecurityAction.USER_DEACTIVATED, reason
+    )
 
 
 def activate_user(svc: Services, by: Principal, username: str, reason: str | None = None) -> None:
-    _change_status(svc, by, username, AccountStatus.ACTIVE, "user_activated", reason)
+    _change_status(svc, by, username, AccountStatus.ACTIVE, SecurityAction.USER_ACTIVATED, reason)
 
 
 def list_users(
@@ -310,22 +332,6 @@ def readable_agencies(
     return mine if codes is None else [c for c in codes if c in mine]
 
 
-def security_log(
-    svc: Services,
-    reader: Principal,
-    agency: str | None = None,
-    *,
-    since: datetime | None = None,
-    include_children: bool = True,
-    limit: int = 500,
-) -> list[SecurityEntry]:
-    """Changes to accounts, passwords, sessions and tokens, newest first, as far as the
-    reader may see (an administrator all; a supervisor those of their agency tree)."""
-    with svc.uow() as uow:
-        codes = readable_agencies(uow, reader, agency, include_children)
-        return uow.identity.security_log(codes, since, limit)
-
-
 def bootstrap_admin(svc: Services) -> tuple[str, str] | None:
     """First start: when no active administrator exists, create one with a one-time
     password, returned to be printed once (never logged). Also the way back in for whoever
@@ -349,7 +355,7 @@ def bootstrap_admin(svc: Services) -> tuple[str, str] | None:
             must_change_password=True,
         )
         uow.identity.add_account(account, now)
-        record(uow, now, SYSTEM, "admin_bootstrapped", account)
+        record(uow, now, SYSTEM, SecurityAction.ADMIN_BOOTSTRAPPED, account)
         uow.commit()
     return username, password
 

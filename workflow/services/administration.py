@@ -20,6 +20,7 @@ from govflow.workflow.errors import NotPermitted
 from govflow.workflow.escalation import Rule
 from govflow.workflow.identity.ports import Account, LoginAttempt, TokenRecord
 from govflow.workflow.identity.principal import Principal
+from govflow.workflow.identity.security import SecurityAction
 from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.accounts import existing_account, record, require_admin
 from govflow.workflow.services.base import Services
@@ -164,7 +165,7 @@ def end_sessions(svc: Services, by: Principal, username: str) -> int:
         actor = require_admin(uow, by)
         account = existing_account(uow, username)
         ended = uow.identity.revoke_sessions(username, now, "sessions_ended")
-        record(uow, now, actor, "sessions_ended", account, sessions_ended=ended)
+        record(uow, now, actor, SecurityAction.SESSIONS_ENDED, account, sessions_ended=ended)
         uow.commit()
     return ended
 

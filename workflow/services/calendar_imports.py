@@ -38,13 +38,14 @@ from govflow.workflow.errors import ConfigurationError, InvalidInput, NotPermitt
 from govflow.workflow.identity.acting import acting_actor
 from govflow.workflow.identity.ports import SecurityEntry
 from govflow.workflow.identity.principal import Principal
+from govflow.workflow.identity.security import SecurityAction
 from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.base import Services
 from govflow.workflow.services.upkeep import recompute_deadlines
 
 log = structlog.get_logger(__name__)
 
-IMPORTED = "calendar_imported"  # the security log's action
+IMPORTED = SecurityAction.CALENDAR_IMPORTED  # the security log's action
 
 
 @dataclass(frozen=True)

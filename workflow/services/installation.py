@@ -18,6 +18,7 @@ from govflow.workflow.agencies import NewAgency, checked
 from govflow.workflow.errors import Conflict
 from govflow.workflow.identity.ports import SecurityEntry
 from govflow.workflow.identity.principal import Principal
+from govflow.workflow.identity.security import SecurityAction
 from govflow.workflow.inputs import ActionInfo, type_actions
 from govflow.workflow.services.accounts import require_admin
 from govflow.workflow.services.administration import administrator
@@ -126,7 +127,7 @@ def _add_agency(
                 at=now,
                 actor=actor.username,
                 channel=actor.channel or "system",
-                action="agency_added",
+                action=SecurityAction.AGENCY_ADDED,
                 target=added.code,
                 agency_code=added.code,
                 detail=detail,

@@ -34,6 +34,7 @@ from govflow.workflow.identity.providers import (
     LoginProvider,
     LoginRefused,
 )
+from govflow.workflow.identity.security import SecurityAction
 from govflow.workflow.identity.sessions import END_MESSAGES, SessionEnd, SessionPolicy
 from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.accounts import readable_agencies
@@ -265,7 +266,7 @@ def logout(svc: Services, session_id: str) -> None:
     with svc.uow() as uow:
         record = uow.identity.session_record(opaque.digest(session_id))
         if record is not None and uow.identity.revoke_session(record.id_hash, now, "logout"):
-            _log_self(uow, now, record.username, "logout", 1)
+            _log_self(uow, now, record.username, SecurityAction.LOGOUT, 1)
             uow.commit()
 
 
@@ -275,7 +276,7 @@ def logout_everywhere(svc: Services, session_id: str) -> int:
     now = svc.clock.now()
     with svc.uow() as uow:
         ended = uow.identity.revoke_sessions(view.principal.username, now, "logout_everywhere")
-        _log_self(uow, now, view.principal.username, "logout_everywhere", ended)
+        _log_self(uow, now, view.principal.username, SecurityAction.LOGOUT_EVERYWHERE, ended)
         uow.commit()
     return ended
 
@@ -312,13 +313,13 @@ def change_password(svc: Services, session_id: str, current: str, new: str) -> N
         uow.identity.revoke_sessions(username, now, "password_changed")
         account = uow.identity.account(username)
         session = _open_session(svc, uow, account, "local", now, None)
-        _log_self(uow, now, username, "password_changed", None)
+        _log_self(uow, now, username, SecurityAction.PASSWORD_CHANGED, None)
         uow.commit()
     return session
 
 
 def _log_self(
-    uow: UnitOfWork, now: datetime, username: str, action: str, ended: int | None
+    uow: UnitOfWork, now: datetime, username: str, action: SecurityAction, ended: int | None
 ) -> None:
     account = uow.identity.account(username)
     detail = {} if ended is None else {"sessions_ended": ended}

@@ -23,6 +23,7 @@ from govflow.workflow.errors import (
 from govflow.workflow.identity.acting import acting_actor
 from govflow.workflow.identity.ports import SecurityEntry
 from govflow.workflow.identity.principal import Principal
+from govflow.workflow.identity.security import SecurityAction
 from govflow.workflow.notices.issue import Notices
 from govflow.workflow.notices.templates import COVER_KIND, check_template
 from govflow.workflow.notices.uploads import TemplateUploads, UploadedTemplate
@@ -129,7 +130,9 @@ def _agency_name(uow: UnitOfWork, code: str) -> str:
         return f"机关 {code}"
 
 
-def _log(uow: UnitOfWork, svc: Services, actor: Actor, action: str, u: UploadedTemplate) -> None:
+def _log(
+    uow: UnitOfWork, svc: Services, actor: Actor, action: SecurityAction, u: UploadedTemplate
+) -> None:
     detail = {"kind": u.kind, "sha256": u.sha256, "size": u.size, "upload": u.id}
     if u.filename:
         detail["filename"] = u.filename
@@ -185,7 +188,7 @@ def _store(svc: Services, by: Principal, upload: TemplateUpload, kind: str) -> U
         stored = _uploads(uow).add(
             upload.agency, kind, upload.content, upload.filename, actor.username, svc.clock.now()
         )
-        _log(uow, svc, actor, "template_uploaded", stored)
+        _log(uow, svc, actor, SecurityAction.TEMPLATE_UPLOADED, stored)
         uow.commit()
     return stored
 
@@ -202,7 +205,7 @@ def remove_template(
         if removed is None:
             where = _agency_name(uow, agency) if agency else "全部机关"
             raise NotFound(f"没有为{where}上传的告知书模板 {kind}")
-        _log(uow, svc, actor, "template_removed", removed)
+        _log(uow, svc, actor, SecurityAction.TEMPLATE_REMOVED, removed)
         uow.commit()
     return removed
 

@@ -31,6 +31,7 @@ from govflow.workflow.identity.principal import (
     api_channel,
     no_longer_applies,
 )
+from govflow.workflow.identity.security import SecurityAction
 from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.accounts import existing_account, record, require_admin
 from govflow.workflow.services.base import Services
@@ -129,7 +130,13 @@ def create_token(svc: Services, by: Principal, request: TokenRequest) -> IssuedT
         )
         uow.identity.add_token(issued, opaque.digest(raw))
         record(
-            uow, now, actor, "token_created", account, token=request.name, **issued.scope.to_json()
+            uow,
+            now,
+            actor,
+            SecurityAction.TOKEN_CREATED,
+            account,
+            token=request.name,
+            **issued.scope.to_json(),
         )
         uow.commit()
     return IssuedToken(issued, raw)
@@ -169,7 +176,14 @@ def revoke_token(svc: Services, by: Principal, name: str) -> None:
         if token.revoked_at is not None:
             raise InvalidInput(f"令牌 {name} 已吊销")
         uow.identity.revoke_token(name, now)
-        record(uow, now, actor, "token_revoked", existing_account(uow, token.username), token=name)
+        record(
+            uow,
+            now,
+            actor,
+            SecurityAction.TOKEN_REVOKED,
+            existing_account(uow, token.username),
+            token=name,
+        )
         uow.commit()
 
 
