@@ -1,7 +1,12 @@
-"""The administrator's forms say what is wrong where it is wrong (TestClient, both
-databases; issue 12's second exploratory pass): a refusal of the new-user form puts each
-message beside its field and keeps what was typed — an e-mail address in the wrong form
-was refused with "请按各字段旁的提示更正" and no message beside any field."""
+"""The administrator's pages in words people read (TestClient, both databases; issue 12's
+second exploratory pass):
+
+* a refusal of the new-user form puts each message beside its field and keeps what was
+  typed — an e-mail address in the wrong form was refused with "请按各字段旁的提示更正"
+  and no message beside any field;
+* a calendar import lists the limits it moved by their names (答复期限, not ``reply``),
+  and the files in force name who imported them (系统, 系统管理员（admin）), not the
+  account codes."""
 
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from govflow.workflow import services
+from tests.integration.conftest import Flow
+from tests.integration.test_calendar_imports import TEST_2027, shipped_files
 from tests.web_support import page_client, signed_in
 
 
@@ -60,3 +67,27 @@ def test_each_refusal_of_a_new_account_is_shown_beside_its_field(
         if name != "role_clerk":
             assert f'value="{html.escape(value)}"' in answer.text  # what was typed is kept
     assert 'id="user-wang.wu"' not in client.get("/admin/users").text  # nothing written
+
+
+def test_a_calendar_import_names_the_limits_it_moved_and_who_imported(
+    client: TestClient, flow: Flow
+) -> None:
+    services.seed_calendar(flow.svc, shipped_files())
+    flow.at("2026-12-18 10:00")
+    ref = flow.register()  # its reply limit reaches into 2027: provisional until imported
+    csrf = signed_in(client, flow.svc, "admin")
+    answer = client.post(
+        "/admin/calendar",
+        data={"csrf_token": csrf},
+        files={"file": ("2027.yaml", TEST_2027.encode("utf-8"), "application/x-yaml")},
+    )
+    assert answer.status_code == 200, answer.text[-2000:]
+    lines = [html.unescape(line) for line in re.findall(r"<p>([^<]*)</p>", answer.text)]
+    assert f"{ref} 答复期限：2027-01-15 → 2027-01-19" in lines
+    assert not any(" reply：" in line for line in lines)
+    importers = re.findall(r'<td class="imported-by">([^<]*)</td>', answer.text)
+    assert importers[0] == "系统管理员（admin）"  # the newest first
+    assert set(importers[1:]) == {"系统"}  # the files init seeded
+    # The case's history keeps the change as it was recorded: the key, no label.
+    recorded = flow.case(ref).events[-1].data["derived"]["changes"]
+    assert recorded == {"reply": {"from": "2027-01-15", "to": "2027-01-19", "provisional": False}}
