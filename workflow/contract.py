@@ -10,9 +10,9 @@ needs code, from the module its ``rules:`` names (``workflow.disclosure``,
 * its inputs (``payloads``, ``date_defaults``, ``payload_context``);
 * its fold (``fold``): an explicit table from every declared action to the handler that
   folds the action's event into the facts, checked against the declaration at start-up;
-* the context its guards read (``context``), the guards (``check``) and which of them no
-  input can satisfy now (``possible``), and what an event records besides its input
-  (``derive``);
+* the context its guards read (``context``), the guards (``check``), which of them no
+  input can satisfy now (``possible``), the values a field may still take on a case
+  (``choices``), and what an event records besides its input (``derive``);
 * the creation hook (``number_year``, ``opening_steps``, ``created``) and the upkeep of its
   own tables (``saved``);
 * its view of a case (``view``, ``summary``, ``reference_deadline``), the masking of personal
@@ -333,6 +333,12 @@ class Workflow:
         with a context of its own: what the context reads from storage is read once per
         case (kept in ``Case.memo``), not once per action."""
         return True
+
+    def choices(self, action: str, facts: Any) -> Mapping[str, tuple[str, ...]]:
+        """Where the type's rules narrow a field's declared list of values for this case
+        (field path → the codes ``check`` can accept, in the declared order), so a form
+        offers only those; the fields not named keep their declared list."""
+        return {}
 
     def derive(self, action: str, facts: Any, payload: Any, context: Any) -> dict[str, Any]:
         """What the event records besides its input, so the fold needs no clock or settings."""

@@ -10,9 +10,9 @@ from govflow.workflow.services.calendar_imports import CalendarFileInForce, Cale
 
 
 def change_lines(changed: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """One line per limit that moved: ``REF key：from → to``."""
+    """One line per limit that moved: ``REF 答复期限：from → to`` (the limit by its name)."""
     return [
-        f"{ref} {key}：{change['from']} → {change['to']}"
+        f"{ref} {change.get('label') or key}：{change['from']} → {change['to']}"
         f"{'（仍为临时）' if change['provisional'] else ''}"
         for ref, changes in changed
         for key, change in changes.items()

@@ -63,7 +63,7 @@ def create_app(
     app.state.channels = channels
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/favicon.ico", favicon, include_in_schema=False)
-    errors.install(app)
+    errors.install(app, pages.error_page)
     app.include_router(docs.router)
     app.include_router(health.router(checks))
     once = Depends(single_valued(api.ROUTERS))  # a query parameter given twice: refused

@@ -16,21 +16,28 @@ the same domain errors the CLI maps to exit codes, so a refusal reads the same e
 | ``OpenFindings`` (a report over histories in doubt) | 422 | ``audit_findings`` |
 | a body larger than the route takes (``guard.LimitBody``) | 413 | ``too_large`` |
 | anything else | 500 | ``internal`` (with a reference to the log line) |
+
+A workbench page's address that fails before the page runs (no such page, a query or path
+parameter missing or of the wrong kind, an internal error) is a person's browser, not an
+API client: it gets the pages' zh-CN error page (``install``'s ``page_error``), with no
+field path or code in it. An htmx request keeps the JSON body, whose message ``web.js``
+shows in the page's alert box.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from govflow.web.i18n import _
 from govflow.workflow.errors import (
     ActionNotAllowed,
     Conflict,
@@ -73,6 +80,19 @@ HTTP_CODES = {
 }
 
 
+PageError = Callable[[Request, int, str], Response]
+"""How the workbench answers a page's address that failed: (request, status, message)."""
+NOT_PAGES = ("/api/", "/static/", "/healthz", "/readyz", "/metrics", "/favicon.ico")
+"""Addresses that are no page: their clients read the JSON error model."""
+
+
+def for_a_page(request: Request) -> bool:
+    """A browser asking for a page (not the API, an asset, a probe, nor htmx)."""
+    return (
+        not request.url.path.startswith(NOT_PAGES) and request.headers.get("HX-Request") != "true"
+    )
+
+
 class ErrorBody(BaseModel):
     """What every refusal of the API returns."""
 
@@ -104,11 +124,17 @@ def field_messages(errors: Sequence[Any]) -> dict[str, str]:
     return out
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers that turn every failure into the one error model."""
+def install(app: FastAPI, page_error: PageError | None = None) -> None:
+    """Register the handlers that turn every failure into the one error model; with
+    ``page_error``, a page's address answers a browser with that page instead."""
+
+    def page(request: Request, status: int, message: str) -> Response | None:
+        if page_error is None or not for_a_page(request):
+            return None
+        return page_error(request, status, message)
 
     @app.exception_handler(GovflowError)
-    async def _domain(request: Request, exc: GovflowError) -> JSONResponse:
+    async def _domain(request: Request, exc: GovflowError) -> Response:
         if isinstance(exc, StaleVersion):  # the caller reloads at the version named
             response = error_response(
                 409, "conflict", str(exc), {"If-Match": f"案件当前版本为 {exc.current}"}
@@ -117,14 +143,19 @@ def install(app: FastAPI) -> None:
             return response
         # Bad input names each faulty field when the domain did (``InvalidInput.fields``).
         fields = exc.fields if isinstance(exc, InvalidInput) else None
-        for cls in type(exc).__mro__:
-            if cls in DOMAIN_STATUS:
-                status, code = DOMAIN_STATUS[cls]
-                return error_response(status, code, str(exc), fields)
-        return error_response(400, "invalid_input", str(exc))
+        status, code = next(
+            (DOMAIN_STATUS[cls] for cls in type(exc).__mro__ if cls in DOMAIN_STATUS),
+            (400, "invalid_input"),
+        )
+        return page(request, status, str(exc)) or error_response(status, code, str(exc), fields)
 
     @app.exception_handler(RequestValidationError)
-    async def _malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _malformed(request: Request, exc: RequestValidationError) -> Response:
+        # A page's parameters come from its own links and forms: one that is missing or
+        # malformed was typed or cut short by hand, and its field path means nothing there.
+        shown = page(request, 400, _("页面地址有误（缺少参数或参数格式不对），请从导航重新进入"))
+        if shown is not None:
+            return shown
         errors = exc.errors()
         # A body of a hundred thousand unknown keys is one mistake said a hundred thousand
         # times: the first few are named, the rest counted (the answer stays small).
@@ -135,20 +166,29 @@ def install(app: FastAPI) -> None:
         return error_response(400, "invalid_input", f"请求格式有误：{summary}", fields)
 
     @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> Response:
         code, text = HTTP_CODES.get(exc.status_code, ("error", "请求未能完成"))
         detail = (
             exc.detail
             if isinstance(exc.detail, str) and exc.detail and not exc.detail.isascii()
             else text
         )
+        shown = page(
+            request,
+            exc.status_code,
+            _("没有这个页面，或您无权查看")
+            if exc.status_code == 404
+            else _("请求未能完成（%(status)s）", status=exc.status_code),
+        )
+        if shown is not None:
+            return shown
         response = error_response(exc.status_code, code, detail)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
 
     @app.exception_handler(Exception)
-    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+    async def _internal(request: Request, exc: Exception) -> Response:
         reference = uuid.uuid4().hex[:12]
         # The log line carries the reference and the exception type, never the request body.
         log.error(
@@ -158,4 +198,13 @@ def install(app: FastAPI) -> None:
             error=type(exc).__name__,
             exc_info=exc,
         )
-        return error_response(500, "internal", f"内部错误，请联系管理员（参考编号 {reference}）")
+        message = f"内部错误，请联系管理员（参考编号 {reference}）"
+        try:
+            shown = page(
+                request,
+                500,
+                _("内部错误，请联系管理员（参考编号 %(reference)s）", reference=reference),
+            )
+        except Exception:  # the page itself could not be drawn (the database is down …)
+            shown = None
+        return shown or error_response(500, "internal", message)

@@ -389,7 +389,7 @@ def test_the_administrator_imports_a_calendar_year_and_sees_which_cases_moved(
     page.get_by_role("button", name="导入并重新计算期限").click()
     notice = page.locator("#admin-notice")
     expect(notice).to_contain_text("已导入日历文件 2027.yaml（年度节假日安排，2027 年")
-    expect(notice).to_contain_text(f"{ref} reply：2027-01-15 → 2027-01-19")
+    expect(notice).to_contain_text(f"{ref} 答复期限：2027-01-15 → 2027-01-19")
     expect(notice).to_contain_text("已按新日历重新计算 1 件案件的期限，1 件有变化")
     expect(page.locator("#year-title")).to_have_text("2027 年")
     expect(page.locator("#calendar-days")).to_contain_text("测试调休")

@@ -136,7 +136,7 @@ def test_an_administrator_imports_a_year_with_the_change_report(tmp_path: Path) 
 
     out = ok(govflow(tmp_path, "calendar", "import", str(new), "--as", "admin"))
     assert "已导入日历文件 2027.yaml（年度节假日安排，2027 年" in out
-    assert f"{ref} reply：2027-01-15 → 2027-01-19" in out
+    assert f"{ref} 答复期限：2027-01-15 → 2027-01-19" in out
     assert "1 件有变化" in out
     assert reply_due(tmp_path, ref) == ("2027-01-19", False)
 

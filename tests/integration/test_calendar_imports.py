@@ -73,7 +73,14 @@ def test_an_administrator_imports_a_year_and_the_open_limits_follow(flow, engine
     done = services.import_calendar(
         svc, admin, "2027.yaml", TEST_2027, progress=lambda n, total: seen.append((n, total))
     )
-    change = {"reply": {"from": "2027-01-15", "to": "2027-01-19", "provisional": False}}
+    change = {
+        "reply": {
+            "from": "2027-01-15",
+            "to": "2027-01-19",
+            "provisional": False,
+            "label": "答复期限",
+        }
+    }
     assert (done.unchanged, done.kind, done.year, done.checked) == (False, "year", 2027, 1)
     assert done.changes == [(ref, change)] and seen == [(1, 1)]
     # From now on the services count on the database's calendar, as every process does.
@@ -107,9 +114,8 @@ def test_an_administrator_imports_a_year_and_the_open_limits_follow(flow, engine
     # On the files alone (the old way) the limit would move back: recompute --all records it.
     on_files = svc  # the calendar of the shipped files, 2027 unknown
     back = services.recompute_open_deadlines(on_files)
-    assert back == [
-        (ref, {"reply": {"from": "2027-01-19", "to": "2027-01-15", "provisional": True}})
-    ]
+    moved = {"from": "2027-01-19", "to": "2027-01-15", "provisional": True, "label": "答复期限"}
+    assert back == [(ref, {"reply": moved})]
 
 
 def test_a_long_running_process_notices_a_new_calendar(flow, engine) -> None:

@@ -71,9 +71,8 @@ def test_provisional_deadline_is_recomputed_once_the_year_is_known(flow, calenda
     changed = services.recompute_deadlines(flow.svc)
 
     # 12-21 … 12-31 (9), then 01-06, 01-07, 01-08, Sat 01-09, 01-11 … 01-15, 01-18, 01-19.
-    assert changed == [
-        (ref, {"reply": {"from": "2027-01-15", "to": "2027-01-19", "provisional": False}})
-    ]
+    moved = {"from": "2027-01-15", "to": "2027-01-19", "provisional": False}
+    assert changed == [(ref, {"reply": {**moved, "label": "答复期限"}})]
     reply = flow.deadline(ref)
     assert (reply.due_date, reply.provisional) == (date(2027, 1, 19), False)
     assert events(flow, ref) == [*ref_events, "deadlines_recomputed"]

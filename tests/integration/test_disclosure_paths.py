@@ -754,7 +754,7 @@ BAD_ACTIONS = [
     ("unknown outcome", LI, "draft_reply", {"outcome": "secret", "summary": "x"},
      InvalidInput, "未知答复类型 'secret'"),
     ("system-only outcome", LI, "draft_reply", {"outcome": "other.no_fee", "summary": "x"},
-     InvalidInput, "other.no_fee 只能由系统"),
+     InvalidInput, "other.no_fee（（六）其他处理 / 2.申请人逾期未按收费通知"),
     ("missing field", LI, "draft_reply", {"outcome": "disclosed"},
      InvalidInput, "summary"),
     ("blank text", LI, "draft_reply", {"outcome": "disclosed", "summary": "  "},

@@ -8,6 +8,9 @@ the reader may take now (TestClient, both databases; issue 12's exploratory pass
   offered once the incident is graded;
 * 当场答复 is offered on the day of receipt only; nothing is offered to a reader from
   another agency;
+* a reply's 答复类型 offers only what ``act`` accepts on the case: on the spot, the outcomes
+  that need no decision; in a draft, none the system alone records, none the governing
+  edition lacks;
 * the pages link an icon of their own and ``/favicon.ico`` answers.
 """
 
@@ -23,7 +26,7 @@ from starlette.testclient import TestClient
 
 from govflow.workflow import services
 from govflow.workflow.actors import AccountKind, Role
-from govflow.workflow.errors import InvalidInput
+from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.services import accounts
 from govflow.workflow.services.accounts import NewAccount
 from tests.integration.conftest import Flow
@@ -202,3 +205,60 @@ def test_the_pages_have_an_icon_of_their_own(client: TestClient, flow: Flow) -> 
     assert icon.status_code == 200
     assert icon.headers["content-type"] == "image/x-icon"
     assert icon.content[:4] == b"\x00\x00\x01\x00"  # an icon resource
+
+
+# -- 答复类型: only the outcomes the reply can give (issue 12's second exploratory pass) -------
+
+SPOT_2019 = [
+    ("disclosed", "（一）予以公开"),
+    ("not_processed.petition", "（五）不予处理 / 1.信访举报投诉类申请"),
+    ("not_processed.publication", "（五）不予处理 / 3.要求提供公开出版物"),
+    ("not_processed.confirmation", "（五）不予处理 / 5.要求行政机关确认或重新出具已获取信息"),
+]
+
+
+def test_on_the_spot_offers_only_the_outcomes_that_need_no_decision(
+    client: TestClient, flow: Flow
+) -> None:
+    """当场答复 offered every outcome of the D-8 list, and ``act`` refused all but four
+    (须经审核并由负责人审批后答复) in words full of codes: the form offers those four, and
+    the one that needs the place it was published asks for it beside that field."""
+    flow.at("2025-09-22 10:00")
+    ref = flow.register()
+    csrf = signed_in(client, flow.svc, LI)
+    form = _form(client.get(f"/cases/{quote(ref)}").text, "reply_on_the_spot")
+    assert _options(form, "outcome") == SPOT_2019
+    version = re.search(r'name="version" value="(\d+)"', form)
+    assert version
+    sent = {"csrf_token": csrf, "version": version[1], "outcome": "disclosed", "summary": "已公开"}
+    again = client.post(f"/cases/{quote(ref)}/actions/reply_on_the_spot", data=sent, headers=HTMX)
+    assert again.status_code == 422
+    beside = re.search(r'id="f-reply_on_the_spot-where-err"[^>]*>([^<]*)<', again.text)
+    assert beside and beside[1] == "须写明已公开的途径（如网站栏目、文号）"
+    assert "where" not in re.sub(r"<[^>]*>", "", again.text)
+    # What is not offered, ``act`` refuses; what is, it takes.
+    with pytest.raises(ActionNotAllowed, match=r"（（三）不予公开 / 1\.属于国家秘密）须经审核"):
+        flow.act(ref, LI, "reply_on_the_spot", outcome="withheld.state_secret", summary="否")
+    flow.act(ref, LI, "reply_on_the_spot", outcome="not_processed.petition", summary="信访件")
+
+
+def test_a_draft_reply_offers_no_outcome_only_the_system_records(flow: Flow) -> None:
+    """逾期不补正 and 逾期未缴费 are recorded when their period expires, by the system; under
+    the 2008 regulations there is no 无正当理由大量反复申请 either."""
+    for when, absent in (
+        ("2025-09-22 09:30", {"other.no_correction", "other.no_fee"}),
+        ("2018-03-01 09:30", {"other.no_correction", "not_processed.excessive"}),
+    ):
+        flow.at(when)
+        ref = flow.register()
+        flow.act(ref, LI, "start_review")
+        flow.act(ref, LI, "accept")
+        reader = services.identify(flow.svc, LI)
+        detail = services.case_detail(flow.svc, reader, ref)
+        (form,) = services.case_forms(flow.svc, detail, ("draft_reply",))
+        outcome = next(f for f in form.fields if f.name == "outcome")
+        codes = {code for code, _ in outcome.choices}
+        assert codes and not codes & absent, when
+        assert {"disclosed", "withheld.third_party", "other.misc"} <= codes
+        with pytest.raises(InvalidInput, match=r"other\.no_correction（（六）其他处理 / 1\."):
+            flow.act(ref, LI, "draft_reply", outcome="other.no_correction", summary="x")

@@ -152,6 +152,22 @@ def test_the_search_offers_each_types_channels_by_label(
     assert "渠道代码" not in page and "如：online、in_person" not in page
 
 
+def test_the_search_names_each_outcome_with_its_heading(
+    client: TestClient, svc: services.Services
+) -> None:
+    """The outcomes' own labels repeat under each heading (four "1." and two "3.其他"
+    wordings): each is offered with its heading, as the case page and the reply forms name
+    it."""
+    signed_in(client, svc, "li.handler")
+    outcomes = dict(_options(_select(client.get("/search").text, "outcome")))
+    assert outcomes["withheld.state_secret"] == "（三）不予公开 / 1.属于国家秘密"
+    assert outcomes["unavailable.not_held"] == "（四）无法提供 / 1.本机关不掌握相关政府信息"
+    assert outcomes["other.misc"] == "（六）其他处理 / 3.其他"
+    assert outcomes["disclosed"] == "（一）予以公开"
+    labels = [label for code, label in outcomes.items() if code]
+    assert len(labels) == len(set(labels)) == len(svc.config.outcomes)
+
+
 def test_a_chosen_handler_or_channel_filters_and_the_rows_name_people_and_agencies(
     client: TestClient, svc: services.Services
 ) -> None:

@@ -111,6 +111,25 @@ def test_a_refused_input_names_each_field(svc: Services) -> None:
     assert elsewhere.headline == "m"  # a message no input carries: the engine's whole line
 
 
+def test_a_refusal_on_a_form_names_fields_by_their_labels(svc: Services) -> None:
+    """The engine writes ``label name`` for the command line's ``--set name=``; the page's
+    input is the field, so its name goes (or, standing for the field, becomes its label)."""
+    form = action_form(svc, "disclosure_request", "end_consultation")
+    labels = {f.name: f.label for f in form.fields}
+    state = FormState(
+        form, {}, message="有多项征求意见在进行中（[1, 2]），请用 consultation 指明哪一项"
+    )
+    assert (
+        state.headline
+        == f"有多项征求意见在进行中（[1, 2]），请用“{labels['consultation']}”指明哪一项"
+    )
+    dated = FormState(form, {}, errors={"answered_on": "回复日 answered_on 2025-09-30 晚于今天"})
+    assert dated.error_for("answered_on") == "回复日 2025-09-30 晚于今天"
+    # A value or a word that is no input of this form is left as it is.
+    kept = "答复类型 withheld.third_party 须经审批；格式 YYYY-MM-DD；UTF-8 文本"
+    assert FormState(form, {}, message=kept).headline == kept
+
+
 def _deadline(**changes: object) -> DeadlineView:
     base: dict[str, object] = {
         "key": "reply",

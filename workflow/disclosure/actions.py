@@ -111,9 +111,9 @@ class Applicant(Payload):
     @model_validator(mode="after")
     def _subkind_matches_kind(self) -> Applicant:
         if self.kind is ApplicantKind.LEGAL_PERSON and self.subkind is None:
-            raise ValueError("法人或其他组织须注明类别 subkind")
+            raise ValueError("法人或其他组织须注明组织类别 subkind")
         if self.kind is ApplicantKind.NATURAL_PERSON and self.subkind is not None:
-            raise ValueError("自然人不应填写 subkind")
+            raise ValueError("自然人不应填写组织类别 subkind")
         if not (self.phone or self.address or self.email):
             raise ValueError("须至少提供一种联系方式：电话、通信地址或电子邮箱")
         return self

@@ -133,6 +133,9 @@ class DisclosureWorkflow(Workflow):
     def possible(self, action: str, facts: Any, context: Any) -> bool:
         return preconditions.possible(action, facts, context)
 
+    def choices(self, action: str, facts: Any) -> Mapping[str, tuple[str, ...]]:
+        return preconditions.choices(action, facts)
+
     def derive(self, action: str, facts: Any, payload: Any, context: Any) -> dict[str, Any]:
         return derive.derive(action, facts, payload, context)
 

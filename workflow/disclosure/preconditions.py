@@ -215,6 +215,31 @@ PRECONDITIONS: dict[str, Callable[[DisclosureFacts, Context], None]] = {
 }
 
 
+# Actions that give the reply's outcome (``outcome``): the outcomes they may give are the
+# governing edition's a person may choose (an expiry's are recorded by the system alone),
+# and on the spot only those that need no decision (the edition's ``on_the_spot``).
+REPLY_OUTCOMES = {"draft_reply": False, "reply_on_the_spot": True}
+
+
+def choices(action: str, facts: DisclosureFacts) -> dict[str, tuple[str, ...]]:
+    """The outcomes a reply may give on this case, as ``rules.check`` judges them (D-8,
+    D-9), so the form offers no outcome that is always refused; before the receipt is
+    confirmed no edition governs yet and the list is left as declared."""
+    on_the_spot = REPLY_OUTCOMES.get(action)
+    governing = facts.edition
+    if on_the_spot is None or governing is None:
+        return {}
+    known = facts.editions.outcomes
+    codes = tuple(
+        code
+        for code in governing.outcomes
+        if code in known
+        and not known[code].system_only
+        and (not on_the_spot or code in governing.spot_outcomes)
+    )
+    return {"outcome": codes}
+
+
 # Actions whose input names one of the case's documents: the guard refuses a number with
 # words naming it, so the refusal stays there; the rule it applies to one number is read
 # here for every document the case holds, and the action is possible only while one is left.

@@ -62,7 +62,7 @@ def _valid_outcome(code: str, f: DisclosureFacts) -> None:
     if code not in known:
         raise InvalidInput(f"未知答复类型 {code!r}。可选：{', '.join(known)}")
     if known[code].system_only:
-        raise InvalidInput(f"答复类型 {code} 只能由系统在期限届满时记录")
+        raise InvalidInput(f"答复类型 {code}（{known[code].full_label}）只能由系统在期限届满时记录")
     governing, _ = governing_edition(f)
     if code not in governing.outcomes:
         raise InvalidInput(
@@ -103,12 +103,17 @@ def _reply_on_the_spot(f: DisclosureFacts, p: a.ReplyOnTheSpot, ctx: Context) ->
     spot = governing.spot_outcomes.get(p.outcome)
     if spot is None:
         allowed = "；".join(f"{s.code}（{s.says}）" for s in governing.spot_outcomes.values())
+        label = f.editions.outcomes[p.outcome].full_label
         raise ActionNotAllowed(
-            f"答复类型 {p.outcome} 须经审核并由负责人审批后答复（先受理、提交答复稿），"
+            f"答复类型 {p.outcome}（{label}）须经审核并由负责人审批后答复（先受理、提交答复稿），"
             f"不能当场答复。当场只能答复无须作出决定的情形：{allowed or '无'}"
         )
     if spot.needs_where and not p.where:
-        raise InvalidInput(f"{spot.says}：须在 where 中写明已公开的途径（如网站栏目、文号）")
+        # Beside the field on a form; the command line reads the field's name in the message.
+        raise InvalidInput(
+            f"{spot.says}：须在 where 中写明已公开的途径（如网站栏目、文号）",
+            {"where": "须写明已公开的途径（如网站栏目、文号）"},
+        )
 
 
 def _request_correction(f: DisclosureFacts, p: a.RequestCorrection, ctx: Context) -> None:

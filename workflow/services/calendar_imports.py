@@ -81,6 +81,16 @@ class CalendarFileInForce:
     sha256: str
     imported_by: str
     imported_at: datetime
+    imported_by_name: str = ""  # the importer's name ("" if the account is gone)
+
+    @property
+    def importer(self) -> str:
+        """Who imported it, for people: 王五（wang.wu）; 系统 for the files ``init`` seeded."""
+        if self.imported_by == SYSTEM.username:
+            return SYSTEM.name
+        if not self.imported_by_name:
+            return self.imported_by
+        return f"{self.imported_by_name}（{self.imported_by}）"
 
 
 def _checked(name: str, data: bytes | str) -> CalendarFile:
@@ -234,10 +244,20 @@ def stored_calendar(svc: Services) -> tuple[WorkingCalendar, int] | None:
 def calendar_files(svc: Services) -> list[CalendarFileInForce]:
     """The files of the calendar in force, oldest import first."""
     with svc.uow() as uow:
-        rows = uow.store(CalendarStore).imports()
+        rows = in_force(uow.store(CalendarStore).imports())
+        names = {SYSTEM.username: SYSTEM.name, **uow.repo.names(r.imported_by for r in rows)}
     return [
-        CalendarFileInForce(r.id, r.name, r.kind, r.year, r.sha256, r.imported_by, r.imported_at)
-        for r in in_force(rows)
+        CalendarFileInForce(
+            r.id,
+            r.name,
+            r.kind,
+            r.year,
+            r.sha256,
+            r.imported_by,
+            r.imported_at,
+            names.get(r.imported_by, ""),
+        )
+        for r in rows
     ]
 
 

@@ -10,7 +10,9 @@ their Chinese names (the type's coded values: outcomes, channels, kinds of appli
 Some choices depend on the case a form acts on: a field naming someone to work it
 (``CASE_WORKER``) offers the active handlers and heads of the case's own agency (people:
 no integration's service account), chosen by the rule the action applies
-(``workflow.case_workers``). ``case_forms`` fills those in; the
+(``workflow.case_workers``), and a field whose values the type's rules narrow on this case
+(``Workflow.choices``: a reply on the spot offers only the outcomes that need no decision)
+offers only those. ``case_forms`` fills those in; the
 forms of ``action_form`` are the same for every case (and kept).
 """
 
@@ -65,7 +67,11 @@ def case_forms(
     ``detail.allowed_actions``) on the case ``detail`` shows, with the choices that depend on
     the case filled in. An action the type does not have is a ``KeyError``."""
     names = [a.name for a in detail.allowed_actions] if actions is None else list(actions)
-    forms = [action_form(svc, detail.header.case_type, name) for name in names]
+    narrowed = {a.name: a.choices for a in detail.allowed_actions}
+    forms = [
+        _narrowed(action_form(svc, detail.header.case_type, name), narrowed.get(name, {}))
+        for name in names
+    ]
     if not any(f.choices_from == case_workers.PEOPLE for form in forms for f in form.fields):
         return tuple(forms)  # no list of people to read
     people = case_worker_choices(svc, detail.header.agency)
@@ -82,6 +88,19 @@ def case_worker_choices(svc: Services, agency_code: str) -> tuple[tuple[str, str
         for a in accounts
         if case_workers.refusal(a, agency_code) is None
     )
+
+
+def _narrowed(form: ActionForm, allowed: Mapping[str, tuple[str, ...]]) -> ActionForm:
+    """The form with each field ``allowed`` names offering only those of its choices."""
+    if not allowed:
+        return form
+    fields = tuple(
+        replace(f, choices=tuple(c for c in f.choices if c[0] in allowed[f.name]))
+        if f.name in allowed
+        else f
+        for f in form.fields
+    )
+    return replace(form, fields=fields)
 
 
 def _with_people(form: ActionForm, people: tuple[tuple[str, str], ...]) -> ActionForm:

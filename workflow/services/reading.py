@@ -62,6 +62,8 @@ MAX_SEARCH = 100  # characters of a list's text filter
 class ActionChoice:
     name: str
     label: str
+    # Fields whose values the type narrows on this case (``Workflow.choices``): path → codes.
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,10 @@ def detail_in(
         data=own.data,
         deadlines=tuple(deadline_view(d, svc.calendar, now) for d in case.deadlines),
         events=tuple(event_view(case, e, reveal, names, labels) for e in case.events),
-        allowed_actions=tuple(ActionChoice(a.name, a.label) for a in allowed),
+        allowed_actions=tuple(
+            ActionChoice(a.name, a.label, case.workflow.choices(a.name, case.facts))
+            for a in allowed
+        ),
         version=case.head_seq,
         warnings=own.warnings,
         documents=tuple(record for _, record in sorted(case.documents.items())),

@@ -71,7 +71,8 @@ def search_choices(svc: Services, reader: Actor) -> SearchChoices:
         case_types=tuple(Choice(wf.name, wf.case_type.label) for wf in types),
         states=tuple(Choice(code, "/".join(labels)) for code, labels in states.items()),
         agencies=tuple(Choice(a.code, a.name) for a in readable),
-        outcomes=tuple(Choice(code, o.label) for code, o in svc.config.outcomes.items()),
+        # The full label: the headings tell apart the "1." and "3.其他" each of them lists.
+        outcomes=tuple(Choice(code, o.full_label) for code, o in svc.config.outcomes.items()),
         handlers=handlers,
         channels=channels,
     )

@@ -73,7 +73,8 @@ def recompute_deadlines(
 ) -> list[tuple[str, dict[str, Any]]]:
     """T-4: after a calendar update, recompute the deadlines of ``refs`` (default: the cases
     with a provisional deadline) and record each change with ``reason``; ``progress`` is
-    told (done, total) as the cases are checked."""
+    told (done, total) as the cases are checked. Each change reported also names the limit
+    (``label``: 答复期限) for people; the event records the change alone."""
     changed: list[tuple[str, dict[str, Any]]] = []
     if refs is None:
         with svc.uow() as uow:
@@ -106,6 +107,7 @@ def recompute_deadlines(
             )
             save(svc, uow, case, case.events[before:], now, reconcile=True)
             uow.commit()
-            changed.append((ref, changes))
+            labels = {d.key: d.label for d in case.deadlines}
+            changed.append((ref, {k: {**v, "label": labels[k]} for k, v in changes.items()}))
             log.info("deadlines.recomputed", case_ref=ref, keys=sorted(changes))
     return changed

@@ -48,7 +48,9 @@ class NewImport(BaseModel):
 
 class Change(BaseModel):
     ref: str
-    changes: dict[str, dict[str, Any]] = Field(description="期限键 → {from, to, provisional}")
+    changes: dict[str, dict[str, Any]] = Field(
+        description="期限键 → {from, to, provisional, label（期限名称）}"
+    )
 
 
 class Imported(BaseModel):

@@ -43,6 +43,9 @@ from govflow.web.pages import (
     supervise,
     verify,
 )
+from govflow.web.pages.render import error_page
+
+__all__ = ["ROUTERS", "error_page", "install"]
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,

@@ -4,6 +4,11 @@ The inputs are named by the dotted paths the action's model uses (``applicant.na
 the input is rebuilt as the nested mapping the service layer validates; a blank input is
 left out (the model's default or its "required" message applies). A refusal comes back
 as the same form with what was typed, each field's Chinese message beside it.
+
+The engine names a field in a refusal by its label and the name its input takes (``撤回日
+withdrawn_on``: what the command line's ``--set`` and the API's ``fields`` use); on the
+page the input is the field itself, so the name is left out (``撤回日 2030-01-01 …``), or,
+where a sentence names the field by its input alone, its label is put in its place.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from govflow.web.i18n import _
+from govflow.web.i18n import _, word
 from govflow.workflow.services import ActionForm
 
 CHECKED = "on"
@@ -60,7 +65,7 @@ class FormState:
         """The message for a field; a group's message (``applicant``) shows on the group."""
         for where, text in self.errors.items():
             if where == name or where.removeprefix("body.") == name:
-                return text
+                return self.plain(text)
         return None
 
     @property
@@ -69,10 +74,23 @@ class FormState:
         a plain request to correct them (the engine's one-line summary names field paths)."""
         if self.errors and not self.unplaced and not self.conflict:
             return _("输入有误，请按各字段旁的提示更正（本次未保存）")
-        return self.message
+        return self.plain(self.message) if self.message else self.message
 
     @property
     def unplaced(self) -> list[str]:
         """Messages that name no input of the form (shown above it)."""
         names = {f.name for f in self.form.fields}
-        return [f"{k}：{v}" for k, v in self.errors.items() if k not in names]
+        return [f"{k}：{self.plain(v)}" for k, v in self.errors.items() if k not in names]
+
+    def plain(self, text: str) -> str:
+        """``text`` without the input names of this form's fields after their labels."""
+        labels = {f.name.rsplit(".", 1)[-1]: f.label for f in self.form.fields}
+        if not labels:
+            return text
+        names = "|".join(re.escape(n) for n in sorted(labels, key=len, reverse=True))
+
+        def named(found: re.Match[str]) -> str:
+            # Before more words, the input name stands for the field: its label instead.
+            return f"“{word(labels[found[1]])}”" if found[2] else ""
+
+        return re.sub(rf"(?<=[^\x00-\x7f]) ({names})(?![\w.])( (?=[^\x00-\x7f]))?", named, text)

@@ -19,10 +19,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from govflow.presentation.urgency import urgency
 from govflow.web import i18n
+from govflow.web.api.auth import SESSION_COOKIE
 from govflow.web.api.wiring import services_of
 from govflow.workflow.actors import ROLE_LABELS
 from govflow.workflow.clock import local_minute
-from govflow.workflow.services import workbench
+from govflow.workflow.errors import GovflowError
+from govflow.workflow.services import signin, workbench
 from govflow.workflow.services.signin import SessionView
 
 TEMPLATES = Path(str(files("govflow.web").joinpath("templates")))
@@ -96,3 +98,15 @@ def refusal(
     """The domain's refusal as a page, or as the fragment an htmx target shows."""
     template = "_error.html" if htmx else "error.html"
     return page(request, template, {"message": message, "status": status}, session, status)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """A page's address that failed before the page ran (``errors.install``): the error
+    page, with the navigation of whoever is signed in so they can go on from there."""
+    try:
+        session: SessionView | None = signin.authenticate_session(
+            services_of(request), request.cookies.get(SESSION_COOKIE)
+        )
+    except GovflowError:  # signed out, expired: the page without navigation
+        session = None
+    return refusal(request, message, status, session)
