@@ -7,6 +7,7 @@ process.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -94,7 +95,8 @@ class AccessRows(AccountRows):
                 token_hash=token_hash,
                 prefix=record.prefix,
                 user_id=user_id,
-                scope=record.scope.to_json(),
+                scope=_scope_json(record.scope),
+                personal_data=record.scope.personal_data,
                 created_at=record.created_at,
                 created_by=record.created_by,
                 expires_at=record.expires_at,
@@ -107,7 +109,7 @@ class AccessRows(AccountRows):
         return TokenRecord(
             name=row.name,
             username=username,
-            scope=TokenScope.from_json(row.scope),
+            scope=replace(TokenScope.from_json(row.scope), personal_data=row.personal_data),
             created_at=row.created_at,
             created_by=row.created_by,
             expires_at=row.expires_at,
@@ -169,6 +171,14 @@ def _session_with_account() -> Select[Any]:
 
 
 @cache
+def _scope_json(scope: TokenScope) -> dict[str, object]:
+    """The scope as its JSON column keeps it: ``personal_data`` has a column of its own,
+    the one place it is read from."""
+    stored = scope.to_json()
+    del stored["personal_data"]
+    return stored
+
+
 def _token_with_account() -> Select[Any]:
     lead = AccountRows._joined(ApiTokenRow)
     return lead.where(ApiTokenRow.token_hash == bindparam("token_hash"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from govflow.models.tables import Base, UTCDateTime
@@ -36,7 +36,10 @@ class ApiTokenRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    scope: Mapped[dict[str, Any]] = mapped_column(JSON)
+    scope: Mapped[dict[str, Any]] = mapped_column(JSON)  # all of ``TokenScope`` but:
+    # … whether it reads applicants' data unmasked: a column of its own, false unless
+    # issued with it (and for every token issued before migration 0016).
+    personal_data: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,8 +2,11 @@
 credentials of each person of the demo organisation.
 
 ``ApiHarness.headers(username)`` is how a test presents itself as someone: an API token
-issued by an administrator, as an integration would hold one; ``session`` signs in with a
-password, as a person in a browser does.
+issued by an administrator with the whole reach of that person — every action, and the
+applicants' data unmasked where the person's roles would see it (``personal_data``) —;
+``token`` issues one with exactly the scope named (``personal_data`` only if named), as an
+integration would hold one; ``session`` signs in with a password, as a person in a browser
+does.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from starlette.testclient import TestClient
 
 from govflow.web import health
 from govflow.web.app import create_app
+from govflow.workflow.access import STAFF
 from govflow.workflow.actors import Role
 from govflow.workflow.identity.providers import PasswordProof
 from govflow.workflow.services import Services, accounts, signin, tokens
@@ -47,9 +51,14 @@ class ApiHarness:
         return tokens.create_token(self.svc, self.admin, request).token
 
     def headers(self, username: str) -> dict[str, str]:
-        """``Authorization`` with a token of ``username`` (one per user, issued once)."""
+        """``Authorization`` with a token of ``username`` (one per user, issued once), which
+        reads the applicants' data as the person would: with ``personal_data`` if the
+        account is staff of an agency."""
         if username not in self._own:
-            self._own[username] = self.token(username)
+            with self.svc.reading() as uow:
+                account = uow.identity.account(username)
+            staff = account is not None and any(r in STAFF for r in account.roles)
+            self._own[username] = self.token(username, personal_data=staff)
         return {"Authorization": f"Bearer {self._own[username]}"}
 
     def session(self, username: str) -> tuple[str, str]:

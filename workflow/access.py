@@ -8,8 +8,9 @@ outside the scope gets the same "not found or not permitted" answer as a case th
 not exist, so nothing tells whether it does.
 
 Masking: identity and contact data is shown in full only to the staff working the case's
-agency (clerk, handler, office head); everyone else — a supervisor included — sees it
-masked, in every view and export.
+agency (clerk, handler, office head), and to them through an API token only if the token
+was issued with ``personal_data``; everyone else — a supervisor included — sees it
+masked, in every view and export, and may not download the notices that print it.
 """
 
 from __future__ import annotations
@@ -97,8 +98,13 @@ def needs_tree(reader: Actor) -> bool:
 
 
 def may_see_personal_data(reader: Actor, agency_code: str) -> bool:
-    """Only the staff working the case's agency see identity and contact data unmasked."""
-    return reader.has_role(*STAFF) and reader.agency_code == agency_code
+    """Only the staff working the case's agency see identity and contact data unmasked,
+    and through an API token only one issued with ``personal_data`` (least privilege: an
+    integration that pushes requests is no door to every applicant's identity). Every
+    view, list, search, timeline, export and download asks here, and nowhere else."""
+    return (
+        reader.reads_personal_data and reader.has_role(*STAFF) and reader.agency_code == agency_code
+    )
 
 
 def mask(value: str | None) -> str | None:

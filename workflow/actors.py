@@ -66,7 +66,10 @@ class Actor:
     ``roles`` every role the user holds (empty: ``role`` alone); ``channel`` the door the
     action came through (``web``, ``api:<token>``, ``cli:<OS user>``, ``system``);
     ``reads_below`` whether a supervisor's reading reaches the agencies below
-    ``agency_code`` (False only for an API token issued without ``include_children``)."""
+    ``agency_code`` (False only for an API token issued without ``include_children``);
+    ``reads_personal_data`` whether the applicants' identity and contact data may be shown
+    unmasked where the role and agency allow it (False only for an API token issued
+    without ``personal_data``: ``access.may_see_personal_data``)."""
 
     username: str
     name: str
@@ -76,6 +79,7 @@ class Actor:
     channel: str | None = None
     status: AccountStatus = AccountStatus.ACTIVE
     reads_below: bool = True
+    reads_personal_data: bool = True
     kind: AccountKind = AccountKind.PERSON  # a service account is an integration, not a person
 
     @property

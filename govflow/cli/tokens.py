@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from govflow.workflow.identity.ports import TokenRecord
     from govflow.workflow.services import DirectoryNames
 
+PERSONAL_DATA = "可读取申请人身份与联系信息"
+PERSONAL_DATA_MASKED = "申请人身份与联系信息遮蔽"
+
 token_app = typer.Typer(help="API 令牌：为集成系统创建、列出、吊销。", no_args_is_help=True)
 
 
@@ -42,6 +45,13 @@ def create_token_cmd(
     agency: Annotated[str | None, typer.Option(help="机关代码（默认为该账户所属机关）")] = None,
     include_children: Annotated[bool, typer.Option(help="包含下级机关（仅只读令牌）")] = False,
     read_only: Annotated[bool, typer.Option("--read-only", help="只读令牌")] = False,
+    personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--personal-data",
+            help="可读取申请人身份与联系信息（不加则一律遮蔽显示，且不能下载文书）",
+        ),
+    ] = False,
     days: Annotated[int | None, typer.Option(help="有效天数")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -59,6 +69,7 @@ def create_token_cmd(
             agency=agency,
             include_children=include_children,
             read_only=read_only,
+            personal_data=personal_data,
             days=days,
         )
         issued = create_token(svc, by, request)
@@ -75,14 +86,15 @@ def create_token_cmd(
 
 def _scope_text(t: TokenRecord, names: DirectoryNames) -> str:
     """Its agency by name, with the code ``--agency`` takes; its actions by their codes, as
-    ``--action`` takes them."""
+    ``--action`` takes them; whether it reads applicants' data (``--personal-data``)."""
     scope = t.scope
     reach = f"{names.agency(scope.agency)}（{scope.agency}）"
     reach += "及下级机关" if scope.include_children else ""
+    personal = PERSONAL_DATA if scope.personal_data else PERSONAL_DATA_MASKED
     if scope.read_only:
-        return f"只读，{reach}"
+        return f"只读，{reach}，{personal}"
     actions = "全部动作" if scope.actions is None else "、".join(sorted(scope.actions))
-    return f"{reach}，{actions}"
+    return f"{reach}，{actions}，{personal}"
 
 
 def _token_json(t: TokenRecord) -> dict[str, object]:

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from govflow.web import api, docs, errors, health, i18n, pages
 from govflow.web.api.query import single_valued
 from govflow.web.guard import LimitBody, RefuseNul
+from govflow.web.head import HeadAsGet
 from govflow.web.headers import SecurityHeaders
 from govflow.workflow.notifications import Channel
 from govflow.workflow.services import CalendarWatch, Services
@@ -70,6 +71,7 @@ def create_app(
     for router in api.ROUTERS:
         app.include_router(router, dependencies=[once])
     pages.install(app)
+    app.add_middleware(HeadAsGet)  # innermost: the routes see the GET a HEAD asks about
     app.add_middleware(RefuseNul)
     app.add_middleware(LimitBody)
     app.add_middleware(SecurityHeaders)

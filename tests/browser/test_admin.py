@@ -256,10 +256,12 @@ def test_a_token_made_on_the_page_works_until_it_is_revoked(
     form = page.locator("#new-token")
     form.get_by_label("令牌名称").fill("portal")
     form.get_by_label("有效期（天）").fill("30")
+    form.get_by_label("可读取申请人身份与联系信息").check()  # issue 11: asked for explicitly
     form.get_by_role("button", name="创建令牌").click()
     expect(page.locator("#admin-notice")).to_contain_text("已为 li.handler 创建令牌 portal")
     token = page.locator("#admin-secret").inner_text().strip()
     expect(page.locator("#token-portal .status")).to_have_text("有效")
+    expect(page.locator("#token-portal .scope")).to_contain_text("可读取申请人身份与联系信息")
     shots(page, "admin-token-created")
 
     integration = browser.new_context()  # no cookie: the token alone

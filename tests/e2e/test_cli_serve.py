@@ -78,6 +78,11 @@ def test_serve_answers_health_readiness_and_the_api_document(tmp_path: Path) -> 
         status, body = _get(f"{base}/readyz")
         assert status == 200, body
         assert json.loads(body)["checked"] == ["database"]
+        for probe in ("/healthz", "/readyz"):  # as load balancers and monitors ask
+            head = urllib.request.Request(f"{base}{probe}", method="HEAD")
+            with urllib.request.urlopen(head, timeout=5) as answer:
+                assert answer.status == 200 and answer.read() == b"", probe
+                assert int(answer.headers["Content-Length"]) > 0  # as the GET's
         status, body = _get(f"{base}/api/v1/openapi.json")
         assert status == 200 and json.loads(body)["openapi"].startswith("3.1")
         status, body = _get(f"{base}/api/v1/nowhere")

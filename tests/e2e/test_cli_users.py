@@ -187,6 +187,7 @@ def test_api_tokens_are_shown_once_and_revoked(op: Operator) -> None:
     )
     token = issued["token"]
     assert token.startswith("gft_") and issued["scope"]["actions"] == ["receive"]
+    assert issued["scope"]["personal_data"] is False  # never unless asked (issue 11)
     listing = op.ok("token", "list", "--as", "admin")
     assert "website" in listing and token not in listing and issued["prefix"] in listing
     assert "未知动作" in op.fails(
@@ -210,7 +211,7 @@ def test_the_lists_name_people_agencies_and_roles(op: Operator) -> None:
         f"已创建令牌 website（代表 王登记（wang.clerk），{county}，全部动作，"
     )
     (line,) = [x for x in op.ok("token", "list", "--as", "admin").splitlines() if "website" in x]
-    assert f"王登记（wang.clerk）　{county}，全部动作　有效" in line
+    assert f"王登记（wang.clerk）　{county}，全部动作，申请人身份与联系信息遮蔽　有效" in line
     users = op.ok("user", "list", "--as", "chen.supervisor").splitlines()
     assert f"li.handler　李经办　经办人　{county}　正常" in users
     added = op.ok("user", "add", "ma.head", "--name", "马主任", "--role", "handler",
@@ -306,6 +307,27 @@ def test_the_login_log_names_the_account_and_marks_an_unknown_name(op: Operator)
         ("li.handler", "li.handler", "bad_password", "local"),
         ("li.hander", None, "unknown_account", "local"),
     ]
+
+
+def test_a_token_reads_applicants_data_only_if_issued_with_personal_data(
+    op: Operator,
+) -> None:
+    """Issue 11: ``--personal-data`` issues it, the lists show it, and a supervisor, who
+    sees applicants masked anyway, is refused it with nothing written."""
+    op.ok("init", "--org", str(ORG))
+    created = op.ok(
+        "token", "create", "ledger", "--user", "wang.clerk", "--personal-data", "--as", "admin"
+    )
+    assert "全部动作，可读取申请人身份与联系信息，有效至" in created
+    (line,) = [x for x in op.ok("token", "list", "--as", "admin").splitlines() if "ledger" in x]
+    assert "，全部动作，可读取申请人身份与联系信息　有效" in line
+    (listed,) = json.loads(op.ok("token", "list", "--as", "admin", "--json"))
+    assert listed["scope"]["personal_data"] is True
+    refused = op.fails(2, "token", "create", "sup", "--user", "chen.supervisor", "--read-only",
+                       "--personal-data", "--as", "admin")  # fmt: skip
+    assert refused.startswith("错误：只有本机关登记员、经办人或负责人") and "sup" not in op.ok(
+        "token", "list", "--as", "admin"
+    )
 
 
 def test_re_importing_the_organisation_deactivates_who_left(op: Operator) -> None:

@@ -40,13 +40,14 @@ SIBLING, SUPERVISOR = "zhou.clerk", "chen.supervisor"
 DEACTIVATED = "(a deactivated clerk of edu, with a token issued before)"
 EXPIRED = "(the edu clerk's session, idle for 31 minutes)"
 SCOPED = "(a token of the edu clerk for confirm_receipt only)"
+PERSONAL = "(a token of the edu clerk for confirm_receipt only, issued with personal_data)"
 READ_ONLY = "(a read-only token of the edu office head)"
 MOVED = "(a token of a clerk of edu, moved to housing since)"
 ALONE = "(the county supervisor's read-only token without include_children)"
 SESSION = "(the edu office head's session, with its CSRF token)"
 NO_CSRF = "(the edu office head's session, without the CSRF token)"
 CALLERS = (ANONYMOUS, CLERK, HANDLER, HEAD, SIBLING, SUPERVISOR)
-DOORS = (DEACTIVATED, EXPIRED, SCOPED, READ_ONLY, MOVED, ALONE, SESSION, NO_CSRF)
+DOORS = (DEACTIVATED, EXPIRED, SCOPED, PERSONAL, READ_ONLY, MOVED, ALONE, SESSION, NO_CSRF)
 
 
 @dataclass
@@ -91,6 +92,9 @@ PERIOD = {"agency": "edu", "from": "2025-09-01", "to": "2025-12-31"}
 WRITES = {"register a request", "open a declared case", "act (every staff role)",
           "act (office head only)"}  # fmt: skip
 """Routes that change a case: a token's scope and the CSRF token apply to them."""
+PERSONAL_DATA = {"download a document"}
+"""Routes that hand out the applicants' data unmasked: only to a token issued with
+``personal_data`` (issue 11); the other routes mask it instead (test_token_personal_data.py)."""
 
 ENDPOINTS: dict[str, tuple[Call, dict[str, int]]] = {
     "case types": (_get("/api/v1/case-types"), OK_ALL),
@@ -224,13 +228,17 @@ def _expected(endpoint: str, method: str) -> dict[str, int]:
     """Each caller's status: the people's from the table, the other doors' from theirs."""
     people = {ANONYMOUS: 401, **ENDPOINTS[endpoint][1]}
     writes = endpoint in WRITES
+    personal = endpoint in PERSONAL_DATA
     refused_write = 403 if writes and people[HEAD] < 400 else people[HEAD]
+    scoped = 403 if writes and people[CLERK] < 400 else people[CLERK]
     return {
         **people,
         DEACTIVATED: 401,
         EXPIRED: 401,
-        SCOPED: 403 if writes and people[CLERK] < 400 else people[CLERK],
-        READ_ONLY: refused_write,
+        # Issued without ``personal_data``: no file that prints the applicant's data.
+        SCOPED: 403 if personal and people[CLERK] < 400 else scoped,
+        PERSONAL: scoped,
+        READ_ONLY: 403 if personal and people[HEAD] < 400 else refused_write,
         MOVED: 403,  # every call, whatever it would have been
         # Nothing of edu is read through it (as from the sibling agency); the rest as the
         # supervisor's own token.
@@ -251,6 +259,7 @@ class Doors:
         self.deactivated = api.token("wu.clerk")
         accounts.deactivate_user(api.svc, api.admin, "wu.clerk")
         self.scoped = api.token(CLERK, actions=frozenset({"confirm_receipt"}))
+        self.personal = api.token(CLERK, actions=frozenset({"confirm_receipt"}), personal_data=True)
         self.read_only = api.token(HEAD, read_only=True)
         self.supervisor = api.token(SUPERVISOR, read_only=True, include_children=True)
         self.alone = api.token(SUPERVISOR, read_only=True)
@@ -270,6 +279,7 @@ class Doors:
         bearer = {
             DEACTIVATED: self.deactivated,
             SCOPED: self.scoped,
+            PERSONAL: self.personal,
             READ_ONLY: self.read_only,
             MOVED: self.moved,
             ALONE: self.alone,

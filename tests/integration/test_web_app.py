@@ -126,6 +126,35 @@ def test_readiness_names_the_service_that_does_not_answer(svc: Services, engine:
         assert "broker" in response.json()["message"]
 
 
+def test_head_answers_as_get_would_without_the_body(svc: Services, engine: Engine) -> None:
+    """Load balancers and monitors probe with HEAD: every GET route answers it with the
+    GET's status and headers and no body; a path without GET is still 405."""
+
+    def broker_down() -> None:
+        raise ConnectionRefusedError("127.0.0.1:1")
+
+    with TestClient(_app(svc, engine), raise_server_exceptions=False) as ok:
+        for address in (
+            "/healthz",
+            "/readyz",
+            "/login",
+            "/favicon.ico",
+            "/static/web/web.css",
+            "/api/v1/openapi.json",
+        ):
+            got, head = ok.get(address), ok.head(address)
+            assert (head.status_code, got.status_code) == (200, 200), address
+            assert head.content == b"", address
+            for header in ("content-length", "content-type", "x-content-type-options"):
+                assert head.headers[header] == got.headers[header], (address, header)
+        assert ok.head("/api/v1/cases").status_code == 401  # as the GET: credentials first
+        assert ok.head("/api/v1/raise/gone").status_code == 404
+        assert ok.head("/api/v1/echo").status_code == 405  # POST only
+    with TestClient(_app(svc, engine, broker=broker_down)) as down:
+        head = down.head("/readyz")
+        assert head.status_code == 503 and head.content == b""
+
+
 def test_metrics_are_served_for_prometheus(client: TestClient) -> None:
     response = client.get("/metrics")
     assert response.status_code == 200

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govflow.workflow.access import read_scope
-from govflow.workflow.actors import AccountStatus, Actor, Role
+from govflow.workflow.access import may_see_personal_data, read_scope
+from govflow.workflow.actors import AccountStatus, Actor, Agency, Role
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
 from govflow.workflow.identity import opaque, orgsync
+from govflow.workflow.identity.acting import acting_actor
 from govflow.workflow.identity.lockout import LockoutPolicy
 from govflow.workflow.identity.passwords import (
     PasswordHasher,
@@ -255,6 +256,7 @@ def test_a_scope_survives_its_json() -> None:
     for scope in (
         TokenScope("county", frozenset({"a", "b"})),
         TokenScope("county", None, include_children=True, read_only=True),
+        TokenScope("county", personal_data=True),
     ):
         assert TokenScope.from_json(scope.to_json()) == scope
 
@@ -291,6 +293,44 @@ def test_a_token_reads_below_its_agency_only_with_include_children() -> None:
     assert (below.agency_code, read_scope(below, tree).agencies) == ("edu", {"edu"})
     session = Principal("u", "某人", supervising, "county", "web").as_reader()
     assert read_scope(session, tree).agencies == {"county", "edu", "housing"}
+
+
+def test_a_token_sees_applicants_unmasked_only_if_issued_with_personal_data() -> None:
+    """Issue 11: the actions a token names limit what it writes, not what it reads; what it
+    reads of the applicants is the ``personal_data`` it was issued with."""
+    staff = (Role.CLERK, Role.HANDLER, Role.OFFICE_HEAD)
+    for roles in ((role,) for role in staff):
+        plain = principal(roles, "county", TokenScope("county", frozenset({"receive"})))
+        allowed = principal(roles, "county", TokenScope("county", personal_data=True))
+        assert not may_see_personal_data(plain.as_reader(), "county")
+        assert may_see_personal_data(allowed.as_reader(), "county")
+        assert not may_see_personal_data(allowed.as_reader(), "edu")  # another agency's
+        session = Principal("u", "某人", roles, "county", "web")  # people: unchanged
+        assert may_see_personal_data(session.as_reader(), "county")
+        assert may_see_personal_data(session.as_actor(), "county")
+    supervising = principal((Role.SUPERVISOR,), "county", TokenScope("county", personal_data=True))
+    assert not may_see_personal_data(supervising.as_reader(), "county")  # a role's masking
+
+
+class OneClerk:
+    """The accounts as an action's transaction reads them again: one clerk of the county."""
+
+    def actor(self, username: str) -> Actor:
+        return Actor(username, "某人", Role.CLERK, "county")
+
+    def agency(self, code: str) -> Agency:
+        return Agency(1, code, "示范县人民政府办公室", "示政办")
+
+
+def test_the_actor_of_a_write_through_a_token_carries_its_personal_data() -> None:
+    """What a write shows its actor (the applicant's history, a notice) is masked as its
+    reading is: the actor ``acting_actor`` builds carries the token's permission."""
+    plain = principal((Role.CLERK,), "county", TokenScope("county"))
+    allowed = principal((Role.CLERK,), "county", TokenScope("county", personal_data=True))
+    assert not may_see_personal_data(acting_actor(OneClerk(), plain), "county")
+    assert may_see_personal_data(acting_actor(OneClerk(), allowed), "county")
+    session = Principal("u", "某人", (Role.CLERK,), "county", "web")
+    assert may_see_personal_data(acting_actor(OneClerk(), session), "county")
 
 
 def test_a_token_for_an_agency_its_account_has_left_reads_nothing() -> None:

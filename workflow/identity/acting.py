@@ -71,7 +71,10 @@ def acting_actor(repo: ActorLookup, principal: Principal) -> Actor:
     if scope is not None and scope.agency != actor.agency_code:
         if not scope.may_leave_home(actor.held_roles):
             raise no_longer_applies(agency_name(repo, scope.agency))
-    return replace(actor, channel=principal.channel)
+    # Whatever a use case shows the actor of a write (the applicant's history, a notice to
+    # download) is masked as for its reading: a token issued without ``personal_data``.
+    personal = scope is None or scope.personal_data
+    return replace(actor, channel=principal.channel, reads_personal_data=personal)
 
 
 def check_scope(

@@ -55,12 +55,16 @@ class ScopeWords(Protocol):
 class TokenScope:
     """What an API token may do: which actions (``None``: every action its user may take),
     in which agency (and, for reading, the agencies below it if ``include_children``), or
-    nothing but read."""
+    nothing but read; and whether it reads the applicants' identity and contact data
+    unmasked where its account would (``personal_data``, never by default: a token's
+    actions limit what it writes, not what it reads, so an integration that only pushes
+    requests would otherwise read every applicant of its agency)."""
 
     agency: str
     actions: frozenset[str] | None = None
     include_children: bool = False
     read_only: bool = False
+    personal_data: bool = False
 
     def allows(self, action: str, agency_code: str) -> bool:
         """Whether the scope allows ``action`` on a case of ``agency_code``."""
@@ -107,6 +111,7 @@ class TokenScope:
             "actions": sorted(self.actions) if self.actions is not None else None,
             "include_children": self.include_children,
             "read_only": self.read_only,
+            "personal_data": self.personal_data,
         }
 
     @classmethod
@@ -117,6 +122,7 @@ class TokenScope:
             actions=frozenset(actions) if isinstance(actions, list) else None,  # type: ignore[arg-type]
             include_children=bool(data.get("include_children")),
             read_only=bool(data.get("read_only")),
+            personal_data=bool(data.get("personal_data")),
         )
 
 
@@ -169,10 +175,13 @@ def reading_as(actor: Actor, scope: TokenScope | None) -> Actor:
     agency other than its account's that is not a supervisor's read-only one (its account
     has moved since) reads nothing (``NotPermitted``). ``Principal.as_reader`` applies it to
     the account as authenticated; a use case that reads the account again in its own
-    transaction (``acting_actor``) applies it to that."""
+    transaction (``acting_actor``) applies it to that. The token's ``personal_data`` goes
+    with it (``Actor.reads_personal_data``), which ``access.may_see_personal_data`` asks."""
     if scope is None:
         return actor
-    narrowed = replace(actor, reads_below=scope.include_children)
+    narrowed = replace(
+        actor, reads_below=scope.include_children, reads_personal_data=scope.personal_data
+    )
     if scope.agency == actor.agency_code:
         return narrowed
     if not scope.may_leave_home(actor.held_roles):

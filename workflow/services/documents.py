@@ -12,7 +12,7 @@ regenerating are writes, for the case's own clerk, handlers and office head.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from govflow.workflow.access import may_see_personal_data
 from govflow.workflow.actors import Actor, Role
@@ -99,12 +99,23 @@ class CaseDocuments:
 
 
 def _check_download(reader: Actor, case: Case) -> None:
-    if not reader.has_role(Role.SYSTEM) and not may_see_personal_data(reader, case.agency_code):
-        # Whoever they are, not what state the case is in: a refusal of the person (403).
+    """Notices print the applicant's name, ID number, address and phone: only a reader
+    who sees them unmasked downloads them (a masked copy would no longer be the notice
+    whose SHA-256 its event recorded, so the rest are refused, not served masked)."""
+    if reader.has_role(Role.SYSTEM) or may_see_personal_data(reader, case.agency_code):
+        return
+    if may_see_personal_data(replace(reader, reads_personal_data=True), case.agency_code):
+        # The case's own staff through a token issued without the permission: say what
+        # the administrator can change.
         raise NotPermitted(
-            f"{case.ref} 的文书和卷宗载有申请人的身份与联系信息，"
-            "仅本案所属机关的登记员、经办人和负责人可以下载"
+            f"此 API 令牌未获准读取申请人身份与联系信息，不能下载 {case.ref} 的文书和卷宗；"
+            "如确需下载，请系统管理员签发带此权限的令牌"
         )
+    # Whoever they are, not what state the case is in: a refusal of the person (403).
+    raise NotPermitted(
+        f"{case.ref} 的文书和卷宗载有申请人的身份与联系信息，"
+        "仅本案所属机关的登记员、经办人和负责人可以下载"
+    )
 
 
 def list_documents(svc: Services, reader: Actor, ref: str) -> CaseDocuments:

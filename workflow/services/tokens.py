@@ -4,7 +4,10 @@ a scope, shown once, stored as a SHA-256 digest, expiring, revocable.
 
 A token acts as its account, within its scope: the actions it names (or every action the
 account may take), the account's own agency (a supervisor's read-only token may reach the
-agencies below, and only with ``include_children``), or nothing but reading. The account's
+agencies below, and only with ``include_children``), or nothing but reading; and it reads
+the applicants' identity and contact data unmasked (and downloads the notices that print
+them) only if issued with ``personal_data``, where its account's role would see them: the
+actions a token names limit what it writes, not what it reads. The account's
 standing is checked on every use: a token of a deactivated or locked account is refused
 (401), and so is a token for an agency its account may no longer reach — moved to another
 agency, or no longer a supervisor above it — (403: the credential is good, it may not be
@@ -20,6 +23,7 @@ from datetime import timedelta
 
 import structlog
 
+from govflow.workflow.access import STAFF
 from govflow.workflow.actors import AccountStatus, Role
 from govflow.workflow.errors import InvalidInput, NotAuthenticated, NotFound
 from govflow.workflow.identity import opaque
@@ -51,6 +55,7 @@ class TokenRequest:
     agency: str | None = None  # default: the account's agency
     include_children: bool = False
     read_only: bool = False
+    personal_data: bool = False  # reads applicants' identity and contact data unmasked
     days: int | None = None  # default: settings.token_default_days
 
 
@@ -109,6 +114,16 @@ def create_token(svc: Services, by: Principal, request: TokenRequest) -> IssuedT
         if request.include_children and not request.read_only:
             message = "包含下级机关的令牌必须是只读令牌"
             raise InvalidInput(message, {"include_children": message})
+        if request.personal_data and not (
+            agency == account.agency_code and any(r in STAFF for r in account.roles)
+        ):
+            # Granting it would grant nothing (as an action the roles may not take): only
+            # the staff of a case's agency see its applicants, and a supervisor's token for
+            # an agency below reads there as a supervisor.
+            message = (
+                "只有本机关登记员、经办人或负责人在本机关使用的令牌才能读取申请人身份与联系信息"
+            )
+            raise InvalidInput(message, {"personal_data": message})
         if request.actions is not None:
             _check_actions(request.actions, account.roles, _declared_actions(svc))
         if uow.identity.token_named(request.name) is not None:
@@ -122,6 +137,7 @@ def create_token(svc: Services, by: Principal, request: TokenRequest) -> IssuedT
                 actions=request.actions,
                 include_children=request.include_children,
                 read_only=request.read_only,
+                personal_data=request.personal_data,
             ),
             created_at=now,
             created_by=actor.username,

@@ -54,6 +54,10 @@ class Scope(BaseModel):
     actions: list[str] | None = Field(description="允许的动作；空：该账户可执行的全部动作")
     include_children: bool
     read_only: bool
+    personal_data: bool = Field(
+        description="true：可读取申请人身份与联系信息（本机关工作人员的令牌）；"
+        "false：一律遮蔽显示，且不能下载文书"
+    )
 
 
 class Token(BaseModel):
@@ -79,6 +83,11 @@ class NewToken(BaseModel):
     agency: str | None = Field(default=None, max_length=64)
     include_children: bool = False
     read_only: bool = False
+    personal_data: bool = Field(
+        default=False,
+        description="可读取申请人身份与联系信息；默认 false：案件详情、列表、检索、"
+        "时间线中一律遮蔽显示，且不能下载文书",
+    )
     days: int | None = Field(default=None, ge=1, le=3660)
 
 
@@ -109,6 +118,7 @@ def _token(record: TokenRecord) -> Token:
             actions=sorted(scope.actions) if scope.actions is not None else None,
             include_children=scope.include_children,
             read_only=scope.read_only,
+            personal_data=scope.personal_data,
         ),
         created_at=record.created_at,
         created_by=record.created_by,
@@ -188,6 +198,7 @@ def create_token(svc: Svc, who: Caller, body: NewToken) -> IssuedToken:
             agency=body.agency,
             include_children=body.include_children,
             read_only=body.read_only,
+            personal_data=body.personal_data,
             days=body.days,
         ),
     )

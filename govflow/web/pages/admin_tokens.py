@@ -72,6 +72,7 @@ def token_request(form: Mapping[str, str]) -> services.TokenRequest:
         agency=form.get("agency") or None,
         include_children=form.get("include_children") == CHECKED,
         read_only=form.get("read_only") == CHECKED,
+        personal_data=form.get("personal_data") == CHECKED,
         days=days,
     )
 
