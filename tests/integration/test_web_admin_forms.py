@@ -42,6 +42,7 @@ def _beside(page: str, field: str) -> str | None:
         ({"username": "王五"}, "username", "只能用字母、数字"),
         ({"name": "  "}, "name", "姓名不能为空"),
         ({"role_clerk": ""}, "roles", "至少选择一个角色"),
+        ({"username": "Wang.Clerk"}, "username", "与已有用户 wang.clerk（王登记）只差大小写"),
     ],
 )
 def test_each_refusal_of_a_new_account_is_shown_beside_its_field(
@@ -66,7 +67,8 @@ def test_each_refusal_of_a_new_account_is_shown_beside_its_field(
     for name, value in typed.items():
         if name != "role_clerk":
             assert f'value="{html.escape(value)}"' in answer.text  # what was typed is kept
-    assert 'id="user-wang.wu"' not in client.get("/admin/users").text  # nothing written
+    users = client.get("/admin/users").text  # nothing written
+    assert 'id="user-wang.wu"' not in users and 'id="user-Wang.Clerk"' not in users
 
 
 def test_a_calendar_import_names_the_limits_it_moved_and_who_imported(
