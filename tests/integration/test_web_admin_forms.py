@@ -71,6 +71,28 @@ def test_each_refusal_of_a_new_account_is_shown_beside_its_field(
     assert 'id="user-wang.wu"' not in users and 'id="user-Wang.Clerk"' not in users
 
 
+def test_an_empty_calendar_file_is_said_to_be_empty_not_missing(
+    client: TestClient, svc: services.Services
+) -> None:
+    """A file chosen with nothing in it was answered 请选择要导入的日历文件, as if none had been
+    chosen; no file chosen still is."""
+    csrf = signed_in(client, svc, "admin")
+    before = client.get("/admin/calendar").text.count('<td class="imported-by">')
+    empty = client.post(
+        "/admin/calendar",
+        data={"csrf_token": csrf},
+        files={"file": ("2027.yaml", b"", "application/x-yaml")},
+    )
+    assert empty.status_code == 422
+    assert "文件 2027.yaml 是空的" in empty.text and "请选择要导入的日历文件" not in empty.text
+    none = client.post(
+        "/admin/calendar", data={"csrf_token": csrf}, files={"file": ("", b"", "text/plain")}
+    )
+    assert none.status_code == 422 and "请选择要导入的日历文件" in none.text
+    after = client.get("/admin/calendar").text.count('<td class="imported-by">')
+    assert after == before  # nothing written
+
+
 def test_a_calendar_import_names_the_limits_it_moved_and_who_imported(
     client: TestClient, flow: Flow
 ) -> None:
