@@ -18,6 +18,7 @@ from govflow.models.tables import AgencyRow, UserRoleRow, UserRow
 from govflow.workflow.actors import AccountStatus, Role, ordered
 from govflow.workflow.errors import NotFound
 from govflow.workflow.identity.ports import Account, AccountKind
+from govflow.workflow.identity.usernames import folded
 
 ACCOUNT_FIELDS = {"username": UserRow.username, "oidc_subject": UserRow.oidc_subject}
 
@@ -114,6 +115,12 @@ class AccountRows:
         found = self._accounts(self._joined().where(column == value))
         # The e-mail is not unique in the table: only an unambiguous match counts.
         return found[0][1] if len(found) == 1 else None
+
+    def account_ignoring_case(self, username: str) -> Account | None:
+        # A scan of the accounts (no index on lower(username)): only account creation asks.
+        stmt = self._joined().where(func.lower(UserRow.username) == folded(username))
+        found = self._accounts(stmt.order_by(UserRow.username))
+        return found[0][1] if found else None
 
     def accounts(self, agency_codes: list[str] | None, include_inactive: bool) -> list[Account]:
         stmt = self._joined().order_by(UserRow.username)

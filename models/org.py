@@ -27,6 +27,7 @@ from govflow.workflow.identity import orgsync
 from govflow.workflow.identity.orgsync import Listed
 from govflow.workflow.identity.ports import Account
 from govflow.workflow.identity.security import SecurityAction, security_entry
+from govflow.workflow.identity.usernames import folded
 from govflow.workflow.validation import file_problem, load_yaml, summary, yaml_problem
 
 
@@ -86,9 +87,13 @@ class OrgFile(BaseModel):
                     f"用户 {user.username}：组织文件不能使用 system 或 admin 角色"
                     "（系统管理员用 govflow user add 创建）"
                 )
-        names = [u.username for u in self.users]
-        if len(set(names)) != len(names):
-            raise ValueError("用户名重复")
+        seen: dict[str, str] = {}
+        for user in self.users:  # ignoring case, as an account is created (``usernames``)
+            first = seen.get(folded(user.username))
+            if first is not None:
+                same = "重复" if first == user.username else f"与 {first} 只差大小写"
+                raise ValueError(f"用户名 {user.username} {same}")
+            seen[folded(user.username)] = user.username
         subjects = [u.oidc_subject for u in self.users if u.oidc_subject]
         if len(set(subjects)) != len(subjects):
             raise ValueError("统一身份认证标识 oidc_subject 重复")

@@ -23,6 +23,7 @@ import structlog
 
 from govflow.logs import redact
 from govflow.workers.robots import build_robots
+from govflow.workflow import texts
 from govflow.workflow.notifications import Channel, ChannelError, Notification
 from govflow.workflow.policy import NotificationSettings
 
@@ -43,6 +44,7 @@ class LogChannel:
             recipient=notification.recipient,
             subject=notification.subject,
             body=notification.body,
+            link=notification.link,
         )
 
 
@@ -87,7 +89,7 @@ class EmailChannel:
         message["To"] = notification.address
         message["Subject"] = notification.subject
         message["Message-ID"] = f"<{notification.key.replace(':', '.')}@govflow>"
-        message.set_content(notification.body)
+        message.set_content(texts.with_entry(notification.body, notification.link))
         try:
             with self._connect() as smtp:
                 if self.user is not None:
@@ -107,7 +109,8 @@ class WebhookChannel:
         return f"WebhookChannel({redact(self._url)})"
 
     def send(self, notification: Notification) -> None:
-        payload = asdict(notification) | {"text": f"{notification.subject}\n{notification.body}"}
+        text = texts.with_entry(f"{notification.subject}\n{notification.body}", notification.link)
+        payload = asdict(notification) | {"text": text}
         request = urllib.request.Request(
             self._url,
             data=json.dumps(payload, ensure_ascii=False).encode(),

@@ -184,11 +184,11 @@ def message(
     decision: Decision,
     now: datetime,
     calendar: WorkingCalendar,
-    settings: NotificationSettings,
     assignee_name: str | None,
 ) -> str:
     """The stored text of a notification: its subject line, then its body (``case_type``:
-    the row's type, for its label and its state's)."""
+    the row's type, for its label and its state's). Where to act is not in it: each channel
+    says so its own way (``texts.with_entry``, a robot's link, the notification centre's)."""
     deadline = row.deadline
     assert deadline is not None and deadline.due_at is not None
     assert decision.threshold_at is not None
@@ -204,7 +204,6 @@ def message(
     subject, body = texts.notification(
         rule.level,
         limit,
-        settings.link.format(ref=row.case_ref),
         assignee_name,
         late_since=decision.threshold_at if decision.late else None,
         repeats=decision.repeats,

@@ -23,6 +23,7 @@ from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 from pydantic import (
     BaseModel,
@@ -31,6 +32,7 @@ from pydantic import (
     PositiveInt,
     SecretStr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -78,7 +80,10 @@ class NotificationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     channels: tuple[Literal["log", "email", "webhook", "wecom", "dingtalk"], ...] = ("log",)
-    link: str = "govflow case show {ref}"
+    # The case's page on the workbench as people outside it reach it (e-mail, robots,
+    # webhooks): ``https://govflow.example.gov.cn/cases/{ref}``. None: a message names the
+    # case by its number only (the notification centre links to the case page itself).
+    link: str | None = None
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "govflow@localhost"
@@ -108,6 +113,29 @@ class NotificationSettings(BaseModel):
     digest_within_working_days: int = Field(2, ge=0, le=20)
     late_after_seconds: float = Field(300, ge=0)
     redeliver_after_seconds: float = Field(300, gt=0)
+
+    @field_validator("link", mode="before")
+    @classmethod
+    def _link_is_a_web_address(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None  # unset, or left empty in a settings file or the environment
+        wrong = (
+            f"{value!r} 不是案件的网址：应以 http:// 或 https:// 开头并含 {{ref}}"
+            "（案件编号），如 https://govflow.example.gov.cn/cases/{ref}；不设网址请留空"
+        )
+        web = isinstance(value, str) and value.startswith(("http://", "https://"))
+        if not web or "{ref}" not in value:  # without {ref} every message leads to one page
+            raise ValueError(wrong)
+        try:
+            value.format(ref="")
+        except (IndexError, KeyError, ValueError):  # another {…}: it would fail at firing
+            raise ValueError(wrong) from None
+        return value
+
+    def case_link(self, ref: str) -> str | None:
+        """The case's web address (its number percent-encoded, as the pages' own links are),
+        or None when the settings know none."""
+        return self.link.format(ref=quote(ref, safe="")) if self.link else None
 
 
 class DatedBody(BaseModel):

@@ -9,6 +9,7 @@ I/O or knows a case type; callers hand in plain values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -93,7 +94,6 @@ class Limit:
 def notification(
     level: str,
     limit: Limit,
-    link: str,
     assignee_name: str | None,
     late_since: datetime | None = None,
     repeats: int = 1,
@@ -110,7 +110,6 @@ def notification(
     body = (
         f"{limit.case_ref}（{limit.case_type_label}）{limit.label}{verb} {limit.due}（北京时间）"
         f"届满，{limit.time_left}。当前状态：{limit.state_label}；经办人：{assignee_name or UNASSIGNED}。"
-        f"办理入口：{link}"
     )
     if repeats > 1 and repeats_since is not None:
         body += f"（自 {local(repeats_since)} 起应重复提醒 {repeats} 次，合并为本条。）"
@@ -119,6 +118,25 @@ def notification(
         # (a raised grade): either way, say when it was due.
         body += f"（本提醒原定 {local(late_since)} 发出，迟发。）"
     return subject, body
+
+
+ENTRY = "办理入口："
+_STORED_ENTRY = re.compile(ENTRY + r"[^（\n]*")
+
+
+def with_entry(body: str, link: str | None) -> str:
+    """A message read outside the workbench (an e-mail, a webhook's text) with where to act:
+    the case's web address, when the settings know one (``NotificationSettings.case_link``).
+    Without one the case's number, which the message names, is all: a command line is of no
+    use to whoever reads it. The stored message has no entry: the notification centre links
+    to the case page, a group robot adds its own link."""
+    return f"{body}\n{ENTRY}{link}" if link else body
+
+
+def without_entry(message: str) -> str:
+    """A message stored before the entry was left to the channels (``办理入口：govflow case
+    show …`` inside its body), without it; any other message as it is."""
+    return _STORED_ENTRY.sub("", message)
 
 
 def expiry(deadline_label: str, outcome: str) -> str:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import dramatiq
 import pytest
@@ -208,6 +209,7 @@ def test_worker_delivers_every_notification_once_on_every_channel(
 
         # E-mail: one message per e-mail delivery, to the person's address, keyed by the
         # delivery, saying which case, which limit, how long is left, and where to act.
+        link = LINK.format(ref=quote(ref, safe=""))
         mails = smtp.received()
         by_id = Counter(m.message_id for m in mails)
         emailed = {k: r for k, r in rows.items() if r["channel"] == "email"}
@@ -218,9 +220,11 @@ def test_worker_delivers_every_notification_once_on_every_channel(
             assert str(mail.message["To"]) == emails_of(row["recipient"])
             subject, _, body = row["message"].partition("\n")
             assert mail.subject == subject
-            assert mail.body.strip() == body
+            # Where to act: the case's web address (its number percent-encoded), never a
+            # command line; the stored message has none (the notification centre links).
+            assert mail.body.strip().splitlines() == [body, f"办理入口：{link}"]
             assert ref in mail.subject and ref in mail.body
-            assert LINK.format(ref=ref) in mail.body
+            assert "办理入口" not in row["message"] and "govflow case show" not in mail.body
             if row["firing_key"].startswith("1:reply:"):
                 assert "答复期限" in mail.subject and "2025-10-24 24:00" in mail.body
         five = next(
@@ -241,8 +245,8 @@ def test_worker_delivers_every_notification_once_on_every_channel(
         for h in hooks:
             assert h.payload["key"] == h.key
             assert h.payload["case_ref"] == ref
-            assert h.payload["text"] == rows[h.key]["message"]
-            assert LINK.format(ref=ref) in h.payload["text"]
+            assert h.payload["text"] == f"{rows[h.key]['message']}\n办理入口：{link}"
+            assert h.payload["link"] == link
 
         # Sweeping again makes no firing and hands nothing over: all is recorded as sent.
         again = sweep(svc, actors.deliver.send, settings)

@@ -282,6 +282,30 @@ def test_only_an_administrator_manages_accounts(svc: Services, admin: Principal)
     ] == []
 
 
+def test_a_username_differing_from_an_account_only_in_case_is_refused(
+    svc: Services, admin: Principal
+) -> None:
+    """``Wang.Clerk`` beside ``wang.clerk`` invites a slip at login and impersonation: every
+    front end creates accounts here, so the page, the command and the API all refuse it,
+    naming the account it looks like; nothing is written. Login still matches exactly."""
+    for lookalike in ("Wang.Clerk", "WANG.CLERK"):
+        with pytest.raises(InvalidInput) as refused:
+            accounts.add_user(
+                svc, admin, NewAccount(lookalike, "王某", (Role.CLERK,), "county"), generate=True
+            )
+        assert str(refused.value).startswith(
+            f"用户名 {lookalike} 与已有用户 wang.clerk（王登记）只差大小写"
+        )
+        assert "wang.clerk（王登记）" in refused.value.fields["username"]
+    with pytest.raises(InvalidInput, match="与已有用户 admin（系统管理员）只差大小写"):
+        accounts.add_user(svc, admin, NewAccount("Admin", "某", (Role.ADMIN,), None))
+    names = [u.username for u in accounts.list_users(svc, admin)]
+    assert [n for n in names if n.lower() in ("wang.clerk", "admin")] == ["admin", "wang.clerk"]
+    with_password(svc, admin, "wang.clerk")
+    with pytest.raises(LoginRefused, match="用户名或密码错误"):
+        sign_in(svc, "Wang.Clerk")
+
+
 def test_login_and_security_logs_are_read_within_the_agency_tree(
     svc: Services, admin: Principal
 ) -> None:

@@ -9,6 +9,8 @@ settings (from the environment, never the shipped file).
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from govflow.workers.channels import build_channels
@@ -144,8 +146,9 @@ def test_sweeper_to_robots_end_to_end(flow, engine) -> None:
         assert len(sweeper.queue) == 2  # one message per group, not per person
         assert [deliver(flow.svc, i, channels, settings) for i in sweeper.queue] == ["sent"] * 2
         (w,), (d,) = wecom.accepted, dingtalk.accepted
-    link = f"[查看案件]({LINK.format(ref=ref)})"
+    link = f"[查看案件]({LINK.format(ref=quote(ref, safe=''))})"  # as the pages link to it
     assert link in w.payload["markdown"]["content"] and link in d.payload["markdown"]["text"]
+    assert "办理入口" not in w.payload["markdown"]["content"]  # the link says where, once
     assert f"【预警】{ref} 答复期限还剩 5 个工作日" in w.payload["markdown"]["content"]
     assert "经办人：李经办" in d.payload["markdown"]["text"]
     assert LI not in w.payload["markdown"]["content"]  # names, not user names

@@ -42,6 +42,7 @@ def _beside(page: str, field: str) -> str | None:
         ({"username": "王五"}, "username", "只能用字母、数字"),
         ({"name": "  "}, "name", "姓名不能为空"),
         ({"role_clerk": ""}, "roles", "至少选择一个角色"),
+        ({"username": "Wang.Clerk"}, "username", "与已有用户 wang.clerk（王登记）只差大小写"),
     ],
 )
 def test_each_refusal_of_a_new_account_is_shown_beside_its_field(
@@ -66,7 +67,30 @@ def test_each_refusal_of_a_new_account_is_shown_beside_its_field(
     for name, value in typed.items():
         if name != "role_clerk":
             assert f'value="{html.escape(value)}"' in answer.text  # what was typed is kept
-    assert 'id="user-wang.wu"' not in client.get("/admin/users").text  # nothing written
+    users = client.get("/admin/users").text  # nothing written
+    assert 'id="user-wang.wu"' not in users and 'id="user-Wang.Clerk"' not in users
+
+
+def test_an_empty_calendar_file_is_said_to_be_empty_not_missing(
+    client: TestClient, svc: services.Services
+) -> None:
+    """A file chosen with nothing in it was answered 请选择要导入的日历文件, as if none had been
+    chosen; no file chosen still is."""
+    csrf = signed_in(client, svc, "admin")
+    before = client.get("/admin/calendar").text.count('<td class="imported-by">')
+    empty = client.post(
+        "/admin/calendar",
+        data={"csrf_token": csrf},
+        files={"file": ("2027.yaml", b"", "application/x-yaml")},
+    )
+    assert empty.status_code == 422
+    assert "文件 2027.yaml 是空的" in empty.text and "请选择要导入的日历文件" not in empty.text
+    none = client.post(
+        "/admin/calendar", data={"csrf_token": csrf}, files={"file": ("", b"", "text/plain")}
+    )
+    assert none.status_code == 422 and "请选择要导入的日历文件" in none.text
+    after = client.get("/admin/calendar").text.count('<td class="imported-by">')
+    assert after == before  # nothing written
 
 
 def test_a_calendar_import_names_the_limits_it_moved_and_who_imported(

@@ -63,6 +63,8 @@ def shipped() -> list[tuple[str, str]]:
         ("2027-closures.yaml", "year: 2027\nclosures: []\n", "至少一天"),
         ("2007.yaml", "year: 2007\nholidays:\n  - {date: 2007-01-01, name: 元旦}\n", "超出范围"),
         ("2027.yaml", "year: [2027\n", "YAML 格式有误"),
+        ("2027.yaml", b"", "文件 2027.yaml 是空的"),
+        ("2027.yaml", "\ufeff \n\t\n", "文件 2027.yaml 是空的"),
     ],
 )
 def test_a_bad_file_is_refused_naming_it_and_the_problem(name: str, data, says: str) -> None:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from govflow.workflow import texts
 from govflow.workflow.clock import SHANGHAI
@@ -217,12 +218,11 @@ def test_deliveries_per_person_and_per_group_and_email_waits_for_the_morning() -
 # -- the words ------------------------------------------------------------------------------
 
 
-def test_the_message_names_case_limit_time_left_link_and_the_repeats_it_covers() -> None:
+def test_the_message_names_case_limit_time_left_and_the_repeats_it_covers() -> None:
     d = reply()
     row = due_row(d, "supervisor_breach", bj("2025-10-31 00:00"))
     now = bj("2025-11-03 09:00")
     decision = decide(row, BREACH, now, LATE_AFTER)
-    settings = NotificationSettings(link="https://gov.example.cn/cases/{ref}")
     text = message(
         row,
         workflow("disclosure_request").case_type,
@@ -230,7 +230,6 @@ def test_the_message_names_case_limit_time_left_link_and_the_repeats_it_covers()
         decision,
         now,
         CAL,
-        settings,
         "李经办",
     )
     subject, body = text.split("\n")
@@ -239,7 +238,8 @@ def test_the_message_names_case_limit_time_left_link_and_the_repeats_it_covers()
         "示政办依申〔2025〕0001号（政府信息公开申请）答复期限已于 2025-10-30 24:00（北京时间）届满"
     )
     assert "经办人：李经办" in body
-    assert "https://gov.example.cn/cases/示政办依申〔2025〕0001号" in body
+    # Where to act is each channel's to say (a command line helps no one on the web).
+    assert "办理入口" not in body and "govflow case show" not in body
     assert "自 2025-10-31 00:00 起应重复提醒 4 次，合并为本条" in body
 
 
@@ -252,3 +252,27 @@ def test_one_place_for_the_words() -> None:
     )
     assert texts.rule_label("warning", {"working_days_left": 0}, None) == "届满当日预警"
     assert texts.rule_label("warning", {"elapsed": 0.8}, None) == "时限已过 80% 时预警"
+
+
+def test_where_to_act_is_the_cases_web_address_or_nothing() -> None:
+    """E-mail and a webhook's text end with the case's web address when the settings know
+    the workbench's; unset (the default), the message names the case by its number only —
+    never ``govflow case show …``, of no use to whoever reads it. A link that is not a web
+    address of a case is refused when the settings are read."""
+    assert NotificationSettings().link is None
+    assert NotificationSettings(link="  ").case_link("示政办依申〔2025〕0001号") is None
+    assert texts.with_entry("正文", None) == "正文"
+    settings = NotificationSettings(link="https://gov.example.cn/cases/{ref}")
+    link = settings.case_link("示政办依申〔2025〕0001号")
+    assert (
+        link
+        == "https://gov.example.cn/cases/%E7%A4%BA%E6%94%BF%E5%8A%9E%E4%BE%9D%E7%94%B3%E3%80%942025%E3%80%950001%E5%8F%B7"
+    )
+    assert texts.with_entry("正文", link) == f"正文\n办理入口：{link}"
+    for wrong in ("govflow case show {ref}", "https://gov.example.cn/cases/", "https://x/{case}"):
+        with pytest.raises(ValidationError, match="不是案件的网址"):
+            NotificationSettings(link=wrong)
+    # A message stored with the old entry reads without it; any other as it is.
+    old = "【预警】X 答复期限还剩 5 个工作日\n……经办人：李经办。办理入口：govflow case show X（本提醒原定 2025-10-23 00:00 发出，迟发。）"
+    assert texts.without_entry(old) == old.replace("办理入口：govflow case show X", "")
+    assert texts.without_entry("经办人：李经办。") == "经办人：李经办。"

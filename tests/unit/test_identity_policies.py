@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from govflow.models.org import OrgFile
 from govflow.workflow.access import may_see_personal_data, read_scope
 from govflow.workflow.actors import AccountStatus, Actor, Agency, Role
 from govflow.workflow.errors import ActionNotAllowed, InvalidInput
@@ -397,3 +398,27 @@ def test_an_import_never_takes_over_an_administrator_or_a_service_account() -> N
     ):
         with pytest.raises(InvalidInput, match="不能由组织文件管理"):
             orgsync.plan([other], [listed(other.username)])
+
+
+def test_an_import_refuses_a_username_that_differs_from_an_account_only_in_case() -> None:
+    """``Wang.Clerk`` beside ``wang.clerk`` is one name to a person: the file may not add it,
+    and the refusal names the account it looks like; the same file twice is no change."""
+    existing = [account("wang.clerk", name="王登记"), account("li.handler")]
+    with pytest.raises(InvalidInput) as refused:
+        orgsync.plan(existing, [listed("li.handler"), listed("Wang.Clerk")])
+    assert str(refused.value).startswith(
+        "用户名 Wang.Clerk 与已有用户 wang.clerk（王登记）只差大小写"
+    )
+    assert orgsync.plan(existing, [listed("wang.clerk", name="王登记"), listed("li.handler")]) == []
+
+
+def test_an_organisation_file_may_not_list_two_names_differing_only_in_case() -> None:
+    agency = {"code": "county", "name": "县政府办", "ref_prefix": "示政办"}
+    people = [
+        {"username": "wang.clerk", "name": "王登记", "role": "clerk", "agency": "county"},
+        {"username": "Wang.Clerk", "name": "王某", "role": "clerk", "agency": "county"},
+    ]
+    with pytest.raises(ValueError, match=r"用户名 Wang\.Clerk 与 wang\.clerk 只差大小写"):
+        OrgFile.model_validate({"agencies": [agency], "users": people})
+    with pytest.raises(ValueError, match=r"用户名 wang\.clerk 重复"):
+        OrgFile.model_validate({"agencies": [agency], "users": [people[0], people[0]]})

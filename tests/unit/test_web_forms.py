@@ -12,6 +12,7 @@ import pytest
 
 from govflow.presentation.urgency import hour_urgency, hours_minutes, urgency
 from govflow.web.pages.forms import FormState, payload_of
+from govflow.web.pages.render import ENV
 from govflow.workflow import case_workers
 from govflow.workflow.actors import AccountKind, AccountStatus, Actor, Role
 from govflow.workflow.clock import FakeClock
@@ -73,6 +74,30 @@ def test_a_choice_offers_only_what_its_action_accepts_and_patterns_read_in_words
     limits = [x for f in registration_form(svc).fields for x in f.limits]
     assert "格式：6–30 位数字、字母或连字符" in limits
     assert not [x for x in limits if x.startswith("格式 ") or "^" in x]
+
+
+def test_a_value_the_action_fixes_is_not_a_one_choice_list(svc: Services) -> None:
+    """登记行政复议 offered a 复议或诉讼 list with 行政复议 alone: the route is the action's
+    (a lawsuit is 登记行政诉讼, its own action, and table 四 counts both), so the form asks
+    nothing for it and the model's default records it; the lawsuit still chooses between
+    未经复议直接起诉 and 复议后起诉."""
+
+    def drawn(action: str) -> str:
+        form = action_form(svc, "disclosure_request", action)
+        macro = ENV.from_string('{% from "_fields.html" import inputs %}{{ inputs(state, "a") }}')
+        return macro.render(state=FormState(form))
+
+    reconsideration = action_form(svc, "disclosure_request", "record_reconsideration")
+    route = next(f for f in reconsideration.fields if f.name == "route")
+    assert route.fixed
+    assert 'name="route"' not in drawn("record_reconsideration")
+    assert 'name="number"' in drawn("record_reconsideration")
+    assert '<select id="a-route" name="route"' in drawn("record_litigation")
+    typed = {"number": "示复〔2025〕1号", "result": "pending", "filed_on": "2025-11-03"}
+    payload = payload_of(reconsideration, {**typed, "route": "direct"})  # a forged field
+    assert "route" not in payload
+    model = test_config.workflow("disclosure_request").payloads["record_reconsideration"]
+    assert model.model_validate(payload).route == "reconsideration"
 
 
 def test_a_submitted_registration_becomes_the_nested_input(svc: Services) -> None:

@@ -113,6 +113,8 @@ def parse_calendar_file(name: str, data: bytes | str) -> CalendarFile:
             raise CalendarError(f"{name}: 不是 UTF-8 文本") from None
     else:
         text = data.removeprefix("\ufeff")
+    if not text.strip():  # chosen, but nothing in it: not "no file", not a YAML problem
+        raise CalendarError(f"文件 {name} 是空的")
     stem = name.rsplit(".", 1)[0]
     schedule = parse_year_text(text, name, stem)
     if not FIRST_YEAR <= schedule.year <= HORIZON_YEAR:

@@ -5,7 +5,8 @@ accounts in step and never deletes one: a person added is created, a person chan
 updated, a person no longer listed is deactivated (their past events keep their name),
 and a person listed again is reactivated. Accounts the file never managed — the
 administrators and service accounts made with ``govflow user add`` — are left alone,
-and an account locked by an administrator stays locked.
+and an account locked by an administrator stays locked. A person whose username differs
+from an existing account's only in case is refused (``usernames``), naming that account.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Literal
 from govflow.workflow.actors import AccountStatus, Role, ordered
 from govflow.workflow.errors import InvalidInput
 from govflow.workflow.identity.ports import Account, AccountKind
+from govflow.workflow.identity.usernames import folded, look_alike
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ def plan(
     managed and is not in it has left; a file adding people only (synthetic data) says
     nothing about the others."""
     by_name = {a.username: a for a in existing}
+    by_fold: dict[str, Account] = {}
+    for known in sorted(existing, key=lambda a: a.username):
+        by_fold.setdefault(folded(known.username), known)
     changes: list[Change] = []
     for person in listed:
         wanted = {
@@ -60,6 +65,9 @@ def plan(
         }
         account = by_name.get(person.username)
         if account is None:
+            alike = by_fold.get(folded(person.username))
+            if alike is not None:  # as ``add_user`` refuses it: one name to a person
+                raise look_alike(person.username, alike)
             changes.append(Change("add", person.username, wanted))
             continue
         if Role.ADMIN in account.roles or account.kind is AccountKind.SERVICE:

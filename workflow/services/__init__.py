@@ -284,7 +284,7 @@ from govflow.workflow.services.upkeep import (
     recompute_deadlines,
 )
 from govflow.workflow.services.verifying import MAX_VERIFY_JOBS, default_verify_jobs
-from govflow.workflow.services.workbench import Section, Workbench, workbench
+from govflow.workflow.services.workbench import Section, Workbench, require_section, workbench
 
 # One name a line would make this list longer than the rest of the module: packed, in
 # the order ruff keeps it (RUF022). Every name above, and nothing else.
@@ -316,6 +316,7 @@ __all__ = [
     "open_findings", "openable_case_types", "periodic_report", "principal_for", "read_document",
     "recompute_deadlines", "recompute_open_deadlines", "record_checkpoint", "recorded_findings",
     "regenerate_notice", "register_request", "registration_form", "remove_template",
+    "require_section",
     "revoke_token", "save", "seal_unkeyed", "security_log", "security_log_lines", "seed_calendar", "send_digests",
     "send_test_message", "set_password", "stored_calendar", "supervised_agencies",
     "supervised_agency", "supervised_agency_name", "supervised_checkpoints", "supervised_findings",

@@ -31,6 +31,7 @@ from govflow.workflow.identity.passwords import check_strength, one_time_passwor
 from govflow.workflow.identity.ports import Account, AccountKind
 from govflow.workflow.identity.principal import SYSTEM_PRINCIPAL, Principal
 from govflow.workflow.identity.security import SecurityAction, security_entry
+from govflow.workflow.identity.usernames import look_alike
 from govflow.workflow.ports import UnitOfWork
 from govflow.workflow.services.base import Services, password_hasher
 
@@ -154,6 +155,9 @@ def add_user(
         actor = require_admin(uow, by)
         if uow.identity.account(new.username) is not None:
             raise InvalidInput(f"用户 {new.username} 已存在", {"username": "该用户名已存在"})
+        alike = uow.identity.account_ignoring_case(new.username)
+        if alike is not None:  # ``Wang.Clerk`` beside ``wang.clerk``: one name to a person
+            raise look_alike(new.username, alike)
         if new.oidc_subject and uow.identity.account_by("oidc_subject", new.oidc_subject):
             raise InvalidInput("该统一身份认证标识已属于另一个用户")
         if new.agency_code is not None:
@@ -342,7 +346,7 @@ def bootstrap_admin(svc: Services) -> tuple[str, str] | None:
             return None
         username = BOOTSTRAP_ADMIN
         n = 1
-        while uow.identity.account(username) is not None:
+        while uow.identity.account_ignoring_case(username) is not None:
             n += 1
             username = f"{BOOTSTRAP_ADMIN}{n}"
         password = one_time_password()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from govflow.workflow import texts
 from govflow.workflow.escalation_ports import SweepStore
 from govflow.workflow.notifications import Channel, ChannelError, Notification, RateLimited
 from govflow.workflow.policy import NotificationSettings
@@ -46,7 +47,7 @@ def deliver(
         if out is None or out.row.status != "pending":
             return Delivered("skipped")
         row = out.row
-        subject, _, body = out.message.partition("\n")
+        subject, _, body = texts.without_entry(out.message).partition("\n")
         notification = Notification(
             key=row.key,
             case_ref=out.case_ref,
@@ -57,7 +58,7 @@ def deliver(
             recipient_name=out.recipient_name or row.recipient,
             address=row.address,
             recipients=tuple(out.recipients),
-            link=settings.link.format(ref=out.case_ref) if out.case_ref else None,
+            link=settings.case_link(out.case_ref) if out.case_ref else None,
         )
         channel = channels.get(row.channel)
         now = svc.clock.now()

@@ -188,7 +188,6 @@ def _fire_batch(
                     decision,
                     now,
                     svc.calendar,
-                    settings,
                     assignee.name if assignee else None,
                 ),
                 recipients=[p.username for p in people],

@@ -147,7 +147,7 @@ def _views(uow: UnitOfWork, rows: Sequence[FiringRecord]) -> list[FiringView]:
             r.threshold_at,
             r.fired_at,
             r.late,
-            r.message,
+            texts.without_entry(r.message),
             list(r.recipients),
             [names.get(n, n) for n in r.recipients],
             r.action,

@@ -45,6 +45,10 @@ class FormField:
     max_length: int | None
     depth: int  # 0 for a top-level field, 1 inside a group (``applicant.*``)
     choices_from: str | None = None  # choices that depend on the case (``case_forms``)
+    # The action fixes the value (its one choice is its default: a reconsideration's route,
+    # 行政复议, the lawsuit's being another action): nothing to ask, so a screen draws no input
+    # and the model's default applies.
+    fixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,7 @@ def _form_field(field: InputField, prop: Mapping[str, Any], names: Mapping[str, 
         max_length=max_length if isinstance(max_length, int) else None,
         depth=field.name.count("."),
         choices_from=prop.get(case_workers.CHOICES_FROM),
+        fixed="const" in prop and prop.get("default") == prop["const"],
     )
 
 

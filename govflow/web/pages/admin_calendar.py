@@ -104,7 +104,8 @@ async def upload_of(request: Request) -> tuple[dict[str, str], tuple[str, bytes]
         data = part.get_payload(decode=True) or b""
         filename = part.get_filename()
         if filename is not None:
-            if filename and data and name == FILE_FIELD:
+            # an empty file chosen is a file: the import says it is empty (not "choose one")
+            if filename and name == FILE_FIELD:
                 upload = (filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1], bytes(data))
         elif isinstance(name, str):
             fields[name] = bytes(data).decode("utf-8", errors="replace")

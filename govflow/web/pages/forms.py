@@ -29,6 +29,8 @@ def payload_of(form: ActionForm, submitted: Mapping[str, str]) -> dict[str, Any]
     """The action's input from the submitted fields the form declares (others ignored)."""
     payload: dict[str, Any] = {}
     for f in form.fields:
+        if f.fixed:  # not drawn: the model's default is the one value it takes
+            continue
         if f.type == "object":  # present, even empty: each missing field is named by itself
             node = payload
             for part in f.name.split("."):

@@ -33,6 +33,7 @@ from govflow.workflow.errors import GovflowError
 from govflow.workflow.incident.view import KIND_LABELS
 from govflow.workflow.services.incidents import CASE_TYPE  # these are the incident's own screens
 from govflow.workflow.services.search import search_choices
+from govflow.workflow.services.signin import SessionView
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -50,6 +51,7 @@ def incident_list(
     reader = session.principal.as_reader()
     chosen = {"agency": agency or "", "include_children": bool(include_children)}
     try:
+        services.require_section(session.principal, "incidents")
         agencies = search_choices(svc, reader).agencies
     except GovflowError as exc:
         return refusal(request, str(exc), status_of(exc), session)
@@ -59,6 +61,8 @@ def incident_list(
         "agencies": agencies if len(agencies) > 1 else (),
         "chosen": chosen,
         "message": None,
+        # 登记舆情事件 only for whoever may open one: the rule of the page it leads to
+        "new_incident": _new_incident_url(svc, session),
         "query": urlencode({k: v for k, v in request.query_params.items() if k != "after" and v}),
     }
     filters = services.CaseFilter(
@@ -83,11 +87,17 @@ def incident_list(
     return page(request, "incidents.html", context, session)
 
 
+def _new_incident_url(svc: services.Services, session: SessionView) -> str | None:
+    openable = {t.name for t in services.openable_case_types(svc, session.principal)}
+    return f"/cases/new/{CASE_TYPE}" if CASE_TYPE in openable else None
+
+
 @router.get("/incidents/accountability", response_class=HTMLResponse)
 def accountability(
     request: Request, svc: Svc, session: Session, format: str | None = None
 ) -> Response:
     try:
+        services.require_section(session.principal, "incidents")
         entries = services.accountability(svc, session.principal.as_reader())
     except GovflowError as exc:
         return refused(request, session, exc)

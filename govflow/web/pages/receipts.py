@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 from govflow.web.api.wiring import Svc
 from govflow.web.pages.render import page, refusal
 from govflow.web.pages.session import Session
+from govflow.web.pages.supervise import status_of
 from govflow.workflow.errors import GovflowError
-from govflow.workflow.services import CaseFilter, list_cases
+from govflow.workflow.services import CaseFilter, list_cases, require_section
 
 router = APIRouter(include_in_schema=False)
 PATH = "/awaiting-receipt"
@@ -25,9 +26,10 @@ def awaiting_receipt(
 ) -> Response:
     reader = session.principal.as_reader()
     try:
+        require_section(session.principal, "awaiting_receipt")
         found = list_cases(
             svc, reader, CaseFilter(awaiting_receipt=True), after=after, limit=PAGE_SIZE
         )
     except GovflowError as exc:
-        return refusal(request, str(exc), 400, session)
+        return refusal(request, str(exc), status_of(exc), session)
     return page(request, "awaiting_receipt.html", {"page_of_cases": found, "path": PATH}, session)

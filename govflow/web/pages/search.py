@@ -85,6 +85,7 @@ def search(request: Request, svc: Svc, session: Session) -> Response:
         "query": _query(params),
     }
     try:
+        services.require_section(session.principal, "search")
         context["choices"] = search_choices(svc, reader)
     except GovflowError as exc:
         return refusal(request, str(exc), 403, session)
@@ -107,6 +108,7 @@ def search(request: Request, svc: Svc, session: Session) -> Response:
 def search_csv(request: Request, svc: Svc, session: Session) -> Response:
     reader = session.principal.as_reader()
     try:
+        services.require_section(session.principal, "search")
         filters = filters_of(dict(request.query_params))
         rows = list(islice(export_cases(svc, reader, filters, EXPORT_LIMIT + 1), EXPORT_LIMIT + 1))
     except GovflowError as exc:
