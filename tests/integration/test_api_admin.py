@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import Engine
 
 from govflow.web.api.auth import CSRF_HEADER, SESSION_COOKIE
-from govflow.workflow.services import Services
+from govflow.workflow.errors import InvalidInput
+from govflow.workflow.services import Services, tokens
 from tests.api_support import ApiHarness
 
 
@@ -83,3 +84,25 @@ def test_only_administrators_write_and_supervisors_read_their_part(api: ApiHarne
         seen = http.get("/api/v1/users", headers=supervisor).json()
         assert {u["agency"] for u in seen} <= {"county", "edu", "housing"}
         assert "admin" not in {u["username"] for u in seen}
+
+
+def test_a_token_request_says_what_it_means_or_is_refused(api: ApiHarness) -> None:
+    """JSON's ``true`` is not one day, and an empty list of actions is not "every action"
+    (nor a token that may do nothing): both refused, in the error model, nothing issued."""
+    session_id, csrf = api.session(api.admin.username)
+    admin = {"Cookie": f"{SESSION_COOKIE}={session_id}", CSRF_HEADER: csrf}
+    with api.client() as http:
+        for body in (
+            {"name": "website", "username": "wang.clerk", "days": True},
+            {"name": "website", "username": "wang.clerk", "actions": []},
+        ):
+            refused = http.post("/api/v1/tokens", json=body, headers=admin)
+            assert refused.status_code == 400, (body, refused.text)
+            assert set(refused.json()) == {"error", "message", "fields"}
+            assert refused.json()["fields"], refused.text
+        assert http.get("/api/v1/tokens", headers=admin).json() == []
+    # The same rule behind every front end, not only the API's model.
+    with pytest.raises(InvalidInput, match="至少指定一个动作"):
+        tokens.create_token(
+            api.svc, api.admin, tokens.TokenRequest("website", "wang.clerk", actions=frozenset())
+        )

@@ -80,6 +80,10 @@ def create_token(svc: Services, by: Principal, request: TokenRequest) -> IssuedT
     if not 1 <= days <= settings.token_max_days:
         message = f"令牌有效期应为 1–{settings.token_max_days} 天"
         raise InvalidInput(message, {"days": message})
+    if request.actions is not None and not request.actions:
+        # An empty list would issue a token that may do nothing; "every action" is no list.
+        message = "请至少指定一个动作；不指定动作即为该账户可执行的全部动作"
+        raise InvalidInput(message, {"actions": message})
     if request.read_only and request.actions:
         raise InvalidInput("只读令牌不能指定动作", {"actions": "只读令牌不能指定动作"})
     now = svc.clock.now()

@@ -51,7 +51,7 @@ class AddedUser(BaseModel):
 
 class Scope(BaseModel):
     agency: str
-    actions: list[str] | None = Field(description="允许的动作；空：该账户可执行的全部动作")
+    actions: list[str] | None = Field(description="允许的动作；null：该账户可执行的全部动作")
     include_children: bool
     read_only: bool
     personal_data: bool = Field(
@@ -79,7 +79,12 @@ class Token(BaseModel):
 class NewToken(BaseModel):
     name: str = Field(max_length=64, description="令牌名称，记入每个事件的办理途径 api:<名称>")
     username: str = Field(max_length=64)
-    actions: list[str] | None = Field(default=None, max_length=100)
+    actions: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="允许的动作；不填（null）：该账户可执行的全部动作；不能为空列表",
+    )
     agency: str | None = Field(default=None, max_length=64)
     include_children: bool = False
     read_only: bool = False
@@ -88,7 +93,8 @@ class NewToken(BaseModel):
         description="可读取申请人身份与联系信息；默认 false：案件详情、列表、检索、"
         "时间线中一律遮蔽显示，且不能下载文书",
     )
-    days: int | None = Field(default=None, ge=1, le=3660)
+    # strict: JSON's true is not 1 day
+    days: int | None = Field(default=None, ge=1, le=3660, strict=True)
 
 
 class IssuedToken(Token):
