@@ -59,8 +59,20 @@ def security_log(
     """Changes to accounts, passwords, sessions and tokens, newest first, as far as the
     reader may see (an administrator all; a supervisor those of their agency tree)."""
     with svc.uow() as uow:
-        codes = readable_agencies(uow, reader, agency, include_children)
-        return uow.identity.security_log(codes, since, limit)
+        return _security_entries(uow, reader, agency, include_children, since, limit)
+
+
+def _security_entries(
+    uow: UnitOfWork,
+    reader: Principal,
+    agency: str | None,
+    include_children: bool,
+    since: datetime | None,
+    limit: int,
+) -> list[SecurityEntry]:
+    """The one read behind ``security_log`` and ``security_log_lines``."""
+    codes = readable_agencies(uow, reader, agency, include_children)
+    return uow.identity.security_log(codes, since, limit)
 
 
 def security_log_lines(
@@ -74,8 +86,7 @@ def security_log_lines(
 ) -> list[SecurityLine]:
     """``security_log``, each entry with the words a person reads for its codes."""
     with svc.uow() as uow:
-        codes = readable_agencies(uow, reader, agency, include_children)
-        entries = uow.identity.security_log(codes, since, limit)
+        entries = _security_entries(uow, reader, agency, include_children, since, limit)
         people = {e.actor for e in entries}
         people |= {e.target for e in entries if e.action not in AGENCY_TARGETS}
         names = _names(uow, people)
